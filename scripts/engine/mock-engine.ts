@@ -1,0 +1,216 @@
+/**
+ * The one engine harness: runs a Pulumi program under the SDK's mock engine and records every
+ * registration the way the real engine receives it (type, name, parent, custom, protect,
+ * retainOnDelete, serialized inputs, dependencies, property dependencies), plus the stack outputs.
+ *
+ * `plan`, `check`, `bench` and the tests all go through `runProgram`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { getStore, runInPulumiStack, setMockOptions, waitForRPCs, withLocalStorage } from "./pulumi-internals";
+
+/** A resource as the engine saw its registration. */
+export interface RecordedResource {
+    urn: string;
+    type: string;
+    name: string;
+    parent?: string;
+    custom: boolean;
+    protect: boolean;
+    retainOnDelete: boolean;
+    /** The serialized inputs, exactly as sent to the engine (secrets and unknowns in wire form). */
+    inputs: Struct;
+    dependencies: string[];
+    propertyDependencies: Record<string, string[]>;
+    provider?: string;
+}
+
+export interface EngineRun {
+    project: string;
+    stack: string;
+    preview: boolean;
+    resources: RecordedResource[];
+    /** The root stack's outputs, serialized the way the engine receives them. */
+    outputs?: Struct;
+}
+
+export interface RunOptions {
+    project?: string;
+    stack?: string;
+    /** Stack config as the CLI hands it to a program: `"<namespace>:<key>"` to a string (objects as JSON). */
+    config?: Record<string, string>;
+    /** Config keys whose values are secrets. */
+    secretKeys?: string[];
+    /**
+     * `true` mimics `pulumi preview` of a new stack: ids and every provider-computed output are
+     * unknown. `false` (the default) mimics `pulumi up`: the mock echoes inputs and fills in ids and
+     * ARNs, so every value is known.
+     */
+    preview?: boolean;
+}
+
+/** The AWS account id the mock uses in ARNs it invents. */
+export const MOCK_ACCOUNT_ID = "123456789012";
+
+/** Outputs a provider would compute that programs commonly read; the mock fills them in on `up`. */
+function computedOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    if (!type.startsWith("aws:")) {
+        return {};
+    }
+    const region = typeof inputs.region === "string" ? inputs.region : "us-east-1";
+    const [pkgModule, kind] = type.split(":").slice(1);
+    const service = (pkgModule ?? "").split("/")[0] ?? "aws";
+    if (type === "aws:s3/bucket:Bucket") {
+        const bucket = typeof inputs.bucket === "string" ? inputs.bucket : `${name}-bucket`;
+        return { bucket, arn: `arn:aws:s3:::${bucket}`, region };
+    }
+    return { arn: `arn:aws:${service}:${region}:${MOCK_ACCOUNT_ID}:${(kind ?? "").toLowerCase()}/${name}` };
+}
+
+class RecordingMonitor extends MockMonitor {
+    readonly recorded: RecordedResource[] = [];
+    stackOutputs?: Struct;
+    private stackUrn?: string;
+
+    constructor(private readonly preview: boolean) {
+        super({
+            newResource: (args: pulumi.runtime.MockResourceArgs) => {
+                if (this.preview) {
+                    // A create in preview: the provider echoes inputs; id and computed outputs are unknown.
+                    return { id: undefined, state: args.inputs };
+                }
+                return {
+                    id: `${args.name}-id`,
+                    state: { ...computedOutputs(args.type, args.name, args.inputs), ...args.inputs },
+                };
+            },
+            call: (args: pulumi.runtime.MockCallArgs) => {
+                if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
+                    return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/mock`, userId: "mock" };
+                }
+                if (args.token === "aws:index/getPartition:getPartition") {
+                    return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+                }
+                if (args.token === "aws:index/getRegion:getRegion") {
+                    return { name: "us-east-1", region: "us-east-1", id: "us-east-1" };
+                }
+                return args.inputs;
+            },
+        });
+    }
+
+    // The engine's request objects are protobuf messages; typed loosely at this boundary.
+    override async registerResource(req: any, callback: (err: unknown, resp?: unknown) => void): Promise<void> {
+        const propertyDependencies: Record<string, string[]> = {};
+        for (const [key, deps] of req.getPropertydependenciesMap().entries()) {
+            propertyDependencies[key] = deps.getUrnsList();
+        }
+        await super.registerResource(req, (err: unknown, resp?: any) => {
+            if (!err && resp) {
+                const urn: string = resp.getUrn();
+                const type: string = req.getType();
+                if (type === "pulumi:pulumi:Stack") {
+                    this.stackUrn = urn;
+                }
+                this.recorded.push({
+                    urn,
+                    type,
+                    name: req.getName(),
+                    parent: req.getParent() || undefined,
+                    custom: req.getCustom(),
+                    protect: req.getProtect() === true,
+                    retainOnDelete: req.getRetainondelete() === true,
+                    inputs: req.getObject(),
+                    dependencies: req.getDependenciesList(),
+                    propertyDependencies,
+                    provider: req.getProvider() || undefined,
+                });
+            }
+            callback(err, resp);
+        });
+    }
+
+    override registerResourceOutputs(req: any, callback: (err: unknown, resp?: unknown) => void): void {
+        if (req.getUrn() === this.stackUrn) {
+            this.stackOutputs = req.getOutputs();
+        }
+        super.registerResourceOutputs(req, callback);
+    }
+}
+
+/**
+ * Runs `program` (which registers resources, and may return stack outputs) in a fresh, isolated
+ * Pulumi runtime under the mock engine. Errors the program throws are rethrown after the engine
+ * settles, so a caller can tell a user mistake (`pulumi.RunError`) from a crash.
+ */
+export async function runProgram(program: () => unknown, opts: RunOptions = {}): Promise<EngineRun> {
+    const project = opts.project ?? "estate";
+    const stack = opts.stack ?? "test";
+    const preview = opts.preview ?? false;
+    const monitor = new RecordingMonitor(preview);
+    await withLocalStorage(async () => {
+        setMockOptions(monitor, project, stack, preview);
+        const store = getStore();
+        // The same feature set `pulumi.runtime.setMocks` enables.
+        store.supportsSecrets = true;
+        store.supportsResourceReferences = true;
+        store.supportsOutputValues = false;
+        store.supportsDeletedWith = true;
+        store.supportsAliasSpecs = true;
+        store.supportsParameterization = true;
+        pulumi.runtime.setAllConfig(opts.config ?? {}, opts.secretKeys ?? []);
+        let failure: unknown;
+        // The error is caught inside the stack's init so the SDK's own promises settle normally
+        // (a rejected init leaves unhandled rejections behind), then rethrown below.
+        await runInPulumiStack(async () => {
+            try {
+                let exported = await program();
+                if (typeof exported === "function") {
+                    exported = await (exported as () => unknown)();
+                }
+                return exported;
+            } catch (err) {
+                failure = err;
+                return undefined;
+            }
+        });
+        // Let every outstanding registration finish, as the language host does before it exits.
+        await waitForRPCs();
+        if (failure !== undefined) {
+            throw failure;
+        }
+    });
+    return { project, stack, preview, resources: monitor.recorded, outputs: monitor.stackOutputs };
+}
+
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+/** The wire form of a value not known until the resource is created (preview). */
+export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/**
+ * Turns a wire-form value into plain JSON. Secrets become `"[secret]"` (`mask`, the default, for
+ * anything printed) or their value (`unwrap`, for tests); unknowns become `"[unknown]"`.
+ */
+export function fromWire(value: unknown, secrets: "mask" | "unwrap" = "mask"): unknown {
+    if (value === UNKNOWN_VALUE) {
+        return "[unknown]";
+    }
+    if (Array.isArray(value)) {
+        return value.map((v) => fromWire(v, secrets));
+    }
+    if (value !== null && typeof value === "object") {
+        const obj = value as Record<string, unknown>;
+        if (obj[SECRET_SIG_KEY] === SECRET_SIG) {
+            return secrets === "mask" ? "[secret]" : fromWire(obj.value, secrets);
+        }
+        return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, fromWire(v, secrets)]));
+    }
+    return value;
+}
+
+/** A recorded resource's inputs as plain JSON (see `fromWire`). */
+export function plainInputs(r: RecordedResource, secrets: "mask" | "unwrap" = "mask"): Record<string, unknown> {
+    return fromWire(r.inputs.toJavaScript(), secrets) as Record<string, unknown>;
+}

@@ -1,0 +1,288 @@
+/**
+ * Evaluates CrossGuard policies over recorded registrations the way the policy analyzer server in
+ * `@pulumi/policy` does (see its `server.js`: `makeAnalyzeRpcFun`, `makeAnalyzeStackRpcFun`):
+ * props deserialized from the wire form with secrets unwrapped, wrapped in `unknownCheckingProxy`,
+ * `stackTags`, `notApplicable`, `getConfig`, and an unknown value turning the violation into an
+ * advisory "can't run during preview" note. Used by `check` and by every policy test.
+ */
+import type {
+    EnforcementLevel,
+    Policies,
+    Policy,
+    PolicyPackConfig,
+    PolicyResource,
+    PolicyResourceOptions,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+} from "@pulumi/policy";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import type { RecordedResource } from "./mock-engine";
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const { deserializeProperties } = require("@pulumi/policy/deserialize") as {
+    deserializeProperties(struct: Struct, proxySecrets: boolean): Record<string, unknown>;
+};
+const proxy = require("@pulumi/policy/proxy") as {
+    unknownCheckingProxy<T extends object>(target: T): T;
+    UnknownValueError: new (...args: never[]) => Error;
+};
+const { getPulumiType, isResourcePolicy, isStackPolicy } = require("@pulumi/policy/policy") as {
+    getPulumiType(o: unknown): string | undefined;
+    isResourcePolicy(p: Policy): p is ResourceValidationPolicy;
+    isStackPolicy(p: Policy): p is StackValidationPolicy;
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+export interface Violation {
+    policy: string;
+    enforcementLevel: EnforcementLevel;
+    severity?: Severity;
+    urn?: string;
+    message: string;
+}
+
+export interface NotApplicable {
+    policy: string;
+    reason?: string;
+}
+
+export interface PolicyRunOptions {
+    /** The policy pack's own default enforcement level (`new PolicyPack(name, { enforcementLevel })`). */
+    packEnforcementLevel?: EnforcementLevel;
+    /** A `--policy-pack-config` document: `{ all?: level, "<policy>": level | { enforcementLevel, ...props } }`. */
+    config?: PolicyPackConfig;
+    stackTags?: ReadonlyMap<string, string>;
+}
+
+export interface PolicyReport {
+    violations: Violation[];
+    notApplicable: NotApplicable[];
+}
+
+class NotApplicableError extends Error {
+    constructor(readonly reason?: string) {
+        super(reason ?? "Policy does not apply");
+    }
+}
+
+function throwNotApplicable(reason?: string): never {
+    throw new NotApplicableError(reason);
+}
+
+/** Splits a pack config entry into its enforcement level and the policy's own properties. */
+function entryOf(config: PolicyPackConfig | undefined, key: string): { level?: EnforcementLevel; props: Record<string, unknown> } {
+    const entry = config?.[key];
+    if (entry === undefined) {
+        return { props: {} };
+    }
+    if (typeof entry === "string") {
+        return { level: entry, props: {} };
+    }
+    const { enforcementLevel, ...props } = entry as { enforcementLevel?: EnforcementLevel } & Record<string, unknown>;
+    return { level: enforcementLevel, props };
+}
+
+/** The enforcement level the CLI resolves for a policy: its config entry, then `all`, then its own, then the pack's. */
+export function enforcementOf(policy: Policy, opts: PolicyRunOptions): EnforcementLevel {
+    return (
+        entryOf(opts.config, policy.name).level ??
+        entryOf(opts.config, "all").level ??
+        policy.enforcementLevel ??
+        opts.packEnforcementLevel ??
+        "advisory"
+    );
+}
+
+function propsOf(r: RecordedResource): Record<string, unknown> {
+    return proxy.unknownCheckingProxy(deserializeProperties(r.inputs, false));
+}
+
+function optionsOf(r: RecordedResource): PolicyResourceOptions {
+    return {
+        protect: r.protect,
+        ignoreChanges: [],
+        aliases: [],
+        customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+        additionalSecretOutputs: [],
+        ...(r.parent ? { parent: r.parent } : {}),
+    };
+}
+
+function isTypeOf(type: string, resourceClass: unknown): boolean {
+    const pulumiType = getPulumiType(resourceClass);
+    if (pulumiType) {
+        return type === pulumiType;
+    }
+    const isInstance = (resourceClass as { isInstance?: (o: unknown) => boolean }).isInstance;
+    return typeof isInstance === "function" ? isInstance({ __pulumiType: type }) : false;
+}
+
+/**
+ * Runs every enabled policy: resource policies once per resource, stack policies once over all
+ * resources. Returns violations in the order the engine would report them.
+ */
+export async function evaluatePolicies(
+    policies: Policies,
+    resources: RecordedResource[],
+    opts: PolicyRunOptions = {},
+): Promise<PolicyReport> {
+    const violations: Violation[] = [];
+    const notApplicable: NotApplicable[] = [];
+    const stackTags = opts.stackTags ?? new Map<string, string>();
+
+    const reporter = (policy: Policy, level: EnforcementLevel, defaultUrn?: string): ReportViolation => {
+        return (message, urn) => {
+            violations.push({
+                policy: policy.name,
+                enforcementLevel: level,
+                severity: policy.severity,
+                urn: urn ?? defaultUrn,
+                message: message ? `${policy.description}\n${message}` : policy.description,
+            });
+        };
+    };
+
+    const settle = async (policy: Policy, run: () => unknown): Promise<void> => {
+        try {
+            await Promise.resolve(run());
+        } catch (err) {
+            if (err instanceof proxy.UnknownValueError) {
+                violations.push({
+                    policy: policy.name,
+                    enforcementLevel: "advisory",
+                    severity: policy.severity,
+                    message: `can't run policy '${policy.name}' during preview: ${err.message}`,
+                });
+            } else if (err instanceof NotApplicableError) {
+                notApplicable.push({ policy: policy.name, reason: err.reason });
+            } else {
+                const reason = err instanceof Error ? err.message : String(err);
+                throw new Error(`Error validating resource with policy '${policy.name}': ${reason}`, { cause: err });
+            }
+        }
+    };
+
+    const getConfigFor = (policy: Policy) => <T extends object>(): T => entryOf(opts.config, policy.name).props as T;
+
+    for (const policy of policies) {
+        let level = enforcementOf(policy, opts);
+        if (level === "disabled") {
+            continue;
+        }
+        if (level === "remediate") {
+            level = "mandatory";
+        }
+        if (isResourcePolicy(policy)) {
+            if (!policy.validateResource) {
+                continue;
+            }
+            const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
+            const onlyType = validations.length === 1 ? getPulumiType(validations[0]) : undefined;
+            for (const r of resources) {
+                if (onlyType && r.type !== onlyType) {
+                    continue;
+                }
+                for (const validation of validations) {
+                    const props = propsOf(r);
+                    const args: ResourceValidationArgs = {
+                        type: r.type,
+                        props,
+                        urn: r.urn,
+                        name: r.name,
+                        opts: optionsOf(r),
+                        stackTags,
+                        isType: (cls) => isTypeOf(r.type, cls),
+                        asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined)) as ResourceValidationArgs["asType"],
+                        getConfig: getConfigFor(policy),
+                        notApplicable: throwNotApplicable,
+                    };
+                    await settle(policy, () => validation(args, reporter(policy, level, r.urn)));
+                }
+            }
+        } else if (isStackPolicy(policy)) {
+            const onlyType = getPulumiType(policy.validateStack);
+            if (onlyType && !resources.some((r) => r.type === onlyType)) {
+                continue;
+            }
+            await settle(policy, () => {
+                const args: StackValidationArgs = {
+                    resources: toPolicyResources(resources),
+                    stackTags,
+                    getConfig: getConfigFor(policy),
+                    notApplicable: throwNotApplicable,
+                };
+                return policy.validateStack(args, reporter(policy, level));
+            });
+        }
+    }
+    return { violations, notApplicable };
+}
+
+/** Builds the linked `PolicyResource` graph a stack policy receives (parent, dependencies by object). */
+function toPolicyResources(resources: RecordedResource[]): PolicyResource[] {
+    const byUrn = new Map<string, PolicyResource>();
+    const linked = resources.map((r) => {
+        const props = propsOf(r);
+        const resource: PolicyResource = {
+            type: r.type,
+            props,
+            urn: r.urn,
+            name: r.name,
+            opts: optionsOf(r),
+            dependencies: [],
+            propertyDependencies: {},
+            isType: (cls) => isTypeOf(r.type, cls),
+            asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined)) as PolicyResource["asType"],
+        };
+        byUrn.set(r.urn, resource);
+        return { r, resource };
+    });
+    for (const { r, resource } of linked) {
+        if (r.parent && byUrn.has(r.parent)) {
+            resource.parent = byUrn.get(r.parent);
+        }
+        resource.dependencies = r.dependencies.flatMap((u) => byUrn.get(u) ?? []);
+        for (const [key, urns] of Object.entries(r.propertyDependencies)) {
+            resource.propertyDependencies[key] = urns.flatMap((u) => byUrn.get(u) ?? []);
+        }
+    }
+    return linked.map((l) => l.resource);
+}
+
+/** The wire form of an unknown value (what a real preview sends for a not-yet-known output). */
+export { UNKNOWN_VALUE as UNKNOWN } from "./mock-engine";
+
+/** Wraps a value the way the engine marks a secret on the wire. */
+export function wireSecret(value: unknown): Record<string, unknown> {
+    return { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value };
+}
+
+/** A resource for policy tests, shaped like a registration the engine received. */
+export function fakeResource(spec: {
+    type: string;
+    name: string;
+    props?: Record<string, unknown>;
+    parent?: string;
+    protect?: boolean;
+    retainOnDelete?: boolean;
+    dependencies?: string[];
+    propertyDependencies?: Record<string, string[]>;
+}): RecordedResource {
+    const kind = spec.type === "pulumi:pulumi:Stack" ? spec.type : `pulumi:pulumi:Stack$${spec.type}`;
+    return {
+        urn: `urn:pulumi:test::estate::${kind}::${spec.name}`,
+        type: spec.type,
+        name: spec.name,
+        parent: spec.parent,
+        custom: !spec.type.startsWith("estate:"),
+        protect: spec.protect ?? false,
+        retainOnDelete: spec.retainOnDelete ?? false,
+        inputs: Struct.fromJavaScript(JSON.parse(JSON.stringify(spec.props ?? {}))),
+        dependencies: spec.dependencies ?? [],
+        propertyDependencies: spec.propertyDependencies ?? {},
+    };
+}
