@@ -21,6 +21,11 @@ export interface RecordedResource {
     retainOnDelete: boolean;
     /** The serialized inputs, exactly as sent to the engine (secrets and unknowns in wire form). */
     inputs: Struct;
+    /**
+     * The state the (mock) provider returned: inputs plus computed outputs such as `arn` on `up`,
+     * inputs with unknowns in preview. Stack policies see this, as the engine's AnalyzeStack does.
+     */
+    outputs?: Struct;
     dependencies: string[];
     propertyDependencies: Record<string, string[]>;
     provider?: string;
@@ -33,6 +38,8 @@ export interface EngineRun {
     resources: RecordedResource[];
     /** The root stack's outputs, serialized the way the engine receives them. */
     outputs?: Struct;
+    /** What the program threw, when run with `captureErrors`. */
+    error?: unknown;
 }
 
 export interface RunOptions {
@@ -48,6 +55,8 @@ export interface RunOptions {
      * ARNs, so every value is known.
      */
     preview?: boolean;
+    /** Return the program's error in `EngineRun.error` (with what was registered before it) instead of throwing. */
+    captureErrors?: boolean;
 }
 
 /** The AWS account id the mock uses in ARNs it invents. */
@@ -67,6 +76,29 @@ function computedOutputs(type: string, name: string, inputs: Record<string, unkn
     }
     return { arn: `arn:aws:${service}:${region}:${MOCK_ACCOUNT_ID}:${(kind ?? "").toLowerCase()}/${name}` };
 }
+
+/** The parts of the engine's protobuf messages the recorder reads (the SDK types them loosely). */
+interface RegisterResourceRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getProtect(): boolean | undefined;
+    getRetainondelete(): boolean | undefined;
+    getObject(): Struct;
+    getDependenciesList(): string[];
+    getPropertydependenciesMap(): { entries(): Iterable<[string, { getUrnsList(): string[] }]> };
+    getProvider(): string;
+}
+interface RegisterResourceResponse {
+    getUrn(): string;
+    getObject(): Struct | undefined;
+}
+interface RegisterResourceOutputsRequest {
+    getUrn(): string;
+    getOutputs(): Struct | undefined;
+}
+type Callback<T> = (err: unknown, resp?: T) => void;
 
 class RecordingMonitor extends MockMonitor {
     readonly recorded: RecordedResource[] = [];
@@ -100,13 +132,12 @@ class RecordingMonitor extends MockMonitor {
         });
     }
 
-    // The engine's request objects are protobuf messages; typed loosely at this boundary.
-    override async registerResource(req: any, callback: (err: unknown, resp?: unknown) => void): Promise<void> {
+    override async registerResource(req: RegisterResourceRequest, callback: Callback<RegisterResourceResponse>): Promise<void> {
         const propertyDependencies: Record<string, string[]> = {};
         for (const [key, deps] of req.getPropertydependenciesMap().entries()) {
             propertyDependencies[key] = deps.getUrnsList();
         }
-        await super.registerResource(req, (err: unknown, resp?: any) => {
+        await super.registerResource(req, (err: unknown, resp?: RegisterResourceResponse) => {
             if (!err && resp) {
                 const urn: string = resp.getUrn();
                 const type: string = req.getType();
@@ -122,6 +153,7 @@ class RecordingMonitor extends MockMonitor {
                     protect: req.getProtect() === true,
                     retainOnDelete: req.getRetainondelete() === true,
                     inputs: req.getObject(),
+                    outputs: resp.getObject(),
                     dependencies: req.getDependenciesList(),
                     propertyDependencies,
                     provider: req.getProvider() || undefined,
@@ -131,7 +163,7 @@ class RecordingMonitor extends MockMonitor {
         });
     }
 
-    override registerResourceOutputs(req: any, callback: (err: unknown, resp?: unknown) => void): void {
+    override registerResourceOutputs(req: RegisterResourceOutputsRequest, callback: Callback<unknown>): void {
         if (req.getUrn() === this.stackUrn) {
             this.stackOutputs = req.getOutputs();
         }
@@ -142,13 +174,15 @@ class RecordingMonitor extends MockMonitor {
 /**
  * Runs `program` (which registers resources, and may return stack outputs) in a fresh, isolated
  * Pulumi runtime under the mock engine. Errors the program throws are rethrown after the engine
- * settles, so a caller can tell a user mistake (`pulumi.RunError`) from a crash.
+ * settles (or returned, with `captureErrors`), so a caller can tell a user mistake
+ * (`pulumi.RunError`) from a crash.
  */
 export async function runProgram(program: () => unknown, opts: RunOptions = {}): Promise<EngineRun> {
     const project = opts.project ?? "estate";
     const stack = opts.stack ?? "test";
     const preview = opts.preview ?? false;
     const monitor = new RecordingMonitor(preview);
+    let failure: unknown;
     await withLocalStorage(async () => {
         setMockOptions(monitor, project, stack, preview);
         const store = getStore();
@@ -160,7 +194,6 @@ export async function runProgram(program: () => unknown, opts: RunOptions = {}):
         store.supportsAliasSpecs = true;
         store.supportsParameterization = true;
         pulumi.runtime.setAllConfig(opts.config ?? {}, opts.secretKeys ?? []);
-        let failure: unknown;
         // The error is caught inside the stack's init so the SDK's own promises settle normally
         // (a rejected init leaves unhandled rejections behind), then rethrown below.
         await runInPulumiStack(async () => {
@@ -177,11 +210,11 @@ export async function runProgram(program: () => unknown, opts: RunOptions = {}):
         });
         // Let every outstanding registration finish, as the language host does before it exits.
         await waitForRPCs();
-        if (failure !== undefined) {
-            throw failure;
-        }
     });
-    return { project, stack, preview, resources: monitor.recorded, outputs: monitor.stackOutputs };
+    if (failure !== undefined && !opts.captureErrors) {
+        throw failure;
+    }
+    return { project, stack, preview, resources: monitor.recorded, outputs: monitor.stackOutputs, error: failure };
 }
 
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";

@@ -47,6 +47,8 @@ export interface Violation {
 
 export interface NotApplicable {
     policy: string;
+    /** The resource, for resource policies. */
+    urn?: string;
     reason?: string;
 }
 
@@ -97,8 +99,10 @@ export function enforcementOf(policy: Policy, opts: PolicyRunOptions): Enforceme
     );
 }
 
-function propsOf(r: RecordedResource): Record<string, unknown> {
-    return proxy.unknownCheckingProxy(deserializeProperties(r.inputs, false));
+/** Resource policies see the inputs (AnalyzeRequest); stack policies the resulting state (AnalyzeStack). */
+function propsOf(r: RecordedResource, view: "inputs" | "outputs"): Record<string, unknown> {
+    const struct = view === "outputs" ? (r.outputs ?? r.inputs) : r.inputs;
+    return proxy.unknownCheckingProxy(deserializeProperties(struct, false));
 }
 
 function optionsOf(r: RecordedResource): PolicyResourceOptions {
@@ -146,7 +150,7 @@ export async function evaluatePolicies(
         };
     };
 
-    const settle = async (policy: Policy, run: () => unknown): Promise<void> => {
+    const settle = async (policy: Policy, run: () => unknown, urn?: string): Promise<void> => {
         try {
             await Promise.resolve(run());
         } catch (err) {
@@ -158,7 +162,7 @@ export async function evaluatePolicies(
                     message: `can't run policy '${policy.name}' during preview: ${err.message}`,
                 });
             } else if (err instanceof NotApplicableError) {
-                notApplicable.push({ policy: policy.name, reason: err.reason });
+                notApplicable.push({ policy: policy.name, urn, reason: err.reason });
             } else {
                 const reason = err instanceof Error ? err.message : String(err);
                 throw new Error(`Error validating resource with policy '${policy.name}': ${reason}`, { cause: err });
@@ -184,10 +188,11 @@ export async function evaluatePolicies(
             const onlyType = validations.length === 1 ? getPulumiType(validations[0]) : undefined;
             for (const r of resources) {
                 if (onlyType && r.type !== onlyType) {
+                    notApplicable.push({ policy: policy.name, urn: r.urn, reason: `Policy only applies to resources of type '${onlyType}'` });
                     continue;
                 }
                 for (const validation of validations) {
-                    const props = propsOf(r);
+                    const props = propsOf(r, "inputs");
                     const args: ResourceValidationArgs = {
                         type: r.type,
                         props,
@@ -200,12 +205,13 @@ export async function evaluatePolicies(
                         getConfig: getConfigFor(policy),
                         notApplicable: throwNotApplicable,
                     };
-                    await settle(policy, () => validation(args, reporter(policy, level, r.urn)));
+                    await settle(policy, () => validation(args, reporter(policy, level, r.urn)), r.urn);
                 }
             }
         } else if (isStackPolicy(policy)) {
             const onlyType = getPulumiType(policy.validateStack);
             if (onlyType && !resources.some((r) => r.type === onlyType)) {
+                notApplicable.push({ policy: policy.name, reason: `Policy only applies to resources of type '${onlyType}'` });
                 continue;
             }
             await settle(policy, () => {
@@ -226,7 +232,7 @@ export async function evaluatePolicies(
 function toPolicyResources(resources: RecordedResource[]): PolicyResource[] {
     const byUrn = new Map<string, PolicyResource>();
     const linked = resources.map((r) => {
-        const props = propsOf(r);
+        const props = propsOf(r, "outputs");
         const resource: PolicyResource = {
             type: r.type,
             props,

@@ -1,0 +1,2 @@
+export * from "./backup-bucket";
+export * from "./retention";

@@ -1,0 +1,305 @@
+/**
+ * The one place that reads Pulumi config. It validates every `estate:` key against
+ * `infra/schema.ts`, merges the chosen profile's defaults from `stacks/`, and hands the rest of the
+ * program one typed, fully defaulted `EstateSpec`. All problems are reported together, each naming
+ * its full key path and what is allowed; nothing is registered before the config is valid.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { UserInputError } from "../components/lib/errors";
+import { profiles } from "../stacks";
+import { estateConfigSchema, profileNames, type EstateConfig, type ProfileName, type ServiceConfig } from "./schema";
+
+export const NAMESPACE = "estate";
+
+export interface ConfigIssue {
+    /** The full key path, e.g. `estate:dr.retention.dailyDays`. */
+    key: string;
+    /** What is wrong and what is allowed. */
+    message: string;
+}
+
+/** Invalid stack config: every problem found, each with its key path. */
+export class ConfigError extends UserInputError {
+    constructor(readonly issues: ConfigIssue[]) {
+        super(
+            `invalid stack configuration (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
+                issues.map((i) => `  - ${i.key} ${i.message}`).join("\n"),
+        );
+    }
+}
+
+export interface ServiceSpec extends Omit<ServiceConfig, "replicas" | "cpu" | "memory" | "host"> {
+    name: string;
+    replicas: { min: number; max: number };
+    cpu: string;
+    memory: string;
+    /** The public host of a web service. */
+    host?: string;
+}
+
+/** The typed, validated, defaulted description of one stack's estate. */
+export interface EstateSpec {
+    project: string;
+    stack: string;
+    profile: ProfileName;
+    region: string;
+    domain: string;
+    protectData: boolean;
+    /** Tags for every AWS resource: the stack's own plus `estate:stack`, `estate:profile`, `managed-by`. */
+    tags: Record<string, string>;
+    dr: EstateConfig["dr"];
+    backup: {
+        bucketName?: string;
+        objectLock?: { mode: "GOVERNANCE" | "COMPLIANCE"; days: number };
+        replication: boolean;
+        accessLogging: boolean;
+    };
+    services: Record<string, ServiceSpec>;
+    data: NonNullable<EstateConfig["data"]>;
+}
+
+/** Config as the Pulumi CLI hands it to a program: `"<namespace>:<key>"` to a string (objects as JSON). */
+export type RawConfig = Record<string, string>;
+
+/** Reads the running stack's config and returns its `EstateSpec`, or throws `ConfigError`. */
+export function loadEstateSpec(): EstateSpec {
+    return parseEstateConfig(pulumi.runtime.allConfig(), { project: pulumi.getProject(), stack: pulumi.getStack() });
+}
+
+/** Pure: raw config in, `EstateSpec` out (or `ConfigError` with every problem). */
+export function parseEstateConfig(raw: RawConfig, ctx: { project: string; stack: string }): EstateSpec {
+    const issues: ConfigIssue[] = [];
+    const user: Record<string, unknown> = {};
+    for (const [fullKey, value] of Object.entries(raw)) {
+        const [namespace, key] = splitKey(fullKey);
+        if (namespace === NAMESPACE) {
+            user[key] = decode(value);
+        }
+    }
+
+    const region = raw["aws:region"];
+    const regionOk = region !== undefined && /^[a-z]{2}(-[a-z]+)+-\d$/.test(region);
+    if (!regionOk) {
+        issues.push({
+            key: "aws:region",
+            message: region === undefined ? "is required (an AWS region such as eu-west-1)" : `must be an AWS region such as eu-west-1 (got ${JSON.stringify(region)})`,
+        });
+    }
+
+    const profileName = user.profile;
+    if (typeof profileName !== "string" || !(profileNames as readonly string[]).includes(profileName)) {
+        issues.push({
+            key: `${NAMESPACE}:profile`,
+            message:
+                profileName === undefined
+                    ? `is required (one of ${profileNames.join(", ")})`
+                    : `must be one of ${profileNames.join(", ")} (got ${JSON.stringify(profileName)})`,
+        });
+        // Without a profile there are no defaults to merge; report the other keys' problems as far as they go.
+    }
+    const profile = profiles[profileName as ProfileName];
+    const merged = profile ? deepMerge(profile.config as Record<string, unknown>, user) : user;
+
+    const parsed = estateConfigSchema.safeParse(merged, { reportInput: true });
+    if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+            if (issue.path[0] === "profile") {
+                continue; // reported above, with the same wording
+            }
+            if (!profile && issue.code !== "unrecognized_keys" && ("input" in issue ? issue.input : valueAt(merged, issue.path)) === undefined) {
+                continue; // a missing key the (unknown) profile would have defaulted
+            }
+            issues.push(...describeIssue(issue, merged));
+        }
+    }
+    if (!parsed.success || !profile || !regionOk) {
+        throw new ConfigError(issues);
+    }
+
+    const config = parsed.data;
+    const services: Record<string, ServiceSpec> = {};
+    for (const [name, service] of Object.entries(config.services ?? {})) {
+        const defaults = profile.serviceDefaults[service.kind];
+        if (service.kind === "web" && service.port === undefined) {
+            issues.push({ key: `${NAMESPACE}:services.${name}.port`, message: "is required for web services (an integer from 1 to 65535)" });
+        }
+        services[name] = {
+            ...service,
+            name,
+            replicas: service.replicas ?? defaults.replicas,
+            cpu: service.cpu ?? defaults.cpu,
+            memory: service.memory ?? defaults.memory,
+            host: service.kind === "web" ? (service.host ?? `${name}.${config.domain}`) : undefined,
+        };
+    }
+    const backup = config.backup ?? {};
+    const replication = backup.replication ?? false;
+    if (replication && config.dr.drRegion === undefined) {
+        issues.push({
+            key: `${NAMESPACE}:backup.replication`,
+            message: `requires ${NAMESPACE}:dr.drRegion (a second AWS region), or set ${NAMESPACE}:backup.replication to false`,
+        });
+    }
+    if (config.dr.drRegion !== undefined && config.dr.drRegion === region) {
+        issues.push({ key: `${NAMESPACE}:dr.drRegion`, message: `must differ from aws:region (both are ${JSON.stringify(region)})` });
+    }
+    if (issues.length > 0) {
+        throw new ConfigError(issues);
+    }
+
+    return {
+        project: ctx.project,
+        stack: ctx.stack,
+        profile: config.profile,
+        region: region!,
+        domain: config.domain,
+        protectData: config.protectData,
+        tags: { ...config.tags, "estate:stack": ctx.stack, "estate:profile": config.profile, "managed-by": "pulumi" },
+        dr: config.dr,
+        backup: {
+            bucketName: backup.bucketName,
+            objectLock: backup.objectLock === false ? undefined : backup.objectLock,
+            replication,
+            accessLogging: backup.accessLogging ?? false,
+        },
+        services,
+        data: config.data ?? {},
+    };
+}
+
+function splitKey(fullKey: string): [string, string] {
+    const i = fullKey.indexOf(":");
+    return i < 0 ? ["", fullKey] : [fullKey.slice(0, i), fullKey.slice(i + 1)];
+}
+
+/**
+ * The CLI passes structured values as JSON and scalars as strings; decode JSON where it parses,
+ * as `Config.getObject/getBoolean/getNumber` would, so `true` and `{...}` become values.
+ */
+function decode(value: string): unknown {
+    try {
+        return JSON.parse(value);
+    } catch {
+        return value;
+    }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+    return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/** Objects merge key by key; anything else in `override` replaces what `base` had. */
+export function deepMerge(base: Record<string, unknown>, override: Record<string, unknown>): Record<string, unknown> {
+    const out: Record<string, unknown> = { ...base };
+    for (const [k, v] of Object.entries(override)) {
+        out[k] = isPlainObject(v) && isPlainObject(out[k]) ? deepMerge(out[k] as Record<string, unknown>, v) : v;
+    }
+    return out;
+}
+
+function keyPath(path: readonly PropertyKey[]): string {
+    let out = `${NAMESPACE}:`;
+    path.forEach((p, i) => {
+        out += typeof p === "number" ? `[${p}]` : `${i === 0 ? "" : "."}${String(p)}`;
+    });
+    return out;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, merged: Record<string, unknown>): ConfigIssue[] {
+    if (issue.code === "unrecognized_keys") {
+        const known = knownKeysAt(issue.path);
+        return issue.keys.map((k) => {
+            const suggestion = nearest(k, known);
+            return {
+                key: keyPath([...issue.path, k]),
+                message:
+                    `is not a known key` +
+                    (suggestion ? `; did you mean ${keyPath([...issue.path, suggestion])}?` : "") +
+                    (known.length > 0 ? ` (known here: ${known.join(", ")})` : ""),
+            };
+        });
+    }
+    if (issue.code === "invalid_key") {
+        // A record key (service name, env var name) that does not fit its pattern.
+        const key = issue.path[issue.path.length - 1];
+        const inner = issue.issues[0];
+        return [{ key: keyPath(issue.path), message: `is not a valid name: ${inner?.message ?? "not allowed"} (got ${JSON.stringify(key)})` }];
+    }
+    const input = "input" in issue ? issue.input : valueAt(merged, issue.path);
+    const got = input === undefined ? "" : ` (got ${JSON.stringify(input)})`;
+    return [{ key: keyPath(issue.path), message: `${issue.message}${got}` }];
+}
+
+function valueAt(obj: unknown, path: readonly PropertyKey[]): unknown {
+    let cur = obj;
+    for (const p of path) {
+        if (cur === null || typeof cur !== "object") {
+            return undefined;
+        }
+        cur = (cur as Record<PropertyKey, unknown>)[p];
+    }
+    return cur;
+}
+
+/** The keys an object schema accepts at a path (unwrapping optional, union and record levels). */
+function knownKeysAt(path: readonly PropertyKey[]): string[] {
+    let schema: z.core.$ZodType | undefined = estateConfigSchema;
+    for (const p of path) {
+        schema = unwrapToObject(schema);
+        if (!schema) {
+            return [];
+        }
+        const def = schema._zod.def as { type: string; shape?: Record<string, z.core.$ZodType>; valueType?: z.core.$ZodType };
+        schema = def.type === "record" ? def.valueType : def.shape?.[String(p)];
+    }
+    const obj = unwrapToObject(schema);
+    const shape = obj && (obj._zod.def as { shape?: Record<string, unknown> }).shape;
+    return shape ? Object.keys(shape) : [];
+}
+
+function unwrapToObject(schema: z.core.$ZodType | undefined): z.core.$ZodType | undefined {
+    let cur = schema;
+    for (let i = 0; cur && i < 10; i++) {
+        const def = cur._zod.def as { type: string; innerType?: z.core.$ZodType; options?: z.core.$ZodType[] };
+        if (def.type === "object" || def.type === "record") {
+            return cur;
+        }
+        if (def.type === "optional" || def.type === "nullable" || def.type === "default") {
+            cur = def.innerType;
+        } else if (def.type === "union") {
+            cur = def.options?.find((o) => ["object", "optional"].includes((o._zod.def as { type: string }).type));
+        } else {
+            return undefined;
+        }
+    }
+    return undefined;
+}
+
+/** The known key closest to a typo, if it is close enough to be what was meant. */
+function nearest(word: string, candidates: string[]): string | undefined {
+    let best: string | undefined;
+    let bestDistance = Infinity;
+    for (const c of candidates) {
+        const d = editDistance(word.toLowerCase(), c.toLowerCase());
+        if (d < bestDistance) {
+            best = c;
+            bestDistance = d;
+        }
+    }
+    return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        let diagonal = row[0]!;
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const above = row[j]!;
+            row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+            diagonal = above;
+        }
+    }
+    return row[b.length]!;
+}

@@ -1,0 +1,23 @@
+/**
+ * The stack outputs: the contract apps and operators consume. Every credential is a secret.
+ */
+import type { Estate } from "./estate";
+
+export function estateOutputs(estate: Estate) {
+    const { spec, backups } = estate;
+    return {
+        profile: spec.profile,
+        region: spec.region,
+        objectives: {
+            rpoMinutes: spec.dr.rpoMinutes,
+            rtoMinutes: spec.dr.rtoMinutes,
+            retention: spec.dr.retention,
+        },
+        backupBucket: {
+            name: backups.bucketName,
+            arn: backups.bucketArn,
+            kmsKeyArn: backups.kmsKeyArn,
+            prefixes: backups.tierPrefixes,
+        },
+    };
+}

@@ -1,0 +1,196 @@
+/**
+ * The schema of the `estate:` stack config: every key, its type, its allowed values. Pure data and
+ * zod; nothing here reads config (that is `infra/config.ts`).
+ */
+import { z } from "zod";
+
+/** Builds a zod error option whose message says what is allowed, or that the key is required. */
+function allowed(description: string) {
+    return {
+        error: (issue: { input?: unknown }) =>
+            issue.input === undefined ? `is required (${description})` : `must be ${description}`,
+    };
+}
+
+const intRange = (min: number, max?: number) => {
+    const description = max === undefined ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
+    const base = z.int(allowed(description)).min(min, allowed(description));
+    return max === undefined ? base : base.max(max, allowed(description));
+};
+
+const nonEmptyString = (description = "a non-empty string") => z.string(allowed(description)).min(1, allowed(description));
+const bool = () => z.boolean(allowed("true or false"));
+
+/** AWS region names such as `eu-west-1`, `us-gov-west-1`, `ap-southeast-4`. */
+const region = () =>
+    z.string(allowed("an AWS region such as eu-west-1")).regex(/^[a-z]{2}(-[a-z]+)+-\d$/, allowed("an AWS region such as eu-west-1"));
+
+const hostname = () =>
+    z
+        .string(allowed("a DNS name such as example.com"))
+        .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, allowed("a lower-case DNS name such as example.com"));
+
+/** An image reference with a pinned tag or a digest; `latest` and untagged images are refused. */
+const pinnedImage = () =>
+    z
+        .string(allowed("an image with a pinned tag or digest, such as ghcr.io/acme/web:1.4.2"))
+        .refine((ref) => {
+            if (/@sha256:[a-f0-9]{64}$/.test(ref)) {
+                return true;
+            }
+            const lastSegment = ref.slice(ref.lastIndexOf("/") + 1);
+            const tag = lastSegment.includes(":") ? lastSegment.slice(lastSegment.indexOf(":") + 1) : "";
+            return tag !== "" && tag !== "latest";
+        }, allowed("an image with a pinned tag or digest (not latest, not untagged), such as ghcr.io/acme/web:1.4.2"));
+
+/** Kubernetes quantities: CPU such as `250m` or `1`, memory such as `512Mi` or `2Gi`. */
+const cpuQuantity = () => z.string(allowed("a CPU quantity such as 250m or 1")).regex(/^\d+(\.\d+)?m?$/, allowed("a CPU quantity such as 250m or 1"));
+const memoryQuantity = () =>
+    z.string(allowed("a memory quantity such as 512Mi or 2Gi")).regex(/^\d+(Ki|Mi|Gi|Ti)$/, allowed("a memory quantity such as 512Mi or 2Gi"));
+
+export const profileNames = ["dev", "prod"] as const;
+export type ProfileName = (typeof profileNames)[number];
+
+export const retentionSchema = z.strictObject(
+    {
+    /** How long daily backups are kept, in days. */
+    dailyDays: intRange(1, 3650),
+    /** How long weekly backups are kept, in weeks. */
+    weeklyWeeks: intRange(1, 520),
+    /** How long monthly backups are kept, in months. */
+    monthlyMonths: intRange(1, 1200),
+    /** How long yearly backups are kept, in years. */
+    yearlyYears: intRange(1, 100),
+    },
+    allowed("an object with dailyDays, weeklyWeeks, monthlyMonths, yearlyYears"),
+);
+
+export const drSchema = z.strictObject(
+    {
+    /** Recovery point objective: the most data, in minutes, the estate may lose. */
+    rpoMinutes: intRange(1, 10080),
+    /** Recovery time objective: how long, in minutes, a restore may take. */
+    rtoMinutes: intRange(1, 10080),
+    /** A second AWS region for copies of backups; unset means no cross-region copy. */
+    drRegion: region().optional(),
+    retention: retentionSchema,
+    },
+    allowed("an object with rpoMinutes, rtoMinutes, retention and optionally drRegion"),
+);
+
+export const backupSchema = z.strictObject(
+    {
+    /** Explicit S3 name of the backup bucket; default: a generated unique name. */
+    bucketName: z
+        .string(allowed("a valid S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)"))
+        .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, allowed("a valid S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)"))
+        .optional(),
+    /** S3 Object Lock default retention; `false` turns it off. */
+    objectLock: z
+        .union(
+            [
+                z.literal(false),
+                z.strictObject({
+                    mode: z.enum(["GOVERNANCE", "COMPLIANCE"], allowed("one of GOVERNANCE, COMPLIANCE")),
+                    days: intRange(1, 36500),
+                }),
+            ],
+            allowed("false or { mode: GOVERNANCE | COMPLIANCE, days }"),
+        )
+        .optional(),
+    /** Replicate backups to a bucket in `estate:dr.drRegion`. */
+    replication: bool().optional(),
+    /** S3 server access logging for the backup bucket. */
+    accessLogging: bool().optional(),
+    },
+    allowed("an object"),
+);
+
+const replicasSchema = z
+    .strictObject({ min: intRange(1, 1000), max: intRange(1, 1000) }, allowed("an object with min and max"))
+    .refine((r) => r.min <= r.max, { error: "must have min <= max" });
+
+export const serviceSchema = z.strictObject(
+    {
+    /** `web` services get an Ingress on the stack's domain; `worker`s are internal. */
+    kind: z.enum(["web", "worker"], allowed("one of web, worker")),
+    image: pinnedImage(),
+    /** The container port; required for web services. */
+    port: intRange(1, 65535).optional(),
+    /** Host name of a web service; default `<service>.<domain>`. */
+    host: hostname().optional(),
+    /** Container command override. */
+    command: z.array(nonEmptyString(), allowed("a list of strings")).optional(),
+    /** Autoscaling bounds; default from the profile, by kind. */
+    replicas: replicasSchema.optional(),
+    cpu: cpuQuantity().optional(),
+    memory: memoryQuantity().optional(),
+    /** Plain (non-secret) environment variables. */
+    env: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, allowed("an environment variable name such as LOG_LEVEL")), z.string(allowed("a string"))).optional(),
+    },
+    allowed("an object with kind, image and optionally port, host, command, replicas, cpu, memory, env"),
+);
+
+const placement = () => z.enum(["managed", "cluster"], allowed("one of managed, cluster"));
+
+export const dataSchema = z.strictObject(
+    {
+    postgres: z
+        .strictObject({
+            placement: placement(),
+            /** PostgreSQL major version. */
+            version: z.enum(["14", "15", "16", "17"], allowed("one of 14, 15, 16, 17")),
+            instanceClass: nonEmptyString("an RDS instance class such as db.r6g.large").optional(),
+            storageGb: intRange(20, 65536).optional(),
+            instances: intRange(1, 15).optional(),
+        })
+        .optional(),
+    mongo: z
+        .strictObject({
+            placement: placement(),
+            version: z.enum(["4.0", "5.0", "8.0"], allowed("one of 4.0, 5.0, 8.0 (DocumentDB-compatible MongoDB API versions)")),
+            instanceClass: nonEmptyString("a DocumentDB instance class such as db.r6g.large").optional(),
+            instances: intRange(1, 16).optional(),
+        })
+        .optional(),
+    redis: z
+        .strictObject({
+            placement: placement(),
+            version: z.enum(["6.2", "7.0", "7.1"], allowed("one of 6.2, 7.0, 7.1")),
+            nodeType: nonEmptyString("an ElastiCache node type such as cache.r7g.large").optional(),
+            nodes: intRange(1, 6).optional(),
+        })
+        .optional(),
+    },
+    allowed("an object with optional postgres, mongo, redis"),
+);
+
+/** Everything under the `estate:` namespace, after the profile's defaults are merged in. */
+export const estateConfigSchema = z.strictObject({
+    /** The environment profile whose defaults apply: dev or prod. */
+    profile: z.enum(profileNames, allowed(`one of ${profileNames.join(", ")}`)),
+    /** The DNS zone apps are served under. */
+    domain: hostname(),
+    /** `protect`/`retainOnDelete`, deletion protection and final snapshots on everything that holds data. */
+    protectData: bool(),
+    /** Tags added to every AWS resource. */
+    tags: z.record(z.string(), z.string(allowed("a string"))).optional(),
+    dr: drSchema,
+    backup: backupSchema.optional(),
+    services: z.record(z.string().regex(/^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$/, allowed("a lower-case DNS label")), serviceSchema).optional(),
+    data: dataSchema.optional(),
+});
+
+export type EstateConfig = z.infer<typeof estateConfigSchema>;
+export type ServiceConfig = z.infer<typeof serviceSchema>;
+export type RetentionConfig = z.infer<typeof retentionSchema>;
+
+type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+
+/** Defaults an environment profile contributes, in the same shape as the config. */
+export interface Profile {
+    /** Config defaults, overridden key by key by the stack's own config. */
+    config: DeepPartial<Omit<EstateConfig, "profile">>;
+    /** Per-kind service defaults, applied to each service that does not set the field itself. */
+    serviceDefaults: Record<ServiceConfig["kind"], Required<Pick<ServiceConfig, "replicas" | "cpu" | "memory">>>;
+}

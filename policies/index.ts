@@ -1,0 +1,14 @@
+/**
+ * The policy pack's entry point for the Pulumi CLI (`pulumi preview --policy-pack policies`).
+ * `new PolicyPack` reads package.json from the working directory and starts the analyzer's gRPC
+ * server: never import this file from tests or from the offline check; import `./pack` instead.
+ */
+import { PolicyPack } from "@pulumi/policy";
+import { packEnforcementLevel, packName, policies } from "./pack";
+
+new PolicyPack(packName, {
+    description: "Guardrails for the estate: encrypted, versioned, private, TLS-only S3 buckets with lifecycle and backup retention; rotating KMS keys.",
+    provider: "aws",
+    enforcementLevel: packEnforcementLevel,
+    policies,
+});

@@ -1,0 +1,32 @@
+/**
+ * The shape every estate policy has. The SDK's `Policy` makes the metadata optional; here it is
+ * required, so a policy cannot ship without saying why it exists, how to fix a violation, how bad a
+ * violation is and which scanner rules it mirrors.
+ */
+import type { ResourceValidationPolicy, Severity, StackValidationPolicy } from "@pulumi/policy";
+
+interface EstatePolicyMetadata {
+    /** `estate-<service>-<rule>`; unique in the pack. */
+    name: `estate-${string}`;
+    /** Why the rule exists (the engine prints it above every violation message). */
+    description: string;
+    /** How to make a violating resource compliant. */
+    remediationSteps: string;
+    severity: Severity;
+    /** The service, and equivalent scanner rules (`checkov:CKV_AWS_145`, `aws-config:<rule>`). */
+    tags: string[];
+}
+
+export type EstateResourcePolicy = ResourceValidationPolicy & EstatePolicyMetadata;
+export type EstateStackPolicy = StackValidationPolicy & EstatePolicyMetadata;
+export type EstatePolicy = EstateResourcePolicy | EstateStackPolicy;
+
+/** A tag naming the equivalent Checkov rule. */
+export function checkov(id: string): string {
+    return `checkov:${id}`;
+}
+
+/** A tag naming the equivalent AWS Config managed rule. */
+export function awsConfigRule(identifier: string): string {
+    return `aws-config:${identifier}`;
+}

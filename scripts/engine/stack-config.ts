@@ -1,0 +1,104 @@
+/**
+ * Reads a stack's config from `Pulumi.yaml` and `Pulumi.<stack>.yaml` and hands it over the way
+ * the Pulumi CLI hands config to a program: `"<namespace>:<key>"` to a string, structured values
+ * as JSON. `secure:` values cannot be decrypted offline: they become a placeholder string marked
+ * secret, so programs that only pass secrets through still run.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { UserInputError } from "../../components/lib/errors";
+
+/** What a `secure:` value reads as offline. */
+export const SECRET_PLACEHOLDER = "offline-secret-placeholder";
+
+export interface StackConfig {
+    project: string;
+    stack: string;
+    config: Record<string, string>;
+    secretKeys: string[];
+    /** The stack file that was read. */
+    file: string;
+}
+
+function readYaml(file: string): unknown {
+    try {
+        return parseYaml(fs.readFileSync(file, "utf8"));
+    } catch (err) {
+        throw new UserInputError(`${file} is not valid YAML: ${(err as Error).message}`);
+    }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+    return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/** Replaces `{ secure: ... }` leaves with the placeholder; reports whether any were found. */
+function stripSecure(value: unknown): { value: unknown; secret: boolean } {
+    if (isObject(value)) {
+        if (Object.keys(value).length === 1 && typeof value.secure === "string") {
+            return { value: SECRET_PLACEHOLDER, secret: true };
+        }
+        let secret = false;
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(value)) {
+            const r = stripSecure(v);
+            out[k] = r.value;
+            secret ||= r.secret;
+        }
+        return { value: out, secret };
+    }
+    if (Array.isArray(value)) {
+        const items = value.map(stripSecure);
+        return { value: items.map((i) => i.value), secret: items.some((i) => i.secret) };
+    }
+    return { value, secret: false };
+}
+
+/** Loads `Pulumi.<stack>.yaml` (plus project-level defaults from `Pulumi.yaml`) from `dir`. */
+export function loadStackConfig(dir: string, stack: string): StackConfig {
+    const projectFile = path.join(dir, "Pulumi.yaml");
+    if (!fs.existsSync(projectFile)) {
+        throw new UserInputError(`no Pulumi.yaml in ${dir}: run from the project's root`);
+    }
+    const project = readYaml(projectFile);
+    if (!isObject(project) || typeof project.name !== "string") {
+        throw new UserInputError(`${projectFile} must name the project (name: ...)`);
+    }
+    const file = path.join(dir, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(file)) {
+        const known = fs
+            .readdirSync(dir)
+            .flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? [])
+            .sort();
+        throw new UserInputError(`--stack ${stack}: no ${path.basename(file)} here (stacks with a config file: ${known.join(", ") || "none"})`);
+    }
+    const stackDoc = readYaml(file) ?? {};
+    if (!isObject(stackDoc) || (stackDoc.config !== undefined && !isObject(stackDoc.config))) {
+        throw new UserInputError(`${file}: expected a mapping with a "config:" mapping`);
+    }
+
+    const entries: Record<string, unknown> = {};
+    // Project-level defaults: `config: { key: { default: v } }` or `config: { key: v }`.
+    if (isObject(project.config)) {
+        for (const [key, decl] of Object.entries(project.config)) {
+            const fullKey = key.includes(":") ? key : `${project.name}:${key}`;
+            entries[fullKey] = isObject(decl) && "default" in decl ? decl.default : decl;
+        }
+    }
+    Object.assign(entries, stackDoc.config ?? {});
+
+    const config: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    for (const [key, raw] of Object.entries(entries)) {
+        const { value, secret } = stripSecure(raw);
+        if (value === undefined || value === null) {
+            continue;
+        }
+        config[key] = typeof value === "string" ? value : isObject(value) || Array.isArray(value) ? JSON.stringify(value) : String(value);
+        if (secret) {
+            secretKeys.push(key);
+        }
+    }
+    return { project: project.name, stack, config, secretKeys, file };
+}

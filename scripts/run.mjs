@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// Runs one of the project's TypeScript commands (plan, check, bench) without a TypeScript loader
+// hook: esbuild bundles the project's own code (node_modules stay external, loaded by plain Node),
+// which keeps the offline check close to the cost of importing the SDKs at all.
+import { build } from "esbuild";
+import { createRequire } from "node:module";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const entries = { plan: "scripts/cli.ts", check: "scripts/cli.ts", bench: "scripts/bench.ts" };
+const [command, ...args] = process.argv.slice(2);
+const entry = entries[command];
+if (!entry) {
+    process.stderr.write(`error: unknown command ${JSON.stringify(command ?? "")}: expected one of ${Object.keys(entries).join(", ")}\n`);
+    process.exit(2);
+}
+const outfile = path.join(root, ".estate", "build", `${path.basename(entry, ".ts")}.cjs`);
+await build({
+    entryPoints: [path.join(root, entry)],
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    packages: "external",
+    outfile,
+    logLevel: "error",
+});
+const { main } = createRequire(import.meta.url)(outfile);
+process.exitCode = await main(command, args);

@@ -1,0 +1,21 @@
+import type { Profile } from "../infra/schema";
+
+/**
+ * dev: a developer's or CI's estate. Data lives in the cluster, nothing is protected from
+ * deletion, retention is short; the policy pack reports (advisory) rather than blocks.
+ */
+export const dev: Profile = {
+    config: {
+        protectData: false,
+        dr: {
+            rpoMinutes: 1440,
+            rtoMinutes: 480,
+            retention: { dailyDays: 7, weeklyWeeks: 4, monthlyMonths: 3, yearlyYears: 1 },
+        },
+        backup: { objectLock: false, replication: false, accessLogging: false },
+    },
+    serviceDefaults: {
+        web: { replicas: { min: 1, max: 2 }, cpu: "100m", memory: "256Mi" },
+        worker: { replicas: { min: 1, max: 1 }, cpu: "100m", memory: "256Mi" },
+    },
+};

@@ -1,0 +1,22 @@
+import type { Profile } from "../infra/schema";
+
+/**
+ * prod: everything that holds data is protected, encrypted with customer-managed keys, locked
+ * against deletion and copied to the DR region; retention follows the usual tiers (30 days, 12
+ * weeks, 12 months, 7 years); the policy pack blocks (mandatory).
+ */
+export const prod: Profile = {
+    config: {
+        protectData: true,
+        dr: {
+            rpoMinutes: 15,
+            rtoMinutes: 60,
+            retention: { dailyDays: 30, weeklyWeeks: 12, monthlyMonths: 12, yearlyYears: 7 },
+        },
+        backup: { objectLock: { mode: "GOVERNANCE", days: 30 }, replication: true, accessLogging: true },
+    },
+    serviceDefaults: {
+        web: { replicas: { min: 3, max: 10 }, cpu: "250m", memory: "512Mi" },
+        worker: { replicas: { min: 2, max: 5 }, cpu: "250m", memory: "512Mi" },
+    },
+};

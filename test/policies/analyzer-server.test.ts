@@ -1,0 +1,189 @@
+/**
+ * Runs the real pack the way `pulumi preview --policy-pack policies` does (the SDK's
+ * `run-policy-pack` entry point, ts-node with policies/tsconfig.json, cwd policies/), talks to its
+ * analyzer server over gRPC as the engine does, and checks that it reports exactly what the
+ * harness reports for the same resources. This is the only test that runs policies/index.ts, in
+ * its own process.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import * as path from "node:path";
+import type { PolicyPackConfig } from "@pulumi/policy";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { policies } from "../../policies/pack";
+import { runProgram, type RecordedResource } from "../../scripts/engine/mock-engine";
+import { enforcementOf, evaluatePolicies, fakeResource, UNKNOWN } from "../../scripts/engine/policy-harness";
+import { attach, bucket, bucketSet, estateProgram, packConfig, sseS3Encryption, T } from "./fixtures";
+
+/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
+// The engine's gRPC protocol, typed loosely at this boundary.
+const grpc = require("@grpc/grpc-js");
+const rpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
+const pb = require("@pulumi/pulumi/proto/analyzer_pb");
+const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+const root = path.join(__dirname, "../..");
+const LEVEL = { advisory: 0, mandatory: 1, disabled: 2, remediate: 3 } as const;
+const LEVEL_NAME = ["advisory", "mandatory", "disabled", "remediate"];
+
+interface Finding {
+    policy: string;
+    level: string;
+    urn: string;
+    message: string;
+}
+
+let pack: ChildProcess | undefined;
+let client: any;
+
+const call = <T>(method: string, request: unknown): Promise<T> =>
+    new Promise((resolve, reject) => client[method](request, (err: unknown, resp: T) => (err ? reject(err) : resolve(resp))));
+
+function toAnalyzerResource(r: RecordedResource): any {
+    const res = new pb.AnalyzerResource();
+    res.setType(r.type);
+    res.setUrn(r.urn);
+    res.setName(r.name);
+    res.setProperties(Struct.fromJavaScript(r.inputs.toJavaScript()));
+    const opts = new pb.AnalyzerResourceOptions();
+    opts.setProtect(r.protect);
+    if (r.parent) {
+        opts.setParent(r.parent);
+        res.setParent(r.parent);
+    }
+    res.setOptions(opts);
+    res.setDependenciesList(r.dependencies);
+    const propertyDependencies = res.getPropertydependenciesMap();
+    for (const [key, urns] of Object.entries(r.propertyDependencies)) {
+        const deps = new pb.AnalyzerPropertyDependencies();
+        deps.setUrnsList(urns);
+        propertyDependencies.set(key, deps);
+    }
+    return res;
+}
+
+/** The diagnostics of a response; the engine attributes one without a URN to the analyzed resource. */
+function findingsOf(resp: any, analyzedUrn = ""): Finding[] {
+    return resp.getDiagnosticsList().map((d: any) => ({
+        policy: d.getPolicyname(),
+        level: LEVEL_NAME[d.getEnforcementlevel()]!,
+        urn: d.getUrn() || analyzedUrn,
+        // The server names the pack in its can't-run notes; the harness does not.
+        message: d.getMessage().replace(/ from policy pack '[^']*'/, ""),
+    }));
+}
+
+/** What the engine sends to `Configure`: the config file reconciled with the pack's policies. */
+async function configure(config: PolicyPackConfig): Promise<void> {
+    const request = new pb.ConfigureAnalyzerRequest();
+    const map = request.getPolicyconfigMap();
+    for (const policy of policies) {
+        const entry = config[policy.name];
+        const props = typeof entry === "object" ? Object.fromEntries(Object.entries(entry).filter(([k]) => k !== "enforcementLevel")) : {};
+        const policyConfig = new pb.PolicyConfig();
+        policyConfig.setEnforcementlevel(LEVEL[enforcementOf(policy, { config, packEnforcementLevel: "advisory" })]);
+        policyConfig.setProperties(Struct.fromJavaScript(props));
+        map.set(policy.name, policyConfig);
+    }
+    await call("configure", request);
+}
+
+/** Everything the server reports for a stack: each resource analyzed, then the stack. */
+async function serverFindings(resources: RecordedResource[]): Promise<Finding[]> {
+    const findings: Finding[] = [];
+    for (const r of resources) {
+        const request = new pb.AnalyzeRequest();
+        const res = toAnalyzerResource(r);
+        request.setType(res.getType());
+        request.setUrn(res.getUrn());
+        request.setName(res.getName());
+        request.setProperties(res.getProperties());
+        request.setOptions(res.getOptions());
+        findings.push(...findingsOf(await call("analyze", request), r.urn));
+    }
+    const stackRequest = new pb.AnalyzeStackRequest();
+    stackRequest.setResourcesList(resources.map(toAnalyzerResource));
+    findings.push(...findingsOf(await call("analyzeStack", stackRequest)));
+    return findings;
+}
+
+async function harnessFindings(resources: RecordedResource[], config: PolicyPackConfig): Promise<Finding[]> {
+    const report = await evaluatePolicies(policies, resources, { config, packEnforcementLevel: "advisory" });
+    return report.violations.map((v) => ({ policy: v.policy, level: v.enforcementLevel, urn: v.urn ?? "", message: v.message }));
+}
+
+const sorted = (findings: Finding[]) => [...findings].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+
+beforeAll(async () => {
+    const entry = path.join(root, "node_modules/@pulumi/pulumi/cmd/run-policy-pack");
+    // The first argument is the engine's address, which a policy pack does not use.
+    const child = spawn(process.execPath, [entry, "127.0.0.1:0", "."], { cwd: path.join(root, "policies"), stdio: ["ignore", "pipe", "pipe"] });
+    pack = child;
+    const port = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        let err = "";
+        child.stdout!.on("data", (chunk: Buffer) => {
+            out += chunk.toString();
+            const match = /^(\d+)\s*$/m.exec(out);
+            if (match) {
+                resolve(match[1]!);
+            }
+        });
+        child.stderr!.on("data", (chunk: Buffer) => (err += chunk.toString()));
+        child.on("exit", (code) => reject(new Error(`the policy pack exited with ${code}: ${err}`)));
+    });
+    client = new rpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+}, 120_000);
+
+afterAll(() => {
+    client?.close();
+    pack?.kill();
+});
+
+describe("the pack under the real analyzer server", () => {
+    it("describes every policy of policies/pack.ts, with its config schema", async () => {
+        const info = await call<any>("getAnalyzerInfo", new rpc.AnalyzerService.getAnalyzerInfo.requestType());
+        expect(info.getName()).toBe("estate");
+        expect(info.getSupportsconfig()).toBe(true);
+        const described = info.getPoliciesList().map((p: any) => [p.getName(), p.getDescription(), p.getEnforcementlevel()]);
+        expect(described).toEqual(policies.map((p) => [p.name, p.description, LEVEL.advisory]));
+        const retention = info.getPoliciesList().find((p: any) => p.getName() === "estate-s3-lifecycle-retention");
+        expect(retention.getConfigschema().getProperties().toJavaScript()).toEqual(
+            policies.find((p) => p.name === "estate-s3-lifecycle-retention")!.configSchema!.properties,
+        );
+    });
+
+    const cases: [string, () => Promise<RecordedResource[]>][] = [
+        ["the estate fragment on up", async () => (await runProgram(() => estateProgram())).resources],
+        ["the estate fragment in preview", async () => (await runProgram(() => estateProgram(), { preview: true })).resources],
+        ["the estate fragment without access logging", async () => (await runProgram(() => estateProgram({ logging: false }))).resources],
+        [
+            "violating buckets, ACLs and keys",
+            async () => {
+                const [logs] = bucketSet("logs");
+                return [
+                    bucket("bare", { acl: "public-read" }),
+                    ...bucketSet("a", { encryption: sseS3Encryption, versioning: { versioningConfiguration: { status: "Suspended" } } }),
+                    ...bucketSet("b", { publicAccessBlock: { blockPublicAcls: true }, policy: JSON.stringify({ Statement: [{ Effect: "Allow" }] }) }),
+                    ...bucketSet("c", {
+                        props: { tags: { "estate:role": "backup" } },
+                        lifecycle: { rules: [{ id: "daily", status: "Enabled", filter: { prefix: "daily/" }, expiration: { days: 3 } }] },
+                    }),
+                    ...bucketSet("d", { encryption: { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: UNKNOWN } }] }, policy: UNKNOWN }),
+                    attach(T.acl, "logs-acl", logs!, { acl: "public-read-write" }),
+                    fakeResource({ type: T.key, name: "plain-key", props: {} }),
+                    fakeResource({ type: T.key, name: "signing-key", props: { customerMasterKeySpec: "RSA_2048" } }),
+                ];
+            },
+        ],
+    ];
+
+    for (const stack of ["dev", "prod"] as const) {
+        it.each(cases)(`reports what the harness reports for %s (${stack} config)`, async (_name, build) => {
+            const config = packConfig(stack);
+            await configure(config);
+            const resources = await build();
+            expect(sorted(await serverFindings(resources))).toEqual(sorted(await harnessFindings(resources, config)));
+        });
+    }
+});

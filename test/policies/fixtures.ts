@@ -1,0 +1,197 @@
+/**
+ * Resource sets for policy tests. `fakeResource` builds registrations exactly as the engine receives
+ * them; `attach` links a bucket setting to its bucket through property dependencies, as the engine
+ * records it when the program passes `bucket.id`. `estateProgram` builds a realistic compliant set
+ * from the real `@pulumi/aws` classes, for `runProgram`.
+ */
+import * as aws from "@pulumi/aws";
+import type { Policy, PolicyPackConfig } from "@pulumi/policy";
+import * as pulumi from "@pulumi/pulumi";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { evaluatePolicies, fakeResource, type PolicyRunOptions, type PolicyReport } from "../../scripts/engine/policy-harness";
+import type { RecordedResource } from "../../scripts/engine/mock-engine";
+
+export const T = {
+    bucket: "aws:s3/bucket:Bucket",
+    sse: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    versioning: "aws:s3/bucketVersioning:BucketVersioning",
+    publicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    policy: "aws:s3/bucketPolicy:BucketPolicy",
+    logging: "aws:s3/bucketLogging:BucketLogging",
+    acl: "aws:s3/bucketAcl:BucketAcl",
+    key: "aws:kms/key:Key",
+} as const;
+
+/** Runs policies over resources the way the analyzer server does. */
+export function check(policies: Policy | Policy[], resources: RecordedResource[], opts: PolicyRunOptions = {}): Promise<PolicyReport> {
+    return evaluatePolicies(Array.isArray(policies) ? policies : [policies], resources, opts);
+}
+
+/** The message the engine prints: the policy's description, then the violation's own message. */
+export function messagesOf(report: PolicyReport): string[] {
+    return report.violations.map((v) => v.message.split("\n").slice(1).join("\n") || v.message);
+}
+
+export function bucket(name: string, props: Record<string, unknown> = {}): RecordedResource {
+    return fakeResource({ type: T.bucket, name, props });
+}
+
+/**
+ * A resource of `type` whose `property` (default `bucket`) comes from `target`, with the target's
+ * id in the prop unless `props` says otherwise.
+ */
+export function attach(
+    type: string,
+    name: string,
+    target: RecordedResource,
+    props: Record<string, unknown> = {},
+    property = "bucket",
+): RecordedResource {
+    return fakeResource({
+        type,
+        name,
+        props: { [property]: `${target.name}-id`, ...props },
+        dependencies: [target.urn],
+        propertyDependencies: { [property]: [target.urn] },
+    });
+}
+
+export const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/0d3b5c1e-0000-4000-8000-000000000000";
+
+export const kmsEncryption = (keyArn: unknown = KEY_ARN) => ({
+    rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: keyArn }, bucketKeyEnabled: true }],
+});
+
+export const sseS3Encryption = { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] };
+
+export const allBlocked = { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true };
+
+export const abortUploadsRule = { id: "abort-incomplete-uploads", status: "Enabled", abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } };
+
+/** Lifecycle rules of a backup bucket that meet the prod objective (30 d, 12 w, 12 mo, 7 y). */
+export const prodBackupRules = [
+    abortUploadsRule,
+    { id: "daily", status: "Enabled", filter: { prefix: "daily/" }, expiration: { days: 30 } },
+    { id: "weekly", status: "Enabled", filter: { prefix: "weekly/" }, expiration: { days: 84 } },
+    { id: "monthly", status: "Enabled", filter: { prefix: "monthly/" }, expiration: { days: 372 } },
+    { id: "yearly", status: "Enabled", filter: { prefix: "yearly/" }, expiration: { days: 2562 } },
+];
+
+export function tlsOnlyStatement(bucketArn: string): Record<string, unknown> {
+    return {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [bucketArn, `${bucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+    };
+}
+
+export function tlsOnlyPolicy(bucketArn: string): string {
+    return JSON.stringify({ Version: "2012-10-17", Statement: [tlsOnlyStatement(bucketArn)] });
+}
+
+export interface BucketSetOptions {
+    props?: Record<string, unknown>;
+    /** `null` leaves the setting out. */
+    encryption?: Record<string, unknown> | null;
+    versioning?: Record<string, unknown> | null;
+    publicAccessBlock?: Record<string, unknown> | null;
+    lifecycle?: Record<string, unknown> | null;
+    policy?: unknown;
+}
+
+/** A bucket and its settings, compliant with every S3 policy unless an option says otherwise. */
+export function bucketSet(name: string, opts: BucketSetOptions = {}): RecordedResource[] {
+    const b = bucket(name, opts.props);
+    const arn = `arn:aws:s3:::${name}`;
+    const pieces: [string, string, Record<string, unknown> | null | undefined, Record<string, unknown>][] = [
+        [T.sse, "sse", opts.encryption, kmsEncryption()],
+        [T.versioning, "versioning", opts.versioning, { versioningConfiguration: { status: "Enabled" } }],
+        [T.publicAccessBlock, "public-access-block", opts.publicAccessBlock, allBlocked],
+        [T.lifecycle, "lifecycle", opts.lifecycle, { rules: [abortUploadsRule] }],
+        [T.policy, "policy", opts.policy === undefined ? undefined : opts.policy === null ? null : { policy: opts.policy }, { policy: tlsOnlyPolicy(arn) }],
+    ];
+    const settings = pieces.flatMap(([type, role, given, compliant]) =>
+        given === null ? [] : [attach(type, `${name}-${role}`, b, given ?? compliant)],
+    );
+    return [b, ...settings];
+}
+
+/** Reads a policy-pack config file as the CLI does (`--policy-pack-config`). */
+export function packConfig(stack: "dev" | "prod"): PolicyPackConfig {
+    const file = path.join(__dirname, "../../policies/config", `${stack}.json`);
+    return JSON.parse(fs.readFileSync(file, "utf8")) as PolicyPackConfig;
+}
+
+export interface EstateProgramOptions {
+    /** Whether the backup bucket's access logs go to the log bucket (default true). */
+    logging?: boolean;
+    /** Tags of the log bucket (default none: it is accepted as a log target through the BucketLogging). */
+    logBucketTags?: Record<string, string>;
+}
+
+/**
+ * A realistic estate fragment built with the real aws classes: a backup bucket and the bucket that
+ * receives its access logs, each with every setting the policies require, and a rotating key.
+ */
+export function estateProgram(opts: EstateProgramOptions = {}): void {
+    const key = new aws.kms.Key("data-key", { enableKeyRotation: true, deletionWindowInDays: 30 });
+
+    const secure = (name: string, b: aws.s3.Bucket, rules: aws.types.input.s3.BucketLifecycleConfigurationRule[]) => {
+        new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: b.id, versioningConfiguration: { status: "Enabled" } });
+        new aws.s3.BucketPublicAccessBlock(`${name}-public-access-block`, {
+            bucket: b.id,
+            blockPublicAcls: true,
+            blockPublicPolicy: true,
+            ignorePublicAcls: true,
+            restrictPublicBuckets: true,
+        });
+        new aws.s3.BucketLifecycleConfiguration(`${name}-lifecycle`, { bucket: b.id, rules });
+        new aws.s3.BucketPolicy(`${name}-policy`, {
+            bucket: b.id,
+            policy: pulumi.jsonStringify({
+                Version: "2012-10-17",
+                Statement: [
+                    {
+                        Sid: "DenyInsecureTransport",
+                        Effect: "Deny",
+                        Principal: "*",
+                        Action: "s3:*",
+                        Resource: [b.arn, pulumi.interpolate`${b.arn}/*`],
+                        Condition: { Bool: { "aws:SecureTransport": "false" } },
+                    },
+                ],
+            }),
+        });
+    };
+
+    const logs = new aws.s3.Bucket("access-logs", opts.logBucketTags ? { tags: opts.logBucketTags } : {});
+    new aws.s3.BucketServerSideEncryptionConfiguration("access-logs-sse", {
+        bucket: logs.id,
+        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+    });
+    secure("access-logs", logs, [
+        { id: "abort-incomplete-uploads", status: "Enabled", abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } },
+    ]);
+
+    const backups = new aws.s3.Bucket("backups", { tags: { "estate:role": "backup" } }, { protect: true });
+    new aws.s3.BucketServerSideEncryptionConfiguration("backups-sse", {
+        bucket: backups.id,
+        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }, bucketKeyEnabled: true }],
+    });
+    secure("backups", backups, [
+        { id: "abort-incomplete-uploads", status: "Enabled", abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } },
+        { id: "daily", status: "Enabled", filter: { prefix: "daily/" }, expiration: { days: 30 } },
+        { id: "weekly", status: "Enabled", filter: { prefix: "weekly/" }, expiration: { days: 84 } },
+        { id: "monthly", status: "Enabled", filter: { prefix: "monthly/" }, expiration: { days: 372 } },
+        { id: "yearly", status: "Enabled", filter: { prefix: "yearly/" }, expiration: { days: 2562 } },
+    ]);
+    if (opts.logging === false) {
+        return;
+    }
+    new aws.s3.BucketLogging("backups-logging", { bucket: backups.id, targetBucket: logs.id, targetPrefix: "backups/" });
+}

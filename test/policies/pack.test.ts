@@ -1,0 +1,206 @@
+import type { EnforcementLevel, PolicyConfigSchema } from "@pulumi/policy";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
+import { BACKUP_TIERS, requiredDays, type RetentionObjective } from "../../policies/aws/s3";
+import { packEnforcementLevel, packName, policies } from "../../policies/pack";
+import { enforcementOf } from "../../scripts/engine/policy-harness";
+import { packConfig } from "./fixtures";
+
+const root = path.join(__dirname, "../..");
+const LEVELS: EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
+const policyNames = new Set<string>(policies.map((p) => p.name));
+
+describe("the policies of the pack", () => {
+    it("have unique estate-<service>-<rule> names", () => {
+        for (const policy of policies) {
+            expect(policy.name).toMatch(/^estate-[a-z0-9]+(-[a-z0-9]+)+$/);
+            expect(policy.name).not.toBe("all");
+        }
+        expect(policyNames.size).toBe(policies.length);
+    });
+
+    it.each(policies.map((p) => [p.name, p] as const))("%s says why, how to fix, how bad, and what it mirrors", (_name, policy) => {
+        expect(policy.description.length).toBeGreaterThan(40);
+        expect(policy.description).not.toContain("\n");
+        expect(policy.remediationSteps.length).toBeGreaterThan(40);
+        expect(["low", "medium", "high", "critical"]).toContain(policy.severity);
+        const service = policy.name.split("-")[1]!;
+        expect(policy.tags).toContain(service);
+        for (const tag of policy.tags.filter((t) => t.startsWith("checkov:"))) {
+            expect(tag).toMatch(/^checkov:CKV2?_AWS_\d+$/);
+        }
+        expect("validateResource" in policy || "validateStack" in policy).toBe(true);
+        // The pack's level comes from config files; a policy-level default would shadow the pack's.
+        expect(policy.enforcementLevel).toBeUndefined();
+    });
+
+    it("name the Checkov rules they mirror", () => {
+        const checkovIds = Object.fromEntries(policies.map((p) => [p.name, p.tags.filter((t) => t.startsWith("checkov:"))]));
+        expect(checkovIds).toEqual({
+            "estate-s3-bucket-encryption-kms": ["checkov:CKV_AWS_145"],
+            "estate-s3-bucket-versioning": ["checkov:CKV_AWS_21"],
+            "estate-s3-public-access-block": ["checkov:CKV2_AWS_6", "checkov:CKV_AWS_53", "checkov:CKV_AWS_54", "checkov:CKV_AWS_55", "checkov:CKV_AWS_56"],
+            "estate-s3-lifecycle-retention": ["checkov:CKV2_AWS_61", "checkov:CKV_AWS_300"],
+            "estate-s3-deny-insecure-transport": [],
+            "estate-s3-no-public-acl": ["checkov:CKV_AWS_20", "checkov:CKV_AWS_57"],
+            "estate-kms-key-rotation": ["checkov:CKV_AWS_7"],
+        });
+    });
+
+    it("declare config schemas the analyzer server accepts", () => {
+        for (const policy of policies.filter((p) => p.configSchema)) {
+            expect(Object.keys(policy.configSchema!.properties)).not.toContain("enforcementLevel");
+            expect(policy.configSchema!.required ?? []).not.toContain("enforcementLevel");
+        }
+    });
+
+    it("form a pack whose name the analyzer server accepts, advisory unless configured", () => {
+        expect(packName).toMatch(/^[a-zA-Z0-9-_.]{1,100}$/);
+        expect(packEnforcementLevel).toBe("advisory");
+    });
+});
+
+/**
+ * Validates a value against the subset of JSON Schema the pack's config schemas use, as the CLI
+ * validates `--policy-pack-config` (it wraps the policy's properties in an object schema).
+ */
+function validate(schema: Record<string, unknown>, value: unknown, at = "config"): string[] {
+    const known = new Set(["type", "description", "minimum", "properties", "required", "additionalProperties"]);
+    const unsupported = Object.keys(schema).filter((k) => !known.has(k));
+    if (unsupported.length > 0) {
+        return [`${at}: the test validator does not support ${unsupported.join(", ")}`];
+    }
+    const errors: string[] = [];
+    const type = schema.type;
+    if (type === "object") {
+        if (typeof value !== "object" || value === null || Array.isArray(value)) {
+            return [`${at}: expected an object`];
+        }
+        const record = value as Record<string, unknown>;
+        const properties = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
+        for (const key of (schema.required ?? []) as string[]) {
+            if (!(key in record)) {
+                errors.push(`${at}.${key}: required`);
+            }
+        }
+        for (const [key, v] of Object.entries(record)) {
+            if (properties[key]) {
+                errors.push(...validate(properties[key], v, `${at}.${key}`));
+            } else if (schema.additionalProperties === false) {
+                errors.push(`${at}.${key}: not allowed`);
+            }
+        }
+    } else if (type === "integer" && !Number.isInteger(value)) {
+        errors.push(`${at}: expected an integer`);
+    } else if (type !== undefined && type !== "object" && type !== "integer") {
+        errors.push(`${at}: the test validator does not support type ${String(type)}`);
+    }
+    if (typeof schema.minimum === "number" && typeof value === "number" && value < schema.minimum) {
+        errors.push(`${at}: below ${schema.minimum}`);
+    }
+    return errors;
+}
+
+function asObjectSchema(configSchema: PolicyConfigSchema): Record<string, unknown> {
+    return { type: "object", properties: configSchema.properties, ...(configSchema.required ? { required: configSchema.required } : {}) };
+}
+
+describe.each(["dev", "prod"] as const)("policies/config/%s.json", (stack) => {
+    const config = packConfig(stack);
+    const expected: EnforcementLevel = stack === "dev" ? "advisory" : "mandatory";
+
+    it("names only `all` and real policies, with valid enforcement levels", () => {
+        for (const [key, entry] of Object.entries(config)) {
+            expect(key === "all" || policyNames.has(key), `unknown policy '${key}'`).toBe(true);
+            const level = typeof entry === "string" ? entry : entry.enforcementLevel;
+            if (level !== undefined) {
+                expect(LEVELS).toContain(level);
+            }
+        }
+    });
+
+    it(`makes every policy ${expected}`, () => {
+        expect(config.all).toBe(expected);
+        for (const policy of policies) {
+            expect(enforcementOf(policy, { config, packEnforcementLevel })).toBe(expected);
+        }
+    });
+
+    it("gives each policy properties its config schema accepts", () => {
+        for (const policy of policies) {
+            const entry = config[policy.name];
+            const props = typeof entry === "object" ? Object.fromEntries(Object.entries(entry).filter(([k]) => k !== "enforcementLevel")) : {};
+            if (Object.keys(props).length > 0) {
+                expect(policy.configSchema, `${policy.name} takes no config`).toBeDefined();
+            }
+            if (policy.configSchema) {
+                expect(validate(asObjectSchema(policy.configSchema), props), policy.name).toEqual([]);
+            }
+        }
+    });
+
+    it("sets the backup retention objective of the stack", () => {
+        const entry = config["estate-s3-lifecycle-retention"] as { retention: RetentionObjective };
+        expect(entry.retention).toEqual(
+            stack === "dev"
+                ? { dailyDays: 7, weeklyWeeks: 4, monthlyMonths: 3, yearlyYears: 1 }
+                : { dailyDays: 30, weeklyWeeks: 12, monthlyMonths: 12, yearlyYears: 7 },
+        );
+    });
+});
+
+describe("the retention schema", () => {
+    const schema = asObjectSchema(policies.find((p) => p.name === "estate-s3-lifecycle-retention")!.configSchema!);
+
+    it("accepts no config at all (the policy then only requires the tier rules)", () => {
+        expect(validate(schema, {})).toEqual([]);
+    });
+
+    it("rejects incomplete, fractional, zero and unknown settings", () => {
+        expect(validate(schema, { retention: { dailyDays: 7, weeklyWeeks: 4, monthlyMonths: 3 } })).toEqual(["config.retention.yearlyYears: required"]);
+        expect(validate(schema, { retention: { dailyDays: 7.5, weeklyWeeks: 0, monthlyMonths: 3, yearlyYears: 1, hourlyHours: 2 } })).toEqual([
+            "config.retention.dailyDays: expected an integer",
+            "config.retention.weeklyWeeks: below 1",
+            "config.retention.hourlyHours: not allowed",
+        ]);
+    });
+
+    it("converts objectives to days with 7-day weeks, 31-day months and 366-day years", () => {
+        const prod = { dailyDays: 30, weeklyWeeks: 12, monthlyMonths: 12, yearlyYears: 7 };
+        expect(BACKUP_TIERS.map((tier) => [tier.prefix, requiredDays(prod, tier)])).toEqual([
+            ["daily/", 30],
+            ["weekly/", 84],
+            ["monthly/", 372],
+            ["yearly/", 2562],
+        ]);
+    });
+});
+
+describe("the pack's files", () => {
+    const read = (file: string) => fs.readFileSync(path.join(root, "policies", file), "utf8");
+
+    it("only index.ts builds the PolicyPack (its constructor starts a gRPC server)", () => {
+        const sources = (fs.readdirSync(path.join(root, "policies"), { recursive: true }) as string[])
+            .filter((f) => f.endsWith(".ts") && !f.startsWith("node_modules"))
+            .filter((f) => read(f).includes("new PolicyPack("));
+        expect(sources).toEqual(["index.ts"]);
+    });
+
+    it("PulumiPolicy.yaml runs the pack with Node.js", () => {
+        const manifest = parseYaml(read("PulumiPolicy.yaml")) as { runtime: string; description: string };
+        expect(manifest.runtime).toBe("nodejs");
+        expect(manifest.description).toBeTruthy();
+    });
+
+    it("package.json pins the SDKs the estate uses, and has the version PolicyPack requires", () => {
+        const pack = JSON.parse(read("package.json")) as { name: string; version: string; dependencies: Record<string, string> };
+        const estate = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+        expect(pack.name).toBe("estate-policies");
+        expect(pack.version).toBeTruthy();
+        for (const sdk of ["@pulumi/aws", "@pulumi/policy", "@pulumi/pulumi"]) {
+            expect(pack.dependencies[sdk], sdk).toBe(estate.dependencies[sdk]);
+        }
+    });
+});

@@ -1,0 +1,232 @@
+/**
+ * The offline plan and check, through the same entry the npm scripts use (`runCli`), and through
+ * a real `npm run` process for the exit codes and output a user sees.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../../scripts/cli";
+
+const root = path.resolve(__dirname, "../..");
+const fixture = (name: string) => path.join(root, "test/fixtures/programs", name);
+
+interface PlanJson {
+    project: string;
+    stack: string;
+    resources: {
+        urn: string;
+        type: string;
+        name: string;
+        parent: string | null;
+        custom: boolean;
+        protect: boolean;
+        retainOnDelete: boolean;
+        inputs: Record<string, unknown>;
+        dependencies: string[];
+        propertyDependencies: Record<string, string[]>;
+    }[];
+    outputs: Record<string, unknown>;
+}
+
+interface CheckJson {
+    stack: string;
+    resources: number;
+    policies: number;
+    violations: { policy: string; enforcementLevel: string; severity: string | null; urn: string | null; message: string }[];
+}
+
+async function planJson(args: string[]): Promise<PlanJson> {
+    const result = await runCli(root, "plan", [...args, "--json"]);
+    expect(result.stderr).toBe("");
+    expect(result.exitCode).toBe(0);
+    return JSON.parse(result.stdout) as PlanJson;
+}
+
+describe("plan", () => {
+    it("prints the dev estate's resource tree under its components, with a count", async () => {
+        const result = await runCli(root, "plan", ["--stack", "dev"]);
+        expect(result.exitCode).toBe(0);
+        expect(result.stdout).toMatch(/^pulumi:pulumi:Stack estate-dev$/m);
+        expect(result.stdout).toMatch(/^├─ estate:backup:BackupBucket backups$|^└─ estate:backup:BackupBucket backups$/m);
+        expect(result.stdout).toMatch(/^ {3}[├└]─ aws:s3\/bucket:Bucket backups-bucket$/m);
+        expect(result.stdout).toMatch(/^\d+ resources \(\d+ custom, \d+ components\) in stack dev$/m);
+    });
+
+    it("--json lists every registration with parent, options, inputs and property dependencies", async () => {
+        const plan = await planJson(["--stack", "prod"]);
+        expect(plan.project).toBe("estate");
+        expect(plan.stack).toBe("prod");
+        const byName = new Map(plan.resources.map((r) => [r.name, r]));
+        const component = byName.get("backups")!;
+        expect(component.type).toBe("estate:backup:BackupBucket");
+        expect(component.custom).toBe(false);
+        const bucket = byName.get("backups-bucket")!;
+        expect(bucket.parent).toBe(component.urn);
+        // prod protects what holds data
+        expect(bucket.protect).toBe(true);
+        expect(bucket.retainOnDelete).toBe(true);
+        const versioning = byName.get("backups-versioning")!;
+        expect(versioning.propertyDependencies.bucket).toEqual([bucket.urn]);
+        expect(versioning.dependencies).toContain(bucket.urn);
+        expect(plan.outputs).toMatchObject({ profile: "prod", region: "eu-west-1" });
+    });
+
+    it("dev does not protect its disposable data", async () => {
+        const plan = await planJson(["--stack", "dev"]);
+        const bucket = plan.resources.find((r) => r.name === "backups-bucket")!;
+        expect(bucket.protect).toBe(false);
+    });
+
+    it("replaces every secret value with [secret] in inputs and outputs", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "estate-secret-"));
+        const program = path.join(dir, "index.ts");
+        fs.writeFileSync(
+            program,
+            `import * as pulumi from "@pulumi/pulumi";\nimport * as aws from "@pulumi/aws";\n` +
+                `const password = pulumi.secret("hunter2-very-secret");\n` +
+                `new aws.ssm.Parameter("p", { type: "SecureString", value: password });\n` +
+                `export const dsn = pulumi.interpolate\`postgres://app:\${password}@db/app\`;\n`,
+        );
+        const result = await runCli(root, "plan", ["--stack", "dev", "--json", "--program", program]);
+        expect(result.exitCode).toBe(0);
+        expect(result.stdout).not.toContain("hunter2");
+        const plan = JSON.parse(result.stdout) as PlanJson;
+        expect(plan.resources.find((r) => r.name === "p")!.inputs.value).toBe("[secret]");
+        expect(plan.outputs.dsn).toBe("[secret]");
+    });
+
+    it("--preview leaves ids and computed outputs unknown, as a real preview of a new stack does", async () => {
+        const plan = await planJson(["--stack", "prod", "--preview"]);
+        const versioning = plan.resources.find((r) => r.name === "backups-versioning")!;
+        expect(versioning.inputs.bucket).toBe("[unknown]");
+        expect((plan.outputs.backupBucket as { arn: unknown }).arn).toBe("[unknown]");
+    });
+});
+
+describe("check", () => {
+    it.each(["dev", "prod"])("the %s stack has no policy violation", async (stack) => {
+        const result = await runCli(root, "check", ["--stack", stack, "--json"]);
+        expect(result.stderr).toBe("");
+        const report = JSON.parse(result.stdout) as CheckJson;
+        expect(report.violations).toEqual([]);
+        expect(report.policies).toBeGreaterThanOrEqual(7);
+        expect(result.exitCode).toBe(0);
+    });
+
+    it("the prod stack has no violation in preview either (policies cope with unknown ids)", async () => {
+        const result = await runCli(root, "check", ["--stack", "prod", "--json", "--preview"]);
+        const report = JSON.parse(result.stdout) as CheckJson;
+        expect(report.violations.filter((v) => v.enforcementLevel === "mandatory")).toEqual([]);
+        expect(result.exitCode).toBe(0);
+    });
+
+    it.each([
+        ["kms-key-without-rotation.ts", ["estate-kms-key-rotation"]],
+        [
+            "bucket-without-protection.ts",
+            [
+                "estate-s3-bucket-encryption-kms",
+                "estate-s3-bucket-versioning",
+                "estate-s3-public-access-block",
+                "estate-s3-lifecycle-retention",
+                "estate-s3-deny-insecure-transport",
+            ],
+        ],
+        ["bucket-with-public-acl.ts", ["estate-s3-no-public-acl", "estate-s3-public-access-block"]],
+    ])("--program %s against prod exits 1 naming %j", async (file, expected) => {
+        const result = await runCli(root, "check", ["--stack", "prod", "--json", "--program", fixture(file)]);
+        expect(result.exitCode).toBe(1);
+        const report = JSON.parse(result.stdout) as CheckJson;
+        const named = new Set(report.violations.filter((v) => v.enforcementLevel === "mandatory").map((v) => v.policy));
+        for (const policy of expected) {
+            expect(named).toContain(policy);
+        }
+    });
+
+    it("the same bad program against dev is advisory only: reported, exit 0", async () => {
+        const result = await runCli(root, "check", ["--stack", "dev", "--program", fixture("kms-key-without-rotation.ts")]);
+        expect(result.exitCode).toBe(0);
+        expect(result.stdout).toMatch(/^\[advisory\] estate-kms-key-rotation/m);
+        expect(result.stdout).toMatch(/0 mandatory, [1-9]\d* advisory violations/);
+    });
+
+    it("prints each violation with its level, policy, resource and message, then a summary", async () => {
+        const result = await runCli(root, "check", ["--stack", "prod", "--program", fixture("kms-key-without-rotation.ts")]);
+        expect(result.stdout).toMatch(/^\[mandatory\] estate-kms-key-rotation \(\w+\)$/m);
+        expect(result.stdout).toMatch(/^ {2}resource: urn:pulumi:prod::estate::pulumi:pulumi:Stack\$aws:kms\/key:Key::app-key$/m);
+        expect(result.stdout).toMatch(/policy pack estate: \d+ policies over 2 resources of stack prod .*: 1 mandatory, 0 advisory violations/);
+    });
+});
+
+describe("errors", () => {
+    it("a usage error names the flag and exits 2", async () => {
+        expect(await runCli(root, "check", ["--stak", "dev"])).toMatchObject({ exitCode: 2, stderr: expect.stringMatching(/^error: Unknown option '--stak'/) });
+        expect(await runCli(root, "plan", [])).toMatchObject({ exitCode: 2, stderr: expect.stringMatching(/^error: --stack is required/) });
+        expect(await runCli(root, "plan", ["--stack", "nope"])).toMatchObject({
+            exitCode: 2,
+            stderr: expect.stringMatching(/^error: --stack nope: no Pulumi\.nope\.yaml here \(stacks with a config file: dev, prod\)/),
+        });
+    });
+
+    it("a config error prints every problem without a stack trace, exits 2, and registers nothing", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "estate-config-"));
+        fs.copyFileSync(path.join(root, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+        fs.mkdirSync(path.join(dir, "policies", "config"), { recursive: true });
+        fs.copyFileSync(path.join(root, "policies/config/dev.json"), path.join(dir, "policies/config/broken.json"));
+        fs.writeFileSync(
+            path.join(dir, "Pulumi.broken.yaml"),
+            "config:\n  aws:region: eu-west-1\n  estate:profile: dev\n  estate:domain: example.com\n" +
+                "  estate:dr:\n    retention:\n      dailyDays: thirty\n  estate:backups: {}\n",
+        );
+        const result = await runCli(dir, "check", ["--stack", "broken", "--program", path.join(root, "infra/index.ts")]);
+        expect(result.exitCode).toBe(2);
+        expect(result.stdout).toBe("");
+        expect(result.stderr).toBe(
+            "error: invalid stack configuration (2 problems):\n" +
+                '  - estate:dr.retention.dailyDays must be an integer from 1 to 3650 (got "thirty")\n' +
+                "  - estate:backups is not a known key; did you mean estate:backup? (known here: profile, domain, protectData, tags, dr, backup, services, data)\n",
+        );
+    });
+
+    it("a program's own RunError is a user error (exit 2); a crash is an internal error (exit 1) with its trace", async () => {
+        const user = await runCli(root, "plan", ["--stack", "dev", "--program", fixture("throws-config-error.ts")]);
+        expect(user.exitCode).toBe(2);
+        expect(user.stderr).toMatch(/^error: Missing required configuration variable 'estate:doesNotExist'/);
+        const crash = await runCli(root, "plan", ["--stack", "dev", "--program", fixture("crashes.ts")]);
+        expect(crash.exitCode).toBe(1);
+        expect(crash.stderr).toMatch(/^internal error \(a bug, not a mistake of yours\):\nTypeError: Cannot read properties of undefined/);
+    });
+
+    it("a program that does not compile names the file and line, exit 2", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "estate-syntax-"));
+        fs.writeFileSync(path.join(dir, "bad.ts"), "export const x = ;\n");
+        const result = await runCli(root, "plan", ["--stack", "dev", "--program", path.join(dir, "bad.ts")]);
+        expect(result.exitCode).toBe(2);
+        expect(result.stderr).toMatch(/^error: cannot compile .*bad\.ts:\n {2}.*bad\.ts:1: /);
+    });
+});
+
+describe("npm run check (a real process, as CI and users run it)", () => {
+    it("exits 0 on dev with a summary line, and 1 on a bad program against prod", () => {
+        const ok = spawnSync("npm", ["run", "--silent", "check", "--", "--stack", "dev"], { cwd: root, encoding: "utf8" });
+        expect(ok.status).toBe(0);
+        expect(ok.stdout).toMatch(/policy pack estate: \d+ policies over \d+ resources of stack dev .*: 0 mandatory, 0 advisory violations/);
+        const bad = spawnSync("npm", ["run", "--silent", "check", "--", "--stack", "prod", "--program", fixture("kms-key-without-rotation.ts")], {
+            cwd: root,
+            encoding: "utf8",
+        });
+        expect(bad.status).toBe(1);
+        expect(bad.stdout).toContain("[mandatory] estate-kms-key-rotation");
+    });
+
+    it("exits 2 on a config error, with no stack trace", () => {
+        const result = spawnSync("npm", ["run", "--silent", "plan", "--", "--stack", "dev", "--program", fixture("throws-config-error.ts")], {
+            cwd: root,
+            encoding: "utf8",
+        });
+        expect(result.status).toBe(2);
+        expect(result.stderr).not.toMatch(/\n\s+at /);
+    });
+});
