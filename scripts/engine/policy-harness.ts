@@ -170,7 +170,16 @@ export async function evaluatePolicies(
         }
     };
 
-    const getConfigFor = (policy: Policy) => <T extends object>(): T => entryOf(opts.config, policy.name).props as T;
+    // Like the CLI, fill in the `default`s the policy's configSchema declares for properties the config omits.
+    const getConfigFor = (policy: Policy) => <T extends object>(): T => {
+        const defaults: Record<string, unknown> = {};
+        for (const [key, schema] of Object.entries(policy.configSchema?.properties ?? {})) {
+            if (schema && typeof schema === "object" && "default" in schema) {
+                defaults[key] = (schema as { default: unknown }).default;
+            }
+        }
+        return { ...defaults, ...entryOf(opts.config, policy.name).props } as T;
+    };
 
     for (const policy of policies) {
         let level = enforcementOf(policy, opts);
