@@ -6,6 +6,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ArgumentError } from "../lib/errors";
+import { cidrProblem } from "./cidr";
+
+export { MIN_CIDR_PREFIX, cidrProblem } from "./cidr";
 
 /** The network of a managed data service. */
 export interface DataNetwork {
@@ -17,26 +20,6 @@ export interface DataNetwork {
     allowedSecurityGroupIds?: pulumi.Input<string>[];
     /** IPv4 CIDR blocks that may connect, e.g. the pod CIDR. Never `/0`; at most a `/8`. */
     allowedCidrBlocks?: string[];
-}
-
-/** The shortest IPv4 prefix accepted as an allowed source: anything wider is not "a network of ours". */
-export const MIN_CIDR_PREFIX = 8;
-
-const IPV4_CIDR = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/;
-
-/** Why a CIDR block may not be an allowed source, or undefined when it may. */
-export function cidrProblem(cidr: unknown): string | undefined {
-    if (typeof cidr !== "string" || !IPV4_CIDR.test(cidr)) {
-        return `must be an IPv4 CIDR block such as 10.0.0.0/16 (got ${JSON.stringify(cidr)})`;
-    }
-    const prefix = Number(cidr.split("/")[1]);
-    if (prefix === 0) {
-        return `must not be ${cidr}: a data service is never open to the internet`;
-    }
-    if (prefix < MIN_CIDR_PREFIX) {
-        return `must be a /${MIN_CIDR_PREFIX} or narrower (got ${cidr})`;
-    }
-    return undefined;
 }
 
 /** Validates a network argument; `fail` throws. */
@@ -59,7 +42,7 @@ export function validateNetwork(component: string, network: DataNetwork | undefi
     cidrs.forEach((cidr, i) => {
         const problem = cidrProblem(cidr);
         if (problem) {
-            fail(`${argument}.allowedCidrBlocks[${i}]`, problem);
+            fail(`${argument}.allowedCidrBlocks[${i}]`, `${problem} (got ${JSON.stringify(cidr)})`);
         }
     });
     if (groups.length === 0 && cidrs.length === 0) {
