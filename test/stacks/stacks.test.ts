@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { managedBackupRetentionDays } from "../../components/data/objectives";
 import { parseEstateConfig } from "../../infra/config";
 import { runProgram } from "../../scripts/engine/mock-engine";
 import { bundleProgram, programFrom } from "../../scripts/engine/program";
@@ -23,6 +24,16 @@ describe.each(stacks)("stack %s", (stack) => {
         >;
         expect(policyConfig["estate-s3-lifecycle-retention"]?.retention).toEqual(spec.dr.retention);
         expect(policyConfig.all).toBe(spec.profile === "prod" ? "mandatory" : "advisory");
+    });
+
+    it("its policy config requires exactly the backup retention the data components derive from the objectives", () => {
+        const { config, project } = loadStackConfig(root, stack);
+        const spec = parseEstateConfig(config, { project, stack });
+        const policyConfig = JSON.parse(fs.readFileSync(path.join(root, "policies/config", `${stack}.json`), "utf8")) as Record<string, { minimumDays?: unknown }>;
+        const derived = managedBackupRetentionDays(spec.dr.retention.dailyDays, spec.protectData);
+        for (const policy of ["estate-rds-backup-retention", "estate-docdb-backup-retention", "estate-elasticache-snapshot-retention"]) {
+            expect(policyConfig[policy]?.minimumDays, `${policy} in policies/config/${stack}.json`).toBe(derived);
+        }
     });
 });
 
