@@ -88,3 +88,12 @@ export async function buildError(make: () => unknown): Promise<{ message: string
 
 /** The connection fields every placement exports, secrets shown as the CLI shows them. */
 export const CONNECTION_FIELDS = ["database", "host", "password", "port", "uri", "user"];
+
+/**
+ * Validates a `kubernetes-models` object against its schema (throws on the first violation). The
+ * models' base class ships ESM-only typings that the project's CommonJS resolution cannot see,
+ * hence the narrow cast at this boundary.
+ */
+export function validateModel(model: object): void {
+    (model as { validate(): void }).validate();
+}
