@@ -67,8 +67,3 @@ export function makeConnection(parts: UriParts): DatabaseConnection {
         uri: connectionUri(parts),
     };
 }
-
-/** The connection as a plain object of outputs, for `registerOutputs` and stack outputs. */
-export function connectionOutputs(connection: DatabaseConnection | RedisConnection): Record<string, pulumi.Output<unknown>> {
-    return { ...connection };
-}
