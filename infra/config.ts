@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { UserInputError } from "../components/lib/errors";
 import { profiles } from "../stacks";
-import { estateConfigSchema, profileNames, type EstateConfig, type ProfileName, type ServiceConfig } from "./schema";
+import { estateConfigSchema, profileNames, type DataConfig, type EstateConfig, type KubernetesConfig, type NetworkConfig, type Profile, type ProfileName, type ServiceConfig } from "./schema";
 
 export const NAMESPACE = "estate";
 
@@ -38,6 +38,15 @@ export interface ServiceSpec extends Omit<ServiceConfig, "replicas" | "cpu" | "m
     host?: string;
 }
 
+type Defined<T> = Exclude<T, undefined>;
+
+/** The data services a stack declares, with the profile's defaults applied. */
+export interface DataSpec {
+    postgres?: Defined<DataConfig["postgres"]> & { instances: number };
+    mongo?: Defined<DataConfig["mongo"]> & { instances: number };
+    redis?: Defined<DataConfig["redis"]> & { nodes: number };
+}
+
 /** The typed, validated, defaulted description of one stack's estate. */
 export interface EstateSpec {
     project: string;
@@ -56,7 +65,11 @@ export interface EstateSpec {
         accessLogging: boolean;
     };
     services: Record<string, ServiceSpec>;
-    data: NonNullable<EstateConfig["data"]>;
+    data: DataSpec;
+    /** Where managed data services live; required when one is managed. */
+    network?: NetworkConfig;
+    /** How to reach the cluster (`context`, `kubeconfig`); empty means the ambient kubeconfig. */
+    kubernetes: KubernetesConfig;
 }
 
 /** Config as the Pulumi CLI hands it to a program: `"<namespace>:<key>"` to a string (objects as JSON). */
@@ -144,6 +157,7 @@ export function parseEstateConfig(raw: RawConfig, ctx: { project: string; stack:
     if (config.dr.drRegion !== undefined && config.dr.drRegion === region) {
         issues.push({ key: `${NAMESPACE}:dr.drRegion`, message: `must differ from aws:region (both are ${JSON.stringify(region)})` });
     }
+    issues.push(...dataIssues(config));
     if (issues.length > 0) {
         throw new ConfigError(issues);
     }
@@ -164,7 +178,84 @@ export function parseEstateConfig(raw: RawConfig, ctx: { project: string; stack:
             accessLogging: backup.accessLogging ?? false,
         },
         services,
-        data: config.data ?? {},
+        data: withDataDefaults(config.data ?? {}, profile.dataDefaults),
+        network: config.network,
+        kubernetes: config.kubernetes ?? {},
+    };
+}
+
+const DATA_SERVICES = ["postgres", "mongo", "redis"] as const;
+
+/** Keys that mean something for one placement only. */
+const PLACEMENT_ONLY: Record<(typeof DATA_SERVICES)[number], Record<string, "managed" | "cluster">> = {
+    postgres: { engine: "managed", instanceClass: "managed", maxStorageGb: "managed", backupRoleArn: "cluster" },
+    mongo: { instanceClass: "managed", storageGb: "cluster" },
+    redis: { nodeType: "managed", storageGb: "cluster" },
+};
+
+/** Cross-field rules of `estate:data` and `estate:network` that the schema cannot express. */
+function dataIssues(config: EstateConfig): ConfigIssue[] {
+    const issues: ConfigIssue[] = [];
+    const data = config.data ?? {};
+    const key = (path: string) => `${NAMESPACE}:${path}`;
+    const managed = DATA_SERVICES.filter((service) => data[service]?.placement === "managed");
+    if (managed.length > 0 && config.network === undefined) {
+        issues.push({
+            key: key("network"),
+            message:
+                `is required when a data service is managed (${managed.map((s) => key(`data.${s}.placement`)).join(", ")}): ` +
+                "an object with vpcId, privateSubnetIds and allowedSecurityGroupIds and/or allowedCidrBlocks",
+        });
+    }
+    for (const service of DATA_SERVICES) {
+        const settings = data[service] as Record<string, unknown> | undefined;
+        if (!settings) {
+            continue;
+        }
+        for (const [field, only] of Object.entries(PLACEMENT_ONLY[service])) {
+            if (settings[field] !== undefined && settings.placement !== only) {
+                issues.push({
+                    key: key(`data.${service}.${field}`),
+                    message: `applies only to placement ${only} (${key(`data.${service}.placement`)} is ${String(settings.placement)})`,
+                });
+            }
+        }
+    }
+    const postgres = data.postgres;
+    if (postgres?.placement === "managed") {
+        const engine = postgres.engine ?? "rds";
+        if (engine === "rds" && postgres.instances !== undefined && postgres.instances > 2) {
+            issues.push({
+                key: key("data.postgres.instances"),
+                message: `must be 1 or 2 with engine rds (2 = Multi-AZ with a standby); set ${key("data.postgres.engine")} to aurora for readers (got ${postgres.instances})`,
+            });
+        }
+        if (engine === "aurora" && (postgres.storageGb !== undefined || postgres.maxStorageGb !== undefined)) {
+            const field = postgres.storageGb !== undefined ? "storageGb" : "maxStorageGb";
+            issues.push({ key: key(`data.postgres.${field}`), message: "applies only to engine rds (Aurora storage grows by itself)" });
+        }
+        if (postgres.maxStorageGb !== undefined && postgres.maxStorageGb < (postgres.storageGb ?? 100)) {
+            issues.push({
+                key: key("data.postgres.maxStorageGb"),
+                message: `must be at least ${key("data.postgres.storageGb")} (${postgres.storageGb ?? 100}) for storage autoscaling (got ${postgres.maxStorageGb})`,
+            });
+        }
+    }
+    if (data.mongo?.placement === "cluster" && data.mongo.version === "4.0") {
+        issues.push({
+            key: key("data.mongo.version"),
+            message: 'must be 5.0 or 8.0 with placement cluster: MongoDB 4.0 has no supported release to run in the cluster (got "4.0")',
+        });
+    }
+    return issues;
+}
+
+/** The profile's per-service defaults, for the services the stack declares. */
+function withDataDefaults(data: DataConfig, defaults: Profile["dataDefaults"]): DataSpec {
+    return {
+        ...(data.postgres ? { postgres: { ...data.postgres, instances: data.postgres.instances ?? defaults.postgres.instances } } : {}),
+        ...(data.mongo ? { mongo: { ...data.mongo, instances: data.mongo.instances ?? defaults.mongo.instances } } : {}),
+        ...(data.redis ? { redis: { ...data.redis, nodes: data.redis.nodes ?? defaults.redis.nodes } } : {}),
     };
 }
 

@@ -2,12 +2,43 @@
  * The estate, wired: reads like a table of contents. Decisions about one service live in that
  * service's component; this file only chooses components and connects their inputs and outputs.
  */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import { BackupBucket } from "../components/backup";
+import {
+    ClusterMongo,
+    ClusterPostgres,
+    ClusterRedis,
+    ManagedMongo,
+    ManagedPostgres,
+    ManagedRedis,
+    type DataNetwork,
+    type DataObjectives,
+    type DatabaseConnection,
+    type RedisConnection,
+} from "../components/data";
 import type { EstateSpec } from "./config";
+
+/** A data service as the stack exports it: where it lives, and how to connect. */
+export interface DataService<C extends DatabaseConnection = DatabaseConnection> {
+    placement: "managed" | "cluster";
+    connection: C;
+}
 
 export interface Estate {
     spec: EstateSpec;
     backups: BackupBucket;
+    data: {
+        postgres?: DataService;
+        mongo?: DataService;
+        redis?: DataService<RedisConnection>;
+    };
+}
+
+/** What cluster placements need: the provider for the cluster, and the namespace of the data. */
+export interface ClusterAccess {
+    provider: k8s.Provider;
+    dataNamespace: pulumi.Input<string>;
 }
 
 export function buildEstate(spec: EstateSpec): Estate {
@@ -22,5 +53,101 @@ export function buildEstate(spec: EstateSpec): Estate {
         tags: spec.tags,
     });
 
-    return { spec, backups };
+    const usesCluster = Object.values(spec.data).some((service) => service?.placement === "cluster");
+    const cluster = usesCluster ? standInClusterAccess(spec) : undefined;
+
+    return { spec, backups, data: buildDataServices(spec, backups, cluster) };
+}
+
+// --- BEGIN stand-in cluster access (issue 3) ---------------------------------------------------
+// The Kubernetes platform (issue 4) owns cluster access: the `cluster` provider from
+// `estate:kubernetes` and the estate namespaces labelled `app.kubernetes.io/part-of: estate`.
+// At merge, replace this function with the platform's provider and its `data` namespace.
+function standInClusterAccess(spec: EstateSpec): ClusterAccess {
+    const { context, kubeconfig } = spec.kubernetes;
+    const provider = new k8s.Provider("cluster", { context, kubeconfig: kubeconfig !== undefined ? pulumi.secret(kubeconfig) : undefined });
+    const namespace = new k8s.core.v1.Namespace(
+        "data",
+        { metadata: { name: "data", labels: { "app.kubernetes.io/part-of": "estate", "app.kubernetes.io/name": "data" } } },
+        { provider },
+    );
+    return { provider, dataNamespace: namespace.metadata.name };
+}
+// --- END stand-in cluster access ---------------------------------------------------------------
+
+/** Each declared data service, in the placement its config chooses. */
+function buildDataServices(spec: EstateSpec, backups: BackupBucket, cluster: ClusterAccess | undefined): Estate["data"] {
+    const objectives: DataObjectives = { rpoMinutes: spec.dr.rpoMinutes, dailyBackupDays: spec.dr.retention.dailyDays };
+    const network = (): DataNetwork => {
+        // config.ts refuses a managed service without estate:network.
+        const n = spec.network!;
+        return { vpcId: n.vpcId, subnetIds: n.privateSubnetIds, allowedSecurityGroupIds: n.allowedSecurityGroupIds, allowedCidrBlocks: n.allowedCidrBlocks };
+    };
+    const inCluster = (): { access: ClusterAccess; opts: pulumi.ComponentResourceOptions } => {
+        const access = cluster!;
+        return { access, opts: { providers: { kubernetes: access.provider } } };
+    };
+    const managed = { protectData: spec.protectData, region: spec.region, tags: spec.tags };
+    const data: Estate["data"] = {};
+
+    const postgres = spec.data.postgres;
+    if (postgres?.placement === "managed") {
+        const db = new ManagedPostgres("postgres", {
+            ...managed,
+            version: postgres.version,
+            engine: postgres.engine,
+            instanceClass: postgres.instanceClass,
+            storageGb: postgres.storageGb,
+            maxStorageGb: postgres.maxStorageGb,
+            instances: postgres.instances,
+            network: network(),
+            objectives,
+        });
+        data.postgres = { placement: "managed", connection: db.connection };
+    } else if (postgres?.placement === "cluster") {
+        const { access, opts } = inCluster();
+        const db = new ClusterPostgres(
+            "postgres",
+            {
+                version: postgres.version,
+                namespace: access.dataNamespace,
+                instances: postgres.instances,
+                storageGb: postgres.storageGb,
+                objectives,
+                backup: { bucketName: backups.bucketName, bucketArn: backups.bucketArn, kmsKeyArn: backups.kmsKeyArn, region: spec.region, iamRoleArn: postgres.backupRoleArn },
+                protectData: spec.protectData,
+            },
+            opts,
+        );
+        data.postgres = { placement: "cluster", connection: db.connection };
+    }
+
+    const mongo = spec.data.mongo;
+    if (mongo?.placement === "managed") {
+        const db = new ManagedMongo("mongo", { ...managed, version: mongo.version, instanceClass: mongo.instanceClass, instances: mongo.instances, network: network(), objectives });
+        data.mongo = { placement: "managed", connection: db.connection };
+    } else if (mongo?.placement === "cluster") {
+        const { access, opts } = inCluster();
+        const db = new ClusterMongo(
+            "mongo",
+            { version: mongo.version, namespace: access.dataNamespace, instances: mongo.instances, storageGb: mongo.storageGb, protectData: spec.protectData },
+            opts,
+        );
+        data.mongo = { placement: "cluster", connection: db.connection };
+    }
+
+    const redis = spec.data.redis;
+    if (redis?.placement === "managed") {
+        const cache = new ManagedRedis("redis", { ...managed, version: redis.version, nodeType: redis.nodeType, nodes: redis.nodes, network: network(), objectives });
+        data.redis = { placement: "managed", connection: cache.connection };
+    } else if (redis?.placement === "cluster") {
+        const { access, opts } = inCluster();
+        const cache = new ClusterRedis(
+            "redis",
+            { version: redis.version, namespace: access.dataNamespace, nodes: redis.nodes, storageGb: redis.storageGb, protectData: spec.protectData },
+            opts,
+        );
+        data.redis = { placement: "cluster", connection: cache.connection };
+    }
+    return data;
 }

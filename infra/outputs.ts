@@ -19,5 +19,9 @@ export function estateOutputs(estate: Estate) {
             kmsKeyArn: backups.kmsKeyArn,
             prefixes: backups.tierPrefixes,
         },
+        /** Per declared data service: its placement and connection (password and uri are secrets). */
+        data: Object.fromEntries(
+            Object.entries(estate.data).flatMap(([service, s]) => (s ? [[service, { placement: s.placement, ...s.connection }]] : [])),
+        ),
     };
 }

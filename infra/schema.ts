@@ -3,6 +3,7 @@
  * zod; nothing here reads config (that is `infra/config.ts`).
  */
 import { z } from "zod";
+import { cidrProblem } from "../components/data/cidr";
 
 /** Builds a zod error option whose message says what is allowed, or that the key is required. */
 function allowed(description: string) {
@@ -133,6 +134,51 @@ export const serviceSchema = z.strictObject(
 
 const placement = () => z.enum(["managed", "cluster"], allowed("one of managed, cluster"));
 
+/** An AWS resource id such as `vpc-0123456789abcdef0`. */
+const awsId = (prefix: string, example: string) => {
+    const description = `an id such as ${example}`;
+    return z.string(allowed(description)).regex(new RegExp(`^${prefix}-[0-9a-f]{8,17}$`), allowed(description));
+};
+
+/** An IPv4 CIDR block a data service may admit: never a /0, at most a /8. */
+const allowedCidr = () =>
+    z.string(allowed("an IPv4 CIDR block such as 10.0.0.0/16")).superRefine((value, ctx) => {
+        const problem = cidrProblem(value);
+        if (problem) {
+            ctx.addIssue({ code: "custom", message: problem, input: value });
+        }
+    });
+
+export const networkSchema = z
+    .strictObject(
+        {
+            /** The VPC the managed data services live in. */
+            vpcId: awsId("vpc", "vpc-0123456789abcdef0"),
+            /** Private subnets in at least two availability zones. */
+            privateSubnetIds: z
+                .array(awsId("subnet", "subnet-0123456789abcdef0"), allowed("a list of at least 2 private subnet ids"))
+                .min(2, allowed("a list of at least 2 private subnet ids (in different availability zones)")),
+            /** Security groups whose members may connect (the cluster's nodes or pods). */
+            allowedSecurityGroupIds: z.array(awsId("sg", "sg-0123456789abcdef0"), allowed("a list of security group ids")).optional(),
+            /** IPv4 CIDR blocks that may connect (e.g. the pod network); never 0.0.0.0/0. */
+            allowedCidrBlocks: z.array(allowedCidr(), allowed("a list of IPv4 CIDR blocks")).optional(),
+        },
+        allowed("an object with vpcId, privateSubnetIds and allowedSecurityGroupIds and/or allowedCidrBlocks"),
+    )
+    .refine((n) => (n.allowedSecurityGroupIds?.length ?? 0) + (n.allowedCidrBlocks?.length ?? 0) > 0, {
+        error: "must allow at least one source: allowedSecurityGroupIds or allowedCidrBlocks (nothing could connect otherwise)",
+    });
+
+export const kubernetesSchema = z.strictObject(
+    {
+        /** The kubeconfig context to use; default: the kubeconfig's current context. */
+        context: nonEmptyString("a kubeconfig context name").optional(),
+        /** A kubeconfig (contents or path); set it as a secret. Default: $KUBECONFIG or ~/.kube/config. */
+        kubeconfig: nonEmptyString("a kubeconfig (set it with pulumi config set --secret)").optional(),
+    },
+    allowed("an object with optional context and kubeconfig"),
+);
+
 export const dataSchema = z.strictObject(
     {
     postgres: z
@@ -140,9 +186,18 @@ export const dataSchema = z.strictObject(
             placement: placement(),
             /** PostgreSQL major version. */
             version: z.enum(["14", "15", "16", "17"], allowed("one of 14, 15, 16, 17")),
+            /** managed only: an RDS instance (`rds`) or an Aurora PostgreSQL cluster (`aurora`). */
+            engine: z.enum(["rds", "aurora"], allowed("one of rds, aurora")).optional(),
             instanceClass: nonEmptyString("an RDS instance class such as db.r6g.large").optional(),
             storageGb: intRange(20, 65536).optional(),
+            /** managed rds only: the storage autoscaling ceiling. */
+            maxStorageGb: intRange(20, 65536).optional(),
             instances: intRange(1, 15).optional(),
+            /** cluster only: an IAM role for the instances' service account (EKS IRSA) to write backups with. */
+            backupRoleArn: z
+                .string(allowed("an IAM role ARN such as arn:aws:iam::123456789012:role/cnpg-backups"))
+                .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/, allowed("an IAM role ARN such as arn:aws:iam::123456789012:role/cnpg-backups"))
+                .optional(),
         })
         .optional(),
     mongo: z
@@ -151,6 +206,8 @@ export const dataSchema = z.strictObject(
             version: z.enum(["4.0", "5.0", "8.0"], allowed("one of 4.0, 5.0, 8.0 (DocumentDB-compatible MongoDB API versions)")),
             instanceClass: nonEmptyString("a DocumentDB instance class such as db.r6g.large").optional(),
             instances: intRange(1, 16).optional(),
+            /** cluster only: the data volume per member. */
+            storageGb: intRange(1, 65536).optional(),
         })
         .optional(),
     redis: z
@@ -159,6 +216,8 @@ export const dataSchema = z.strictObject(
             version: z.enum(["6.2", "7.0", "7.1"], allowed("one of 6.2, 7.0, 7.1")),
             nodeType: nonEmptyString("an ElastiCache node type such as cache.r7g.large").optional(),
             nodes: intRange(1, 6).optional(),
+            /** cluster only: the volume per server. */
+            storageGb: intRange(1, 65536).optional(),
         })
         .optional(),
     },
@@ -179,11 +238,18 @@ export const estateConfigSchema = z.strictObject({
     backup: backupSchema.optional(),
     services: z.record(z.string().regex(/^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$/, allowed("a lower-case DNS label")), serviceSchema).optional(),
     data: dataSchema.optional(),
+    /** VPC, private subnets and allowed sources of the managed data services. */
+    network: networkSchema.optional(),
+    /** How to reach the Kubernetes cluster. */
+    kubernetes: kubernetesSchema.optional(),
 });
 
 export type EstateConfig = z.infer<typeof estateConfigSchema>;
 export type ServiceConfig = z.infer<typeof serviceSchema>;
 export type RetentionConfig = z.infer<typeof retentionSchema>;
+export type DataConfig = z.infer<typeof dataSchema>;
+export type NetworkConfig = z.infer<typeof networkSchema>;
+export type KubernetesConfig = z.infer<typeof kubernetesSchema>;
 
 type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 
@@ -193,4 +259,13 @@ export interface Profile {
     config: DeepPartial<Omit<EstateConfig, "profile">>;
     /** Per-kind service defaults, applied to each service that does not set the field itself. */
     serviceDefaults: Record<ServiceConfig["kind"], Required<Pick<ServiceConfig, "replicas" | "cpu" | "memory">>>;
+    /**
+     * Per data service defaults that fit both placements, applied to each service the stack declares
+     * (a profile cannot declare a data service itself: it has no placement to choose).
+     */
+    dataDefaults: {
+        postgres: { instances: number };
+        mongo: { instances: number };
+        redis: { nodes: number };
+    };
 }

@@ -6,8 +6,12 @@
  * in prod), the same file for `pulumi preview --policy-pack-config` and for the offline `check`.
  */
 import type { EnforcementLevel } from "@pulumi/policy";
+import { docdbPolicies } from "./aws/docdb";
+import { elasticachePolicies } from "./aws/elasticache";
 import { kmsPolicies } from "./aws/kms";
+import { rdsPolicies } from "./aws/rds";
 import { s3Policies } from "./aws/s3";
+import { secretsManagerPolicies } from "./aws/secretsmanager";
 import type { EstatePolicy } from "./lib/policy";
 
 export const packName = "estate";
@@ -15,4 +19,10 @@ export const packName = "estate";
 /** The level of a policy that the stack's config file does not set. */
 export const packEnforcementLevel: EnforcementLevel = "advisory";
 
-export const policies: EstatePolicy[] = [...s3Policies, ...kmsPolicies];
+export const policies: EstatePolicy[] = [...s3Policies, ...kmsPolicies, ...rdsPolicies, ...docdbPolicies, ...elasticachePolicies, ...secretsManagerPolicies];
+
+/**
+ * Policies that stay advisory in prod too (`policies/config/prod.json` says so): recommendations
+ * whose violation is a weaker posture, not an exposure.
+ */
+export const advisoryInProd: readonly string[] = ["estate-rds-storage-encrypted-cmk", "estate-secretsmanager-secret-cmk"];

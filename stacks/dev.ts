@@ -18,4 +18,10 @@ export const dev: Profile = {
         web: { replicas: { min: 1, max: 2 }, cpu: "100m", memory: "256Mi" },
         worker: { replicas: { min: 1, max: 1 }, cpu: "100m", memory: "256Mi" },
     },
+    // One of each: dev data is disposable and lives in the cluster.
+    dataDefaults: {
+        postgres: { instances: 1 },
+        mongo: { instances: 1 },
+        redis: { nodes: 1 },
+    },
 };

@@ -19,4 +19,10 @@ export const prod: Profile = {
         web: { replicas: { min: 3, max: 10 }, cpu: "250m", memory: "512Mi" },
         worker: { replicas: { min: 2, max: 5 }, cpu: "250m", memory: "512Mi" },
     },
+    // Survive the loss of an instance or a zone: Multi-AZ Postgres, replica sets, failover.
+    dataDefaults: {
+        postgres: { instances: 2 },
+        mongo: { instances: 3 },
+        redis: { nodes: 3 },
+    },
 };

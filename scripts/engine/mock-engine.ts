@@ -62,19 +62,60 @@ export interface RunOptions {
 /** The AWS account id the mock uses in ARNs it invents. */
 export const MOCK_ACCOUNT_ID = "123456789012";
 
+/** The password the mock's `aws.secretsmanager.getSecretVersion` returns for secrets RDS manages. */
+export const MOCK_MANAGED_PASSWORD = "mock-managed-password";
+
+/** Resources whose `name` the provider generates when the program sets none (auto-naming). */
+const AUTO_NAMED = new Set([
+    "aws:rds/subnetGroup:SubnetGroup",
+    "aws:rds/parameterGroup:ParameterGroup",
+    "aws:rds/clusterParameterGroup:ClusterParameterGroup",
+    "aws:docdb/subnetGroup:SubnetGroup",
+    "aws:docdb/clusterParameterGroup:ClusterParameterGroup",
+    "aws:elasticache/subnetGroup:SubnetGroup",
+    "aws:cloudwatch/logGroup:LogGroup",
+    "aws:iam/user:User",
+    "aws:iam/role:Role",
+]);
+
 /** Outputs a provider would compute that programs commonly read; the mock fills them in on `up`. */
 function computedOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    if (type === "random:index/randomPassword:RandomPassword") {
+        return { result: `mock-${name}-password` };
+    }
+    if (type === "random:index/randomString:RandomString") {
+        return { result: "m0ck5uff" };
+    }
     if (!type.startsWith("aws:")) {
         return {};
     }
     const region = typeof inputs.region === "string" ? inputs.region : "us-east-1";
     const [pkgModule, kind] = type.split(":").slice(1);
     const service = (pkgModule ?? "").split("/")[0] ?? "aws";
-    if (type === "aws:s3/bucket:Bucket") {
-        const bucket = typeof inputs.bucket === "string" ? inputs.bucket : `${name}-bucket`;
-        return { bucket, arn: `arn:aws:s3:::${bucket}`, region };
+    const arn = `arn:aws:${service}:${region}:${MOCK_ACCOUNT_ID}:${(kind ?? "").toLowerCase()}/${name}`;
+    const named = AUTO_NAMED.has(type) && inputs.name === undefined ? { name: `${name}-${typeof inputs.namePrefix === "string" ? "p" : "n"}1a2b3c` } : {};
+    const host = (suffix: string) => `${name}.mock.${region}.${suffix}`;
+    const managedSecret = inputs.manageMasterUserPassword === true ? { masterUserSecrets: [{ secretArn: `arn:aws:secretsmanager:${region}:${MOCK_ACCOUNT_ID}:secret:rds!${name}`, kmsKeyId: inputs.masterUserSecretKmsKeyId, secretStatus: "active" }] } : {};
+    switch (type) {
+        case "aws:s3/bucket:Bucket": {
+            const bucket = typeof inputs.bucket === "string" ? inputs.bucket : `${name}-bucket`;
+            return { bucket, arn: `arn:aws:s3:::${bucket}`, region };
+        }
+        case "aws:rds/instance:Instance": {
+            const port = typeof inputs.port === "number" ? inputs.port : 5432;
+            return { arn, address: host("rds.amazonaws.com"), endpoint: `${host("rds.amazonaws.com")}:${port}`, port, ...managedSecret };
+        }
+        case "aws:rds/cluster:Cluster":
+            return { arn, endpoint: host("rds.amazonaws.com"), readerEndpoint: `ro-${host("rds.amazonaws.com")}`, port: inputs.port ?? 5432, ...managedSecret };
+        case "aws:docdb/cluster:Cluster":
+            return { arn, endpoint: host("docdb.amazonaws.com"), readerEndpoint: `ro-${host("docdb.amazonaws.com")}`, port: inputs.port ?? 27017 };
+        case "aws:elasticache/replicationGroup:ReplicationGroup":
+            return { arn, primaryEndpointAddress: `master.${host("cache.amazonaws.com")}`, readerEndpointAddress: `replica.${host("cache.amazonaws.com")}`, port: inputs.port ?? 6379 };
+        case "aws:iam/accessKey:AccessKey":
+            return { secret: `mock-${name}-secret-access-key` };
+        default:
+            return { arn, ...named };
     }
-    return { arn: `arn:aws:${service}:${region}:${MOCK_ACCOUNT_ID}:${(kind ?? "").toLowerCase()}/${name}` };
 }
 
 /** The parts of the engine's protobuf messages the recorder reads (the SDK types them loosely). */
@@ -126,6 +167,10 @@ class RecordingMonitor extends MockMonitor {
                 }
                 if (args.token === "aws:index/getRegion:getRegion") {
                     return { name: "us-east-1", region: "us-east-1", id: "us-east-1" };
+                }
+                if (args.token === "aws:secretsmanager/getSecretVersion:getSecretVersion") {
+                    // A secret RDS manages for a master user: {"username","password"}.
+                    return { ...args.inputs, secretString: JSON.stringify({ username: "postgres", password: MOCK_MANAGED_PASSWORD }) };
                 }
                 return args.inputs;
             },

@@ -99,7 +99,7 @@ describe("invalid config: every problem, with its key path and what is allowed",
 
     it("rejects an unknown top-level key with the nearest known key", () => {
         expect(problems(devConfig({ "estate:backups": { replication: false } }))).toEqual([
-            "estate:backups is not a known key; did you mean estate:backup? (known here: profile, domain, protectData, tags, dr, backup, services, data)",
+            "estate:backups is not a known key; did you mean estate:backup? (known here: profile, domain, protectData, tags, dr, backup, services, data, network, kubernetes)",
         ]);
     });
 
@@ -111,7 +111,7 @@ describe("invalid config: every problem, with its key path and what is allowed",
 
     it("offers no suggestion when nothing is close", () => {
         expect(problems(devConfig({ "estate:frobnicate": "1" }))[0]).toBe(
-            "estate:frobnicate is not a known key (known here: profile, domain, protectData, tags, dr, backup, services, data)",
+            "estate:frobnicate is not a known key (known here: profile, domain, protectData, tags, dr, backup, services, data, network, kubernetes)",
         );
     });
 
@@ -178,5 +178,130 @@ describe("invalid config: every problem, with its key path and what is allowed",
 
     it("names a wrongly typed boolean", () => {
         expect(problems(devConfig({ "estate:protectData": "yes" }))).toEqual(['estate:protectData must be true or false (got "yes")']);
+    });
+});
+
+describe("data services, network and cluster access", () => {
+    const network = {
+        vpcId: "vpc-0a1b2c3d4e5f60718",
+        privateSubnetIds: ["subnet-0a1b2c3d4e5f60a01", "subnet-0a1b2c3d4e5f60b02"],
+        allowedSecurityGroupIds: ["sg-0a1b2c3d4e5f60d04"],
+    };
+    const managedData = { postgres: { placement: "managed", version: "16" }, redis: { placement: "managed", version: "7.1" } };
+
+    it("the prod example places every data service on AWS in its network, with the profile's counts where unset", () => {
+        const { config, project } = loadStackConfig(root, "prod");
+        const spec = parseEstateConfig(config, { project, stack: "prod" });
+        expect(spec.network).toEqual({
+            vpcId: "vpc-0a1b2c3d4e5f60718",
+            privateSubnetIds: ["subnet-0a1b2c3d4e5f60a01", "subnet-0a1b2c3d4e5f60b02", "subnet-0a1b2c3d4e5f60c03"],
+            allowedSecurityGroupIds: ["sg-0a1b2c3d4e5f60d04"],
+            allowedCidrBlocks: ["10.42.0.0/16"],
+        });
+        expect(spec.data.postgres).toMatchObject({ placement: "managed", version: "16", instances: 2, storageGb: 100 });
+        expect(spec.data.mongo).toMatchObject({ placement: "managed", instances: 2 });
+        expect(spec.data.redis).toMatchObject({ placement: "managed", nodes: 2 });
+        expect(spec.kubernetes).toEqual({});
+    });
+
+    it("the dev example runs one of each in the cluster", () => {
+        const { config, project } = loadStackConfig(root, "dev");
+        const spec = parseEstateConfig(config, { project, stack: "dev" });
+        expect(spec.network).toBeUndefined();
+        expect(spec.data.postgres).toMatchObject({ placement: "cluster", instances: 1 });
+        expect(spec.data.mongo).toMatchObject({ placement: "cluster", instances: 1 });
+        expect(spec.data.redis).toMatchObject({ placement: "cluster", nodes: 1 });
+    });
+
+    it("prod defaults survive an instance loss: 2 Postgres instances, 3-member replica set, 3 Redis nodes", () => {
+        const spec = parseEstateConfig(
+            devConfig({
+                "estate:profile": "prod",
+                "estate:backup": { replication: false },
+                "estate:network": network,
+                "estate:data": { postgres: { placement: "managed", version: "16" }, mongo: { placement: "cluster", version: "8.0" }, redis: { placement: "cluster", version: "7.1" } },
+            }),
+            ctx,
+        );
+        expect([spec.data.postgres?.instances, spec.data.mongo?.instances, spec.data.redis?.nodes]).toEqual([2, 3, 3]);
+    });
+
+    it("takes the cluster's context and a kubeconfig", () => {
+        const spec = parseEstateConfig(devConfig({ "estate:kubernetes": { context: "kind-estate", kubeconfig: "apiVersion: v1" } }), ctx);
+        expect(spec.kubernetes).toEqual({ context: "kind-estate", kubeconfig: "apiVersion: v1" });
+        expect(problems(devConfig({ "estate:kubernetes": { contxt: "kind" } }))).toEqual([
+            "estate:kubernetes.contxt is not a known key; did you mean estate:kubernetes.context? (known here: context, kubeconfig)",
+        ]);
+    });
+
+    it("a managed service without estate:network names the key, the services and what is needed", () => {
+        expect(problems(devConfig({ "estate:data": managedData }))).toEqual([
+            "estate:network is required when a data service is managed (estate:data.postgres.placement, estate:data.redis.placement): " +
+                "an object with vpcId, privateSubnetIds and allowedSecurityGroupIds and/or allowedCidrBlocks",
+        ]);
+    });
+
+    it("never admits 0.0.0.0/0, nor anything wider than a /8", () => {
+        expect(problems(devConfig({ "estate:network": { ...network, allowedCidrBlocks: ["10.0.0.0/16", "0.0.0.0/0", "10.0.0.0/4", "10.0.0.300/16"] } }))).toEqual([
+            'estate:network.allowedCidrBlocks[1] must not be a /0 such as 0.0.0.0/0: a data service is never open to the internet (got "0.0.0.0/0")',
+            'estate:network.allowedCidrBlocks[2] must be a /8 or narrower: a data service admits only networks of the estate (got "10.0.0.0/4")',
+            'estate:network.allowedCidrBlocks[3] must be an IPv4 CIDR block such as 10.0.0.0/16 (got "10.0.0.300/16")',
+        ]);
+    });
+
+    it("requires a VPC id, two private subnets and at least one allowed source", () => {
+        expect(problems(devConfig({ "estate:network": { vpcId: "my-vpc", privateSubnetIds: ["subnet-0a1b2c3d4e5f60a01"], allowedCidrBlocks: ["10.0.0.0/16"] } }))).toEqual([
+            'estate:network.vpcId must be an id such as vpc-0123456789abcdef0 (got "my-vpc")',
+            'estate:network.privateSubnetIds must be a list of at least 2 private subnet ids (in different availability zones) (got ["subnet-0a1b2c3d4e5f60a01"])',
+        ]);
+        const noSource = { vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, allowedSecurityGroupIds: [] };
+        expect(problems(devConfig({ "estate:network": noSource }))).toEqual([
+            `estate:network must allow at least one source: allowedSecurityGroupIds or allowedCidrBlocks (nothing could connect otherwise) (got ${JSON.stringify(noSource)})`,
+        ]);
+    });
+
+    it("refuses settings of the other placement", () => {
+        const data = {
+            postgres: { placement: "cluster", version: "16", engine: "aurora", instanceClass: "db.r6g.large" },
+            mongo: { placement: "managed", version: "5.0", storageGb: 10 },
+            redis: { placement: "cluster", version: "7.1", nodeType: "cache.t4g.small" },
+        };
+        expect(problems(devConfig({ "estate:network": network, "estate:data": data }))).toEqual([
+            "estate:data.postgres.engine applies only to placement managed (estate:data.postgres.placement is cluster)",
+            "estate:data.postgres.instanceClass applies only to placement managed (estate:data.postgres.placement is cluster)",
+            "estate:data.mongo.storageGb applies only to placement cluster (estate:data.mongo.placement is managed)",
+            "estate:data.redis.nodeType applies only to placement managed (estate:data.redis.placement is cluster)",
+        ]);
+        const irsa = { postgres: { placement: "managed", version: "16", backupRoleArn: "arn:aws:iam::123456789012:role/cnpg" } };
+        expect(problems(devConfig({ "estate:network": network, "estate:data": irsa }))).toEqual([
+            "estate:data.postgres.backupRoleArn applies only to placement cluster (estate:data.postgres.placement is managed)",
+        ]);
+    });
+
+    it("an RDS instance has 1 or 2 instances; Aurora has no storage size; autoscaling reaches above the start", () => {
+        const check = (postgres: Record<string, unknown>) => problems(devConfig({ "estate:network": network, "estate:data": { postgres: { placement: "managed", version: "16", ...postgres } } }));
+        expect(check({ instances: 3 })).toEqual([
+            "estate:data.postgres.instances must be 1 or 2 with engine rds (2 = Multi-AZ with a standby); set estate:data.postgres.engine to aurora for readers (got 3)",
+        ]);
+        expect(check({ engine: "aurora", storageGb: 100 })).toEqual(["estate:data.postgres.storageGb applies only to engine rds (Aurora storage grows by itself)"]);
+        expect(check({ storageGb: 200, maxStorageGb: 100 })).toEqual([
+            "estate:data.postgres.maxStorageGb must be at least estate:data.postgres.storageGb (200) for storage autoscaling (got 100)",
+        ]);
+        expect(parseEstateConfig(devConfig({ "estate:network": network, "estate:data": { postgres: { placement: "managed", version: "16", engine: "aurora", instances: 3 } } }), ctx).data.postgres).toMatchObject({
+            engine: "aurora",
+            instances: 3,
+        });
+    });
+
+    it("MongoDB 4.0 runs only as DocumentDB", () => {
+        expect(problems(devConfig({ "estate:data": { mongo: { placement: "cluster", version: "4.0" } } }))).toEqual([
+            'estate:data.mongo.version must be 5.0 or 8.0 with placement cluster: MongoDB 4.0 has no supported release to run in the cluster (got "4.0")',
+        ]);
+    });
+
+    it("names a malformed IRSA role", () => {
+        expect(problems(devConfig({ "estate:data": { postgres: { placement: "cluster", version: "16", backupRoleArn: "cnpg-role" } } }))).toEqual([
+            'estate:data.postgres.backupRoleArn must be an IAM role ARN such as arn:aws:iam::123456789012:role/cnpg-backups (got "cnpg-role")',
+        ]);
     });
 });

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { policies } from "../../policies/pack";
 import { runProgram, type RecordedResource } from "../../scripts/engine/mock-engine";
 import { enforcementOf, evaluatePolicies, fakeResource, UNKNOWN } from "../../scripts/engine/policy-harness";
-import { attach, bucket, bucketSet, estateProgram, packConfig, sseS3Encryption, T } from "./fixtures";
+import { attach, bucket, bucketSet, dataProgram, estateProgram, KEY_ARN, packConfig, sseS3Encryption, T } from "./fixtures";
 
 /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
 // The engine's gRPC protocol, typed loosely at this boundary.
@@ -157,6 +157,27 @@ describe("the pack under the real analyzer server", () => {
         ["the estate fragment on up", async () => (await runProgram(() => estateProgram())).resources],
         ["the estate fragment in preview", async () => (await runProgram(() => estateProgram(), { preview: true })).resources],
         ["the estate fragment without access logging", async () => (await runProgram(() => estateProgram({ logging: false }))).resources],
+        ["the managed data components on up", async () => (await runProgram(() => dataProgram())).resources],
+        ["the managed data components in preview", async () => (await runProgram(() => dataProgram(), { preview: true })).resources],
+        [
+            "violating databases, caches and secrets",
+            async () => {
+                const pg = fakeResource({ type: "aws:rds/parameterGroup:ParameterGroup", name: "pg", props: { parameters: [{ name: "rds.force_ssl", value: "0" }] } });
+                const docParams = fakeResource({ type: "aws:docdb/clusterParameterGroup:ClusterParameterGroup", name: "doc-params", props: { parameters: [{ name: "tls", value: "disabled" }] } });
+                const aurora = fakeResource({ type: "aws:rds/cluster:Cluster", name: "au", props: { engine: "aurora-postgresql", storageEncrypted: true, performanceInsightsEnabled: true } });
+                return [
+                    pg,
+                    attach("aws:rds/instance:Instance", "db", pg, { engine: "postgres", publiclyAccessible: true, backupRetentionPeriod: 1, manageMasterUserPassword: true }, "parameterGroupName"),
+                    aurora,
+                    attach("aws:rds/clusterInstance:ClusterInstance", "au-0", aurora, { performanceInsightsEnabled: true, performanceInsightsKmsKeyId: UNKNOWN }, "clusterIdentifier"),
+                    docParams,
+                    attach("aws:docdb/cluster:Cluster", "docs", docParams, { backupRetentionPeriod: 3, enabledCloudwatchLogsExports: ["profiler"] }, "dbClusterParameterGroupName"),
+                    fakeResource({ type: "aws:elasticache/replicationGroup:ReplicationGroup", name: "cache", props: { transitEncryptionEnabled: true, transitEncryptionMode: "preferred", snapshotRetentionLimit: 1 } }),
+                    fakeResource({ type: "aws:secretsmanager/secret:Secret", name: "creds", props: {} }),
+                    fakeResource({ type: "aws:secretsmanager/secret:Secret", name: "creds-cmk", props: { kmsKeyId: KEY_ARN } }),
+                ];
+            },
+        ],
         [
             "violating buckets, ACLs and keys",
             async () => {

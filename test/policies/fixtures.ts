@@ -5,6 +5,7 @@
  * from the real `@pulumi/aws` classes, for `runProgram`.
  */
 import * as aws from "@pulumi/aws";
+import { ManagedMongo, ManagedPostgres, ManagedRedis } from "../../components/data";
 import type { Policy, PolicyPackConfig } from "@pulumi/policy";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
@@ -194,4 +195,14 @@ export function estateProgram(opts: EstateProgramOptions = {}): void {
         return;
     }
     new aws.s3.BucketLogging("backups-logging", { bucket: backups.id, targetBucket: logs.id, targetPrefix: "backups/" });
+}
+
+/** The managed data components as the estate builds them: RDS and Aurora Postgres, DocumentDB, ElastiCache. */
+export function dataProgram(): void {
+    const network = { vpcId: "vpc-0a1b2c3d4e5f60718", subnetIds: ["subnet-0a1b2c3d4e5f60a01", "subnet-0a1b2c3d4e5f60b02"], allowedSecurityGroupIds: ["sg-0a1b2c3d4e5f60d04"] };
+    const objectives = { rpoMinutes: 15, dailyBackupDays: 30 };
+    new ManagedPostgres("orders", { version: "16", network, objectives });
+    new ManagedPostgres("ledger", { version: "16", network, objectives, engine: "aurora" });
+    new ManagedMongo("docs", { version: "5.0", network, objectives });
+    new ManagedRedis("cache", { version: "7.1", network, objectives });
 }

@@ -11,6 +11,8 @@ import { runCli } from "../../scripts/cli";
 
 const root = path.resolve(__dirname, "../..");
 const fixture = (name: string) => path.join(root, "test/fixtures/programs", name);
+/** Bad programs with data services only (no buckets), whose violations are exactly the ones listed. */
+const DATA_PROGRAMS = ["rds-public-unencrypted.ts", "redis-without-transit-encryption.ts", "docdb-tls-disabled.ts"];
 
 interface PlanJson {
     project: string;
@@ -50,7 +52,7 @@ describe("plan", () => {
         expect(result.exitCode).toBe(0);
         expect(result.stdout).toMatch(/^pulumi:pulumi:Stack estate-dev$/m);
         expect(result.stdout).toMatch(/^├─ estate:backup:BackupBucket backups$|^└─ estate:backup:BackupBucket backups$/m);
-        expect(result.stdout).toMatch(/^ {3}[├└]─ aws:s3\/bucket:Bucket backups-bucket$/m);
+        expect(result.stdout).toMatch(/^[│ ] {2}[├└]─ aws:s3\/bucket:Bucket backups-bucket$/m);
         expect(result.stdout).toMatch(/^\d+ resources \(\d+ custom, \d+ components\) in stack dev$/m);
     });
 
@@ -111,7 +113,7 @@ describe("check", () => {
         expect(result.stderr).toBe("");
         const report = JSON.parse(result.stdout) as CheckJson;
         expect(report.violations).toEqual([]);
-        expect(report.policies).toBeGreaterThanOrEqual(7);
+        expect(report.policies).toBeGreaterThanOrEqual(27);
         expect(result.exitCode).toBe(0);
     });
 
@@ -135,6 +137,32 @@ describe("check", () => {
             ],
         ],
         ["bucket-with-public-acl.ts", ["estate-s3-no-public-acl", "estate-s3-public-access-block"]],
+        [
+            "rds-public-unencrypted.ts",
+            [
+                "estate-rds-storage-encrypted",
+                "estate-rds-not-public",
+                "estate-rds-backup-retention",
+                "estate-rds-deletion-protection",
+                "estate-rds-final-snapshot",
+                "estate-rds-multi-az",
+                "estate-rds-force-ssl",
+            ],
+        ],
+        [
+            "redis-without-transit-encryption.ts",
+            [
+                "estate-elasticache-encryption-at-rest",
+                "estate-elasticache-encryption-in-transit",
+                "estate-elasticache-auth",
+                "estate-elasticache-snapshot-retention",
+                "estate-elasticache-automatic-failover",
+            ],
+        ],
+        [
+            "docdb-tls-disabled.ts",
+            ["estate-docdb-storage-encrypted", "estate-docdb-backup-retention", "estate-docdb-tls", "estate-docdb-audit-logs", "estate-docdb-deletion-protection"],
+        ],
     ])("--program %s against prod exits 1 naming %j", async (file, expected) => {
         const result = await runCli(root, "check", ["--stack", "prod", "--json", "--program", fixture(file)]);
         expect(result.exitCode).toBe(1);
@@ -142,6 +170,10 @@ describe("check", () => {
         const named = new Set(report.violations.filter((v) => v.enforcementLevel === "mandatory").map((v) => v.policy));
         for (const policy of expected) {
             expect(named).toContain(policy);
+        }
+        if (DATA_PROGRAMS.includes(file)) {
+            // Nothing else is mandatory: each bad data program trips exactly the rules it breaks.
+            expect([...named].sort()).toEqual([...expected].sort());
         }
     });
 
@@ -186,7 +218,7 @@ describe("errors", () => {
         expect(result.stderr).toBe(
             "error: invalid stack configuration (2 problems):\n" +
                 '  - estate:dr.retention.dailyDays must be an integer from 1 to 3650 (got "thirty")\n' +
-                "  - estate:backups is not a known key; did you mean estate:backup? (known here: profile, domain, protectData, tags, dr, backup, services, data)\n",
+                "  - estate:backups is not a known key; did you mean estate:backup? (known here: profile, domain, protectData, tags, dr, backup, services, data, network, kubernetes)\n",
         );
     });
 

@@ -1,0 +1,195 @@
+/**
+ * `ClusterMongo`: a MongoDB replica set in the Kubernetes cluster through MongoDB Controllers for
+ * Kubernetes (MCK, MongoDB's maintained operator, which replaced the archived Community Operator):
+ * the operator as a Helm release in the database's namespace (which it watches), and a
+ * `MongoDBCommunity` with SCRAM authentication on, persistent volumes, and an application user
+ * whose generated password lives in a Kubernetes Secret. Logical backups come with the DR work.
+ *
+ * The Kubernetes provider comes from the component's options; children inherit it.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { ArgChecker, withoutUndefined } from "../lib/args";
+import { charts, images } from "../lib/charts";
+import { makeConnection, type DatabaseConnection } from "./connection";
+import { MONGO_PORT, MONGO_VERSIONS, type MongoVersion } from "./managed-mongo";
+
+/** The versions that run in the cluster (4.0 has no supported MongoDB release left). */
+export const CLUSTER_MONGO_VERSIONS = Object.keys(images.mongodb) as (keyof typeof images.mongodb)[];
+
+export interface ClusterMongoArgs {
+    /** MongoDB API version, 5.0 or 8.0 (the same setting as DocumentDB's; releases pinned in `components/lib/charts.ts`). Required. */
+    version: MongoVersion;
+    /** The namespace of the database and of the operator, which watches it. Required. */
+    namespace: pulumi.Input<string>;
+    /** Replica set members, 1 to 7; 3 survive the loss of one. Default: 3. */
+    instances?: number;
+    /** Data volume per member in GiB. Default: 10. */
+    storageGb?: number;
+    /** StorageClass of the volumes. Default: the cluster's default class. */
+    storageClass?: string;
+    /** The application database the user may read and write. Default: `app`. */
+    database?: string;
+    /** The application user (authenticates against `admin`). Default: `app`. */
+    user?: string;
+    /** Install the MCK operator in `namespace`. `false` when the platform runs one that watches it. Default: `true`. */
+    installOperator?: boolean;
+    /** Resources the operator release waits for. Default: none. */
+    requires?: pulumi.Resource[];
+    /** `protect` and `retainOnDelete` on the `MongoDBCommunity` and its password Secret. Default: `true`. */
+    protectData?: boolean;
+}
+
+const defaults = {
+    instances: 3,
+    storageGb: 10,
+    database: "app",
+    user: "app",
+    installOperator: true,
+    protectData: true,
+    requires: [] as pulumi.Resource[],
+} satisfies Partial<ClusterMongoArgs>;
+
+const TYPE = "estate:data:ClusterMongo";
+
+export class ClusterMongo extends pulumi.ComponentResource {
+    /** Host (the replica set's service), port, database, user, secret password and secret URI. */
+    readonly connection: DatabaseConnection;
+    /** The Secret holding the application user's password (key `password`). */
+    readonly passwordSecretName: string;
+
+    constructor(name: string, args: ClusterMongoArgs, opts?: pulumi.ComponentResourceOptions) {
+        validate(name, args);
+        const a = { ...defaults, ...withoutUndefined(args) };
+        super(TYPE, name, {}, opts);
+
+        const namespace = a.namespace;
+        const dataOpts: pulumi.CustomResourceOptions = a.protectData ? { parent: this, protect: true, retainOnDelete: true } : { parent: this };
+        const labels = { "app.kubernetes.io/part-of": "estate", "app.kubernetes.io/component": "mongodb", "app.kubernetes.io/instance": name };
+
+        const releases: pulumi.Resource[] = [];
+        if (a.installOperator) {
+            releases.push(
+                new k8s.helm.v3.Release(
+                    `${name}-operator`,
+                    {
+                        name: "mongodb-kubernetes",
+                        chart: charts.mongodbKubernetes.chart,
+                        version: charts.mongodbKubernetes.version,
+                        repositoryOpts: { repo: charts.mongodbKubernetes.repo },
+                        namespace,
+                        // Run the operand images the versions in charts.ts are published for.
+                        values: { community: { mongodb: { imageType: "ubi8" } } },
+                        atomic: true,
+                        timeout: 600,
+                    },
+                    { parent: this, dependsOn: a.requires },
+                ),
+            );
+        }
+
+        const generated = new random.RandomPassword(`${name}-password`, { length: 40, special: false }, { parent: this });
+        const password = pulumi.secret(generated.result);
+        const passwordSecretName = `${name}-${a.user}-password`;
+        const passwordSecret = new k8s.core.v1.Secret(
+            `${name}-credentials`,
+            { metadata: { name: passwordSecretName, namespace, labels }, type: "Opaque", stringData: { password } },
+            dataOpts,
+        );
+
+        new k8s.apiextensions.CustomResource(
+            `${name}-replica-set`,
+            {
+                apiVersion: "mongodbcommunity.mongodb.com/v1",
+                kind: "MongoDBCommunity",
+                metadata: { name, namespace, labels },
+                spec: mongoSpec({
+                    name,
+                    version: a.version as keyof typeof images.mongodb,
+                    members: a.instances,
+                    storageGb: a.storageGb,
+                    storageClass: a.storageClass,
+                    database: a.database,
+                    user: a.user,
+                    passwordSecretName,
+                }),
+            },
+            // The MongoDBCommunity CRD comes with the operator's release (see README on preview).
+            { ...dataOpts, dependsOn: [...releases, passwordSecret] },
+        );
+
+        const host = pulumi.interpolate`${name}-svc.${namespace}.svc`;
+        this.connection = makeConnection({
+            scheme: "mongodb",
+            user: a.user,
+            password,
+            host,
+            port: MONGO_PORT,
+            database: a.database,
+            query: { authSource: "admin", replicaSet: name },
+        });
+        this.passwordSecretName = passwordSecretName;
+        this.registerOutputs({ connection: this.connection, passwordSecretName });
+    }
+}
+
+/** The `MongoDBCommunity` spec: a SCRAM-authenticated replica set with persistent volumes. */
+export function mongoSpec(p: {
+    name: string;
+    version: keyof typeof images.mongodb;
+    members: number;
+    storageGb: number;
+    storageClass?: string;
+    database: string;
+    user: string;
+    passwordSecretName: string;
+}) {
+    return {
+        type: "ReplicaSet",
+        members: p.members,
+        version: images.mongodb[p.version],
+        security: { authentication: { modes: ["SCRAM"], ignoreUnknownUsers: false } },
+        users: [
+            {
+                name: p.user,
+                db: "admin",
+                passwordSecretRef: { name: p.passwordSecretName },
+                roles: [
+                    { name: "readWrite", db: p.database },
+                    { name: "dbAdmin", db: p.database },
+                ],
+                scramCredentialsSecretName: `${p.name}-${p.user}-scram`,
+            },
+        ],
+        statefulSet: {
+            spec: {
+                volumeClaimTemplates: [
+                    {
+                        metadata: { name: "data-volume" },
+                        spec: {
+                            accessModes: ["ReadWriteOnce"],
+                            resources: { requests: { storage: `${p.storageGb}Gi` } },
+                            ...(p.storageClass !== undefined ? { storageClassName: p.storageClass } : {}),
+                        },
+                    },
+                ],
+            },
+        },
+    };
+}
+
+function validate(name: string, args: ClusterMongoArgs): void {
+    const check = new ArgChecker(`ClusterMongo "${name}"`);
+    check.matches("name", name, /^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$/, "a lower-case DNS label of at most 40 characters (it names the replica set and its service)");
+    check.required("version", args.version, `one of ${CLUSTER_MONGO_VERSIONS.join(", ")}`);
+    check.oneOf("version", args.version, MONGO_VERSIONS);
+    if (!(CLUSTER_MONGO_VERSIONS as string[]).includes(args.version)) {
+        check.fail("version", `must be one of ${CLUSTER_MONGO_VERSIONS.join(", ")} in the cluster: MongoDB ${args.version} has no supported release (got ${JSON.stringify(args.version)})`);
+    }
+    check.required("namespace", args.namespace, "the namespace of the database");
+    check.int("instances", args.instances, 1, 7);
+    check.int("storageGb", args.storageGb, 1, 65536);
+    check.matches("database", args.database, /^[A-Za-z][A-Za-z0-9_-]{0,62}$/, "a database name: a letter, then letters, digits, _ or - (at most 63)");
+    check.matches("user", args.user, /^[a-z][a-z0-9-]{0,30}$/, "a user name: a lower-case letter, then letters, digits or - (at most 31; it names Secrets)");
+}

@@ -1,0 +1,358 @@
+/**
+ * `ClusterPostgres`: PostgreSQL in the Kubernetes cluster through CloudNativePG. The operator and
+ * its Barman Cloud plugin come as Helm releases; the database is a `Cluster` with the requested
+ * instances and storage, TLS only (the operator's CA, TLS 1.3, non-TLS connections rejected),
+ * continuous WAL archiving and base backups to the estate's backup bucket through the plugin's
+ * `ObjectStore` (the way CloudNativePG >= 1.26 recommends; the in-tree `barmanObjectStore` is
+ * deprecated), a daily `ScheduledBackup`, and generated credentials in a Kubernetes Secret.
+ *
+ * The Kubernetes provider comes from the component's options (`providers`/`provider`); children
+ * inherit it. The ambient default provider is never used on purpose.
+ */
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { ArgChecker, withoutUndefined } from "../lib/args";
+import { charts, images } from "../lib/charts";
+import { makeConnection, type DatabaseConnection } from "./connection";
+import { POSTGRES_PORT, POSTGRES_VERSIONS, type PostgresVersion } from "./managed-postgres";
+import { WINDOWS, archiveTimeoutMinutes, findObjectivesProblem, type DataObjectives } from "./objectives";
+
+/** The plugin's name, as `Cluster.spec.plugins` and `ScheduledBackup.spec.pluginConfiguration` refer to it. */
+export const BARMAN_CLOUD_PLUGIN = "barman-cloud.cloudnative-pg.io";
+/** Where the WAL archive and base backups live in the backup bucket (outside the tier prefixes: see README). */
+export const POSTGRES_BACKUP_PREFIX = "postgres";
+
+/** Where continuous backups go: the estate's backup bucket. */
+export interface ClusterPostgresBackup {
+    /** The backup bucket's name. */
+    bucketName: pulumi.Input<string>;
+    /** The backup bucket's ARN (for the writer's IAM policy). */
+    bucketArn: pulumi.Input<string>;
+    /** The bucket's KMS key: uploads are encrypted with it by the bucket's default encryption. */
+    kmsKeyArn: pulumi.Input<string>;
+    /** The bucket's AWS region. */
+    region: string;
+    /**
+     * An IAM role for the instances' service account (EKS IRSA): barman-cloud then inherits it.
+     * Default: an IAM user with an access key allowed only this cluster's prefix and the bucket key,
+     * kept in a Kubernetes Secret (works on any cluster).
+     */
+    iamRoleArn?: pulumi.Input<string>;
+}
+
+export interface ClusterPostgresArgs {
+    /** PostgreSQL major version: 14, 15, 16 or 17 (images pinned in `components/lib/charts.ts`). Required. */
+    version: PostgresVersion;
+    /** The namespace of the database (and its secrets). Required. */
+    namespace: pulumi.Input<string>;
+    /**
+     * The stack's objectives: the archive keeps a recovery window of `dailyBackupDays` days, and a
+     * WAL segment is archived at least every `min(5, rpoMinutes)` minutes (`archive_timeout`). Required.
+     */
+    objectives: DataObjectives;
+    /** The backup bucket and how to write to it. Required. */
+    backup: ClusterPostgresBackup;
+    /** PostgreSQL instances: a primary and streaming replicas on different nodes, 1 to 9. Default: 2. */
+    instances?: number;
+    /** Volume size per instance in GiB. Default: 20. */
+    storageGb?: number;
+    /** StorageClass of the volumes. Default: the cluster's default class. */
+    storageClass?: string;
+    /** The application database. Default: `app`. */
+    database?: string;
+    /** Its owner, whose generated password is in the credentials Secret. Default: `app`. */
+    user?: string;
+    /**
+     * Install the CloudNativePG operator and the Barman Cloud plugin here. Set `false` when the
+     * platform already runs them (only one operator per cluster). Default: `true`.
+     */
+    installOperator?: boolean;
+    /** The namespace of the operator and the plugin (they must share one). Default: `namespace`. */
+    operatorNamespace?: pulumi.Input<string>;
+    /** Resources the operator releases wait for, e.g. cert-manager's release (the plugin needs cert-manager). Default: none. */
+    requires?: pulumi.Resource[];
+    /** `protect` and `retainOnDelete` on the `Cluster` and its credentials. Default: `true`. */
+    protectData?: boolean;
+}
+
+const defaults = {
+    instances: 2,
+    storageGb: 20,
+    database: "app",
+    user: "app",
+    installOperator: true,
+    protectData: true,
+    requires: [] as pulumi.Resource[],
+} satisfies Partial<ClusterPostgresArgs>;
+
+const TYPE = "estate:data:ClusterPostgres";
+
+export class ClusterPostgres extends pulumi.ComponentResource {
+    /** Host (the read-write service), port, database, user, secret password and secret URI (`sslmode=require`). */
+    readonly connection: DatabaseConnection;
+    /** The `Cluster`'s name. */
+    readonly clusterName: string;
+    /** The Kubernetes Secret with the application user's credentials (`kubernetes.io/basic-auth`). */
+    readonly credentialsSecretName: string;
+    /** Where the WAL archive and base backups go, e.g. `s3://<bucket>/postgres/<name>`. */
+    readonly backupDestination: pulumi.Output<string>;
+    /** `archive_timeout` in minutes. */
+    readonly archiveTimeoutMinutes: number;
+
+    constructor(name: string, args: ClusterPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+        validate(name, args);
+        const a = { ...defaults, ...withoutUndefined(args) };
+        super(TYPE, name, {}, opts);
+
+        const namespace = a.namespace;
+        const dataOpts: pulumi.CustomResourceOptions = a.protectData ? { parent: this, protect: true, retainOnDelete: true } : { parent: this };
+        const labels = { "app.kubernetes.io/part-of": "estate", "app.kubernetes.io/component": "postgres", "app.kubernetes.io/instance": name };
+
+        // 1. The operator and the plugin (CRDs: Cluster, ScheduledBackup, ObjectStore).
+        const releases: pulumi.Resource[] = [];
+        if (a.installOperator) {
+            const operatorNamespace = a.operatorNamespace ?? namespace;
+            const operator = new k8s.helm.v3.Release(
+                `${name}-operator`,
+                {
+                    name: "cnpg",
+                    chart: charts.cloudnativePg.chart,
+                    version: charts.cloudnativePg.version,
+                    repositoryOpts: { repo: charts.cloudnativePg.repo },
+                    namespace: operatorNamespace,
+                    values: { crds: { create: true } },
+                    atomic: true,
+                    timeout: 600,
+                },
+                { parent: this, dependsOn: a.requires },
+            );
+            const plugin = new k8s.helm.v3.Release(
+                `${name}-barman-cloud`,
+                {
+                    name: "barman-cloud",
+                    chart: charts.barmanCloudPlugin.chart,
+                    version: charts.barmanCloudPlugin.version,
+                    repositoryOpts: { repo: charts.barmanCloudPlugin.repo },
+                    namespace: operatorNamespace,
+                    atomic: true,
+                    timeout: 600,
+                },
+                { parent: this, dependsOn: [operator, ...a.requires] },
+            );
+            releases.push(operator, plugin);
+        }
+
+        // 2. Credentials of the application user, generated, in a basic-auth Secret the operator reads.
+        const generated = new random.RandomPassword(`${name}-password`, { length: 40, special: false }, { parent: this });
+        const password = pulumi.secret(generated.result);
+        const credentialsSecretName = `${name}-app`;
+        const credentials = new k8s.core.v1.Secret(
+            `${name}-credentials`,
+            {
+                metadata: { name: credentialsSecretName, namespace, labels: { ...labels, "cnpg.io/reload": "true" } },
+                type: "kubernetes.io/basic-auth",
+                stringData: { username: a.user, password },
+            },
+            dataOpts,
+        );
+
+        // 3. Where backups go, and with which credentials.
+        const destination = pulumi.interpolate`s3://${a.backup.bucketName}/${POSTGRES_BACKUP_PREFIX}/${name}`;
+        const s3Credentials = a.backup.iamRoleArn !== undefined ? { inheritFromIAMRole: true } : this.backupWriter(name, a.backup, namespace, labels);
+        const objectStoreName = `${name}-backups`;
+        const objectStore = new k8s.apiextensions.CustomResource(
+            `${name}-object-store`,
+            {
+                apiVersion: "barmancloud.cnpg.io/v1",
+                kind: "ObjectStore",
+                metadata: { name: objectStoreName, namespace, labels },
+                spec: objectStoreSpec({ destination, s3Credentials, region: a.backup.region, retentionDays: a.objectives.dailyBackupDays }),
+            },
+            // The ObjectStore CRD comes with the plugin's release: it must exist first (see README on preview).
+            { parent: this, dependsOn: releases },
+        );
+
+        // 4. The database.
+        const archiveTimeout = archiveTimeoutMinutes(a.objectives.rpoMinutes);
+        const cluster = new k8s.apiextensions.CustomResource(
+            `${name}-cluster`,
+            {
+                apiVersion: "postgresql.cnpg.io/v1",
+                kind: "Cluster",
+                metadata: { name, namespace, labels },
+                spec: clusterSpec({
+                    version: a.version,
+                    instances: a.instances,
+                    storageGb: a.storageGb,
+                    storageClass: a.storageClass,
+                    database: a.database,
+                    user: a.user,
+                    credentialsSecretName,
+                    objectStoreName,
+                    archiveTimeoutMinutes: archiveTimeout,
+                    iamRoleArn: a.backup.iamRoleArn,
+                }),
+            },
+            { ...dataOpts, dependsOn: [...releases, objectStore, credentials] },
+        );
+        new k8s.apiextensions.CustomResource(
+            `${name}-daily-backup`,
+            {
+                apiVersion: "postgresql.cnpg.io/v1",
+                kind: "ScheduledBackup",
+                metadata: { name: `${name}-daily`, namespace, labels },
+                spec: {
+                    schedule: WINDOWS.baseBackupSchedule,
+                    immediate: true,
+                    backupOwnerReference: "self",
+                    cluster: { name },
+                    method: "plugin",
+                    pluginConfiguration: { name: BARMAN_CLOUD_PLUGIN },
+                },
+            },
+            { parent: this, dependsOn: [cluster] },
+        );
+
+        const host = pulumi.interpolate`${name}-rw.${namespace}.svc`;
+        this.connection = makeConnection({ scheme: "postgresql", user: a.user, password, host, port: POSTGRES_PORT, database: a.database, query: { sslmode: "require" } });
+        this.clusterName = name;
+        this.credentialsSecretName = credentialsSecretName;
+        this.backupDestination = destination;
+        this.archiveTimeoutMinutes = archiveTimeout;
+        this.registerOutputs({
+            connection: this.connection,
+            clusterName: this.clusterName,
+            credentialsSecretName: this.credentialsSecretName,
+            backupDestination: this.backupDestination,
+            archiveTimeoutMinutes: this.archiveTimeoutMinutes,
+        });
+    }
+
+    /**
+     * An IAM user that may only write and read this cluster's prefix of the backup bucket and use the
+     * bucket's key, with an access key kept in a Kubernetes Secret for barman-cloud.
+     */
+    private backupWriter(name: string, backup: ClusterPostgresBackup, namespace: pulumi.Input<string>, labels: Record<string, string>) {
+        const user = new aws.iam.User(`${name}-backup-writer`, { path: "/estate/", tags: { "estate:purpose": `postgres ${name} WAL archive` } }, { parent: this });
+        new aws.iam.UserPolicy(
+            `${name}-backup-writer-policy`,
+            {
+                user: user.name,
+                policy: pulumi
+                    .all([backup.bucketArn, backup.kmsKeyArn])
+                    .apply(([bucketArn, keyArn]) => JSON.stringify(backupWriterPolicy(bucketArn, keyArn, `${POSTGRES_BACKUP_PREFIX}/${name}`))),
+            },
+            { parent: this },
+        );
+        const accessKey = new aws.iam.AccessKey(`${name}-backup-writer-key`, { user: user.name }, { parent: this });
+        const secretName = `${name}-backup-credentials`;
+        new k8s.core.v1.Secret(
+            `${name}-backup-credentials`,
+            {
+                metadata: { name: secretName, namespace, labels },
+                type: "Opaque",
+                stringData: { ACCESS_KEY_ID: accessKey.id, ACCESS_SECRET_KEY: pulumi.secret(accessKey.secret) },
+            },
+            { parent: this },
+        );
+        return {
+            accessKeyId: { name: secretName, key: "ACCESS_KEY_ID" },
+            secretAccessKey: { name: secretName, key: "ACCESS_SECRET_KEY" },
+        };
+    }
+}
+
+/** The `ObjectStore` spec: the bucket prefix, credentials, compression, and Barman's recovery window. */
+export function objectStoreSpec(p: { destination: pulumi.Input<string>; s3Credentials: Record<string, unknown>; region: string; retentionDays: number }) {
+    return {
+        configuration: {
+            destinationPath: p.destination,
+            s3Credentials: p.s3Credentials,
+            // No `encryption`: the bucket's default SSE-KMS applies; its policy refuses uploads that ask for another key.
+            wal: { compression: "gzip", maxParallel: 2 },
+            data: { compression: "gzip", jobs: 2 },
+        },
+        // Barman keeps every base backup and WAL needed to restore to any point of the window.
+        retentionPolicy: `${p.retentionDays}d`,
+        instanceSidecarConfiguration: { env: [{ name: "AWS_DEFAULT_REGION", value: p.region }] },
+    };
+}
+
+/** The `Cluster` spec. */
+export function clusterSpec(p: {
+    version: PostgresVersion;
+    instances: number;
+    storageGb: number;
+    storageClass?: string;
+    database: string;
+    user: string;
+    credentialsSecretName: string;
+    objectStoreName: string;
+    archiveTimeoutMinutes: number;
+    iamRoleArn?: pulumi.Input<string>;
+}) {
+    return {
+        instances: p.instances,
+        imageName: images.postgres[p.version],
+        primaryUpdateStrategy: "unsupervised",
+        // A single instance cannot be protected by a PDB without blocking node drains.
+        enablePDB: p.instances > 1,
+        enableSuperuserAccess: false,
+        storage: { size: `${p.storageGb}Gi`, ...(p.storageClass !== undefined ? { storageClass: p.storageClass } : {}) },
+        bootstrap: { initdb: { database: p.database, owner: p.user, secret: { name: p.credentialsSecretName } } },
+        postgresql: {
+            parameters: {
+                archive_timeout: `${p.archiveTimeoutMinutes}min`,
+                ssl_min_protocol_version: "TLSv1.3",
+                password_encryption: "scram-sha-256",
+            },
+            // Before the operator's default `host all all all scram-sha-256`: no connection without TLS.
+            pg_hba: ["hostnossl all all all reject"],
+        },
+        plugins: [{ name: BARMAN_CLOUD_PLUGIN, isWALArchiver: true, parameters: { barmanObjectName: p.objectStoreName } }],
+        ...(p.iamRoleArn !== undefined ? { serviceAccountTemplate: { metadata: { annotations: { "eks.amazonaws.com/role-arn": p.iamRoleArn } } } } : {}),
+    };
+}
+
+/** Least privilege for barman-cloud: its own prefix of the bucket, and the bucket's key. */
+export function backupWriterPolicy(bucketArn: string, keyArn: string, prefix: string) {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            { Sid: "ListOwnPrefix", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn, Condition: { StringLike: { "s3:prefix": [`${prefix}/*`, prefix] } } },
+            { Sid: "LocateBucket", Effect: "Allow", Action: "s3:GetBucketLocation", Resource: bucketArn },
+            { Sid: "ReadWriteOwnPrefix", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: `${bucketArn}/${prefix}/*` },
+            { Sid: "UseBucketKey", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: keyArn },
+        ],
+    };
+}
+
+function validate(name: string, args: ClusterPostgresArgs): void {
+    const check = new ArgChecker(`ClusterPostgres "${name}"`);
+    check.matches("name", name, /^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$/, "a lower-case DNS label of at most 40 characters (it names the Cluster and its services)");
+    check.required("version", args.version, `one of ${POSTGRES_VERSIONS.join(", ")}`);
+    check.oneOf("version", args.version, POSTGRES_VERSIONS);
+    check.required("namespace", args.namespace, "the namespace of the database");
+    const objectives = findObjectivesProblem(args.objectives);
+    if (objectives) {
+        check.fail(objectives.argument, objectives.problem);
+    }
+    if (args.backup === undefined || args.backup === null) {
+        check.fail("backup", "is required ({ bucketName, bucketArn, kmsKeyArn, region }: the estate's backup bucket)");
+    }
+    check.required("backup.bucketName", args.backup.bucketName, "the backup bucket's name");
+    check.required("backup.bucketArn", args.backup.bucketArn, "the backup bucket's ARN");
+    check.required("backup.kmsKeyArn", args.backup.kmsKeyArn, "the backup bucket's KMS key ARN");
+    check.kmsKeyArn("backup.kmsKeyArn", args.backup.kmsKeyArn);
+    check.required("backup.region", args.backup.region, "the backup bucket's AWS region");
+    check.matches("backup.region", args.backup.region, /^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as eu-west-1");
+    check.int("instances", args.instances, 1, 9);
+    check.int("storageGb", args.storageGb, 1, 65536);
+    check.matches("database", args.database, /^[a-z][a-z0-9_]{0,62}$/, "a database name: a lower-case letter, then letters, digits or _ (at most 63)");
+    check.matches("user", args.user, /^[a-z][a-z0-9_]{0,62}$/, "a user name: a lower-case letter, then letters, digits or _ (at most 63)");
+    if (args.user === "postgres" || args.user === "streaming_replica") {
+        check.fail("user", `must not be ${JSON.stringify(args.user)}: CloudNativePG reserves it`);
+    }
+}

@@ -1,0 +1,160 @@
+/**
+ * `ClusterRedis`: Redis in the Kubernetes cluster through the maintained `redis-ha` chart (the
+ * official `redis` image, Sentinel failover, an HAProxy that always points at the primary), with
+ * AUTH on from a generated password in a Kubernetes Secret, persistent volumes (RDB snapshots and
+ * an append-only file), and a NetworkPolicy admitting only pods of the estate's namespaces.
+ *
+ * The Kubernetes provider comes from the component's options; children inherit it.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { ArgChecker, withoutUndefined } from "../lib/args";
+import { charts, images } from "../lib/charts";
+import { connectionUri, type RedisConnection } from "./connection";
+import { REDIS_PORT, REDIS_VERSIONS, type RedisVersion } from "./managed-redis";
+
+/** The label every estate namespace carries; the NetworkPolicy admits pods of those namespaces only. */
+export const ESTATE_NAMESPACE_LABEL = { "app.kubernetes.io/part-of": "estate" } as const;
+export const SENTINEL_PORT = 26379;
+
+export interface ClusterRedisArgs {
+    /** Redis version: 6.2, 7.0 or 7.1 (ElastiCache's 7.1 runs as Redis 7.2 in the cluster; images pinned in `components/lib/charts.ts`). Required. */
+    version: RedisVersion;
+    /** The namespace of Redis. Required. */
+    namespace: pulumi.Input<string>;
+    /** Redis servers, 1 to 6, each with a Sentinel; 3 or more survive the loss of one. Default: 3. */
+    nodes?: number;
+    /** Volume per server in GiB. Default: 8. */
+    storageGb?: number;
+    /** StorageClass of the volumes. Default: the cluster's default class. */
+    storageClass?: string;
+    /** Labels of the namespaces whose pods may connect. Default: `app.kubernetes.io/part-of: estate`. */
+    allowedNamespaceLabels?: Record<string, string>;
+    /** `protect` on the release and the password Secret (volumes outlive the release anyway). Default: `true`. */
+    protectData?: boolean;
+}
+
+const defaults = {
+    nodes: 3,
+    storageGb: 8,
+    allowedNamespaceLabels: { ...ESTATE_NAMESPACE_LABEL } as Record<string, string>,
+    protectData: true,
+} satisfies Partial<ClusterRedisArgs>;
+
+const TYPE = "estate:data:ClusterRedis";
+
+export class ClusterRedis extends pulumi.ComponentResource {
+    /** Host (the HAProxy in front of the primary), port, database `0`, user `default`, secret password and URI; `tls` is false. */
+    readonly connection: RedisConnection;
+    /** The Secret holding the password (key `auth`). */
+    readonly passwordSecretName: string;
+
+    constructor(name: string, args: ClusterRedisArgs, opts?: pulumi.ComponentResourceOptions) {
+        validate(name, args);
+        const a = { ...defaults, ...withoutUndefined(args) };
+        super(TYPE, name, {}, opts);
+
+        const namespace = a.namespace;
+        const dataOpts: pulumi.CustomResourceOptions = a.protectData ? { parent: this, protect: true, retainOnDelete: true } : { parent: this };
+        const labels = { "app.kubernetes.io/part-of": "estate", "app.kubernetes.io/component": "redis", "app.kubernetes.io/instance": name };
+
+        const generated = new random.RandomPassword(`${name}-password`, { length: 40, special: false }, { parent: this });
+        const password = pulumi.secret(generated.result);
+        const passwordSecretName = `${name}-auth`;
+        const secret = new k8s.core.v1.Secret(
+            `${name}-credentials`,
+            { metadata: { name: passwordSecretName, namespace, labels }, type: "Opaque", stringData: { auth: password } },
+            dataOpts,
+        );
+
+        // Pods of the release carry `release: <name>` (servers and HAProxy alike).
+        new k8s.networking.v1.NetworkPolicy(`${name}-ingress`, { metadata: { name: `${name}-ingress`, namespace, labels }, spec: networkPolicySpec(name, a.allowedNamespaceLabels) }, { parent: this });
+
+        new k8s.helm.v3.Release(
+            `${name}-redis`,
+            {
+                name,
+                chart: charts.redisHa.chart,
+                version: charts.redisHa.version,
+                repositoryOpts: { repo: charts.redisHa.repo },
+                namespace,
+                values: redisValues({ name, version: a.version, nodes: a.nodes, storageGb: a.storageGb, storageClass: a.storageClass, passwordSecretName }),
+                atomic: true,
+                timeout: 600,
+            },
+            { ...dataOpts, dependsOn: [secret] },
+        );
+
+        const host = pulumi.interpolate`${name}-haproxy.${namespace}.svc`;
+        const user = "default";
+        const database = "0";
+        this.connection = {
+            host,
+            port: pulumi.output(REDIS_PORT),
+            database: pulumi.output(database),
+            user: pulumi.output(user),
+            password,
+            uri: connectionUri({ scheme: "redis", user, password, host, port: REDIS_PORT, database }),
+            tls: pulumi.output(false),
+        };
+        this.passwordSecretName = passwordSecretName;
+        this.registerOutputs({ connection: this.connection, passwordSecretName });
+    }
+}
+
+/** Chart values: AUTH from the Secret, persistence, quorum and write safety sized to `nodes`. */
+export function redisValues(p: { name: string; version: RedisVersion; nodes: number; storageGb: number; storageClass?: string; passwordSecretName: string }) {
+    const [repository, tag] = images.redis[p.version].split(":");
+    return {
+        fullnameOverride: p.name,
+        image: { repository, tag },
+        replicas: p.nodes,
+        auth: true,
+        existingSecret: p.passwordSecretName,
+        authKey: "auth",
+        persistentVolume: { enabled: true, size: `${p.storageGb}Gi`, ...(p.storageClass !== undefined ? { storageClass: p.storageClass } : {}) },
+        redis: {
+            config: {
+                // A write must reach a replica when there is one; a lone server accepts writes on its own.
+                "min-replicas-to-write": p.nodes > 1 ? 1 : 0,
+                appendonly: "yes",
+                save: "900 1 300 10",
+            },
+        },
+        sentinel: { quorum: Math.floor(p.nodes / 2) + 1 },
+        // Spread over nodes where possible, without refusing to schedule on small clusters.
+        hardAntiAffinity: false,
+        haproxy: { enabled: true, replicas: Math.min(p.nodes, 3), hardAntiAffinity: false },
+    };
+}
+
+/** Ingress to the release's pods only from pods in namespaces with the given labels, on Redis and Sentinel. */
+export function networkPolicySpec(release: string, namespaceLabels: Record<string, string>) {
+    return {
+        podSelector: { matchLabels: { release } },
+        policyTypes: ["Ingress"],
+        ingress: [
+            {
+                from: [{ namespaceSelector: { matchLabels: namespaceLabels } }],
+                ports: [
+                    { protocol: "TCP", port: REDIS_PORT },
+                    { protocol: "TCP", port: SENTINEL_PORT },
+                ],
+            },
+        ],
+    };
+}
+
+function validate(name: string, args: ClusterRedisArgs): void {
+    const check = new ArgChecker(`ClusterRedis "${name}"`);
+    check.matches("name", name, /^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/, "a lower-case DNS label of at most 32 characters (it names the release and its services)");
+    check.required("version", args.version, `one of ${REDIS_VERSIONS.join(", ")}`);
+    check.oneOf("version", args.version, REDIS_VERSIONS);
+    check.required("namespace", args.namespace, "the namespace of Redis");
+    check.int("nodes", args.nodes, 1, 6);
+    check.int("storageGb", args.storageGb, 1, 65536);
+    if (args.allowedNamespaceLabels !== undefined && Object.keys(args.allowedNamespaceLabels).length === 0) {
+        check.fail("allowedNamespaceLabels", "must name at least one label: an empty selector would admit every namespace");
+    }
+}

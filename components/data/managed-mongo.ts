@@ -1,0 +1,180 @@
+/**
+ * `ManagedMongo`: a MongoDB-compatible database on Amazon DocumentDB, hardened: storage encrypted
+ * with a customer-managed key; TLS enforced and audit logs on through its cluster parameter group,
+ * audit and profiler logs exported; backups kept per the stack's objectives (at least 7 days for
+ * protected data) with explicit windows; deletion protection and a final snapshot; at least two
+ * instances by default; a generated master password kept as a secret and in Secrets Manager.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { ArgChecker, withoutUndefined } from "../lib/args";
+import { makeConnection, type DatabaseConnection } from "./connection";
+import { dataKey } from "./keys";
+import { accessSecurityGroup, validateNetwork, type DataNetwork } from "./network";
+import { WINDOWS, findObjectivesProblem, managedBackupRetentionDays, type DataObjectives } from "./objectives";
+import { credentialsSecret } from "./secrets";
+
+export const MONGO_VERSIONS = ["4.0", "5.0", "8.0"] as const;
+export type MongoVersion = (typeof MONGO_VERSIONS)[number];
+export const MONGO_PORT = 27017;
+
+export interface ManagedMongoArgs {
+    /** The MongoDB API version DocumentDB implements: 4.0, 5.0 or 8.0. Required. */
+    version: MongoVersion;
+    /** VPC, private subnets and the allowed sources. Required. */
+    network: DataNetwork;
+    /** The stack's objectives: backups kept `dailyBackupDays` (at least 7 when `protectData`, at most 35). Required. */
+    objectives: DataObjectives;
+    /** Instance class. Default: `db.r6g.large`. */
+    instanceClass?: string;
+    /** Instances, 1 to 16: a primary and replicas across the subnets' zones. Default: 2. */
+    instances?: number;
+    /** The application database named in the connection (DocumentDB creates it on first write). Default: `app`. */
+    database?: string;
+    /** The master user. Default: `estate`. */
+    user?: string;
+    /** Deletion protection, a final snapshot, at least 7 days of backups, `protect` on the cluster and key. Default: `true`. */
+    protectData?: boolean;
+    /** An existing KMS key ARN. Default: a new rotating key. */
+    kmsKeyArn?: pulumi.Input<string>;
+    region?: string;
+    tags?: Record<string, string>;
+}
+
+const defaults = {
+    instanceClass: "db.r6g.large",
+    instances: 2,
+    database: "app",
+    user: "estate",
+    protectData: true,
+    tags: {} as Record<string, string>,
+} satisfies Partial<ManagedMongoArgs>;
+
+/** Cluster parameters: TLS required, audit logging of DDL, authentication and user management events. */
+export const DOCDB_PARAMETERS = [
+    { name: "tls", value: "enabled", applyMethod: "pending-reboot" },
+    { name: "audit_logs", value: "enabled", applyMethod: "immediate" },
+];
+/** Logs DocumentDB exports to CloudWatch Logs. */
+export const DOCDB_LOG_EXPORTS = ["audit", "profiler"];
+
+const TYPE = "estate:data:ManagedMongo";
+
+export class ManagedMongo extends pulumi.ComponentResource {
+    /** Host, port, database, user, secret password and secret URI (TLS, replica set, no retryable writes). */
+    readonly connection: DatabaseConnection;
+    /** The Secrets Manager secret holding the credentials. */
+    readonly secretArn: pulumi.Output<string>;
+    readonly kmsKeyArn: pulumi.Output<string>;
+    readonly securityGroupId: pulumi.Output<string>;
+    readonly backupRetentionDays: number;
+
+    constructor(name: string, args: ManagedMongoArgs, opts?: pulumi.ComponentResourceOptions) {
+        validate(name, args);
+        const a = { ...defaults, ...withoutUndefined(args) };
+        super(TYPE, name, {}, opts);
+
+        const dataOpts: pulumi.CustomResourceOptions = a.protectData ? { parent: this, protect: true, retainOnDelete: true } : { parent: this };
+        const { tags, region } = a;
+        const keyArn = a.kmsKeyArn !== undefined ? pulumi.output(a.kmsKeyArn) : dataKey({ name, service: "DocumentDB", region, tags, opts: dataOpts }).arn;
+        const retention = managedBackupRetentionDays(a.objectives.dailyBackupDays, a.protectData);
+
+        const subnets = new aws.docdb.SubnetGroup(`${name}-subnets`, { description: `DocumentDB ${name}: private subnets`, subnetIds: a.network.subnetIds, region, tags }, { parent: this });
+        const group = accessSecurityGroup({ name, network: a.network, port: MONGO_PORT, service: "DocumentDB", region, tags, parent: this });
+        const params = new aws.docdb.ClusterParameterGroup(
+            `${name}-params`,
+            { description: `DocumentDB ${name}: TLS and audit logs`, family: `docdb${a.version}`, parameters: DOCDB_PARAMETERS, region, tags },
+            { parent: this },
+        );
+        // DocumentDB passwords: printable ASCII except / " @; letters and digits avoid URI escaping too.
+        const generated = new random.RandomPassword(`${name}-password`, { length: 40, special: false }, { parent: this });
+        const password = pulumi.secret(generated.result);
+        const snapshotSuffix = new random.RandomString(`${name}-snapshot-suffix`, { length: 8, special: false, upper: false }, { parent: this });
+
+        const cluster = new aws.docdb.Cluster(
+            `${name}-cluster`,
+            {
+                engine: "docdb",
+                engineVersion: `${a.version}.0`,
+                masterUsername: a.user,
+                masterPassword: password,
+                port: MONGO_PORT,
+                storageEncrypted: true,
+                kmsKeyId: keyArn,
+                dbClusterParameterGroupName: params.name,
+                dbSubnetGroupName: subnets.name,
+                vpcSecurityGroupIds: [group.id],
+                backupRetentionPeriod: retention,
+                preferredBackupWindow: WINDOWS.backup,
+                preferredMaintenanceWindow: WINDOWS.maintenance,
+                enabledCloudwatchLogsExports: DOCDB_LOG_EXPORTS,
+                deletionProtection: a.protectData,
+                skipFinalSnapshot: !a.protectData,
+                finalSnapshotIdentifier: a.protectData ? pulumi.interpolate`${name}-final-${snapshotSuffix.result}` : undefined,
+                allowMajorVersionUpgrade: false,
+                region,
+                tags,
+            },
+            dataOpts,
+        );
+        for (let i = 0; i < a.instances; i++) {
+            new aws.docdb.ClusterInstance(
+                `${name}-instance-${i}`,
+                {
+                    clusterIdentifier: cluster.id,
+                    instanceClass: a.instanceClass,
+                    autoMinorVersionUpgrade: true,
+                    preferredMaintenanceWindow: WINDOWS.maintenance,
+                    promotionTier: i,
+                    copyTagsToSnapshot: true,
+                    region,
+                    tags,
+                },
+                dataOpts,
+            );
+        }
+
+        const host = cluster.endpoint;
+        const port = cluster.port.apply((p) => p ?? MONGO_PORT);
+        const query = { authSource: "admin", tls: "true", replicaSet: "rs0", readPreference: "secondaryPreferred", retryWrites: "false" };
+        this.connection = makeConnection({ scheme: "mongodb", user: a.user, password, host, port, database: a.database, query });
+        const secret = credentialsSecret({
+            name,
+            service: "DocumentDB",
+            keyArn,
+            value: pulumi.jsonStringify({ engine: "docdb", host, port, database: a.database, username: a.user, password, uri: this.connection.uri }),
+            protectData: a.protectData,
+            region,
+            tags,
+            parent: this,
+        });
+        this.secretArn = secret.arn;
+        this.kmsKeyArn = keyArn;
+        this.securityGroupId = group.id;
+        this.backupRetentionDays = retention;
+        this.registerOutputs({
+            connection: this.connection,
+            secretArn: this.secretArn,
+            kmsKeyArn: this.kmsKeyArn,
+            securityGroupId: this.securityGroupId,
+            backupRetentionDays: this.backupRetentionDays,
+        });
+    }
+}
+
+function validate(name: string, args: ManagedMongoArgs): void {
+    const check = new ArgChecker(`ManagedMongo "${name}"`);
+    check.required("version", args.version, `one of ${MONGO_VERSIONS.join(", ")}`);
+    check.oneOf("version", args.version, MONGO_VERSIONS);
+    validateNetwork(check.component, args.network);
+    const objectives = findObjectivesProblem(args.objectives);
+    if (objectives) {
+        check.fail(objectives.argument, objectives.problem);
+    }
+    check.matches("instanceClass", args.instanceClass, /^db\.[a-z0-9-]+\.[a-z0-9]+$/, "a DocumentDB instance class such as db.r6g.large");
+    check.int("instances", args.instances, 1, 16);
+    check.matches("database", args.database, /^[A-Za-z][A-Za-z0-9_-]{0,62}$/, "a database name: a letter, then letters, digits, _ or - (at most 63)");
+    check.matches("user", args.user, /^[A-Za-z][A-Za-z0-9]{0,62}$/, "a user name: a letter, then letters or digits (at most 63)");
+    check.kmsKeyArn("kmsKeyArn", args.kmsKeyArn);
+}

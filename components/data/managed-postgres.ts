@@ -1,0 +1,289 @@
+/**
+ * `ManagedPostgres`: PostgreSQL on Amazon RDS (or Aurora PostgreSQL), hardened: storage, snapshots,
+ * Performance Insights and the master secret under a customer-managed key; TLS forced by the
+ * parameter group; IAM authentication; private subnets and a security group that admits only the
+ * allowed sources; automated backups kept per the stack's objectives with explicit windows;
+ * deletion protection, a final snapshot and `protect` for protected data; Multi-AZ.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { ArgChecker, withoutUndefined } from "../lib/args";
+import { makeConnection, type DatabaseConnection } from "./connection";
+import { dataKey } from "./keys";
+import { accessSecurityGroup, validateNetwork, type DataNetwork } from "./network";
+import { WINDOWS, findObjectivesProblem, managedBackupRetentionDays, type DataObjectives } from "./objectives";
+
+export const POSTGRES_VERSIONS = ["14", "15", "16", "17"] as const;
+export type PostgresVersion = (typeof POSTGRES_VERSIONS)[number];
+export const POSTGRES_PORT = 5432;
+
+export interface ManagedPostgresArgs {
+    /** PostgreSQL major version: 14, 15, 16 or 17. Minor versions upgrade automatically in the maintenance window. Required. */
+    version: PostgresVersion;
+    /** VPC, private subnets and the allowed sources. Required. */
+    network: DataNetwork;
+    /**
+     * The stack's objectives. Automated backups are kept `dailyBackupDays` days, at least 7 when
+     * `protectData` (1 otherwise) and at most 35 (AWS's limit); point-in-time recovery covers that
+     * window. Required.
+     */
+    objectives: DataObjectives;
+    /** `rds` (an RDS DB instance) or `aurora` (an Aurora PostgreSQL cluster). Default: `rds`. */
+    engine?: "rds" | "aurora";
+    /** Instance class of every instance. Default: `db.r6g.large`. */
+    instanceClass?: string;
+    /** Allocated storage in GiB (rds only; Aurora storage grows by itself), 20 to 65536. Default: 100. */
+    storageGb?: number;
+    /** Storage autoscaling ceiling in GiB (rds only), at least `storageGb`. Default: 4 x `storageGb`, at most 65536. */
+    maxStorageGb?: number;
+    /**
+     * Instances. rds: 1 (single-AZ) or 2 (Multi-AZ: a synchronous standby in a second zone).
+     * aurora: 1 to 15 (a writer and readers spread over the subnets' zones; 2 or more is Multi-AZ).
+     * Default: 2.
+     */
+    instances?: number;
+    /** The database created at launch. Default: `app`. */
+    database?: string;
+    /** The master user; its password is generated and rotated by RDS in Secrets Manager. Default: `postgres`. */
+    user?: string;
+    /**
+     * Guard the data: deletion protection, a final snapshot on delete, automated backups kept after
+     * deletion, at least 7 days of backups, and `protect`/`retainOnDelete` on the database and its
+     * key. `false` only for throwaway stacks. Default: `true`.
+     */
+    protectData?: boolean;
+    /** An existing KMS key ARN for everything this component encrypts. Default: a new rotating key. */
+    kmsKeyArn?: pulumi.Input<string>;
+    /** AWS region. Default: the provider's. */
+    region?: string;
+    /** Tags for every taggable child. Default: none. */
+    tags?: Record<string, string>;
+}
+
+const defaults = {
+    engine: "rds",
+    instanceClass: "db.r6g.large",
+    storageGb: 100,
+    instances: 2,
+    database: "app",
+    user: "postgres",
+    protectData: true,
+    tags: {} as Record<string, string>,
+} satisfies Partial<ManagedPostgresArgs>;
+
+const MAX_STORAGE_GB = 65536;
+/** Performance Insights retention in days (7 is the free tier). */
+const PERFORMANCE_INSIGHTS_RETENTION_DAYS = 7;
+/** The current RDS certificate authority (RSA 2048, valid to 2061). */
+const CA_CERTIFICATE = "rds-ca-rsa2048-g1";
+/** Parameters every estate Postgres runs with: TLS only, TLS 1.2 or newer, SCRAM password hashes. */
+export const POSTGRES_PARAMETERS = [
+    { name: "rds.force_ssl", value: "1", applyMethod: "immediate" },
+    { name: "ssl_min_protocol_version", value: "TLSv1.2", applyMethod: "immediate" },
+    { name: "password_encryption", value: "scram-sha-256", applyMethod: "immediate" },
+];
+
+const TYPE = "estate:data:ManagedPostgres";
+
+export class ManagedPostgres extends pulumi.ComponentResource {
+    /** Host, port, database, user, secret password and secret URI (TLS required). */
+    readonly connection: DatabaseConnection;
+    /** The Secrets Manager secret RDS manages for the master user: read it at runtime, it rotates. */
+    readonly masterSecretArn: pulumi.Output<string>;
+    /** The key of storage, snapshots, the master secret and Performance Insights. */
+    readonly kmsKeyArn: pulumi.Output<string>;
+    /** The security group that admits the allowed sources. */
+    readonly securityGroupId: pulumi.Output<string>;
+    /** Days automated backups are kept. */
+    readonly backupRetentionDays: number;
+
+    constructor(name: string, args: ManagedPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+        validate(name, args);
+        const a = { ...defaults, ...withoutUndefined(args) };
+        super(TYPE, name, {}, opts);
+
+        const dataOpts: pulumi.CustomResourceOptions = a.protectData ? { parent: this, protect: true, retainOnDelete: true } : { parent: this };
+        const tags = a.tags;
+        const region = a.region;
+        const keyArn = a.kmsKeyArn !== undefined ? pulumi.output(a.kmsKeyArn) : dataKey({ name, service: "PostgreSQL", region, tags, opts: dataOpts }).arn;
+        const retention = managedBackupRetentionDays(a.objectives.dailyBackupDays, a.protectData);
+
+        const subnets = new aws.rds.SubnetGroup(`${name}-subnets`, { description: `PostgreSQL ${name}: private subnets`, subnetIds: a.network.subnetIds, region, tags }, { parent: this });
+        const group = accessSecurityGroup({ name, network: a.network, port: POSTGRES_PORT, service: "PostgreSQL", region, tags, parent: this });
+        // A unique, stable suffix: a final snapshot name must not collide with an earlier one.
+        const snapshotSuffix = new random.RandomString(`${name}-snapshot-suffix`, { length: 8, special: false, upper: false }, { parent: this });
+        const finalSnapshotIdentifier = a.protectData ? pulumi.interpolate`${name}-final-${snapshotSuffix.result}` : undefined;
+
+        const protection = {
+            deletionProtection: a.protectData,
+            skipFinalSnapshot: !a.protectData,
+            finalSnapshotIdentifier,
+            copyTagsToSnapshot: true,
+            deleteAutomatedBackups: !a.protectData,
+        };
+        const common = {
+            engineVersion: a.version,
+            storageEncrypted: true,
+            kmsKeyId: keyArn,
+            manageMasterUserPassword: true,
+            masterUserSecretKmsKeyId: keyArn,
+            iamDatabaseAuthenticationEnabled: true,
+            dbSubnetGroupName: subnets.name,
+            vpcSecurityGroupIds: [group.id],
+            port: POSTGRES_PORT,
+            backupRetentionPeriod: retention,
+            ...protection,
+            region,
+            tags,
+        };
+        const instanceCommon = {
+            instanceClass: a.instanceClass,
+            publiclyAccessible: false,
+            autoMinorVersionUpgrade: true,
+            performanceInsightsEnabled: true,
+            performanceInsightsKmsKeyId: keyArn,
+            performanceInsightsRetentionPeriod: PERFORMANCE_INSIGHTS_RETENTION_DAYS,
+            caCertIdentifier: CA_CERTIFICATE,
+        };
+
+        let host: pulumi.Output<string>;
+        let port: pulumi.Output<number>;
+        let masterSecrets: pulumi.Output<{ secretArn: string }[]>;
+        if (a.engine === "aurora") {
+            const params = new aws.rds.ClusterParameterGroup(
+                `${name}-cluster-params`,
+                { description: `Aurora PostgreSQL ${name}: TLS only`, family: `aurora-postgresql${a.version}`, parameters: POSTGRES_PARAMETERS, region, tags },
+                { parent: this },
+            );
+            const cluster = new aws.rds.Cluster(
+                `${name}-cluster`,
+                {
+                    ...common,
+                    engine: "aurora-postgresql",
+                    databaseName: a.database,
+                    masterUsername: a.user,
+                    dbClusterParameterGroupName: params.name,
+                    preferredBackupWindow: WINDOWS.backup,
+                    preferredMaintenanceWindow: WINDOWS.maintenance,
+                    enabledCloudwatchLogsExports: ["postgresql"],
+                    allowMajorVersionUpgrade: false,
+                },
+                dataOpts,
+            );
+            for (let i = 0; i < a.instances; i++) {
+                new aws.rds.ClusterInstance(
+                    `${name}-instance-${i}`,
+                    {
+                        ...instanceCommon,
+                        clusterIdentifier: cluster.id,
+                        engine: "aurora-postgresql",
+                        engineVersion: a.version,
+                        dbSubnetGroupName: subnets.name,
+                        preferredMaintenanceWindow: WINDOWS.maintenance,
+                        copyTagsToSnapshot: true,
+                        promotionTier: i,
+                        region,
+                        tags,
+                    },
+                    dataOpts,
+                );
+            }
+            host = cluster.endpoint;
+            port = cluster.port;
+            masterSecrets = cluster.masterUserSecrets;
+        } else {
+            const params = new aws.rds.ParameterGroup(
+                `${name}-params`,
+                { description: `PostgreSQL ${name}: TLS only`, family: `postgres${a.version}`, parameters: POSTGRES_PARAMETERS, region, tags },
+                { parent: this },
+            );
+            const storage = a.storageGb;
+            const db = new aws.rds.Instance(
+                `${name}-db`,
+                {
+                    ...common,
+                    ...instanceCommon,
+                    engine: "postgres",
+                    dbName: a.database,
+                    username: a.user,
+                    parameterGroupName: params.name,
+                    multiAz: a.instances >= 2,
+                    allocatedStorage: storage,
+                    maxAllocatedStorage: a.maxStorageGb ?? Math.min(MAX_STORAGE_GB, storage * 4),
+                    storageType: "gp3",
+                    backupWindow: WINDOWS.backup,
+                    maintenanceWindow: WINDOWS.maintenance,
+                    enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+                    allowMajorVersionUpgrade: false,
+                },
+                dataOpts,
+            );
+            host = db.address;
+            port = db.port;
+            masterSecrets = db.masterUserSecrets;
+        }
+
+        this.masterSecretArn = masterSecrets.apply((secrets) => secrets[0]?.secretArn ?? "");
+        // The password RDS generated, as of this deployment: RDS rotates it (every 7 days by default),
+        // so long-running apps should read `masterSecretArn` at runtime instead.
+        const secret = aws.secretsmanager.getSecretVersionOutput({ secretId: this.masterSecretArn, region }, { parent: this });
+        const password = pulumi.secret(secret.secretString.apply((s) => (JSON.parse(s) as { password: string }).password));
+
+        this.connection = makeConnection({
+            scheme: "postgresql",
+            user: a.user,
+            password,
+            host,
+            port,
+            database: a.database,
+            query: { sslmode: "require" },
+        });
+        this.kmsKeyArn = keyArn;
+        this.securityGroupId = group.id;
+        this.backupRetentionDays = retention;
+        this.registerOutputs({
+            connection: this.connection,
+            masterSecretArn: this.masterSecretArn,
+            kmsKeyArn: this.kmsKeyArn,
+            securityGroupId: this.securityGroupId,
+            backupRetentionDays: this.backupRetentionDays,
+        });
+    }
+}
+
+function validate(name: string, args: ManagedPostgresArgs): void {
+    const check = new ArgChecker(`ManagedPostgres "${name}"`);
+    check.required("version", args.version, `one of ${POSTGRES_VERSIONS.join(", ")}`);
+    check.oneOf("version", args.version, POSTGRES_VERSIONS);
+    check.oneOf("engine", args.engine, ["rds", "aurora"]);
+    validateNetwork(check.component, args.network);
+    const objectives = findObjectivesProblem(args.objectives);
+    if (objectives) {
+        check.fail(objectives.argument, objectives.problem);
+    }
+    check.matches("instanceClass", args.instanceClass, /^db\.[a-z0-9-]+\.[a-z0-9]+$/, "an RDS instance class such as db.r6g.large");
+    const engine = args.engine ?? defaults.engine;
+    if (engine === "aurora") {
+        if (args.storageGb !== undefined || args.maxStorageGb !== undefined) {
+            check.fail(args.storageGb !== undefined ? "storageGb" : "maxStorageGb", "applies only to engine rds (Aurora storage grows by itself)");
+        }
+        check.int("instances", args.instances, 1, 15);
+    } else {
+        check.int("storageGb", args.storageGb, 20, MAX_STORAGE_GB);
+        check.int("maxStorageGb", args.maxStorageGb, 20, MAX_STORAGE_GB);
+        const storage = args.storageGb ?? defaults.storageGb;
+        if (args.maxStorageGb !== undefined && args.maxStorageGb < storage) {
+            check.fail("maxStorageGb", `must be at least storageGb (${storage}) for storage autoscaling (got ${args.maxStorageGb})`);
+        }
+        if (args.instances !== undefined && args.instances !== 1 && args.instances !== 2) {
+            check.fail("instances", `must be 1 or 2 for engine rds (2 = Multi-AZ with a standby; use engine aurora for readers) (got ${String(args.instances)})`);
+        }
+    }
+    check.matches("database", args.database, /^[a-z][a-z0-9_]{0,62}$/, "a database name: a lower-case letter, then letters, digits or _ (at most 63)");
+    check.matches("user", args.user, /^[a-z][a-z0-9_]{0,15}$/, "a user name: a lower-case letter, then letters, digits or _ (at most 16)");
+    if (args.user === "rdsadmin" || args.user === "admin") {
+        check.fail("user", `must not be ${JSON.stringify(args.user)}: RDS reserves it`);
+    }
+    check.kmsKeyArn("kmsKeyArn", args.kmsKeyArn);
+}

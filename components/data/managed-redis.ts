@@ -1,0 +1,182 @@
+/**
+ * `ManagedRedis`: Redis on an Amazon ElastiCache replication group, hardened: encrypted at rest with
+ * a customer-managed key and in transit (TLS required); a generated auth token kept as a secret and
+ * in Secrets Manager; daily snapshots kept per the stack's objectives in an explicit window, and a
+ * final snapshot; automatic failover and Multi-AZ with two or more nodes; slow and engine logs
+ * delivered to encrypted CloudWatch log groups; a security group admitting only the allowed sources.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { ArgChecker, withoutUndefined } from "../lib/args";
+import { connectionUri, type RedisConnection } from "./connection";
+import { dataKey } from "./keys";
+import { accessSecurityGroup, validateNetwork, type DataNetwork } from "./network";
+import { WINDOWS, findObjectivesProblem, managedBackupRetentionDays, type DataObjectives } from "./objectives";
+import { credentialsSecret } from "./secrets";
+
+export const REDIS_VERSIONS = ["6.2", "7.0", "7.1"] as const;
+export type RedisVersion = (typeof REDIS_VERSIONS)[number];
+export const REDIS_PORT = 6379;
+
+export interface ManagedRedisArgs {
+    /** Redis OSS engine version: 6.2, 7.0 or 7.1. Required. */
+    version: RedisVersion;
+    /** VPC, private subnets and the allowed sources. Required. */
+    network: DataNetwork;
+    /** The stack's objectives: snapshots kept `dailyBackupDays` (at least 7 when `protectData`, at most 35). Required. */
+    objectives: DataObjectives;
+    /** Node type. Default: `cache.r7g.large`. */
+    nodeType?: string;
+    /** Nodes (a primary and replicas), 1 to 6; 2 or more turn on automatic failover and Multi-AZ. Default: 2. */
+    nodes?: number;
+    /** A final snapshot on delete, at least 7 days of snapshots, `protect` on the group and key. Default: `true`. */
+    protectData?: boolean;
+    /** Days the slow and engine logs are kept. Default: 30. */
+    logRetentionDays?: number;
+    /** An existing KMS key ARN (its policy must let CloudWatch Logs use it). Default: a new rotating key. */
+    kmsKeyArn?: pulumi.Input<string>;
+    region?: string;
+    tags?: Record<string, string>;
+}
+
+const defaults = {
+    nodeType: "cache.r7g.large",
+    nodes: 2,
+    protectData: true,
+    logRetentionDays: 30,
+    tags: {} as Record<string, string>,
+} satisfies Partial<ManagedRedisArgs>;
+
+/** Retention values CloudWatch Logs accepts. */
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+const TYPE = "estate:data:ManagedRedis";
+
+export class ManagedRedis extends pulumi.ComponentResource {
+    /** Host, port, database `0`, user `default`, secret auth token and secret `rediss://` URI; `tls` is true. */
+    readonly connection: RedisConnection;
+    /** The Secrets Manager secret holding the auth token. */
+    readonly secretArn: pulumi.Output<string>;
+    readonly kmsKeyArn: pulumi.Output<string>;
+    readonly securityGroupId: pulumi.Output<string>;
+    readonly snapshotRetentionDays: number;
+
+    constructor(name: string, args: ManagedRedisArgs, opts?: pulumi.ComponentResourceOptions) {
+        validate(name, args);
+        const a = { ...defaults, ...withoutUndefined(args) };
+        super(TYPE, name, {}, opts);
+
+        const dataOpts: pulumi.CustomResourceOptions = a.protectData ? { parent: this, protect: true, retainOnDelete: true } : { parent: this };
+        const { tags, region } = a;
+        const keyArn =
+            a.kmsKeyArn !== undefined
+                ? pulumi.output(a.kmsKeyArn)
+                : dataKey({ name, service: "ElastiCache Redis", region, tags, opts: dataOpts, allowCloudWatchLogs: true }).arn;
+        const retention = managedBackupRetentionDays(a.objectives.dailyBackupDays, a.protectData);
+        const highlyAvailable = a.nodes >= 2;
+
+        const subnets = new aws.elasticache.SubnetGroup(`${name}-subnets`, { description: `Redis ${name}: private subnets`, subnetIds: a.network.subnetIds, region, tags }, { parent: this });
+        const group = accessSecurityGroup({ name, network: a.network, port: REDIS_PORT, service: "Redis", region, tags, parent: this });
+        // Auth tokens: 16-128 printable characters; letters and digits avoid URI escaping.
+        const generated = new random.RandomPassword(`${name}-auth-token`, { length: 64, special: false }, { parent: this });
+        const token = pulumi.secret(generated.result);
+        const snapshotSuffix = new random.RandomString(`${name}-snapshot-suffix`, { length: 8, special: false, upper: false }, { parent: this });
+
+        const logGroup = (kind: "slow-log" | "engine-log") =>
+            new aws.cloudwatch.LogGroup(
+                `${name}-${kind}`,
+                { namePrefix: `/estate/elasticache/${name}/${kind}-`, retentionInDays: a.logRetentionDays, kmsKeyId: keyArn, region, tags },
+                { parent: this },
+            );
+        const logs = [logGroup("slow-log"), logGroup("engine-log")];
+
+        const replicationGroup = new aws.elasticache.ReplicationGroup(
+            `${name}-redis`,
+            {
+                description: `Redis ${name}`,
+                engine: "redis",
+                engineVersion: a.version,
+                nodeType: a.nodeType,
+                numCacheClusters: a.nodes,
+                automaticFailoverEnabled: highlyAvailable,
+                multiAzEnabled: highlyAvailable,
+                port: REDIS_PORT,
+                atRestEncryptionEnabled: true,
+                kmsKeyId: keyArn,
+                transitEncryptionEnabled: true,
+                transitEncryptionMode: "required",
+                authToken: token,
+                subnetGroupName: subnets.name,
+                securityGroupIds: [group.id],
+                snapshotRetentionLimit: retention,
+                snapshotWindow: WINDOWS.backup,
+                maintenanceWindow: WINDOWS.maintenance,
+                finalSnapshotIdentifier: a.protectData ? pulumi.interpolate`${name}-final-${snapshotSuffix.result}` : undefined,
+                autoMinorVersionUpgrade: true,
+                logDeliveryConfigurations: logs.map((log, i) => ({
+                    destination: log.name,
+                    destinationType: "cloudwatch-logs",
+                    logFormat: "json",
+                    logType: i === 0 ? "slow-log" : "engine-log",
+                })),
+                region,
+                tags,
+            },
+            dataOpts,
+        );
+
+        const host = replicationGroup.primaryEndpointAddress;
+        const port = replicationGroup.port.apply((p) => p ?? REDIS_PORT);
+        const user = "default";
+        const database = "0";
+        const uri = connectionUri({ scheme: "rediss", user, password: token, host, port, database });
+        this.connection = {
+            host,
+            port,
+            database: pulumi.output(database),
+            user: pulumi.output(user),
+            password: token,
+            uri,
+            tls: pulumi.output(true),
+        };
+        const secret = credentialsSecret({
+            name,
+            service: "ElastiCache Redis",
+            keyArn,
+            value: pulumi.jsonStringify({ engine: "redis", host, port, tls: true, username: user, password: token, uri }),
+            protectData: a.protectData,
+            region,
+            tags,
+            parent: this,
+        });
+        this.secretArn = secret.arn;
+        this.kmsKeyArn = keyArn;
+        this.securityGroupId = group.id;
+        this.snapshotRetentionDays = retention;
+        this.registerOutputs({
+            connection: this.connection,
+            secretArn: this.secretArn,
+            kmsKeyArn: this.kmsKeyArn,
+            securityGroupId: this.securityGroupId,
+            snapshotRetentionDays: this.snapshotRetentionDays,
+        });
+    }
+}
+
+function validate(name: string, args: ManagedRedisArgs): void {
+    const check = new ArgChecker(`ManagedRedis "${name}"`);
+    check.required("version", args.version, `one of ${REDIS_VERSIONS.join(", ")}`);
+    check.oneOf("version", args.version, REDIS_VERSIONS);
+    validateNetwork(check.component, args.network);
+    const objectives = findObjectivesProblem(args.objectives);
+    if (objectives) {
+        check.fail(objectives.argument, objectives.problem);
+    }
+    check.matches("nodeType", args.nodeType, /^cache\.[a-z0-9-]+\.[a-z0-9]+$/, "an ElastiCache node type such as cache.r7g.large");
+    check.int("nodes", args.nodes, 1, 6);
+    if (args.logRetentionDays !== undefined && !LOG_RETENTION_DAYS.includes(args.logRetentionDays)) {
+        check.fail("logRetentionDays", `must be a CloudWatch Logs retention (${LOG_RETENTION_DAYS.join(", ")}) (got ${String(args.logRetentionDays)})`);
+    }
+    check.kmsKeyArn("kmsKeyArn", args.kmsKeyArn);
+}

@@ -1,0 +1,71 @@
+/**
+ * Small helpers for component arguments: merging defaults and checking values before `super()`,
+ * each failure an `ArgumentError` that names the component and the argument's path.
+ */
+import { ArgumentError } from "./errors";
+
+/** Drops keys whose value is `undefined`, so they do not override the defaults. */
+export function withoutUndefined<T extends object>(obj: T): T {
+    return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** How a value is shown in a message: strings quoted, everything else as written. */
+export function describe(value: unknown): string {
+    return typeof value === "string" ? JSON.stringify(value) : Array.isArray(value) || (value !== null && typeof value === "object") ? JSON.stringify(value) : String(value);
+}
+
+/** Throws `ArgumentError`s for one component, e.g. `ManagedPostgres "orders"`. */
+export class ArgChecker {
+    constructor(readonly component: string) {}
+
+    fail(argument: string, problem: string): never {
+        throw new ArgumentError(this.component, argument, problem);
+    }
+
+    /** An optional integer in [min, max]. */
+    int(argument: string, value: unknown, min: number, max: number): void {
+        if (value === undefined) {
+            return;
+        }
+        if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min || value > max) {
+            this.fail(argument, `must be an integer from ${min} to ${max} (got ${describe(value)})`);
+        }
+    }
+
+    /** An optional value out of a fixed list. */
+    oneOf(argument: string, value: unknown, allowed: readonly string[]): void {
+        if (value !== undefined && !allowed.includes(value as string)) {
+            this.fail(argument, `must be one of ${allowed.join(", ")} (got ${describe(value)})`);
+        }
+    }
+
+    /** An optional string matching a pattern; `what` says what is allowed. */
+    matches(argument: string, value: unknown, pattern: RegExp, what: string): void {
+        if (value !== undefined && (typeof value !== "string" || !pattern.test(value))) {
+            this.fail(argument, `must be ${what} (got ${describe(value)})`);
+        }
+    }
+
+    /** A required argument. */
+    required(argument: string, value: unknown, what: string): void {
+        if (value === undefined || value === null || value === "") {
+            this.fail(argument, `is required (${what})`);
+        }
+    }
+
+    /** A KMS key ARN, when given as a plain string (an Output is checked by AWS). */
+    kmsKeyArn(argument: string, value: unknown): void {
+        if (typeof value === "string" && !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/.test(value)) {
+            this.fail(argument, `must be a KMS key ARN such as arn:aws:kms:<region>:<account>:key/<key-id> (got ${describe(value)})`);
+        }
+    }
+
+    /** Tags must not set keys the component owns. */
+    noReservedTags(tags: Record<string, string> | undefined, reserved: readonly string[]): void {
+        for (const key of reserved) {
+            if (tags !== undefined && Object.prototype.hasOwnProperty.call(tags, key)) {
+                this.fail(`tags["${key}"]`, "is reserved: the component sets it");
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+/**
+ * The Helm charts the estate installs, pinned in one place: a plain map of `{ chart, version, repo }`
+ * entries, one per chart, so that upgrades are one-line changes and branches that add charts merge
+ * without conflicts. Components read their entry; nothing here registers resources.
+ */
+
+/** A chart in a classic (HTTP) Helm repository, pinned to an exact chart version. */
+export interface ChartRef {
+    /** The chart's name in its repository. */
+    chart: string;
+    /** The exact chart version (never a range: upgrades are reviewed changes). */
+    version: string;
+    /** The Helm repository URL. */
+    repo: string;
+}
+
+export const charts = {
+    /** The CloudNativePG operator (CRDs, controller, webhooks). Chart 0.29.x ships operator 1.29/1.30. */
+    cloudnativePg: { chart: "cloudnative-pg", version: "0.29.0", repo: "https://cloudnative-pg.github.io/charts" },
+    /**
+     * The Barman Cloud plugin for CloudNativePG (CNPG-I), which replaces the deprecated in-tree
+     * `.spec.backup.barmanObjectStore`: the `ObjectStore` CRD and the plugin's deployment. Needs
+     * CloudNativePG >= 1.26 and cert-manager in the cluster; it must live in the operator's namespace.
+     */
+    barmanCloudPlugin: { chart: "plugin-barman-cloud", version: "0.8.0", repo: "https://cloudnative-pg.github.io/charts" },
+    /**
+     * MongoDB Controllers for Kubernetes (MCK), MongoDB's maintained operator that replaced the
+     * archived Community Operator; it reconciles `MongoDBCommunity` resources.
+     */
+    mongodbKubernetes: { chart: "mongodb-kubernetes", version: "1.13.0", repo: "https://mongodb.github.io/helm-charts" },
+    /**
+     * Redis with Sentinel failover and an HAProxy in front of the primary, on the official `redis`
+     * image (the chart Argo CD's HA install depends on).
+     */
+    redisHa: { chart: "redis-ha", version: "4.29.4", repo: "https://dandydeveloper.github.io/charts" },
+} as const satisfies Record<string, ChartRef>;
+
+/** Container images the data charts run, pinned by tag. */
+export const images = {
+    /** CloudNativePG operand images (PostgreSQL with barman-cloud tools removed: backups go through the plugin's sidecar), per major. */
+    postgres: {
+        "14": "ghcr.io/cloudnative-pg/postgresql:14.23-standard-trixie",
+        "15": "ghcr.io/cloudnative-pg/postgresql:15.18-standard-trixie",
+        "16": "ghcr.io/cloudnative-pg/postgresql:16.14-standard-trixie",
+        "17": "ghcr.io/cloudnative-pg/postgresql:17.10-standard-trixie",
+    },
+    /** Redis (official image) per supported major.minor; ElastiCache's 7.1 is Redis OSS 7.0-compatible, 7.2 is the last BSD release. */
+    redis: { "6.2": "redis:6.2.17-alpine", "7.0": "redis:7.0.15-alpine", "7.1": "redis:7.2.7-alpine" },
+    /**
+     * MongoDB Community Server releases for `MongoDBCommunity.spec.version` (the operator needs a full
+     * version) per DocumentDB-compatible API version; the operator runs them from the `ubi8` images.
+     * 4.0 has no supported release to run in a cluster.
+     */
+    mongodb: { "5.0": "5.0.28", "8.0": "8.0.4" },
+} as const;

@@ -1,0 +1,229 @@
+import { BarmanObjectStoreConfiguration } from "@kubernetes-models/cloudnative-pg/github.com/cloudnative-pg/barman-cloud/pkg/api";
+import { Cluster, ScheduledBackup } from "@kubernetes-models/cloudnative-pg/postgresql.cnpg.io/v1";
+import * as random from "@pulumi/random";
+import { Secret } from "kubernetes-models/v1/Secret";
+import { describe, expect, it } from "vitest";
+import { ClusterPostgres, type ClusterPostgresArgs } from "../../../components/data";
+import { charts, images } from "../../../components/lib/charts";
+import { build, buildError, clusterProvider, KEY, OBJECTIVES, validateModel } from "./harness";
+
+const T = {
+    release: "kubernetes:helm.sh/v3:Release",
+    secret: "kubernetes:core/v1:Secret",
+    objectStore: "kubernetes:barmancloud.cnpg.io/v1:ObjectStore",
+    cluster: "kubernetes:postgresql.cnpg.io/v1:Cluster",
+    scheduledBackup: "kubernetes:postgresql.cnpg.io/v1:ScheduledBackup",
+    user: "aws:iam/user:User",
+    userPolicy: "aws:iam/userPolicy:UserPolicy",
+    accessKey: "aws:iam/accessKey:AccessKey",
+};
+const BACKUP = { bucketName: "estate-backups", bucketArn: "arn:aws:s3:::estate-backups", kmsKeyArn: KEY, region: "eu-west-1" };
+
+function postgres(args: Partial<ClusterPostgresArgs> = {}, opts = {}) {
+    return build(() => {
+        const provider = clusterProvider();
+        return new ClusterPostgres("pg", { version: "16", namespace: "data", objectives: OBJECTIVES, backup: BACKUP, ...args }, { providers: { kubernetes: provider } });
+    }, opts);
+}
+
+describe("ClusterPostgres with defaults", () => {
+    it("installs the CloudNativePG operator and the Barman Cloud plugin as pinned Helm releases, the plugin after the operator", async () => {
+        const b = await postgres();
+        expect(b.inputs("pg-operator")).toMatchObject({ chart: "cloudnative-pg", version: charts.cloudnativePg.version, repositoryOpts: { repo: charts.cloudnativePg.repo }, namespace: "data", name: "cnpg" });
+        expect(b.inputs("pg-barman-cloud")).toMatchObject({ chart: "plugin-barman-cloud", version: charts.barmanCloudPlugin.version, namespace: "data" });
+        expect(b.resource("pg-barman-cloud").dependencies).toContain(b.resource("pg-operator").urn);
+    });
+
+    it("uses the Kubernetes provider it was given for every Kubernetes child, never the default one", async () => {
+        const b = await postgres();
+        const kubernetes = b.run.resources.filter((r) => r.type.startsWith("kubernetes:"));
+        expect(kubernetes.length).toBeGreaterThan(5);
+        for (const r of kubernetes) {
+            expect(r.provider, r.name).toMatch(/\$pulumi:providers:kubernetes::cluster::/);
+        }
+    });
+
+    it("defines a Cluster with the requested instances and storage, TLS only, valid against the CloudNativePG schema", async () => {
+        const b = await postgres({ instances: 3, storageGb: 50, storageClass: "gp3" });
+        const manifest = b.inputs("pg-cluster");
+        expect(() => validateModel(new Cluster(manifest))).not.toThrow();
+        expect(manifest.metadata).toMatchObject({ name: "pg", namespace: "data" });
+        expect(manifest.spec).toMatchObject({
+            instances: 3,
+            imageName: images.postgres["16"],
+            storage: { size: "50Gi", storageClass: "gp3" },
+            enableSuperuserAccess: false,
+            bootstrap: { initdb: { database: "app", owner: "app", secret: { name: "pg-app" } } },
+            enablePDB: true,
+        });
+        expect(manifest.spec.postgresql.parameters).toMatchObject({ ssl_min_protocol_version: "TLSv1.3", password_encryption: "scram-sha-256" });
+        expect(manifest.spec.postgresql.pg_hba).toEqual(["hostnossl all all all reject"]);
+    });
+
+    it("is checked by a real schema: the same manifest with a wrong type is refused", async () => {
+        const manifest = (await postgres()).inputs("pg-cluster");
+        expect(() => validateModel(new Cluster({ ...manifest, spec: { ...manifest.spec, instances: "two" } }))).toThrow(/instances/);
+    });
+
+    it("archives WAL continuously through the Barman Cloud plugin, to its own prefix of the backup bucket", async () => {
+        const b = await postgres();
+        const cluster = b.inputs("pg-cluster");
+        expect(cluster.spec.plugins).toEqual([{ name: "barman-cloud.cloudnative-pg.io", isWALArchiver: true, parameters: { barmanObjectName: "pg-backups" } }]);
+        expect(cluster.spec.backup).toBeUndefined();
+        const store = b.inputs("pg-object-store");
+        expect(store).toMatchObject({ apiVersion: "barmancloud.cnpg.io/v1", kind: "ObjectStore", metadata: { name: "pg-backups", namespace: "data" } });
+        expect(() => validateModel(new BarmanObjectStoreConfiguration(store.spec.configuration))).not.toThrow();
+        expect(store.spec.configuration).toMatchObject({ destinationPath: "s3://estate-backups/postgres/pg", wal: { compression: "gzip" }, data: { compression: "gzip" } });
+        // No explicit encryption: the bucket's default SSE-KMS applies, and its policy refuses other keys.
+        expect(store.spec.configuration.wal.encryption).toBeUndefined();
+        expect(store.spec.retentionPolicy).toMatch(/^[1-9][0-9]*[dwm]$/);
+        expect(store.spec.retentionPolicy).toBe("30d");
+        expect(store.spec.instanceSidecarConfiguration.env).toEqual([{ name: "AWS_DEFAULT_REGION", value: "eu-west-1" }]);
+    });
+
+    it("keeps the archive at most the RPO behind: archive_timeout is 5 minutes, or the RPO when shorter", async () => {
+        expect((await postgres()).inputs("pg-cluster").spec.postgresql.parameters.archive_timeout).toBe("5min");
+        const tight = await postgres({ objectives: { rpoMinutes: 2, dailyBackupDays: 7 } });
+        expect(tight.inputs("pg-cluster").spec.postgresql.parameters.archive_timeout).toBe("2min");
+        expect(tight.inputs("pg-object-store").spec.retentionPolicy).toBe("7d");
+    });
+
+    it("takes a daily base backup through the plugin, valid against the schema", async () => {
+        const b = await postgres();
+        const backup = b.inputs("pg-daily-backup");
+        expect(() => validateModel(new ScheduledBackup(backup))).not.toThrow();
+        expect(backup.spec).toEqual({
+            schedule: "0 0 2 * * *",
+            immediate: true,
+            backupOwnerReference: "self",
+            cluster: { name: "pg" },
+            method: "plugin",
+            pluginConfiguration: { name: "barman-cloud.cloudnative-pg.io" },
+        });
+    });
+
+    it("writes backups with an access key allowed only its prefix and the bucket's key, kept in a Kubernetes Secret", async () => {
+        const b = await postgres();
+        const policy = JSON.parse(b.inputs("pg-backup-writer-policy").policy) as { Statement: { Action: string | string[]; Resource: string; Condition?: unknown }[] };
+        expect(policy.Statement.map((s) => [s.Action, s.Resource])).toEqual([
+            ["s3:ListBucket", "arn:aws:s3:::estate-backups"],
+            ["s3:GetBucketLocation", "arn:aws:s3:::estate-backups"],
+            [["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], "arn:aws:s3:::estate-backups/postgres/pg/*"],
+            [["kms:GenerateDataKey", "kms:Decrypt"], KEY],
+        ]);
+        expect(policy.Statement[0]!.Condition).toEqual({ StringLike: { "s3:prefix": ["postgres/pg/*", "postgres/pg"] } });
+        const secret = b.inputs("pg-backup-credentials");
+        expect(() => validateModel(new Secret(secret))).not.toThrow();
+        expect(Object.keys(secret.stringData).sort()).toEqual(["ACCESS_KEY_ID", "ACCESS_SECRET_KEY"]);
+        expect(b.inputs("pg-object-store").spec.configuration.s3Credentials).toEqual({
+            accessKeyId: { name: "pg-backup-credentials", key: "ACCESS_KEY_ID" },
+            secretAccessKey: { name: "pg-backup-credentials", key: "ACCESS_SECRET_KEY" },
+        });
+    });
+
+    it("generates the application user's password into a basic-auth Secret the operator reads, and exports it as a secret", async () => {
+        const b = await postgres();
+        const secret = b.inputs("pg-credentials");
+        expect(() => validateModel(new Secret(secret))).not.toThrow();
+        expect(secret).toMatchObject({ type: "kubernetes.io/basic-auth", metadata: { name: "pg-app", namespace: "data" } });
+        expect(secret.stringData.username).toBe("app");
+        const password = secret.stringData.password as string;
+        expect(password.length).toBeGreaterThan(0);
+        expect(b.outputs().connection).toEqual({
+            host: "pg-rw.data.svc",
+            port: 5432,
+            database: "app",
+            user: "app",
+            password,
+            uri: `postgresql://app:${password}@pg-rw.data.svc:5432/app?sslmode=require`,
+        });
+        expect(b.shownOutputs().connection).toMatchObject({ password: "[secret]", uri: "[secret]" });
+    });
+
+    it("orders the custom resources after the releases that bring their CRDs", async () => {
+        const b = await postgres();
+        const [operator, plugin] = [b.resource("pg-operator").urn, b.resource("pg-barman-cloud").urn];
+        expect(b.resource("pg-object-store").dependencies).toEqual(expect.arrayContaining([operator, plugin]));
+        expect(b.resource("pg-cluster").dependencies).toEqual(expect.arrayContaining([operator, plugin, b.resource("pg-object-store").urn, b.resource("pg-credentials").urn]));
+        expect(b.resource("pg-daily-backup").dependencies).toContain(b.resource("pg-cluster").urn);
+    });
+
+    it("protects and retains the Cluster and its credentials", async () => {
+        const b = await postgres();
+        for (const name of ["pg-cluster", "pg-credentials"]) {
+            expect([b.resource(name).protect, b.resource(name).retainOnDelete], name).toEqual([true, true]);
+        }
+    });
+
+    it("in preview, knows the host but not the generated password", async () => {
+        const b = await postgres({}, { preview: true });
+        expect(b.shownOutputs().connection).toMatchObject({ host: "pg-rw.data.svc", password: "[unknown]" });
+    });
+});
+
+describe("ClusterPostgres overrides", () => {
+    it("an IRSA role instead of an access key", async () => {
+        const role = "arn:aws:iam::123456789012:role/cnpg-backups";
+        const b = await postgres({ backup: { ...BACKUP, iamRoleArn: role } });
+        expect(b.ofType(T.user)).toEqual([]);
+        expect(b.maybe("pg-backup-credentials")).toBeUndefined();
+        expect(b.inputs("pg-object-store").spec.configuration.s3Credentials).toEqual({ inheritFromIAMRole: true });
+        const cluster = b.inputs("pg-cluster");
+        expect(cluster.spec.serviceAccountTemplate).toEqual({ metadata: { annotations: { "eks.amazonaws.com/role-arn": role } } });
+        expect(() => validateModel(new Cluster(cluster))).not.toThrow();
+    });
+
+    it("without the operator (the platform runs it): no releases, the database alone", async () => {
+        const b = await postgres({ installOperator: false });
+        expect(b.ofType(T.release)).toEqual([]);
+        expect(b.resource("pg-cluster").type).toBe(T.cluster);
+    });
+
+    it("requires: the operator releases wait for cert-manager", async () => {
+        const b = await build(() => {
+            const provider = clusterProvider();
+            const certManager = new random.RandomString("cert-manager", { length: 8 });
+            return new ClusterPostgres("pg", { version: "16", namespace: "data", objectives: OBJECTIVES, backup: BACKUP, requires: [certManager] }, { provider });
+        });
+        const certManager = b.resource("cert-manager").urn;
+        expect(b.resource("pg-operator").dependencies).toContain(certManager);
+        expect(b.resource("pg-barman-cloud").dependencies).toContain(certManager);
+    });
+
+    it("a single instance, a throwaway stack: no PDB to block drains, nothing protected", async () => {
+        const b = await postgres({ instances: 1, protectData: false, database: "orders", user: "orders" });
+        expect(b.inputs("pg-cluster").spec).toMatchObject({ instances: 1, enablePDB: false, bootstrap: { initdb: { database: "orders", owner: "orders" } } });
+        expect(b.resource("pg-cluster").protect).toBe(false);
+        expect(b.outputs().connection).toMatchObject({ database: "orders", user: "orders" });
+    });
+
+    it("another namespace and operator namespace", async () => {
+        const b = await postgres({ namespace: "orders", operatorNamespace: "cnpg-system" });
+        expect(b.inputs("pg-operator").namespace).toBe("cnpg-system");
+        expect(b.inputs("pg-barman-cloud").namespace).toBe("cnpg-system");
+        expect(b.inputs("pg-cluster").metadata.namespace).toBe("orders");
+        expect(b.outputs().connection.host).toBe("pg-rw.orders.svc");
+    });
+});
+
+describe("ClusterPostgres refuses invalid arguments, registering nothing", () => {
+    it.each<[string, Partial<ClusterPostgresArgs>, string]>([
+        ["version", { version: "13" as never }, 'version must be one of 14, 15, 16, 17 (got "13")'],
+        ["namespace", { namespace: "" }, "namespace is required (the namespace of the database)"],
+        ["backup", { backup: undefined as never }, "backup is required ({ bucketName, bucketArn, kmsKeyArn, region }: the estate's backup bucket)"],
+        ["backup region", { backup: { ...BACKUP, region: "Ireland" } }, 'backup.region must be an AWS region such as eu-west-1 (got "Ireland")'],
+        ["backup key", { backup: { ...BACKUP, kmsKeyArn: "alias/backups" } }, 'backup.kmsKeyArn must be a KMS key ARN such as arn:aws:kms:<region>:<account>:key/<key-id> (got "alias/backups")'],
+        ["instances", { instances: 0 }, "instances must be an integer from 1 to 9 (got 0)"],
+        ["objectives", { objectives: { rpoMinutes: 0, dailyBackupDays: 7 } }, "objectives.rpoMinutes must be an integer >= 1 (got 0)"],
+        ["reserved user", { user: "postgres" }, 'user must not be "postgres": CloudNativePG reserves it'],
+    ])("%s", async (_case, args, problem) => {
+        const { message, registered } = await buildError(() => new ClusterPostgres("pg", { version: "16", namespace: "data", objectives: OBJECTIVES, backup: BACKUP, ...args }));
+        expect(message).toBe(`ClusterPostgres "pg": ${problem}`);
+        expect(registered).toEqual(["pulumi:pulumi:Stack"]);
+    });
+
+    it("a name that cannot name a Cluster", async () => {
+        const { message } = await buildError(() => new ClusterPostgres("Orders_DB", { version: "16", namespace: "data", objectives: OBJECTIVES, backup: BACKUP }));
+        expect(message).toBe('ClusterPostgres "Orders_DB": name must be a lower-case DNS label of at most 40 characters (it names the Cluster and its services) (got "Orders_DB")');
+    });
+});

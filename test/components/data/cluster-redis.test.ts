@@ -1,0 +1,97 @@
+import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import { Secret } from "kubernetes-models/v1/Secret";
+import { describe, expect, it } from "vitest";
+import { ClusterRedis, type ClusterRedisArgs } from "../../../components/data";
+import { charts } from "../../../components/lib/charts";
+import { build, buildError, clusterProvider, validateModel } from "./harness";
+
+const redis = (args: Partial<ClusterRedisArgs> = {}, opts = {}) =>
+    build(() => new ClusterRedis("redis", { version: "7.1", namespace: "data", ...args }, { providers: { kubernetes: clusterProvider() } }), opts);
+
+describe("ClusterRedis with defaults", () => {
+    it("installs the pinned redis-ha chart with AUTH from its Secret, persistence and an HAProxy in front of the primary", async () => {
+        const b = await redis();
+        const release = b.inputs("redis-redis");
+        expect(release).toMatchObject({ name: "redis", chart: "redis-ha", version: charts.redisHa.version, repositoryOpts: { repo: charts.redisHa.repo }, namespace: "data" });
+        expect(release.values).toMatchObject({
+            fullnameOverride: "redis",
+            image: { repository: "redis", tag: "7.2.7-alpine" },
+            replicas: 3,
+            auth: true,
+            existingSecret: "redis-auth",
+            authKey: "auth",
+            persistentVolume: { enabled: true, size: "8Gi" },
+            redis: { config: { "min-replicas-to-write": 1, appendonly: "yes" } },
+            sentinel: { quorum: 2 },
+            haproxy: { enabled: true, replicas: 3 },
+        });
+        expect(b.resource("redis-redis").dependencies).toContain(b.resource("redis-credentials").urn);
+        expect(b.resource("redis-redis").provider).toMatch(/\$pulumi:providers:kubernetes::cluster::/);
+    });
+
+    it("keeps the generated password in a Secret and exports a plain-text connection to the HAProxy service (tls false)", async () => {
+        const b = await redis();
+        const secret = b.inputs("redis-credentials");
+        expect(() => validateModel(new Secret(secret))).not.toThrow();
+        const password = secret.stringData.auth as string;
+        expect(b.outputs().connection).toEqual({
+            host: "redis-haproxy.data.svc",
+            port: 6379,
+            database: "0",
+            user: "default",
+            password,
+            uri: `redis://default:${password}@redis-haproxy.data.svc:6379/0`,
+            tls: false,
+        });
+        expect(b.shownOutputs().connection).toMatchObject({ password: "[secret]", uri: "[secret]" });
+    });
+
+    it("admits only pods of the estate's namespaces, on Redis and Sentinel, with a valid NetworkPolicy", async () => {
+        const b = await redis();
+        const policy = b.inputs("redis-ingress");
+        expect(() => validateModel(new NetworkPolicy(policy))).not.toThrow();
+        expect(policy.metadata).toMatchObject({ name: "redis-ingress", namespace: "data" });
+        expect(policy.spec).toEqual({
+            podSelector: { matchLabels: { release: "redis" } },
+            policyTypes: ["Ingress"],
+            ingress: [
+                {
+                    from: [{ namespaceSelector: { matchLabels: { "app.kubernetes.io/part-of": "estate" } } }],
+                    ports: [
+                        { protocol: "TCP", port: 6379 },
+                        { protocol: "TCP", port: 26379 },
+                    ],
+                },
+            ],
+        });
+    });
+});
+
+describe("ClusterRedis overrides", () => {
+    it("a lone server accepts writes without a replica; storage, version and namespace labels as given", async () => {
+        const b = await redis({ nodes: 1, storageGb: 2, storageClass: "local-path", version: "6.2", allowedNamespaceLabels: { team: "shop" }, protectData: false });
+        expect(b.inputs("redis-redis").values).toMatchObject({
+            replicas: 1,
+            image: { tag: "6.2.17-alpine" },
+            persistentVolume: { size: "2Gi", storageClass: "local-path" },
+            redis: { config: { "min-replicas-to-write": 0 } },
+            sentinel: { quorum: 1 },
+            haproxy: { replicas: 1 },
+        });
+        expect(b.inputs("redis-ingress").spec.ingress[0].from).toEqual([{ namespaceSelector: { matchLabels: { team: "shop" } } }]);
+        expect(b.resource("redis-redis").protect).toBe(false);
+    });
+});
+
+describe("ClusterRedis refuses invalid arguments, registering nothing", () => {
+    it.each<[string, Partial<ClusterRedisArgs>, string]>([
+        ["version", { version: "8.0" as never }, 'version must be one of 6.2, 7.0, 7.1 (got "8.0")'],
+        ["nodes", { nodes: 0 }, "nodes must be an integer from 1 to 6 (got 0)"],
+        ["an open selector", { allowedNamespaceLabels: {} }, "allowedNamespaceLabels must name at least one label: an empty selector would admit every namespace"],
+        ["namespace", { namespace: "" }, "namespace is required (the namespace of Redis)"],
+    ])("%s", async (_case, args, problem) => {
+        const { message, registered } = await buildError(() => new ClusterRedis("redis", { version: "7.1", namespace: "data", ...args }));
+        expect(message).toBe(`ClusterRedis "redis": ${problem}`);
+        expect(registered).toEqual(["pulumi:pulumi:Stack"]);
+    });
+});

@@ -1,0 +1,129 @@
+import { describe, expect, it } from "vitest";
+import { ManagedMongo, type ManagedMongoArgs } from "../../../components/data";
+import { MOCK_ACCOUNT_ID, plainInputs } from "../../../scripts/engine/mock-engine";
+import { build, buildError, KEY, NETWORK, OBJECTIVES } from "./harness";
+
+const T = {
+    cluster: "aws:docdb/cluster:Cluster",
+    instance: "aws:docdb/clusterInstance:ClusterInstance",
+    params: "aws:docdb/clusterParameterGroup:ClusterParameterGroup",
+    ingress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    secret: "aws:secretsmanager/secret:Secret",
+    secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
+};
+const keyArn = `arn:aws:kms:us-east-1:${MOCK_ACCOUNT_ID}:key/docs-key`;
+const mongo = (args: Partial<ManagedMongoArgs> = {}, opts = {}) => build(() => new ManagedMongo("docs", { version: "5.0", network: NETWORK, objectives: OBJECTIVES, ...args }), opts);
+
+describe("ManagedMongo with defaults (DocumentDB)", () => {
+    it("creates an encrypted, protected cluster of two instances with its key, groups and credentials secret", async () => {
+        const b = await mongo();
+        expect(b.childrenOf("docs").map((r) => r.name).sort()).toEqual(
+            [
+                "docs-key",
+                "docs-key-alias",
+                "docs-subnets",
+                "docs-sg",
+                "docs-from-sg-0",
+                "docs-from-cidr-0",
+                "docs-params",
+                "docs-password",
+                "docs-snapshot-suffix",
+                "docs-cluster",
+                "docs-instance-0",
+                "docs-instance-1",
+                "docs-credentials",
+                "docs-credentials-version",
+            ].sort(),
+        );
+        expect(b.inputs("docs-cluster")).toMatchObject({
+            engine: "docdb",
+            engineVersion: "5.0.0",
+            storageEncrypted: true,
+            kmsKeyId: keyArn,
+            backupRetentionPeriod: 30,
+            preferredBackupWindow: "02:00-03:00",
+            preferredMaintenanceWindow: "sun:04:00-sun:05:00",
+            deletionProtection: true,
+            skipFinalSnapshot: false,
+            finalSnapshotIdentifier: expect.stringMatching(/^docs-final-\w+$/),
+            enabledCloudwatchLogsExports: ["audit", "profiler"],
+            port: 27017,
+        });
+        expect([b.resource("docs-cluster").protect, b.resource("docs-cluster").retainOnDelete]).toEqual([true, true]);
+        for (const i of b.ofType(T.instance)) {
+            expect(i.propertyDependencies.clusterIdentifier).toEqual([b.resource("docs-cluster").urn]);
+            expect(i.protect).toBe(true);
+        }
+    });
+
+    it("enforces TLS and turns audit logs on in its cluster parameter group, joined by property dependency", async () => {
+        const b = await mongo();
+        expect(b.inputs("docs-params")).toMatchObject({ family: "docdb5.0" });
+        expect(b.inputs("docs-params").parameters).toEqual([
+            { name: "tls", value: "enabled", applyMethod: "pending-reboot" },
+            { name: "audit_logs", value: "enabled", applyMethod: "immediate" },
+        ]);
+        expect(b.resource("docs-cluster").propertyDependencies.dbClusterParameterGroupName).toEqual([b.resource("docs-params").urn]);
+    });
+
+    it("admits only the allowed sources on 27017", async () => {
+        const b = await mongo();
+        expect(b.ofType(T.ingress).map((r) => [b.inputs(r.name).fromPort, b.inputs(r.name).toPort])).toEqual([
+            [27017, 27017],
+            [27017, 27017],
+        ]);
+        expect(b.resource("docs-cluster").propertyDependencies.vpcSecurityGroupIds).toEqual([b.resource("docs-sg").urn]);
+    });
+
+    it("keeps the generated password as a secret: in the cluster's inputs, the credentials secret (under the key) and the connection", async () => {
+        const b = await mongo();
+        const password = "mock-docs-password-password";
+        expect(b.inputs("docs-cluster").masterPassword).toBe(password);
+        expect(plainInputs(b.resource("docs-cluster")).masterPassword).toBe("[secret]");
+        expect(b.inputs("docs-credentials")).toMatchObject({ kmsKeyId: keyArn, recoveryWindowInDays: 30 });
+        expect(JSON.parse(b.inputs("docs-credentials-version").secretString)).toMatchObject({ username: "estate", password, host: "docs-cluster.mock.us-east-1.docdb.amazonaws.com" });
+        expect(b.outputs().connection).toEqual({
+            host: "docs-cluster.mock.us-east-1.docdb.amazonaws.com",
+            port: 27017,
+            database: "app",
+            user: "estate",
+            password,
+            uri: `mongodb://estate:${password}@docs-cluster.mock.us-east-1.docdb.amazonaws.com:27017/app?authSource=admin&tls=true&replicaSet=rs0&readPreference=secondaryPreferred&retryWrites=false`,
+        });
+        expect(b.shownOutputs().connection).toMatchObject({ password: "[secret]", uri: "[secret]" });
+        expect(JSON.stringify(b.shownOutputs())).not.toContain(password);
+    });
+
+    it("passes every policy with the prod config, on up and in preview", async () => {
+        for (const preview of [false, true]) {
+            const report = await (await mongo({}, { preview })).policyReport("prod");
+            expect(report.violations.filter((v) => !v.message.startsWith("can't run policy"))).toEqual([]);
+        }
+    });
+});
+
+describe("ManagedMongo overrides", () => {
+    it("instances, class, version, key, and a throwaway stack", async () => {
+        const b = await mongo({ instances: 3, instanceClass: "db.t4g.medium", version: "8.0", kmsKeyArn: KEY, protectData: false, objectives: { rpoMinutes: 60, dailyBackupDays: 3 } });
+        expect(b.ofType(T.instance)).toHaveLength(3);
+        expect(b.inputs("docs-instance-2").instanceClass).toBe("db.t4g.medium");
+        expect(b.inputs("docs-params").family).toBe("docdb8.0");
+        expect(b.maybe("docs-key")).toBeUndefined();
+        expect(b.inputs("docs-cluster")).toMatchObject({ kmsKeyId: KEY, engineVersion: "8.0.0", deletionProtection: false, skipFinalSnapshot: true, backupRetentionPeriod: 3 });
+        expect(b.inputs("docs-credentials").recoveryWindowInDays).toBe(0);
+        expect(b.resource("docs-cluster").protect).toBe(false);
+    });
+});
+
+describe("ManagedMongo refuses invalid arguments, registering nothing", () => {
+    it.each<[string, Partial<ManagedMongoArgs>, string]>([
+        ["version", { version: "6.0" as never }, 'version must be one of 4.0, 5.0, 8.0 (got "6.0")'],
+        ["instances", { instances: 0 }, "instances must be an integer from 1 to 16 (got 0)"],
+        ["network", { network: { ...NETWORK, vpcId: "" } }, "network.vpcId is required (the VPC the service lives in)"],
+        ["user", { user: "app-user" }, 'user must be a user name: a letter, then letters or digits (at most 63) (got "app-user")'],
+    ])("%s", async (_case, args, problem) => {
+        const { message, registered } = await buildError(() => new ManagedMongo("docs", { version: "5.0", network: NETWORK, objectives: OBJECTIVES, ...args }));
+        expect(message).toBe(`ManagedMongo "docs": ${problem}`);
+        expect(registered).toEqual(["pulumi:pulumi:Stack"]);
+    });
+});

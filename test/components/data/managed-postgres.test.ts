@@ -1,0 +1,235 @@
+import { describe, expect, it } from "vitest";
+import { ArgumentError } from "../../../components/lib/errors";
+import { ManagedPostgres, type ManagedPostgresArgs } from "../../../components/data";
+import { MOCK_ACCOUNT_ID, MOCK_MANAGED_PASSWORD } from "../../../scripts/engine/mock-engine";
+import { build, buildError, KEY, NETWORK, OBJECTIVES } from "./harness";
+
+const T = {
+    component: "estate:data:ManagedPostgres",
+    instance: "aws:rds/instance:Instance",
+    cluster: "aws:rds/cluster:Cluster",
+    clusterInstance: "aws:rds/clusterInstance:ClusterInstance",
+    params: "aws:rds/parameterGroup:ParameterGroup",
+    clusterParams: "aws:rds/clusterParameterGroup:ClusterParameterGroup",
+    subnets: "aws:rds/subnetGroup:SubnetGroup",
+    sg: "aws:ec2/securityGroup:SecurityGroup",
+    ingress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    key: "aws:kms/key:Key",
+    alias: "aws:kms/alias:Alias",
+    random: "random:index/randomString:RandomString",
+};
+const keyArn = (name: string) => `arn:aws:kms:us-east-1:${MOCK_ACCOUNT_ID}:key/${name}`;
+
+const postgres = (args: Partial<ManagedPostgresArgs> = {}, opts = {}) =>
+    build(() => new ManagedPostgres("orders", { version: "16", network: NETWORK, objectives: OBJECTIVES, ...args }), opts);
+
+describe("ManagedPostgres with defaults (RDS)", () => {
+    it("creates an RDS instance with its key, parameter group, subnet group and security group, all under the component", async () => {
+        const b = await postgres();
+        expect(b.childrenOf("orders").map((r) => `${r.type} ${r.name}`).sort()).toEqual(
+            [
+                `${T.key} orders-key`,
+                `${T.alias} orders-key-alias`,
+                `${T.subnets} orders-subnets`,
+                `${T.sg} orders-sg`,
+                `${T.ingress} orders-from-sg-0`,
+                `${T.ingress} orders-from-cidr-0`,
+                `${T.random} orders-snapshot-suffix`,
+                `${T.params} orders-params`,
+                `${T.instance} orders-db`,
+            ].sort(),
+        );
+    });
+
+    it("encrypts storage, the managed master secret and Performance Insights with its own rotating key", async () => {
+        const b = await postgres();
+        expect(b.inputs("orders-key")).toMatchObject({ enableKeyRotation: true, deletionWindowInDays: 30 });
+        expect(b.inputs("orders-db")).toMatchObject({
+            engine: "postgres",
+            engineVersion: "16",
+            storageEncrypted: true,
+            kmsKeyId: keyArn("orders-key"),
+            manageMasterUserPassword: true,
+            masterUserSecretKmsKeyId: keyArn("orders-key"),
+            performanceInsightsEnabled: true,
+            performanceInsightsKmsKeyId: keyArn("orders-key"),
+            iamDatabaseAuthenticationEnabled: true,
+        });
+        expect(b.inputs("orders-db").password).toBeUndefined();
+    });
+
+    it("forces TLS through its attached parameter group, joined by property dependency", async () => {
+        const b = await postgres();
+        expect(b.inputs("orders-params")).toMatchObject({ family: "postgres16" });
+        expect(b.inputs("orders-params").parameters).toContainEqual({ name: "rds.force_ssl", value: "1", applyMethod: "immediate" });
+        expect(b.resource("orders-db").propertyDependencies.parameterGroupName).toEqual([b.resource("orders-params").urn]);
+    });
+
+    it("is private: its subnet group, no public address, and a security group admitting only the allowed sources on 5432", async () => {
+        const b = await postgres();
+        expect(b.inputs("orders-db").publiclyAccessible).toBe(false);
+        expect(b.inputs("orders-subnets").subnetIds).toEqual(NETWORK.subnetIds);
+        expect(b.resource("orders-db").propertyDependencies.dbSubnetGroupName).toEqual([b.resource("orders-subnets").urn]);
+        expect(b.resource("orders-db").propertyDependencies.vpcSecurityGroupIds).toEqual([b.resource("orders-sg").urn]);
+        expect(b.inputs("orders-sg")).toMatchObject({ vpcId: NETWORK.vpcId });
+        expect(b.inputs("orders-sg").ingress).toBeUndefined();
+        const rules = b.ofType(T.ingress).map((r) => b.inputs(r.name));
+        expect(rules.map((r) => [r.referencedSecurityGroupId ?? r.cidrIpv4, r.ipProtocol, r.fromPort, r.toPort])).toEqual([
+            ["sg-0a1b2c3d4e5f60d04", "tcp", 5432, 5432],
+            ["10.42.0.0/16", "tcp", 5432, 5432],
+        ]);
+    });
+
+    it("keeps backups per the objectives with explicit windows, survives a zone, and guards against deletion", async () => {
+        const b = await postgres();
+        expect(b.inputs("orders-db")).toMatchObject({
+            backupRetentionPeriod: 30,
+            backupWindow: "02:00-03:00",
+            maintenanceWindow: "sun:04:00-sun:05:00",
+            multiAz: true,
+            deletionProtection: true,
+            skipFinalSnapshot: false,
+            finalSnapshotIdentifier: expect.stringMatching(/^orders-final-\w+$/),
+            copyTagsToSnapshot: true,
+            deleteAutomatedBackups: false,
+            autoMinorVersionUpgrade: true,
+            allowMajorVersionUpgrade: false,
+            enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+            allocatedStorage: 100,
+            maxAllocatedStorage: 400,
+            storageType: "gp3",
+        });
+        // A suffix unique to this database, so a re-created one never collides with an old snapshot.
+        expect(b.resource("orders-db").propertyDependencies.finalSnapshotIdentifier).toEqual([b.resource("orders-snapshot-suffix").urn]);
+        for (const name of ["orders-db", "orders-key"]) {
+            expect([b.resource(name).protect, b.resource(name).retainOnDelete], name).toEqual([true, true]);
+        }
+    });
+
+    it("exports the connection: the RDS-managed password and a TLS URI, both secret", async () => {
+        const b = await postgres();
+        expect(b.outputs().connection).toEqual({
+            host: "orders-db.mock.us-east-1.rds.amazonaws.com",
+            port: 5432,
+            database: "app",
+            user: "postgres",
+            password: MOCK_MANAGED_PASSWORD,
+            uri: `postgresql://postgres:${MOCK_MANAGED_PASSWORD}@orders-db.mock.us-east-1.rds.amazonaws.com:5432/app?sslmode=require`,
+        });
+        expect(b.shownOutputs().connection).toMatchObject({ password: "[secret]", uri: "[secret]" });
+    });
+
+    it("passes every policy with the prod config, on up and in preview", async () => {
+        for (const preview of [false, true]) {
+            const b = await postgres({}, { preview });
+            const report = await b.policyReport("prod");
+            expect(report.violations.filter((v) => v.enforcementLevel === "mandatory"), `preview: ${preview}`).toEqual([]);
+            expect(report.violations.filter((v) => !v.message.startsWith("can't run policy"))).toEqual([]);
+        }
+    });
+
+    it("leaves the endpoint and the password unknown in preview", async () => {
+        const b = await postgres({}, { preview: true });
+        expect(b.shownOutputs().connection).toMatchObject({ host: "[unknown]", password: "[unknown]", uri: "[unknown]", port: 5432, user: "postgres" });
+    });
+});
+
+describe("ManagedPostgres backup retention from the objectives", () => {
+    it.each([
+        [3, true, 7],
+        [30, true, 30],
+        [90, true, 35],
+        [3, false, 3],
+    ])("daily objective %i days, protectData %s: %i days", async (dailyBackupDays, protectData, expected) => {
+        const b = await postgres({ objectives: { rpoMinutes: 60, dailyBackupDays }, protectData });
+        expect(b.inputs("orders-db").backupRetentionPeriod).toBe(expected);
+    });
+});
+
+describe("ManagedPostgres overrides", () => {
+    it("protectData: false, for throwaway stacks: no protection, no final snapshot, backups deleted with it", async () => {
+        const b = await postgres({ protectData: false });
+        expect(b.inputs("orders-db")).toMatchObject({ deletionProtection: false, skipFinalSnapshot: true, deleteAutomatedBackups: true });
+        expect(b.inputs("orders-db").finalSnapshotIdentifier).toBeUndefined();
+        expect(b.resource("orders-db").protect).toBe(false);
+        expect(b.resource("orders-key").protect).toBe(false);
+    });
+
+    it("an existing key is used everywhere and no key is created", async () => {
+        const b = await postgres({ kmsKeyArn: KEY });
+        expect(b.maybe("orders-key")).toBeUndefined();
+        expect(b.inputs("orders-db")).toMatchObject({ kmsKeyId: KEY, masterUserSecretKmsKeyId: KEY, performanceInsightsKmsKeyId: KEY });
+    });
+
+    it("one instance is single-AZ; size, class, database and user are taken as given", async () => {
+        const b = await postgres({ instances: 1, storageGb: 50, maxStorageGb: 60, instanceClass: "db.t4g.medium", database: "orders", user: "owner" });
+        expect(b.inputs("orders-db")).toMatchObject({ multiAz: false, allocatedStorage: 50, maxAllocatedStorage: 60, instanceClass: "db.t4g.medium", dbName: "orders", username: "owner" });
+        expect(b.outputs().connection).toMatchObject({ database: "orders", user: "owner" });
+    });
+
+    it("region and tags reach every child", async () => {
+        const b = await postgres({ region: "eu-west-1", tags: { team: "platform" } });
+        expect(b.inputs("orders-db")).toMatchObject({ region: "eu-west-1", tags: { team: "platform" } });
+        expect(b.inputs("orders-sg").region).toBe("eu-west-1");
+    });
+});
+
+describe("ManagedPostgres on Aurora", () => {
+    it("creates a cluster with a TLS-only cluster parameter group and the requested instances, joined to it", async () => {
+        const b = await postgres({ engine: "aurora", instances: 3 });
+        expect(b.maybe("orders-db")).toBeUndefined();
+        expect(b.inputs("orders-cluster-params")).toMatchObject({ family: "aurora-postgresql16" });
+        expect(b.inputs("orders-cluster-params").parameters).toContainEqual({ name: "rds.force_ssl", value: "1", applyMethod: "immediate" });
+        const cluster = b.resource("orders-cluster", T.cluster);
+        expect(cluster.propertyDependencies.dbClusterParameterGroupName).toEqual([b.resource("orders-cluster-params").urn]);
+        expect(b.inputs("orders-cluster")).toMatchObject({
+            engine: "aurora-postgresql",
+            storageEncrypted: true,
+            kmsKeyId: keyArn("orders-key"),
+            manageMasterUserPassword: true,
+            masterUserSecretKmsKeyId: keyArn("orders-key"),
+            backupRetentionPeriod: 30,
+            preferredBackupWindow: "02:00-03:00",
+            deletionProtection: true,
+            skipFinalSnapshot: false,
+            copyTagsToSnapshot: true,
+            iamDatabaseAuthenticationEnabled: true,
+        });
+        const instances = b.ofType(T.clusterInstance);
+        expect(instances.map((i) => i.name)).toEqual(["orders-instance-0", "orders-instance-1", "orders-instance-2"]);
+        for (const i of instances) {
+            expect(i.propertyDependencies.clusterIdentifier).toEqual([cluster.urn]);
+            expect(b.inputs(i.name)).toMatchObject({ publiclyAccessible: false, performanceInsightsEnabled: true, performanceInsightsKmsKeyId: keyArn("orders-key") });
+            expect(i.protect).toBe(true);
+        }
+        expect(b.outputs().connection.host).toBe("orders-cluster.mock.us-east-1.rds.amazonaws.com");
+        expect((await b.policyReport("prod")).violations).toEqual([]);
+    });
+});
+
+describe("ManagedPostgres refuses invalid arguments, registering nothing", () => {
+    it.each<[string, Partial<ManagedPostgresArgs>, string]>([
+        ["version", { version: "9.6" as never }, 'version must be one of 14, 15, 16, 17 (got "9.6")'],
+        ["engine", { engine: "mysql" as never }, 'engine must be one of rds, aurora (got "mysql")'],
+        ["network", { network: undefined as never }, "network is required for a managed service ({ vpcId, subnetIds, allowedSecurityGroupIds and/or allowedCidrBlocks })"],
+        ["one subnet", { network: { ...NETWORK, subnetIds: ["subnet-0a"] } }, "network.subnetIds must list at least 2 private subnets in different availability zones (got 1)"],
+        ["the internet", { network: { ...NETWORK, allowedCidrBlocks: ["0.0.0.0/0"] } }, 'network.allowedCidrBlocks[0] must not be a /0 such as 0.0.0.0/0: a data service is never open to the internet (got "0.0.0.0/0")'],
+        ["no source", { network: { vpcId: "vpc-1", subnetIds: ["a", "b"] } }, "network must allow at least one source: allowedSecurityGroupIds or allowedCidrBlocks (nothing could connect otherwise)"],
+        ["objectives", { objectives: { rpoMinutes: 15, dailyBackupDays: 0 } }, "objectives.dailyBackupDays must be an integer >= 1 (got 0)"],
+        ["3 RDS instances", { instances: 3 }, "instances must be 1 or 2 for engine rds (2 = Multi-AZ with a standby; use engine aurora for readers) (got 3)"],
+        ["small storage", { storageGb: 10 }, "storageGb must be an integer from 20 to 65536 (got 10)"],
+        ["autoscaling below", { storageGb: 100, maxStorageGb: 50 }, "maxStorageGb must be at least storageGb (100) for storage autoscaling (got 50)"],
+        ["Aurora storage", { engine: "aurora", storageGb: 100 }, "storageGb applies only to engine rds (Aurora storage grows by itself)"],
+        ["instance class", { instanceClass: "r6g.large" }, 'instanceClass must be an RDS instance class such as db.r6g.large (got "r6g.large")'],
+        ["reserved user", { user: "rdsadmin" }, 'user must not be "rdsadmin": RDS reserves it'],
+        ["key alias", { kmsKeyArn: "alias/data" }, 'kmsKeyArn must be a KMS key ARN such as arn:aws:kms:<region>:<account>:key/<key-id> (got "alias/data")'],
+    ])("%s", async (_case, args, problem) => {
+        const { message, registered } = await buildError(() => new ManagedPostgres("orders", { version: "16", network: NETWORK, objectives: OBJECTIVES, ...args }));
+        expect(message).toBe(`ManagedPostgres "orders": ${problem}`);
+        expect(registered).toEqual(["pulumi:pulumi:Stack"]);
+    });
+
+    it("throws an ArgumentError (a user error, printed without a trace)", () => {
+        expect(() => new ManagedPostgres("x", { version: "16", network: NETWORK, objectives: OBJECTIVES, instances: 0 })).toThrow(ArgumentError);
+    });
+});
