@@ -1,2 +1,3 @@
 export * from "./backup-bucket";
 export * from "./retention";
+export * from "./objectives";
