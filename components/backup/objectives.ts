@@ -209,9 +209,9 @@ export interface ObjectivesInput {
     databases: { postgres?: Placement; mongo?: Placement };
 }
 
-/** An objective the estate cannot meet. `path` is relative to the config namespace, e.g. `dr.rpoMinutes`. */
+/** An objective the estate cannot meet: the config key at fault (e.g. `estate:dr.rpoMinutes`), and why. */
 export interface ObjectiveProblem {
-    path: string;
+    key: string;
     message: string;
 }
 
@@ -225,7 +225,7 @@ export function usesAwsBackup(databases: ObjectivesInput["databases"]): boolean 
 
 /**
  * Every objective the estate's stores cannot meet, with what would make it feasible. Empty when
- * all are feasible.
+ * all are feasible. Keys are config paths such as `dr.rpoMinutes`, after `keyPrefix` (e.g. `estate:`).
  *
  * - An RPO under a day needs continuous backup of every database of record: RDS or DocumentDB
  *   point-in-time recovery (always on: backup retention > 0, restorable to within 5 minutes), or
@@ -234,24 +234,25 @@ export function usesAwsBackup(databases: ObjectivesInput["databases"]): boolean 
  * - Every tier must fit the stores that keep it: the backup bucket's lifecycle keeps any tier; AWS
  *   Backup (used when a database is managed) keeps a recovery point at most 36500 days.
  */
-export function findObjectiveProblems(input: ObjectivesInput): ObjectiveProblem[] {
+export function findObjectiveProblems(input: ObjectivesInput, options: { keyPrefix?: string } = {}): ObjectiveProblem[] {
     const problems: ObjectiveProblem[] = [];
     const { rpoMinutes, databases } = input;
+    const key = (path: string) => `${options.keyPrefix ?? ""}${path}`;
     if (rpoMinutes < DAILY_RPO_MINUTES) {
         const managed = (["postgres", "mongo"] as const).filter((db) => databases[db] === "managed");
         if (managed.length > 0 && rpoMinutes < MANAGED_PITR_LAG_MINUTES) {
             problems.push({
-                path: "dr.rpoMinutes",
+                key: key("dr.rpoMinutes"),
                 message:
-                    `must be at least ${MANAGED_PITR_LAG_MINUTES} with ${managed.map((db) => `data.${db}.placement managed`).join(" and ")}: ` +
+                    `must be at least ${MANAGED_PITR_LAG_MINUTES} with ${managed.map((db) => `${key(`data.${db}.placement`)} managed`).join(" and ")}: ` +
                     `RDS and DocumentDB point-in-time recovery restores to within the last ${MANAGED_PITR_LAG_MINUTES} minutes (got ${rpoMinutes})`,
             });
         }
         if (databases.mongo === "cluster") {
             problems.push({
-                path: "dr.rpoMinutes",
+                key: key("dr.rpoMinutes"),
                 message:
-                    `must be at least ${DAILY_RPO_MINUTES} (a day) with data.mongo.placement cluster: in-cluster MongoDB is backed up by a ` +
+                    `must be at least ${DAILY_RPO_MINUTES} (a day) with ${key("data.mongo.placement")} cluster: in-cluster MongoDB is backed up by a ` +
                     `daily mongodump only, which can lose up to a day of writes (got ${rpoMinutes}); use placement managed ` +
                     "(DocumentDB point-in-time recovery) or raise the RPO",
             });
@@ -264,7 +265,7 @@ export function findObjectiveProblems(input: ObjectivesInput): ObjectiveProblem[
                 const field = tierField(tier);
                 const perUnit = retentionDays(ONE_OF_EACH, tier);
                 problems.push({
-                    path: `dr.retention.${field}`,
+                    key: key(`dr.retention.${field}`),
                     message:
                         `must be at most ${Math.floor(AWS_BACKUP_MAX_RETENTION_DAYS / perUnit)} while a database is managed: AWS Backup keeps a ` +
                         `recovery point at most ${AWS_BACKUP_MAX_RETENTION_DAYS} days and the estate counts ${perUnit} days per unit ` +

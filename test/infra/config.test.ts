@@ -33,7 +33,13 @@ describe("the example stacks", () => {
         expect(spec.region).toBe("eu-west-1");
         expect(spec.protectData).toBe(false);
         expect(spec.dr.retention).toEqual({ dailyDays: 7, weeklyWeeks: 4, monthlyMonths: 3, yearlyYears: 1 });
-        expect(spec.backup).toEqual({ bucketName: undefined, objectLock: undefined, replication: false, accessLogging: false });
+        expect(spec.backup).toEqual({
+            bucketName: undefined,
+            objectLock: undefined,
+            replication: false,
+            accessLogging: false,
+            plan: { vaultLock: undefined, restoreTesting: {} },
+        });
         expect(Object.keys(spec.services)).toEqual(["web", "worker"]);
         expect(spec.services.web).toMatchObject({ kind: "web", port: 8080, host: "web.dev.shop.example.com", replicas: { min: 1, max: 2 } });
         expect(spec.services.worker).toMatchObject({ kind: "worker", host: undefined, replicas: { min: 1, max: 1 } });
@@ -53,6 +59,7 @@ describe("the example stacks", () => {
             retention: { dailyDays: 30, weeklyWeeks: 12, monthlyMonths: 12, yearlyYears: 7 },
         });
         expect(spec.backup).toMatchObject({ objectLock: { mode: "GOVERNANCE", days: 30 }, replication: true, accessLogging: true });
+        expect(spec.backup.plan).toEqual({ vaultLock: { changeableForDays: 7 }, restoreTesting: { schedule: "cron(0 8 15 * ? *)" } });
         expect(spec.services.web).toMatchObject({ host: "shop.example.com", replicas: { min: 3, max: 10 }, cpu: "500m", memory: "1Gi" });
         expect(spec.services.worker).toMatchObject({ replicas: { min: 2, max: 5 }, cpu: "250m" });
         expect(spec.data.postgres?.placement).toBe("managed");
@@ -178,5 +185,79 @@ describe("invalid config: every problem, with its key path and what is allowed",
 
     it("names a wrongly typed boolean", () => {
         expect(problems(devConfig({ "estate:protectData": "yes" }))).toEqual(['estate:protectData must be true or false (got "yes")']);
+    });
+});
+
+describe("AWS Backup settings (estate:backup.plan)", () => {
+    it("default to a vault lock with a 7-day cooling-off in prod, none in dev, and monthly restore testing in both", () => {
+        const prod = parseEstateConfig(devConfig({ "estate:profile": "prod", "estate:backup": { replication: false } }), ctx);
+        expect(prod.backup.plan).toEqual({ vaultLock: { changeableForDays: 7 }, restoreTesting: {} });
+        expect(parseEstateConfig(devConfig(), ctx).backup.plan).toEqual({ vaultLock: undefined, restoreTesting: {} });
+    });
+
+    it("turn off with false, and take a cooling-off, a restore testing schedule and start window", () => {
+        const off = parseEstateConfig(devConfig({ "estate:backup": { plan: { vaultLock: false, restoreTesting: false } } }), ctx);
+        expect(off.backup.plan).toEqual({ vaultLock: undefined, restoreTesting: undefined });
+        const on = parseEstateConfig(
+            devConfig({ "estate:backup": { plan: { vaultLock: { changeableForDays: 30 }, restoreTesting: { schedule: "cron(0 6 ? * MON *)", startWindowHours: 4 } } } }),
+            ctx,
+        );
+        expect(on.backup.plan).toEqual({ vaultLock: { changeableForDays: 30 }, restoreTesting: { schedule: "cron(0 6 ? * MON *)", startWindowHours: 4 } });
+    });
+
+    it("refuse a cooling-off shorter than AWS's 3 days, a bad schedule and unknown keys", () => {
+        expect(problems(devConfig({ "estate:backup": { plan: { vaultLock: { changeableForDays: 2 } } } }))).toEqual([
+            "estate:backup.plan.vaultLock.changeableForDays must be an integer from 3 to 36500 (got 2)",
+        ]);
+        expect(problems(devConfig({ "estate:backup": { plan: { restoreTesting: { schedule: "0 8 15 * *" } } } }))).toEqual([
+            "estate:backup.plan.restoreTesting.schedule must be an AWS cron expression such as cron(0 8 15 * ? *): six fields, one of " +
+                'day-of-month and day-of-week \'?\', a single minute (got "0 8 15 * *")',
+        ]);
+        expect(problems(devConfig({ "estate:backup": { plan: { vaultLocks: false } } }))).toEqual([
+            "estate:backup.plan.vaultLocks is not a known key; did you mean estate:backup.plan.vaultLock? (known here: vaultLock, restoreTesting)",
+        ]);
+    });
+
+    it("refuse a vault lock on an unprotected stack that has a managed database (the vault could never be deleted)", () => {
+        const managed = { postgres: { placement: "managed", version: "16" } };
+        expect(problems(devConfig({ "estate:data": managed, "estate:backup": { plan: { vaultLock: { changeableForDays: 3 } } } }))).toEqual([
+            "estate:backup.plan.vaultLock requires estate:protectData true: after its cooling-off a locked vault and its recovery points can " +
+                "never be deleted, so the stack must not try to; set estate:backup.plan.vaultLock to false for a throwaway stack",
+        ]);
+        // Without a managed database there is no vault: nothing to refuse.
+        expect(() => parseEstateConfig(devConfig({ "estate:backup": { plan: { vaultLock: { changeableForDays: 3 } } } }), ctx)).not.toThrow();
+    });
+});
+
+describe("objectives the estate cannot meet", () => {
+    it("refuses an RPO under the 5 minutes managed point-in-time recovery reaches", () => {
+        const data = { postgres: { placement: "managed", version: "16" }, mongo: { placement: "cluster", version: "5.0" } };
+        expect(problems(devConfig({ "estate:data": data, "estate:dr": { rpoMinutes: 3 } }))).toEqual([
+            "estate:dr.rpoMinutes must be at least 5 with estate:data.postgres.placement managed: RDS and DocumentDB point-in-time recovery " +
+                "restores to within the last 5 minutes (got 3)",
+            "estate:dr.rpoMinutes must be at least 1440 (a day) with estate:data.mongo.placement cluster: in-cluster MongoDB is backed up " +
+                "by a daily mongodump only, which can lose up to a day of writes (got 3); use placement managed (DocumentDB point-in-time " +
+                "recovery) or raise the RPO",
+        ]);
+    });
+
+    it("accepts a sub-day RPO for in-cluster PostgreSQL (WAL archiving) and managed databases (point-in-time recovery)", () => {
+        const data = { postgres: { placement: "cluster", version: "16" }, mongo: { placement: "managed", version: "5.0" } };
+        expect(parseEstateConfig(devConfig({ "estate:data": data, "estate:dr": { rpoMinutes: 5 } }), ctx).dr.rpoMinutes).toBe(5);
+    });
+
+    it("refuses a yearly tier AWS Backup cannot keep while a database is managed", () => {
+        const data = { mongo: { placement: "managed", version: "5.0" } };
+        expect(problems(devConfig({ "estate:data": data, "estate:dr": { retention: { yearlyYears: 100 } } }))).toEqual([
+            "estate:dr.retention.yearlyYears must be at most 99 while a database is managed: AWS Backup keeps a recovery point at most " +
+                "36500 days and the estate counts 366 days per unit (got 100, 36600 days)",
+        ]);
+    });
+
+    it("the example stacks' objectives are feasible", () => {
+        for (const stack of ["dev", "prod"]) {
+            const { config, project } = loadStackConfig(root, stack);
+            expect(() => parseEstateConfig(config, { project, stack })).not.toThrow();
+        }
     });
 });

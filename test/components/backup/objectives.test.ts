@@ -181,7 +181,7 @@ describe("findObjectiveProblems", () => {
     it("refuses an RPO below the 5 minutes managed point-in-time recovery reaches", () => {
         expect(findObjectiveProblems({ ...ok, rpoMinutes: 4 })).toEqual([
             {
-                path: "dr.rpoMinutes",
+                key: "dr.rpoMinutes",
                 message:
                     "must be at least 5 with data.postgres.placement managed and data.mongo.placement managed: RDS and DocumentDB " +
                     "point-in-time recovery restores to within the last 5 minutes (got 4)",
@@ -189,10 +189,21 @@ describe("findObjectiveProblems", () => {
         ]);
     });
 
+    it("names full config keys with a prefix", () => {
+        expect(findObjectiveProblems({ ...ok, rpoMinutes: 2, databases: { postgres: "managed" } }, { keyPrefix: "estate:" })).toEqual([
+            {
+                key: "estate:dr.rpoMinutes",
+                message:
+                    "must be at least 5 with estate:data.postgres.placement managed: RDS and DocumentDB point-in-time recovery restores " +
+                    "to within the last 5 minutes (got 2)",
+            },
+        ]);
+    });
+
     it("refuses a sub-day RPO for in-cluster MongoDB, which has only a daily dump", () => {
         expect(findObjectiveProblems({ rpoMinutes: 60, retention: DEV, databases: { mongo: "cluster" } })).toEqual([
             {
-                path: "dr.rpoMinutes",
+                key: "dr.rpoMinutes",
                 message:
                     "must be at least 1440 (a day) with data.mongo.placement cluster: in-cluster MongoDB is backed up by a daily mongodump " +
                     "only, which can lose up to a day of writes (got 60); use placement managed (DocumentDB point-in-time recovery) or raise the RPO",
@@ -204,13 +215,13 @@ describe("findObjectiveProblems", () => {
         const longest = { dailyDays: 30, weeklyWeeks: 12, monthlyMonths: 1200, yearlyYears: 100 };
         expect(findObjectiveProblems({ ...ok, retention: longest })).toEqual([
             {
-                path: "dr.retention.monthlyMonths",
+                key: "dr.retention.monthlyMonths",
                 message:
                     "must be at most 1177 while a database is managed: AWS Backup keeps a recovery point at most 36500 days and the " +
                     "estate counts 31 days per unit (got 1200, 37200 days)",
             },
             {
-                path: "dr.retention.yearlyYears",
+                key: "dr.retention.yearlyYears",
                 message:
                     "must be at most 99 while a database is managed: AWS Backup keeps a recovery point at most 36500 days and the " +
                     "estate counts 366 days per unit (got 100, 36600 days)",
