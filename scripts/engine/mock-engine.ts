@@ -74,7 +74,13 @@ function computedOutputs(type: string, name: string, inputs: Record<string, unkn
         const bucket = typeof inputs.bucket === "string" ? inputs.bucket : `${name}-bucket`;
         return { bucket, arn: `arn:aws:s3:::${bucket}`, region };
     }
-    return { arn: `arn:aws:${service}:${region}:${MOCK_ACCOUNT_ID}:${(kind ?? "").toLowerCase()}/${name}` };
+    return {
+        arn: `arn:aws:${service}:${region}:${MOCK_ACCOUNT_ID}:${(kind ?? "").toLowerCase()}/${name}`,
+        // The provider auto-names most AWS resources through `name` (`<resource name>-<random>`). Without it a
+        // `vault.name` passed on would resolve to undefined, and the engine would drop that input and its
+        // property dependency, which a real `up` keeps.
+        ...(inputs.name === undefined ? { name } : {}),
+    };
 }
 
 /** The parts of the engine's protobuf messages the recorder reads (the SDK types them loosely). */

@@ -29,6 +29,19 @@ describe("runProgram", () => {
         expect(sse.dependencies).toEqual(expect.arrayContaining([bucket.urn, byName.get("key")!.urn]));
     });
 
+    it("auto-names AWS resources as the provider does, so a name passed on keeps its property dependency on `up`", async () => {
+        const run = await runProgram(() => {
+            const vault = new aws.backup.Vault("vault", {});
+            new aws.backup.VaultLockConfiguration("lock", { backupVaultName: vault.name, changeableForDays: 3 });
+            new aws.backup.Vault("named", { name: "explicit" });
+            return { named: vault.name };
+        });
+        const lock = run.resources.find((r) => r.name === "lock")!;
+        expect(plainInputs(lock).backupVaultName).toBe("vault");
+        expect(lock.propertyDependencies.backupVaultName).toEqual([run.resources.find((r) => r.name === "vault")!.urn]);
+        expect(plainInputs(run.resources.find((r) => r.name === "named")!).name).toBe("explicit");
+    });
+
     it("keeps secrets marked in the stack outputs", async () => {
         const run = await runProgram(program, { stack: "dev" });
         const outputs = fromWire(run.outputs!.toJavaScript()) as Record<string, unknown>;
