@@ -4,7 +4,7 @@
 import type { Estate } from "./estate";
 
 export function estateOutputs(estate: Estate) {
-    const { spec, backups } = estate;
+    const { spec, backups, awsBackup } = estate;
     return {
         profile: spec.profile,
         region: spec.region,
@@ -19,5 +19,20 @@ export function estateOutputs(estate: Estate) {
             kmsKeyArn: backups.kmsKeyArn,
             prefixes: backups.tierPrefixes,
         },
+        // Only in stacks with a managed database.
+        ...(awsBackup
+            ? {
+                  awsBackup: {
+                      vaultName: awsBackup.vaultName,
+                      vaultArn: awsBackup.vaultArn,
+                      kmsKeyArn: awsBackup.kmsKeyArn,
+                      planId: awsBackup.planId,
+                      planArn: awsBackup.planArn,
+                      drVaultArn: awsBackup.drVaultArn,
+                      restoreTestingPlanName: awsBackup.restoreTestingPlanName,
+                      selectionTag: awsBackup.selectionTag,
+                  },
+              }
+            : {}),
     };
 }
