@@ -7,7 +7,9 @@ import { PolicyPack } from "@pulumi/policy";
 import { packEnforcementLevel, packName, policies } from "./pack";
 
 new PolicyPack(packName, {
-    description: "Guardrails for the estate: encrypted, versioned, private, TLS-only S3 buckets with lifecycle and backup retention; rotating KMS keys.",
+    description:
+        "Guardrails for the estate: encrypted, versioned, private, TLS-only S3 buckets with lifecycle and backup retention; rotating KMS keys; " +
+        "AWS Backup with customer-managed keys, vault lock, tiered retention, cross-region copies and every database selected.",
     provider: "aws",
     enforcementLevel: packEnforcementLevel,
     policies,

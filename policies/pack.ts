@@ -6,6 +6,7 @@
  * in prod), the same file for `pulumi preview --policy-pack-config` and for the offline `check`.
  */
 import type { EnforcementLevel } from "@pulumi/policy";
+import { backupPolicies } from "./aws/backup";
 import { kmsPolicies } from "./aws/kms";
 import { s3Policies } from "./aws/s3";
 import type { EstatePolicy } from "./lib/policy";
@@ -15,4 +16,4 @@ export const packName = "estate";
 /** The level of a policy that the stack's config file does not set. */
 export const packEnforcementLevel: EnforcementLevel = "advisory";
 
-export const policies: EstatePolicy[] = [...s3Policies, ...kmsPolicies];
+export const policies: EstatePolicy[] = [...s3Policies, ...kmsPolicies, ...backupPolicies];

@@ -111,7 +111,7 @@ describe("check", () => {
         expect(result.stderr).toBe("");
         const report = JSON.parse(result.stdout) as CheckJson;
         expect(report.violations).toEqual([]);
-        expect(report.policies).toBeGreaterThanOrEqual(7);
+        expect(report.policies).toBeGreaterThanOrEqual(12);
         expect(result.exitCode).toBe(0);
     });
 
@@ -135,6 +135,8 @@ describe("check", () => {
             ],
         ],
         ["bucket-with-public-acl.ts", ["estate-s3-no-public-acl", "estate-s3-public-access-block"]],
+        ["rds-instance-without-backup-selection.ts", ["estate-backup-selection-coverage"]],
+        ["backup-vault-without-lock.ts", ["estate-backup-vault-lock"]],
     ])("--program %s against prod exits 1 naming %j", async (file, expected) => {
         const result = await runCli(root, "check", ["--stack", "prod", "--json", "--program", fixture(file)]);
         expect(result.exitCode).toBe(1);
@@ -142,6 +144,21 @@ describe("check", () => {
         const named = new Set(report.violations.filter((v) => v.enforcementLevel === "mandatory").map((v) => v.policy));
         for (const policy of expected) {
             expect(named).toContain(policy);
+        }
+    });
+
+    it.each([
+        ["rds-instance-without-backup-selection.ts", "estate-backup-selection-coverage", "aws:rds/instance:Instance::orders", /^RDS instance 'orders' is in no AWS Backup selection/],
+        ["backup-vault-without-lock.ts", "estate-backup-vault-lock", "aws:backup/vault:Vault::backups", /^Backup vault 'backups' has no VaultLockConfiguration/],
+    ])("--program %s against prod reports exactly %s, on the resource at fault", async (file, policy, urnSuffix, message) => {
+        for (const preview of [false, true]) {
+            const result = await runCli(root, "check", ["--stack", "prod", "--json", "--program", fixture(file), ...(preview ? ["--preview"] : [])]);
+            expect(result.exitCode).toBe(1);
+            const report = JSON.parse(result.stdout) as CheckJson;
+            expect(report.violations).toHaveLength(1);
+            const [violation] = report.violations;
+            expect(violation).toMatchObject({ policy, enforcementLevel: "mandatory", severity: "high", urn: `urn:pulumi:prod::estate::pulumi:pulumi:Stack$${urnSuffix}` });
+            expect(violation!.message.split("\n")[1]).toMatch(message);
         }
     });
 
