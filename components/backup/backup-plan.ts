@@ -156,7 +156,7 @@ const TYPE = "estate:backup:BackupPlan";
  * ARN in `resources`; it is then backed up per tier, copied to the DR region, and restore-tested.
  *
  * Before the first backup, opt the resource types in to AWS Backup in each region used (AWS
- * Backup console, Settings, Service opt-in; Aurora and DocumentDB are off in new accounts). The
+ * Backup console, Settings, Service opt-in; some types, Aurora among them, are off by default). The
  * component does not manage that account-wide setting.
  */
 export class BackupPlan extends pulumi.ComponentResource {
