@@ -28,11 +28,17 @@ const B = {
 const PROD_RETENTION = { dailyDays: 30, weeklyWeeks: 12, monthlyMonths: 12, yearlyYears: 7 };
 const DR_REGION = "eu-central-1";
 
-/** The single violation of a report, with its message after the description. */
-function single(report: PolicyReport) {
+/** The single violation of a report, with its message after the description; on `urn` when given. */
+function single(report: PolicyReport, urn?: string) {
     expect(report.violations).toHaveLength(1);
+    if (urn !== undefined) {
+        expect(report.violations[0]!.urn).toBe(urn);
+    }
     return { ...report.violations[0]!, text: messagesOf(report)[0]! };
 }
+
+/** The URN of `fakeResource`'s plan named `plan`. */
+const PLAN_URN = "urn:pulumi:test::estate::pulumi:pulumi:Stack$aws:backup/plan:Plan::plan";
 
 function clean(report: PolicyReport): void {
     expect(report.violations).toEqual([]);
@@ -199,7 +205,7 @@ describe("estate-backup-vault-encryption-cmk", () => {
 
     it("fails in preview a kmsKeyArn that is unknown and comes from no resource (the provider fills in aws/backup)", async () => {
         const v = vault("vault", { kmsKeyArn: UNKNOWN });
-        expect(single(await check(backupVaultEncryptionCmk, [v])).text).toBe(
+        expect(single(await check(backupVaultEncryptionCmk, [v]), v.urn).text).toBe(
             "Backup vault 'vault' sets no kmsKeyArn, so AWS Backup encrypts with the AWS managed key aws/backup.",
         );
     });
@@ -263,18 +269,18 @@ describe("estate-backup-vault-lock", () => {
     it("fails a cooling-off shorter than the configured minimum", async () => {
         const l = lock(v, { ...lockProps, changeableForDays: 5 });
         const config = { "estate-backup-vault-lock": { minChangeableForDays: 7 } };
-        expect(single(await check(backupVaultLock, [v, l], { config })).text).toBe(
+        expect(single(await check(backupVaultLock, [v, l], { config }), l.urn).text).toBe(
             "VaultLockConfiguration 'vault-lock' of backup vault 'vault' has changeableForDays 5; it must be at least 7.",
         );
     });
 
     it("fails a minimum retention below the daily objective, or none", async () => {
         const low = lock(v, { ...lockProps, minRetentionDays: 7 });
-        expect(single(await check(backupVaultLock, [v, low], { config: prodConfig })).text).toBe(
+        expect(single(await check(backupVaultLock, [v, low], { config: prodConfig }), low.urn).text).toBe(
             "VaultLockConfiguration 'vault-lock' of backup vault 'vault' has minRetentionDays 7; it must be at least 30 (the daily objective).",
         );
         const none = lock(v, { changeableForDays: 7, maxRetentionDays: 2562 });
-        expect(single(await check(backupVaultLock, [v, none], { config: prodConfig })).text).toBe(
+        expect(single(await check(backupVaultLock, [v, none], { config: prodConfig }), none.urn).text).toBe(
             "VaultLockConfiguration 'vault-lock' of backup vault 'vault' sets no minRetentionDays; it must be at least 30 (the daily objective).",
         );
     });
@@ -286,7 +292,7 @@ describe("estate-backup-vault-lock", () => {
 
     it("fails a maximum retention below the yearly objective", async () => {
         const l = lock(v, { ...lockProps, maxRetentionDays: 365 });
-        expect(single(await check(backupVaultLock, [v, l], { config: prodConfig })).text).toBe(
+        expect(single(await check(backupVaultLock, [v, l], { config: prodConfig }), l.urn).text).toBe(
             "VaultLockConfiguration 'vault-lock' of backup vault 'vault' has maxRetentionDays 365, below the yearly objective of " +
                 "2562 days (7 years): AWS Backup would fail the yearly backups.",
         );
@@ -295,7 +301,7 @@ describe("estate-backup-vault-lock", () => {
     it("fails a minimum above the maximum", async () => {
         const l = lock(v, { changeableForDays: 7, minRetentionDays: 40, maxRetentionDays: 35 });
         const config = { "estate-backup-vault-lock": {} };
-        expect(single(await check(backupVaultLock, [v, l], { config })).text).toBe(
+        expect(single(await check(backupVaultLock, [v, l], { config }), l.urn).text).toBe(
             "VaultLockConfiguration 'vault-lock' of backup vault 'vault' has minRetentionDays 40 above maxRetentionDays 35: every backup would fail.",
         );
     });
@@ -326,14 +332,14 @@ describe("estate-backup-plan-retention", () => {
 
     it("fails a rule that deletes before the objective", async () => {
         const rules = prodRules().map((r) => (r.ruleName === "weekly" ? { ...r, lifecycle: { deleteAfter: 28 } } : r));
-        expect(single(await check(backupPlanRetention, [plan(rules)], { config: prodConfig })).text).toBe(
+        expect(single(await check(backupPlanRetention, [plan(rules)], { config: prodConfig }), PLAN_URN).text).toBe(
             "rule 'weekly' of backup plan 'plan' deletes recovery points after 28 days; required deleteAfter at least 84 days (12 weeks).",
         );
     });
 
     it("fails a rule that keeps recovery points forever", async () => {
         const rules = prodRules().map((r) => (r.ruleName === "monthly" ? { ...r, lifecycle: {} } : r));
-        expect(single(await check(backupPlanRetention, [plan(rules)], { config: prodConfig })).text).toBe(
+        expect(single(await check(backupPlanRetention, [plan(rules)], { config: prodConfig }), PLAN_URN).text).toBe(
             "rule 'monthly' of backup plan 'plan' keeps recovery points forever (no lifecycle.deleteAfter); required deleteAfter at least 372 days (12 months).",
         );
     });
@@ -342,14 +348,14 @@ describe("estate-backup-plan-retention", () => {
         const rules = prodRules("arn:aws:backup:eu-central-1:123456789012:backup-vault:dr").map((r) =>
             r.ruleName === "daily" ? { ...r, copyActions: [{ destinationVaultArn: "arn:aws:backup:eu-central-1:123456789012:backup-vault:dr", lifecycle: { deleteAfter: 7 } }] } : r,
         );
-        expect(single(await check(backupPlanRetention, [plan(rules)], { config: prodConfig })).text).toBe(
+        expect(single(await check(backupPlanRetention, [plan(rules)], { config: prodConfig }), PLAN_URN).text).toBe(
             "rule 'daily' of backup plan 'plan' deletes its copies after 7 days; required deleteAfter at least 30 days.",
         );
     });
 
     it("fails cold storage that breaks AWS's 90-day rule", async () => {
         const rules = prodRules().map((r) => (r.ruleName === "weekly" ? { ...r, lifecycle: { deleteAfter: 84, coldStorageAfter: 30 } } : r));
-        expect(single(await check(backupPlanRetention, [plan(rules)], { config: prodConfig })).text).toBe(
+        expect(single(await check(backupPlanRetention, [plan(rules)], { config: prodConfig }), PLAN_URN).text).toBe(
             "rule 'weekly' of backup plan 'plan' moves recovery points to cold storage after 30 days but deletes them after 84: AWS " +
                 "requires deleteAfter >= coldStorageAfter + 90 = 120.",
         );
@@ -357,7 +363,7 @@ describe("estate-backup-plan-retention", () => {
 
     it("fails continuous backups kept longer than 35 days", async () => {
         const rules = prodRules().map((r) => (r.ruleName === "daily" ? { ...r, lifecycle: { deleteAfter: 60 } } : r));
-        expect(single(await check(backupPlanRetention, [plan(rules)], { config: prodConfig })).text).toBe(
+        expect(single(await check(backupPlanRetention, [plan(rules)], { config: prodConfig }), PLAN_URN).text).toBe(
             "rule 'daily' of backup plan 'plan' backs up continuously and keeps recovery points 60 days: continuous backups are kept at most 35 days.",
         );
     });
@@ -365,7 +371,7 @@ describe("estate-backup-plan-retention", () => {
     it("without an objective, requires only a rule per tier with a deleteAfter", async () => {
         const rules = prodRules().map((r) => ({ ...r, lifecycle: { deleteAfter: 1 }, enableContinuousBackup: false }));
         clean(await check(backupPlanRetention, [plan(rules)]));
-        expect(single(await check(backupPlanRetention, [plan(rules.slice(1))])).text).toBe("Backup plan 'plan' has no rule for the daily tier (ruleName 'daily').");
+        expect(single(await check(backupPlanRetention, [plan(rules.slice(1))]), PLAN_URN).text).toBe("Backup plan 'plan' has no rule for the daily tier (ruleName 'daily').");
     });
 
     it("does not apply to a stack without plans", async () => {
@@ -414,7 +420,9 @@ describe("estate-backup-selection-coverage", () => {
 
     it("fails a database a selection's notResources excludes", async () => {
         const excluded = selection("all-but", { resources: ["*"], notResources: [UNKNOWN] }, { notResources: [instance] });
-        expect(single(await check(backupSelectionCoverage, [instance, excluded])).urn).toBe(instance.urn);
+        expect(single(await check(backupSelectionCoverage, [instance, excluded]), instance.urn).text).toBe(
+            "RDS instance 'orders' is in no AWS Backup selection: no selection names its ARN in resources, and no selection selects by tag.",
+        );
     });
 
     it("fails a database whose tag conditions do not all hold", async () => {
@@ -422,7 +430,7 @@ describe("estate-backup-selection-coverage", () => {
             resources: ["*"],
             conditions: [{ stringEquals: [{ key: "aws:ResourceTag/team", value: "orders" }], stringNotEquals: [{ key: "aws:ResourceTag/team", value: "orders" }] }],
         });
-        expect(single(await check(backupSelectionCoverage, [instance, conditioned])).urn).toBe(instance.urn);
+        expect(single(await check(backupSelectionCoverage, [instance, conditioned]), instance.urn).text).toMatch(/^RDS instance 'orders' is in no AWS Backup selection/);
     });
 
     it("leaves out Aurora cluster instances (their cluster is selected) and read replicas (their source is)", async () => {
@@ -445,7 +453,8 @@ describe("estate-backup-selection-coverage", () => {
 
     it("fails in preview a database whose ARN is unknown and that no selection references", async () => {
         const unknownArn = db(B.rdsInstance, "orders", { arn: UNKNOWN, tags: {} });
-        expect(single(await check(backupSelectionCoverage, [unknownArn, selection("by-arn", { resources: ["arn:aws:rds:eu-west-1:1:db:x"] })])).urn).toBe(unknownArn.urn);
+        const report = await check(backupSelectionCoverage, [unknownArn, selection("by-arn", { resources: ["arn:aws:rds:eu-west-1:1:db:x"] })], { config: prodConfig });
+        expect(single(report, unknownArn.urn)).toMatchObject({ enforcementLevel: "mandatory", text: expect.stringMatching(/^RDS instance 'orders' is in no AWS Backup selection/) });
     });
 
     it("does not apply to a stack without databases", async () => {
@@ -478,13 +487,13 @@ describe("estate-backup-cross-region-copy", () => {
     it("fails copies to another region than the DR region", async () => {
         const elsewhere = "arn:aws:backup:us-east-1:123456789012:backup-vault:far";
         const report = await check(backupCrossRegionCopy, [primary, plan(prodRules(elsewhere), [primary])], { config: prodConfig });
-        expect(report.violations).toHaveLength(4);
+        expect(report.violations.map((v) => v.urn)).toEqual([PLAN_URN, PLAN_URN, PLAN_URN, PLAN_URN]);
         expect(messagesOf(report)[0]).toBe(`rule 'daily' of backup plan 'plan' copies to no vault in eu-central-1 (destinations: ${elsewhere}).`);
     });
 
     it("fails in preview copies whose destination can only be the primary vault", async () => {
         const report = await check(backupCrossRegionCopy, [primary, plan(prodRules(UNKNOWN), [primary])], { config: prodConfig });
-        expect(report.violations.map((v) => v.enforcementLevel)).toEqual(["mandatory", "mandatory", "mandatory", "mandatory"]);
+        expect(report.violations.map((v) => [v.enforcementLevel, v.urn])).toEqual(Array(4).fill(["mandatory", PLAN_URN]));
         expect(messagesOf(report)[3]).toBe("rule 'yearly' of backup plan 'plan' copies to no vault in eu-central-1.");
     });
 
@@ -500,7 +509,9 @@ describe("estate-backup-cross-region-copy", () => {
         const config = { "estate-backup-cross-region-copy": { requireCrossRegionCopy: true } };
         clean(await check(backupCrossRegionCopy, [plan(prodRules(drArn), [], { region: "eu-west-1" })], { config }));
         const sameRegion = "arn:aws:backup:eu-west-1:123456789012:backup-vault:other";
-        expect((await check(backupCrossRegionCopy, [plan(prodRules(sameRegion), [], { region: "eu-west-1" })], { config })).violations).toHaveLength(4);
+        const report = await check(backupCrossRegionCopy, [plan(prodRules(sameRegion), [], { region: "eu-west-1" })], { config });
+        expect(report.violations.map((v) => v.urn)).toEqual(Array(4).fill(PLAN_URN));
+        expect(messagesOf(report)[0]).toBe(`rule 'daily' of backup plan 'plan' copies to no vault in another region (destinations: ${sameRegion}).`);
     });
 
     it("does not apply without a DR region in the policy config", async () => {
