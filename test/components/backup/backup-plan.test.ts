@@ -91,7 +91,7 @@ class Built {
 async function build(args: Partial<BackupPlanArgs> = {}, opts: RunOptions = {}): Promise<Built> {
     const run = await runProgram(() => {
         const plan = new BackupPlan("aws-backup", { retention: DEV, ...args });
-        return {
+        const outputs = {
             vaultName: plan.vaultName,
             vaultArn: plan.vaultArn,
             kmsKeyArn: plan.kmsKeyArn,
@@ -104,6 +104,8 @@ async function build(args: Partial<BackupPlanArgs> = {}, opts: RunOptions = {}):
             selectionTag: plan.selectionTag,
             rules: plan.rules,
         };
+        // Undefined outputs (no DR region, no restore testing) are left out, as the engine would.
+        return Object.fromEntries(Object.entries(outputs).filter(([, v]) => v !== undefined));
     }, opts);
     return new Built(run);
 }
