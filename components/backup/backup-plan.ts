@@ -10,6 +10,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { withoutUndefined } from "../lib/args";
 import { ArgumentError } from "../lib/errors";
 import {
     AWS_BACKUP_MAX_RETENTION_DAYS,
@@ -531,9 +532,4 @@ function validateRestoreTesting(
     if (testing.name !== undefined && (typeof testing.name !== "string" || !/^[A-Za-z0-9_]{1,50}$/.test(testing.name))) {
         fail("restoreTesting.name", `must be 1-50 letters, digits or underscores (got ${JSON.stringify(testing.name)})`);
     }
-}
-
-/** Drops keys whose value is `undefined`, so they do not override the defaults. */
-function withoutUndefined<T extends object>(obj: T): T {
-    return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
 }
