@@ -6,6 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { findObjectiveProblems, usesAwsBackup } from "../components/backup/objectives";
 import { UserInputError } from "../components/lib/errors";
 import { profiles } from "../stacks";
 import { estateConfigSchema, profileNames, type DataConfig, type EstateConfig, type KubernetesConfig, type NetworkConfig, type Profile, type ProfileName, type ServiceConfig } from "./schema";
@@ -63,6 +64,13 @@ export interface EstateSpec {
         objectLock?: { mode: "GOVERNANCE" | "COMPLIANCE"; days: number };
         replication: boolean;
         accessLogging: boolean;
+        /** AWS Backup of the managed databases; `infra/estate.ts` builds it only when a database is managed. */
+        plan: {
+            /** Vault lock (compliance mode) with this cooling-off; `undefined`: no lock. */
+            vaultLock?: { changeableForDays: number };
+            /** Restore testing settings; `undefined`: no restore testing. */
+            restoreTesting?: { schedule?: string; startWindowHours?: number };
+        };
     };
     services: Record<string, ServiceSpec>;
     data: DataSpec;
@@ -158,6 +166,19 @@ export function parseEstateConfig(raw: RawConfig, ctx: { project: string; stack:
         issues.push({ key: `${NAMESPACE}:dr.drRegion`, message: `must differ from aws:region (both are ${JSON.stringify(region)})` });
     }
     issues.push(...dataIssues(config));
+    // Feasibility: objectives the estate's backup stores cannot meet are refused here, not found out in an incident.
+    const databases = { postgres: config.data?.postgres?.placement, mongo: config.data?.mongo?.placement };
+    issues.push(...findObjectiveProblems({ rpoMinutes: config.dr.rpoMinutes, retention: config.dr.retention, databases }, { keyPrefix: `${NAMESPACE}:` }));
+    const plan = backup.plan ?? {};
+    const vaultLock = plan.vaultLock === false ? undefined : plan.vaultLock;
+    if (vaultLock !== undefined && !config.protectData && usesAwsBackup(databases)) {
+        issues.push({
+            key: `${NAMESPACE}:backup.plan.vaultLock`,
+            message:
+                `requires ${NAMESPACE}:protectData true: after its cooling-off a locked vault and its recovery points can never be deleted, ` +
+                `so the stack must not try to; set ${NAMESPACE}:backup.plan.vaultLock to false for a throwaway stack`,
+        });
+    }
     if (issues.length > 0) {
         throw new ConfigError(issues);
     }
@@ -176,6 +197,10 @@ export function parseEstateConfig(raw: RawConfig, ctx: { project: string; stack:
             objectLock: backup.objectLock === false ? undefined : backup.objectLock,
             replication,
             accessLogging: backup.accessLogging ?? false,
+            plan: {
+                vaultLock,
+                restoreTesting: plan.restoreTesting === false ? undefined : (plan.restoreTesting ?? {}),
+            },
         },
         services,
         data: withDataDefaults(config.data ?? {}, profile.dataDefaults),

@@ -4,7 +4,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { BackupBucket } from "../components/backup";
+import { BackupBucket, BackupPlan, nativeBackupRetentionDays, usesAwsBackup } from "../components/backup";
 import {
     ClusterMongo,
     ClusterPostgres,
@@ -33,6 +33,8 @@ export interface Estate {
         mongo?: DataService;
         redis?: DataService<RedisConnection>;
     };
+    /** AWS Backup of the managed databases; only when a database is managed. */
+    awsBackup?: BackupPlan;
 }
 
 /** What cluster placements need: the provider for the cluster, and the namespace of the data. */
@@ -56,7 +58,10 @@ export function buildEstate(spec: EstateSpec): Estate {
     const usesCluster = Object.values(spec.data).some((service) => service?.placement === "cluster");
     const cluster = usesCluster ? standInClusterAccess(spec) : undefined;
 
-    return { spec, backups, data: buildDataServices(spec, backups, cluster) };
+    const { services, backupTargets } = buildDataServices(spec, backups, cluster);
+    const awsBackup = buildAwsBackup(spec, backupTargets);
+
+    return { spec, backups, data: services, awsBackup };
 }
 
 // --- BEGIN stand-in cluster access (issue 3) ---------------------------------------------------
@@ -76,7 +81,11 @@ function standInClusterAccess(spec: EstateSpec): ClusterAccess {
 // --- END stand-in cluster access ---------------------------------------------------------------
 
 /** Each declared data service, in the placement its config chooses. */
-function buildDataServices(spec: EstateSpec, backups: BackupBucket, cluster: ClusterAccess | undefined): Estate["data"] {
+function buildDataServices(
+    spec: EstateSpec,
+    backups: BackupBucket,
+    cluster: ClusterAccess | undefined,
+): { services: Estate["data"]; backupTargets: pulumi.Output<string>[] } {
     const objectives: DataObjectives = { rpoMinutes: spec.dr.rpoMinutes, dailyBackupDays: spec.dr.retention.dailyDays };
     const network = (): DataNetwork => {
         // config.ts refuses a managed service without estate:network.
@@ -89,6 +98,8 @@ function buildDataServices(spec: EstateSpec, backups: BackupBucket, cluster: Clu
     };
     const managed = { protectData: spec.protectData, region: spec.region, tags: spec.tags };
     const data: Estate["data"] = {};
+    /** The ARNs of the managed databases, for AWS Backup. */
+    const backupTargets: pulumi.Output<string>[] = [];
 
     const postgres = spec.data.postgres;
     if (postgres?.placement === "managed") {
@@ -104,6 +115,7 @@ function buildDataServices(spec: EstateSpec, backups: BackupBucket, cluster: Clu
             objectives,
         });
         data.postgres = { placement: "managed", connection: db.connection };
+        backupTargets.push(db.databaseArn);
     } else if (postgres?.placement === "cluster") {
         const { access, opts } = inCluster();
         const db = new ClusterPostgres(
@@ -126,6 +138,7 @@ function buildDataServices(spec: EstateSpec, backups: BackupBucket, cluster: Clu
     if (mongo?.placement === "managed") {
         const db = new ManagedMongo("mongo", { ...managed, version: mongo.version, instanceClass: mongo.instanceClass, instances: mongo.instances, network: network(), objectives });
         data.mongo = { placement: "managed", connection: db.connection };
+        backupTargets.push(db.databaseArn);
     } else if (mongo?.placement === "cluster") {
         const { access, opts } = inCluster();
         const db = new ClusterMongo(
@@ -149,5 +162,31 @@ function buildDataServices(spec: EstateSpec, backups: BackupBucket, cluster: Clu
         );
         data.redis = { placement: "cluster", connection: cache.connection };
     }
-    return data;
+    return { services: data, backupTargets };
+}
+
+/**
+ * AWS Backup of the managed databases of record (Postgres, MongoDB; Redis is a cache). A vault, keys
+ * and a plan with nothing to protect cost money and, locked, can never be removed: it exists only
+ * when a database is managed (`usesAwsBackup`, the predicate the config's feasibility checks use).
+ */
+function buildAwsBackup(spec: EstateSpec, databases: pulumi.Input<string>[]): BackupPlan | undefined {
+    if (!usesAwsBackup({ postgres: spec.data.postgres?.placement, mongo: spec.data.mongo?.placement })) {
+        return undefined;
+    }
+    return new BackupPlan("aws-backup", {
+        retention: spec.dr.retention,
+        // AWS Backup takes over RDS automated backups and sets their retention to this: it must equal the
+        // databases' own backupRetentionPeriod, which the data components derive with the same function
+        // from the same objectives (test/stacks/stacks.test.ts asserts they agree).
+        continuousBackup: { days: nativeBackupRetentionDays(spec.dr.retention, { protectData: spec.protectData }) },
+        // By ARN; the databases also carry the estate:backup tag, which the plan's tag selection selects.
+        resources: databases,
+        drRegion: spec.dr.drRegion,
+        vaultLock: spec.backup.plan.vaultLock,
+        restoreTesting: spec.backup.plan.restoreTesting ?? false,
+        protectData: spec.protectData,
+        region: spec.region,
+        tags: spec.tags,
+    });
 }

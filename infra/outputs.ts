@@ -4,7 +4,7 @@
 import type { Estate } from "./estate";
 
 export function estateOutputs(estate: Estate) {
-    const { spec, backups } = estate;
+    const { spec, backups, awsBackup } = estate;
     return {
         profile: spec.profile,
         region: spec.region,
@@ -23,5 +23,20 @@ export function estateOutputs(estate: Estate) {
         data: Object.fromEntries(
             Object.entries(estate.data).flatMap(([service, s]) => (s ? [[service, { placement: s.placement, ...s.connection }]] : [])),
         ),
+        // Only in stacks with a managed database.
+        ...(awsBackup
+            ? {
+                  awsBackup: {
+                      vaultName: awsBackup.vaultName,
+                      vaultArn: awsBackup.vaultArn,
+                      kmsKeyArn: awsBackup.kmsKeyArn,
+                      planId: awsBackup.planId,
+                      planArn: awsBackup.planArn,
+                      drVaultArn: awsBackup.drVaultArn,
+                      restoreTestingPlanName: awsBackup.restoreTestingPlanName,
+                      selectionTag: awsBackup.selectionTag,
+                  },
+              }
+            : {}),
     };
 }

@@ -3,6 +3,7 @@
  * zod; nothing here reads config (that is `infra/config.ts`).
  */
 import { z } from "zod";
+import { AWS_BACKUP_MAX_RETENTION_DAYS, VAULT_LOCK_MIN_CHANGEABLE_DAYS, isAwsCron } from "../components/backup/objectives";
 import { cidrProblem } from "../components/data/cidr";
 
 /** Builds a zod error option whose message says what is allowed, or that the key is required. */
@@ -25,6 +26,12 @@ const bool = () => z.boolean(allowed("true or false"));
 /** AWS region names such as `eu-west-1`, `us-gov-west-1`, `ap-southeast-4`. */
 const region = () =>
     z.string(allowed("an AWS region such as eu-west-1")).regex(/^[a-z]{2}(-[a-z]+)+-\d$/, allowed("an AWS region such as eu-west-1"));
+
+/** An AWS cron expression as AWS Backup takes it, such as `cron(0 8 15 * ? *)`. */
+const awsCron = () =>
+    z
+        .string(allowed("an AWS cron expression such as cron(0 8 15 * ? *)"))
+        .refine(isAwsCron, allowed("an AWS cron expression such as cron(0 8 15 * ? *): six fields, one of day-of-month and day-of-week '?', a single minute"));
 
 const hostname = () =>
     z
@@ -79,6 +86,33 @@ export const drSchema = z.strictObject(
     allowed("an object with rpoMinutes, rtoMinutes, retention and optionally drRegion"),
 );
 
+const vaultLockDescription = `false or { changeableForDays: an integer from ${VAULT_LOCK_MIN_CHANGEABLE_DAYS} to ${AWS_BACKUP_MAX_RETENTION_DAYS} }`;
+const restoreTestingDescription = "false or { schedule: an AWS cron expression, startWindowHours: an integer from 1 to 168 }";
+
+export const planSchema = z.strictObject(
+    {
+    /**
+     * AWS Backup Vault Lock in compliance mode on the vaults: after `changeableForDays` (the
+     * cooling-off, at least 3) nobody can delete the lock, the vault or a recovery point before its
+     * retention ends. `false`: no lock.
+     */
+    vaultLock: z
+        .union(
+            [z.literal(false), z.strictObject({ changeableForDays: intRange(VAULT_LOCK_MIN_CHANGEABLE_DAYS, AWS_BACKUP_MAX_RETENTION_DAYS) })],
+            allowed(vaultLockDescription),
+        )
+        .optional(),
+    /** AWS Backup restore testing of the managed databases; `false` turns it off. Default: monthly. */
+    restoreTesting: z
+        .union(
+            [z.literal(false), z.strictObject({ schedule: awsCron().optional(), startWindowHours: intRange(1, 168).optional() })],
+            allowed(restoreTestingDescription),
+        )
+        .optional(),
+    },
+    allowed("an object with optionally vaultLock, restoreTesting"),
+);
+
 export const backupSchema = z.strictObject(
     {
     /** Explicit S3 name of the backup bucket; default: a generated unique name. */
@@ -103,6 +137,8 @@ export const backupSchema = z.strictObject(
     replication: bool().optional(),
     /** S3 server access logging for the backup bucket. */
     accessLogging: bool().optional(),
+    /** AWS Backup of the managed databases (created only when a database is managed). */
+    plan: planSchema.optional(),
     },
     allowed("an object"),
 );
@@ -250,6 +286,7 @@ export type RetentionConfig = z.infer<typeof retentionSchema>;
 export type DataConfig = z.infer<typeof dataSchema>;
 export type NetworkConfig = z.infer<typeof networkSchema>;
 export type KubernetesConfig = z.infer<typeof kubernetesSchema>;
+export type PlanConfig = z.infer<typeof planSchema>;
 
 type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 

@@ -9,7 +9,8 @@ import { packEnforcementLevel, packName, policies } from "./pack";
 new PolicyPack(packName, {
     description:
         "Guardrails for the estate: encrypted, versioned, private, TLS-only S3 buckets with lifecycle and backup retention; rotating KMS keys; " +
-        "encrypted, private, backed-up, deletion-protected, TLS-only RDS, DocumentDB and ElastiCache; Secrets Manager under customer-managed keys.",
+        "encrypted, private, backed-up, deletion-protected, TLS-only RDS, DocumentDB and ElastiCache; Secrets Manager under customer-managed keys; " +
+        "AWS Backup with customer-managed keys, vault lock, tiered retention, cross-region copies and every database selected.",
     provider: "aws",
     enforcementLevel: packEnforcementLevel,
     policies,

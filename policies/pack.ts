@@ -6,6 +6,7 @@
  * in prod), the same file for `pulumi preview --policy-pack-config` and for the offline `check`.
  */
 import type { EnforcementLevel } from "@pulumi/policy";
+import { backupPolicies } from "./aws/backup";
 import { docdbPolicies } from "./aws/docdb";
 import { elasticachePolicies } from "./aws/elasticache";
 import { kmsPolicies } from "./aws/kms";
@@ -19,7 +20,7 @@ export const packName = "estate";
 /** The level of a policy that the stack's config file does not set. */
 export const packEnforcementLevel: EnforcementLevel = "advisory";
 
-export const policies: EstatePolicy[] = [...s3Policies, ...kmsPolicies, ...rdsPolicies, ...docdbPolicies, ...elasticachePolicies, ...secretsManagerPolicies];
+export const policies: EstatePolicy[] = [...s3Policies, ...kmsPolicies, ...rdsPolicies, ...docdbPolicies, ...elasticachePolicies, ...secretsManagerPolicies, ...backupPolicies];
 
 /**
  * Policies that stay advisory in prod too (`policies/config/prod.json` says so): recommendations

@@ -12,7 +12,8 @@ export const dev: Profile = {
             rtoMinutes: 480,
             retention: { dailyDays: 7, weeklyWeeks: 4, monthlyMonths: 3, yearlyYears: 1 },
         },
-        backup: { objectLock: false, replication: false, accessLogging: false },
+        // AWS Backup exists only with a managed database; a dev vault is not locked (dev data is disposable).
+        backup: { objectLock: false, replication: false, accessLogging: false, plan: { vaultLock: false } },
     },
     serviceDefaults: {
         web: { replicas: { min: 1, max: 2 }, cpu: "100m", memory: "256Mi" },

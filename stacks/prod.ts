@@ -2,8 +2,8 @@ import type { Profile } from "../infra/schema";
 
 /**
  * prod: everything that holds data is protected, encrypted with customer-managed keys, locked
- * against deletion and copied to the DR region; retention follows the usual tiers (30 days, 12
- * weeks, 12 months, 7 years); the policy pack blocks (mandatory).
+ * against deletion (S3 Object Lock, AWS Backup Vault Lock) and copied to the DR region; retention
+ * follows the usual tiers (30 days, 12 weeks, 12 months, 7 years); the policy pack blocks (mandatory).
  */
 export const prod: Profile = {
     config: {
@@ -13,7 +13,8 @@ export const prod: Profile = {
             rtoMinutes: 60,
             retention: { dailyDays: 30, weeklyWeeks: 12, monthlyMonths: 12, yearlyYears: 7 },
         },
-        backup: { objectLock: { mode: "GOVERNANCE", days: 30 }, replication: true, accessLogging: true },
+        // A week to notice a mistake before the vault lock becomes irreversible.
+        backup: { objectLock: { mode: "GOVERNANCE", days: 30 }, replication: true, accessLogging: true, plan: { vaultLock: { changeableForDays: 7 } } },
     },
     serviceDefaults: {
         web: { replicas: { min: 3, max: 10 }, cpu: "250m", memory: "512Mi" },

@@ -6,6 +6,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { withoutUndefined } from "../lib/args";
 import { ArgumentError } from "../lib/errors";
 import { type RetentionTiers, type Tier, TIERS, findRetentionProblem, retentionDays, tierPrefix, tierTransitions } from "./retention";
 
@@ -450,11 +451,6 @@ function isValidBucketName(name: string): boolean {
         !name.includes("..") &&
         !/^\d+\.\d+\.\d+\.\d+$/.test(name)
     );
-}
-
-/** Drops keys whose value is `undefined`, so they do not override the defaults. */
-function withoutUndefined<T extends object>(obj: T): T {
-    return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -13,11 +13,11 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { BACKUP_WINDOWS, findDataObjectivesProblem, walArchiveTimeoutSeconds, type DataObjectives } from "../backup/objectives";
 import { ArgChecker, withoutUndefined } from "../lib/args";
 import { charts, images } from "../lib/charts";
 import { makeConnection, type DatabaseConnection } from "./connection";
 import { POSTGRES_PORT, POSTGRES_VERSIONS, type PostgresVersion } from "./managed-postgres";
-import { WINDOWS, archiveTimeoutMinutes, findObjectivesProblem, type DataObjectives } from "./objectives";
 
 /** The plugin's name, as `Cluster.spec.plugins` and `ScheduledBackup.spec.pluginConfiguration` refer to it. */
 export const BARMAN_CLOUD_PLUGIN = "barman-cloud.cloudnative-pg.io";
@@ -49,7 +49,9 @@ export interface ClusterPostgresArgs {
     namespace: pulumi.Input<string>;
     /**
      * The stack's objectives: the archive keeps a recovery window of `dailyBackupDays` days, and a
-     * WAL segment is archived at least every `min(5, rpoMinutes)` minutes (`archive_timeout`). Required.
+     * WAL segment is archived at least every `walArchiveTimeoutSeconds(rpoMinutes)` seconds
+     * (`archive_timeout`: half the RPO, 60 to 300 s), the rule the config's feasibility check relies on.
+     * Required.
      */
     objectives: DataObjectives;
     /** The backup bucket and how to write to it. Required. */
@@ -98,8 +100,8 @@ export class ClusterPostgres extends pulumi.ComponentResource {
     readonly credentialsSecretName: string;
     /** Where the WAL archive and base backups go, e.g. `s3://<bucket>/postgres/<name>`. */
     readonly backupDestination: pulumi.Output<string>;
-    /** `archive_timeout` in minutes. */
-    readonly archiveTimeoutMinutes: number;
+    /** `archive_timeout` in seconds. */
+    readonly archiveTimeoutSeconds: number;
 
     constructor(name: string, args: ClusterPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         validate(name, args);
@@ -175,7 +177,7 @@ export class ClusterPostgres extends pulumi.ComponentResource {
         );
 
         // 4. The database.
-        const archiveTimeout = archiveTimeoutMinutes(a.objectives.rpoMinutes);
+        const archiveTimeout = walArchiveTimeoutSeconds(a.objectives.rpoMinutes);
         const cluster = new k8s.apiextensions.CustomResource(
             `${name}-cluster`,
             {
@@ -191,7 +193,7 @@ export class ClusterPostgres extends pulumi.ComponentResource {
                     user: a.user,
                     credentialsSecretName,
                     objectStoreName,
-                    archiveTimeoutMinutes: archiveTimeout,
+                    archiveTimeoutSeconds: archiveTimeout,
                     iamRoleArn: a.backup.iamRoleArn,
                 }),
             },
@@ -204,7 +206,7 @@ export class ClusterPostgres extends pulumi.ComponentResource {
                 kind: "ScheduledBackup",
                 metadata: { name: `${name}-daily`, namespace, labels },
                 spec: {
-                    schedule: WINDOWS.baseBackupSchedule,
+                    schedule: BACKUP_WINDOWS.clusterBaseBackupSchedule,
                     immediate: true,
                     backupOwnerReference: "self",
                     cluster: { name },
@@ -220,13 +222,13 @@ export class ClusterPostgres extends pulumi.ComponentResource {
         this.clusterName = name;
         this.credentialsSecretName = credentialsSecretName;
         this.backupDestination = destination;
-        this.archiveTimeoutMinutes = archiveTimeout;
+        this.archiveTimeoutSeconds = archiveTimeout;
         this.registerOutputs({
             connection: this.connection,
             clusterName: this.clusterName,
             credentialsSecretName: this.credentialsSecretName,
             backupDestination: this.backupDestination,
-            archiveTimeoutMinutes: this.archiveTimeoutMinutes,
+            archiveTimeoutSeconds: this.archiveTimeoutSeconds,
         });
     }
 
@@ -290,7 +292,7 @@ export function clusterSpec(p: {
     user: string;
     credentialsSecretName: string;
     objectStoreName: string;
-    archiveTimeoutMinutes: number;
+    archiveTimeoutSeconds: number;
     iamRoleArn?: pulumi.Input<string>;
 }) {
     return {
@@ -304,7 +306,7 @@ export function clusterSpec(p: {
         bootstrap: { initdb: { database: p.database, owner: p.user, secret: { name: p.credentialsSecretName } } },
         postgresql: {
             parameters: {
-                archive_timeout: `${p.archiveTimeoutMinutes}min`,
+                archive_timeout: `${p.archiveTimeoutSeconds}s`,
                 ssl_min_protocol_version: "TLSv1.3",
                 password_encryption: "scram-sha-256",
             },
@@ -335,7 +337,7 @@ function validate(name: string, args: ClusterPostgresArgs): void {
     check.required("version", args.version, `one of ${POSTGRES_VERSIONS.join(", ")}`);
     check.oneOf("version", args.version, POSTGRES_VERSIONS);
     check.required("namespace", args.namespace, "the namespace of the database");
-    const objectives = findObjectivesProblem(args.objectives);
+    const objectives = findDataObjectivesProblem(args.objectives);
     if (objectives) {
         check.fail(objectives.argument, objectives.problem);
     }

@@ -1,5 +1,6 @@
 export * from "./connection";
-export * from "./objectives";
+// The objectives the components take, and every setting derived from them, live with the backups.
+export type { DataObjectives } from "../backup/objectives";
 export * from "./network";
 export * from "./managed-postgres";
 export * from "./cluster-postgres";

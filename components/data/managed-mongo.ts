@@ -3,16 +3,18 @@
  * with a customer-managed key; TLS enforced and audit logs on through its cluster parameter group,
  * audit and profiler logs exported; backups kept per the stack's objectives (at least 7 days for
  * protected data) with explicit windows; deletion protection and a final snapshot; at least two
- * instances by default; a generated master password kept as a secret and in Secrets Manager.
+ * instances by default; a generated master password kept as a secret and in Secrets Manager. The
+ * cluster carries the `estate:backup` tag that AWS Backup's tag selection selects, and `databaseArn`
+ * is what a `BackupPlan` takes in `resources`.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { BACKUP_SELECTION_TAG, BACKUP_WINDOWS, findDataObjectivesProblem, nativeBackupRetentionDays, type DataObjectives } from "../backup/objectives";
 import { ArgChecker, withoutUndefined } from "../lib/args";
 import { makeConnection, type DatabaseConnection } from "./connection";
 import { dataKey } from "./keys";
 import { accessSecurityGroup, validateNetwork, type DataNetwork } from "./network";
-import { WINDOWS, findObjectivesProblem, managedBackupRetentionDays, type DataObjectives } from "./objectives";
 import { credentialsSecret } from "./secrets";
 
 export const MONGO_VERSIONS = ["4.0", "5.0", "8.0"] as const;
@@ -24,7 +26,7 @@ export interface ManagedMongoArgs {
     version: MongoVersion;
     /** VPC, private subnets and the allowed sources. Required. */
     network: DataNetwork;
-    /** The stack's objectives: backups kept `dailyBackupDays` (at least 7 when `protectData`, at most 35). Required. */
+    /** The stack's objectives: backups kept `nativeBackupRetentionDays` (`dailyBackupDays`, at least 7 when `protectData`, at most 35). Required. */
     objectives: DataObjectives;
     /** Instance class. Default: `db.r6g.large`. */
     instanceClass?: string;
@@ -39,6 +41,7 @@ export interface ManagedMongoArgs {
     /** An existing KMS key ARN. Default: a new rotating key. */
     kmsKeyArn?: pulumi.Input<string>;
     region?: string;
+    /** Tags for every taggable child; the cluster also gets `estate:backup: "true"`, so the key is reserved. Default: none. */
     tags?: Record<string, string>;
 }
 
@@ -68,7 +71,10 @@ export class ManagedMongo extends pulumi.ComponentResource {
     readonly secretArn: pulumi.Output<string>;
     readonly kmsKeyArn: pulumi.Output<string>;
     readonly securityGroupId: pulumi.Output<string>;
+    /** Days automated backups are kept (`backupRetentionPeriod`). */
     readonly backupRetentionDays: number;
+    /** The ARN of what AWS Backup protects: the DocumentDB cluster. */
+    readonly databaseArn: pulumi.Output<string>;
 
     constructor(name: string, args: ManagedMongoArgs, opts?: pulumi.ComponentResourceOptions) {
         validate(name, args);
@@ -78,7 +84,7 @@ export class ManagedMongo extends pulumi.ComponentResource {
         const dataOpts: pulumi.CustomResourceOptions = a.protectData ? { parent: this, protect: true, retainOnDelete: true } : { parent: this };
         const { tags, region } = a;
         const keyArn = a.kmsKeyArn !== undefined ? pulumi.output(a.kmsKeyArn) : dataKey({ name, service: "DocumentDB", region, tags, opts: dataOpts }).arn;
-        const retention = managedBackupRetentionDays(a.objectives.dailyBackupDays, a.protectData);
+        const retention = nativeBackupRetentionDays({ dailyDays: a.objectives.dailyBackupDays }, { protectData: a.protectData });
 
         const subnets = new aws.docdb.SubnetGroup(`${name}-subnets`, { description: `DocumentDB ${name}: private subnets`, subnetIds: a.network.subnetIds, region, tags }, { parent: this });
         const group = accessSecurityGroup({ name, network: a.network, port: MONGO_PORT, service: "DocumentDB", region, tags, parent: this });
@@ -106,15 +112,16 @@ export class ManagedMongo extends pulumi.ComponentResource {
                 dbSubnetGroupName: subnets.name,
                 vpcSecurityGroupIds: [group.id],
                 backupRetentionPeriod: retention,
-                preferredBackupWindow: WINDOWS.backup,
-                preferredMaintenanceWindow: WINDOWS.maintenance,
+                preferredBackupWindow: BACKUP_WINDOWS.native,
+                preferredMaintenanceWindow: BACKUP_WINDOWS.maintenance,
                 enabledCloudwatchLogsExports: DOCDB_LOG_EXPORTS,
                 deletionProtection: a.protectData,
                 skipFinalSnapshot: !a.protectData,
                 finalSnapshotIdentifier: a.protectData ? pulumi.interpolate`${name}-final-${snapshotSuffix.result}` : undefined,
                 allowMajorVersionUpgrade: false,
                 region,
-                tags,
+                // Only the cluster is selected: AWS Backup backs up a DocumentDB cluster, not its instances.
+                tags: { ...tags, [BACKUP_SELECTION_TAG.key]: BACKUP_SELECTION_TAG.value },
             },
             dataOpts,
         );
@@ -125,7 +132,7 @@ export class ManagedMongo extends pulumi.ComponentResource {
                     clusterIdentifier: cluster.id,
                     instanceClass: a.instanceClass,
                     autoMinorVersionUpgrade: true,
-                    preferredMaintenanceWindow: WINDOWS.maintenance,
+                    preferredMaintenanceWindow: BACKUP_WINDOWS.maintenance,
                     promotionTier: i,
                     copyTagsToSnapshot: true,
                     region,
@@ -153,12 +160,14 @@ export class ManagedMongo extends pulumi.ComponentResource {
         this.kmsKeyArn = keyArn;
         this.securityGroupId = group.id;
         this.backupRetentionDays = retention;
+        this.databaseArn = cluster.arn;
         this.registerOutputs({
             connection: this.connection,
             secretArn: this.secretArn,
             kmsKeyArn: this.kmsKeyArn,
             securityGroupId: this.securityGroupId,
             backupRetentionDays: this.backupRetentionDays,
+            databaseArn: this.databaseArn,
         });
     }
 }
@@ -168,7 +177,7 @@ function validate(name: string, args: ManagedMongoArgs): void {
     check.required("version", args.version, `one of ${MONGO_VERSIONS.join(", ")}`);
     check.oneOf("version", args.version, MONGO_VERSIONS);
     validateNetwork(check.component, args.network);
-    const objectives = findObjectivesProblem(args.objectives);
+    const objectives = findDataObjectivesProblem(args.objectives);
     if (objectives) {
         check.fail(objectives.argument, objectives.problem);
     }
@@ -177,4 +186,5 @@ function validate(name: string, args: ManagedMongoArgs): void {
     check.matches("database", args.database, /^[A-Za-z][A-Za-z0-9_-]{0,62}$/, "a database name: a letter, then letters, digits, _ or - (at most 63)");
     check.matches("user", args.user, /^[A-Za-z][A-Za-z0-9]{0,62}$/, "a user name: a letter, then letters or digits (at most 63)");
     check.kmsKeyArn("kmsKeyArn", args.kmsKeyArn);
+    check.noReservedTags(args.tags, [BACKUP_SELECTION_TAG.key]);
 }

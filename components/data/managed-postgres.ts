@@ -3,16 +3,18 @@
  * Performance Insights and the master secret under a customer-managed key; TLS forced by the
  * parameter group; IAM authentication; private subnets and a security group that admits only the
  * allowed sources; automated backups kept per the stack's objectives with explicit windows;
- * deletion protection, a final snapshot and `protect` for protected data; Multi-AZ.
+ * deletion protection, a final snapshot and `protect` for protected data; Multi-AZ. The database
+ * (the instance, or the Aurora cluster) carries the `estate:backup` tag that AWS Backup's tag
+ * selection selects, and `databaseArn` is what a `BackupPlan` takes in `resources`.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { BACKUP_SELECTION_TAG, BACKUP_WINDOWS, findDataObjectivesProblem, nativeBackupRetentionDays, type DataObjectives } from "../backup/objectives";
 import { ArgChecker, withoutUndefined } from "../lib/args";
 import { makeConnection, type DatabaseConnection } from "./connection";
 import { dataKey } from "./keys";
 import { accessSecurityGroup, validateNetwork, type DataNetwork } from "./network";
-import { WINDOWS, findObjectivesProblem, managedBackupRetentionDays, type DataObjectives } from "./objectives";
 
 export const POSTGRES_VERSIONS = ["14", "15", "16", "17"] as const;
 export type PostgresVersion = (typeof POSTGRES_VERSIONS)[number];
@@ -24,9 +26,9 @@ export interface ManagedPostgresArgs {
     /** VPC, private subnets and the allowed sources. Required. */
     network: DataNetwork;
     /**
-     * The stack's objectives. Automated backups are kept `dailyBackupDays` days, at least 7 when
-     * `protectData` (1 otherwise) and at most 35 (AWS's limit); point-in-time recovery covers that
-     * window. Required.
+     * The stack's objectives. Automated backups are kept `nativeBackupRetentionDays`: `dailyBackupDays`
+     * days, at least 7 when `protectData` (1 otherwise) and at most 35 (AWS's limit); point-in-time
+     * recovery covers that window. Required.
      */
     objectives: DataObjectives;
     /** `rds` (an RDS DB instance) or `aurora` (an Aurora PostgreSQL cluster). Default: `rds`. */
@@ -57,7 +59,10 @@ export interface ManagedPostgresArgs {
     kmsKeyArn?: pulumi.Input<string>;
     /** AWS region. Default: the provider's. */
     region?: string;
-    /** Tags for every taggable child. Default: none. */
+    /**
+     * Tags for every taggable child. The database also gets `estate:backup: "true"`
+     * (`BACKUP_SELECTION_TAG`), so the key is reserved. Default: none.
+     */
     tags?: Record<string, string>;
 }
 
@@ -95,8 +100,10 @@ export class ManagedPostgres extends pulumi.ComponentResource {
     readonly kmsKeyArn: pulumi.Output<string>;
     /** The security group that admits the allowed sources. */
     readonly securityGroupId: pulumi.Output<string>;
-    /** Days automated backups are kept. */
+    /** Days automated backups are kept (`backupRetentionPeriod`); AWS Backup's continuous rule must keep the same. */
     readonly backupRetentionDays: number;
+    /** The ARN of what AWS Backup protects: the RDS instance, or the Aurora cluster. */
+    readonly databaseArn: pulumi.Output<string>;
 
     constructor(name: string, args: ManagedPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         validate(name, args);
@@ -107,7 +114,9 @@ export class ManagedPostgres extends pulumi.ComponentResource {
         const tags = a.tags;
         const region = a.region;
         const keyArn = a.kmsKeyArn !== undefined ? pulumi.output(a.kmsKeyArn) : dataKey({ name, service: "PostgreSQL", region, tags, opts: dataOpts }).arn;
-        const retention = managedBackupRetentionDays(a.objectives.dailyBackupDays, a.protectData);
+        const retention = nativeBackupRetentionDays({ dailyDays: a.objectives.dailyBackupDays }, { protectData: a.protectData });
+        // Only the database itself is selected: AWS Backup backs up an Aurora cluster, not its instances.
+        const databaseTags = { ...tags, [BACKUP_SELECTION_TAG.key]: BACKUP_SELECTION_TAG.value };
 
         const subnets = new aws.rds.SubnetGroup(`${name}-subnets`, { description: `PostgreSQL ${name}: private subnets`, subnetIds: a.network.subnetIds, region, tags }, { parent: this });
         const group = accessSecurityGroup({ name, network: a.network, port: POSTGRES_PORT, service: "PostgreSQL", region, tags, parent: this });
@@ -135,7 +144,7 @@ export class ManagedPostgres extends pulumi.ComponentResource {
             backupRetentionPeriod: retention,
             ...protection,
             region,
-            tags,
+            tags: databaseTags,
         };
         const instanceCommon = {
             instanceClass: a.instanceClass,
@@ -150,6 +159,7 @@ export class ManagedPostgres extends pulumi.ComponentResource {
         let host: pulumi.Output<string>;
         let port: pulumi.Output<number>;
         let masterSecrets: pulumi.Output<{ secretArn: string }[]>;
+        let databaseArn: pulumi.Output<string>;
         if (a.engine === "aurora") {
             const params = new aws.rds.ClusterParameterGroup(
                 `${name}-cluster-params`,
@@ -164,8 +174,8 @@ export class ManagedPostgres extends pulumi.ComponentResource {
                     databaseName: a.database,
                     masterUsername: a.user,
                     dbClusterParameterGroupName: params.name,
-                    preferredBackupWindow: WINDOWS.backup,
-                    preferredMaintenanceWindow: WINDOWS.maintenance,
+                    preferredBackupWindow: BACKUP_WINDOWS.native,
+                    preferredMaintenanceWindow: BACKUP_WINDOWS.maintenance,
                     enabledCloudwatchLogsExports: ["postgresql"],
                     allowMajorVersionUpgrade: false,
                 },
@@ -180,7 +190,7 @@ export class ManagedPostgres extends pulumi.ComponentResource {
                         engine: "aurora-postgresql",
                         engineVersion: a.version,
                         dbSubnetGroupName: subnets.name,
-                        preferredMaintenanceWindow: WINDOWS.maintenance,
+                        preferredMaintenanceWindow: BACKUP_WINDOWS.maintenance,
                         copyTagsToSnapshot: true,
                         promotionTier: i,
                         region,
@@ -192,6 +202,7 @@ export class ManagedPostgres extends pulumi.ComponentResource {
             host = cluster.endpoint;
             port = cluster.port;
             masterSecrets = cluster.masterUserSecrets;
+            databaseArn = cluster.arn;
         } else {
             const params = new aws.rds.ParameterGroup(
                 `${name}-params`,
@@ -212,8 +223,8 @@ export class ManagedPostgres extends pulumi.ComponentResource {
                     allocatedStorage: storage,
                     maxAllocatedStorage: a.maxStorageGb ?? Math.min(MAX_STORAGE_GB, storage * 4),
                     storageType: "gp3",
-                    backupWindow: WINDOWS.backup,
-                    maintenanceWindow: WINDOWS.maintenance,
+                    backupWindow: BACKUP_WINDOWS.native,
+                    maintenanceWindow: BACKUP_WINDOWS.maintenance,
                     enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
                     allowMajorVersionUpgrade: false,
                 },
@@ -222,6 +233,7 @@ export class ManagedPostgres extends pulumi.ComponentResource {
             host = db.address;
             port = db.port;
             masterSecrets = db.masterUserSecrets;
+            databaseArn = db.arn;
         }
 
         this.masterSecretArn = masterSecrets.apply((secrets) => secrets[0]?.secretArn ?? "");
@@ -242,12 +254,14 @@ export class ManagedPostgres extends pulumi.ComponentResource {
         this.kmsKeyArn = keyArn;
         this.securityGroupId = group.id;
         this.backupRetentionDays = retention;
+        this.databaseArn = databaseArn;
         this.registerOutputs({
             connection: this.connection,
             masterSecretArn: this.masterSecretArn,
             kmsKeyArn: this.kmsKeyArn,
             securityGroupId: this.securityGroupId,
             backupRetentionDays: this.backupRetentionDays,
+            databaseArn: this.databaseArn,
         });
     }
 }
@@ -258,7 +272,7 @@ function validate(name: string, args: ManagedPostgresArgs): void {
     check.oneOf("version", args.version, POSTGRES_VERSIONS);
     check.oneOf("engine", args.engine, ["rds", "aurora"]);
     validateNetwork(check.component, args.network);
-    const objectives = findObjectivesProblem(args.objectives);
+    const objectives = findDataObjectivesProblem(args.objectives);
     if (objectives) {
         check.fail(objectives.argument, objectives.problem);
     }
@@ -286,4 +300,5 @@ function validate(name: string, args: ManagedPostgresArgs): void {
         check.fail("user", `must not be ${JSON.stringify(args.user)}: RDS reserves it`);
     }
     check.kmsKeyArn("kmsKeyArn", args.kmsKeyArn);
+    check.noReservedTags(args.tags, [BACKUP_SELECTION_TAG.key]);
 }

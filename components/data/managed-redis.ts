@@ -8,11 +8,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { BACKUP_WINDOWS, findDataObjectivesProblem, nativeBackupRetentionDays, type DataObjectives } from "../backup/objectives";
 import { ArgChecker, withoutUndefined } from "../lib/args";
 import { connectionUri, type RedisConnection } from "./connection";
 import { dataKey } from "./keys";
 import { accessSecurityGroup, validateNetwork, type DataNetwork } from "./network";
-import { WINDOWS, findObjectivesProblem, managedBackupRetentionDays, type DataObjectives } from "./objectives";
 import { credentialsSecret } from "./secrets";
 
 export const REDIS_VERSIONS = ["6.2", "7.0", "7.1"] as const;
@@ -24,7 +24,11 @@ export interface ManagedRedisArgs {
     version: RedisVersion;
     /** VPC, private subnets and the allowed sources. Required. */
     network: DataNetwork;
-    /** The stack's objectives: snapshots kept `dailyBackupDays` (at least 7 when `protectData`, at most 35). Required. */
+    /**
+     * The stack's objectives: snapshots kept `nativeBackupRetentionDays` (`dailyBackupDays`, at least 7
+     * when `protectData`, at most 35), the same rule as the databases'. ElastiCache is a cache: AWS
+     * Backup does not select it. Required.
+     */
     objectives: DataObjectives;
     /** Node type. Default: `cache.r7g.large`. */
     nodeType?: string;
@@ -73,7 +77,7 @@ export class ManagedRedis extends pulumi.ComponentResource {
             a.kmsKeyArn !== undefined
                 ? pulumi.output(a.kmsKeyArn)
                 : dataKey({ name, service: "ElastiCache Redis", region, tags, opts: dataOpts, allowCloudWatchLogs: true }).arn;
-        const retention = managedBackupRetentionDays(a.objectives.dailyBackupDays, a.protectData);
+        const retention = nativeBackupRetentionDays({ dailyDays: a.objectives.dailyBackupDays }, { protectData: a.protectData });
         const highlyAvailable = a.nodes >= 2;
 
         const subnets = new aws.elasticache.SubnetGroup(`${name}-subnets`, { description: `Redis ${name}: private subnets`, subnetIds: a.network.subnetIds, region, tags }, { parent: this });
@@ -110,8 +114,8 @@ export class ManagedRedis extends pulumi.ComponentResource {
                 subnetGroupName: subnets.name,
                 securityGroupIds: [group.id],
                 snapshotRetentionLimit: retention,
-                snapshotWindow: WINDOWS.backup,
-                maintenanceWindow: WINDOWS.maintenance,
+                snapshotWindow: BACKUP_WINDOWS.native,
+                maintenanceWindow: BACKUP_WINDOWS.maintenance,
                 finalSnapshotIdentifier: a.protectData ? pulumi.interpolate`${name}-final-${snapshotSuffix.result}` : undefined,
                 autoMinorVersionUpgrade: true,
                 logDeliveryConfigurations: logs.map((log, i) => ({
@@ -169,7 +173,7 @@ function validate(name: string, args: ManagedRedisArgs): void {
     check.required("version", args.version, `one of ${REDIS_VERSIONS.join(", ")}`);
     check.oneOf("version", args.version, REDIS_VERSIONS);
     validateNetwork(check.component, args.network);
-    const objectives = findObjectivesProblem(args.objectives);
+    const objectives = findDataObjectivesProblem(args.objectives);
     if (objectives) {
         check.fail(objectives.argument, objectives.problem);
     }

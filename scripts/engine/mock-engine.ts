@@ -65,18 +65,24 @@ export const MOCK_ACCOUNT_ID = "123456789012";
 /** The password the mock's `aws.secretsmanager.getSecretVersion` returns for secrets RDS manages. */
 export const MOCK_MANAGED_PASSWORD = "mock-managed-password";
 
-/** Resources whose `name` the provider generates when the program sets none (auto-naming). */
-const AUTO_NAMED = new Set([
-    "aws:rds/subnetGroup:SubnetGroup",
-    "aws:rds/parameterGroup:ParameterGroup",
-    "aws:rds/clusterParameterGroup:ClusterParameterGroup",
-    "aws:docdb/subnetGroup:SubnetGroup",
-    "aws:docdb/clusterParameterGroup:ClusterParameterGroup",
-    "aws:elasticache/subnetGroup:SubnetGroup",
-    "aws:cloudwatch/logGroup:LogGroup",
-    "aws:iam/user:User",
-    "aws:iam/role:Role",
-]);
+/** The suffix the mock appends where the provider would generate a unique name from a `namePrefix`. */
+const MOCK_NAME_SUFFIX = "1a2b3c";
+
+/**
+ * The provider's auto-naming, as one rule for every AWS resource: a resource registered without a
+ * `name` gets one, `<namePrefix><suffix>` when the program set `namePrefix`, else its resource name
+ * (the real provider appends a random suffix; the mock keeps it readable). Without it a `vault.name`
+ * or `subnets.name` passed on would resolve to undefined, and the engine would drop that input and its
+ * property dependency, which a real `up` keeps. The types `computedOutputs` handles one by one are
+ * named through another property (`bucket`, `identifier`, `clusterIdentifier`, `replicationGroupId`)
+ * or not at all, and get no `name`.
+ */
+function autoName(name: string, inputs: Record<string, unknown>): { name?: string } {
+    if (inputs.name !== undefined) {
+        return {};
+    }
+    return { name: typeof inputs.namePrefix === "string" ? `${inputs.namePrefix}${MOCK_NAME_SUFFIX}` : name };
+}
 
 /** Outputs a provider would compute that programs commonly read; the mock fills them in on `up`. */
 function computedOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
@@ -93,7 +99,7 @@ function computedOutputs(type: string, name: string, inputs: Record<string, unkn
     const [pkgModule, kind] = type.split(":").slice(1);
     const service = (pkgModule ?? "").split("/")[0] ?? "aws";
     const arn = `arn:aws:${service}:${region}:${MOCK_ACCOUNT_ID}:${(kind ?? "").toLowerCase()}/${name}`;
-    const named = AUTO_NAMED.has(type) && inputs.name === undefined ? { name: `${name}-${typeof inputs.namePrefix === "string" ? "p" : "n"}1a2b3c` } : {};
+    const named = autoName(name, inputs);
     const host = (suffix: string) => `${name}.mock.${region}.${suffix}`;
     const managedSecret = inputs.manageMasterUserPassword === true ? { masterUserSecrets: [{ secretArn: `arn:aws:secretsmanager:${region}:${MOCK_ACCOUNT_ID}:secret:rds!${name}`, kmsKeyId: inputs.masterUserSecretKmsKeyId, secretStatus: "active" }] } : {};
     switch (type) {

@@ -15,6 +15,13 @@ function devConfig(extra: Record<string, unknown> = {}): RawConfig {
     return raw;
 }
 
+/** An `estate:network` that managed data services can live in. */
+const NETWORK = {
+    vpcId: "vpc-0a1b2c3d4e5f60718",
+    privateSubnetIds: ["subnet-0a1b2c3d4e5f60a01", "subnet-0a1b2c3d4e5f60b02"],
+    allowedSecurityGroupIds: ["sg-0a1b2c3d4e5f60d04"],
+};
+
 function problems(raw: RawConfig): string[] {
     try {
         parseEstateConfig(raw, ctx);
@@ -33,7 +40,13 @@ describe("the example stacks", () => {
         expect(spec.region).toBe("eu-west-1");
         expect(spec.protectData).toBe(false);
         expect(spec.dr.retention).toEqual({ dailyDays: 7, weeklyWeeks: 4, monthlyMonths: 3, yearlyYears: 1 });
-        expect(spec.backup).toEqual({ bucketName: undefined, objectLock: undefined, replication: false, accessLogging: false });
+        expect(spec.backup).toEqual({
+            bucketName: undefined,
+            objectLock: undefined,
+            replication: false,
+            accessLogging: false,
+            plan: { vaultLock: undefined, restoreTesting: {} },
+        });
         expect(Object.keys(spec.services)).toEqual(["web", "worker"]);
         expect(spec.services.web).toMatchObject({ kind: "web", port: 8080, host: "web.dev.shop.example.com", replicas: { min: 1, max: 2 } });
         expect(spec.services.worker).toMatchObject({ kind: "worker", host: undefined, replicas: { min: 1, max: 1 } });
@@ -53,6 +66,7 @@ describe("the example stacks", () => {
             retention: { dailyDays: 30, weeklyWeeks: 12, monthlyMonths: 12, yearlyYears: 7 },
         });
         expect(spec.backup).toMatchObject({ objectLock: { mode: "GOVERNANCE", days: 30 }, replication: true, accessLogging: true });
+        expect(spec.backup.plan).toEqual({ vaultLock: { changeableForDays: 7 }, restoreTesting: { schedule: "cron(0 8 15 * ? *)" } });
         expect(spec.services.web).toMatchObject({ host: "shop.example.com", replicas: { min: 3, max: 10 }, cpu: "500m", memory: "1Gi" });
         expect(spec.services.worker).toMatchObject({ replicas: { min: 2, max: 5 }, cpu: "250m" });
         expect(spec.data.postgres?.placement).toBe("managed");
@@ -182,11 +196,6 @@ describe("invalid config: every problem, with its key path and what is allowed",
 });
 
 describe("data services, network and cluster access", () => {
-    const network = {
-        vpcId: "vpc-0a1b2c3d4e5f60718",
-        privateSubnetIds: ["subnet-0a1b2c3d4e5f60a01", "subnet-0a1b2c3d4e5f60b02"],
-        allowedSecurityGroupIds: ["sg-0a1b2c3d4e5f60d04"],
-    };
     const managedData = { postgres: { placement: "managed", version: "16" }, redis: { placement: "managed", version: "7.1" } };
 
     it("the prod example places every data service on AWS in its network, with the profile's counts where unset", () => {
@@ -218,7 +227,9 @@ describe("data services, network and cluster access", () => {
             devConfig({
                 "estate:profile": "prod",
                 "estate:backup": { replication: false },
-                "estate:network": network,
+                "estate:network": NETWORK,
+                // In-cluster MongoDB has only a daily dump: prod's 15-minute RPO would be infeasible with it.
+                "estate:dr": { rpoMinutes: 1440 },
                 "estate:data": { postgres: { placement: "managed", version: "16" }, mongo: { placement: "cluster", version: "8.0" }, redis: { placement: "cluster", version: "7.1" } },
             }),
             ctx,
@@ -242,7 +253,7 @@ describe("data services, network and cluster access", () => {
     });
 
     it("never admits 0.0.0.0/0, nor anything wider than a /8", () => {
-        expect(problems(devConfig({ "estate:network": { ...network, allowedCidrBlocks: ["10.0.0.0/16", "0.0.0.0/0", "10.0.0.0/4", "10.0.0.300/16"] } }))).toEqual([
+        expect(problems(devConfig({ "estate:network": { ...NETWORK, allowedCidrBlocks: ["10.0.0.0/16", "0.0.0.0/0", "10.0.0.0/4", "10.0.0.300/16"] } }))).toEqual([
             'estate:network.allowedCidrBlocks[1] must not be a /0 such as 0.0.0.0/0: a data service is never open to the internet (got "0.0.0.0/0")',
             'estate:network.allowedCidrBlocks[2] must be a /8 or narrower: a data service admits only networks of the estate (got "10.0.0.0/4")',
             'estate:network.allowedCidrBlocks[3] must be an IPv4 CIDR block such as 10.0.0.0/16 (got "10.0.0.300/16")',
@@ -254,7 +265,7 @@ describe("data services, network and cluster access", () => {
             'estate:network.vpcId must be an id such as vpc-0123456789abcdef0 (got "my-vpc")',
             'estate:network.privateSubnetIds must be a list of at least 2 private subnet ids (in different availability zones) (got ["subnet-0a1b2c3d4e5f60a01"])',
         ]);
-        const noSource = { vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, allowedSecurityGroupIds: [] };
+        const noSource = { vpcId: NETWORK.vpcId, privateSubnetIds: NETWORK.privateSubnetIds, allowedSecurityGroupIds: [] };
         expect(problems(devConfig({ "estate:network": noSource }))).toEqual([
             `estate:network must allow at least one source: allowedSecurityGroupIds or allowedCidrBlocks (nothing could connect otherwise) (got ${JSON.stringify(noSource)})`,
         ]);
@@ -266,20 +277,20 @@ describe("data services, network and cluster access", () => {
             mongo: { placement: "managed", version: "5.0", storageGb: 10 },
             redis: { placement: "cluster", version: "7.1", nodeType: "cache.t4g.small" },
         };
-        expect(problems(devConfig({ "estate:network": network, "estate:data": data }))).toEqual([
+        expect(problems(devConfig({ "estate:network": NETWORK, "estate:data": data }))).toEqual([
             "estate:data.postgres.engine applies only to placement managed (estate:data.postgres.placement is cluster)",
             "estate:data.postgres.instanceClass applies only to placement managed (estate:data.postgres.placement is cluster)",
             "estate:data.mongo.storageGb applies only to placement cluster (estate:data.mongo.placement is managed)",
             "estate:data.redis.nodeType applies only to placement managed (estate:data.redis.placement is cluster)",
         ]);
         const irsa = { postgres: { placement: "managed", version: "16", backupRoleArn: "arn:aws:iam::123456789012:role/cnpg" } };
-        expect(problems(devConfig({ "estate:network": network, "estate:data": irsa }))).toEqual([
+        expect(problems(devConfig({ "estate:network": NETWORK, "estate:data": irsa }))).toEqual([
             "estate:data.postgres.backupRoleArn applies only to placement cluster (estate:data.postgres.placement is managed)",
         ]);
     });
 
     it("an RDS instance has 1 or 2 instances; Aurora has no storage size; autoscaling reaches above the start", () => {
-        const check = (postgres: Record<string, unknown>) => problems(devConfig({ "estate:network": network, "estate:data": { postgres: { placement: "managed", version: "16", ...postgres } } }));
+        const check = (postgres: Record<string, unknown>) => problems(devConfig({ "estate:network": NETWORK, "estate:data": { postgres: { placement: "managed", version: "16", ...postgres } } }));
         expect(check({ instances: 3 })).toEqual([
             "estate:data.postgres.instances must be 1 or 2 with engine rds (2 = Multi-AZ with a standby); set estate:data.postgres.engine to aurora for readers (got 3)",
         ]);
@@ -287,7 +298,7 @@ describe("data services, network and cluster access", () => {
         expect(check({ storageGb: 200, maxStorageGb: 100 })).toEqual([
             "estate:data.postgres.maxStorageGb must be at least estate:data.postgres.storageGb (200) for storage autoscaling (got 100)",
         ]);
-        expect(parseEstateConfig(devConfig({ "estate:network": network, "estate:data": { postgres: { placement: "managed", version: "16", engine: "aurora", instances: 3 } } }), ctx).data.postgres).toMatchObject({
+        expect(parseEstateConfig(devConfig({ "estate:network": NETWORK, "estate:data": { postgres: { placement: "managed", version: "16", engine: "aurora", instances: 3 } } }), ctx).data.postgres).toMatchObject({
             engine: "aurora",
             instances: 3,
         });
@@ -303,5 +314,79 @@ describe("data services, network and cluster access", () => {
         expect(problems(devConfig({ "estate:data": { postgres: { placement: "cluster", version: "16", backupRoleArn: "cnpg-role" } } }))).toEqual([
             'estate:data.postgres.backupRoleArn must be an IAM role ARN such as arn:aws:iam::123456789012:role/cnpg-backups (got "cnpg-role")',
         ]);
+    });
+});
+
+describe("AWS Backup settings (estate:backup.plan)", () => {
+    it("default to a vault lock with a 7-day cooling-off in prod, none in dev, and monthly restore testing in both", () => {
+        const prod = parseEstateConfig(devConfig({ "estate:profile": "prod", "estate:backup": { replication: false } }), ctx);
+        expect(prod.backup.plan).toEqual({ vaultLock: { changeableForDays: 7 }, restoreTesting: {} });
+        expect(parseEstateConfig(devConfig(), ctx).backup.plan).toEqual({ vaultLock: undefined, restoreTesting: {} });
+    });
+
+    it("turn off with false, and take a cooling-off, a restore testing schedule and start window", () => {
+        const off = parseEstateConfig(devConfig({ "estate:backup": { plan: { vaultLock: false, restoreTesting: false } } }), ctx);
+        expect(off.backup.plan).toEqual({ vaultLock: undefined, restoreTesting: undefined });
+        const on = parseEstateConfig(
+            devConfig({ "estate:backup": { plan: { vaultLock: { changeableForDays: 30 }, restoreTesting: { schedule: "cron(0 6 ? * MON *)", startWindowHours: 4 } } } }),
+            ctx,
+        );
+        expect(on.backup.plan).toEqual({ vaultLock: { changeableForDays: 30 }, restoreTesting: { schedule: "cron(0 6 ? * MON *)", startWindowHours: 4 } });
+    });
+
+    it("refuse a cooling-off shorter than AWS's 3 days, a bad schedule and unknown keys", () => {
+        expect(problems(devConfig({ "estate:backup": { plan: { vaultLock: { changeableForDays: 2 } } } }))).toEqual([
+            "estate:backup.plan.vaultLock.changeableForDays must be an integer from 3 to 36500 (got 2)",
+        ]);
+        expect(problems(devConfig({ "estate:backup": { plan: { restoreTesting: { schedule: "0 8 15 * *" } } } }))).toEqual([
+            "estate:backup.plan.restoreTesting.schedule must be an AWS cron expression such as cron(0 8 15 * ? *): six fields, one of " +
+                'day-of-month and day-of-week \'?\', a single minute (got "0 8 15 * *")',
+        ]);
+        expect(problems(devConfig({ "estate:backup": { plan: { vaultLocks: false } } }))).toEqual([
+            "estate:backup.plan.vaultLocks is not a known key; did you mean estate:backup.plan.vaultLock? (known here: vaultLock, restoreTesting)",
+        ]);
+    });
+
+    it("refuse a vault lock on an unprotected stack that has a managed database (the vault could never be deleted)", () => {
+        const managed = { postgres: { placement: "managed", version: "16" } };
+        expect(problems(devConfig({ "estate:network": NETWORK, "estate:data": managed, "estate:backup": { plan: { vaultLock: { changeableForDays: 3 } } } }))).toEqual([
+            "estate:backup.plan.vaultLock requires estate:protectData true: after its cooling-off a locked vault and its recovery points can " +
+                "never be deleted, so the stack must not try to; set estate:backup.plan.vaultLock to false for a throwaway stack",
+        ]);
+        // Without a managed database there is no vault: nothing to refuse.
+        expect(() => parseEstateConfig(devConfig({ "estate:backup": { plan: { vaultLock: { changeableForDays: 3 } } } }), ctx)).not.toThrow();
+    });
+});
+
+describe("objectives the estate cannot meet", () => {
+    it("refuses an RPO under the 5 minutes managed point-in-time recovery reaches", () => {
+        const data = { postgres: { placement: "managed", version: "16" }, mongo: { placement: "cluster", version: "5.0" } };
+        expect(problems(devConfig({ "estate:network": NETWORK, "estate:data": data, "estate:dr": { rpoMinutes: 3 } }))).toEqual([
+            "estate:dr.rpoMinutes must be at least 5 with estate:data.postgres.placement managed: RDS and DocumentDB point-in-time recovery " +
+                "restores to within the last 5 minutes (got 3)",
+            "estate:dr.rpoMinutes must be at least 1440 (a day) with estate:data.mongo.placement cluster: in-cluster MongoDB is backed up " +
+                "by a daily mongodump only, which can lose up to a day of writes (got 3); use placement managed (DocumentDB point-in-time " +
+                "recovery) or raise the RPO",
+        ]);
+    });
+
+    it("accepts a sub-day RPO for in-cluster PostgreSQL (WAL archiving) and managed databases (point-in-time recovery)", () => {
+        const data = { postgres: { placement: "cluster", version: "16" }, mongo: { placement: "managed", version: "5.0" } };
+        expect(parseEstateConfig(devConfig({ "estate:network": NETWORK, "estate:data": data, "estate:dr": { rpoMinutes: 5 } }), ctx).dr.rpoMinutes).toBe(5);
+    });
+
+    it("refuses a yearly tier AWS Backup cannot keep while a database is managed", () => {
+        const data = { mongo: { placement: "managed", version: "5.0" } };
+        expect(problems(devConfig({ "estate:network": NETWORK, "estate:data": data, "estate:dr": { retention: { yearlyYears: 100 } } }))).toEqual([
+            "estate:dr.retention.yearlyYears must be at most 99 while a database is managed: AWS Backup keeps a recovery point at most " +
+                "36500 days and the estate counts 366 days per unit (got 100, 36600 days)",
+        ]);
+    });
+
+    it("the example stacks' objectives are feasible", () => {
+        for (const stack of ["dev", "prod"]) {
+            const { config, project } = loadStackConfig(root, stack);
+            expect(() => parseEstateConfig(config, { project, stack })).not.toThrow();
+        }
     });
 });

@@ -66,6 +66,11 @@ describe("the policies of the pack", () => {
             "estate-elasticache-snapshot-retention": [],
             "estate-elasticache-automatic-failover": [],
             "estate-secretsmanager-secret-cmk": ["checkov:CKV_AWS_149"],
+            "estate-backup-vault-encryption-cmk": ["checkov:CKV_AWS_166"],
+            "estate-backup-vault-lock": [],
+            "estate-backup-plan-retention": [],
+            "estate-backup-selection-coverage": ["checkov:CKV2_AWS_8"],
+            "estate-backup-cross-region-copy": [],
         });
     });
 
@@ -114,7 +119,11 @@ function validate(schema: Record<string, unknown>, value: unknown, at = "config"
         }
     } else if (type === "integer" && !Number.isInteger(value)) {
         errors.push(`${at}: expected an integer`);
-    } else if (type !== undefined && type !== "object" && type !== "integer") {
+    } else if (type === "string" && typeof value !== "string") {
+        errors.push(`${at}: expected a string`);
+    } else if (type === "boolean" && typeof value !== "boolean") {
+        errors.push(`${at}: expected a boolean`);
+    } else if (type !== undefined && !["object", "integer", "string", "boolean"].includes(type as string)) {
         errors.push(`${at}: the test validator does not support type ${String(type)}`);
     }
     if (typeof schema.minimum === "number" && typeof value === "number" && value < schema.minimum) {
@@ -195,6 +204,25 @@ describe("the retention schema", () => {
             ["weekly/", 84],
             ["monthly/", 372],
             ["yearly/", 2562],
+        ]);
+    });
+});
+
+describe("the AWS Backup policies' schemas", () => {
+    const schemaOf = (name: string) => asObjectSchema(policies.find((p) => p.name === name)!.configSchema!);
+
+    it("take the same retention block as estate-s3-lifecycle-retention", () => {
+        const retention = { dailyDays: 30, weeklyWeeks: 12, monthlyMonths: 12, yearlyYears: 7 };
+        expect(validate(schemaOf("estate-backup-plan-retention"), { retention })).toEqual([]);
+        expect(validate(schemaOf("estate-backup-vault-lock"), { retention, minChangeableForDays: 7 })).toEqual([]);
+        expect(validate(schemaOf("estate-backup-plan-retention"), { retention: { ...retention, yearlyYears: 0 } })).toEqual(["config.retention.yearlyYears: below 1"]);
+    });
+
+    it("refuse a cooling-off below AWS's 3 days and wrongly typed DR settings", () => {
+        expect(validate(schemaOf("estate-backup-vault-lock"), { minChangeableForDays: 2 })).toEqual(["config.minChangeableForDays: below 3"]);
+        expect(validate(schemaOf("estate-backup-cross-region-copy"), { drRegion: 1, requireCrossRegionCopy: "yes" })).toEqual([
+            "config.drRegion: expected a string",
+            "config.requireCrossRegionCopy: expected a boolean",
         ]);
     });
 });

@@ -113,7 +113,7 @@ describe("check", () => {
         expect(result.stderr).toBe("");
         const report = JSON.parse(result.stdout) as CheckJson;
         expect(report.violations).toEqual([]);
-        expect(report.policies).toBeGreaterThanOrEqual(27);
+        expect(report.policies).toBeGreaterThanOrEqual(32);
         expect(result.exitCode).toBe(0);
     });
 
@@ -147,6 +147,7 @@ describe("check", () => {
                 "estate-rds-final-snapshot",
                 "estate-rds-multi-az",
                 "estate-rds-force-ssl",
+                "estate-backup-selection-coverage",
             ],
         ],
         [
@@ -161,8 +162,17 @@ describe("check", () => {
         ],
         [
             "docdb-tls-disabled.ts",
-            ["estate-docdb-storage-encrypted", "estate-docdb-backup-retention", "estate-docdb-tls", "estate-docdb-audit-logs", "estate-docdb-deletion-protection"],
+            [
+                "estate-docdb-storage-encrypted",
+                "estate-docdb-backup-retention",
+                "estate-docdb-tls",
+                "estate-docdb-audit-logs",
+                "estate-docdb-deletion-protection",
+                "estate-backup-selection-coverage",
+            ],
         ],
+        ["rds-instance-without-backup-selection.ts", ["estate-backup-selection-coverage"]],
+        ["backup-vault-without-lock.ts", ["estate-backup-vault-lock"]],
     ])("--program %s against prod exits 1 naming %j", async (file, expected) => {
         const result = await runCli(root, "check", ["--stack", "prod", "--json", "--program", fixture(file)]);
         expect(result.exitCode).toBe(1);
@@ -174,6 +184,21 @@ describe("check", () => {
         if (DATA_PROGRAMS.includes(file)) {
             // Nothing else is mandatory: each bad data program trips exactly the rules it breaks.
             expect([...named].sort()).toEqual([...expected].sort());
+        }
+    });
+
+    it.each([
+        ["rds-instance-without-backup-selection.ts", "estate-backup-selection-coverage", "aws:rds/instance:Instance::orders", /^RDS instance 'orders' is in no AWS Backup selection/],
+        ["backup-vault-without-lock.ts", "estate-backup-vault-lock", "aws:backup/vault:Vault::backups", /^Backup vault 'backups' has no VaultLockConfiguration/],
+    ])("--program %s against prod reports exactly %s, on the resource at fault", async (file, policy, urnSuffix, message) => {
+        for (const preview of [false, true]) {
+            const result = await runCli(root, "check", ["--stack", "prod", "--json", "--program", fixture(file), ...(preview ? ["--preview"] : [])]);
+            expect(result.exitCode).toBe(1);
+            const report = JSON.parse(result.stdout) as CheckJson;
+            expect(report.violations).toHaveLength(1);
+            const [violation] = report.violations;
+            expect(violation).toMatchObject({ policy, enforcementLevel: "mandatory", severity: "high", urn: `urn:pulumi:prod::estate::pulumi:pulumi:Stack$${urnSuffix}` });
+            expect(violation!.message.split("\n")[1]).toMatch(message);
         }
     });
 

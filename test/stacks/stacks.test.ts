@@ -2,38 +2,136 @@
  * The example stacks as a whole: their objectives reach the policy pack unchanged, and a bad
  * config builds nothing.
  */
+import type { PolicyPackConfig } from "@pulumi/policy";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { managedBackupRetentionDays } from "../../components/data/objectives";
+import { BACKUP_SELECTION_TAG, BACKUP_WINDOWS, nativeBackupRetentionDays } from "../../components/backup/objectives";
 import { parseEstateConfig } from "../../infra/config";
+import { backupPolicies } from "../../policies/aws/backup";
+import { packEnforcementLevel } from "../../policies/pack";
 import { fromWire, plainInputs, runProgram } from "../../scripts/engine/mock-engine";
+import { evaluatePolicies } from "../../scripts/engine/policy-harness";
 import { bundleProgram, programFrom } from "../../scripts/engine/program";
 import { loadStackConfig } from "../../scripts/engine/stack-config";
 
 const root = path.resolve(__dirname, "../..");
 const stacks = fs.readdirSync(root).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []);
 
+type PolicyConfigFile = Record<
+    string,
+    { retention?: unknown; drRegion?: unknown; requireCrossRegionCopy?: unknown; minChangeableForDays?: number; minimumDays?: unknown }
+>;
+
+function specAndPolicyConfig(stack: string) {
+    const { config, project } = loadStackConfig(root, stack);
+    const spec = parseEstateConfig(config, { project, stack });
+    const policyConfig = JSON.parse(fs.readFileSync(path.join(root, "policies/config", `${stack}.json`), "utf8")) as PolicyConfigFile;
+    return { spec, policyConfig };
+}
+
 describe.each(stacks)("stack %s", (stack) => {
     it("its policy config enforces exactly the retention objectives the stack declares", () => {
-        const { config, project } = loadStackConfig(root, stack);
-        const spec = parseEstateConfig(config, { project, stack });
-        const policyConfig = JSON.parse(fs.readFileSync(path.join(root, "policies/config", `${stack}.json`), "utf8")) as Record<
-            string,
-            { retention?: unknown }
-        >;
+        const { spec, policyConfig } = specAndPolicyConfig(stack);
         expect(policyConfig["estate-s3-lifecycle-retention"]?.retention).toEqual(spec.dr.retention);
         expect(policyConfig.all).toBe(spec.profile === "prod" ? "mandatory" : "advisory");
     });
 
     it("its policy config requires exactly the backup retention the data components derive from the objectives", () => {
-        const { config, project } = loadStackConfig(root, stack);
-        const spec = parseEstateConfig(config, { project, stack });
-        const policyConfig = JSON.parse(fs.readFileSync(path.join(root, "policies/config", `${stack}.json`), "utf8")) as Record<string, { minimumDays?: unknown }>;
-        const derived = managedBackupRetentionDays(spec.dr.retention.dailyDays, spec.protectData);
+        const { spec, policyConfig } = specAndPolicyConfig(stack);
+        const derived = nativeBackupRetentionDays(spec.dr.retention, { protectData: spec.protectData });
         for (const policy of ["estate-rds-backup-retention", "estate-docdb-backup-retention", "estate-elasticache-snapshot-retention"]) {
             expect(policyConfig[policy]?.minimumDays, `${policy} in policies/config/${stack}.json`).toBe(derived);
         }
+    });
+    it("every policy that takes a retention objective gets the stack's, in the same block", () => {
+        const { spec, policyConfig } = specAndPolicyConfig(stack);
+        const withRetention = Object.entries(policyConfig).filter(([, entry]) => typeof entry === "object" && "retention" in entry);
+        expect(withRetention.map(([name]) => name).sort()).toEqual(["estate-backup-plan-retention", "estate-backup-vault-lock", "estate-s3-lifecycle-retention"]);
+        for (const [name, entry] of withRetention) {
+            expect(entry.retention, name).toEqual(spec.dr.retention);
+        }
+    });
+
+    it("requires cross-region copies to the stack's DR region exactly when it has one", () => {
+        const { spec, policyConfig } = specAndPolicyConfig(stack);
+        const entry = policyConfig["estate-backup-cross-region-copy"];
+        if (spec.dr.drRegion === undefined) {
+            expect(entry).toBeUndefined();
+        } else {
+            expect(entry).toEqual({ drRegion: spec.dr.drRegion, requireCrossRegionCopy: true });
+        }
+    });
+
+    it("its vault lock's cooling-off passes the policy's minimum", () => {
+        const { spec, policyConfig } = specAndPolicyConfig(stack);
+        const minimum = policyConfig["estate-backup-vault-lock"]?.minChangeableForDays ?? 3;
+        expect(minimum).toBeGreaterThanOrEqual(3);
+        if (spec.backup.plan.vaultLock) {
+            expect(spec.backup.plan.vaultLock.changeableForDays).toBeGreaterThanOrEqual(minimum);
+        }
+    });
+});
+
+describe("AWS Backup in the example stacks", () => {
+    it("prod, with managed databases, gets a locked vault and DR copies; dev, all in the cluster, none", async () => {
+        const bundle = await bundleProgram(root, "infra/index.ts");
+        const types = async (stack: string) => {
+            const { config, secretKeys } = loadStackConfig(root, stack);
+            const run = await runProgram(programFrom(bundle), { stack, config, secretKeys });
+            return run.resources.map((r) => r.type);
+        };
+        const prod = await types("prod");
+        expect(prod.filter((t) => t === "estate:backup:BackupPlan")).toHaveLength(1);
+        expect(prod.filter((t) => t === "aws:backup/vault:Vault")).toHaveLength(2);
+        expect(prod.filter((t) => t === "aws:backup/vaultLockConfiguration:VaultLockConfiguration")).toHaveLength(2);
+        expect(prod).toContain("aws:backup/restoreTestingPlan:RestoreTestingPlan");
+        const dev = await types("dev");
+        expect(dev.filter((t) => t.startsWith("aws:backup/") || t === "estate:backup:BackupPlan")).toEqual([]);
+    });
+
+    it("prod's managed databases are in the plan's selection by ARN and by tag; its backup policies pass with them", async () => {
+        const { config, secretKeys, project } = loadStackConfig(root, "prod");
+        const run = await runProgram(programFrom(await bundleProgram(root, "infra/index.ts")), { project, stack: "prod", config, secretKeys });
+        const databases = run.resources.filter((r) => r.type === "aws:rds/instance:Instance" || r.type === "aws:docdb/cluster:Cluster");
+        expect(databases.map((r) => r.name).sort()).toEqual(["mongo-cluster", "postgres-db"]);
+        const selection = run.resources.find((r) => r.type === "aws:backup/selection:Selection" && r.name === "aws-backup-selection")!;
+        expect(selection.propertyDependencies.resources?.sort()).toEqual(databases.map((r) => r.urn).sort());
+        const arnOf = (r: (typeof databases)[number]) => (fromWire(r.outputs!.toJavaScript()) as { arn: string }).arn;
+        expect((plainInputs(selection).resources as string[]).slice().sort()).toEqual(databases.map(arnOf).sort());
+        for (const db of databases) {
+            expect((plainInputs(db).tags as Record<string, string>)[BACKUP_SELECTION_TAG.key], db.name).toBe(BACKUP_SELECTION_TAG.value);
+        }
+        const policyConfig = JSON.parse(fs.readFileSync(path.join(root, "policies/config/prod.json"), "utf8")) as PolicyPackConfig;
+        const report = await evaluatePolicies(backupPolicies, run.resources, { config: policyConfig, packEnforcementLevel });
+        expect(report.violations).toEqual([]);
+        // It ran over the databases, not over nothing.
+        expect(report.notApplicable.filter((n) => n.policy === "estate-backup-selection-coverage")).toEqual([]);
+    });
+
+    it("prod's databases keep their own backups exactly as long as AWS Backup's continuous rule: one derivation, no drift", async () => {
+        const { config, secretKeys, project } = loadStackConfig(root, "prod");
+        const spec = parseEstateConfig(config, { project, stack: "prod" });
+        const run = await runProgram(programFrom(await bundleProgram(root, "infra/index.ts")), { project, stack: "prod", config, secretKeys });
+        const inputsOf = (type: string) => run.resources.filter((r) => r.type === type).map((r) => plainInputs(r));
+        const derived = nativeBackupRetentionDays(spec.dr.retention, { protectData: spec.protectData });
+        expect(derived).toBe(30);
+        const [rds] = inputsOf("aws:rds/instance:Instance");
+        const [docdb] = inputsOf("aws:docdb/cluster:Cluster");
+        const [redis] = inputsOf("aws:elasticache/replicationGroup:ReplicationGroup");
+        expect(rds!.backupRetentionPeriod).toBe(derived);
+        expect(docdb!.backupRetentionPeriod).toBe(derived);
+        expect(redis!.snapshotRetentionLimit).toBe(derived);
+        const [plan] = inputsOf("aws:backup/plan:Plan");
+        const continuous = (plan!.rules as { ruleName: string; enableContinuousBackup?: boolean; lifecycle: { deleteAfter: number } }[]).filter((r) => r.enableContinuousBackup);
+        expect(continuous.map((r) => [r.ruleName, r.lifecycle.deleteAfter])).toEqual([["daily", derived]]);
+        // And every native window is the shared one, clear of AWS Backup's start and of maintenance.
+        expect([rds!.backupWindow, docdb!.preferredBackupWindow, redis!.snapshotWindow]).toEqual([BACKUP_WINDOWS.native, BACKUP_WINDOWS.native, BACKUP_WINDOWS.native]);
+        expect([rds!.maintenanceWindow, docdb!.preferredMaintenanceWindow, redis!.maintenanceWindow]).toEqual([
+            BACKUP_WINDOWS.maintenance,
+            BACKUP_WINDOWS.maintenance,
+            BACKUP_WINDOWS.maintenance,
+        ]);
     });
 });
 

@@ -3,6 +3,7 @@ import { Cluster, ScheduledBackup } from "@kubernetes-models/cloudnative-pg/post
 import * as random from "@pulumi/random";
 import { Secret } from "kubernetes-models/v1/Secret";
 import { describe, expect, it } from "vitest";
+import { BACKUP_WINDOWS, walArchiveTimeoutSeconds } from "../../../components/backup/objectives";
 import { ClusterPostgres, type ClusterPostgresArgs } from "../../../components/data";
 import { charts, images } from "../../../components/lib/charts";
 import { build, buildError, clusterProvider, KEY, OBJECTIVES, validateModel } from "./harness";
@@ -81,11 +82,17 @@ describe("ClusterPostgres with defaults", () => {
         expect(store.spec.instanceSidecarConfiguration.env).toEqual([{ name: "AWS_DEFAULT_REGION", value: "eu-west-1" }]);
     });
 
-    it("keeps the archive at most the RPO behind: archive_timeout is 5 minutes, or the RPO when shorter", async () => {
-        expect((await postgres()).inputs("pg-cluster").spec.postgresql.parameters.archive_timeout).toBe("5min");
+    it("keeps the archive at most the RPO behind: archive_timeout is walArchiveTimeoutSeconds (half the RPO, 60 to 300 s)", async () => {
+        expect((await postgres()).inputs("pg-cluster").spec.postgresql.parameters.archive_timeout).toBe("300s");
+        const five = await postgres({ objectives: { rpoMinutes: 5, dailyBackupDays: 7 } });
+        expect(five.inputs("pg-cluster").spec.postgresql.parameters.archive_timeout).toBe("150s");
         const tight = await postgres({ objectives: { rpoMinutes: 2, dailyBackupDays: 7 } });
-        expect(tight.inputs("pg-cluster").spec.postgresql.parameters.archive_timeout).toBe("2min");
+        expect(tight.inputs("pg-cluster").spec.postgresql.parameters.archive_timeout).toBe("60s");
         expect(tight.inputs("pg-object-store").spec.retentionPolicy).toBe("7d");
+        for (const rpoMinutes of [1, 2, 5, 15, 1440]) {
+            const archiveTimeout = (await postgres({ objectives: { rpoMinutes, dailyBackupDays: 7 } })).inputs("pg-cluster").spec.postgresql.parameters.archive_timeout;
+            expect(archiveTimeout).toBe(`${walArchiveTimeoutSeconds(rpoMinutes)}s`);
+        }
     });
 
     it("takes a daily base backup through the plugin, valid against the schema", async () => {
@@ -93,7 +100,7 @@ describe("ClusterPostgres with defaults", () => {
         const backup = b.inputs("pg-daily-backup");
         expect(() => validateModel(new ScheduledBackup(backup))).not.toThrow();
         expect(backup.spec).toEqual({
-            schedule: "0 0 2 * * *",
+            schedule: BACKUP_WINDOWS.clusterBaseBackupSchedule,
             immediate: true,
             backupOwnerReference: "self",
             cluster: { name: "pg" },

@@ -3,6 +3,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import { expect } from "vitest";
+import { BackupPlan } from "../../../components/backup";
 import type { DataNetwork, DataObjectives, DatabaseConnection } from "../../../components/data";
 import { policies } from "../../../policies/pack";
 import { fromWire, plainInputs, runProgram, type EngineRun, type RecordedResource, type RunOptions } from "../../../scripts/engine/mock-engine";
@@ -17,6 +18,19 @@ export const NETWORK: DataNetwork = {
 };
 export const OBJECTIVES: DataObjectives = { rpoMinutes: 15, dailyBackupDays: 30 };
 export const KEY = "arn:aws:kms:eu-west-1:123456789012:key/0d3b5c1e-0000-4000-8000-000000000000";
+
+/**
+ * AWS Backup as the prod estate wires it (tiers, continuous backup, vault lock, DR copies), but
+ * selecting by tag only: what covers a database whose ARN nobody passed on.
+ */
+export function backupPlanSelectingByTag(): BackupPlan {
+    return new BackupPlan("aws-backup", {
+        retention: { dailyDays: 30, weeklyWeeks: 12, monthlyMonths: 12, yearlyYears: 7 },
+        continuousBackup: { days: OBJECTIVES.dailyBackupDays },
+        drRegion: "eu-central-1",
+        vaultLock: { changeableForDays: 7 },
+    });
+}
 
 /** A Kubernetes provider for cluster placements (the mock never reaches a cluster). */
 export function clusterProvider(): k8s.Provider {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { archiveTimeoutMinutes, cidrProblem, formatUri, managedBackupRetentionDays } from "../../../components/data";
+import { cidrProblem, formatUri } from "../../../components/data";
 
 describe("connection URIs", () => {
     it("percent-encode credentials, so RDS-generated passwords with punctuation stay one URI", () => {
@@ -10,16 +10,8 @@ describe("connection URIs", () => {
     });
 });
 
-describe("backup settings from the objectives", () => {
-    it("managed retention: the daily objective, at least 7 days for protected data, at most AWS's 35", () => {
-        expect([1, 7, 30, 35, 36, 3650].map((d) => managedBackupRetentionDays(d, true))).toEqual([7, 7, 30, 35, 35, 35]);
-        expect([1, 3, 30, 90].map((d) => managedBackupRetentionDays(d, false))).toEqual([1, 3, 30, 35]);
-    });
-
-    it("archive_timeout: never later than the RPO, and no more often than every minute", () => {
-        expect([1, 2, 5, 15, 1440].map(archiveTimeoutMinutes)).toEqual([1, 2, 5, 5, 5]);
-    });
-});
+// The backup settings derived from the objectives (retention, archive_timeout, windows) are tested
+// with their one definition, in test/components/backup/objectives.test.ts.
 
 describe("allowed CIDR blocks", () => {
     it("refuse the internet and anything wider than a /8", () => {

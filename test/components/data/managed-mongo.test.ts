@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { BACKUP_SELECTION_TAG, BACKUP_WINDOWS } from "../../../components/backup/objectives";
 import { ManagedMongo, type ManagedMongoArgs } from "../../../components/data";
-import { MOCK_ACCOUNT_ID, plainInputs } from "../../../scripts/engine/mock-engine";
-import { build, buildError, KEY, NETWORK, OBJECTIVES } from "./harness";
+import { fromWire, MOCK_ACCOUNT_ID, plainInputs, runProgram } from "../../../scripts/engine/mock-engine";
+import { backupPlanSelectingByTag, build, buildError, KEY, NETWORK, OBJECTIVES } from "./harness";
 
 const T = {
     cluster: "aws:docdb/cluster:Cluster",
@@ -41,8 +42,8 @@ describe("ManagedMongo with defaults (DocumentDB)", () => {
             storageEncrypted: true,
             kmsKeyId: keyArn,
             backupRetentionPeriod: 30,
-            preferredBackupWindow: "02:00-03:00",
-            preferredMaintenanceWindow: "sun:04:00-sun:05:00",
+            preferredBackupWindow: BACKUP_WINDOWS.native,
+            preferredMaintenanceWindow: BACKUP_WINDOWS.maintenance,
             deletionProtection: true,
             skipFinalSnapshot: false,
             finalSnapshotIdentifier: expect.stringMatching(/^docs-final-\w+$/),
@@ -53,7 +54,18 @@ describe("ManagedMongo with defaults (DocumentDB)", () => {
         for (const i of b.ofType(T.instance)) {
             expect(i.propertyDependencies.clusterIdentifier).toEqual([b.resource("docs-cluster").urn]);
             expect(i.protect).toBe(true);
+            expect(b.inputs(i.name).preferredMaintenanceWindow).toBe(BACKUP_WINDOWS.maintenance);
         }
+    });
+
+    it("is selected by AWS Backup: the cluster (only) carries the estate:backup tag, and its ARN is exported for a plan's resources", async () => {
+        const b = await mongo({ tags: { team: "docs" } });
+        expect(b.inputs("docs-cluster").tags).toEqual({ team: "docs", [BACKUP_SELECTION_TAG.key]: BACKUP_SELECTION_TAG.value });
+        for (const name of ["docs-instance-0", "docs-key", "docs-params", "docs-credentials"]) {
+            expect(b.inputs(name).tags, name).toEqual({ team: "docs" });
+        }
+        const run = await runProgram(() => ({ arn: new ManagedMongo("docs", { version: "5.0", network: NETWORK, objectives: OBJECTIVES }).databaseArn }));
+        expect((fromWire(run.outputs!.toJavaScript()) as { arn: string }).arn).toBe(`arn:aws:docdb:us-east-1:${MOCK_ACCOUNT_ID}:cluster/docs-cluster`);
     });
 
     it("enforces TLS and turns audit logs on in its cluster parameter group, joined by property dependency", async () => {
@@ -94,9 +106,13 @@ describe("ManagedMongo with defaults (DocumentDB)", () => {
         expect(JSON.stringify(b.shownOutputs())).not.toContain(password);
     });
 
-    it("passes every policy with the prod config, on up and in preview", async () => {
+    it("passes every policy with the prod config next to a BackupPlan that selects it by tag, on up and in preview", async () => {
         for (const preview of [false, true]) {
-            const report = await (await mongo({}, { preview })).policyReport("prod");
+            const built = await build(() => {
+                backupPlanSelectingByTag();
+                return new ManagedMongo("docs", { version: "5.0", network: NETWORK, objectives: OBJECTIVES });
+            }, { preview });
+            const report = await built.policyReport("prod");
             expect(report.violations.filter((v) => !v.message.startsWith("can't run policy"))).toEqual([]);
         }
     });
@@ -121,6 +137,7 @@ describe("ManagedMongo refuses invalid arguments, registering nothing", () => {
         ["instances", { instances: 0 }, "instances must be an integer from 1 to 16 (got 0)"],
         ["network", { network: { ...NETWORK, vpcId: "" } }, "network.vpcId is required (the VPC the service lives in)"],
         ["user", { user: "app-user" }, 'user must be a user name: a letter, then letters or digits (at most 63) (got "app-user")'],
+        ["the backup selection tag", { tags: { "estate:backup": "true" } }, 'tags["estate:backup"] is reserved: the component sets it'],
     ])("%s", async (_case, args, problem) => {
         const { message, registered } = await buildError(() => new ManagedMongo("docs", { version: "5.0", network: NETWORK, objectives: OBJECTIVES, ...args }));
         expect(message).toBe(`ManagedMongo "docs": ${problem}`);

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { ArgumentError } from "../../../components/lib/errors";
+import { BACKUP_SELECTION_TAG, BACKUP_WINDOWS } from "../../../components/backup/objectives";
 import { ManagedPostgres, type ManagedPostgresArgs } from "../../../components/data";
-import { MOCK_ACCOUNT_ID, MOCK_MANAGED_PASSWORD } from "../../../scripts/engine/mock-engine";
-import { build, buildError, KEY, NETWORK, OBJECTIVES } from "./harness";
+import { ArgumentError } from "../../../components/lib/errors";
+import { fromWire, MOCK_ACCOUNT_ID, MOCK_MANAGED_PASSWORD, runProgram } from "../../../scripts/engine/mock-engine";
+import { backupPlanSelectingByTag, build, buildError, KEY, NETWORK, OBJECTIVES } from "./harness";
 
 const T = {
     component: "estate:data:ManagedPostgres",
@@ -22,6 +23,12 @@ const keyArn = (name: string) => `arn:aws:kms:us-east-1:${MOCK_ACCOUNT_ID}:key/$
 
 const postgres = (args: Partial<ManagedPostgresArgs> = {}, opts = {}) =>
     build(() => new ManagedPostgres("orders", { version: "16", network: NETWORK, objectives: OBJECTIVES, ...args }), opts);
+/** The database next to the estate's AWS Backup, which selects it by its tag alone. */
+const postgresWithBackupPlan = (args: Partial<ManagedPostgresArgs> = {}, opts = {}) =>
+    build(() => {
+        backupPlanSelectingByTag();
+        return new ManagedPostgres("orders", { version: "16", network: NETWORK, objectives: OBJECTIVES, ...args });
+    }, opts);
 
 describe("ManagedPostgres with defaults (RDS)", () => {
     it("creates an RDS instance with its key, parameter group, subnet group and security group, all under the component", async () => {
@@ -84,8 +91,8 @@ describe("ManagedPostgres with defaults (RDS)", () => {
         const b = await postgres();
         expect(b.inputs("orders-db")).toMatchObject({
             backupRetentionPeriod: 30,
-            backupWindow: "02:00-03:00",
-            maintenanceWindow: "sun:04:00-sun:05:00",
+            backupWindow: BACKUP_WINDOWS.native,
+            maintenanceWindow: BACKUP_WINDOWS.maintenance,
             multiAz: true,
             deletionProtection: true,
             skipFinalSnapshot: false,
@@ -119,9 +126,23 @@ describe("ManagedPostgres with defaults (RDS)", () => {
         expect(b.shownOutputs().connection).toMatchObject({ password: "[secret]", uri: "[secret]" });
     });
 
-    it("passes every policy with the prod config, on up and in preview", async () => {
+    it("is selected by AWS Backup: the instance (only) carries the estate:backup tag, and its ARN is exported for a plan's resources", async () => {
+        const b = await postgres({ tags: { team: "orders" } });
+        expect(b.inputs("orders-db").tags).toEqual({ team: "orders", [BACKUP_SELECTION_TAG.key]: BACKUP_SELECTION_TAG.value });
+        for (const name of ["orders-key", "orders-subnets", "orders-sg", "orders-params"]) {
+            expect(b.inputs(name).tags ?? {}, name).not.toHaveProperty(BACKUP_SELECTION_TAG.key);
+        }
+        const arnOf = async (args: Partial<ManagedPostgresArgs>) => {
+            const run = await runProgram(() => ({ arn: new ManagedPostgres("orders", { version: "16", network: NETWORK, objectives: OBJECTIVES, ...args }).databaseArn }));
+            return (fromWire(run.outputs!.toJavaScript()) as { arn: string }).arn;
+        };
+        expect(await arnOf({})).toBe(`arn:aws:rds:us-east-1:${MOCK_ACCOUNT_ID}:instance/orders-db`);
+        expect(await arnOf({ engine: "aurora" })).toBe(`arn:aws:rds:us-east-1:${MOCK_ACCOUNT_ID}:cluster/orders-cluster`);
+    });
+
+    it("passes every policy with the prod config next to a BackupPlan that selects it by tag, on up and in preview", async () => {
         for (const preview of [false, true]) {
-            const b = await postgres({}, { preview });
+            const b = await postgresWithBackupPlan({}, { preview });
             const report = await b.policyReport("prod");
             expect(report.violations.filter((v) => v.enforcementLevel === "mandatory"), `preview: ${preview}`).toEqual([]);
             expect(report.violations.filter((v) => !v.message.startsWith("can't run policy"))).toEqual([]);
@@ -176,7 +197,7 @@ describe("ManagedPostgres overrides", () => {
 
 describe("ManagedPostgres on Aurora", () => {
     it("creates a cluster with a TLS-only cluster parameter group and the requested instances, joined to it", async () => {
-        const b = await postgres({ engine: "aurora", instances: 3 });
+        const b = await postgresWithBackupPlan({ engine: "aurora", instances: 3 });
         expect(b.maybe("orders-db")).toBeUndefined();
         expect(b.inputs("orders-cluster-params")).toMatchObject({ family: "aurora-postgresql16" });
         expect(b.inputs("orders-cluster-params").parameters).toContainEqual({ name: "rds.force_ssl", value: "1", applyMethod: "immediate" });
@@ -189,7 +210,8 @@ describe("ManagedPostgres on Aurora", () => {
             manageMasterUserPassword: true,
             masterUserSecretKmsKeyId: keyArn("orders-key"),
             backupRetentionPeriod: 30,
-            preferredBackupWindow: "02:00-03:00",
+            preferredBackupWindow: BACKUP_WINDOWS.native,
+            preferredMaintenanceWindow: BACKUP_WINDOWS.maintenance,
             deletionProtection: true,
             skipFinalSnapshot: false,
             copyTagsToSnapshot: true,
@@ -201,7 +223,10 @@ describe("ManagedPostgres on Aurora", () => {
             expect(i.propertyDependencies.clusterIdentifier).toEqual([cluster.urn]);
             expect(b.inputs(i.name)).toMatchObject({ publiclyAccessible: false, performanceInsightsEnabled: true, performanceInsightsKmsKeyId: keyArn("orders-key") });
             expect(i.protect).toBe(true);
+            // AWS Backup backs up the cluster, not its instances: only the cluster is selected by tag.
+            expect(b.inputs(i.name).tags ?? {}).not.toHaveProperty(BACKUP_SELECTION_TAG.key);
         }
+        expect(b.inputs("orders-cluster").tags).toEqual({ [BACKUP_SELECTION_TAG.key]: BACKUP_SELECTION_TAG.value });
         expect(b.outputs().connection.host).toBe("orders-cluster.mock.us-east-1.rds.amazonaws.com");
         expect((await b.policyReport("prod")).violations).toEqual([]);
     });
@@ -223,6 +248,7 @@ describe("ManagedPostgres refuses invalid arguments, registering nothing", () =>
         ["instance class", { instanceClass: "r6g.large" }, 'instanceClass must be an RDS instance class such as db.r6g.large (got "r6g.large")'],
         ["reserved user", { user: "rdsadmin" }, 'user must not be "rdsadmin": RDS reserves it'],
         ["key alias", { kmsKeyArn: "alias/data" }, 'kmsKeyArn must be a KMS key ARN such as arn:aws:kms:<region>:<account>:key/<key-id> (got "alias/data")'],
+        ["the backup selection tag", { tags: { "estate:backup": "false" } }, 'tags["estate:backup"] is reserved: the component sets it'],
     ])("%s", async (_case, args, problem) => {
         const { message, registered } = await buildError(() => new ManagedPostgres("orders", { version: "16", network: NETWORK, objectives: OBJECTIVES, ...args }));
         expect(message).toBe(`ManagedPostgres "orders": ${problem}`);

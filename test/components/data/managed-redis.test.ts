@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { BACKUP_WINDOWS } from "../../../components/backup/objectives";
 import { ManagedRedis, type ManagedRedisArgs } from "../../../components/data";
 import { keyPolicy } from "../../../components/data/keys";
 import { fromWire, MOCK_ACCOUNT_ID } from "../../../scripts/engine/mock-engine";
@@ -32,12 +33,14 @@ describe("ManagedRedis with defaults (ElastiCache)", () => {
             automaticFailoverEnabled: true,
             multiAzEnabled: true,
             snapshotRetentionLimit: 30,
-            snapshotWindow: "02:00-03:00",
-            maintenanceWindow: "sun:04:00-sun:05:00",
+            snapshotWindow: BACKUP_WINDOWS.native,
+            maintenanceWindow: BACKUP_WINDOWS.maintenance,
             finalSnapshotIdentifier: expect.stringMatching(/^cache-final-\w+$/),
             autoMinorVersionUpgrade: true,
         });
         expect([b.resource("cache-redis").protect, b.resource("cache-redis").retainOnDelete]).toEqual([true, true]);
+        // A cache: AWS Backup does not select it.
+        expect(b.inputs("cache-redis").tags ?? {}).not.toHaveProperty("estate:backup");
     });
 
     it("delivers slow and engine logs to log groups encrypted with the key, which lets CloudWatch Logs use it", async () => {

@@ -29,6 +29,34 @@ describe("runProgram", () => {
         expect(sse.dependencies).toEqual(expect.arrayContaining([bucket.urn, byName.get("key")!.urn]));
     });
 
+    it("auto-names AWS resources as the provider does, so a name passed on keeps its property dependency on `up`", async () => {
+        const run = await runProgram(() => {
+            const vault = new aws.backup.Vault("vault", {});
+            new aws.backup.VaultLockConfiguration("lock", { backupVaultName: vault.name, changeableForDays: 3 });
+            new aws.backup.Vault("named", { name: "explicit" });
+            return { named: vault.name };
+        });
+        const lock = run.resources.find((r) => r.name === "lock")!;
+        expect(plainInputs(lock).backupVaultName).toBe("vault");
+        expect(lock.propertyDependencies.backupVaultName).toEqual([run.resources.find((r) => r.name === "vault")!.urn]);
+        expect(plainInputs(run.resources.find((r) => r.name === "named")!).name).toBe("explicit");
+    });
+
+    it("auto-names through a namePrefix, and leaves a name out where the provider names through another property", async () => {
+        const run = await runProgram(() => {
+            const logs = new aws.cloudwatch.LogGroup("logs", { namePrefix: "/estate/app-" });
+            const subnets = new aws.rds.SubnetGroup("subnets", { subnetIds: ["subnet-a", "subnet-b"] });
+            new aws.cloudwatch.LogStream("stream", { logGroupName: logs.name });
+            const db = new aws.rds.Instance("db", { engine: "postgres", instanceClass: "db.t4g.micro", allocatedStorage: 20, dbSubnetGroupName: subnets.name });
+            return { db: db.arn };
+        });
+        const outputsOf = (name: string) => fromWire(run.resources.find((r) => r.name === name)!.outputs!.toJavaScript()) as Record<string, unknown>;
+        expect(plainInputs(run.resources.find((r) => r.name === "stream")!).logGroupName).toBe("/estate/app-1a2b3c");
+        expect(plainInputs(run.resources.find((r) => r.name === "db")!).dbSubnetGroupName).toBe("subnets");
+        expect(outputsOf("db").name).toBeUndefined();
+        expect(outputsOf("db").arn).toBe("arn:aws:rds:us-east-1:123456789012:instance/db");
+    });
+
     it("keeps secrets marked in the stack outputs", async () => {
         const run = await runProgram(program, { stack: "dev" });
         const outputs = fromWire(run.outputs!.toJavaScript()) as Record<string, unknown>;

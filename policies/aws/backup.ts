@@ -1,0 +1,594 @@
+/**
+ * AWS Backup policies. A vault's lock, a plan's rules and a selection's resources are separate
+ * resources that name each other by name, ARN or id, unknown in a real preview; these are stack
+ * policies that join them through the engine's property dependencies (see `lib/stack.ts`), and
+ * read values only where the join needs them.
+ *
+ * The backup bucket's tiers are `estate-s3-lifecycle-retention`'s (policies/aws/s3.ts); these
+ * policies hold AWS Backup to the same objectives, from the same `retention` config block.
+ */
+import * as aws from "@pulumi/aws";
+import type { PolicyConfigSchema, PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
+import { asList, isRecord } from "../lib/iam";
+import { awsConfigRule, checkov, type EstateStackPolicy } from "../lib/policy";
+import { attachedTo, label, ofType, propsAs, referencedThrough } from "../lib/stack";
+import { forEachDeferringUnknowns, peek, UNKNOWN } from "../lib/unknowns";
+import { BACKUP_TIERS, requiredDays, type BackupTier, type RetentionObjective } from "./s3";
+
+const TYPES = {
+    vault: "aws:backup/vault:Vault",
+    kmsKey: "aws:kms/key:Key",
+} as const;
+
+/** The databases AWS Backup must cover. Aurora cluster instances are covered by their cluster. */
+const DATABASES = [aws.rds.Instance, aws.rds.Cluster, aws.docdb.Cluster] as const;
+const DATABASE_NOUNS: Record<string, string> = {
+    "aws:rds/instance:Instance": "RDS instance",
+    "aws:rds/cluster:Cluster": "RDS/Aurora cluster",
+    "aws:docdb/cluster:Cluster": "DocumentDB cluster",
+};
+
+/** AWS Backup limits the policies check against (AWS Backup Developer Guide). */
+const CONTINUOUS_BACKUP_MAX_DAYS = 35;
+const COLD_STORAGE_MIN_DAYS = 90;
+const VAULT_LOCK_MIN_CHANGEABLE_DAYS = 3;
+
+const retentionSchema: PolicyConfigSchema["properties"][string] = {
+    type: "object",
+    description: "The stack's retention objective, per tier (the same block as estate-s3-lifecycle-retention's).",
+    properties: {
+        dailyDays: { type: "integer", minimum: 1, description: "Days to keep each daily backup." },
+        weeklyWeeks: { type: "integer", minimum: 1, description: "Weeks to keep each weekly backup (7 days each)." },
+        monthlyMonths: { type: "integer", minimum: 1, description: "Months to keep each monthly backup (31 days each)." },
+        yearlyYears: { type: "integer", minimum: 1, description: "Years to keep each yearly backup (366 days each)." },
+    },
+    required: ["dailyDays", "weeklyWeeks", "monthlyMonths", "yearlyYears"],
+    additionalProperties: false,
+};
+
+/** A tier's name, as the estate names backup rules: `daily`, `weekly`, `monthly`, `yearly`. */
+function tierName(tier: BackupTier): string {
+    return tier.prefix.replace(/\/$/, "");
+}
+
+function describeObjective(objective: RetentionObjective, tier: BackupTier): string {
+    const count = objective[tier.objective];
+    const days = requiredDays(objective, tier);
+    return tier.unit === "day" ? `${days} days` : `${days} days (${count} ${tier.unit}${count === 1 ? "" : "s"})`;
+}
+
+/** Reads a value for its effect: through the analyzer's proxy, an unknown value throws its UnknownValueError. */
+function readValue(read: () => unknown): void {
+    read();
+}
+
+function vaultsOf(args: StackValidationArgs): PolicyResource[] {
+    const vaults = ofType(args.resources, aws.backup.Vault);
+    if (vaults.length === 0) {
+        args.notApplicable("The stack has no aws:backup/vault:Vault.");
+    }
+    return vaults;
+}
+
+function plansOf(args: StackValidationArgs): PolicyResource[] {
+    const plans = ofType(args.resources, aws.backup.Plan);
+    if (plans.length === 0) {
+        args.notApplicable("The stack has no aws:backup/plan:Plan.");
+    }
+    return plans;
+}
+
+type PlanRule = aws.types.output.backup.PlanRule;
+
+function rulesOf(plan: PolicyResource): PlanRule[] {
+    return asList(propsAs(plan, aws.backup.Plan).rules).filter(isRecord) as unknown as PlanRule[];
+}
+
+function ruleLabel(rule: PlanRule, plan: PolicyResource): string {
+    return `rule '${String(rule.ruleName)}' of backup plan '${plan.name}'`;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Vault encryption
+// ------------------------------------------------------------------------------------------------
+
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+
+export const backupVaultEncryptionCmk: EstateStackPolicy = {
+    name: "estate-backup-vault-encryption-cmk",
+    description:
+        "AWS Backup vaults must encrypt their recovery points with a customer-managed KMS key, not the AWS managed key " +
+        "aws/backup: restoring or copying a backup then also requires kms:Decrypt on a key the estate controls, every use " +
+        "is logged in CloudTrail, and access can be cut off (or a copy shared across accounts) through the key policy, " +
+        "which the AWS managed key does not allow.",
+    remediationSteps:
+        "Set `kmsKeyArn: key.arn` on the aws.backup.Vault, where `key` is an aws.kms.Key with rotation enabled (the " +
+        "estate's BackupPlan component creates one), or the ARN of an existing customer-managed key in the vault's region. " +
+        "The key of an existing vault cannot change: create a new vault and move the plan's rules to it.",
+    severity: "high",
+    tags: ["aws", "backup", checkov("CKV_AWS_166"), awsConfigRule("backup-recovery-point-encrypted")],
+    validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+        forEachDeferringUnknowns(vaultsOf(args), (vault) => {
+            if (referencedThrough(vault, "kmsKeyArn", TYPES.kmsKey).length > 0) {
+                return; // from an aws.kms.Key of this stack: customer-managed by construction
+            }
+            const props = propsAs(vault, aws.backup.Vault);
+            const value = peek(() => props.kmsKeyArn);
+            const fromOtherResource = (vault.propertyDependencies.kmsKeyArn ?? []).length > 0;
+            if (value === UNKNOWN && fromOtherResource) {
+                // A key from elsewhere (another stack's output): only its value could tell. Reading it through
+                // the analyzer's proxy raises its "can't run during preview" note.
+                readValue(() => props.kmsKeyArn);
+            }
+            // Unknown without any resource it comes from: the program did not set it, and the provider will fill
+            // in the AWS managed key.
+            if (value === UNKNOWN || typeof value !== "string" || value === "") {
+                report(`Backup vault '${vault.name}' sets no kmsKeyArn, so AWS Backup encrypts with the AWS managed key aws/backup.`, vault.urn);
+            } else if (!KMS_KEY_ARN.test(value)) {
+                report(
+                    `Backup vault '${vault.name}' has kmsKeyArn ${JSON.stringify(value)}, which is not a KMS key ARN ` +
+                        "(arn:aws:kms:<region>:<account>:key/<id>; an alias such as alias/aws/backup names the AWS managed key).",
+                    vault.urn,
+                );
+            }
+            // A literal key ARN passes: the policy cannot look the key up to tell who manages it.
+        });
+    },
+};
+
+// ------------------------------------------------------------------------------------------------
+// Vault lock
+// ------------------------------------------------------------------------------------------------
+
+export interface VaultLockConfig {
+    /** The shortest cooling-off accepted, in days (AWS's minimum is 3). */
+    minChangeableForDays?: number;
+    /** The stack's retention objective: the lock's bounds must accept every tier. */
+    retention?: RetentionObjective;
+}
+
+export const backupVaultLock: EstateStackPolicy = {
+    name: "estate-backup-vault-lock",
+    description:
+        "Every AWS Backup vault must have a Vault Lock in compliance mode (changeableForDays set): after its cooling-off " +
+        "nobody, including the account's root user or an attacker with admin rights, can delete the lock, the vault or a " +
+        "recovery point before its retention ends, which is what keeps backups through ransomware and mistakes. Its minimum " +
+        "retention must keep every recovery point at least the shortest objective, and its maximum must admit the longest " +
+        "tier, or AWS Backup fails those backups.",
+    remediationSteps:
+        "Add an aws.backup.VaultLockConfiguration with `backupVaultName: vault.name`, `changeableForDays` at least the " +
+        "policy config's minChangeableForDays (AWS requires 3), `minRetentionDays` at least the daily objective (at most 35: " +
+        "continuous backups are kept at most 35 days) and `maxRetentionDays` at least the yearly objective in days (366 per " +
+        "year). The estate's BackupPlan does this with `vaultLock`. Review it within the cooling-off: afterwards it is " +
+        "irreversible.",
+    severity: "high",
+    tags: ["aws", "backup"],
+    configSchema: {
+        properties: {
+            minChangeableForDays: {
+                type: "integer",
+                minimum: VAULT_LOCK_MIN_CHANGEABLE_DAYS,
+                description: "The shortest cooling-off (changeableForDays) accepted; default 3.",
+            },
+            retention: retentionSchema,
+        },
+    },
+    validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+        const config = args.getConfig<VaultLockConfig>();
+        const minChangeable = config.minChangeableForDays ?? VAULT_LOCK_MIN_CHANGEABLE_DAYS;
+        const objective = config.retention;
+        const daily = BACKUP_TIERS[0];
+        const yearly = BACKUP_TIERS[BACKUP_TIERS.length - 1]!;
+        forEachDeferringUnknowns(vaultsOf(args), (vault) => {
+            const locks = attachedTo(vault, args.resources, aws.backup.VaultLockConfiguration, "backupVaultName");
+            if (locks.length === 0) {
+                report(
+                    `Backup vault '${vault.name}' has no VaultLockConfiguration: its recovery points can be deleted before their ` +
+                        "retention ends.",
+                    vault.urn,
+                );
+                return;
+            }
+            for (const lock of locks) {
+                const where = `${label(lock)} of backup vault '${vault.name}'`;
+                const p = propsAs(lock, aws.backup.VaultLockConfiguration);
+                const changeable = p.changeableForDays;
+                if (typeof changeable !== "number") {
+                    report(
+                        `${where} sets no changeableForDays, so it is in governance mode and can be removed at any time; set ` +
+                            `changeableForDays to at least ${minChangeable} (compliance mode).`,
+                        lock.urn,
+                    );
+                } else if (changeable < minChangeable) {
+                    report(`${where} has changeableForDays ${changeable}; it must be at least ${minChangeable}.`, lock.urn);
+                }
+                const min = p.minRetentionDays;
+                const max = p.maxRetentionDays;
+                if (typeof min === "number" && typeof max === "number" && min > max) {
+                    report(`${where} has minRetentionDays ${min} above maxRetentionDays ${max}: every backup would fail.`, lock.urn);
+                }
+                if (!objective) {
+                    continue;
+                }
+                const shortest = Math.min(requiredDays(objective, daily), CONTINUOUS_BACKUP_MAX_DAYS);
+                const longest = requiredDays(objective, yearly);
+                if (typeof min !== "number") {
+                    report(`${where} sets no minRetentionDays; it must be at least ${shortest} (the daily objective).`, lock.urn);
+                } else if (min < shortest) {
+                    report(`${where} has minRetentionDays ${min}; it must be at least ${shortest} (the daily objective).`, lock.urn);
+                }
+                if (typeof max === "number" && max < longest) {
+                    report(
+                        `${where} has maxRetentionDays ${max}, below the yearly objective of ${describeObjective(objective, yearly)}: ` +
+                            "AWS Backup would fail the yearly backups.",
+                        lock.urn,
+                    );
+                }
+            }
+        });
+    },
+};
+
+// ------------------------------------------------------------------------------------------------
+// Plan retention
+// ------------------------------------------------------------------------------------------------
+
+export interface PlanRetentionConfig {
+    retention?: RetentionObjective;
+}
+
+/** The tier a rule keeps: its ruleName is the tier (`daily`), or starts with it and a hyphen (`daily-rds`). */
+function ruleTier(rule: PlanRule): BackupTier | undefined {
+    const name = typeof rule.ruleName === "string" ? rule.ruleName : "";
+    return BACKUP_TIERS.find((tier) => name === tierName(tier) || name.startsWith(`${tierName(tier)}-`));
+}
+
+function positive(n: unknown): number | undefined {
+    return typeof n === "number" && n > 0 ? n : undefined;
+}
+
+export const backupPlanRetention: EstateStackPolicy = {
+    name: "estate-backup-plan-retention",
+    description:
+        "Every AWS Backup plan must have a rule per retention tier (daily, weekly, monthly, yearly) whose recovery points, " +
+        "and their copies, are deleted no earlier than the stack's objective, so a restore is possible as far back as " +
+        "promised, and no later than a set time (lifecycle.deleteAfter), so backups are not kept and paid for forever; " +
+        "cold storage must respect AWS's 90-day minimum and continuous backups its 35-day maximum.",
+    remediationSteps:
+        "Give the aws.backup.Plan one rule per tier named `daily`, `weekly`, `monthly` and `yearly` (or `<tier>-...`), each " +
+        "with a schedule and `lifecycle: { deleteAfter: N }`, N at least the objective in days (week = 7, month = 31, year = " +
+        "366 days); keep `deleteAfter` at least 90 days after `coldStorageAfter`, at most 35 on a rule with " +
+        "`enableContinuousBackup`, and give copy actions the rule's lifecycle. The estate's BackupPlan derives all of it " +
+        "from `retention`. The objective is the policy config `retention` (policies/config/<stack>.json).",
+    severity: "high",
+    tags: ["aws", "backup", awsConfigRule("backup-plan-min-frequency-and-min-retention-check")],
+    configSchema: { properties: { retention: retentionSchema } },
+    validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+        const objective = args.getConfig<PlanRetentionConfig>().retention;
+        forEachDeferringUnknowns(plansOf(args), (plan) => {
+            const rules = rulesOf(plan);
+            for (const tier of BACKUP_TIERS) {
+                const required = objective ? requiredDays(objective, tier) : undefined;
+                const wanted = objective ? `; required deleteAfter at least ${describeObjective(objective, tier)}` : "";
+                if (!rules.some((rule) => ruleTier(rule) === tier)) {
+                    report(`Backup plan '${plan.name}' has no rule for the ${tierName(tier)} tier (ruleName '${tierName(tier)}')${wanted}.`, plan.urn);
+                    continue;
+                }
+                for (const rule of rules.filter((r) => ruleTier(r) === tier)) {
+                    const deleteAfter = positive(rule.lifecycle?.deleteAfter);
+                    if (deleteAfter === undefined) {
+                        report(`${ruleLabel(rule, plan)} keeps recovery points forever (no lifecycle.deleteAfter)${wanted}.`, plan.urn);
+                    } else if (required !== undefined && deleteAfter < required) {
+                        report(`${ruleLabel(rule, plan)} deletes recovery points after ${deleteAfter} days${wanted}.`, plan.urn);
+                    }
+                    for (const copy of asList(rule.copyActions).filter(isRecord)) {
+                        const copyDays = positive((copy.lifecycle as { deleteAfter?: unknown } | undefined)?.deleteAfter);
+                        if (copyDays !== undefined && required !== undefined && copyDays < required) {
+                            report(`${ruleLabel(rule, plan)} deletes its copies after ${copyDays} days${wanted}.`, plan.urn);
+                        }
+                    }
+                }
+            }
+            for (const rule of rules) {
+                const deleteAfter = positive(rule.lifecycle?.deleteAfter);
+                const cold = positive(rule.lifecycle?.coldStorageAfter);
+                if (cold !== undefined && (deleteAfter === undefined || deleteAfter < cold + COLD_STORAGE_MIN_DAYS)) {
+                    report(
+                        `${ruleLabel(rule, plan)} moves recovery points to cold storage after ${cold} days but deletes them after ` +
+                            `${deleteAfter ?? "never"}: AWS requires deleteAfter >= coldStorageAfter + ${COLD_STORAGE_MIN_DAYS} = ` +
+                            `${cold + COLD_STORAGE_MIN_DAYS}.`,
+                        plan.urn,
+                    );
+                }
+                if (rule.enableContinuousBackup === true && (deleteAfter === undefined || deleteAfter > CONTINUOUS_BACKUP_MAX_DAYS)) {
+                    const kept = deleteAfter === undefined ? "forever" : `${deleteAfter} days`;
+                    report(
+                        `${ruleLabel(rule, plan)} backs up continuously and keeps recovery points ${kept}: continuous backups are ` +
+                            `kept at most ${CONTINUOUS_BACKUP_MAX_DAYS} days.`,
+                        plan.urn,
+                    );
+                }
+            }
+        });
+    },
+};
+
+// ------------------------------------------------------------------------------------------------
+// Selection coverage
+// ------------------------------------------------------------------------------------------------
+
+/** A tag condition a selection selects by. */
+interface TagTest {
+    key: string;
+    value: string;
+    /** `equals`, `notEquals`, `like`, `notLike` (the last two with `*` wildcards). */
+    op: "equals" | "notEquals" | "like" | "notLike";
+}
+
+const RESOURCE_TAG_PREFIX = "aws:ResourceTag/";
+
+function glob(pattern: string, value: string): boolean {
+    return new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`).test(value);
+}
+
+function tagTestHolds(test: TagTest, tags: Record<string, unknown>): boolean {
+    const actual = tags[test.key];
+    const value = typeof actual === "string" ? actual : undefined;
+    switch (test.op) {
+        case "equals":
+            return value === test.value;
+        case "notEquals":
+            return value !== test.value;
+        case "like":
+            return value !== undefined && glob(test.value, value);
+        case "notLike":
+            return value === undefined || !glob(test.value, value);
+    }
+}
+
+/** The selection's `selectionTags` (any one selects a resource) and `conditions` (all must hold). */
+function tagTestsOf(selection: PolicyResource): { anyOf: TagTest[]; allOf: TagTest[] } {
+    const props = propsAs(selection, aws.backup.Selection);
+    const anyOf: TagTest[] = [];
+    for (const tag of asList(props.selectionTags).filter(isRecord)) {
+        if (String(tag.type).toUpperCase() === "STRINGEQUALS" && typeof tag.key === "string" && typeof tag.value === "string") {
+            anyOf.push({ key: tag.key, value: tag.value, op: "equals" });
+        }
+    }
+    const allOf: TagTest[] = [];
+    const operators: [string, TagTest["op"]][] = [
+        ["stringEquals", "equals"],
+        ["stringNotEquals", "notEquals"],
+        ["stringLikes", "like"],
+        ["stringNotLikes", "notLike"],
+    ];
+    for (const condition of asList(props.conditions).filter(isRecord)) {
+        for (const [field, op] of operators) {
+            for (const test of asList(condition[field]).filter(isRecord)) {
+                if (typeof test.key === "string" && typeof test.value === "string") {
+                    const key = test.key.startsWith(RESOURCE_TAG_PREFIX) ? test.key.slice(RESOURCE_TAG_PREFIX.length) : test.key;
+                    allOf.push({ key, value: test.value, op });
+                }
+            }
+        }
+    }
+    return { anyOf, allOf };
+}
+
+/** The list values of a selection property: literals as strings, unknown elements as `UNKNOWN`. */
+function listValues(selection: PolicyResource, property: "resources" | "notResources"): (string | typeof UNKNOWN)[] {
+    const props = propsAs(selection, aws.backup.Selection);
+    const list = peek(() => props[property]);
+    if (list === UNKNOWN) {
+        return [UNKNOWN];
+    }
+    if (!Array.isArray(list)) {
+        return [];
+    }
+    // Element by element: copying the list would read every element, and an unknown one throws.
+    const values: (string | typeof UNKNOWN)[] = [];
+    for (let i = 0; i < list.length; i++) {
+        const v = peek(() => list[i] as unknown);
+        values.push(v === UNKNOWN ? UNKNOWN : String(v));
+    }
+    return values;
+}
+
+type Coverage = "covered" | "not-covered" | "unknown";
+
+/** What a selection is matched against: the database's ARN and tags, each possibly unknown in preview. */
+interface DatabaseFacts {
+    db: PolicyResource;
+    /** `undefined` when the engine shows none (a fake resource in a test). */
+    arn: string | undefined | typeof UNKNOWN;
+    tags: Record<string, unknown> | typeof UNKNOWN;
+}
+
+/** Whether `selection` selects the database, as far as the engine shows it. */
+function selects(selection: PolicyResource, facts: DatabaseFacts): Coverage {
+    const { db, arn, tags } = facts;
+    const notResources = listValues(selection, "notResources");
+    if (referencedThrough(selection, "notResources", db.type).some((r) => r.urn === db.urn) || (typeof arn === "string" && notResources.includes(arn))) {
+        return "not-covered";
+    }
+    if (referencedThrough(selection, "resources", db.type).some((r) => r.urn === db.urn)) {
+        return "covered";
+    }
+    const resources = listValues(selection, "resources");
+    if (typeof arn === "string" && resources.includes(arn)) {
+        return "covered";
+    }
+    const { anyOf, allOf } = tagTestsOf(selection);
+    const wildcard = resources.includes("*");
+    if (wildcard && allOf.length === 0) {
+        return "covered"; // every resource of the types opted in for the region
+    }
+    if (anyOf.length > 0 || wildcard) {
+        if (tags === UNKNOWN) {
+            return "unknown";
+        }
+        if (anyOf.some((t) => tagTestHolds(t, tags)) || (wildcard && allOf.every((t) => tagTestHolds(t, tags)))) {
+            return "covered";
+        }
+    }
+    // A literal ARN unknown in preview may still be this database's.
+    return resources.includes(UNKNOWN) && arn === UNKNOWN ? "unknown" : "not-covered";
+}
+
+/** A database's tags (its own and the provider's default tags), or `UNKNOWN`. */
+function tagsOf(db: PolicyResource): Record<string, unknown> | typeof UNKNOWN {
+    const props = db.props as { tags?: unknown; tagsAll?: unknown };
+    const tags = peek(() => props.tags);
+    const tagsAll = peek(() => props.tagsAll);
+    if (tags === UNKNOWN) {
+        return UNKNOWN;
+    }
+    return { ...(isRecord(tagsAll) ? tagsAll : {}), ...(isRecord(tags) ? tags : {}) };
+}
+
+export const backupSelectionCoverage: EstateStackPolicy = {
+    name: "estate-backup-selection-coverage",
+    description:
+        "Every RDS instance, RDS or Aurora cluster and DocumentDB cluster must be in an AWS Backup selection, by ARN or by a " +
+        "tag the selection selects, so that it is backed up per tier, copied to the DR region and restore-tested like the " +
+        "rest: a database left out has only its own short automated backups, which are deleted with it. Aurora cluster " +
+        "instances are covered by their cluster, and read replicas by their source.",
+    remediationSteps:
+        "Pass the database's ARN in an aws.backup.Selection's `resources` (the estate's BackupPlan: `resources: [db.arn]`), " +
+        'or tag the database `estate:backup: "true"`, which the BackupPlan\'s tag selection selects; make sure no ' +
+        "`notResources` excludes it. AWS Backup also requires the resource type to be opted in for the region (Service " +
+        "opt-in); the policy cannot see that setting.",
+    severity: "high",
+    tags: ["aws", "backup", checkov("CKV2_AWS_8"), awsConfigRule("rds-in-backup-plan"), awsConfigRule("aurora-resources-protected-by-backup-plan")],
+    validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+        const databases = ofType(args.resources, DATABASES);
+        if (databases.length === 0) {
+            args.notApplicable("The stack has no RDS instance, RDS/Aurora cluster or DocumentDB cluster.");
+        }
+        const selections = ofType(args.resources, aws.backup.Selection);
+        forEachDeferringUnknowns(databases, (db) => {
+            const props = db.props as { arn?: unknown; tags?: unknown; replicateSourceDb?: unknown };
+            if (db.isType(aws.rds.Instance) && "replicateSourceDb" in props && peek(() => props.replicateSourceDb) !== undefined) {
+                return; // a read replica: AWS Backup backs up its source
+            }
+            const arn = peek(() => props.arn);
+            const facts: DatabaseFacts = { db, arn: arn === UNKNOWN || typeof arn === "string" ? arn : undefined, tags: tagsOf(db) };
+            const results = selections.map((s) => selects(s, facts));
+            if (results.includes("covered")) {
+                return;
+            }
+            if (results.includes("unknown")) {
+                // Covered or not depends on a value not known yet: raise the analyzer's unknown-value note.
+                readValue(() => (facts.tags === UNKNOWN ? props.tags : props.arn));
+            }
+            const tags = selectedTags(selections);
+            report(
+                `${DATABASE_NOUNS[db.type] ?? db.type} '${db.name}' is in no AWS Backup selection: no selection names its ARN in ` +
+                    `resources, and ${tags ? `it has none of the tags the selections select (${tags})` : "no selection selects by tag"}.`,
+                db.urn,
+            );
+        });
+    },
+};
+
+/** The tags the stack's selections select, for messages: `estate:backup=true`. */
+function selectedTags(selections: PolicyResource[]): string {
+    const tags = new Set<string>();
+    for (const selection of selections) {
+        const tests = peek(() => tagTestsOf(selection));
+        if (tests !== UNKNOWN) {
+            tests.anyOf.forEach((t) => tags.add(`${t.key}=${t.value}`));
+        }
+    }
+    return [...tags].join(", ");
+}
+
+// ------------------------------------------------------------------------------------------------
+// Cross-region copy
+// ------------------------------------------------------------------------------------------------
+
+export interface CrossRegionCopyConfig {
+    /** The DR region copies must go to. */
+    drRegion?: string;
+    /** Require a copy to another region even without a named DR region. */
+    requireCrossRegionCopy?: boolean;
+}
+
+/** The region of an AWS Backup vault ARN: `arn:aws:backup:<region>:<account>:backup-vault:<name>`. */
+function arnRegion(arn: string): string | undefined {
+    const parts = arn.split(":");
+    return parts.length >= 6 && parts[0] === "arn" && parts[3] ? parts[3] : undefined;
+}
+
+export const backupCrossRegionCopy: EstateStackPolicy = {
+    name: "estate-backup-cross-region-copy",
+    description:
+        "When the stack has a DR region, every rule of every AWS Backup plan must copy its recovery points to a vault in " +
+        "that region, so that losing the primary region (or its vault) loses no tier of backups and the DR region can " +
+        "restore every tier on its own.",
+    remediationSteps:
+        "Add to every rule of the aws.backup.Plan a `copyActions` entry with `destinationVaultArn` the ARN of a vault in " +
+        "the DR region (an aws.backup.Vault with `region: <drRegion>` and its own customer-managed key) and the rule's " +
+        "lifecycle. The estate's BackupPlan does this with `drRegion`. The DR region is the policy config `drRegion` " +
+        "(or any other region with `requireCrossRegionCopy: true`).",
+    severity: "high",
+    tags: ["aws", "backup"],
+    configSchema: {
+        properties: {
+            drRegion: { type: "string", description: "The region every rule must copy to (the stack's estate:dr.drRegion)." },
+            requireCrossRegionCopy: { type: "boolean", description: "Require a copy to another region even without drRegion." },
+        },
+    },
+    validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+        const { drRegion, requireCrossRegionCopy } = args.getConfig<CrossRegionCopyConfig>();
+        if (drRegion === undefined && requireCrossRegionCopy !== true) {
+            args.notApplicable("No DR region is configured (drRegion) and requireCrossRegionCopy is not set.");
+        }
+        const target = drRegion ?? "another region";
+        forEachDeferringUnknowns(plansOf(args), (plan) => {
+            const planRegion = peek(() => propsAs(plan, aws.backup.Plan).region);
+            const isDrRegion = (region: unknown): boolean =>
+                typeof region === "string" &&
+                (drRegion !== undefined ? region === drRegion : typeof planRegion !== "string" || planRegion === "" || region !== planRegion);
+            // The vaults the rules name (targets and copy destinations), by the region the program gave them; a
+            // vault without one is in the provider's region, the primary.
+            const named = plan.propertyDependencies.rules ?? [];
+            const vaultRegions = referencedThrough(plan, "rules", TYPES.vault).map((v) => peek(() => (v.props as { region?: unknown }).region));
+            const drVaultNamed = vaultRegions.some(isDrRegion);
+            // A destination from outside the stack (another stack's output), or a vault whose region is not known.
+            const undeterminable = vaultRegions.includes(UNKNOWN) || named.some((r) => r.type !== TYPES.vault);
+            for (const rule of rulesOf(plan)) {
+                const copies = asList(rule.copyActions).filter(isRecord);
+                if (copies.length === 0) {
+                    report(`${ruleLabel(rule, plan)} has no copy action: its recovery points never reach ${target}.`, plan.urn);
+                    continue;
+                }
+                const destinations: string[] = [];
+                let unknownCopy: Record<string, unknown> | undefined;
+                const copiesToDr = copies.some((copy) => {
+                    const arn = peek(() => copy.destinationVaultArn);
+                    if (arn === UNKNOWN) {
+                        // A vault of this stack whose ARN is not known yet: a vault the rules name in the DR region is it.
+                        unknownCopy ??= copy;
+                        return drVaultNamed;
+                    }
+                    destinations.push(String(arn));
+                    return typeof arn === "string" && isDrRegion(arnRegion(arn));
+                });
+                if (copiesToDr) {
+                    continue;
+                }
+                if (unknownCopy && undeterminable) {
+                    const copy = unknownCopy;
+                    readValue(() => copy.destinationVaultArn);
+                }
+                report(
+                    `${ruleLabel(rule, plan)} copies to no vault in ${target}` + (destinations.length > 0 ? ` (destinations: ${destinations.join(", ")}).` : "."),
+                    plan.urn,
+                );
+            }
+        });
+    },
+};
+
+export const backupPolicies = [backupVaultEncryptionCmk, backupVaultLock, backupPlanRetention, backupSelectionCoverage, backupCrossRegionCopy];
