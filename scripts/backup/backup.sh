@@ -232,7 +232,12 @@ redis_cli() {
     if [ "${REDIS_TLS:-false}" = true ]; then
         args+=(--tls)
     fi
-    REDISCLI_AUTH=${REDIS_PASSWORD:-} redis-cli "${args[@]}" "$@"
+    if [ -n "${REDIS_PASSWORD:-}" ]; then
+        # redis-cli reads the password from the environment: it never shows in the process list.
+        REDISCLI_AUTH=$REDIS_PASSWORD redis-cli "${args[@]}" "$@"
+    else
+        redis-cli "${args[@]}" "$@"
+    fi
 }
 
 # An RDB copy over the replication protocol (`redis-cli --rdb`), checked with redis-check-rdb,
@@ -271,18 +276,17 @@ main() {
 
     # Before dumping: the bucket answers, the credentials work, and no key of this backup is
     # taken (a rerun must not half-succeed).
-    local tier base existing
+    local tier base
     for tier in "${DUE_TIERS[@]}"; do
         base=$(base_key "$tier")
-        existing=$(s3_list_keys "$base.")
-        if [ -n "$existing" ]; then
-            die "refusing to overwrite $(s3_url "$(head -n 1 <<<"$existing")"): a backup named $STAMP already exists (backups are never replaced or deleted)"
-        fi
+        s3_listing "$base."
+        refuse_existing "$base.$DUMP_EXT" "$base.$DUMP_EXT.sha256" "$base.manifest.json"
     done
 
     mkdir -p "${BACKUP_WORK_DIR:-${TMPDIR:-/tmp}}"
     WORK=$(mktemp -d "${BACKUP_WORK_DIR:-${TMPDIR:-/tmp}}/estate-backup.XXXXXX")
     DUMP="$WORK/$STAMP.$DUMP_EXT"
+    aws_cli --version >"$WORK/aws-version" 2>&1 &
     "dump_$BACKUP_ENGINE"
 
     local bytes sha dumped
@@ -292,30 +296,36 @@ main() {
     dumped=$(now_seconds)
     log "dump: $bytes bytes, sha256 $sha, $(elapsed "$started" "$dumped") s"
 
-    local tools
-    tools=$(jq -cn --argjson t "$TOOLS_JSON" --arg aws "$(aws_cli --version 2>&1 | head -n 1)" '$t + {aws: $aws}')
+    wait || true
+    local tools tiers_json
+    tools=$(jq -cn --argjson t "$TOOLS_JSON" --arg aws "$(head -n 1 "$WORK/aws-version")" '$t + {aws: $aws}')
+    tiers_json=$(printf '%s\n' "${DUE_TIERS[@]}" | jq -R . | jq -s -c .)
     local stored=()
     for tier in "${DUE_TIERS[@]}"; do
         base=$(base_key "$tier")
         local dump_key="$base.$DUMP_EXT"
         printf '%s  %s\n' "$sha" "$(basename "$dump_key")" >"$WORK/sha256"
-        s3_put_new "$DUMP" "$dump_key" application/octet-stream "sha256=$sha"
-        s3_put_new "$WORK/sha256" "$dump_key.sha256" text/plain
-        s3_check_sizes "$base." "$DUMP" "$dump_key" "$WORK/sha256" "$dump_key.sha256"
+        # Dump and checksum first, then the manifest, so a manifest always points at complete data.
+        s3_listing "$base."
+        refuse_existing "$dump_key" "$dump_key.sha256" "$base.manifest.json"
+        s3_upload "$DUMP" "$dump_key" application/octet-stream "sha256=$sha"
+        s3_upload "$WORK/sha256" "$dump_key.sha256" text/plain
+        s3_listing "$base."
+        check_sizes "$DUMP" "$dump_key" "$WORK/sha256" "$dump_key.sha256"
+        refuse_existing "$base.manifest.json"
         jq -n \
             --arg service "$BACKUP_SERVICE" --arg engine "$BACKUP_ENGINE" --arg database "$BACKUP_DATABASE" \
             --arg tier "$tier" --arg stamp "$STAMP" --arg key "$dump_key" --arg sha "$sha" --arg bytes "$bytes" \
             --arg started "$started_iso" --arg finished "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)" \
             --arg duration "$(elapsed "$started")" --argjson source "$SOURCE_JSON" --argjson tools "$tools" \
-            --argjson details "$DETAILS_JSON" --argjson tiers "$(printf '%s\n' "${DUE_TIERS[@]}" | jq -R . | jq -s -c .)" \
+            --argjson details "$DETAILS_JSON" --argjson tiers "$tiers_json" \
             '{formatVersion: 1, service: $service, engine: $engine, database: $database, tier: $tier, tiers: $tiers,
               timestamp: $stamp,
               object: {key: $key, checksumKey: ($key + ".sha256"), bytes: ($bytes | tonumber), sha256: $sha},
               source: $source, tools: $tools,
               startedAt: $started, finishedAt: $finished, durationSeconds: ($duration | tonumber)} + $details' \
             >"$WORK/manifest.json"
-        s3_put_new "$WORK/manifest.json" "$base.manifest.json" application/json
-        s3_check_sizes "$base.manifest.json" "$WORK/manifest.json" "$base.manifest.json"
+        s3_upload "$WORK/manifest.json" "$base.manifest.json" application/json
         stored+=("$(s3_url "$base.manifest.json")")
     done
 

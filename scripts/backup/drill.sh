@@ -205,8 +205,11 @@ fetch_newest() {
     DUMP_KEY=$key
     DUMP="$WORK/$(basename "$key")"
     BACKUP_STAMP=$(jq -r .timestamp "$MANIFEST")
+    # The checksum file downloads beside the dump.
+    s3_get "$(jq -r .object.checksumKey "$MANIFEST")" "$WORK/dump.sha256" &
+    local checksum_download=$!
     s3_get "$key" "$DUMP"
-    s3_get "$(jq -r .object.checksumKey "$MANIFEST")" "$WORK/dump.sha256"
+    wait "$checksum_download" || die "$(failure_reason)"
 }
 
 verify_dump() {

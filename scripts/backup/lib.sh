@@ -118,53 +118,54 @@ one_line() {
     printf '%s' "$1" | tr '\n' ' ' | sed -e 's/  */ /g' -e 's/ $//'
 }
 
-# s3_object_exists KEY: 0 if the object exists, 1 if it does not; dies on any other answer, so a
-# refused or failed check never reads as "free to write".
-s3_object_exists() {
-    local key=$1 output
-    if output=$(aws_cli s3api head-object --bucket "$BACKUP_BUCKET" --key "$key" 2>&1); then
-        return 0
-    fi
-    case $output in
-        *"(404)"* | *"Not Found"* | *NoSuchKey*) return 1 ;;
-        *) die "$(explain_s3_error "checking whether $(s3_url "$key") exists" "$output")" ;;
-    esac
+# s3_listing PREFIX: lists the objects under PREFIX into LISTING (list-objects-v2 JSON).
+s3_listing() {
+    local prefix=$1 output
+    output=$(aws_cli s3api list-objects-v2 --bucket "$BACKUP_BUCKET" --prefix "$prefix" --output json 2>&1) \
+        || die "$(explain_s3_error "listing $(s3_url "$prefix")" "$output")"
+    LISTING=${output:-"{}"}
 }
 
-# s3_put_new FILE KEY [CONTENT_TYPE] [METADATA]: uploads FILE, refusing to replace an existing
-# object. awscli 2.9 has no --if-none-match, and S3-compatible servers may ignore it, so the check
-# is a HEAD just before the PUT; keys carry a timestamp, so only two runs of the same job within
-# the same second could race (and the bucket's versioning keeps the older version even then).
-# The caller checks the stored size afterwards (s3_check_sizes).
-s3_put_new() {
+# listing_size KEY: the size of KEY in LISTING, or "missing".
+listing_size() {
+    jq -r --arg k "$1" '[.Contents[]? | select(.Key == $k) | .Size][0] // "missing"' <<<"$LISTING"
+}
+
+# refuse_existing KEY...: dies when LISTING holds any KEY. awscli 2.9 has no --if-none-match (and
+# S3-compatible servers may ignore it), so "never overwrite" is a listing just before the writes;
+# keys carry the backup's timestamp, so only two runs of the same job in the same second could
+# race, and the bucket's versioning keeps the older version even then.
+refuse_existing() {
+    local key
+    for key in "$@"; do
+        if [ "$(listing_size "$key")" != missing ]; then
+            die "refusing to overwrite $(s3_url "$key"): an object with that key already exists (backups are never replaced or deleted)"
+        fi
+    done
+}
+
+# check_sizes FILE KEY [FILE KEY ...]: every KEY is in LISTING with its FILE's size, so an
+# interrupted or truncated upload is caught before the manifest that points at it is written.
+check_sizes() {
+    while [ $# -ge 2 ]; do
+        local want have
+        want=$(file_size "$1")
+        have=$(listing_size "$2")
+        [ "$want" = "$have" ] || die "upload of $(s3_url "$2") is incomplete: stored ${have} bytes, expected $want"
+        shift 2
+    done
+}
+
+# s3_upload FILE KEY [CONTENT_TYPE] [METADATA]: one upload (multipart for large files; awscli
+# checks each part's MD5). No --sse/--sse-kms-key-id: the bucket's default SSE-KMS applies, and
+# its policy refuses uploads that ask for another algorithm or key.
+s3_upload() {
     local file=$1 key=$2 content_type=${3:-application/octet-stream} metadata=${4:-} output
-    if s3_object_exists "$key"; then
-        die "refusing to overwrite $(s3_url "$key"): an object with that key already exists (backups are never replaced or deleted)"
-    fi
     local args=(s3 cp "$file" "$(s3_url "$key")" --only-show-errors --no-progress --content-type "$content_type")
     if [ -n "$metadata" ]; then
         args+=(--metadata "$metadata")
     fi
-    # No --sse/--sse-kms-key-id: the bucket's default SSE-KMS applies, and its policy refuses
-    # uploads that ask for another algorithm or key.
     output=$(aws_cli "${args[@]}" 2>&1) || die "$(explain_s3_error "uploading $(s3_url "$key")" "$output")"
-}
-
-# s3_check_sizes PREFIX FILE KEY [FILE KEY ...]: one listing of PREFIX proves that every KEY is
-# stored with its FILE's size (an interrupted or truncated upload is caught before the manifest).
-s3_check_sizes() {
-    local prefix=$1 output
-    shift
-    output=$(aws_cli s3api list-objects-v2 --bucket "$BACKUP_BUCKET" --prefix "$prefix" --output json 2>&1) \
-        || die "$(explain_s3_error "listing $(s3_url "$prefix")" "$output")"
-    output=${output:-"{}"}
-    while [ $# -ge 2 ]; do
-        local want have
-        want=$(file_size "$1")
-        have=$(jq -r --arg k "$2" '[.Contents[]? | select(.Key == $k) | .Size][0] // "missing"' <<<"$output")
-        [ "$want" = "$have" ] || die "upload of $(s3_url "$2") is incomplete: stored ${have} bytes, expected $want"
-        shift 2
-    done
 }
 
 # s3_get KEY FILE: downloads an object; a missing object is named as such.
@@ -180,13 +181,8 @@ s3_get() {
 
 # s3_list_keys PREFIX: every key under PREFIX, one per line (awscli follows the pagination).
 s3_list_keys() {
-    local prefix=$1 output
-    output=$(aws_cli s3api list-objects-v2 --bucket "$BACKUP_BUCKET" --prefix "$prefix" --output json 2>&1) \
-        || die "$(explain_s3_error "listing $(s3_url "$prefix")" "$output")"
-    if [ -z "$output" ]; then
-        return 0
-    fi
-    jq -r '.Contents[]?.Key' <<<"$output"
+    s3_listing "$1"
+    jq -r '.Contents[]?.Key' <<<"$LISTING"
 }
 
 file_size() {
