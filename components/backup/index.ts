@@ -1,2 +1,4 @@
 export * from "./backup-bucket";
 export * from "./retention";
+export * from "./alert-rules";
+export * from "./backup-image";
