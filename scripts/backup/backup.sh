@@ -62,12 +62,16 @@ fi
 REPORT_FAILURES=0
 WORK=""
 PSQL_PID=""
+DUMP_PID=""
 
 on_exit() {
     local rc=$?
     # An unexpected failure (a command under set -e, a signal) exits like any other failure.
     if [ "$rc" -gt "$EXIT_METRICS" ]; then
         rc=$EXIT_FAILED
+    fi
+    if [ -n "$DUMP_PID" ]; then
+        kill "$DUMP_PID" 2>/dev/null || true
     fi
     if [ -n "$PSQL_PID" ]; then
         kill "$PSQL_PID" 2>/dev/null || true
@@ -149,6 +153,34 @@ base_key() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# Before the dump's data is written anywhere: the bucket answers, the credentials work, and no key
+# of this backup is taken (a rerun must not half-succeed).
+preflight() {
+    local tier base
+    for tier in "${DUE_TIERS[@]}"; do
+        base=$(base_key "$tier")
+        s3_listing "$base."
+        refuse_existing "$base.$DUMP_EXT" "$base.$DUMP_EXT.sha256" "$base.manifest.json"
+    done
+}
+
+# run_dump LABEL COMMAND...: runs the dump tool in the background while preflight() checks the
+# bucket, so a refused bucket stops the dump at once and a good one costs no time. Output goes to
+# $WORK/dump.log, whose tail explains a failure.
+run_dump() {
+    local label=$1
+    shift
+    "$@" >"$WORK/dump.log" 2>&1 &
+    DUMP_PID=$!
+    preflight
+    if ! wait "$DUMP_PID"; then
+        DUMP_PID=""
+        die "$label failed: $(one_line "$(tail -n 5 "$WORK/dump.log")")"
+    fi
+    DUMP_PID=""
+}
+
+# ---------------------------------------------------------------------------------------------
 # Dumps. Each writes $DUMP and sets SOURCE_JSON, TOOLS_JSON and DETAILS_JSON for the manifest.
 
 # psql_send SQL...: writes to the held-open psql session. A subshell, so that a session that
@@ -187,9 +219,7 @@ dump_postgres() {
     # The row counts run in the session while pg_dump runs beside it, in the same snapshot.
     log "snapshot $snapshot on PostgreSQL $server_version; pg_dump -Fc of $(pg_target), row counts: $PG_ROW_COUNTS"
     psql_send "$(pg_tables_sql "$PG_ROW_COUNTS")" || true
-    if ! pg_dump -Fc --snapshot="$snapshot" -f "$DUMP" 2>"$WORK/pg_dump.err"; then
-        die "pg_dump of $(pg_target) failed: $(one_line "$(cat "$WORK/pg_dump.err")")"
-    fi
+    run_dump "pg_dump of $(pg_target)" pg_dump -Fc --snapshot="$snapshot" -f "$DUMP"
     psql_read tables
     jq -e 'type == "array"' >/dev/null <<<"$tables" || die "unexpected table inventory from PostgreSQL: $tables"
     psql_send "COMMIT;" || true
@@ -209,13 +239,11 @@ dump_mongo() {
     if [ "$BACKUP_DATABASE" != all ]; then
         args+=(--db="$BACKUP_DATABASE")
     fi
-    log "mongodump --archive --gzip${BACKUP_DATABASE:+ of $BACKUP_DATABASE}"
-    if ! mongodump "${args[@]}" 2>"$WORK/mongodump.log"; then
-        die "mongodump failed: $(one_line "$(tail -n 5 "$WORK/mongodump.log")")"
-    fi
+    log "mongodump --archive --gzip of $BACKUP_DATABASE"
+    run_dump mongodump mongodump "${args[@]}"
     # mongodump logs "done dumping <db>.<collection> (<n> documents)" per collection.
     local collections
-    collections=$(sed -nE 's/.*done dumping ([^ ]+) \(([0-9]+) documents?\).*/\1\t\2/p' "$WORK/mongodump.log" \
+    collections=$(sed -nE 's/.*done dumping ([^ ]+) \(([0-9]+) documents?\).*/\1\t\2/p' "$WORK/dump.log" \
         | jq -R -s -c 'split("\n") | map(select(length > 0) | split("\t") | {namespace: .[0], documents: (.[1] | tonumber)}) | sort_by(.namespace)')
     SOURCE_JSON=$(jq -cn --arg db "$BACKUP_DATABASE" --arg uri "$(redact_uri "$MONGO_URI")" '{uri: $uri, database: $db}')
     TOOLS_JSON=$(jq -cn --arg d "$(mongodump --version 2>&1 | head -n 1)" '{mongodump: $d}')
@@ -249,9 +277,7 @@ dump_redis() {
     server_version=$(redis_cli INFO server 2>"$WORK/redis.err" | tr -d '\r' | sed -n 's/^redis_version://p') || true
     [ -n "$server_version" ] || die "Redis at $target: $(one_line "$(cat "$WORK/redis.err")")"
     log "redis-cli --rdb from Redis $server_version at $target"
-    if ! redis_cli --rdb "$DUMP" >"$WORK/redis-rdb.log" 2>&1; then
-        die "redis-cli --rdb from $target failed: $(one_line "$(tail -n 3 "$WORK/redis-rdb.log")")"
-    fi
+    run_dump "redis-cli --rdb from $target" redis_cli --rdb "$DUMP"
     if ! redis-check-rdb "$DUMP" >"$WORK/check-rdb.log" 2>&1 || ! grep -q 'RDB looks OK' "$WORK/check-rdb.log"; then
         die "the RDB copied from $target does not pass redis-check-rdb: $(one_line "$(tail -n 3 "$WORK/check-rdb.log")")"
     fi
@@ -274,25 +300,19 @@ main() {
     started_iso=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)
     log "backup of $BACKUP_ENGINE $BACKUP_SERVICE/$BACKUP_DATABASE as $STAMP, tiers: ${DUE_TIERS[*]}"
 
-    # Before dumping: the bucket answers, the credentials work, and no key of this backup is
-    # taken (a rerun must not half-succeed).
-    local tier base
-    for tier in "${DUE_TIERS[@]}"; do
-        base=$(base_key "$tier")
-        s3_listing "$base."
-        refuse_existing "$base.$DUMP_EXT" "$base.$DUMP_EXT.sha256" "$base.manifest.json"
-    done
-
     mkdir -p "${BACKUP_WORK_DIR:-${TMPDIR:-/tmp}}"
     WORK=$(mktemp -d "${BACKUP_WORK_DIR:-${TMPDIR:-/tmp}}/estate-backup.XXXXXX")
-    DUMP="$WORK/$STAMP.$DUMP_EXT"
+    mkdir "$WORK/upload"
+    DUMP="$WORK/upload/$STAMP.$DUMP_EXT"
     aws_cli --version >"$WORK/aws-version" 2>&1 &
+    # The dump runs while preflight() checks the bucket (run_dump).
     "dump_$BACKUP_ENGINE"
 
     local bytes sha dumped
     bytes=$(file_size "$DUMP")
     [ "$bytes" -gt 0 ] || die "the $BACKUP_ENGINE dump is empty"
     sha=$(sha256_of "$DUMP")
+    printf '%s  %s\n' "$sha" "$STAMP.$DUMP_EXT" >"$DUMP.sha256"
     dumped=$(now_seconds)
     log "dump: $bytes bytes, sha256 $sha, $(elapsed "$started" "$dumped") s"
 
@@ -300,18 +320,16 @@ main() {
     local tools tiers_json
     tools=$(jq -cn --argjson t "$TOOLS_JSON" --arg aws "$(head -n 1 "$WORK/aws-version")" '$t + {aws: $aws}')
     tiers_json=$(printf '%s\n' "${DUE_TIERS[@]}" | jq -R . | jq -s -c .)
-    local stored=()
+    local stored=() tier base output
     for tier in "${DUE_TIERS[@]}"; do
         base=$(base_key "$tier")
         local dump_key="$base.$DUMP_EXT"
-        printf '%s  %s\n' "$sha" "$(basename "$dump_key")" >"$WORK/sha256"
-        # Dump and checksum first, then the manifest, so a manifest always points at complete data.
+        # Dump and checksum first (one awscli run uploads both, in parallel), then a listing that
+        # proves both complete, then the manifest: a manifest always points at complete data.
+        output=$(aws_cli s3 cp --recursive "$WORK/upload/" "$(s3_url "$(dirname "$base")/")" --only-show-errors --no-progress 2>&1) \
+            || die "$(explain_s3_error "uploading $(s3_url "$dump_key") and its .sha256" "$output")"
         s3_listing "$base."
-        refuse_existing "$dump_key" "$dump_key.sha256" "$base.manifest.json"
-        s3_upload "$DUMP" "$dump_key" application/octet-stream "sha256=$sha"
-        s3_upload "$WORK/sha256" "$dump_key.sha256" text/plain
-        s3_listing "$base."
-        check_sizes "$DUMP" "$dump_key" "$WORK/sha256" "$dump_key.sha256"
+        check_sizes "$DUMP" "$dump_key" "$DUMP.sha256" "$dump_key.sha256"
         refuse_existing "$base.manifest.json"
         jq -n \
             --arg service "$BACKUP_SERVICE" --arg engine "$BACKUP_ENGINE" --arg database "$BACKUP_DATABASE" \

@@ -184,32 +184,49 @@ read_config() {
 # ---------------------------------------------------------------------------------------------
 # Fetch and verify
 
-# Sets MANIFEST (local file) and DUMP (local file) from the newest manifest of the tier.
+# Sets MANIFEST, DUMP and CHECKSUM (local files) from the newest manifest of the tier. One awscli
+# run fetches the backup's three objects in parallel (they share the manifest's timestamp stem).
 fetch_newest() {
     local prefix="$DRILL_TIER/$BACKUP_SERVICE/$BACKUP_DATABASE/" manifest_key
     manifest_key=$(s3_list_keys "$prefix" | grep -E '\.manifest\.json$' | LC_ALL=C sort | tail -n 1 || true)
     [ -n "$manifest_key" ] || die "no backup to restore: no manifest (*.manifest.json) under $(s3_url "$prefix")"
     log "newest backup: $(s3_url "$manifest_key")"
-    MANIFEST="$WORK/manifest.json"
-    s3_get "$manifest_key" "$MANIFEST"
-    jq -e '.formatVersion == 1 and (.object.key | type == "string") and (.object.sha256 | type == "string") and (.object.bytes | type == "number")' "$MANIFEST" >/dev/null 2>&1 \
+    local stem fetched="$WORK/fetch" output
+    stem=$(basename "$manifest_key" .manifest.json)
+    mkdir -p "$fetched"
+    output=$(aws_cli s3 cp --recursive "$(s3_url "$prefix")" "$fetched/" --exclude "*" --include "$stem.*" --only-show-errors --no-progress 2>&1) \
+        || die "$(explain_s3_error "downloading the backup $(s3_url "$prefix$stem").*" "$output")"
+    MANIFEST="$fetched/$stem.manifest.json"
+    [ -f "$MANIFEST" ] || die "object $(s3_url "$manifest_key") is missing"
+    jq -e '.formatVersion == 1 and (.object.key | type == "string") and (.object.checksumKey | type == "string") and (.object.sha256 | type == "string") and (.object.bytes | type == "number")' "$MANIFEST" >/dev/null 2>&1 \
         || die "manifest $(s3_url "$manifest_key") is not a valid version-1 manifest"
-    local engine key
+    local engine key checksum_key
     engine=$(jq -r .engine "$MANIFEST")
     [ "$engine" = "$BACKUP_ENGINE" ] || die "manifest $(s3_url "$manifest_key") is a $engine backup, not $BACKUP_ENGINE"
     key=$(jq -r .object.key "$MANIFEST")
+    checksum_key=$(jq -r .object.checksumKey "$MANIFEST")
     case $key in
         "$prefix"*) ;;
         *) die "manifest $(s3_url "$manifest_key") points outside its own prefix: $key" ;;
     esac
     DUMP_KEY=$key
-    DUMP="$WORK/$(basename "$key")"
     BACKUP_STAMP=$(jq -r .timestamp "$MANIFEST")
-    # The checksum file downloads beside the dump.
-    s3_get "$(jq -r .object.checksumKey "$MANIFEST")" "$WORK/dump.sha256" &
-    local checksum_download=$!
-    s3_get "$key" "$DUMP"
-    wait "$checksum_download" || die "$(failure_reason)"
+    DUMP=$(fetched_object "$key")
+    CHECKSUM=$(fetched_object "$checksum_key")
+}
+
+# fetched_object KEY: the local copy of KEY; fetched with the stem when it shares it, else now.
+fetched_object() {
+    local key=$1 file
+    file="$WORK/fetch/$(basename "$key")"
+    if [ ! -f "$file" ]; then
+        case $(dirname "$key")/ in
+            "$DRILL_TIER/$BACKUP_SERVICE/$BACKUP_DATABASE/") ;;
+            *) die "manifest names $key outside its own prefix" ;;
+        esac
+        s3_get "$key" "$file"
+    fi
+    printf '%s' "$file"
 }
 
 verify_dump() {
@@ -222,7 +239,7 @@ verify_dump() {
     have_sha=$(sha256_of "$DUMP")
     [ "$have_sha" = "$want_sha" ] \
         || die "checksum mismatch for $(s3_url "$DUMP_KEY"): SHA-256 is $have_sha, the manifest says $want_sha: the stored dump is corrupt or was altered"
-    stored_sha=$(cut -d' ' -f1 "$WORK/dump.sha256")
+    stored_sha=$(cut -d' ' -f1 "$CHECKSUM")
     [ "$stored_sha" = "$want_sha" ] \
         || die "checksum mismatch: $(s3_url "$DUMP_KEY.sha256") says $stored_sha, the manifest says $want_sha"
     log "verified $have_bytes bytes, sha256 $have_sha"

@@ -22,7 +22,7 @@ import {
     startS3,
     stopAll,
     tempDir,
-} from "./servers";
+} from "../../scripts/servers/local-servers";
 
 let pg: Postgres;
 let redis: Redis;

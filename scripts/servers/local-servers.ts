@@ -1,6 +1,6 @@
 /**
- * Real servers for the integration suite, on loopback and free ports, each in its own temporary
- * directory: PostgreSQL 15 (a throwaway `initdb` cluster), Redis, s3rver (S3), the Prometheus
+ * Real servers for the integration suite and the drill benchmark, on loopback and free ports, each
+ * in its own temporary directory: PostgreSQL 15 (a throwaway `initdb` cluster), Redis, s3rver (S3), the Prometheus
  * Pushgateway. Everything started here is stopped by `stopAll()` (call it in `afterAll`), and
  * killed on process exit as a last resort.
  */
@@ -137,7 +137,11 @@ export function pgBinDir(): string {
     return "/usr/lib/postgresql/15/bin";
 }
 
-export async function startPostgres(): Promise<Postgres> {
+/**
+ * A throwaway cluster. `settings` are server settings (`-c name=value`), over the defaults for
+ * tests (`fsync=off`: durability does not matter for a cluster deleted afterwards).
+ */
+export async function startPostgres(settings: Record<string, string> = {}): Promise<Postgres> {
     const dir = tempDir("pg");
     const identity = postgresIdentity();
     if (identity.uid !== undefined) {
@@ -155,7 +159,15 @@ export async function startPostgres(): Promise<Postgres> {
     const port = await freePort();
     const server = startChild(
         path.join(bin, "postgres"),
-        ["-D", data, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=50"],
+        [
+            "-D",
+            data,
+            "-p",
+            String(port),
+            "-k",
+            dir,
+            ...Object.entries({ listen_addresses: "127.0.0.1", fsync: "off", max_connections: "50", ...settings }).flatMap(([k, v]) => ["-c", `${k}=${v}`]),
+        ],
         path.join(dir, "postgres.log"),
         identity,
     );
@@ -352,7 +364,7 @@ export function runScript(script: "backup.sh" | "drill.sh", env: Record<string, 
             clean[k] = v;
         }
     }
-    const result = spawnSync("bash", [path.join(scriptsDir, script)], { env: clean, encoding: "utf8", timeout: 300_000 });
+    const result = spawnSync("bash", [path.join(scriptsDir, script)], { env: clean, encoding: "utf8", timeout: 1_800_000 });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
