@@ -304,7 +304,6 @@ main() {
     WORK=$(mktemp -d "${BACKUP_WORK_DIR:-${TMPDIR:-/tmp}}/estate-backup.XXXXXX")
     mkdir "$WORK/upload"
     DUMP="$WORK/upload/$STAMP.$DUMP_EXT"
-    aws_cli --version >"$WORK/aws-version" 2>&1 &
     # The dump runs while preflight() checks the bucket (run_dump).
     "dump_$BACKUP_ENGINE"
 
@@ -316,21 +315,23 @@ main() {
     dumped=$(now_seconds)
     log "dump: $bytes bytes, sha256 $sha, $(elapsed "$started" "$dumped") s"
 
-    wait || true
-    local tools tiers_json
-    tools=$(jq -cn --argjson t "$TOOLS_JSON" --arg aws "$(head -n 1 "$WORK/aws-version")" '$t + {aws: $aws}')
+    # awscli's version for the manifest: asked now, beside the uploads, not beside the dump's CPU.
+    aws_cli --version >"$WORK/aws-version" 2>&1 &
+    local version_pid=$! tiers_json tools=""
     tiers_json=$(printf '%s\n' "${DUE_TIERS[@]}" | jq -R . | jq -s -c .)
     local stored=() tier base output
     for tier in "${DUE_TIERS[@]}"; do
         base=$(base_key "$tier")
         local dump_key="$base.$DUMP_EXT"
-        # Dump and checksum first (one awscli run uploads both, in parallel), then a listing that
-        # proves both complete, then the manifest: a manifest always points at complete data.
+        # Dump and checksum first (one awscli run uploads both, in parallel), the manifest only
+        # after awscli reported both stored: a manifest always points at complete data. (An S3 PUT,
+        # multipart or not, stores the whole object or nothing; the drill checks size and SHA-256.)
         output=$(aws_cli s3 cp --recursive "$WORK/upload/" "$(s3_url "$(dirname "$base")/")" --only-show-errors --no-progress 2>&1) \
             || die "$(explain_s3_error "uploading $(s3_url "$dump_key") and its .sha256" "$output")"
-        s3_listing "$base."
-        check_sizes "$DUMP" "$dump_key" "$DUMP.sha256" "$dump_key.sha256"
-        refuse_existing "$base.manifest.json"
+        if [ -z "$tools" ]; then
+            wait "$version_pid" || true
+            tools=$(jq -cn --argjson t "$TOOLS_JSON" --arg aws "$(head -n 1 "$WORK/aws-version")" '$t + {aws: $aws}')
+        fi
         jq -n \
             --arg service "$BACKUP_SERVICE" --arg engine "$BACKUP_ENGINE" --arg database "$BACKUP_DATABASE" \
             --arg tier "$tier" --arg stamp "$STAMP" --arg key "$dump_key" --arg sha "$sha" --arg bytes "$bytes" \

@@ -132,7 +132,7 @@ listing_size() {
 }
 
 # refuse_existing KEY...: dies when LISTING holds any KEY. awscli 2.9 has no --if-none-match (and
-# S3-compatible servers may ignore it), so "never overwrite" is a listing just before the writes;
+# S3-compatible servers may ignore it), so "never overwrite" is a listing before the writes;
 # keys carry the backup's timestamp, so only two runs of the same job in the same second could
 # race, and the bucket's versioning keeps the older version even then.
 refuse_existing() {
@@ -141,18 +141,6 @@ refuse_existing() {
         if [ "$(listing_size "$key")" != missing ]; then
             die "refusing to overwrite $(s3_url "$key"): an object with that key already exists (backups are never replaced or deleted)"
         fi
-    done
-}
-
-# check_sizes FILE KEY [FILE KEY ...]: every KEY is in LISTING with its FILE's size, so an
-# interrupted or truncated upload is caught before the manifest that points at it is written.
-check_sizes() {
-    while [ $# -ge 2 ]; do
-        local want have
-        want=$(file_size "$1")
-        have=$(listing_size "$2")
-        [ "$want" = "$have" ] || die "upload of $(s3_url "$2") is incomplete: stored ${have} bytes, expected $want"
-        shift 2
     done
 }
 
