@@ -30,7 +30,8 @@ Required (the same names as backup.sh)
 Where to restore
   postgres: DRILL_PGHOST (required: the server the scratch database is created on; never the
             source unless you mean it), DRILL_PGPORT (5432), DRILL_PGUSER, DRILL_PGPASSWORD,
-            DRILL_PGSSLMODE, DRILL_PGMAINTENANCE_DB (postgres): the user needs CREATEDB
+            DRILL_PGSSLMODE, DRILL_PGMAINTENANCE_DB (postgres): the user needs CREATEDB;
+            the source's PG* variables are ignored
             DRILL_RESTORE_JOBS    pg_restore -j (default 2)
             DRILL_SQL_CHECKS      SQL checks, one SELECT per line ("--" comments allowed); each
             DRILL_SQL_CHECKS_FILE must return a row whose first column is not false/0/empty
@@ -160,8 +161,9 @@ read_config() {
             if [ -n "${DRILL_SQL_CHECKS_FILE:-}" ] && [ ! -r "$DRILL_SQL_CHECKS_FILE" ]; then
                 config_error "DRILL_SQL_CHECKS_FILE \"$DRILL_SQL_CHECKS_FILE\" is not a readable file"
             fi
-            # The drill talks only to the drill server: libpq's variables point there.
-            unset PGDATABASE PGSERVICE
+            # The drill talks only to the drill server: libpq's variables point there, and nothing
+            # of the source's (a shared ConfigMap may carry PGUSER/PGPASSWORD) is used.
+            unset PGDATABASE PGSERVICE PGUSER PGPASSWORD PGSSLMODE PGOPTIONS
             export PGHOST=$DRILL_PGHOST PGPORT=${DRILL_PGPORT:-5432}
             [ -z "${DRILL_PGUSER:-}" ] || export PGUSER=$DRILL_PGUSER
             [ -z "${DRILL_PGPASSWORD:-}" ] || export PGPASSWORD=$DRILL_PGPASSWORD

@@ -13,7 +13,10 @@ SCRIPT_NAME=${SCRIPT_NAME:-$(basename "$0" .sh)}
 FAIL_REASON=""
 # die() may run in a command substitution's subshell: the reason goes to a file as well, so the
 # EXIT trap of the main shell can report it.
-FAIL_REASON_FILE=$(mktemp "${TMPDIR:-/tmp}/estate-fail.XXXXXX")
+FAIL_REASON_FILE=$(mktemp "${TMPDIR:-/tmp}/estate-fail.XXXXXX") || {
+    printf 'error: cannot create a temporary file in %s: set TMPDIR to a writable directory\n' "${TMPDIR:-/tmp}" >&2
+    exit 2
+}
 
 log() {
     printf '%s [%s] %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$SCRIPT_NAME" "$*" >&2

@@ -287,7 +287,12 @@ describe("drill.sh (postgres)", () => {
         fs.writeFileSync(checks, "-- orders survived the restore\nSELECT count(*) = 1200 FROM orders\nSELECT 1 FROM billing.\"Invoice Lines\" WHERE order_id = 2\n");
         const startedAt = Math.floor(Date.now() / 1000);
 
-        const result = runScript("drill.sh", pgDrillEnv(c, { DRILL_SQL_CHECKS_FILE: checks, DRILL_SQL_CHECKS: "SELECT max(total) = 1500 FROM orders" }));
+        // The source's libpq variables (a shared ConfigMap) must not leak into the drill's connections.
+        const sourceVariables = { PGUSER: "no_such_role", PGPASSWORD: "wrong", PGDATABASE: "no_such_database" };
+        const result = runScript(
+            "drill.sh",
+            pgDrillEnv(c, { ...sourceVariables, DRILL_SQL_CHECKS_FILE: checks, DRILL_SQL_CHECKS: "SELECT max(total) = 1500 FROM orders" }),
+        );
         expectSuccess(result);
         expect(result.stdout).toMatch(
             new RegExp(`^drill OK: postgres ${c.service}/${c.database} backup 20250304T020000Z, 3 tables, 1205 rows match the manifest; 3 SQL check\\(s\\) passed; rto_seconds=\\d+\\.\\d{3}\\n$`),
