@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Runs one of the project's TypeScript commands (plan, check, bench) without a TypeScript loader
-// hook: esbuild bundles the project's own code (node_modules stay external, loaded by plain Node),
+// Runs one of the project's TypeScript commands (plan, check, bench, bench-drill) without a
+// TypeScript loader hook: esbuild bundles the project's own code (node_modules stay external, loaded by plain Node),
 // which keeps the offline check close to the cost of importing the SDKs at all.
 import { build } from "esbuild";
 import { createRequire } from "node:module";
@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const entries = { plan: "scripts/cli.ts", check: "scripts/cli.ts", bench: "scripts/bench.ts" };
+const entries = { plan: "scripts/cli.ts", check: "scripts/cli.ts", bench: "scripts/bench.ts", "bench-drill": "scripts/bench-drill.ts" };
 const [command, ...args] = process.argv.slice(2);
 const entry = entries[command];
 if (!entry) {

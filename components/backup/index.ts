@@ -2,3 +2,5 @@ export * from "./backup-bucket";
 export * from "./backup-plan";
 export * from "./retention";
 export * from "./objectives";
+export * from "./alert-rules";
+export * from "./backup-image";

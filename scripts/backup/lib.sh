@@ -1,0 +1,236 @@
+# shellcheck shell=bash
+# Shared by backup.sh and drill.sh: logging and exits, configuration checks, the S3 client
+# (awscli, never overwriting), the Pushgateway, and the PostgreSQL table inventory that both the
+# backup's manifest and the drill's check use. Sourced, never run.
+# shellcheck disable=SC2034  # the constants below are used by the scripts that source this file
+
+# Exit codes, the same in both scripts.
+readonly EXIT_FAILED=1      # the backup or drill failed (dump, upload, verification, mismatch)
+readonly EXIT_CONFIG=2      # configuration error: a missing or invalid environment variable
+readonly EXIT_METRICS=3     # the work succeeded, but its metrics could not be pushed
+
+SCRIPT_NAME=${SCRIPT_NAME:-$(basename "$0" .sh)}
+FAIL_REASON=""
+# die() may run in a command substitution's subshell: the reason goes to a file as well, so the
+# EXIT trap of the main shell can report it.
+FAIL_REASON_FILE=$(mktemp "${TMPDIR:-/tmp}/estate-fail.XXXXXX") || {
+    printf 'error: cannot create a temporary file in %s: set TMPDIR to a writable directory\n' "${TMPDIR:-/tmp}" >&2
+    exit 2
+}
+
+log() {
+    printf '%s [%s] %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$SCRIPT_NAME" "$*" >&2
+}
+
+warn() {
+    log "warning: $*"
+}
+
+# die MESSAGE [EXIT_CODE]: print the reason and exit (the EXIT trap reports the failure).
+die() {
+    FAIL_REASON=$1
+    printf '%s' "$1" >"$FAIL_REASON_FILE"
+    printf '%s [%s] error: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$SCRIPT_NAME" "$1" >&2
+    exit "${2:-$EXIT_FAILED}"
+}
+
+config_error() {
+    die "$1" "$EXIT_CONFIG"
+}
+
+# The reason of the failure, wherever die() ran; or the failing command (set -e) from the ERR trap.
+failure_reason() {
+    if [ -z "$FAIL_REASON" ] && [ -s "$FAIL_REASON_FILE" ]; then
+        FAIL_REASON=$(cat "$FAIL_REASON_FILE")
+    fi
+    printf '%s' "${FAIL_REASON:-${UNEXPECTED_FAILURE:-}}"
+}
+
+# For `trap 'on_error "$LINENO" "$BASH_COMMAND"' ERR`: remembers the first command that failed.
+on_error() {
+    UNEXPECTED_FAILURE=${UNEXPECTED_FAILURE:-"command failed (line $1): $2"}
+}
+
+# Seconds since the epoch with sub-second precision (GNU date).
+now_seconds() {
+    date -u +%s.%N
+}
+
+# elapsed START [END]: seconds between two now_seconds readings, 3 decimals.
+elapsed() {
+    awk -v a="$1" -v b="${2:-$(now_seconds)}" 'BEGIN { printf "%.3f", b - a }'
+}
+
+require_env() {
+    local name
+    for name in "$@"; do
+        if [ -z "${!name:-}" ]; then
+            config_error "$name is required (see --help)"
+        fi
+    done
+}
+
+# A name that goes into object keys and metric labels: letters, digits, dot, dash, underscore.
+require_safe_name() {
+    local name=$1 value=$2
+    if ! [[ $value =~ ^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$ ]]; then
+        config_error "$name must be 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit (got \"$value\")"
+    fi
+}
+
+require_commands() {
+    local cmd
+    for cmd in "$@"; do
+        command -v "$cmd" >/dev/null 2>&1 || die "required program '$cmd' is not installed or not on PATH"
+    done
+}
+
+# ---------------------------------------------------------------------------------------------
+# S3, through awscli. BACKUP_S3_ENDPOINT_URL is passed as --endpoint-url (awscli 2.9 does not
+# read AWS_ENDPOINT_URL). Credentials and region come from awscli's usual chain (environment,
+# web identity / IRSA, instance profile).
+
+aws_cli() {
+    local cmd=("${AWS_CLI:-aws}")
+    if [ -n "${BACKUP_S3_ENDPOINT_URL:-}" ]; then
+        cmd+=(--endpoint-url "$BACKUP_S3_ENDPOINT_URL")
+    fi
+    "${cmd[@]}" "$@"
+}
+
+s3_url() {
+    printf 's3://%s/%s' "$BACKUP_BUCKET" "$1"
+}
+
+# Turns awscli's error output into the reason a person can act on.
+explain_s3_error() {
+    local what=$1 output=$2
+    case $output in
+        *"(403)"* | *Forbidden* | *AccessDenied* | *InvalidAccessKeyId* | *SignatureDoesNotMatch*)
+            printf 'S3 refused access while %s: check the credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or the pod role) and the bucket policy [%s]' "$what" "$(one_line "$output")" ;;
+        *NoSuchBucket* | *"bucket does not exist"*)
+            printf 'bucket "%s" does not exist (while %s)' "$BACKUP_BUCKET" "$what" ;;
+        *"Could not connect"* | *"Connect timeout"* | *"Connection refused"* | *"EndpointConnectionError"*)
+            printf 'cannot reach S3 while %s: %s' "$what" "$(one_line "$output")" ;;
+        *)
+            printf 'S3 error while %s: %s' "$what" "$(one_line "$output")" ;;
+    esac
+}
+
+one_line() {
+    printf '%s' "$1" | tr '\n' ' ' | sed -e 's/  */ /g' -e 's/ $//'
+}
+
+# s3_listing PREFIX: lists the objects under PREFIX into LISTING (list-objects-v2 JSON).
+s3_listing() {
+    local prefix=$1 output
+    output=$(aws_cli s3api list-objects-v2 --bucket "$BACKUP_BUCKET" --prefix "$prefix" --output json 2>&1) \
+        || die "$(explain_s3_error "listing $(s3_url "$prefix")" "$output")"
+    LISTING=${output:-"{}"}
+}
+
+# listing_size KEY: the size of KEY in LISTING, or "missing".
+listing_size() {
+    jq -r --arg k "$1" '[.Contents[]? | select(.Key == $k) | .Size][0] // "missing"' <<<"$LISTING"
+}
+
+# refuse_existing KEY...: dies when LISTING holds any KEY. awscli 2.9 has no --if-none-match (and
+# S3-compatible servers may ignore it), so "never overwrite" is a listing before the writes;
+# keys carry the backup's timestamp, so only two runs of the same job in the same second could
+# race, and the bucket's versioning keeps the older version even then.
+refuse_existing() {
+    local key
+    for key in "$@"; do
+        if [ "$(listing_size "$key")" != missing ]; then
+            die "refusing to overwrite $(s3_url "$key"): an object with that key already exists (backups are never replaced or deleted)"
+        fi
+    done
+}
+
+# s3_upload FILE KEY [CONTENT_TYPE] [METADATA]: one upload (multipart for large files; awscli
+# checks each part's MD5). No --sse/--sse-kms-key-id: the bucket's default SSE-KMS applies, and
+# its policy refuses uploads that ask for another algorithm or key.
+s3_upload() {
+    local file=$1 key=$2 content_type=${3:-application/octet-stream} metadata=${4:-} output
+    local args=(s3 cp "$file" "$(s3_url "$key")" --only-show-errors --no-progress --content-type "$content_type")
+    if [ -n "$metadata" ]; then
+        args+=(--metadata "$metadata")
+    fi
+    output=$(aws_cli "${args[@]}" 2>&1) || die "$(explain_s3_error "uploading $(s3_url "$key")" "$output")"
+}
+
+# s3_get KEY FILE: downloads an object; a missing object is named as such.
+s3_get() {
+    local key=$1 file=$2 output
+    if ! output=$(aws_cli s3 cp "$(s3_url "$key")" "$file" --only-show-errors --no-progress 2>&1); then
+        case $output in
+            *"(404)"* | *"Not Found"* | *NoSuchKey* | *"does not exist"*) die "object $(s3_url "$key") is missing" ;;
+            *) die "$(explain_s3_error "downloading $(s3_url "$key")" "$output")" ;;
+        esac
+    fi
+}
+
+# s3_list_keys PREFIX: every key under PREFIX, one per line (awscli follows the pagination).
+s3_list_keys() {
+    s3_listing "$1"
+    jq -r '.Contents[]?.Key' <<<"$LISTING"
+}
+
+file_size() {
+    stat -c %s "$1"
+}
+
+sha256_of() {
+    sha256sum "$1" | cut -d' ' -f1
+}
+
+# ---------------------------------------------------------------------------------------------
+# Pushgateway. Metrics are POSTed, which replaces only the metrics of the same names in the group
+# `job/<job>/service/<service>/database/<database>`: a failure report keeps the last success time.
+
+# push_metrics JOB BODY: 0 when pushed or when no PUSHGATEWAY_URL is set; 1 when the push failed.
+push_metrics() {
+    local job=$1 body=$2 output
+    if [ -z "${PUSHGATEWAY_URL:-}" ]; then
+        warn "PUSHGATEWAY_URL is not set: metrics not pushed"
+        return 0
+    fi
+    local url="${PUSHGATEWAY_URL%/}/metrics/job/$job/service/$BACKUP_SERVICE/database/$BACKUP_DATABASE"
+    if ! output=$(printf '%s\n' "$body" | curl -sS --fail-with-body --max-time 15 --retry 2 -X POST --data-binary @- "$url" 2>&1); then
+        warn "could not push metrics to $url: $(one_line "$output")"
+        return 1
+    fi
+    return 0
+}
+
+# gauge NAME HELP VALUE [LABELS]: one gauge in the text exposition format.
+gauge() {
+    local labels=""
+    if [ -n "${4:-}" ]; then
+        labels="{$4}"
+    fi
+    printf '# HELP %s %s\n# TYPE %s gauge\n%s%s %s\n' "$1" "$2" "$1" "$1" "$labels" "$3"
+}
+
+# ---------------------------------------------------------------------------------------------
+# PostgreSQL: the tables whose rows a dump carries (ordinary tables and partitions, outside the
+# system schemas, not owned by an extension), with exact row counts, as one line of JSON
+# `[{"schema","table","rows"}]` sorted by schema and table. `count(*)` reads every table once;
+# PG_ROW_COUNTS=off lists the tables without counting (rows: null).
+pg_tables_sql() {
+    local rows_expr="NULL::bigint"
+    if [ "${1:-exact}" = exact ]; then
+        rows_expr="(xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM %I.%I', n.nspname, c.relname), false, true, '')))[1]::text::bigint"
+    fi
+    cat <<SQL
+SELECT coalesce(jsonb_agg(jsonb_build_object('schema', n.nspname, 'table', c.relname, 'rows', $rows_expr) ORDER BY n.nspname, c.relname), '[]'::jsonb)::text
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind = 'r' AND c.relpersistence <> 't'
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp_)'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e');
+SQL
+}
+
+pg_target() {
+    printf '%s:%s/%s' "${PGHOST:-localhost}" "${PGPORT:-5432}" "${PGDATABASE:-${PGUSER:-$(id -un)}}"
+}
