@@ -13,6 +13,8 @@ export const dev: Profile = {
             retention: { dailyDays: 7, weeklyWeeks: 4, monthlyMonths: 3, yearlyYears: 1 },
         },
         backup: { objectLock: false, replication: false, accessLogging: false },
+        // A local cluster (kind, minikube): certificates from the self-signed estate CA, one replica of each controller.
+        platform: { issuer: "selfsigned", replicas: 1 },
     },
     serviceDefaults: {
         web: { replicas: { min: 1, max: 2 }, cpu: "100m", memory: "256Mi" },

@@ -14,6 +14,8 @@ export const prod: Profile = {
             retention: { dailyDays: 30, weeklyWeeks: 12, monthlyMonths: 12, yearlyYears: 7 },
         },
         backup: { objectLock: { mode: "GOVERNANCE", days: 30 }, replication: true, accessLogging: true },
+        // Publicly trusted certificates from Let's Encrypt (set estate:platform.acmeEmail); controllers survive a node drain.
+        platform: { issuer: "letsencrypt-prod", replicas: 2 },
     },
     serviceDefaults: {
         web: { replicas: { min: 3, max: 10 }, cpu: "250m", memory: "512Mi" },

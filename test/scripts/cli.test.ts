@@ -50,7 +50,7 @@ describe("plan", () => {
         expect(result.exitCode).toBe(0);
         expect(result.stdout).toMatch(/^pulumi:pulumi:Stack estate-dev$/m);
         expect(result.stdout).toMatch(/^├─ estate:backup:BackupBucket backups$|^└─ estate:backup:BackupBucket backups$/m);
-        expect(result.stdout).toMatch(/^ {3}[├└]─ aws:s3\/bucket:Bucket backups-bucket$/m);
+        expect(result.stdout).toMatch(/^(│ {2}| {3})[├└]─ aws:s3\/bucket:Bucket backups-bucket$/m);
         expect(result.stdout).toMatch(/^\d+ resources \(\d+ custom, \d+ components\) in stack dev$/m);
     });
 
@@ -186,7 +186,7 @@ describe("errors", () => {
         expect(result.stderr).toBe(
             "error: invalid stack configuration (2 problems):\n" +
                 '  - estate:dr.retention.dailyDays must be an integer from 1 to 3650 (got "thirty")\n' +
-                "  - estate:backups is not a known key; did you mean estate:backup? (known here: profile, domain, protectData, tags, dr, backup, services, data)\n",
+                "  - estate:backups is not a known key; did you mean estate:backup? (known here: profile, domain, protectData, tags, dr, backup, services, data, kubernetes, platform)\n",
         );
     });
 
