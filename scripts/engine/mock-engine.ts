@@ -6,6 +6,7 @@
  * `plan`, `check`, `bench` and the tests all go through `runProgram`.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { getStore, runInPulumiStack, setMockOptions, waitForRPCs, withLocalStorage } from "./pulumi-internals";
@@ -64,12 +65,27 @@ export const MOCK_ACCOUNT_ID = "123456789012";
 
 /** Outputs a provider would compute that programs commonly read; the mock fills them in on `up`. */
 function computedOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    if (type === "docker:index/image:Image") {
+        // The registry's digest of the pushed image: `<repository>@sha256:<digest>`.
+        const imageName = typeof inputs.imageName === "string" ? inputs.imageName : name;
+        const repository = imageName.replace(/:[^:/]+$/, "");
+        return { repoDigest: `${repository}@sha256:${createHash("sha256").update(imageName).digest("hex")}` };
+    }
     if (!type.startsWith("aws:")) {
         return {};
     }
     const region = typeof inputs.region === "string" ? inputs.region : "us-east-1";
     const [pkgModule, kind] = type.split(":").slice(1);
     const service = (pkgModule ?? "").split("/")[0] ?? "aws";
+    if (type === "aws:ecr/repository:Repository") {
+        const repo = typeof inputs.name === "string" ? inputs.name : `${name}-repo`;
+        return {
+            name: repo,
+            registryId: MOCK_ACCOUNT_ID,
+            repositoryUrl: `${MOCK_ACCOUNT_ID}.dkr.ecr.${region}.amazonaws.com/${repo}`,
+            arn: `arn:aws:ecr:${region}:${MOCK_ACCOUNT_ID}:repository/${repo}`,
+        };
+    }
     if (type === "aws:s3/bucket:Bucket") {
         const bucket = typeof inputs.bucket === "string" ? inputs.bucket : `${name}-bucket`;
         return { bucket, arn: `arn:aws:s3:::${bucket}`, region };
@@ -123,6 +139,10 @@ class RecordingMonitor extends MockMonitor {
                 }
                 if (args.token === "aws:index/getPartition:getPartition") {
                     return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+                }
+                if (args.token === "aws:ecr/getAuthorizationToken:getAuthorizationToken") {
+                    const registry = `${MOCK_ACCOUNT_ID}.dkr.ecr.us-east-1.amazonaws.com`;
+                    return { userName: "AWS", password: "mock-ecr-password", authorizationToken: "mock", proxyEndpoint: `https://${registry}`, id: registry };
                 }
                 if (args.token === "aws:index/getRegion:getRegion") {
                     return { name: "us-east-1", region: "us-east-1", id: "us-east-1" };
