@@ -4,7 +4,7 @@
 import type { Estate } from "./estate";
 
 export function estateOutputs(estate: Estate) {
-    const { spec, backups } = estate;
+    const { spec, backups, platform, services } = estate;
     return {
         profile: spec.profile,
         region: spec.region,
@@ -19,5 +19,16 @@ export function estateOutputs(estate: Estate) {
             kmsKeyArn: backups.kmsKeyArn,
             prefixes: backups.tierPrefixes,
         },
+        kubernetes: {
+            namespaces: platform.namespaces,
+            ingressClass: platform.ingressClassName,
+            clusterIssuer: platform.clusterIssuer,
+        },
+        services: Object.fromEntries(
+            Object.entries(services).map(([name, app]) => [
+                name,
+                { namespace: app.namespace, deployment: app.deploymentName, image: app.image, url: app.url, serviceHost: app.serviceHost },
+            ]),
+        ),
     };
 }
