@@ -7,7 +7,10 @@ import { PolicyPack } from "@pulumi/policy";
 import { packEnforcementLevel, packName, policies } from "./pack";
 
 new PolicyPack(packName, {
-    description: "Guardrails for the estate: encrypted, versioned, private, TLS-only S3 buckets with lifecycle and backup retention; rotating KMS keys.",
+    description:
+        "Guardrails for the estate: encrypted, versioned, private, TLS-only S3 buckets with lifecycle and backup retention; rotating KMS keys; " +
+        "Kubernetes workloads under the restricted Pod Security Standard with resources, probes, pinned images, autoscaling and disruption budgets; " +
+        "TLS on every Ingress; one LoadBalancer; labelled namespaces.",
     provider: "aws",
     enforcementLevel: packEnforcementLevel,
     policies,

@@ -8,6 +8,7 @@
 import type { EnforcementLevel } from "@pulumi/policy";
 import { kmsPolicies } from "./aws/kms";
 import { s3Policies } from "./aws/s3";
+import { k8sPolicies } from "./k8s";
 import type { EstatePolicy } from "./lib/policy";
 
 export const packName = "estate";
@@ -15,4 +16,4 @@ export const packName = "estate";
 /** The level of a policy that the stack's config file does not set. */
 export const packEnforcementLevel: EnforcementLevel = "advisory";
 
-export const policies: EstatePolicy[] = [...s3Policies, ...kmsPolicies];
+export const policies: EstatePolicy[] = [...s3Policies, ...kmsPolicies, ...k8sPolicies];
