@@ -4,7 +4,7 @@
  * (those a Helm chart or an operator creates).
  */
 import type { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
-import { K8S, describeObject, metadataOf } from "../lib/k8s";
+import { K8S, describeObject, metadataOf, validateType } from "../lib/k8s";
 import { type EstateResourcePolicy, kyverno } from "../lib/policy";
 
 export interface NamespacePodSecurityConfig {
@@ -33,10 +33,7 @@ export const k8sNamespacePodSecurity: EstateResourcePolicy = {
             relaxed: { type: "array", items: { type: "string" }, description: "Namespaces allowed to enforce baseline or privileged." },
         },
     },
-    validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
-        if (args.type !== K8S.namespace) {
-            args.notApplicable(`The policy applies to ${K8S.namespace}, not ${args.type}.`);
-        }
+    validateResource: validateType(K8S.namespace, (args: ResourceValidationArgs, report: ReportViolation) => {
         const where = describeObject(args.type, args.props, args.name);
         const metadata = metadataOf(args.props);
         const labels = metadata.labels ?? {};
@@ -61,7 +58,7 @@ export const k8sNamespacePodSecurity: EstateResourcePolicy = {
                 report(`${where} does not ${mode} at the restricted level (${PSA}/${mode}: restricted).`);
             }
         }
-    },
+    }),
 };
 
 export const k8sNamespacePolicies = [k8sNamespacePodSecurity];

@@ -4,7 +4,7 @@
  * typed, all optional: a program may set anything. Values may be unknown in a preview; reading one
  * throws, which the engine reports as "can't run during preview".
  */
-import type { PolicyResource } from "@pulumi/policy";
+import type { PolicyResource, ResourceValidation } from "@pulumi/policy";
 import { isRecord } from "./iam";
 
 export const K8S = {
@@ -177,4 +177,18 @@ export function selects(selector: LabelSelector | undefined, labels: Record<stri
 /** The stack's resources of a type (exact type token). */
 export function resourcesOfType(resources: readonly PolicyResource[], types: string | ReadonlySet<string>): PolicyResource[] {
     return resources.filter((r) => (typeof types === "string" ? r.type === types : types.has(r.type)));
+}
+
+/**
+ * A validation for one Kubernetes type. Like `validateResourceOfType`, it carries the type token,
+ * so the analyzer (and the offline harness) skip other resources without deserializing them.
+ */
+export function validateType(type: string, validate: ResourceValidation): ResourceValidation {
+    const fn: ResourceValidation = (args, report) => {
+        if (args.type !== type) {
+            args.notApplicable(`Policy only applies to resources of type '${type}'`);
+        }
+        return validate(args, report);
+    };
+    return Object.assign(fn, { __pulumiType: type });
 }

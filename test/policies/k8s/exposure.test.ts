@@ -27,6 +27,14 @@ describe("estate-k8s-ingress-tls", () => {
         expect(await found(k8sIngressTls, [good])).toEqual([]);
     });
 
+    it("skips other resources by type, as the analyzer does, without reading them", async () => {
+        const svc = fakeResource({ type: K.service, name: "web-service", props: { spec: { type: "ClusterIP" } } });
+        expect((await check([k8sIngressTls, k8sNamespacePodSecurity], [svc])).notApplicable).toEqual([
+            { policy: "estate-k8s-ingress-tls", urn: svc.urn, reason: `Policy only applies to resources of type '${K.ingress}'` },
+            { policy: "estate-k8s-namespace-pod-security", urn: svc.urn, reason: `Policy only applies to resources of type '${K.namespace}'` },
+        ]);
+    });
+
     it("fails an Ingress without TLS", async () => {
         const bad = ingress((p) => delete p.spec.tls);
         expect(await found(k8sIngressTls, [bad])).toEqual([["Ingress 'apps/web' has no spec.tls: its hosts are served over plain HTTP.", bad.urn]]);
