@@ -6,6 +6,7 @@
  * `plan`, `check`, `bench` and the tests all go through `runProgram`.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { getStore, runInPulumiStack, setMockOptions, waitForRPCs, withLocalStorage } from "./pulumi-internals";
@@ -92,6 +93,12 @@ function computedOutputs(type: string, name: string, inputs: Record<string, unkn
     if (type === "random:index/randomString:RandomString") {
         return { result: "m0ck5uff" };
     }
+    if (type === "docker:index/image:Image") {
+        // The registry's digest of the pushed image: `<repository>@sha256:<digest>`.
+        const imageName = typeof inputs.imageName === "string" ? inputs.imageName : name;
+        const repository = imageName.replace(/:[^:/]+$/, "");
+        return { repoDigest: `${repository}@sha256:${createHash("sha256").update(imageName).digest("hex")}` };
+    }
     if (!type.startsWith("aws:")) {
         return {};
     }
@@ -119,6 +126,15 @@ function computedOutputs(type: string, name: string, inputs: Record<string, unkn
             return { arn, primaryEndpointAddress: `master.${host("cache.amazonaws.com")}`, readerEndpointAddress: `replica.${host("cache.amazonaws.com")}`, port: inputs.port ?? 6379 };
         case "aws:iam/accessKey:AccessKey":
             return { secret: `mock-${name}-secret-access-key` };
+        case "aws:ecr/repository:Repository": {
+            const repo = typeof inputs.name === "string" ? inputs.name : `${name}-repo`;
+            return {
+                name: repo,
+                registryId: MOCK_ACCOUNT_ID,
+                repositoryUrl: `${MOCK_ACCOUNT_ID}.dkr.ecr.${region}.amazonaws.com/${repo}`,
+                arn: `arn:aws:ecr:${region}:${MOCK_ACCOUNT_ID}:repository/${repo}`,
+            };
+        }
         default:
             return { arn, ...named };
     }
@@ -170,6 +186,16 @@ class RecordingMonitor extends MockMonitor {
                 }
                 if (args.token === "aws:index/getPartition:getPartition") {
                     return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+                }
+                if (args.token === "aws:ecr/getAuthorizationToken:getAuthorizationToken") {
+                    const registry = `${MOCK_ACCOUNT_ID}.dkr.ecr.us-east-1.amazonaws.com`;
+                    return { userName: "AWS", password: "mock-ecr-password", authorizationToken: "mock", proxyEndpoint: `https://${registry}`, id: registry };
+                }
+                if (args.token === "aws:ec2/getSubnet:getSubnet") {
+                    // A /24 of 10.0.0.0/16 per subnet id, stable across runs.
+                    const id = String(args.inputs.id ?? "subnet-mock");
+                    const third = createHash("sha256").update(id).digest()[0]!;
+                    return { ...args.inputs, id, cidrBlock: `10.0.${third}.0/24`, vpcId: "vpc-mock", availabilityZone: `${String(args.inputs.region ?? "us-east-1")}a` };
                 }
                 if (args.token === "aws:index/getRegion:getRegion") {
                     return { name: "us-east-1", region: "us-east-1", id: "us-east-1" };
