@@ -3,7 +3,7 @@
  * service's component; this file only chooses components and connects their inputs and outputs.
  */
 import * as k8s from "@pulumi/kubernetes";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { BackupBucket, BackupPlan, nativeBackupRetentionDays, usesAwsBackup } from "../components/backup";
 import {
     ClusterMongo,
@@ -51,7 +51,14 @@ export function buildEstate(spec: EstateSpec): Estate {
     const cluster = new k8s.Provider("cluster", { context: spec.kubernetes.context, kubeconfig: spec.kubernetes.kubeconfig });
     const platform = new Platform(
         "platform",
-        { issuer: spec.platform.issuer, acmeEmail: spec.platform.acmeEmail, ingressClass: spec.platform.ingressClass, replicas: spec.platform.replicas },
+        {
+            issuer: spec.platform.issuer,
+            acmeEmail: spec.platform.acmeEmail,
+            ingressClass: spec.platform.ingressClass,
+            replicas: spec.platform.replicas,
+            // Stacks deployed before the platform created `data` at the top level: adopt it, never replace it.
+            namespaceAliases: { data: [{ name: "data", parent: pulumi.rootStackResource }] },
+        },
         { provider: cluster },
     );
 

@@ -71,6 +71,12 @@ export interface PlatformArgs {
     podSecurityVersion?: string;
     /** Annotations of the ingress controller's LoadBalancer Service (e.g. the AWS Load Balancer Controller's). Default: none. */
     loadBalancerAnnotations?: Record<string, string>;
+    /**
+     * Earlier identities of a namespace (Pulumi aliases), by role: a stack that created the namespace
+     * elsewhere adopts it instead of deleting it, with everything in it, and creating it anew.
+     * Default: none.
+     */
+    namespaceAliases?: Partial<Record<NamespaceRole, pulumi.Input<string | pulumi.Alias>[]>>;
 }
 
 /** Defaults of the optional arguments, merged once at the top of the constructor. */
@@ -128,7 +134,7 @@ export class Platform extends pulumi.ComponentResource {
             const ns = new k8s.core.v1.Namespace(
                 `${name}-ns-${ROLE_SLUG[role]}`,
                 { metadata: { name: nsName, labels: { ...ESTATE_LABELS, ...podSecurityLabels(level, podSecurityVersion) } } },
-                child,
+                { ...child, aliases: args.namespaceAliases?.[role] },
             );
             // The URN is known even in a preview; the output still waits for the namespace.
             namespaces[role] = ns.urn.apply(() => nsName);

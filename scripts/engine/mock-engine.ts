@@ -30,6 +30,17 @@ export interface RecordedResource {
     dependencies: string[];
     propertyDependencies: Record<string, string[]>;
     provider?: string;
+    /** The earlier identities the resource claims (`aliases`): a URN, or a name/type/parent spec. */
+    aliases: RecordedAlias[];
+}
+
+export interface RecordedAlias {
+    urn?: string;
+    name?: string;
+    type?: string;
+    /** The earlier parent's URN; `noParent` when it had none (a top-level resource). */
+    parentUrn?: string;
+    noParent?: boolean;
 }
 
 export interface EngineRun {
@@ -152,6 +163,10 @@ interface RegisterResourceRequest {
     getDependenciesList(): string[];
     getPropertydependenciesMap(): { entries(): Iterable<[string, { getUrnsList(): string[] }]> };
     getProvider(): string;
+    getAliasesList(): {
+        getUrn(): string;
+        getSpec(): { getName(): string; getType(): string; hasParenturn(): boolean; getParenturn(): string; hasNoparent(): boolean; getNoparent(): boolean } | undefined;
+    }[];
 }
 interface RegisterResourceResponse {
     getUrn(): string;
@@ -234,6 +249,18 @@ class RecordingMonitor extends MockMonitor {
                     dependencies: req.getDependenciesList(),
                     propertyDependencies,
                     provider: req.getProvider() || undefined,
+                    aliases: req.getAliasesList().map((alias) => {
+                        const spec = alias.getSpec();
+                        if (!spec) {
+                            return { urn: alias.getUrn() };
+                        }
+                        return {
+                            name: spec.getName() || undefined,
+                            type: spec.getType() || undefined,
+                            ...(spec.hasParenturn() ? { parentUrn: spec.getParenturn() } : {}),
+                            ...(spec.hasNoparent() && spec.getNoparent() ? { noParent: true } : {}),
+                        };
+                    }),
                 });
             }
             callback(err, resp);

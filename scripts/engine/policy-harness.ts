@@ -299,5 +299,6 @@ export function fakeResource(spec: {
         inputs: Struct.fromJavaScript(JSON.parse(JSON.stringify(spec.props ?? {}))),
         dependencies: spec.dependencies ?? [],
         propertyDependencies: spec.propertyDependencies ?? {},
+        aliases: [],
     };
 }

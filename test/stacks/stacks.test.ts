@@ -178,6 +178,8 @@ describe("the data services of the example stacks", () => {
         expect(components).toEqual(["estate:data:ClusterPostgres", "estate:data:ClusterMongo", "estate:data:ClusterRedis"]);
         const namespace = run.resources.find((r) => r.type === "kubernetes:core/v1:Namespace" && plainInputs(r).metadata !== undefined && (plainInputs(r).metadata as { name: string }).name === "data")!;
         expect(namespace.name).toBe("platform-ns-data");
+        // A stack deployed before the platform had the namespace as the top-level resource `data`: it is adopted, not replaced.
+        expect(namespace.aliases).toEqual([{ name: "data", noParent: true }]);
         expect(plainInputs(namespace).metadata).toMatchObject({ name: "data", labels: { "app.kubernetes.io/part-of": "estate", "pod-security.kubernetes.io/enforce": "restricted" } });
         expect(plainInputs(run.resources.find((r) => r.name === "platform-data-default-deny")!).spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
         // Every namespaced object of a data service lives in the data namespace, or in the operator's own.
