@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { getStore, runInPulumiStack, setMockOptions, waitForRPCs, withLocalStorage } from "./pulumi-internals";
+import { getStore, runInPulumiStack, setMockOptions, waitForRPCs, withLocalStorage, withoutPromiseDebugTraces } from "./pulumi-internals";
 
 /** A resource as the engine saw its registration. */
 export interface RecordedResource {
@@ -287,7 +287,7 @@ export async function runProgram(program: () => unknown, opts: RunOptions = {}):
     const preview = opts.preview ?? false;
     const monitor = new RecordingMonitor(preview);
     let failure: unknown;
-    await withLocalStorage(async () => {
+    await withoutPromiseDebugTraces(() => withLocalStorage(async () => {
         setMockOptions(monitor, project, stack, preview);
         const store = getStore();
         // The same feature set `pulumi.runtime.setMocks` enables.
@@ -314,7 +314,7 @@ export async function runProgram(program: () => unknown, opts: RunOptions = {}):
         });
         // Let every outstanding registration finish, as the language host does before it exits.
         await waitForRPCs();
-    });
+    }));
     if (failure !== undefined && !opts.captureErrors) {
         throw failure;
     }
