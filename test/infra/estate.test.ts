@@ -60,6 +60,8 @@ describe.each(["dev", "prod"])("the %s estate", (stack) => {
             expect(secret.stringData.REDIS_URL).toBe(outputs.data.redis!.uri);
             expect(secret.stringData.REDIS_TLS).toBe(String(outputs.data.redis!.tls));
             expect(secret.stringData.REDIS_URL.startsWith(outputs.data.redis!.tls ? "rediss://" : "redis://")).toBe(true);
+            // ... and all of them secret on the way to the engine.
+            expect(plainInputs(named(run, `${app}-env`)).stringData).toBe("[secret]");
         }
     });
 });
