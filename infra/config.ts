@@ -9,7 +9,7 @@ import { z } from "zod";
 import { findObjectiveProblems, usesAwsBackup } from "../components/backup/objectives";
 import { UserInputError } from "../components/lib/errors";
 import { profiles } from "../stacks";
-import { estateConfigSchema, profileNames, type DataConfig, type EstateConfig, type KubernetesConfig, type NetworkConfig, type Profile, type ProfileName, type ServiceConfig } from "./schema";
+import { estateConfigSchema, profileNames, type DataConfig, type EstateConfig, type NetworkConfig, type PlatformConfig, type Profile, type ProfileName, type ServiceConfig } from "./schema";
 
 export const NAMESPACE = "estate";
 
@@ -76,8 +76,14 @@ export interface EstateSpec {
     data: DataSpec;
     /** Where managed data services live; required when one is managed. */
     network?: NetworkConfig;
-    /** How to reach the cluster (`context`, `kubeconfig`); empty means the ambient kubeconfig. */
-    kubernetes: KubernetesConfig;
+    /** How to reach the cluster. Unset fields fall back to `$KUBECONFIG` / `~/.kube/config` and its current context. */
+    kubernetes: {
+        context?: string;
+        /** The kubeconfig's contents, always a Pulumi secret. */
+        kubeconfig?: pulumi.Output<string>;
+    };
+    /** The cluster platform: issuer, ACME email, ingress class, controller replicas. */
+    platform: PlatformConfig;
 }
 
 /** Config as the Pulumi CLI hands it to a program: `"<namespace>:<key>"` to a string (objects as JSON). */
@@ -85,11 +91,22 @@ export type RawConfig = Record<string, string>;
 
 /** Reads the running stack's config and returns its `EstateSpec`, or throws `ConfigError`. */
 export function loadEstateSpec(): EstateSpec {
-    return parseEstateConfig(pulumi.runtime.allConfig(), { project: pulumi.getProject(), stack: pulumi.getStack() });
+    const raw = pulumi.runtime.allConfig();
+    // The SDK knows which keys hold secrets (`pulumi config set --secret`), but does not type the lookup.
+    const { isConfigSecret } = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
+    const secretKeys = Object.keys(raw).filter((key) => isConfigSecret?.(key) === true);
+    return parseEstateConfig(raw, { project: pulumi.getProject(), stack: pulumi.getStack(), secretKeys });
+}
+
+export interface ParseContext {
+    project: string;
+    stack: string;
+    /** The config keys whose values are secrets. Default: none. */
+    secretKeys?: readonly string[];
 }
 
 /** Pure: raw config in, `EstateSpec` out (or `ConfigError` with every problem). */
-export function parseEstateConfig(raw: RawConfig, ctx: { project: string; stack: string }): EstateSpec {
+export function parseEstateConfig(raw: RawConfig, ctx: ParseContext): EstateSpec {
     const issues: ConfigIssue[] = [];
     const user: Record<string, unknown> = {};
     for (const [fullKey, value] of Object.entries(raw)) {
@@ -142,9 +159,7 @@ export function parseEstateConfig(raw: RawConfig, ctx: { project: string; stack:
     const services: Record<string, ServiceSpec> = {};
     for (const [name, service] of Object.entries(config.services ?? {})) {
         const defaults = profile.serviceDefaults[service.kind];
-        if (service.kind === "web" && service.port === undefined) {
-            issues.push({ key: `${NAMESPACE}:services.${name}.port`, message: "is required for web services (an integer from 1 to 65535)" });
-        }
+        issues.push(...serviceIssues(name, service));
         services[name] = {
             ...service,
             name,
@@ -153,6 +168,22 @@ export function parseEstateConfig(raw: RawConfig, ctx: { project: string; stack:
             memory: service.memory ?? defaults.memory,
             host: service.kind === "web" ? (service.host ?? `${name}.${config.domain}`) : undefined,
         };
+    }
+    const platform = config.platform;
+    if (platform.issuer !== "selfsigned" && platform.acmeEmail === undefined) {
+        issues.push({
+            key: `${NAMESPACE}:platform.acmeEmail`,
+            message: `is required when ${NAMESPACE}:platform.issuer is ${platform.issuer} (an email address for the ACME account, such as ops@example.com)`,
+        });
+    }
+    const kubernetes = config.kubernetes ?? {};
+    if (kubernetes.kubeconfig !== undefined && !(ctx.secretKeys ?? []).includes(`${NAMESPACE}:kubernetes`)) {
+        issues.push({
+            key: `${NAMESPACE}:kubernetes.kubeconfig`,
+            message:
+                `must be a secret: pulumi config set --secret --path ${NAMESPACE}:kubernetes.kubeconfig "$(cat <file>)", ` +
+                "or leave it unset and export KUBECONFIG",
+        });
     }
     const backup = config.backup ?? {};
     const replication = backup.replication ?? false;
@@ -205,7 +236,11 @@ export function parseEstateConfig(raw: RawConfig, ctx: { project: string; stack:
         services,
         data: withDataDefaults(config.data ?? {}, profile.dataDefaults),
         network: config.network,
-        kubernetes: config.kubernetes ?? {},
+        kubernetes: {
+            context: kubernetes.context,
+            kubeconfig: kubernetes.kubeconfig === undefined ? undefined : pulumi.secret(kubernetes.kubeconfig),
+        },
+        platform,
     };
 }
 
@@ -282,6 +317,36 @@ function withDataDefaults(data: DataConfig, defaults: Profile["dataDefaults"]): 
         ...(data.mongo ? { mongo: { ...data.mongo, instances: data.mongo.instances ?? defaults.mongo.instances } } : {}),
         ...(data.redis ? { redis: { ...data.redis, nodes: data.redis.nodes ?? defaults.redis.nodes } } : {}),
     };
+}
+
+/** The checks across one service's fields, each naming the full key path. */
+function serviceIssues(name: string, service: ServiceConfig): ConfigIssue[] {
+    const key = (field: string) => `${NAMESPACE}:services.${name}.${field}`;
+    const issues: ConfigIssue[] = [];
+    if (service.image !== undefined && service.buildContext !== undefined) {
+        issues.push({
+            key: key("buildContext"),
+            message: `cannot be combined with ${key("image")}: set either image (a pinned tag or digest) or buildContext (a directory with a Dockerfile), not both`,
+        });
+    } else if (service.image === undefined && service.buildContext === undefined) {
+        issues.push({
+            key: key("image"),
+            message: `is required unless ${key("buildContext")} is set (an image with a pinned tag or digest, such as ghcr.io/acme/web:1.4.2)`,
+        });
+    }
+    if (service.dockerfile !== undefined && service.buildContext === undefined) {
+        issues.push({ key: key("dockerfile"), message: `requires ${key("buildContext")} (the directory the Dockerfile is built in)` });
+    }
+    if (service.kind === "web" && service.port === undefined) {
+        issues.push({ key: key("port"), message: "is required for web services (an integer from 1 to 65535)" });
+    }
+    if (service.kind === "worker" && service.port === undefined && service.metricsPort === undefined) {
+        issues.push({
+            key: key("metricsPort"),
+            message: "is required for a worker without a port (an integer from 1 to 65535): its health probes and metrics are served over HTTP there",
+        });
+    }
+    return issues;
 }
 
 function splitKey(fullKey: string): [string, string] {

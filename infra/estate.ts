@@ -12,11 +12,16 @@ import {
     ManagedMongo,
     ManagedPostgres,
     ManagedRedis,
+    managedServicesEgressRule,
+    type DataClients,
     type DataNetwork,
     type DataObjectives,
     type DatabaseConnection,
     type RedisConnection,
 } from "../components/data";
+import { AppService, Platform } from "../components/k8s";
+import type { EgressRule } from "../components/k8s/network-policies";
+import { appEnvironment, type EstateParts } from "./app-environment";
 import type { EstateSpec } from "./config";
 
 /** A data service as the stack exports it: where it lives, and how to connect. */
@@ -27,6 +32,9 @@ export interface DataService<C extends DatabaseConnection = DatabaseConnection> 
 
 export interface Estate {
     spec: EstateSpec;
+    /** The Kubernetes provider every cluster resource uses (nothing uses the ambient default provider). */
+    cluster: k8s.Provider;
+    platform: Platform;
     backups: BackupBucket;
     data: {
         postgres?: DataService;
@@ -35,15 +43,25 @@ export interface Estate {
     };
     /** AWS Backup of the managed databases; only when a database is managed. */
     awsBackup?: BackupPlan;
-}
-
-/** What cluster placements need: the provider for the cluster, and the namespace of the data. */
-export interface ClusterAccess {
-    provider: k8s.Provider;
-    dataNamespace: pulumi.Input<string>;
+    services: Record<string, AppService>;
 }
 
 export function buildEstate(spec: EstateSpec): Estate {
+    // The cluster, and what every app and in-cluster database relies on: namespaces, certificates, ingress.
+    const cluster = new k8s.Provider("cluster", { context: spec.kubernetes.context, kubeconfig: spec.kubernetes.kubeconfig });
+    const platform = new Platform(
+        "platform",
+        {
+            issuer: spec.platform.issuer,
+            acmeEmail: spec.platform.acmeEmail,
+            ingressClass: spec.platform.ingressClass,
+            replicas: spec.platform.replicas,
+            // Stacks deployed before the platform created `data` at the top level: adopt it, never replace it.
+            namespaceAliases: { data: [{ name: "data", parent: pulumi.rootStackResource }] },
+        },
+        { provider: cluster },
+    );
+
     const backups = new BackupBucket("backups", {
         retention: spec.dr.retention,
         bucketName: spec.backup.bucketName,
@@ -55,48 +73,28 @@ export function buildEstate(spec: EstateSpec): Estate {
         tags: spec.tags,
     });
 
-    const usesCluster = Object.values(spec.data).some((service) => service?.placement === "cluster");
-    const cluster = usesCluster ? standInClusterAccess(spec) : undefined;
-
-    const { services, backupTargets } = buildDataServices(spec, backups, cluster);
+    const { data, backupTargets } = buildDataServices(spec, backups, platform);
     const awsBackup = buildAwsBackup(spec, backupTargets);
 
-    return { spec, backups, data: services, awsBackup };
-}
+    // The apps, last: their environment comes from everything above.
+    const parts: EstateParts = { spec, cluster, platform, backups, data, awsBackup };
+    const services = buildApps(spec, platform, appEnvironment(parts), managedDataEgress(spec, data));
 
-// --- BEGIN stand-in cluster access (issue 3) ---------------------------------------------------
-// The Kubernetes platform (issue 4) owns cluster access: the `cluster` provider from
-// `estate:kubernetes` and the estate namespaces labelled `app.kubernetes.io/part-of: estate`.
-// At merge, replace this function with the platform's provider and its `data` namespace.
-function standInClusterAccess(spec: EstateSpec): ClusterAccess {
-    const { context, kubeconfig } = spec.kubernetes;
-    const provider = new k8s.Provider("cluster", { context, kubeconfig: kubeconfig !== undefined ? pulumi.secret(kubeconfig) : undefined });
-    const namespace = new k8s.core.v1.Namespace(
-        "data",
-        { metadata: { name: "data", labels: { "app.kubernetes.io/part-of": "estate", "app.kubernetes.io/name": "data" } } },
-        { provider },
-    );
-    return { provider, dataNamespace: namespace.metadata.name };
+    return { ...parts, services };
 }
-// --- END stand-in cluster access ---------------------------------------------------------------
 
 /** Each declared data service, in the placement its config chooses. */
-function buildDataServices(
-    spec: EstateSpec,
-    backups: BackupBucket,
-    cluster: ClusterAccess | undefined,
-): { services: Estate["data"]; backupTargets: pulumi.Output<string>[] } {
+function buildDataServices(spec: EstateSpec, backups: BackupBucket, platform: Platform): { data: Estate["data"]; backupTargets: pulumi.Output<string>[] } {
     const objectives: DataObjectives = { rpoMinutes: spec.dr.rpoMinutes, dailyBackupDays: spec.dr.retention.dailyDays };
     const network = (): DataNetwork => {
         // config.ts refuses a managed service without estate:network.
         const n = spec.network!;
         return { vpcId: n.vpcId, subnetIds: n.privateSubnetIds, allowedSecurityGroupIds: n.allowedSecurityGroupIds, allowedCidrBlocks: n.allowedCidrBlocks };
     };
-    const inCluster = (): { access: ClusterAccess; opts: pulumi.ComponentResourceOptions } => {
-        const access = cluster!;
-        return { access, opts: { providers: { kubernetes: access.provider } } };
-    };
     const managed = { protectData: spec.protectData, region: spec.region, tags: spec.tags };
+    // In the cluster: the platform's provider and `data` namespace; the apps are the only clients.
+    const inCluster = { namespace: platform.namespaces.data, clients: { namespace: platform.namespaces.apps } satisfies DataClients, protectData: spec.protectData };
+    const clusterOpts: pulumi.ComponentResourceOptions = { provider: platform.provider };
     const data: Estate["data"] = {};
     /** The ARNs of the managed databases, for AWS Backup. */
     const backupTargets: pulumi.Output<string>[] = [];
@@ -117,19 +115,19 @@ function buildDataServices(
         data.postgres = { placement: "managed", connection: db.connection };
         backupTargets.push(db.databaseArn);
     } else if (postgres?.placement === "cluster") {
-        const { access, opts } = inCluster();
         const db = new ClusterPostgres(
             "postgres",
             {
+                ...inCluster,
                 version: postgres.version,
-                namespace: access.dataNamespace,
                 instances: postgres.instances,
                 storageGb: postgres.storageGb,
                 objectives,
                 backup: { bucketName: backups.bucketName, bucketArn: backups.bucketArn, kmsKeyArn: backups.kmsKeyArn, region: spec.region, iamRoleArn: postgres.backupRoleArn },
-                protectData: spec.protectData,
+                // The Barman Cloud plugin's certificates come from cert-manager.
+                requires: [platform.certManager],
             },
-            opts,
+            clusterOpts,
         );
         data.postgres = { placement: "cluster", connection: db.connection };
     }
@@ -140,12 +138,7 @@ function buildDataServices(
         data.mongo = { placement: "managed", connection: db.connection };
         backupTargets.push(db.databaseArn);
     } else if (mongo?.placement === "cluster") {
-        const { access, opts } = inCluster();
-        const db = new ClusterMongo(
-            "mongo",
-            { version: mongo.version, namespace: access.dataNamespace, instances: mongo.instances, storageGb: mongo.storageGb, protectData: spec.protectData },
-            opts,
-        );
+        const db = new ClusterMongo("mongo", { ...inCluster, version: mongo.version, instances: mongo.instances, storageGb: mongo.storageGb }, clusterOpts);
         data.mongo = { placement: "cluster", connection: db.connection };
     }
 
@@ -154,15 +147,10 @@ function buildDataServices(
         const cache = new ManagedRedis("redis", { ...managed, version: redis.version, nodeType: redis.nodeType, nodes: redis.nodes, network: network(), objectives });
         data.redis = { placement: "managed", connection: cache.connection };
     } else if (redis?.placement === "cluster") {
-        const { access, opts } = inCluster();
-        const cache = new ClusterRedis(
-            "redis",
-            { version: redis.version, namespace: access.dataNamespace, nodes: redis.nodes, storageGb: redis.storageGb, protectData: spec.protectData },
-            opts,
-        );
+        const cache = new ClusterRedis("redis", { ...inCluster, version: redis.version, nodes: redis.nodes, storageGb: redis.storageGb }, clusterOpts);
         data.redis = { placement: "cluster", connection: cache.connection };
     }
-    return { services: data, backupTargets };
+    return { data, backupTargets };
 }
 
 /**
@@ -189,4 +177,36 @@ function buildAwsBackup(spec: EstateSpec, databases: pulumi.Input<string>[]): Ba
         region: spec.region,
         tags: spec.tags,
     });
+}
+
+/**
+ * The apps' way to the managed data services: the NetworkPolicy of an app admits DNS, the `data`
+ * namespace and HTTPS; a managed database listens on its own port in the private subnets.
+ */
+function managedDataEgress(spec: EstateSpec, data: Estate["data"]): EgressRule[] {
+    const ports = Object.values(data).flatMap((service) => (service?.placement === "managed" ? [service.connection.port] : []));
+    return ports.length === 0 ? [] : [managedServicesEgressRule({ subnetIds: spec.network!.privateSubnetIds }, ports, { region: spec.region })];
+}
+
+/** One AppService per `estate:services` entry, in the platform's `apps` namespace. */
+function buildApps(spec: EstateSpec, platform: Platform, environment: Record<string, pulumi.Input<string>>, egress: EgressRule[]): Record<string, AppService> {
+    const services: Record<string, AppService> = {};
+    for (const { name, ...service } of Object.values(spec.services)) {
+        services[name] = new AppService(
+            name,
+            {
+                ...service,
+                namespace: platform.namespaces.apps,
+                ingress: service.kind === "web" ? platform.appIngress : undefined,
+                network: platform.appNetwork,
+                egress,
+                secretEnv: environment,
+                forceDeleteRepository: !spec.protectData,
+                region: spec.region,
+                tags: spec.tags,
+            },
+            { provider: platform.provider },
+        );
+    }
+    return services;
 }

@@ -4,7 +4,7 @@
 import type { Estate } from "./estate";
 
 export function estateOutputs(estate: Estate) {
-    const { spec, backups, awsBackup } = estate;
+    const { spec, backups, platform, services, awsBackup } = estate;
     return {
         profile: spec.profile,
         region: spec.region,
@@ -22,6 +22,17 @@ export function estateOutputs(estate: Estate) {
         /** Per declared data service: its placement and connection (password and uri are secrets). */
         data: Object.fromEntries(
             Object.entries(estate.data).flatMap(([service, s]) => (s ? [[service, { placement: s.placement, ...s.connection }]] : [])),
+        ),
+        kubernetes: {
+            namespaces: platform.namespaces,
+            ingressClass: platform.ingressClassName,
+            clusterIssuer: platform.clusterIssuer,
+        },
+        services: Object.fromEntries(
+            Object.entries(services).map(([name, app]) => [
+                name,
+                { namespace: app.namespace, deployment: app.deploymentName, image: app.image, url: app.url, serviceHost: app.serviceHost },
+            ]),
         ),
         // Only in stacks with a managed database.
         ...(awsBackup

@@ -5,6 +5,8 @@
 import { z } from "zod";
 import { AWS_BACKUP_MAX_RETENTION_DAYS, VAULT_LOCK_MIN_CHANGEABLE_DAYS, isAwsCron } from "../components/backup/objectives";
 import { cidrProblem } from "../components/data/cidr";
+import { ISSUER_NAMES } from "../components/k8s/issuers";
+import { isPinnedImage } from "../components/lib/images";
 
 /** Builds a zod error option whose message says what is allowed, or that the key is required. */
 function allowed(description: string) {
@@ -42,14 +44,22 @@ const hostname = () =>
 const pinnedImage = () =>
     z
         .string(allowed("an image with a pinned tag or digest, such as ghcr.io/acme/web:1.4.2"))
-        .refine((ref) => {
-            if (/@sha256:[a-f0-9]{64}$/.test(ref)) {
-                return true;
-            }
-            const lastSegment = ref.slice(ref.lastIndexOf("/") + 1);
-            const tag = lastSegment.includes(":") ? lastSegment.slice(lastSegment.indexOf(":") + 1) : "";
-            return tag !== "" && tag !== "latest";
-        }, allowed("an image with a pinned tag or digest (not latest, not untagged), such as ghcr.io/acme/web:1.4.2"));
+        .refine(isPinnedImage, allowed("an image with a pinned tag or digest (not latest, not untagged), such as ghcr.io/acme/web:1.4.2"));
+
+/** A DNS label (RFC 1123): lower-case letters, digits and hyphens, such as a Kubernetes name. */
+const dnsLabel = (description = "a lower-case DNS label such as traefik") =>
+    z.string(allowed(description)).regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, allowed(description));
+
+const email = () =>
+    z.string(allowed("an email address such as ops@example.com")).regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, allowed("an email address such as ops@example.com"));
+
+const port = () => intRange(1, 65535);
+
+/** An IAM role ARN, for IRSA / EKS Pod Identity annotations on a service account. */
+const iamRoleArn = (example = "shop-web") => {
+    const description = `an IAM role ARN such as arn:aws:iam::123456789012:role/${example}`;
+    return z.string(allowed(description)).regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/, allowed(description));
+};
 
 /** Kubernetes quantities: CPU such as `250m` or `1`, memory such as `512Mi` or `2Gi`. */
 const cpuQuantity = () => z.string(allowed("a CPU quantity such as 250m or 1")).regex(/^\d+(\.\d+)?m?$/, allowed("a CPU quantity such as 250m or 1"));
@@ -151,9 +161,18 @@ export const serviceSchema = z.strictObject(
     {
     /** `web` services get an Ingress on the stack's domain; `worker`s are internal. */
     kind: z.enum(["web", "worker"], allowed("one of web, worker")),
-    image: pinnedImage(),
+    /** The image, with a pinned tag or digest; or set `buildContext` instead (exactly one of the two). */
+    image: pinnedImage().optional(),
+    /** A directory with a Dockerfile, relative to the project: the image is built and pushed to an ECR repository. */
+    buildContext: nonEmptyString("a directory with a Dockerfile, such as apps/web").optional(),
+    /** The Dockerfile, relative to `buildContext`; default `Dockerfile`. */
+    dockerfile: nonEmptyString("a path such as Dockerfile or docker/prod.Dockerfile").optional(),
     /** The container port; required for web services. */
-    port: intRange(1, 65535).optional(),
+    port: port().optional(),
+    /** The port serving `/metrics` and the health endpoint; default `port`. Required for workers without a port. */
+    metricsPort: port().optional(),
+    /** The HTTP path of the readiness and liveness probes; default `/healthz`. */
+    healthPath: z.string(allowed("an HTTP path starting with /, such as /healthz")).regex(/^\/[\w\-./~%]*$/, allowed("an HTTP path starting with /, such as /healthz")).optional(),
     /** Host name of a web service; default `<service>.<domain>`. */
     host: hostname().optional(),
     /** Container command override. */
@@ -164,8 +183,36 @@ export const serviceSchema = z.strictObject(
     memory: memoryQuantity().optional(),
     /** Plain (non-secret) environment variables. */
     env: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, allowed("an environment variable name such as LOG_LEVEL")), z.string(allowed("a string"))).optional(),
+    /** An IAM role for the service account (`eks.amazonaws.com/role-arn`). */
+    iamRoleArn: iamRoleArn().optional(),
     },
-    allowed("an object with kind, image and optionally port, host, command, replicas, cpu, memory, env"),
+    allowed("an object with kind, image or buildContext, and optionally port, metricsPort, healthPath, host, command, replicas, cpu, memory, env, iamRoleArn"),
+);
+
+/** How the program reaches the cluster. Both unset: the provider reads `$KUBECONFIG` (or `~/.kube/config`) and its current context. */
+export const kubernetesSchema = z.strictObject(
+    {
+    /** The kubeconfig context to use; default the kubeconfig's current context. */
+    context: nonEmptyString("a kubeconfig context name such as kind-estate").optional(),
+    /** The contents of a kubeconfig file; a secret (`pulumi config set --secret --path estate:kubernetes.kubeconfig`). */
+    kubeconfig: nonEmptyString("the contents of a kubeconfig file, set as a secret").optional(),
+    },
+    allowed("an object with optional context and kubeconfig"),
+);
+
+/** The cluster platform: certificates and ingress. */
+export const platformSchema = z.strictObject(
+    {
+    /** The ClusterIssuer app Ingresses use: Let's Encrypt (staging or production, ACME HTTP-01) or the local self-signed CA. */
+    issuer: z.enum(ISSUER_NAMES, allowed(`one of ${ISSUER_NAMES.join(", ")}`)),
+    /** The ACME account email; required for the Let's Encrypt issuers. */
+    acmeEmail: email().optional(),
+    /** The IngressClass the ingress controller registers and app Ingresses use; default `traefik`. */
+    ingressClass: dnsLabel("a lower-case DNS label such as traefik").optional(),
+    /** Replicas of the platform's controllers (ingress controller, cert-manager); default from the profile. */
+    replicas: intRange(1, 10).optional(),
+    },
+    allowed("an object with issuer and optionally acmeEmail, ingressClass, replicas"),
 );
 
 const placement = () => z.enum(["managed", "cluster"], allowed("one of managed, cluster"));
@@ -205,16 +252,6 @@ export const networkSchema = z
         error: "must allow at least one source: allowedSecurityGroupIds or allowedCidrBlocks (nothing could connect otherwise)",
     });
 
-export const kubernetesSchema = z.strictObject(
-    {
-        /** The kubeconfig context to use; default: the kubeconfig's current context. */
-        context: nonEmptyString("a kubeconfig context name").optional(),
-        /** A kubeconfig (contents or path); set it as a secret. Default: $KUBECONFIG or ~/.kube/config. */
-        kubeconfig: nonEmptyString("a kubeconfig (set it with pulumi config set --secret)").optional(),
-    },
-    allowed("an object with optional context and kubeconfig"),
-);
-
 export const dataSchema = z.strictObject(
     {
     postgres: z
@@ -230,10 +267,7 @@ export const dataSchema = z.strictObject(
             maxStorageGb: intRange(20, 65536).optional(),
             instances: intRange(1, 15).optional(),
             /** cluster only: an IAM role for the instances' service account (EKS IRSA) to write backups with. */
-            backupRoleArn: z
-                .string(allowed("an IAM role ARN such as arn:aws:iam::123456789012:role/cnpg-backups"))
-                .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/, allowed("an IAM role ARN such as arn:aws:iam::123456789012:role/cnpg-backups"))
-                .optional(),
+            backupRoleArn: iamRoleArn("cnpg-backups").optional(),
         })
         .optional(),
     mongo: z
@@ -276,8 +310,10 @@ export const estateConfigSchema = z.strictObject({
     data: dataSchema.optional(),
     /** VPC, private subnets and allowed sources of the managed data services. */
     network: networkSchema.optional(),
-    /** How to reach the Kubernetes cluster. */
+    /** How the program reaches the Kubernetes cluster. */
     kubernetes: kubernetesSchema.optional(),
+    /** The cluster platform: certificate issuer and ingress. */
+    platform: platformSchema,
 });
 
 export type EstateConfig = z.infer<typeof estateConfigSchema>;
@@ -287,6 +323,7 @@ export type DataConfig = z.infer<typeof dataSchema>;
 export type NetworkConfig = z.infer<typeof networkSchema>;
 export type KubernetesConfig = z.infer<typeof kubernetesSchema>;
 export type PlanConfig = z.infer<typeof planSchema>;
+export type PlatformConfig = z.infer<typeof platformSchema>;
 
 type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 

@@ -10,7 +10,9 @@ new PolicyPack(packName, {
     description:
         "Guardrails for the estate: encrypted, versioned, private, TLS-only S3 buckets with lifecycle and backup retention; rotating KMS keys; " +
         "encrypted, private, backed-up, deletion-protected, TLS-only RDS, DocumentDB and ElastiCache; Secrets Manager under customer-managed keys; " +
-        "AWS Backup with customer-managed keys, vault lock, tiered retention, cross-region copies and every database selected.",
+        "AWS Backup with customer-managed keys, vault lock, tiered retention, cross-region copies and every database selected; " +
+        "Kubernetes workloads under the restricted Pod Security Standard with resources, probes, pinned images, autoscaling and disruption budgets; " +
+        "TLS on every Ingress; one LoadBalancer; labelled namespaces.",
     provider: "aws",
     enforcementLevel: packEnforcementLevel,
     policies,

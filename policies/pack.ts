@@ -13,6 +13,7 @@ import { kmsPolicies } from "./aws/kms";
 import { rdsPolicies } from "./aws/rds";
 import { s3Policies } from "./aws/s3";
 import { secretsManagerPolicies } from "./aws/secretsmanager";
+import { k8sPolicies } from "./k8s";
 import type { EstatePolicy } from "./lib/policy";
 
 export const packName = "estate";
@@ -20,7 +21,7 @@ export const packName = "estate";
 /** The level of a policy that the stack's config file does not set. */
 export const packEnforcementLevel: EnforcementLevel = "advisory";
 
-export const policies: EstatePolicy[] = [...s3Policies, ...kmsPolicies, ...rdsPolicies, ...docdbPolicies, ...elasticachePolicies, ...secretsManagerPolicies, ...backupPolicies];
+export const policies: EstatePolicy[] = [...s3Policies, ...kmsPolicies, ...rdsPolicies, ...docdbPolicies, ...elasticachePolicies, ...secretsManagerPolicies, ...backupPolicies, ...k8sPolicies];
 
 /**
  * Policies that stay advisory in prod too (`policies/config/prod.json` says so): recommendations

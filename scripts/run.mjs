@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// Runs one of the project's TypeScript commands (plan, check, bench, bench-drill) without a
-// TypeScript loader hook: esbuild bundles the project's own code (node_modules stay external, loaded by plain Node),
-// which keeps the offline check close to the cost of importing the SDKs at all.
-import { build } from "esbuild";
+// Runs one of the project's TypeScript commands (plan, check, bench, bench-drill) without a TypeScript loader
+// hook: esbuild bundles the project's own code (node_modules stay external, loaded by plain Node),
+// which keeps the offline check close to the cost of importing the SDKs at all. A bundle is rebuilt
+// only when a file it comes from has changed (engine/build-cache.mjs).
+import * as esbuild from "esbuild";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildCached } from "./engine/build-cache.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const entries = { plan: "scripts/cli.ts", check: "scripts/cli.ts", bench: "scripts/bench.ts", "bench-drill": "scripts/bench-drill.ts" };
@@ -16,7 +18,7 @@ if (!entry) {
     process.exit(2);
 }
 const outfile = path.join(root, ".estate", "build", `${path.basename(entry, ".ts")}.cjs`);
-await build({
+await buildCached(esbuild, {
     entryPoints: [path.join(root, entry)],
     bundle: true,
     platform: "node",

@@ -14,6 +14,8 @@ export const dev: Profile = {
         },
         // AWS Backup exists only with a managed database; a dev vault is not locked (dev data is disposable).
         backup: { objectLock: false, replication: false, accessLogging: false, plan: { vaultLock: false } },
+        // A local cluster (kind, minikube): certificates from the self-signed estate CA, one replica of each controller.
+        platform: { issuer: "selfsigned", replicas: 1 },
     },
     serviceDefaults: {
         web: { replicas: { min: 1, max: 2 }, cpu: "100m", memory: "256Mi" },

@@ -15,6 +15,8 @@ export const prod: Profile = {
         },
         // A week to notice a mistake before the vault lock becomes irreversible.
         backup: { objectLock: { mode: "GOVERNANCE", days: 30 }, replication: true, accessLogging: true, plan: { vaultLock: { changeableForDays: 7 } } },
+        // Publicly trusted certificates from Let's Encrypt (set estate:platform.acmeEmail); controllers survive a node drain.
+        platform: { issuer: "letsencrypt-prod", replicas: 2 },
     },
     serviceDefaults: {
         web: { replicas: { min: 3, max: 10 }, cpu: "250m", memory: "512Mi" },

@@ -5,15 +5,30 @@
  * `MongoDBCommunity` with SCRAM authentication on, persistent volumes, and an application user
  * whose generated password lives in a Kubernetes Secret. Logical backups come with the DR work.
  *
- * The Kubernetes provider comes from the component's options; children inherit it.
+ * Network: NetworkPolicies admit to the members only the client pods and the other members (port
+ * 27017); the members reach DNS, each other and the API server (the operator's readiness probe and
+ * version hook record the agent's state on the pod). The operator admits the API server to its
+ * webhook and reaches only the API server: in this community mode it configures the members
+ * through a Secret their agents read, never over the network.
+ *
+ * The Kubernetes provider comes from the component's options, and is required; children inherit it.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { ESTATE_LABELS } from "../k8s/conventions";
+import { apiServerEgressRule, dnsEgressRule, tcp } from "../k8s/network-policies";
+import { requireKubernetesProvider } from "../k8s/provider";
 import { ArgChecker, withoutUndefined } from "../lib/args";
-import { charts, images } from "../lib/charts";
+import { charts, images, releaseSource } from "../lib/charts";
+import { checkClients, clientPeer, type DataClients } from "./clients";
 import { makeConnection, type DatabaseConnection } from "./connection";
 import { MONGO_PORT, MONGO_VERSIONS, type MongoVersion } from "./managed-mongo";
+
+/** Labels of the operator's pods (the chart's `operator.name`). */
+export const MCK_OPERATOR_POD_LABELS = { "app.kubernetes.io/name": "mongodb-kubernetes-operator" } as const;
+/** The operator's admission webhook port, which the API server calls. */
+export const MCK_WEBHOOK_PORT = 1993;
 
 /** The versions that run in the cluster (4.0 has no supported MongoDB release left). */
 export const CLUSTER_MONGO_VERSIONS = Object.keys(images.mongodb) as (keyof typeof images.mongodb)[];
@@ -33,6 +48,8 @@ export interface ClusterMongoArgs {
     database?: string;
     /** The application user (authenticates against `admin`). Default: `app`. */
     user?: string;
+    /** The pods that may connect (port 27017 only). Default: pods labelled `app.kubernetes.io/part-of: estate` in namespace `apps`. */
+    clients?: DataClients;
     /** Install the MCK operator in `namespace`. `false` when the platform runs one that watches it. Default: `true`. */
     installOperator?: boolean;
     /** Resources the operator release waits for. Default: none. */
@@ -61,12 +78,13 @@ export class ClusterMongo extends pulumi.ComponentResource {
 
     constructor(name: string, args: ClusterMongoArgs, opts?: pulumi.ComponentResourceOptions) {
         validate(name, args);
+        requireKubernetesProvider(`ClusterMongo ${JSON.stringify(name)}`, opts);
         const a = { ...defaults, ...withoutUndefined(args) };
         super(TYPE, name, {}, opts);
 
         const namespace = a.namespace;
         const dataOpts: pulumi.CustomResourceOptions = a.protectData ? { parent: this, protect: true, retainOnDelete: true } : { parent: this };
-        const labels = { "app.kubernetes.io/part-of": "estate", "app.kubernetes.io/component": "mongodb", "app.kubernetes.io/instance": name };
+        const labels = { ...ESTATE_LABELS, "app.kubernetes.io/component": "mongodb", "app.kubernetes.io/instance": name };
 
         const releases: pulumi.Resource[] = [];
         if (a.installOperator) {
@@ -75,9 +93,7 @@ export class ClusterMongo extends pulumi.ComponentResource {
                     `${name}-operator`,
                     {
                         name: "mongodb-kubernetes",
-                        chart: charts.mongodbKubernetes.chart,
-                        version: charts.mongodbKubernetes.version,
-                        repositoryOpts: { repo: charts.mongodbKubernetes.repo },
+                        ...releaseSource(charts.mongodbKubernetes),
                         namespace,
                         // Run the operand images the versions in charts.ts are published for.
                         values: { community: { mongodb: { imageType: "ubi8" } } },
@@ -87,7 +103,17 @@ export class ClusterMongo extends pulumi.ComponentResource {
                     { parent: this, dependsOn: a.requires },
                 ),
             );
+            new k8s.networking.v1.NetworkPolicy(
+                `${name}-operator-network-policy`,
+                { metadata: { name: `${name}-operator`, namespace, labels }, spec: operatorNetworkPolicySpec() },
+                { parent: this },
+            );
         }
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-network-policy`,
+            { metadata: { name: `${name}-mongodb`, namespace, labels }, spec: memberNetworkPolicySpec(labels, a.clients) },
+            { parent: this },
+        );
 
         const generated = new random.RandomPassword(`${name}-password`, { length: 40, special: false }, { parent: this });
         const password = pulumi.secret(generated.result);
@@ -113,6 +139,7 @@ export class ClusterMongo extends pulumi.ComponentResource {
                     database: a.database,
                     user: a.user,
                     passwordSecretName,
+                    podLabels: labels,
                 }),
             },
             // The MongoDBCommunity CRD comes with the operator's release (see README on preview).
@@ -144,6 +171,8 @@ export function mongoSpec(p: {
     database: string;
     user: string;
     passwordSecretName: string;
+    /** Labels added to the members' pods (the NetworkPolicy selects them by these). */
+    podLabels: Record<string, string>;
 }) {
     return {
         type: "ReplicaSet",
@@ -164,6 +193,8 @@ export function mongoSpec(p: {
         ],
         statefulSet: {
             spec: {
+                // Merged by the operator into the StatefulSet it generates.
+                template: { metadata: { labels: p.podLabels } },
                 volumeClaimTemplates: [
                     {
                         metadata: { name: "data-volume" },
@@ -179,6 +210,32 @@ export function mongoSpec(p: {
     };
 }
 
+type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
+
+/** The members: in, the clients and the other members on 27017; out, DNS, the other members, the API server. */
+export function memberNetworkPolicySpec(podLabels: Record<string, string>, clients: DataClients | undefined): NetworkPolicySpec {
+    const members = { podSelector: { matchLabels: podLabels } };
+    return {
+        podSelector: members.podSelector,
+        policyTypes: ["Ingress", "Egress"],
+        ingress: [
+            { from: [clientPeer(clients)], ports: tcp(MONGO_PORT) },
+            { from: [members], ports: tcp(MONGO_PORT) },
+        ],
+        egress: [dnsEgressRule(), { to: [members], ports: tcp(MONGO_PORT) }, apiServerEgressRule()],
+    };
+}
+
+/** The operator: in, the API server on its webhook port (any source: the pod network does not know its address); out, the API server. */
+export function operatorNetworkPolicySpec(): NetworkPolicySpec {
+    return {
+        podSelector: { matchLabels: { ...MCK_OPERATOR_POD_LABELS } },
+        policyTypes: ["Ingress", "Egress"],
+        ingress: [{ ports: tcp(MCK_WEBHOOK_PORT) }],
+        egress: [dnsEgressRule(), apiServerEgressRule()],
+    };
+}
+
 function validate(name: string, args: ClusterMongoArgs): void {
     const check = new ArgChecker(`ClusterMongo "${name}"`);
     check.matches("name", name, /^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$/, "a lower-case DNS label of at most 40 characters (it names the replica set and its service)");
@@ -188,6 +245,7 @@ function validate(name: string, args: ClusterMongoArgs): void {
         check.fail("version", `must be one of ${CLUSTER_MONGO_VERSIONS.join(", ")} in the cluster: MongoDB ${args.version} has no supported release (got ${JSON.stringify(args.version)})`);
     }
     check.required("namespace", args.namespace, "the namespace of the database");
+    checkClients(check, args.clients);
     check.int("instances", args.instances, 1, 7);
     check.int("storageGb", args.storageGb, 1, 65536);
     check.matches("database", args.database, /^[A-Za-z][A-Za-z0-9_-]{0,62}$/, "a database name: a letter, then letters, digits, _ or - (at most 63)");

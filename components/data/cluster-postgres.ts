@@ -6,16 +6,26 @@
  * `ObjectStore` (the way CloudNativePG >= 1.26 recommends; the in-tree `barmanObjectStore` is
  * deprecated), a daily `ScheduledBackup`, and generated credentials in a Kubernetes Secret.
  *
- * The Kubernetes provider comes from the component's options (`providers`/`provider`); children
- * inherit it. The ambient default provider is never used on purpose.
+ * Network: the operator and the plugin get their own namespace (`cnpg-system`: the estate's labels,
+ * restricted Pod Security, default-deny). NetworkPolicies admit to the instances only the client
+ * pods (port 5432), the operator (status port 8000 and 5432) and the cluster's own instances
+ * (streaming replication); the instances reach only DNS, each other, and port 443/6443 (the API
+ * server, which the instance manager reports to, and S3 for the WAL archive).
+ *
+ * The Kubernetes provider comes from the component's options (`provider`/`providers`), and is
+ * required: children inherit it; the ambient default provider is never used.
  */
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { BACKUP_WINDOWS, findDataObjectivesProblem, walArchiveTimeoutSeconds, type DataObjectives } from "../backup/objectives";
+import { ESTATE_LABELS, NAMESPACE_NAME_LABEL, podSecurityLabels } from "../k8s/conventions";
+import { apiServerEgressRule, allowDnsSpec, defaultDenySpec, dnsEgressRule, namespacePeer, tcp } from "../k8s/network-policies";
+import { requireKubernetesProvider } from "../k8s/provider";
 import { ArgChecker, withoutUndefined } from "../lib/args";
-import { charts, images } from "../lib/charts";
+import { charts, images, releaseSource } from "../lib/charts";
+import { checkClients, clientPeer, type DataClients } from "./clients";
 import { makeConnection, type DatabaseConnection } from "./connection";
 import { POSTGRES_PORT, POSTGRES_VERSIONS, type PostgresVersion } from "./managed-postgres";
 
@@ -23,6 +33,17 @@ import { POSTGRES_PORT, POSTGRES_VERSIONS, type PostgresVersion } from "./manage
 export const BARMAN_CLOUD_PLUGIN = "barman-cloud.cloudnative-pg.io";
 /** Where the WAL archive and base backups live in the backup bucket (outside the tier prefixes: see README). */
 export const POSTGRES_BACKUP_PREFIX = "postgres";
+/** The instance manager's status port, which the operator calls. */
+export const CNPG_STATUS_PORT = 8000;
+/** The operator's admission webhook port, which the API server calls. */
+export const CNPG_WEBHOOK_PORT = 9443;
+/** The Barman Cloud plugin's gRPC port, which the operator calls. */
+export const BARMAN_CLOUD_PLUGIN_PORT = 9090;
+/** Labels of the operator's and of the plugin's pods (the charts' `app.kubernetes.io/name`). */
+export const CNPG_OPERATOR_POD_LABELS = { "app.kubernetes.io/name": "cloudnative-pg" } as const;
+export const BARMAN_CLOUD_PLUGIN_POD_LABELS = { "app.kubernetes.io/name": "plugin-barman-cloud" } as const;
+/** The label CloudNativePG puts on every pod of a `Cluster` (instances and their jobs). */
+export const CNPG_CLUSTER_LABEL = "cnpg.io/cluster";
 
 /** Where continuous backups go: the estate's backup bucket. */
 export interface ClusterPostgresBackup {
@@ -66,14 +87,27 @@ export interface ClusterPostgresArgs {
     database?: string;
     /** Its owner, whose generated password is in the credentials Secret. Default: `app`. */
     user?: string;
+    /** The pods that may connect (port 5432 only). Default: pods labelled `app.kubernetes.io/part-of: estate` in namespace `apps`. */
+    clients?: DataClients;
     /**
-     * Install the CloudNativePG operator and the Barman Cloud plugin here. Set `false` when the
-     * platform already runs them (only one operator per cluster). Default: `true`.
+     * Install the CloudNativePG operator and the Barman Cloud plugin, in `operatorNamespace`, which
+     * this component then creates. Set `false` when another `ClusterPostgres` or the platform already
+     * runs them (only one operator per cluster). Default: `true`.
      */
     installOperator?: boolean;
-    /** The namespace of the operator and the plugin (they must share one). Default: `namespace`. */
-    operatorNamespace?: pulumi.Input<string>;
-    /** Resources the operator releases wait for, e.g. cert-manager's release (the plugin needs cert-manager). Default: none. */
+    /**
+     * The namespace of the operator and the plugin (they must share one; the instances admit the
+     * operator from there). Created with the estate's labels, restricted Pod Security and
+     * default-deny NetworkPolicies when `installOperator`. Default: `cnpg-system`.
+     */
+    operatorNamespace?: string;
+    /** The Pod Security Standards version the operator namespace's labels pin: `latest` or `v1.<minor>`. Default: `latest`. */
+    podSecurityVersion?: string;
+    /**
+     * Resources the operator releases wait for. The Barman Cloud plugin needs cert-manager (its
+     * certificates are cert-manager `Certificate`s): pass cert-manager's release, e.g.
+     * `Platform.certManager`, so a first `pulumi up` installs it first. Default: none.
+     */
     requires?: pulumi.Resource[];
     /** `protect` and `retainOnDelete` on the `Cluster` and its credentials. Default: `true`. */
     protectData?: boolean;
@@ -85,6 +119,8 @@ const defaults = {
     database: "app",
     user: "app",
     installOperator: true,
+    operatorNamespace: "cnpg-system",
+    podSecurityVersion: "latest",
     protectData: true,
     requires: [] as pulumi.Resource[],
 } satisfies Partial<ClusterPostgresArgs>;
@@ -105,24 +141,23 @@ export class ClusterPostgres extends pulumi.ComponentResource {
 
     constructor(name: string, args: ClusterPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         validate(name, args);
+        requireKubernetesProvider(`ClusterPostgres ${JSON.stringify(name)}`, opts);
         const a = { ...defaults, ...withoutUndefined(args) };
         super(TYPE, name, {}, opts);
 
         const namespace = a.namespace;
         const dataOpts: pulumi.CustomResourceOptions = a.protectData ? { parent: this, protect: true, retainOnDelete: true } : { parent: this };
-        const labels = { "app.kubernetes.io/part-of": "estate", "app.kubernetes.io/component": "postgres", "app.kubernetes.io/instance": name };
+        const labels = { ...ESTATE_LABELS, "app.kubernetes.io/component": "postgres", "app.kubernetes.io/instance": name };
 
-        // 1. The operator and the plugin (CRDs: Cluster, ScheduledBackup, ObjectStore).
+        // 1. The operator and the plugin (CRDs: Cluster, ScheduledBackup, ObjectStore), in their own namespace.
         const releases: pulumi.Resource[] = [];
         if (a.installOperator) {
-            const operatorNamespace = a.operatorNamespace ?? namespace;
+            const operatorNamespace = this.operatorNamespace(name, a.operatorNamespace, a.podSecurityVersion, namespace);
             const operator = new k8s.helm.v3.Release(
                 `${name}-operator`,
                 {
                     name: "cnpg",
-                    chart: charts.cloudnativePg.chart,
-                    version: charts.cloudnativePg.version,
-                    repositoryOpts: { repo: charts.cloudnativePg.repo },
+                    ...releaseSource(charts.cloudnativePg),
                     namespace: operatorNamespace,
                     values: { crds: { create: true } },
                     atomic: true,
@@ -134,19 +169,28 @@ export class ClusterPostgres extends pulumi.ComponentResource {
                 `${name}-barman-cloud`,
                 {
                     name: "barman-cloud",
-                    chart: charts.barmanCloudPlugin.chart,
-                    version: charts.barmanCloudPlugin.version,
-                    repositoryOpts: { repo: charts.barmanCloudPlugin.repo },
+                    ...releaseSource(charts.barmanCloudPlugin),
                     namespace: operatorNamespace,
                     atomic: true,
                     timeout: 600,
                 },
+                // The plugin's chart creates cert-manager Certificates: cert-manager must be running first.
                 { parent: this, dependsOn: [operator, ...a.requires] },
             );
             releases.push(operator, plugin);
         }
 
-        // 2. Credentials of the application user, generated, in a basic-auth Secret the operator reads.
+        // 2. Who may talk to the instances, and what they may reach.
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-network-policy`,
+            {
+                metadata: { name: `${name}-postgres`, namespace, labels },
+                spec: instanceNetworkPolicySpec({ cluster: name, clients: a.clients, operatorNamespace: a.operatorNamespace }),
+            },
+            { parent: this },
+        );
+
+        // 3. Credentials of the application user, generated, in a basic-auth Secret the operator reads.
         const generated = new random.RandomPassword(`${name}-password`, { length: 40, special: false }, { parent: this });
         const password = pulumi.secret(generated.result);
         const credentialsSecretName = `${name}-app`;
@@ -160,7 +204,7 @@ export class ClusterPostgres extends pulumi.ComponentResource {
             dataOpts,
         );
 
-        // 3. Where backups go, and with which credentials.
+        // 4. Where backups go, and with which credentials.
         const destination = pulumi.interpolate`s3://${a.backup.bucketName}/${POSTGRES_BACKUP_PREFIX}/${name}`;
         const s3Credentials = a.backup.iamRoleArn !== undefined ? { inheritFromIAMRole: true } : this.backupWriter(name, a.backup, namespace, labels);
         const objectStoreName = `${name}-backups`;
@@ -176,7 +220,7 @@ export class ClusterPostgres extends pulumi.ComponentResource {
             { parent: this, dependsOn: releases },
         );
 
-        // 4. The database.
+        // 5. The database.
         const archiveTimeout = walArchiveTimeoutSeconds(a.objectives.rpoMinutes);
         const cluster = new k8s.apiextensions.CustomResource(
             `${name}-cluster`,
@@ -233,6 +277,24 @@ export class ClusterPostgres extends pulumi.ComponentResource {
     }
 
     /**
+     * The operator's namespace: the estate's labels and restricted Pod Security (the operator's and
+     * the plugin's pods comply), nothing in or out but what the operator and the plugin need.
+     * Returns its name, which resolves once the namespace exists.
+     */
+    private operatorNamespace(name: string, nsName: string, podSecurityVersion: string, clusterNamespace: pulumi.Input<string>): pulumi.Output<string> {
+        const ns = new k8s.core.v1.Namespace(
+            `${name}-operator-namespace`,
+            { metadata: { name: nsName, labels: { ...ESTATE_LABELS, ...podSecurityLabels("restricted", podSecurityVersion) } } },
+            { parent: this },
+        );
+        const namespace = ns.urn.apply(() => nsName);
+        for (const [role, policyName, spec] of operatorNamespacePolicies(clusterNamespace)) {
+            new k8s.networking.v1.NetworkPolicy(`${name}-operator-${role}`, { metadata: { name: policyName, namespace, labels: ESTATE_LABELS }, spec }, { parent: this });
+        }
+        return namespace;
+    }
+
+    /**
      * An IAM user that may only write and read this cluster's prefix of the backup bucket and use the
      * bucket's key, with an access key kept in a Kubernetes Secret for barman-cloud.
      */
@@ -264,6 +326,72 @@ export class ClusterPostgres extends pulumi.ComponentResource {
             secretAccessKey: { name: secretName, key: "ACCESS_SECRET_KEY" },
         };
     }
+}
+
+type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
+
+/**
+ * The NetworkPolicy of a cluster's pods (instances and their jobs): in, the clients on 5432, the
+ * operator on 5432 and its status port, the cluster's own pods (replication, status); out, DNS,
+ * the cluster's own pods, and 443/6443 (the API server the instance manager reports to, and S3,
+ * where the plugin's sidecar archives WAL and base backups).
+ */
+export function instanceNetworkPolicySpec(p: { cluster: string; clients?: DataClients; operatorNamespace: pulumi.Input<string> }): NetworkPolicySpec {
+    const own = { podSelector: { matchLabels: { [CNPG_CLUSTER_LABEL]: p.cluster } } };
+    return {
+        podSelector: own.podSelector,
+        policyTypes: ["Ingress", "Egress"],
+        ingress: [
+            { from: [clientPeer(p.clients)], ports: tcp(POSTGRES_PORT) },
+            { from: [namespacePeer(p.operatorNamespace, { ...CNPG_OPERATOR_POD_LABELS })], ports: tcp(CNPG_STATUS_PORT, POSTGRES_PORT) },
+            { from: [own], ports: tcp(POSTGRES_PORT, CNPG_STATUS_PORT) },
+        ],
+        egress: [dnsEgressRule(), { to: [own], ports: tcp(POSTGRES_PORT, CNPG_STATUS_PORT) }, apiServerEgressRule()],
+    };
+}
+
+/**
+ * The operator namespace's NetworkPolicies, as `[role, name, spec]`: default-deny and DNS for
+ * every pod; the operator admits the API server to its webhook and reaches the API server, the
+ * instances of `clusterNamespace` and the plugin; the plugin admits the operator and reaches the
+ * API server.
+ */
+export function operatorNamespacePolicies(clusterNamespace: pulumi.Input<string>): [string, string, NetworkPolicySpec][] {
+    const operator = { podSelector: { matchLabels: { ...CNPG_OPERATOR_POD_LABELS } } };
+    const plugin = { podSelector: { matchLabels: { ...BARMAN_CLOUD_PLUGIN_POD_LABELS } } };
+    const instances = {
+        namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: clusterNamespace } },
+        podSelector: { matchExpressions: [{ key: CNPG_CLUSTER_LABEL, operator: "Exists" }] },
+    };
+    return [
+        ["default-deny", "default-deny", defaultDenySpec()],
+        ["allow-dns", "allow-dns", allowDnsSpec()],
+        [
+            "cnpg",
+            "cnpg-operator",
+            {
+                podSelector: operator.podSelector,
+                policyTypes: ["Ingress", "Egress"],
+                // From the API server, whose address the pod network does not know: any source, this port only.
+                ingress: [{ ports: tcp(CNPG_WEBHOOK_PORT) }],
+                egress: [
+                    apiServerEgressRule(),
+                    { to: [instances], ports: tcp(CNPG_STATUS_PORT, POSTGRES_PORT) },
+                    { to: [plugin], ports: tcp(BARMAN_CLOUD_PLUGIN_PORT) },
+                ],
+            },
+        ],
+        [
+            "barman-cloud",
+            "barman-cloud-plugin",
+            {
+                podSelector: plugin.podSelector,
+                policyTypes: ["Ingress", "Egress"],
+                ingress: [{ from: [operator], ports: tcp(BARMAN_CLOUD_PLUGIN_PORT) }],
+                egress: [apiServerEgressRule()],
+            },
+        ],
+    ];
 }
 
 /** The `ObjectStore` spec: the bucket prefix, credentials, compression, and Barman's recovery window. */
@@ -337,6 +465,9 @@ function validate(name: string, args: ClusterPostgresArgs): void {
     check.required("version", args.version, `one of ${POSTGRES_VERSIONS.join(", ")}`);
     check.oneOf("version", args.version, POSTGRES_VERSIONS);
     check.required("namespace", args.namespace, "the namespace of the database");
+    checkClients(check, args.clients);
+    check.matches("operatorNamespace", args.operatorNamespace, /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "a lower-case DNS label such as cnpg-system");
+    check.matches("podSecurityVersion", args.podSecurityVersion, /^(latest|v1\.\d{1,3})$/, "latest or a Kubernetes minor version such as v1.33");
     const objectives = findDataObjectivesProblem(args.objectives);
     if (objectives) {
         check.fail(objectives.argument, objectives.problem);

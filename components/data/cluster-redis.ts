@@ -2,21 +2,28 @@
  * `ClusterRedis`: Redis in the Kubernetes cluster through the maintained `redis-ha` chart (the
  * official `redis` image, Sentinel failover, an HAProxy that always points at the primary), with
  * AUTH on from a generated password in a Kubernetes Secret, persistent volumes (RDB snapshots and
- * an append-only file), and a NetworkPolicy admitting only pods of the estate's namespaces.
+ * an append-only file), and NetworkPolicies: the client pods reach the HAProxy on 6379 and nothing
+ * else; the HAProxy reaches the servers and Sentinels; servers and Sentinels reach each other (and
+ * the cluster DNS: they announce themselves by Service names).
  *
- * The Kubernetes provider comes from the component's options; children inherit it.
+ * The Kubernetes provider comes from the component's options, and is required; children inherit it.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { ESTATE_LABELS } from "../k8s/conventions";
+import { dnsEgressRule, tcp } from "../k8s/network-policies";
+import { requireKubernetesProvider } from "../k8s/provider";
 import { ArgChecker, withoutUndefined } from "../lib/args";
-import { charts, images } from "../lib/charts";
+import { charts, images, releaseSource } from "../lib/charts";
+import { checkClients, clientPeer, type DataClients } from "./clients";
 import { connectionUri, type RedisConnection } from "./connection";
 import { REDIS_PORT, REDIS_VERSIONS, type RedisVersion } from "./managed-redis";
 
-/** The label every estate namespace carries; the NetworkPolicy admits pods of those namespaces only. */
-export const ESTATE_NAMESPACE_LABEL = { "app.kubernetes.io/part-of": "estate" } as const;
 export const SENTINEL_PORT = 26379;
+/** The chart's `app` label of the server pods (Redis and Sentinel) and of the HAProxy pods; both also carry `release: <name>`. */
+export const REDIS_HA_APP = "redis-ha";
+export const REDIS_HA_PROXY_APP = "redis-ha-haproxy";
 
 export interface ClusterRedisArgs {
     /** Redis version: 6.2, 7.0 or 7.1 (ElastiCache's 7.1 runs as Redis 7.2 in the cluster; images pinned in `components/lib/charts.ts`). Required. */
@@ -29,8 +36,8 @@ export interface ClusterRedisArgs {
     storageGb?: number;
     /** StorageClass of the volumes. Default: the cluster's default class. */
     storageClass?: string;
-    /** Labels of the namespaces whose pods may connect. Default: `app.kubernetes.io/part-of: estate`. */
-    allowedNamespaceLabels?: Record<string, string>;
+    /** The pods that may connect (to the HAProxy, port 6379 only). Default: pods labelled `app.kubernetes.io/part-of: estate` in namespace `apps`. */
+    clients?: DataClients;
     /** `protect` on the release and the password Secret (volumes outlive the release anyway). Default: `true`. */
     protectData?: boolean;
 }
@@ -38,7 +45,6 @@ export interface ClusterRedisArgs {
 const defaults = {
     nodes: 3,
     storageGb: 8,
-    allowedNamespaceLabels: { ...ESTATE_NAMESPACE_LABEL } as Record<string, string>,
     protectData: true,
 } satisfies Partial<ClusterRedisArgs>;
 
@@ -52,12 +58,13 @@ export class ClusterRedis extends pulumi.ComponentResource {
 
     constructor(name: string, args: ClusterRedisArgs, opts?: pulumi.ComponentResourceOptions) {
         validate(name, args);
+        requireKubernetesProvider(`ClusterRedis ${JSON.stringify(name)}`, opts);
         const a = { ...defaults, ...withoutUndefined(args) };
         super(TYPE, name, {}, opts);
 
         const namespace = a.namespace;
         const dataOpts: pulumi.CustomResourceOptions = a.protectData ? { parent: this, protect: true, retainOnDelete: true } : { parent: this };
-        const labels = { "app.kubernetes.io/part-of": "estate", "app.kubernetes.io/component": "redis", "app.kubernetes.io/instance": name };
+        const labels = { ...ESTATE_LABELS, "app.kubernetes.io/component": "redis", "app.kubernetes.io/instance": name };
 
         const generated = new random.RandomPassword(`${name}-password`, { length: 40, special: false }, { parent: this });
         const password = pulumi.secret(generated.result);
@@ -68,16 +75,15 @@ export class ClusterRedis extends pulumi.ComponentResource {
             dataOpts,
         );
 
-        // Pods of the release carry `release: <name>` (servers and HAProxy alike).
-        new k8s.networking.v1.NetworkPolicy(`${name}-ingress`, { metadata: { name: `${name}-ingress`, namespace, labels }, spec: networkPolicySpec(name, a.allowedNamespaceLabels) }, { parent: this });
+        const policies = networkPolicySpecs(name, a.clients);
+        new k8s.networking.v1.NetworkPolicy(`${name}-servers-network-policy`, { metadata: { name: `${name}-servers`, namespace, labels }, spec: policies.servers }, { parent: this });
+        new k8s.networking.v1.NetworkPolicy(`${name}-haproxy-network-policy`, { metadata: { name: `${name}-haproxy`, namespace, labels }, spec: policies.haproxy }, { parent: this });
 
         new k8s.helm.v3.Release(
             `${name}-redis`,
             {
                 name,
-                chart: charts.redisHa.chart,
-                version: charts.redisHa.version,
-                repositoryOpts: { repo: charts.redisHa.repo },
+                ...releaseSource(charts.redisHa),
                 namespace,
                 values: redisValues({ name, version: a.version, nodes: a.nodes, storageGb: a.storageGb, storageClass: a.storageClass, passwordSecretName }),
                 atomic: true,
@@ -129,20 +135,30 @@ export function redisValues(p: { name: string; version: RedisVersion; nodes: num
     };
 }
 
-/** Ingress to the release's pods only from pods in namespaces with the given labels, on Redis and Sentinel. */
-export function networkPolicySpec(release: string, namespaceLabels: Record<string, string>) {
+type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
+
+/**
+ * The release's NetworkPolicies. Servers (Redis and Sentinel in one pod): in and out, the release's
+ * own pods on 6379 and 26379 (replication, Sentinel gossip, HAProxy health checks), plus DNS. HAProxy:
+ * in, the clients on 6379; out, the servers on 6379 and 26379, plus DNS.
+ */
+export function networkPolicySpecs(release: string, clients: DataClients | undefined): { servers: NetworkPolicySpec; haproxy: NetworkPolicySpec } {
+    const servers = { podSelector: { matchLabels: { release, app: REDIS_HA_APP } } };
+    const haproxy = { podSelector: { matchLabels: { release, app: REDIS_HA_PROXY_APP } } };
+    const both = tcp(REDIS_PORT, SENTINEL_PORT);
     return {
-        podSelector: { matchLabels: { release } },
-        policyTypes: ["Ingress"],
-        ingress: [
-            {
-                from: [{ namespaceSelector: { matchLabels: namespaceLabels } }],
-                ports: [
-                    { protocol: "TCP", port: REDIS_PORT },
-                    { protocol: "TCP", port: SENTINEL_PORT },
-                ],
-            },
-        ],
+        servers: {
+            podSelector: servers.podSelector,
+            policyTypes: ["Ingress", "Egress"],
+            ingress: [{ from: [servers, haproxy], ports: both }],
+            egress: [dnsEgressRule(), { to: [servers], ports: both }],
+        },
+        haproxy: {
+            podSelector: haproxy.podSelector,
+            policyTypes: ["Ingress", "Egress"],
+            ingress: [{ from: [clientPeer(clients)], ports: tcp(REDIS_PORT) }],
+            egress: [dnsEgressRule(), { to: [servers], ports: both }],
+        },
     };
 }
 
@@ -154,7 +170,5 @@ function validate(name: string, args: ClusterRedisArgs): void {
     check.required("namespace", args.namespace, "the namespace of Redis");
     check.int("nodes", args.nodes, 1, 6);
     check.int("storageGb", args.storageGb, 1, 65536);
-    if (args.allowedNamespaceLabels !== undefined && Object.keys(args.allowedNamespaceLabels).length === 0) {
-        check.fail("allowedNamespaceLabels", "must name at least one label: an empty selector would admit every namespace");
-    }
+    checkClients(check, args.clients);
 }

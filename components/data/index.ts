@@ -1,3 +1,4 @@
+export * from "./clients";
 export * from "./connection";
 // The objectives the components take, and every setting derived from them, live with the backups.
 export type { DataObjectives } from "../backup/objectives";

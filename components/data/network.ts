@@ -4,6 +4,7 @@
  * Never `0.0.0.0/0`: a data service is never open to the internet.
  */
 import * as aws from "@pulumi/aws";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ArgumentError } from "../lib/errors";
 import { cidrProblem } from "./cidr";
@@ -112,4 +113,20 @@ export function accessSecurityGroup(spec: AccessSecurityGroupSpec): aws.ec2.Secu
         );
     });
     return group;
+}
+
+/**
+ * A NetworkPolicy egress rule that lets pods in the cluster reach managed data services: the
+ * private subnets they live in (their CIDR blocks, looked up from the subnet ids), on the services'
+ * ports only. The services' security groups still decide who gets in.
+ */
+export function managedServicesEgressRule(
+    network: Pick<DataNetwork, "subnetIds">,
+    ports: pulumi.Input<number>[],
+    opts: { region?: string; parent?: pulumi.Resource } = {},
+): k8s.types.input.networking.v1.NetworkPolicyEgressRule {
+    return {
+        to: network.subnetIds.map((id) => ({ ipBlock: { cidr: aws.ec2.getSubnetOutput({ id, region: opts.region }, { parent: opts.parent }).cidrBlock } })),
+        ports: ports.map((port) => ({ protocol: "TCP", port })),
+    };
 }

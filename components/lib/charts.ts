@@ -2,6 +2,11 @@
  * The Helm charts the estate installs, pinned in one place: a plain map of `{ chart, version, repo }`
  * entries, one per chart, so that upgrades are one-line changes and branches that add charts merge
  * without conflicts. Components read their entry; nothing here registers resources.
+ *
+ * Bump a version only after reading the chart's release notes and checking the values the
+ * components pass (`components/k8s/chart-values.ts`, the data components' `*Values` functions)
+ * against the new chart's `values.yaml`: most charts validate their values with a JSON schema at
+ * install time, so a renamed key fails the `pulumi up` loudly rather than being ignored.
  */
 
 /** A chart in a classic (HTTP) Helm repository, pinned to an exact chart version. */
@@ -10,11 +15,22 @@ export interface ChartRef {
     chart: string;
     /** The exact chart version (never a range: upgrades are reviewed changes). */
     version: string;
-    /** The Helm repository URL. */
+    /** The Helm repository URL (`helm repo add <name> <repo>`). */
     repo: string;
 }
 
 export const charts = {
+    // --- Platform -------------------------------------------------------------------------------
+    /** cert-manager 1.21 (jetstack): certificates, ACME and self-signed issuers; ships its CRDs. */
+    certManager: { chart: "cert-manager", version: "v1.21.2", repo: "https://charts.jetstack.io" },
+    /**
+     * Traefik Proxy, the ingress controller. ingress-nginx reached end of maintenance in March 2026
+     * (no more releases or security fixes), so the estate's public edge runs a maintained controller
+     * that implements the standard Ingress API.
+     */
+    traefik: { chart: "traefik", version: "37.3.0", repo: "https://traefik.github.io/charts" },
+
+    // --- Data services --------------------------------------------------------------------------
     /** The CloudNativePG operator (CRDs, controller, webhooks). Chart 0.29.x ships operator 1.29/1.30. */
     cloudnativePg: { chart: "cloudnative-pg", version: "0.29.0", repo: "https://cloudnative-pg.github.io/charts" },
     /**
@@ -34,6 +50,11 @@ export const charts = {
      */
     redisHa: { chart: "redis-ha", version: "4.29.4", repo: "https://dandydeveloper.github.io/charts" },
 } as const satisfies Record<string, ChartRef>;
+
+/** The `chart`, `version` and `repositoryOpts` arguments of a `helm.v3.Release` for a pinned chart. */
+export function releaseSource(ref: ChartRef): { chart: string; version: string; repositoryOpts: { repo: string } } {
+    return { chart: ref.chart, version: ref.version, repositoryOpts: { repo: ref.repo } };
+}
 
 /** Container images the data charts run, pinned by tag. */
 export const images = {

@@ -13,7 +13,7 @@ interface EstatePolicyMetadata {
     /** How to make a violating resource compliant. */
     remediationSteps: string;
     severity: Severity;
-    /** The service, and equivalent scanner rules (`checkov:CKV_AWS_145`, `aws-config:<rule>`). */
+    /** The service, and equivalent scanner rules (`checkov:CKV_AWS_145`, `aws-config:<rule>`, `kyverno:<policy>`). */
     tags: string[];
 }
 
@@ -29,4 +29,9 @@ export function checkov(id: string): string {
 /** A tag naming the equivalent AWS Config managed rule. */
 export function awsConfigRule(identifier: string): string {
     return `aws-config:${identifier}`;
+}
+
+/** A tag naming the equivalent Kyverno policy of kyverno/policies (its `metadata.name`). */
+export function kyverno(policy: string): string {
+    return `kyverno:${policy}`;
 }

@@ -6,9 +6,10 @@
  * `plan`, `check`, `bench` and the tests all go through `runProgram`.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { getStore, runInPulumiStack, setMockOptions, waitForRPCs, withLocalStorage } from "./pulumi-internals";
+import { getStore, runInPulumiStack, setMockOptions, waitForRPCs, withLocalStorage, withoutPromiseDebugTraces } from "./pulumi-internals";
 
 /** A resource as the engine saw its registration. */
 export interface RecordedResource {
@@ -29,6 +30,17 @@ export interface RecordedResource {
     dependencies: string[];
     propertyDependencies: Record<string, string[]>;
     provider?: string;
+    /** The earlier identities the resource claims (`aliases`): a URN, or a name/type/parent spec. */
+    aliases: RecordedAlias[];
+}
+
+export interface RecordedAlias {
+    urn?: string;
+    name?: string;
+    type?: string;
+    /** The earlier parent's URN; `noParent` when it had none (a top-level resource). */
+    parentUrn?: string;
+    noParent?: boolean;
 }
 
 export interface EngineRun {
@@ -92,6 +104,12 @@ function computedOutputs(type: string, name: string, inputs: Record<string, unkn
     if (type === "random:index/randomString:RandomString") {
         return { result: "m0ck5uff" };
     }
+    if (type === "docker:index/image:Image") {
+        // The registry's digest of the pushed image: `<repository>@sha256:<digest>`.
+        const imageName = typeof inputs.imageName === "string" ? inputs.imageName : name;
+        const repository = imageName.replace(/:[^:/]+$/, "");
+        return { repoDigest: `${repository}@sha256:${createHash("sha256").update(imageName).digest("hex")}` };
+    }
     if (!type.startsWith("aws:")) {
         return {};
     }
@@ -119,6 +137,15 @@ function computedOutputs(type: string, name: string, inputs: Record<string, unkn
             return { arn, primaryEndpointAddress: `master.${host("cache.amazonaws.com")}`, readerEndpointAddress: `replica.${host("cache.amazonaws.com")}`, port: inputs.port ?? 6379 };
         case "aws:iam/accessKey:AccessKey":
             return { secret: `mock-${name}-secret-access-key` };
+        case "aws:ecr/repository:Repository": {
+            const repo = typeof inputs.name === "string" ? inputs.name : `${name}-repo`;
+            return {
+                name: repo,
+                registryId: MOCK_ACCOUNT_ID,
+                repositoryUrl: `${MOCK_ACCOUNT_ID}.dkr.ecr.${region}.amazonaws.com/${repo}`,
+                arn: `arn:aws:ecr:${region}:${MOCK_ACCOUNT_ID}:repository/${repo}`,
+            };
+        }
         default:
             return { arn, ...named };
     }
@@ -136,6 +163,10 @@ interface RegisterResourceRequest {
     getDependenciesList(): string[];
     getPropertydependenciesMap(): { entries(): Iterable<[string, { getUrnsList(): string[] }]> };
     getProvider(): string;
+    getAliasesList(): {
+        getUrn(): string;
+        getSpec(): { getName(): string; getType(): string; hasParenturn(): boolean; getParenturn(): string; hasNoparent(): boolean; getNoparent(): boolean } | undefined;
+    }[];
 }
 interface RegisterResourceResponse {
     getUrn(): string;
@@ -170,6 +201,16 @@ class RecordingMonitor extends MockMonitor {
                 }
                 if (args.token === "aws:index/getPartition:getPartition") {
                     return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+                }
+                if (args.token === "aws:ecr/getAuthorizationToken:getAuthorizationToken") {
+                    const registry = `${MOCK_ACCOUNT_ID}.dkr.ecr.us-east-1.amazonaws.com`;
+                    return { userName: "AWS", password: "mock-ecr-password", authorizationToken: "mock", proxyEndpoint: `https://${registry}`, id: registry };
+                }
+                if (args.token === "aws:ec2/getSubnet:getSubnet") {
+                    // A /24 of 10.0.0.0/16 per subnet id, stable across runs.
+                    const id = String(args.inputs.id ?? "subnet-mock");
+                    const third = createHash("sha256").update(id).digest()[0]!;
+                    return { ...args.inputs, id, cidrBlock: `10.0.${third}.0/24`, vpcId: "vpc-mock", availabilityZone: `${String(args.inputs.region ?? "us-east-1")}a` };
                 }
                 if (args.token === "aws:index/getRegion:getRegion") {
                     return { name: "us-east-1", region: "us-east-1", id: "us-east-1" };
@@ -208,6 +249,18 @@ class RecordingMonitor extends MockMonitor {
                     dependencies: req.getDependenciesList(),
                     propertyDependencies,
                     provider: req.getProvider() || undefined,
+                    aliases: req.getAliasesList().map((alias) => {
+                        const spec = alias.getSpec();
+                        if (!spec) {
+                            return { urn: alias.getUrn() };
+                        }
+                        return {
+                            name: spec.getName() || undefined,
+                            type: spec.getType() || undefined,
+                            ...(spec.hasParenturn() ? { parentUrn: spec.getParenturn() } : {}),
+                            ...(spec.hasNoparent() && spec.getNoparent() ? { noParent: true } : {}),
+                        };
+                    }),
                 });
             }
             callback(err, resp);
@@ -234,7 +287,7 @@ export async function runProgram(program: () => unknown, opts: RunOptions = {}):
     const preview = opts.preview ?? false;
     const monitor = new RecordingMonitor(preview);
     let failure: unknown;
-    await withLocalStorage(async () => {
+    await withoutPromiseDebugTraces(() => withLocalStorage(async () => {
         setMockOptions(monitor, project, stack, preview);
         const store = getStore();
         // The same feature set `pulumi.runtime.setMocks` enables.
@@ -261,7 +314,7 @@ export async function runProgram(program: () => unknown, opts: RunOptions = {}):
         });
         // Let every outstanding registration finish, as the language host does before it exits.
         await waitForRPCs();
-    });
+    }));
     if (failure !== undefined && !opts.captureErrors) {
         throw failure;
     }

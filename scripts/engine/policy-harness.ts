@@ -67,7 +67,12 @@ export interface PolicyReport {
 
 class NotApplicableError extends Error {
     constructor(readonly reason?: string) {
+        // A signal, not a failure: thrown once per policy and resource it does not apply to (thousands
+        // per check), so it skips capturing a stack trace nobody reads.
+        const limit = Error.stackTraceLimit;
+        Error.stackTraceLimit = 0;
         super(reason ?? "Policy does not apply");
+        Error.stackTraceLimit = limit;
     }
 }
 
@@ -201,19 +206,20 @@ export async function evaluatePolicies(
                     continue;
                 }
                 for (const validation of validations) {
-                    const props = propsOf(r, "inputs");
-                    const args: ResourceValidationArgs = {
-                        type: r.type,
-                        props,
-                        urn: r.urn,
-                        name: r.name,
-                        opts: optionsOf(r),
-                        stackTags,
-                        isType: (cls) => isTypeOf(r.type, cls),
-                        asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined)) as ResourceValidationArgs["asType"],
-                        getConfig: getConfigFor(policy),
-                        notApplicable: throwNotApplicable,
-                    };
+                    const args = withLazyProps<ResourceValidationArgs>(
+                        {
+                            type: r.type,
+                            urn: r.urn,
+                            name: r.name,
+                            opts: optionsOf(r),
+                            stackTags,
+                            isType: (cls) => isTypeOf(r.type, cls),
+                            getConfig: getConfigFor(policy),
+                            notApplicable: throwNotApplicable,
+                        },
+                        r.type,
+                        () => propsOf(r, "inputs"),
+                    );
                     await settle(policy, () => validation(args, reporter(policy, level, r.urn)), r.urn);
                 }
             }
@@ -237,22 +243,36 @@ export async function evaluatePolicies(
     return { violations, notApplicable };
 }
 
+/**
+ * Defines `props` (and `asType`, which returns it) so the props are deserialized on first read, once
+ * per policy and resource, as the analyzer deserializes them for each policy: a policy that looks at
+ * the type and declares itself not applicable never pays for props it does not read.
+ */
+function withLazyProps<T extends { props: Record<string, unknown> }>(target: Omit<T, "props" | "asType">, type: string, load: () => Record<string, unknown>): T {
+    let props: Record<string, unknown> | undefined;
+    const get = () => (props ??= load());
+    Object.defineProperty(target, "props", { get, enumerable: true, configurable: true });
+    Object.defineProperty(target, "asType", { value: (cls: unknown) => (isTypeOf(type, cls) ? get() : undefined), enumerable: true });
+    return target as T;
+}
+
 /** Builds the linked `PolicyResource` graph a stack policy receives (parent, dependencies by object). */
 function toPolicyResources(resources: RecordedResource[]): PolicyResource[] {
     const byUrn = new Map<string, PolicyResource>();
     const linked = resources.map((r) => {
-        const props = propsOf(r, "outputs");
-        const resource: PolicyResource = {
-            type: r.type,
-            props,
-            urn: r.urn,
-            name: r.name,
-            opts: optionsOf(r),
-            dependencies: [],
-            propertyDependencies: {},
-            isType: (cls) => isTypeOf(r.type, cls),
-            asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined)) as PolicyResource["asType"],
-        };
+        const resource = withLazyProps<PolicyResource>(
+            {
+                type: r.type,
+                urn: r.urn,
+                name: r.name,
+                opts: optionsOf(r),
+                dependencies: [],
+                propertyDependencies: {},
+                isType: (cls) => isTypeOf(r.type, cls),
+            },
+            r.type,
+            () => propsOf(r, "outputs"),
+        );
         byUrn.set(r.urn, resource);
         return { r, resource };
     });
@@ -299,5 +319,6 @@ export function fakeResource(spec: {
         inputs: Struct.fromJavaScript(JSON.parse(JSON.stringify(spec.props ?? {}))),
         dependencies: spec.dependencies ?? [],
         propertyDependencies: spec.propertyDependencies ?? {},
+        aliases: [],
     };
 }

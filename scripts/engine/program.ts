@@ -8,6 +8,7 @@ import { builtinModules } from "node:module";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { UserInputError } from "../../components/lib/errors";
+import { buildCached } from "./build-cache.mjs";
 
 export interface BundledProgram {
     /** The CommonJS bundle to `require`. */
@@ -39,7 +40,7 @@ export async function bundleProgram(root: string, entry: string): Promise<Bundle
     const outfile = path.join(outDir, `program-${tag}.cjs`);
     let result;
     try {
-        result = await esbuild.build({
+        result = await buildCached(esbuild, {
             entryPoints: [file],
             bundle: true,
             platform: "node",
@@ -47,7 +48,6 @@ export async function bundleProgram(root: string, entry: string): Promise<Bundle
             target: "node20",
             packages: "external",
             outfile,
-            metafile: true,
             logLevel: "silent",
             // Resolve bare imports of a program outside the project from the project's node_modules.
             nodePaths: [path.join(toolRoot(), "node_modules")],

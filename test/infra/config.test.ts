@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseEstateConfig, type RawConfig } from "../../infra/config";
@@ -52,6 +53,9 @@ describe("the example stacks", () => {
         expect(spec.services.worker).toMatchObject({ kind: "worker", host: undefined, replicas: { min: 1, max: 1 } });
         expect(spec.data.postgres?.placement).toBe("cluster");
         expect(spec.tags).toMatchObject({ team: "platform", "estate:stack": "dev", "estate:profile": "dev", "managed-by": "pulumi" });
+        expect(spec.services.worker).toMatchObject({ metricsPort: 9090, image: "ghcr.io/acme/shop-worker:1.4.2" });
+        expect(spec.kubernetes).toEqual({ context: "kind-estate", kubeconfig: undefined });
+        expect(spec.platform).toEqual({ issuer: "selfsigned", replicas: 1 });
     });
 
     it("prod parses with the 30 days / 12 weeks / 12 months / 7 years tiers, object lock, replication and protection", () => {
@@ -70,12 +74,14 @@ describe("the example stacks", () => {
         expect(spec.services.web).toMatchObject({ host: "shop.example.com", replicas: { min: 3, max: 10 }, cpu: "500m", memory: "1Gi" });
         expect(spec.services.worker).toMatchObject({ replicas: { min: 2, max: 5 }, cpu: "250m" });
         expect(spec.data.postgres?.placement).toBe("managed");
+        expect(spec.platform).toEqual({ issuer: "letsencrypt-prod", acmeEmail: "platform@shop.example.com", replicas: 2 });
+        expect(spec.kubernetes.context).toBe("arn:aws:eks:eu-west-1:123456789012:cluster/shop-prod");
     });
 });
 
 describe("profiles", () => {
     it("the profile is chosen by estate:profile, not by the stack's name", () => {
-        const spec = parseEstateConfig(devConfig({ "estate:profile": "prod", "estate:backup": { replication: false } }), {
+        const spec = parseEstateConfig(devConfig({ "estate:profile": "prod", "estate:backup": { replication: false }, "estate:platform": { acmeEmail: "ops@example.com" } }), {
             project: "estate",
             stack: "alice-staging",
         });
@@ -92,7 +98,7 @@ describe("profiles", () => {
     });
 
     it("an explicit opt-out of protection in a prod stack is honoured (and visible to the policy pack)", () => {
-        const spec = parseEstateConfig(devConfig({ "estate:profile": "prod", "estate:protectData": "false", "estate:backup": { replication: false } }), ctx);
+        const spec = parseEstateConfig(devConfig({ "estate:profile": "prod", "estate:protectData": "false", "estate:backup": { replication: false }, "estate:platform": { acmeEmail: "ops@example.com" } }), ctx);
         expect(spec.protectData).toBe(false);
     });
 });
@@ -113,7 +119,7 @@ describe("invalid config: every problem, with its key path and what is allowed",
 
     it("rejects an unknown top-level key with the nearest known key", () => {
         expect(problems(devConfig({ "estate:backups": { replication: false } }))).toEqual([
-            "estate:backups is not a known key; did you mean estate:backup? (known here: profile, domain, protectData, tags, dr, backup, services, data, network, kubernetes)",
+            "estate:backups is not a known key; did you mean estate:backup? (known here: profile, domain, protectData, tags, dr, backup, services, data, network, kubernetes, platform)",
         ]);
     });
 
@@ -125,7 +131,7 @@ describe("invalid config: every problem, with its key path and what is allowed",
 
     it("offers no suggestion when nothing is close", () => {
         expect(problems(devConfig({ "estate:frobnicate": "1" }))[0]).toBe(
-            "estate:frobnicate is not a known key (known here: profile, domain, protectData, tags, dr, backup, services, data, network, kubernetes)",
+            "estate:frobnicate is not a known key (known here: profile, domain, protectData, tags, dr, backup, services, data, network, kubernetes, platform)",
         );
     });
 
@@ -155,16 +161,16 @@ describe("invalid config: every problem, with its key path and what is allowed",
     });
 
     it("refuses untagged images and accepts digests", () => {
-        expect(problems(devConfig({ "estate:services": { api: { kind: "worker", image: "ghcr.io/acme/api" } } }))[0]).toMatch(
+        expect(problems(devConfig({ "estate:services": { api: { kind: "worker", image: "ghcr.io/acme/api", metricsPort: 9090 } } }))[0]).toMatch(
             /^estate:services\.api\.image must be an image with a pinned tag or digest/,
         );
         const digest = `ghcr.io/acme/api@sha256:${"a".repeat(64)}`;
-        const spec = parseEstateConfig(devConfig({ "estate:services": { api: { kind: "worker", image: digest } } }), ctx);
+        const spec = parseEstateConfig(devConfig({ "estate:services": { api: { kind: "worker", image: digest, metricsPort: 9090 } } }), ctx);
         expect(spec.services.api!.image).toBe(digest);
     });
 
     it("names an invalid service name", () => {
-        expect(problems(devConfig({ "estate:services": { Web_1: { kind: "worker", image: "a/b:1" } } }))).toEqual([
+        expect(problems(devConfig({ "estate:services": { Web_1: { kind: "worker", image: "a/b:1", metricsPort: 9090 } } }))).toEqual([
             'estate:services.Web_1 is not a valid name: must be a lower-case DNS label (got "Web_1")',
         ]);
     });
@@ -185,7 +191,7 @@ describe("invalid config: every problem, with its key path and what is allowed",
     });
 
     it("a prod stack without a DR region must opt out of replication explicitly", () => {
-        expect(problems(devConfig({ "estate:profile": "prod" }))).toEqual([
+        expect(problems(devConfig({ "estate:profile": "prod", "estate:platform": { acmeEmail: "ops@example.com" } }))).toEqual([
             "estate:backup.replication requires estate:dr.drRegion (a second AWS region), or set estate:backup.replication to false",
         ]);
     });
@@ -210,7 +216,8 @@ describe("data services, network and cluster access", () => {
         expect(spec.data.postgres).toMatchObject({ placement: "managed", version: "16", instances: 2, storageGb: 100 });
         expect(spec.data.mongo).toMatchObject({ placement: "managed", instances: 2 });
         expect(spec.data.redis).toMatchObject({ placement: "managed", nodes: 2 });
-        expect(spec.kubernetes).toEqual({});
+        // The EKS cluster's context; its kubeconfig comes from the environment, not from the file.
+        expect(spec.kubernetes).toEqual({ context: "arn:aws:eks:eu-west-1:123456789012:cluster/shop-prod", kubeconfig: undefined });
     });
 
     it("the dev example runs one of each in the cluster", () => {
@@ -227,6 +234,8 @@ describe("data services, network and cluster access", () => {
             devConfig({
                 "estate:profile": "prod",
                 "estate:backup": { replication: false },
+                // prod's issuer is Let's Encrypt, which needs an ACME account email.
+                "estate:platform": { acmeEmail: "ops@example.com" },
                 "estate:network": NETWORK,
                 // In-cluster MongoDB has only a daily dump: prod's 15-minute RPO would be infeasible with it.
                 "estate:dr": { rpoMinutes: 1440 },
@@ -237,9 +246,12 @@ describe("data services, network and cluster access", () => {
         expect([spec.data.postgres?.instances, spec.data.mongo?.instances, spec.data.redis?.nodes]).toEqual([2, 3, 3]);
     });
 
-    it("takes the cluster's context and a kubeconfig", () => {
-        const spec = parseEstateConfig(devConfig({ "estate:kubernetes": { context: "kind-estate", kubeconfig: "apiVersion: v1" } }), ctx);
-        expect(spec.kubernetes).toEqual({ context: "kind-estate", kubeconfig: "apiVersion: v1" });
+    it("takes the cluster's context and a kubeconfig", async () => {
+        const spec = parseEstateConfig(devConfig({ "estate:kubernetes": { context: "kind-estate", kubeconfig: "apiVersion: v1" } }), { ...ctx, secretKeys: ["estate:kubernetes"] });
+        expect(spec.kubernetes.context).toBe("kind-estate");
+        // The kubeconfig is a secret, and stays one (see "refuses a kubeconfig that is not a secret").
+        expect(await pulumi.isSecret(spec.kubernetes.kubeconfig!)).toBe(true);
+        expect(await new Promise((resolve) => spec.kubernetes.kubeconfig!.apply(resolve))).toBe("apiVersion: v1");
         expect(problems(devConfig({ "estate:kubernetes": { contxt: "kind" } }))).toEqual([
             "estate:kubernetes.contxt is not a known key; did you mean estate:kubernetes.context? (known here: context, kubeconfig)",
         ]);
@@ -319,7 +331,7 @@ describe("data services, network and cluster access", () => {
 
 describe("AWS Backup settings (estate:backup.plan)", () => {
     it("default to a vault lock with a 7-day cooling-off in prod, none in dev, and monthly restore testing in both", () => {
-        const prod = parseEstateConfig(devConfig({ "estate:profile": "prod", "estate:backup": { replication: false } }), ctx);
+        const prod = parseEstateConfig(devConfig({ "estate:profile": "prod", "estate:backup": { replication: false }, "estate:platform": { acmeEmail: "ops@example.com" } }), ctx);
         expect(prod.backup.plan).toEqual({ vaultLock: { changeableForDays: 7 }, restoreTesting: {} });
         expect(parseEstateConfig(devConfig(), ctx).backup.plan).toEqual({ vaultLock: undefined, restoreTesting: {} });
     });
@@ -388,5 +400,83 @@ describe("objectives the estate cannot meet", () => {
             const { config, project } = loadStackConfig(root, stack);
             expect(() => parseEstateConfig(config, { project, stack })).not.toThrow();
         }
+    });
+});
+
+describe("Kubernetes and apps", () => {
+    it("takes a build context instead of an image, with an optional Dockerfile", () => {
+        const spec = parseEstateConfig(
+            devConfig({ "estate:services": { api: { kind: "web", buildContext: "apps/api", dockerfile: "prod.Dockerfile", port: 3000, healthPath: "/ready" } } }),
+            ctx,
+        );
+        expect(spec.services.api).toMatchObject({ buildContext: "apps/api", dockerfile: "prod.Dockerfile", healthPath: "/ready" });
+        expect(spec.services.api!.image).toBeUndefined();
+    });
+
+    it("refuses image and buildContext together, and a service with neither", () => {
+        expect(problems(devConfig({ "estate:services": { api: { kind: "web", image: "a/b:1", buildContext: "apps/api", port: 3000 } } }))).toEqual([
+            "estate:services.api.buildContext cannot be combined with estate:services.api.image: set either image (a pinned tag or digest) or buildContext (a directory with a Dockerfile), not both",
+        ]);
+        expect(problems(devConfig({ "estate:services": { api: { kind: "web", port: 3000 } } }))).toEqual([
+            "estate:services.api.image is required unless estate:services.api.buildContext is set (an image with a pinned tag or digest, such as ghcr.io/acme/web:1.4.2)",
+        ]);
+    });
+
+    it("refuses a Dockerfile without a build context", () => {
+        expect(problems(devConfig({ "estate:services": { api: { kind: "web", image: "a/b:1", dockerfile: "Dockerfile", port: 3000 } } }))).toEqual([
+            "estate:services.api.dockerfile requires estate:services.api.buildContext (the directory the Dockerfile is built in)",
+        ]);
+    });
+
+    it("requires a metrics port on a worker without a port", () => {
+        expect(problems(devConfig({ "estate:services": { jobs: { kind: "worker", image: "a/b:1" } } }))).toEqual([
+            "estate:services.jobs.metricsPort is required for a worker without a port (an integer from 1 to 65535): its health probes and metrics are served over HTTP there",
+        ]);
+    });
+
+    it("names invalid service fields: ports, health path, IAM role", () => {
+        expect(
+            problems(
+                devConfig({
+                    "estate:services": { api: { kind: "web", image: "a/b:1", port: 3000, metricsPort: 70000, healthPath: "healthz", iamRoleArn: "shop-web" } },
+                }),
+            ),
+        ).toEqual([
+            "estate:services.api.metricsPort must be an integer from 1 to 65535 (got 70000)",
+            'estate:services.api.healthPath must be an HTTP path starting with /, such as /healthz (got "healthz")',
+            'estate:services.api.iamRoleArn must be an IAM role ARN such as arn:aws:iam::123456789012:role/shop-web (got "shop-web")',
+        ]);
+    });
+
+    it("requires an ACME email for the Let's Encrypt issuers", () => {
+        expect(problems(devConfig({ "estate:platform": { issuer: "letsencrypt-staging" } }))).toEqual([
+            "estate:platform.acmeEmail is required when estate:platform.issuer is letsencrypt-staging (an email address for the ACME account, such as ops@example.com)",
+        ]);
+        const spec = parseEstateConfig(devConfig({ "estate:platform": { issuer: "letsencrypt-staging", acmeEmail: "ops@example.com" } }), ctx);
+        expect(spec.platform).toEqual({ issuer: "letsencrypt-staging", acmeEmail: "ops@example.com", replicas: 1 });
+    });
+
+    it("names an unknown issuer, a bad email, ingress class and replica count", () => {
+        expect(problems(devConfig({ "estate:platform": { issuer: "vault", acmeEmail: "ops", ingressClass: "Traefik", replicas: 0 } }))).toEqual([
+            'estate:platform.issuer must be one of letsencrypt-staging, letsencrypt-prod, selfsigned (got "vault")',
+            'estate:platform.acmeEmail must be an email address such as ops@example.com (got "ops")',
+            'estate:platform.ingressClass must be a lower-case DNS label such as traefik (got "Traefik")',
+            "estate:platform.replicas must be an integer from 1 to 10 (got 0)",
+        ]);
+    });
+
+    it("suggests the nearest key under estate:kubernetes", () => {
+        expect(problems(devConfig({ "estate:kubernetes": { contxt: "kind-estate" } }))).toEqual([
+            "estate:kubernetes.contxt is not a known key; did you mean estate:kubernetes.context? (known here: context, kubeconfig)",
+        ]);
+    });
+
+    it("refuses a kubeconfig that is not a secret, and keeps a secret one secret", async () => {
+        const raw = devConfig({ "estate:kubernetes": { kubeconfig: "apiVersion: v1\nkind: Config\n" } });
+        expect(problems(raw)).toEqual([
+            'estate:kubernetes.kubeconfig must be a secret: pulumi config set --secret --path estate:kubernetes.kubeconfig "$(cat <file>)", or leave it unset and export KUBECONFIG',
+        ]);
+        const spec = parseEstateConfig(raw, { ...ctx, secretKeys: ["estate:kubernetes"] });
+        expect(await pulumi.isSecret(spec.kubernetes.kubeconfig!)).toBe(true);
     });
 });

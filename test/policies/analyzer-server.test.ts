@@ -13,6 +13,7 @@ import { policies } from "../../policies/pack";
 import { runProgram, type RecordedResource } from "../../scripts/engine/mock-engine";
 import { enforcementOf, evaluatePolicies, fakeResource, UNKNOWN } from "../../scripts/engine/policy-harness";
 import { attach, bucket, bucketSet, dataProgram, estateProgram, KEY_ARN, packConfig, sseS3Encryption, T } from "./fixtures";
+import { deployment as k8sDeployment, hpa as k8sHpa, ingress as k8sIngress, K, namespace as k8sNamespace, pdb as k8sPdb } from "./k8s/fixtures";
 
 /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
 // The engine's gRPC protocol, typed loosely at this boundary.
@@ -198,6 +199,28 @@ describe("the pack under the real analyzer server", () => {
             },
         ],
     ];
+
+    cases.push([
+        "violating Kubernetes objects",
+        async () => {
+            const deployment = k8sDeployment((props) => {
+                const pod = props.spec.template.spec;
+                pod.hostNetwork = true;
+                pod.containers[0].image = "nginx:latest";
+                pod.containers[0].securityContext = { privileged: true };
+                props.spec.replicas = 2;
+            });
+            return [
+                deployment,
+                k8sHpa(),
+                k8sPdb((props) => (props.spec.maxUnavailable = 0)),
+                k8sIngress((props) => delete props.spec.tls),
+                k8sNamespace((props) => (props.metadata.labels["pod-security.kubernetes.io/enforce"] = "privileged")),
+                fakeResource({ type: K.service, name: "public", props: { metadata: { name: "public", namespace: "apps" }, spec: { type: "LoadBalancer" } } }),
+                fakeResource({ type: K.release, name: "platform-traefik", props: { name: "traefik", namespace: "ingress", values: { service: { type: "LoadBalancer" } } } }),
+            ];
+        },
+    ]);
 
     for (const stack of ["dev", "prod"] as const) {
         it.each(cases)(`reports what the harness reports for %s (${stack} config)`, async (_name, build) => {

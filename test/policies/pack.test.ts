@@ -71,6 +71,30 @@ describe("the policies of the pack", () => {
             "estate-backup-plan-retention": [],
             "estate-backup-selection-coverage": ["checkov:CKV2_AWS_8"],
             "estate-backup-cross-region-copy": [],
+            ...Object.fromEntries(policies.filter((p) => p.name.startsWith("estate-k8s-")).map((p) => [p.name, []])),
+        });
+    });
+
+    it("name the Kyverno policies they mirror (metadata.name in kyverno/policies)", () => {
+        const kyvernoIds = Object.fromEntries(
+            policies.filter((p) => p.tags.some((t) => t.startsWith("kyverno:")) || p.name.startsWith("estate-k8s-")).map((p) => [p.name, p.tags.filter((t) => t.startsWith("kyverno:"))]),
+        );
+        expect(kyvernoIds).toEqual({
+            "estate-k8s-pod-privileged": ["kyverno:disallow-privileged-containers"],
+            "estate-k8s-pod-host-namespaces": ["kyverno:disallow-host-namespaces"],
+            "estate-k8s-pod-host-path": ["kyverno:disallow-host-path"],
+            "estate-k8s-pod-capabilities": ["kyverno:disallow-capabilities-strict"],
+            "estate-k8s-pod-privilege-escalation": ["kyverno:disallow-privilege-escalation"],
+            "estate-k8s-pod-run-as-non-root": ["kyverno:require-run-as-nonroot", "kyverno:require-run-as-non-root-user"],
+            "estate-k8s-pod-seccomp": ["kyverno:restrict-seccomp-strict"],
+            "estate-k8s-container-resources": ["kyverno:require-requests-limits"],
+            "estate-k8s-container-probes": ["kyverno:require-pod-probes"],
+            "estate-k8s-image-pinned": ["kyverno:disallow-latest-tag"],
+            "estate-k8s-deployment-autoscaling": ["kyverno:check-hpa-exists"],
+            "estate-k8s-deployment-disruption-budget": ["kyverno:require-pdb", "kyverno:pdb-maxunavailable"],
+            "estate-k8s-ingress-tls": [],
+            "estate-k8s-single-load-balancer": ["kyverno:no-loadbalancer-service"],
+            "estate-k8s-namespace-pod-security": ["kyverno:add-psa-labels"],
         });
     });
 
@@ -92,7 +116,7 @@ describe("the policies of the pack", () => {
  * validates `--policy-pack-config` (it wraps the policy's properties in an object schema).
  */
 function validate(schema: Record<string, unknown>, value: unknown, at = "config"): string[] {
-    const known = new Set(["type", "description", "minimum", "properties", "required", "additionalProperties"]);
+    const known = new Set(["type", "description", "minimum", "properties", "required", "additionalProperties", "items"]);
     const unsupported = Object.keys(schema).filter((k) => !known.has(k));
     if (unsupported.length > 0) {
         return [`${at}: the test validator does not support ${unsupported.join(", ")}`];
@@ -117,13 +141,19 @@ function validate(schema: Record<string, unknown>, value: unknown, at = "config"
                 errors.push(`${at}.${key}: not allowed`);
             }
         }
-    } else if (type === "integer" && !Number.isInteger(value)) {
-        errors.push(`${at}: expected an integer`);
+    } else if (type === "array") {
+        if (!Array.isArray(value)) {
+            return [`${at}: expected an array`];
+        }
+        const items = schema.items as Record<string, unknown> | undefined;
+        value.forEach((item, i) => errors.push(...(items ? validate(items, item, `${at}[${i}]`) : [])));
     } else if (type === "string" && typeof value !== "string") {
         errors.push(`${at}: expected a string`);
+    } else if (type === "integer" && !Number.isInteger(value)) {
+        errors.push(`${at}: expected an integer`);
     } else if (type === "boolean" && typeof value !== "boolean") {
         errors.push(`${at}: expected a boolean`);
-    } else if (type !== undefined && !["object", "integer", "string", "boolean"].includes(type as string)) {
+    } else if (type !== undefined && !["object", "integer", "array", "string", "boolean"].includes(type as string)) {
         errors.push(`${at}: the test validator does not support type ${String(type)}`);
     }
     if (typeof schema.minimum === "number" && typeof value === "number" && value < schema.minimum) {
@@ -223,6 +253,18 @@ describe("the AWS Backup policies' schemas", () => {
         expect(validate(schemaOf("estate-backup-cross-region-copy"), { drRegion: 1, requireCrossRegionCopy: "yes" })).toEqual([
             "config.drRegion: expected a string",
             "config.requireCrossRegionCopy: expected a boolean",
+        ]);
+    });
+});
+
+describe("the single-load-balancer schema", () => {
+    const schema = asObjectSchema(policies.find((p) => p.name === "estate-k8s-single-load-balancer")!.configSchema!);
+
+    it("accepts lists of <namespace>/<name>, and rejects anything else", () => {
+        expect(validate(schema, { allowedServices: [], allowedReleases: ["ingress/traefik"] })).toEqual([]);
+        expect(validate(schema, { allowedReleases: "ingress/traefik", allowedServices: [1] })).toEqual([
+            "config.allowedReleases: expected an array",
+            "config.allowedServices[0]: expected a string",
         ]);
     });
 });

@@ -13,6 +13,8 @@ const root = path.resolve(__dirname, "../..");
 const fixture = (name: string) => path.join(root, "test/fixtures/programs", name);
 /** Bad programs with data services only (no buckets), whose violations are exactly the ones listed. */
 const DATA_PROGRAMS = ["rds-public-unencrypted.ts", "redis-without-transit-encryption.ts", "docdb-tls-disabled.ts"];
+/** The Kubernetes programs: each is wrong in exactly the named ways. */
+const K8S_PROGRAMS = ["privileged-pod.ts", "deployment-without-hpa.ts", "ingress-without-tls.ts", "extra-load-balancer.ts"];
 
 interface PlanJson {
     project: string;
@@ -113,7 +115,7 @@ describe("check", () => {
         expect(result.stderr).toBe("");
         const report = JSON.parse(result.stdout) as CheckJson;
         expect(report.violations).toEqual([]);
-        expect(report.policies).toBeGreaterThanOrEqual(32);
+        expect(report.policies).toBeGreaterThanOrEqual(47);
         expect(result.exitCode).toBe(0);
     });
 
@@ -173,6 +175,22 @@ describe("check", () => {
         ],
         ["rds-instance-without-backup-selection.ts", ["estate-backup-selection-coverage"]],
         ["backup-vault-without-lock.ts", ["estate-backup-vault-lock"]],
+        [
+            "privileged-pod.ts",
+            [
+                "estate-k8s-pod-privileged",
+                "estate-k8s-pod-host-namespaces",
+                "estate-k8s-pod-host-path",
+                "estate-k8s-pod-capabilities",
+                "estate-k8s-pod-privilege-escalation",
+                "estate-k8s-pod-run-as-non-root",
+                "estate-k8s-pod-seccomp",
+                "estate-k8s-container-probes",
+            ],
+        ],
+        ["deployment-without-hpa.ts", ["estate-k8s-deployment-autoscaling"]],
+        ["ingress-without-tls.ts", ["estate-k8s-ingress-tls"]],
+        ["extra-load-balancer.ts", ["estate-k8s-single-load-balancer"]],
     ])("--program %s against prod exits 1 naming %j", async (file, expected) => {
         const result = await runCli(root, "check", ["--stack", "prod", "--json", "--program", fixture(file)]);
         expect(result.exitCode).toBe(1);
@@ -181,8 +199,8 @@ describe("check", () => {
         for (const policy of expected) {
             expect(named).toContain(policy);
         }
-        if (DATA_PROGRAMS.includes(file)) {
-            // Nothing else is mandatory: each bad data program trips exactly the rules it breaks.
+        if (DATA_PROGRAMS.includes(file) || K8S_PROGRAMS.includes(file)) {
+            // Nothing else is mandatory: each bad data or Kubernetes program trips exactly the rules it breaks.
             expect([...named].sort()).toEqual([...expected].sort());
         }
     });
@@ -243,7 +261,7 @@ describe("errors", () => {
         expect(result.stderr).toBe(
             "error: invalid stack configuration (2 problems):\n" +
                 '  - estate:dr.retention.dailyDays must be an integer from 1 to 3650 (got "thirty")\n' +
-                "  - estate:backups is not a known key; did you mean estate:backup? (known here: profile, domain, protectData, tags, dr, backup, services, data, network, kubernetes)\n",
+                "  - estate:backups is not a known key; did you mean estate:backup? (known here: profile, domain, protectData, tags, dr, backup, services, data, network, kubernetes, platform)\n",
         );
     });
 

@@ -159,7 +159,10 @@ describe("the data services of the example stacks", () => {
         const run = await planOf("prod");
         const components = run.resources.filter((r) => r.type.startsWith("estate:data:")).map((r) => `${r.type} ${r.name}`);
         expect(components).toEqual(["estate:data:ManagedPostgres postgres", "estate:data:ManagedMongo mongo", "estate:data:ManagedRedis redis"]);
-        expect(run.resources.some((r) => r.type.startsWith("kubernetes:") || r.type === "pulumi:providers:kubernetes")).toBe(false);
+        // The cluster runs the platform and the apps only: no Kubernetes object belongs to a data service.
+        const dataComponents = new Set(run.resources.filter((r) => r.type.startsWith("estate:data:")).map((r) => r.urn));
+        expect(run.resources.filter((r) => r.type.startsWith("kubernetes:") && dataComponents.has(r.parent ?? "")).map((r) => r.name)).toEqual([]);
+        expect(run.resources.some((r) => r.type === "kubernetes:helm.sh/v3:Release" && ["cnpg", "barman-cloud", "mongodb-kubernetes", "redis"].includes(String(plainInputs(r).name)))).toBe(false);
         const data = (fromWire(run.outputs!.toJavaScript()) as { data: Record<string, Record<string, unknown>> }).data;
         expect(Object.keys(data).sort()).toEqual(["mongo", "postgres", "redis"]);
         for (const [service, connection] of Object.entries(data)) {
@@ -169,13 +172,25 @@ describe("the data services of the example stacks", () => {
         expect(data.redis).toMatchObject({ tls: true });
     });
 
-    it("dev runs them in the cluster, through the stand-in provider, in the data namespace labelled part of the estate", async () => {
+    it("dev runs them in the cluster, through the platform's provider, in the platform's default-deny data namespace", async () => {
         const run = await planOf("dev");
         const components = run.resources.filter((r) => r.type.startsWith("estate:data:")).map((r) => r.type);
         expect(components).toEqual(["estate:data:ClusterPostgres", "estate:data:ClusterMongo", "estate:data:ClusterRedis"]);
-        const namespace = run.resources.find((r) => r.type === "kubernetes:core/v1:Namespace")!;
-        expect(plainInputs(namespace).metadata).toMatchObject({ name: "data", labels: { "app.kubernetes.io/part-of": "estate" } });
+        const namespace = run.resources.find((r) => r.type === "kubernetes:core/v1:Namespace" && plainInputs(r).metadata !== undefined && (plainInputs(r).metadata as { name: string }).name === "data")!;
+        expect(namespace.name).toBe("platform-ns-data");
+        // A stack deployed before the platform had the namespace as the top-level resource `data`: it is adopted, not replaced.
+        expect(namespace.aliases).toEqual([{ name: "data", noParent: true }]);
+        expect(plainInputs(namespace).metadata).toMatchObject({ name: "data", labels: { "app.kubernetes.io/part-of": "estate", "pod-security.kubernetes.io/enforce": "restricted" } });
+        expect(plainInputs(run.resources.find((r) => r.name === "platform-data-default-deny")!).spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+        // Every namespaced object of a data service lives in the data namespace, or in the operator's own.
+        const dataComponents = new Set(run.resources.filter((r) => r.type.startsWith("estate:data:")).map((r) => r.urn));
+        const namespaces = run.resources
+            .filter((r) => r.type.startsWith("kubernetes:") && dataComponents.has(r.parent ?? ""))
+            .map((r) => plainInputs(r))
+            .map((i) => (i.metadata as { namespace?: string } | undefined)?.namespace ?? (i.namespace as string | undefined) ?? "(cluster)");
+        expect(new Set(namespaces)).toEqual(new Set(["data", "cnpg-system", "(cluster)"]));
         const provider = run.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
+        expect(provider.name).toBe("cluster");
         for (const r of run.resources.filter((x) => x.type.startsWith("kubernetes:"))) {
             expect(r.provider?.startsWith(provider.urn), r.name).toBe(true);
         }

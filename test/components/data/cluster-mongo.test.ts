@@ -1,9 +1,10 @@
+import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
 import { Secret } from "kubernetes-models/v1/Secret";
 import { describe, expect, it } from "vitest";
 import { ClusterMongo, type ClusterMongoArgs } from "../../../components/data";
 import { charts, images } from "../../../components/lib/charts";
-import { build, buildError, clusterProvider, validateModel } from "./harness";
+import { build, buildError, clusterProvider, DNS_EGRESS, validateModel } from "./harness";
 
 const mongo = (args: Partial<ClusterMongoArgs> = {}, opts = {}) =>
     build(() => new ClusterMongo("mongo", { version: "8.0", namespace: "data", ...args }, { providers: { kubernetes: clusterProvider() } }), opts);
@@ -76,10 +77,74 @@ describe("ClusterMongo overrides", () => {
         expect(b.resource("mongo-replica-set").protect).toBe(false);
     });
 
-    it("without the operator: only the replica set and its secret", async () => {
+    it("without the operator: only the replica set, its secret and the members' NetworkPolicy", async () => {
         const b = await mongo({ installOperator: false });
         expect(b.maybe("mongo-operator")).toBeUndefined();
-        expect(b.childrenOf("mongo").map((r) => r.name).sort()).toEqual(["mongo-credentials", "mongo-password", "mongo-replica-set"]);
+        expect(b.maybe("mongo-operator-network-policy")).toBeUndefined();
+        expect(b.childrenOf("mongo").map((r) => r.name).sort()).toEqual(["mongo-credentials", "mongo-network-policy", "mongo-password", "mongo-replica-set"]);
+    });
+
+    it("other clients: their namespace and pod labels", async () => {
+        const b = await mongo({ clients: { namespace: "shop", podLabels: { team: "shop" } } });
+        expect(b.inputs("mongo-network-policy").spec.ingress[0].from).toEqual([
+            { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "shop" } }, podSelector: { matchLabels: { team: "shop" } } },
+        ]);
+    });
+});
+
+describe("ClusterMongo in a default-deny namespace", () => {
+    const members = { matchLabels: { "app.kubernetes.io/part-of": "estate", "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/component": "mongodb", "app.kubernetes.io/instance": "mongo" } };
+
+    it("labels the members' pods, so its NetworkPolicy can select them", async () => {
+        const b = await mongo();
+        expect(b.inputs("mongo-replica-set").spec.statefulSet.spec.template).toEqual({ metadata: { labels: members.matchLabels } });
+    });
+
+    it("admits the apps' pods and the other members on 27017 only; reaches DNS, the members and the API server", async () => {
+        const b = await mongo();
+        const policy = b.inputs("mongo-network-policy");
+        expect(() => validateModel(new NetworkPolicy(policy))).not.toThrow();
+        expect(policy.metadata).toMatchObject({ name: "mongo-mongodb", namespace: "data" });
+        expect(policy.spec).toEqual({
+            podSelector: members,
+            policyTypes: ["Ingress", "Egress"],
+            ingress: [
+                {
+                    from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "apps" } }, podSelector: { matchLabels: { "app.kubernetes.io/part-of": "estate" } } }],
+                    ports: [{ protocol: "TCP", port: 27017 }],
+                },
+                { from: [{ podSelector: members }], ports: [{ protocol: "TCP", port: 27017 }] },
+            ],
+            egress: [
+                DNS_EGRESS,
+                { to: [{ podSelector: members }], ports: [{ protocol: "TCP", port: 27017 }] },
+                {
+                    to: [{ ipBlock: { cidr: "0.0.0.0/0" } }],
+                    ports: [
+                        { protocol: "TCP", port: 443 },
+                        { protocol: "TCP", port: 6443 },
+                    ],
+                },
+            ],
+        });
+    });
+
+    it("lets the operator serve its webhook and reach the API server, nothing else", async () => {
+        const b = await mongo();
+        const policy = b.inputs("mongo-operator-network-policy");
+        expect(() => validateModel(new NetworkPolicy(policy))).not.toThrow();
+        expect(policy.spec).toMatchObject({
+            podSelector: { matchLabels: { "app.kubernetes.io/name": "mongodb-kubernetes-operator" } },
+            policyTypes: ["Ingress", "Egress"],
+            ingress: [{ ports: [{ protocol: "TCP", port: 1993 }] }],
+        });
+        expect(policy.spec.egress).toHaveLength(2);
+    });
+
+    it("requires a Kubernetes provider: it never falls back to the ambient one", async () => {
+        const { message, registered } = await buildError(() => new ClusterMongo("mongo", { version: "8.0", namespace: "data" }));
+        expect(message).toBe('ClusterMongo "mongo": opts.provider is required: a kubernetes Provider for the target cluster (the estate never uses the ambient default provider)');
+        expect(registered).toEqual(["pulumi:pulumi:Stack"]);
     });
 });
 

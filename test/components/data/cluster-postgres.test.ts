@@ -1,12 +1,17 @@
 import { BarmanObjectStoreConfiguration } from "@kubernetes-models/cloudnative-pg/github.com/cloudnative-pg/barman-cloud/pkg/api";
 import { Cluster, ScheduledBackup } from "@kubernetes-models/cloudnative-pg/postgresql.cnpg.io/v1";
 import * as random from "@pulumi/random";
+import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import { Namespace } from "kubernetes-models/v1/Namespace";
 import { Secret } from "kubernetes-models/v1/Secret";
 import { describe, expect, it } from "vitest";
 import { BACKUP_WINDOWS, walArchiveTimeoutSeconds } from "../../../components/backup/objectives";
 import { ClusterPostgres, type ClusterPostgresArgs } from "../../../components/data";
 import { charts, images } from "../../../components/lib/charts";
-import { build, buildError, clusterProvider, KEY, OBJECTIVES, validateModel } from "./harness";
+import { policies } from "../../../policies/pack";
+import { evaluatePolicies, fakeResource } from "../../../scripts/engine/policy-harness";
+import { packConfig } from "../../policies/fixtures";
+import { build, buildError, clusterProvider, DNS_EGRESS, KEY, OBJECTIVES, validateModel } from "./harness";
 
 const T = {
     release: "kubernetes:helm.sh/v3:Release",
@@ -30,8 +35,9 @@ function postgres(args: Partial<ClusterPostgresArgs> = {}, opts = {}) {
 describe("ClusterPostgres with defaults", () => {
     it("installs the CloudNativePG operator and the Barman Cloud plugin as pinned Helm releases, the plugin after the operator", async () => {
         const b = await postgres();
-        expect(b.inputs("pg-operator")).toMatchObject({ chart: "cloudnative-pg", version: charts.cloudnativePg.version, repositoryOpts: { repo: charts.cloudnativePg.repo }, namespace: "data", name: "cnpg" });
-        expect(b.inputs("pg-barman-cloud")).toMatchObject({ chart: "plugin-barman-cloud", version: charts.barmanCloudPlugin.version, namespace: "data" });
+        // In their own namespace (cnpg-system), apart from the databases.
+        expect(b.inputs("pg-operator")).toMatchObject({ chart: "cloudnative-pg", version: charts.cloudnativePg.version, repositoryOpts: { repo: charts.cloudnativePg.repo }, namespace: "cnpg-system", name: "cnpg" });
+        expect(b.inputs("pg-barman-cloud")).toMatchObject({ chart: "plugin-barman-cloud", version: charts.barmanCloudPlugin.version, namespace: "cnpg-system" });
         expect(b.resource("pg-barman-cloud").dependencies).toContain(b.resource("pg-operator").urn);
     });
 
@@ -168,6 +174,115 @@ describe("ClusterPostgres with defaults", () => {
     });
 });
 
+describe("ClusterPostgres in a default-deny namespace", () => {
+    const TCP = (...ports: number[]) => ports.map((port) => ({ protocol: "TCP", port }));
+    const API_SERVER = { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: TCP(443, 6443) };
+
+    it("creates the operator's namespace with the estate's labels and restricted Pod Security, before the releases", async () => {
+        const b = await postgres();
+        const ns = b.inputs("pg-operator-namespace");
+        expect(() => validateModel(new Namespace(ns))).not.toThrow();
+        expect(ns.metadata).toEqual({
+            name: "cnpg-system",
+            labels: {
+                "app.kubernetes.io/part-of": "estate",
+                "app.kubernetes.io/managed-by": "pulumi",
+                "pod-security.kubernetes.io/enforce": "restricted",
+                "pod-security.kubernetes.io/enforce-version": "latest",
+                "pod-security.kubernetes.io/audit": "restricted",
+                "pod-security.kubernetes.io/audit-version": "latest",
+                "pod-security.kubernetes.io/warn": "restricted",
+                "pod-security.kubernetes.io/warn-version": "latest",
+            },
+        });
+        for (const release of ["pg-operator", "pg-barman-cloud"]) {
+            expect(b.resource(release).propertyDependencies.namespace, release).toContain(b.resource("pg-operator-namespace").urn);
+        }
+    });
+
+    it("admits to the instances the apps (5432), the operator (5432, status 8000) and the cluster's own pods; they reach DNS, each other, the API server and S3", async () => {
+        const b = await postgres();
+        const policy = b.inputs("pg-network-policy");
+        expect(() => validateModel(new NetworkPolicy(policy))).not.toThrow();
+        expect(policy.metadata).toMatchObject({ name: "pg-postgres", namespace: "data" });
+        const own = { podSelector: { matchLabels: { "cnpg.io/cluster": "pg" } } };
+        expect(policy.spec).toEqual({
+            podSelector: own.podSelector,
+            policyTypes: ["Ingress", "Egress"],
+            ingress: [
+                {
+                    from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "apps" } }, podSelector: { matchLabels: { "app.kubernetes.io/part-of": "estate" } } }],
+                    ports: TCP(5432),
+                },
+                {
+                    from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "cnpg-system" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "cloudnative-pg" } } }],
+                    ports: TCP(8000, 5432),
+                },
+                { from: [own], ports: TCP(5432, 8000) },
+            ],
+            egress: [DNS_EGRESS, { to: [own], ports: TCP(5432, 8000) }, API_SERVER],
+        });
+    });
+
+    it("locks the operator's namespace down: default-deny, DNS, the operator's webhook and its calls, the plugin's gRPC port", async () => {
+        const b = await postgres();
+        const policies = Object.fromEntries(
+            ["default-deny", "allow-dns", "cnpg", "barman-cloud"].map((role) => {
+                const policy = b.inputs(`pg-operator-${role}`);
+                expect(() => validateModel(new NetworkPolicy(policy)), role).not.toThrow();
+                expect(policy.metadata.namespace, role).toBe("cnpg-system");
+                return [role, policy.spec];
+            }),
+        );
+        expect(policies["default-deny"]).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+        expect(policies["allow-dns"]).toEqual({ podSelector: {}, policyTypes: ["Egress"], egress: [DNS_EGRESS] });
+        const plugin = { podSelector: { matchLabels: { "app.kubernetes.io/name": "plugin-barman-cloud" } } };
+        const operator = { podSelector: { matchLabels: { "app.kubernetes.io/name": "cloudnative-pg" } } };
+        expect(policies.cnpg).toEqual({
+            ...operator,
+            policyTypes: ["Ingress", "Egress"],
+            ingress: [{ ports: TCP(9443) }],
+            egress: [
+                API_SERVER,
+                {
+                    to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "data" } }, podSelector: { matchExpressions: [{ key: "cnpg.io/cluster", operator: "Exists" }] } }],
+                    ports: TCP(8000, 5432),
+                },
+                { to: [plugin], ports: TCP(9090) },
+            ],
+        });
+        expect(policies["barman-cloud"]).toEqual({ ...plugin, policyTypes: ["Ingress", "Egress"], ingress: [{ from: [operator], ports: TCP(9090) }], egress: [API_SERVER] });
+    });
+
+    it("without the operator: no operator namespace, but the instances still admit the operator from it", async () => {
+        const b = await postgres({ installOperator: false, operatorNamespace: "postgres-operator" });
+        expect(b.maybe("pg-operator-namespace")).toBeUndefined();
+        expect(b.maybe("pg-operator-cnpg")).toBeUndefined();
+        expect(b.inputs("pg-network-policy").spec.ingress[1].from[0].namespaceSelector).toEqual({ matchLabels: { "kubernetes.io/metadata.name": "postgres-operator" } });
+    });
+
+    it("passes every Kubernetes policy of the prod pack, its operator namespace included, on up and in preview", async () => {
+        for (const preview of [false, true]) {
+            const report = await (await postgres({}, { preview })).policyReport("prod");
+            expect(report.violations.filter((v) => v.policy.startsWith("estate-k8s-"))).toEqual([]);
+        }
+    });
+
+    it("an operator namespace without its Pod Security labels would fail the prod pack (the check is real)", async () => {
+        const b = await postgres();
+        const ns = b.resource("pg-operator-namespace");
+        const unlabelled = fakeResource({ type: ns.type, name: ns.name, props: { metadata: { name: "cnpg-system", labels: { "app.kubernetes.io/part-of": "estate" } } } });
+        const report = await evaluatePolicies(policies, [unlabelled], { config: packConfig("prod"), packEnforcementLevel: "advisory" });
+        expect(report.violations.filter((v) => v.policy === "estate-k8s-namespace-pod-security").length).toBeGreaterThan(0);
+    });
+
+    it("requires a Kubernetes provider: it never falls back to the ambient one", async () => {
+        const { message, registered } = await buildError(() => new ClusterPostgres("pg", { version: "16", namespace: "data", objectives: OBJECTIVES, backup: BACKUP }));
+        expect(message).toBe('ClusterPostgres "pg": opts.provider is required: a kubernetes Provider for the target cluster (the estate never uses the ambient default provider)');
+        expect(registered).toEqual(["pulumi:pulumi:Stack"]);
+    });
+});
+
 describe("ClusterPostgres overrides", () => {
     it("an IRSA role instead of an access key", async () => {
         const role = "arn:aws:iam::123456789012:role/cnpg-backups";
@@ -223,6 +338,8 @@ describe("ClusterPostgres refuses invalid arguments, registering nothing", () =>
         ["instances", { instances: 0 }, "instances must be an integer from 1 to 9 (got 0)"],
         ["objectives", { objectives: { rpoMinutes: 0, dailyBackupDays: 7 } }, "objectives.rpoMinutes must be an integer >= 1 (got 0)"],
         ["reserved user", { user: "postgres" }, 'user must not be "postgres": CloudNativePG reserves it'],
+        ["operator namespace", { operatorNamespace: "CNPG" }, 'operatorNamespace must be a lower-case DNS label such as cnpg-system (got "CNPG")'],
+        ["an open client selector", { clients: { namespace: "apps", podLabels: {} } }, "clients.podLabels must name at least one label: an empty selector would admit every pod of the namespace"],
     ])("%s", async (_case, args, problem) => {
         const { message, registered } = await buildError(() => new ClusterPostgres("pg", { version: "16", namespace: "data", objectives: OBJECTIVES, backup: BACKUP, ...args }));
         expect(message).toBe(`ClusterPostgres "pg": ${problem}`);

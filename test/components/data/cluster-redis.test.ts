@@ -3,7 +3,7 @@ import { Secret } from "kubernetes-models/v1/Secret";
 import { describe, expect, it } from "vitest";
 import { ClusterRedis, type ClusterRedisArgs } from "../../../components/data";
 import { charts } from "../../../components/lib/charts";
-import { build, buildError, clusterProvider, validateModel } from "./harness";
+import { build, buildError, clusterProvider, DNS_EGRESS, validateModel } from "./harness";
 
 const redis = (args: Partial<ClusterRedisArgs> = {}, opts = {}) =>
     build(() => new ClusterRedis("redis", { version: "7.1", namespace: "data", ...args }, { providers: { kubernetes: clusterProvider() } }), opts);
@@ -46,17 +46,24 @@ describe("ClusterRedis with defaults", () => {
         expect(b.shownOutputs().connection).toMatchObject({ password: "[secret]", uri: "[secret]" });
     });
 
-    it("admits only pods of the estate's namespaces, on Redis and Sentinel, with a valid NetworkPolicy", async () => {
+    it("admits only the estate's app pods, to the HAProxy on Redis's port, with valid NetworkPolicies", async () => {
         const b = await redis();
-        const policy = b.inputs("redis-ingress");
-        expect(() => validateModel(new NetworkPolicy(policy))).not.toThrow();
-        expect(policy.metadata).toMatchObject({ name: "redis-ingress", namespace: "data" });
-        expect(policy.spec).toEqual({
-            podSelector: { matchLabels: { release: "redis" } },
-            policyTypes: ["Ingress"],
+        const haproxy = b.inputs("redis-haproxy-network-policy");
+        expect(() => validateModel(new NetworkPolicy(haproxy))).not.toThrow();
+        expect(haproxy.metadata).toMatchObject({ name: "redis-haproxy", namespace: "data" });
+        expect(haproxy.spec).toEqual({
+            podSelector: { matchLabels: { release: "redis", app: "redis-ha-haproxy" } },
+            policyTypes: ["Ingress", "Egress"],
             ingress: [
                 {
-                    from: [{ namespaceSelector: { matchLabels: { "app.kubernetes.io/part-of": "estate" } } }],
+                    from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "apps" } }, podSelector: { matchLabels: { "app.kubernetes.io/part-of": "estate" } } }],
+                    ports: [{ protocol: "TCP", port: 6379 }],
+                },
+            ],
+            egress: [
+                DNS_EGRESS,
+                {
+                    to: [{ podSelector: { matchLabels: { release: "redis", app: "redis-ha" } } }],
                     ports: [
                         { protocol: "TCP", port: 6379 },
                         { protocol: "TCP", port: 26379 },
@@ -65,11 +72,28 @@ describe("ClusterRedis with defaults", () => {
             ],
         });
     });
+
+    it("lets servers and Sentinels reach each other and the HAProxy reach them, nothing else", async () => {
+        const b = await redis();
+        const servers = b.inputs("redis-servers-network-policy");
+        expect(() => validateModel(new NetworkPolicy(servers))).not.toThrow();
+        const both = [
+            { protocol: "TCP", port: 6379 },
+            { protocol: "TCP", port: 26379 },
+        ];
+        expect(servers.metadata).toMatchObject({ name: "redis-servers", namespace: "data" });
+        expect(servers.spec).toEqual({
+            podSelector: { matchLabels: { release: "redis", app: "redis-ha" } },
+            policyTypes: ["Ingress", "Egress"],
+            ingress: [{ from: [{ podSelector: { matchLabels: { release: "redis", app: "redis-ha" } } }, { podSelector: { matchLabels: { release: "redis", app: "redis-ha-haproxy" } } }], ports: both }],
+            egress: [DNS_EGRESS, { to: [{ podSelector: { matchLabels: { release: "redis", app: "redis-ha" } } }], ports: both }],
+        });
+    });
 });
 
 describe("ClusterRedis overrides", () => {
     it("a lone server accepts writes without a replica; storage, version and namespace labels as given", async () => {
-        const b = await redis({ nodes: 1, storageGb: 2, storageClass: "local-path", version: "6.2", allowedNamespaceLabels: { team: "shop" }, protectData: false });
+        const b = await redis({ nodes: 1, storageGb: 2, storageClass: "local-path", version: "6.2", clients: { namespace: "shop", podLabels: { team: "shop" } }, protectData: false });
         expect(b.inputs("redis-redis").values).toMatchObject({
             replicas: 1,
             image: { tag: "6.2.17-alpine" },
@@ -78,7 +102,9 @@ describe("ClusterRedis overrides", () => {
             sentinel: { quorum: 1 },
             haproxy: { replicas: 1 },
         });
-        expect(b.inputs("redis-ingress").spec.ingress[0].from).toEqual([{ namespaceSelector: { matchLabels: { team: "shop" } } }]);
+        expect(b.inputs("redis-haproxy-network-policy").spec.ingress[0].from).toEqual([
+            { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "shop" } }, podSelector: { matchLabels: { team: "shop" } } },
+        ]);
         expect(b.resource("redis-redis").protect).toBe(false);
     });
 });
@@ -87,7 +113,8 @@ describe("ClusterRedis refuses invalid arguments, registering nothing", () => {
     it.each<[string, Partial<ClusterRedisArgs>, string]>([
         ["version", { version: "8.0" as never }, 'version must be one of 6.2, 7.0, 7.1 (got "8.0")'],
         ["nodes", { nodes: 0 }, "nodes must be an integer from 1 to 6 (got 0)"],
-        ["an open selector", { allowedNamespaceLabels: {} }, "allowedNamespaceLabels must name at least one label: an empty selector would admit every namespace"],
+        ["an open selector", { clients: { namespace: "apps", podLabels: {} } }, "clients.podLabels must name at least one label: an empty selector would admit every pod of the namespace"],
+        ["clients without a namespace", { clients: { namespace: "" } }, "clients.namespace is required (the namespace of the client pods, usually Platform.namespaces.apps)"],
         ["namespace", { namespace: "" }, "namespace is required (the namespace of Redis)"],
     ])("%s", async (_case, args, problem) => {
         const { message, registered } = await buildError(() => new ClusterRedis("redis", { version: "7.1", namespace: "data", ...args }));

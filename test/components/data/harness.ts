@@ -32,6 +32,15 @@ export function backupPlanSelectingByTag(): BackupPlan {
     });
 }
 
+/** The egress rule to the cluster DNS every in-cluster data pod gets. */
+export const DNS_EGRESS = {
+    to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+    ports: [
+        { protocol: "UDP", port: 53 },
+        { protocol: "TCP", port: 53 },
+    ],
+};
+
 /** A Kubernetes provider for cluster placements (the mock never reaches a cluster). */
 export function clusterProvider(): k8s.Provider {
     return new k8s.Provider("cluster", { context: "kind-estate" });

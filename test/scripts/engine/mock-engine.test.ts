@@ -86,3 +86,24 @@ describe("runProgram", () => {
         await expect(runProgram(() => { throw new pulumi.RunError("bad input"); })).rejects.toThrow("bad input");
     });
 });
+
+describe("the SDK's promise debug traces during a run", () => {
+    it("are not formatted, while every other stack is formatted as V8 does, and the hook is removed afterwards", async () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { debuggablePromise } = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise<T>(p: Promise<T>, ctx: string): Promise<T> };
+        const before = Error.prepareStackTrace;
+        let inside: { debugTrace?: string; stack?: string } = {};
+        await runProgram(() => {
+            // The SDK records the trace on the promise it is given.
+            const promise = Promise.resolve(1) as Promise<number> & { _debugStackTrace?: string };
+            void debuggablePromise(promise, "test");
+            inside = { debugTrace: promise._debugStackTrace, stack: new Error("boom").stack };
+        });
+        expect(inside.debugTrace).toBe("");
+        expect(inside.stack).toMatch(/^Error: boom\n {4}at /);
+        expect(Error.prepareStackTrace).toBe(before);
+        const outside = Promise.resolve(1) as Promise<number> & { _debugStackTrace?: string };
+        void debuggablePromise(outside, "test");
+        expect(outside._debugStackTrace).toMatch(/^Error:? ?\n {4}at debuggablePromise /);
+    });
+});

@@ -15,6 +15,33 @@ const thresholdPolicy: ResourceValidationPolicy = {
 };
 
 describe("evaluatePolicies", () => {
+    it("hands each policy its own props, deserialized on first read (a policy that stops at the type reads none)", async () => {
+        const r = fakeResource({ type: "test:index:Thing", name: "t", props: { value: 5, nested: { a: 1 } } });
+        const seen: { descriptor?: PropertyDescriptor; props: unknown[]; asType: unknown[] } = { props: [], asType: [] };
+        const reading: ResourceValidationPolicy = {
+            name: "reading",
+            description: "reads its props",
+            validateResource: (args) => {
+                seen.descriptor = Object.getOwnPropertyDescriptor(args, "props");
+                seen.props.push(args.props, args.props);
+                seen.asType.push(args.asType({ __pulumiType: "test:index:Thing" } as never), args.asType({ __pulumiType: "test:index:Other" } as never));
+            },
+        };
+        const stopping: ResourceValidationPolicy = {
+            name: "stopping",
+            description: "applies to other types",
+            validateResource: (args) => args.notApplicable("only for test:index:Other"),
+        };
+        const report = await evaluatePolicies([stopping, reading, reading], [r]);
+        expect(report.notApplicable).toEqual([{ policy: "stopping", urn: r.urn, reason: "only for test:index:Other" }]);
+        expect(typeof seen.descriptor?.get).toBe("function");
+        expect(seen.props[0]).toEqual({ value: 5, nested: { a: 1 } });
+        // The same object on every read within a policy, a fresh one for the next policy (as the analyzer does).
+        expect(seen.props[0]).toBe(seen.props[1]);
+        expect(seen.props[2]).not.toBe(seen.props[0]);
+        expect(seen.asType).toEqual([{ value: 5, nested: { a: 1 } }, undefined, { value: 5, nested: { a: 1 } }, undefined]);
+    });
+
     it("applies configSchema defaults, overridden by the policy's config entry, as the CLI does", async () => {
         const r = fakeResource({ type: "test:index:Thing", name: "t", props: { value: 5 } });
         expect((await evaluatePolicies([thresholdPolicy], [r])).violations.map((v) => v.message)).toEqual(["values must reach the threshold\nvalue 5 < 10"]);

@@ -1,0 +1,4 @@
+export * from "./app-service";
+export * from "./conventions";
+export * from "./issuers";
+export * from "./platform";

@@ -1,0 +1,16 @@
+/** The Kubernetes policies of the pack. */
+import { k8sContainerPolicies } from "./containers";
+import { k8sIngressPolicies } from "./ingress";
+import { k8sNamespacePolicies } from "./namespaces";
+import { k8sPodSecurityPolicies } from "./pod-security";
+import { k8sServicePolicies } from "./services";
+import { k8sWorkloadPolicies } from "./workloads";
+
+export const k8sPolicies = [
+    ...k8sPodSecurityPolicies,
+    ...k8sContainerPolicies,
+    ...k8sWorkloadPolicies,
+    ...k8sIngressPolicies,
+    ...k8sServicePolicies,
+    ...k8sNamespacePolicies,
+];

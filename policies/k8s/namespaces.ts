@@ -1,0 +1,64 @@
+/**
+ * Namespaces: the estate's own, with Pod Security Admission labels, so the API server itself
+ * refuses pods that do not meet the restricted profile, including pods the pack never sees
+ * (those a Helm chart or an operator creates).
+ */
+import type { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
+import { K8S, describeObject, metadataOf, validateType } from "../lib/k8s";
+import { type EstateResourcePolicy, kyverno } from "../lib/policy";
+
+export interface NamespacePodSecurityConfig {
+    /** Namespaces allowed to enforce less than restricted (a node exporter's, say); audit and warn stay restricted. */
+    relaxed?: string[];
+}
+
+const PSA = "pod-security.kubernetes.io";
+const LEVELS = ["privileged", "baseline", "restricted"];
+const VERSION = /^(latest|v1\.\d+)$/;
+
+export const k8sNamespacePodSecurity: EstateResourcePolicy = {
+    name: "estate-k8s-namespace-pod-security",
+    description:
+        "Every namespace the estate creates must be labelled app.kubernetes.io/part-of: estate and carry Pod Security " +
+        "Admission labels that enforce the restricted profile (audit and warn too): the API server then refuses privileged " +
+        "or root pods there, whoever creates them.",
+    remediationSteps:
+        "Label the namespace `app.kubernetes.io/part-of: estate`, `pod-security.kubernetes.io/enforce: restricted`, " +
+        "`pod-security.kubernetes.io/enforce-version: latest` (or v1.<minor>), and `audit`/`warn` restricted (estate Platform " +
+        "does). A namespace that must enforce less is listed in the policy config's `relaxed`.",
+    severity: "high",
+    tags: ["k8s", "pod-security", kyverno("add-psa-labels")],
+    configSchema: {
+        properties: {
+            relaxed: { type: "array", items: { type: "string" }, description: "Namespaces allowed to enforce baseline or privileged." },
+        },
+    },
+    validateResource: validateType(K8S.namespace, (args: ResourceValidationArgs, report: ReportViolation) => {
+        const where = describeObject(args.type, args.props, args.name);
+        const metadata = metadataOf(args.props);
+        const labels = metadata.labels ?? {};
+        const relaxed = (args.getConfig<NamespacePodSecurityConfig>().relaxed ?? []).includes(metadata.name ?? args.name);
+        if (labels["app.kubernetes.io/part-of"] !== "estate") {
+            report(`${where} is not labelled app.kubernetes.io/part-of: estate.`);
+        }
+        const enforce = labels[`${PSA}/enforce`];
+        if (enforce === undefined) {
+            report(`${where} has no ${PSA}/enforce label: the API server admits any pod there.`);
+        } else if (!LEVELS.includes(enforce)) {
+            report(`${where} sets ${PSA}/enforce to ${JSON.stringify(enforce)}, which is not a Pod Security level (${LEVELS.join(", ")}).`);
+        } else if (enforce !== "restricted" && !relaxed) {
+            report(`${where} enforces ${JSON.stringify(enforce)}; it must enforce restricted (or be listed in the policy config's relaxed).`);
+        }
+        const version = labels[`${PSA}/enforce-version`];
+        if (version === undefined || !VERSION.test(version)) {
+            report(`${where} ${version === undefined ? "has no" : `sets an invalid (${JSON.stringify(version)})`} ${PSA}/enforce-version label (latest or v1.<minor>).`);
+        }
+        for (const mode of ["audit", "warn"]) {
+            if (labels[`${PSA}/${mode}`] !== "restricted") {
+                report(`${where} does not ${mode} at the restricted level (${PSA}/${mode}: restricted).`);
+            }
+        }
+    }),
+};
+
+export const k8sNamespacePolicies = [k8sNamespacePodSecurity];

@@ -1,0 +1,270 @@
+/**
+ * Every Kubernetes object the dev and prod estates produce, checked against the official
+ * Kubernetes OpenAPI schemas (`kubernetes-models`), cert-manager's CRD schemas
+ * (`@kubernetes-models/cert-manager`) and CloudNativePG's (`@kubernetes-models/cloudnative-pg`):
+ * the object is rebuilt from the inputs the engine received (apiVersion, kind, metadata, spec, ...)
+ * and validated. A kind without a packaged schema fails the test, so a new kind cannot slip through
+ * unchecked, unless it is on the short list of kinds with no packaged schema at all, each with its
+ * reason, whose every part that has a schema is still validated here.
+ */
+import { Certificate } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate";
+import { ClusterIssuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer";
+import { BarmanObjectStoreConfiguration } from "@kubernetes-models/cloudnative-pg/github.com/cloudnative-pg/barman-cloud/pkg/api";
+import { Cluster, ScheduledBackup } from "@kubernetes-models/cloudnative-pg/postgresql.cnpg.io/v1";
+import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
+import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
+import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
+import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
+import { Namespace } from "kubernetes-models/v1/Namespace";
+import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
+import { Secret } from "kubernetes-models/v1/Secret";
+import { Service } from "kubernetes-models/v1/Service";
+import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ClusterMongo, ClusterPostgres, ClusterRedis } from "../../components/data";
+import { AppService, Platform } from "../../components/k8s";
+import { planStack } from "../../scripts/cli";
+import { runWithCluster } from "../components/k8s/harness";
+import { type RecordedResource, plainInputs } from "../../scripts/engine/mock-engine";
+
+const root = path.resolve(__dirname, "../..");
+
+/**
+ * A model class: built from a plain object, `validate()` throws on a schema violation. (Under
+ * this project's CommonJS module resolution TypeScript does not see the ESM base class's
+ * `validate`, hence the cast in `check`.)
+ */
+type Model = new (data: never) => object;
+
+function check(Kind: Model, object: unknown): void {
+    (new Kind(object as never) as { validate?: () => void }).validate!();
+}
+
+/** The validator of each Kubernetes kind the estate creates, by Pulumi type token. */
+const MODELS: Record<string, Model> = {
+    "kubernetes:core/v1:Namespace": Namespace,
+    "kubernetes:core/v1:Secret": Secret,
+    "kubernetes:core/v1:Service": Service,
+    "kubernetes:core/v1:ServiceAccount": ServiceAccount,
+    "kubernetes:apps/v1:Deployment": Deployment,
+    "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": HorizontalPodAutoscaler,
+    "kubernetes:policy/v1:PodDisruptionBudget": PodDisruptionBudget,
+    "kubernetes:networking.k8s.io/v1:Ingress": Ingress,
+    "kubernetes:networking.k8s.io/v1:NetworkPolicy": NetworkPolicy,
+    "kubernetes:cert-manager.io/v1:ClusterIssuer": ClusterIssuer,
+    "kubernetes:cert-manager.io/v1:Certificate": Certificate,
+    "kubernetes:postgresql.cnpg.io/v1:Cluster": Cluster,
+    "kubernetes:postgresql.cnpg.io/v1:ScheduledBackup": ScheduledBackup,
+};
+
+/**
+ * Custom resources whose CRDs no package ships a schema for. Each says why, and validates every
+ * part of the object that does have a packaged schema; the component's tests check the rest field
+ * by field (named in `fieldTests`).
+ */
+const PARTIAL: Record<string, { reason: string; fieldTests: string; check: (object: Record<string, unknown>) => void }> = {
+    "kubernetes:barmancloud.cnpg.io/v1:ObjectStore": {
+        reason: "the Barman Cloud plugin's ObjectStore CRD is not in @kubernetes-models/cloudnative-pg",
+        fieldTests: "test/components/data/cluster-postgres.test.ts (archives WAL ...)",
+        check: (object) => {
+            const { metadata, spec } = object as { metadata: unknown; spec: { configuration: unknown; retentionPolicy: unknown } };
+            checkMetadata(metadata);
+            // The same type as the in-tree barmanObjectStore, which the plugin's spec.configuration embeds.
+            check(BarmanObjectStoreConfiguration, spec.configuration);
+            expect(spec.retentionPolicy).toMatch(/^[1-9][0-9]*[dwm]$/);
+        },
+    },
+    "kubernetes:mongodbcommunity.mongodb.com/v1:MongoDBCommunity": {
+        reason: "no package ships the MongoDB operator's CRD schemas",
+        fieldTests: "test/components/data/cluster-mongo.test.ts (replica set, users, pod labels)",
+        check: (object) => {
+            const { metadata, spec } = object as { metadata: unknown; spec: { statefulSet: { spec: { template: { metadata: unknown }; volumeClaimTemplates: unknown[] } } } };
+            checkMetadata(metadata);
+            checkMetadata(spec.statefulSet.spec.template.metadata);
+            for (const claim of spec.statefulSet.spec.volumeClaimTemplates) {
+                check(PersistentVolumeClaim, claim);
+            }
+        },
+    },
+};
+
+/** Kubernetes-provider resources that are not Kubernetes objects: a Helm release is Helm's record of a chart. */
+const NOT_OBJECTS = new Set(["kubernetes:helm.sh/v3:Release"]);
+
+/** Validates an ObjectMeta, through the one object that has nothing else: a ConfigMap without data. */
+function checkMetadata(metadata: unknown): void {
+    check(ConfigMap, { apiVersion: "v1", kind: "ConfigMap", metadata });
+}
+
+function validate(r: RecordedResource): void {
+    const Kind = MODELS[r.type];
+    const partial = PARTIAL[r.type];
+    if (Kind) {
+        check(Kind, plainInputs(r, "unwrap"));
+    } else if (partial) {
+        partial.check(plainInputs(r, "unwrap"));
+    } else {
+        throw new Error(`no packaged schema for ${r.type} (${r.name}): add its kubernetes-models class to MODELS`);
+    }
+}
+
+const KNOWN_KINDS = [...Object.keys(MODELS), ...Object.keys(PARTIAL)];
+
+/** Each stack's plan, once (the tests below share them). */
+const plans = new Map<string, ReturnType<typeof planStack>>();
+const plan = (stack: string) => {
+    if (!plans.has(stack)) {
+        plans.set(stack, planStack(root, { stack }));
+    }
+    return plans.get(stack)!;
+};
+const kubernetesObjects = async (stack: string) => (await plan(stack)).resources.filter((r) => r.type.startsWith("kubernetes:") && !NOT_OBJECTS.has(r.type));
+
+describe.each(["dev", "prod"])("the %s estate's Kubernetes objects", (stack) => {
+    it("are all valid against the official schemas, custom resources included", async () => {
+        const objects = await kubernetesObjects(stack);
+        const failures: string[] = [];
+        for (const r of objects) {
+            try {
+                validate(r);
+            } catch (err) {
+                failures.push(`${r.type} ${r.name}: ${(err as Error).message}`);
+            }
+        }
+        expect(failures).toEqual([]);
+        expect(objects.length).toBeGreaterThanOrEqual(35);
+    });
+});
+
+describe("the validators", () => {
+    it("cover exactly the kinds the example estates create: dev (data in the cluster) and prod (managed data) together", async () => {
+        const dev = new Set((await kubernetesObjects("dev")).map((r) => r.type));
+        const prod = new Set((await kubernetesObjects("prod")).map((r) => r.type));
+        expect(new Set([...dev, ...prod])).toEqual(new Set(KNOWN_KINDS));
+        // The in-cluster data kinds come from dev.
+        for (const kind of ["kubernetes:postgresql.cnpg.io/v1:Cluster", "kubernetes:postgresql.cnpg.io/v1:ScheduledBackup", ...Object.keys(PARTIAL)]) {
+            expect(dev.has(kind), kind).toBe(true);
+        }
+    });
+
+    it("list a reason and the field-level tests for every kind without a packaged schema", () => {
+        for (const [kind, entry] of Object.entries(PARTIAL)) {
+            expect(entry.reason, kind).toMatch(/\S/);
+            expect(fs.existsSync(path.join(root, entry.fieldTests.split(" ")[0]!)), kind).toBe(true);
+        }
+    });
+});
+
+describe("components with every option set", () => {
+    it("produce valid objects too", async () => {
+        const context = fs.mkdtempSync(path.join(os.tmpdir(), "estate-manifest-"));
+        fs.writeFileSync(path.join(context, "Dockerfile"), "FROM scratch\n");
+        const built = await runWithCluster((cluster) => {
+            const platform = new Platform(
+                "platform",
+                { issuer: "letsencrypt-staging", acmeEmail: "ops@example.com", ingressClass: "public", replicas: 3, podSecurity: { monitoring: "baseline" }, podSecurityVersion: "v1.33" },
+                { provider: cluster },
+            );
+            new AppService(
+                "api",
+                {
+                    kind: "web",
+                    namespace: platform.namespaces.apps,
+                    buildContext: context,
+                    port: 3000,
+                    metricsPort: 9464,
+                    host: "api.example.com",
+                    command: ["node", "server.js"],
+                    replicas: { min: 2, max: 20 },
+                    cpu: "1",
+                    memory: "1Gi",
+                    memoryLimit: "2Gi",
+                    env: { LOG_LEVEL: "debug" },
+                    secretEnv: { DATABASE_URL: "postgres://app@db/app" },
+                    iamRoleArn: "arn:aws:iam::123456789012:role/api",
+                    ingress: platform.appIngress,
+                    network: platform.appNetwork,
+                    egress: [{ to: [{ ipBlock: { cidr: "10.0.0.0/16" } }], ports: [{ protocol: "TCP", port: 5432 }] }],
+                    autoscaling: { cpuUtilization: 60, memoryUtilization: 75, scaleDownStabilizationSeconds: 900 },
+                    zoneSpread: "DoNotSchedule",
+                    runAsUser: 1000,
+                    startupProbe: false,
+                },
+                { provider: cluster },
+            );
+            const clients = { namespace: platform.namespaces.apps, podLabels: { "app.kubernetes.io/component": "web" } };
+            new ClusterPostgres(
+                "orders",
+                {
+                    version: "17",
+                    namespace: platform.namespaces.data,
+                    objectives: { rpoMinutes: 5, dailyBackupDays: 14 },
+                    backup: {
+                        bucketName: "estate-backups",
+                        bucketArn: "arn:aws:s3:::estate-backups",
+                        kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/0d3b5c1e-0000-4000-8000-000000000000",
+                        region: "eu-west-1",
+                        iamRoleArn: "arn:aws:iam::123456789012:role/cnpg-backups",
+                    },
+                    instances: 3,
+                    storageGb: 50,
+                    storageClass: "gp3",
+                    database: "orders",
+                    user: "orders",
+                    clients,
+                    operatorNamespace: "postgres-operator",
+                    podSecurityVersion: "v1.33",
+                    requires: [platform.certManager],
+                    protectData: false,
+                },
+                { provider: cluster },
+            );
+            new ClusterMongo(
+                "events",
+                { version: "5.0", namespace: platform.namespaces.data, instances: 3, storageGb: 20, storageClass: "gp3", database: "events", user: "events", clients, protectData: false },
+                { provider: cluster },
+            );
+            new ClusterRedis("cache", { version: "7.0", namespace: platform.namespaces.data, nodes: 3, storageGb: 4, storageClass: "gp3", clients, protectData: false }, { provider: cluster });
+            new AppService(
+                "jobs",
+                { kind: "worker", namespace: platform.namespaces.apps, image: "ghcr.io/acme/jobs@sha256:" + "a".repeat(64), metricsPort: 9090, replicas: { min: 1, max: 1 }, cpu: "100m", memory: "128Mi" },
+                { provider: cluster },
+            );
+        });
+        const objects = built.run.resources.filter((r) => r.type.startsWith("kubernetes:") && !NOT_OBJECTS.has(r.type));
+        expect(objects.length).toBeGreaterThanOrEqual(35);
+        for (const r of objects) {
+            expect(() => validate(r), `${r.type} ${r.name}`).not.toThrow();
+        }
+    });
+});
+
+describe("the schema check itself", () => {
+    it("catches what the API server would reject", async () => {
+        const run = await plan("prod");
+        const deployment = run.resources.find((r) => r.name === "web-deployment")!;
+        const object = plainInputs(deployment, "unwrap") as { spec: { replicas?: unknown; template: { spec: { containers: { name?: string }[] } } } };
+        object.spec.replicas = "three";
+        delete object.spec.template.spec.containers[0]!.name;
+        expect(() => check(Deployment, object)).toThrow(/spec\/replicas must be integer.*containers\/0 must have required property name/s);
+
+        const issuer = run.resources.find((r) => r.name === "platform-issuer-letsencrypt-prod")!;
+        const acme = plainInputs(issuer, "unwrap") as { spec: { acme: { server?: unknown } } };
+        delete acme.spec.acme.server;
+        expect(() => check(ClusterIssuer, acme)).toThrow(/must have required property server/);
+
+        const postgres = (await plan("dev")).resources.find((r) => r.name === "postgres-cluster")!;
+        const cluster = plainInputs(postgres, "unwrap") as { spec: { instances: unknown } };
+        cluster.spec.instances = "one";
+        expect(() => check(Cluster, cluster)).toThrow(/instances must be integer/);
+        const store = (await plan("dev")).resources.find((r) => r.name === "postgres-object-store")!;
+        const broken = plainInputs(store, "unwrap") as { spec: { configuration: { destinationPath?: unknown } } };
+        delete broken.spec.configuration.destinationPath;
+        expect(() => PARTIAL["kubernetes:barmancloud.cnpg.io/v1:ObjectStore"]!.check(broken)).toThrow(/destinationPath/);
+    });
+});
