@@ -88,6 +88,10 @@ function computedOutputs(type: string, name: string, inputs: Record<string, unkn
         const dsn = `https://${publicKey}@o0.ingest.sentry.io/${projectId}`;
         return { public: publicKey, projectId, dsnPublic: dsn, dsnCsp: `https://o0.ingest.sentry.io/api/${projectId}/security/?sentry_key=${publicKey}` };
     }
+    if (type === "random:index/randomPassword:RandomPassword") {
+        const length = typeof inputs.length === "number" ? inputs.length : 16;
+        return { result: createHash("sha256").update(`${name}-password`).digest("base64url").slice(0, length) };
+    }
     if (type === "grafana:oss/dashboard:Dashboard") {
         const model = typeof inputs.configJson === "string" ? (JSON.parse(inputs.configJson) as { uid?: string }) : {};
         return { uid: model.uid ?? name, url: `https://grafana.invalid/d/${model.uid ?? name}` };

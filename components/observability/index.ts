@@ -1,0 +1,3 @@
+export * from "./alert-rules";
+export * from "./dashboards";
+export * from "./monitoring";
