@@ -9,14 +9,16 @@ import type { Estate } from "./estate";
 /** The parts of the estate built before the apps. */
 export type EstateParts = Omit<Estate, "services">;
 
-export function appEnvironment(estate: EstateParts): Record<string, pulumi.Input<string>> {
-    const { spec, backups } = estate;
-    return {
+export function appEnvironment(estate: EstateParts, app: string): Record<string, pulumi.Input<string>> {
+    const { spec, backups, errorTracking } = estate;
+    const environment: Record<string, pulumi.Input<string> | undefined> = {
         AWS_REGION: spec.region,
         BACKUP_BUCKET: backups.bucketName,
         BACKUP_KMS_KEY_ARN: backups.kmsKeyArn,
+        SENTRY_DSN: errorTracking?.dsn[app],
         // DATABASE_URL: estate.database.uri,       (data services)
         // REDIS_URL: estate.cache.uri,             (data services)
-        // SENTRY_DSN: estate.sentry.dsn,           (observability)
     };
+    // A source that is not configured (Sentry without an organization) adds no variable.
+    return Object.fromEntries(Object.entries(environment).filter((entry): entry is [string, pulumi.Input<string>] => entry[1] !== undefined));
 }
