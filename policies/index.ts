@@ -10,7 +10,7 @@ new PolicyPack(packName, {
     description:
         "Guardrails for the estate: encrypted, versioned, private, TLS-only S3 buckets with lifecycle and backup retention; rotating KMS keys; " +
         "Kubernetes workloads under the restricted Pod Security Standard with resources, probes, pinned images, autoscaling and disruption budgets; " +
-        "TLS on every Ingress; one LoadBalancer; labelled namespaces.",
+        "TLS on every Ingress; one LoadBalancer; labelled namespaces; every metrics port scraped; Alertmanager routing to a real receiver.",
     provider: "aws",
     enforcementLevel: packEnforcementLevel,
     policies,

@@ -145,33 +145,35 @@ export class Monitoring extends pulumi.ComponentResource {
         );
 
         const grafanaIngress = a.grafana;
+        const values = (className?: string, clusterIssuer?: string) =>
+            kubePrometheusStackValues({
+                prometheus,
+                alertmanagerReplicas: a.alertmanagerReplicas,
+                storageClass: a.storageClass,
+                nodeExporter: a.nodeExporter,
+                receivers: { slack: receivers.slack ? { channel: receivers.slack.channel } : undefined, pagerduty: receivers.pagerduty !== undefined },
+                receiverSecret: RECEIVER_SECRET,
+                grafanaAdminSecret: GRAFANA_ADMIN_SECRET,
+                grafanaIngress: grafanaIngress && className && clusterIssuer ? { host: grafanaIngress.host, className, clusterIssuer } : undefined,
+            });
         const stack = new k8s.helm.v3.Release(
             `${name}-stack`,
             {
                 ...releaseSource(charts.kubePrometheusStack),
                 name: RELEASES.stack,
                 namespace,
-                values: pulumi
-                    .all([receiverSecret.metadata.name, grafanaAdmin.metadata.name, grafanaIngress?.ingress.className, grafanaIngress?.ingress.clusterIssuer])
-                    .apply(([receiverSecretName, grafanaAdminSecret, className, clusterIssuer]) =>
-                        kubePrometheusStackValues({
-                            prometheus,
-                            alertmanagerReplicas: a.alertmanagerReplicas,
-                            storageClass: a.storageClass,
-                            nodeExporter: a.nodeExporter,
-                            receivers: { slack: receivers.slack ? { channel: receivers.slack.channel } : undefined, pagerduty: receivers.pagerduty !== undefined },
-                            receiverSecret: receiverSecretName,
-                            grafanaAdminSecret,
-                            grafanaIngress: grafanaIngress ? { host: grafanaIngress.host, className: className!, clusterIssuer: clusterIssuer! } : undefined,
-                        }),
-                    ),
+                // Plain values (the Secrets are named, not referenced), so a preview shows them and the policy pack reads them.
+                values: grafanaIngress
+                    ? pulumi.all([grafanaIngress.ingress.className, grafanaIngress.ingress.clusterIssuer]).apply(([className, clusterIssuer]) => values(className, clusterIssuer))
+                    : values(),
                 skipAwait: false,
                 atomic: true,
                 cleanupOnFail: true,
                 timeout: 900,
                 maxHistory: 10,
             },
-            child,
+            // The Secrets the pods mount exist first.
+            { parent: this, dependsOn: [receiverSecret, grafanaAdmin] },
         );
         // What needs the operator's CRDs waits for the release that installs them.
         const afterStack = { parent: this, dependsOn: [stack] };

@@ -111,7 +111,7 @@ describe("check", () => {
         expect(result.stderr).toBe("");
         const report = JSON.parse(result.stdout) as CheckJson;
         expect(report.violations).toEqual([]);
-        expect(report.policies).toBeGreaterThanOrEqual(22);
+        expect(report.policies).toBeGreaterThanOrEqual(24);
         expect(result.exitCode).toBe(0);
     });
 
@@ -151,6 +151,8 @@ describe("check", () => {
         ["deployment-without-hpa.ts", ["estate-k8s-deployment-autoscaling"]],
         ["ingress-without-tls.ts", ["estate-k8s-ingress-tls"]],
         ["extra-load-balancer.ts", ["estate-k8s-single-load-balancer"]],
+        ["deployment-without-service-monitor.ts", ["estate-k8s-deployment-service-monitor"]],
+        ["alertmanager-null-receiver.ts", ["estate-k8s-alertmanager-receiver"]],
     ])("--program %s against prod exits 1 naming %j", async (file, expected) => {
         const result = await runCli(root, "check", ["--stack", "prod", "--json", "--program", fixture(file)]);
         expect(result.exitCode).toBe(1);

@@ -24,6 +24,13 @@ describe.each(stacks)("stack %s", (stack) => {
         expect(policyConfig["estate-s3-lifecycle-retention"]?.retention).toEqual(spec.dr.retention);
         expect(policyConfig.all).toBe(spec.profile === "prod" ? "mandatory" : "advisory");
     });
+
+    it("relaxes the monitoring namespace in its policy config exactly when it runs the node exporter", () => {
+        const { config, project } = loadStackConfig(root, stack);
+        const spec = parseEstateConfig(config, { project, stack });
+        const policyConfig = JSON.parse(fs.readFileSync(path.join(root, "policies/config", `${stack}.json`), "utf8")) as Record<string, { relaxed?: string[] }>;
+        expect(policyConfig["estate-k8s-namespace-pod-security"]?.relaxed?.includes("monitoring") ?? false).toBe(spec.monitoring.nodeExporter);
+    });
 });
 
 describe("a stack with an invalid config", () => {
