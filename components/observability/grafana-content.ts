@@ -61,7 +61,7 @@ export class GrafanaContent extends pulumi.ComponentResource {
 
         const folder = new grafana.oss.Folder(
             `${name}-folder`,
-            { uid: `estate-${args.instance}`, title: args.folderTitle ?? `Estate (${args.instance})`, preventDestroyIfNotEmpty: false },
+            { uid: `estate-${args.instance}`, title: args.folderTitle ?? `Estate (${args.instance})` },
             child,
         );
 
