@@ -4,7 +4,10 @@
  * grid positions on the 24-column grid, data source references, queries with refIds), every
  * panel and query on the Prometheus data source, and every PromQL query parsed by promtool.
  */
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { planStack } from "../../../scripts/cli";
+import { plainInputs } from "../../../scripts/engine/mock-engine";
 import type { MonitoredService } from "../../../components/observability/alert-rules";
 import {
     BACKUP_METRICS,
@@ -112,6 +115,20 @@ describe.each(DASHBOARDS)("the %s dashboard", (_, model) => {
         const result = parseWithPromtool(model);
         expect(result.output).toContain(`SUCCESS: ${queriesOf(model).length} rules found`);
         expect(result.status, result.output).toBe(0);
+    });
+});
+
+describe("the dashboards the prod estate uploads", () => {
+    it("pass the same checks, on the data source it creates", async () => {
+        const run = await planStack(path.resolve(__dirname, "../../.."), { stack: "prod" });
+        const datasource = plainInputs(run.resources.find((r) => r.type === "grafana:oss/dataSource:DataSource")!, "unwrap") as { uid: string };
+        const uploaded = run.resources.filter((r) => r.type === "grafana:oss/dashboard:Dashboard");
+        expect(uploaded).toHaveLength(2);
+        for (const resource of uploaded) {
+            const model = JSON.parse((plainInputs(resource, "unwrap") as { configJson: string }).configJson) as DashboardModel;
+            expect(schemaProblems(model, { type: "prometheus", uid: datasource.uid }), resource.name).toEqual([]);
+            expect(parseWithPromtool(model).status, resource.name).toBe(0);
+        }
     });
 });
 
