@@ -10,18 +10,22 @@ import type { Estate } from "./estate";
 export type EstateParts = Omit<Estate, "services">;
 
 /**
- * Every value is a secret: the AppService keeps them in the app's Secret, and the connection URIs
- * carry credentials. A data service the stack does not declare contributes nothing.
+ * One app's environment. Every value is a secret: the AppService keeps them in the app's Secret,
+ * and the connection URIs carry credentials. A source the stack does not declare (a data service,
+ * Sentry without an organization) contributes nothing.
  */
-export function appEnvironment(estate: EstateParts): Record<string, pulumi.Input<string>> {
-    const { spec, backups, data } = estate;
-    return {
+export function appEnvironment(estate: EstateParts, app: string): Record<string, pulumi.Input<string>> {
+    const { spec, backups, data, errorTracking } = estate;
+    const environment: Record<string, pulumi.Input<string> | undefined> = {
         AWS_REGION: spec.region,
         BACKUP_BUCKET: backups.bucketName,
         BACKUP_KMS_KEY_ARN: backups.kmsKeyArn,
-        ...(data.postgres && { DATABASE_URL: data.postgres.connection.uri }),
-        ...(data.mongo && { MONGODB_URI: data.mongo.connection.uri }),
-        ...(data.redis && { REDIS_URL: data.redis.connection.uri, REDIS_TLS: pulumi.secret(data.redis.connection.tls.apply(String)) }),
-        // SENTRY_DSN: estate.sentry.dsn,           (observability)
+        DATABASE_URL: data.postgres?.connection.uri,
+        MONGODB_URI: data.mongo?.connection.uri,
+        REDIS_URL: data.redis?.connection.uri,
+        REDIS_TLS: data.redis && pulumi.secret(data.redis.connection.tls.apply(String)),
+        SENTRY_DSN: errorTracking?.dsn[app],
     };
+    // A source that is not configured (Sentry without an organization) adds no variable.
+    return Object.fromEntries(Object.entries(environment).filter((entry): entry is [string, pulumi.Input<string>] => entry[1] !== undefined));
 }

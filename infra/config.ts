@@ -9,7 +9,18 @@ import { z } from "zod";
 import { findObjectiveProblems, usesAwsBackup } from "../components/backup/objectives";
 import { UserInputError } from "../components/lib/errors";
 import { profiles } from "../stacks";
-import { estateConfigSchema, profileNames, type DataConfig, type EstateConfig, type NetworkConfig, type PlatformConfig, type Profile, type ProfileName, type ServiceConfig } from "./schema";
+import {
+    estateConfigSchema,
+    profileNames,
+    type DataConfig,
+    type EstateConfig,
+    type MonitoringConfig,
+    type NetworkConfig,
+    type PlatformConfig,
+    type Profile,
+    type ProfileName,
+    type ServiceConfig,
+} from "./schema";
 
 export const NAMESPACE = "estate";
 
@@ -18,6 +29,11 @@ export interface ConfigIssue {
     key: string;
     /** What is wrong and what is allowed. */
     message: string;
+}
+
+/** Something about the config the program proceeds with but the user should know (`pulumi preview` shows it under Diagnostics). */
+export interface ConfigNotice extends ConfigIssue {
+    level: "info" | "warning";
 }
 
 /** Invalid stack config: every problem found, each with its key path. */
@@ -84,6 +100,27 @@ export interface EstateSpec {
     };
     /** The cluster platform: issuer, ACME email, ingress class, controller replicas. */
     platform: PlatformConfig;
+    /** Prometheus, Alertmanager, exporters and alert thresholds (profile defaults merged). */
+    monitoring: MonitoringConfig;
+    /** Alertmanager's receivers besides the null receiver. Credentials are Pulumi secrets, absent until set. */
+    alerting: {
+        slack?: { channel: string; webhookUrl?: pulumi.Output<string> };
+        pagerduty?: { routingKey?: pulumi.Output<string> };
+    };
+    /** Grafana objects are managed only when `url` is set. */
+    grafana: { url?: string; auth?: pulumi.Output<string>; host?: string };
+    /** Sentry objects are managed only when `organization` is set. */
+    sentry: {
+        organization?: string;
+        team: string;
+        baseUrl?: string;
+        /** Unset: the provider reads SENTRY_AUTH_TOKEN. */
+        token?: pulumi.Output<string>;
+        platform: string;
+        rateLimit: { count: number; windowSeconds: number };
+    };
+    /** What the program does not do yet because of the config, and why (logged, not fatal). */
+    notices: ConfigNotice[];
 }
 
 /** Config as the Pulumi CLI hands it to a program: `"<namespace>:<key>"` to a string (objects as JSON). */
@@ -95,7 +132,11 @@ export function loadEstateSpec(): EstateSpec {
     // The SDK knows which keys hold secrets (`pulumi config set --secret`), but does not type the lookup.
     const { isConfigSecret } = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
     const secretKeys = Object.keys(raw).filter((key) => isConfigSecret?.(key) === true);
-    return parseEstateConfig(raw, { project: pulumi.getProject(), stack: pulumi.getStack(), secretKeys });
+    const spec = parseEstateConfig(raw, { project: pulumi.getProject(), stack: pulumi.getStack(), secretKeys, env: process.env });
+    for (const notice of spec.notices) {
+        void (notice.level === "warning" ? pulumi.log.warn : pulumi.log.info)(`${notice.key} ${notice.message}`);
+    }
+    return spec;
 }
 
 export interface ParseContext {
@@ -103,6 +144,8 @@ export interface ParseContext {
     stack: string;
     /** The config keys whose values are secrets. Default: none. */
     secretKeys?: readonly string[];
+    /** The environment, for the variables providers read themselves (SENTRY_AUTH_TOKEN). Default: none set. */
+    env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** Pure: raw config in, `EstateSpec` out (or `ConfigError` with every problem). */
@@ -210,6 +253,8 @@ export function parseEstateConfig(raw: RawConfig, ctx: ParseContext): EstateSpec
                 `so the stack must not try to; set ${NAMESPACE}:backup.plan.vaultLock to false for a throwaway stack`,
         });
     }
+    const observability = observabilityOf(config, ctx);
+    issues.push(...observability.issues);
     if (issues.length > 0) {
         throw new ConfigError(issues);
     }
@@ -241,6 +286,107 @@ export function parseEstateConfig(raw: RawConfig, ctx: ParseContext): EstateSpec
             kubeconfig: kubernetes.kubeconfig === undefined ? undefined : pulumi.secret(kubernetes.kubeconfig),
         },
         platform,
+        monitoring: config.monitoring,
+        alerting: observability.alerting,
+        grafana: observability.grafana,
+        sentry: observability.sentry,
+        notices: observability.notices,
+    };
+}
+
+/** A secret config value must have been set with `--secret`; the message says how. */
+function requireSecret(ctx: ParseContext, topKey: string, path: string, what: string): ConfigIssue[] {
+    if ((ctx.secretKeys ?? []).includes(`${NAMESPACE}:${topKey}`)) {
+        return [];
+    }
+    return [{ key: `${NAMESPACE}:${path}`, message: `must be a secret: pulumi config set --secret --path ${NAMESPACE}:${path} <${what}>` }];
+}
+
+/**
+ * Alerting receivers, Grafana and Sentry: their secrets must be secrets, and what is not configured
+ * yet becomes a notice (info: skipped by design; warning: configured but unusable).
+ */
+function observabilityOf(config: EstateConfig, ctx: ParseContext) {
+    const issues: ConfigIssue[] = [];
+    const notices: ConfigNotice[] = [];
+    const secret = (value: string | undefined) => (value === undefined ? undefined : pulumi.secret(value));
+
+    const alerting = config.alerting ?? {};
+    const { slack, pagerduty } = alerting;
+    if (slack?.webhookUrl !== undefined) {
+        issues.push(...requireSecret(ctx, "alerting", "alerting.slack.webhookUrl", "webhook URL"));
+    } else if (slack) {
+        notices.push({
+            level: "warning",
+            key: `${NAMESPACE}:alerting.slack.webhookUrl`,
+            message: `is not set: Alertmanager cannot post to ${slack.channel} until it is (pulumi config set --secret --path ${NAMESPACE}:alerting.slack.webhookUrl <webhook URL>)`,
+        });
+    }
+    if (pagerduty?.routingKey !== undefined) {
+        issues.push(...requireSecret(ctx, "alerting", "alerting.pagerduty.routingKey", "routing key"));
+    } else if (pagerduty) {
+        notices.push({
+            level: "warning",
+            key: `${NAMESPACE}:alerting.pagerduty.routingKey`,
+            message: `is not set: Alertmanager cannot page until it is (pulumi config set --secret --path ${NAMESPACE}:alerting.pagerduty.routingKey <routing key>)`,
+        });
+    }
+    if (!slack && !pagerduty) {
+        notices.push({
+            level: "info",
+            key: `${NAMESPACE}:alerting`,
+            message: "configures no receiver: alerts are visible in Alertmanager and Grafana, but reach nobody (set estate:alerting.slack or estate:alerting.pagerduty)",
+        });
+    }
+
+    const grafana = config.grafana ?? {};
+    if (grafana.auth !== undefined) {
+        issues.push(...requireSecret(ctx, "grafana", "grafana.auth", "token or user:password"));
+    }
+    if (grafana.url === undefined) {
+        notices.push({
+            level: "info",
+            key: `${NAMESPACE}:grafana.url`,
+            message:
+                "is not set: Grafana objects (folder, data source, dashboards, contact point, notification policy) are skipped until it is. " +
+                "Once the first pulumi up has installed Grafana, set it to where pulumi reaches Grafana and run pulumi up again.",
+        });
+    }
+
+    const sentry = config.sentry;
+    if (sentry.token !== undefined) {
+        issues.push(...requireSecret(ctx, "sentry", "sentry.token", "auth token"));
+    }
+    if (sentry.organization === undefined) {
+        notices.push({
+            level: "info",
+            key: `${NAMESPACE}:sentry.organization`,
+            message: "is not set: no Sentry team, projects or client keys are managed, and apps get no SENTRY_DSN",
+        });
+    } else if (sentry.token === undefined && !ctx.env?.SENTRY_AUTH_TOKEN) {
+        notices.push({
+            level: "warning",
+            key: `${NAMESPACE}:sentry.token`,
+            message: "is not set and neither is SENTRY_AUTH_TOKEN: the Sentry provider cannot authenticate (export SENTRY_AUTH_TOKEN, or pulumi config set --secret --path estate:sentry.token <token>)",
+        });
+    }
+
+    return {
+        issues,
+        notices,
+        alerting: {
+            ...(slack ? { slack: { channel: slack.channel, webhookUrl: secret(slack.webhookUrl) } } : {}),
+            ...(pagerduty ? { pagerduty: { routingKey: secret(pagerduty.routingKey) } } : {}),
+        },
+        grafana: { url: grafana.url, auth: secret(grafana.auth), host: grafana.host },
+        sentry: {
+            organization: sentry.organization,
+            team: sentry.team ?? `${ctx.project}-${ctx.stack}`.toLowerCase().replace(/[^a-z0-9_-]/g, "-").slice(0, 50),
+            baseUrl: sentry.baseUrl,
+            token: secret(sentry.token),
+            platform: sentry.platform ?? "other",
+            rateLimit: sentry.rateLimit,
+        },
     };
 }
 

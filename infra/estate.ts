@@ -4,6 +4,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as grafana from "@pulumiverse/grafana";
+import * as sentry from "@pulumiverse/sentry";
 import { BackupBucket, BackupPlan, nativeBackupRetentionDays, usesAwsBackup } from "../components/backup";
 import {
     ClusterMongo,
@@ -21,6 +23,7 @@ import {
 } from "../components/data";
 import { AppService, Platform } from "../components/k8s";
 import type { EgressRule } from "../components/k8s/network-policies";
+import { ErrorTracking, GrafanaContent, type MonitoredService, Monitoring, estateRuleGroups } from "../components/observability";
 import { appEnvironment, type EstateParts } from "./app-environment";
 import type { EstateSpec } from "./config";
 
@@ -43,6 +46,11 @@ export interface Estate {
     };
     /** AWS Backup of the managed databases; only when a database is managed. */
     awsBackup?: BackupPlan;
+    monitoring: Monitoring;
+    /** Grafana's folder, data source, dashboards and alert routing; only once `estate:grafana.url` is set. */
+    grafana?: GrafanaContent;
+    /** Sentry's team, projects and keys; only once `estate:sentry.organization` is set. */
+    errorTracking?: ErrorTracking;
     services: Record<string, AppService>;
 }
 
@@ -58,6 +66,8 @@ export function buildEstate(spec: EstateSpec): Estate {
             replicas: spec.platform.replicas,
             // Stacks deployed before the platform created `data` at the top level: adopt it, never replace it.
             namespaceAliases: { data: [{ name: "data", parent: pulumi.rootStackResource }] },
+            // The node exporter needs host access, which only the privileged level admits.
+            podSecurity: spec.monitoring.nodeExporter ? { monitoring: "privileged" } : undefined,
         },
         { provider: cluster },
     );
@@ -75,10 +85,13 @@ export function buildEstate(spec: EstateSpec): Estate {
 
     const { data, backupTargets } = buildDataServices(spec, backups, platform);
     const awsBackup = buildAwsBackup(spec, backupTargets);
+    const monitoring = buildMonitoring(spec, platform);
+    const grafanaContent = buildGrafana(spec, platform, monitoring);
+    const errorTracking = buildErrorTracking(spec);
 
     // The apps, last: their environment comes from everything above.
-    const parts: EstateParts = { spec, cluster, platform, backups, data, awsBackup };
-    const services = buildApps(spec, platform, appEnvironment(parts), managedDataEgress(spec, data));
+    const parts: EstateParts = { spec, cluster, platform, backups, data, awsBackup, monitoring, grafana: grafanaContent, errorTracking };
+    const services = buildApps(spec, platform, monitoring, (app) => appEnvironment(parts, app), managedDataEgress(spec, data));
 
     return { ...parts, services };
 }
@@ -188,8 +201,85 @@ function managedDataEgress(spec: EstateSpec, data: Estate["data"]): EgressRule[]
     return ports.length === 0 ? [] : [managedServicesEgressRule({ subnetIds: spec.network!.privateSubnetIds }, ports, { region: spec.region })];
 }
 
+/** Metrics, alerts and dashboards of everything the estate runs, apps included. */
+function buildMonitoring(spec: EstateSpec, platform: Platform): Monitoring {
+    return new Monitoring(
+        "monitoring",
+        {
+            namespace: platform.namespaces.monitoring,
+            prometheus: spec.monitoring.prometheus,
+            alertmanagerReplicas: spec.monitoring.alertmanager.replicas,
+            storageClass: spec.monitoring.storageClass,
+            nodeExporter: spec.monitoring.nodeExporter,
+            receivers: spec.alerting,
+            ruleGroups: [...estateRuleGroups(monitoredServices(spec, platform), spec.monitoring.thresholds)],
+            grafana: spec.grafana.host ? { host: spec.grafana.host, ingress: platform.appIngress } : undefined,
+            pushgatewayClients: [platform.namespaces.apps, platform.namespaces.data],
+            certManagerNamespace: platform.namespaces.certManager,
+        },
+        { provider: platform.provider },
+    );
+}
+
+function monitoredServices(spec: EstateSpec, platform: Platform): MonitoredService[] {
+    return Object.values(spec.services).map((s) => ({ name: s.name, namespace: platform.namespaceNames.apps, kind: s.kind, replicas: s.replicas }));
+}
+
+/** Grafana's API is reachable only once Grafana runs: its objects wait for estate:grafana.url. */
+function buildGrafana(spec: EstateSpec, platform: Platform, monitoring: Monitoring): GrafanaContent | undefined {
+    if (spec.grafana.url === undefined) {
+        return undefined;
+    }
+    // The provider, and so every Grafana object, waits until the monitoring stack (Grafana) is deployed.
+    const provider = new grafana.Provider(
+        "grafana",
+        { url: spec.grafana.url, auth: spec.grafana.auth ?? pulumi.interpolate`${monitoring.grafanaAdminUser}:${monitoring.grafanaAdminPassword}` },
+        { dependsOn: [monitoring] },
+    );
+    return new GrafanaContent(
+        "grafana",
+        {
+            instance: spec.stack,
+            prometheusUrl: monitoring.prometheusUrl,
+            alertmanagerUrl: monitoring.alertmanagerUrl,
+            services: monitoredServices(spec, platform),
+            thresholds: spec.monitoring.thresholds,
+            objectives: { rpoMinutes: spec.dr.rpoMinutes, rtoMinutes: spec.dr.rtoMinutes },
+        },
+        { provider },
+    );
+}
+
+/** Sentry's team, a project and a key per app; only once estate:sentry.organization is set. */
+function buildErrorTracking(spec: EstateSpec): ErrorTracking | undefined {
+    if (spec.sentry.organization === undefined) {
+        return undefined;
+    }
+    // Without a token in config, the provider reads SENTRY_AUTH_TOKEN.
+    const provider = new sentry.Provider("sentry", { token: spec.sentry.token, baseUrl: spec.sentry.baseUrl });
+    return new ErrorTracking(
+        "sentry",
+        {
+            organization: spec.sentry.organization,
+            team: spec.sentry.team,
+            apps: Object.keys(spec.services),
+            instance: spec.stack,
+            platform: spec.sentry.platform,
+            rateLimit: spec.sentry.rateLimit,
+            protect: spec.protectData,
+        },
+        { provider },
+    );
+}
+
 /** One AppService per `estate:services` entry, in the platform's `apps` namespace. */
-function buildApps(spec: EstateSpec, platform: Platform, environment: Record<string, pulumi.Input<string>>, egress: EgressRule[]): Record<string, AppService> {
+function buildApps(
+    spec: EstateSpec,
+    platform: Platform,
+    monitoring: Monitoring,
+    environment: (app: string) => Record<string, pulumi.Input<string>>,
+    egress: EgressRule[],
+): Record<string, AppService> {
     const services: Record<string, AppService> = {};
     for (const { name, ...service } of Object.values(spec.services)) {
         services[name] = new AppService(
@@ -199,8 +289,9 @@ function buildApps(spec: EstateSpec, platform: Platform, environment: Record<str
                 namespace: platform.namespaces.apps,
                 ingress: service.kind === "web" ? platform.appIngress : undefined,
                 network: platform.appNetwork,
+                monitoring: monitoring.appMonitoring,
                 egress,
-                secretEnv: environment,
+                secretEnv: environment(name),
                 forceDeleteRepository: !spec.protectData,
                 region: spec.region,
                 tags: spec.tags,

@@ -215,6 +215,152 @@ export const platformSchema = z.strictObject(
     allowed("an object with issuer and optionally acmeEmail, ingressClass, replicas"),
 );
 
+/** A number in a range, with the range in the message: `gt`/`lt` exclusive, `min`/`max` inclusive. */
+const numberRange = (description: string, bounds: { gt?: number; min?: number; lt?: number; max?: number }) => {
+    let schema = z.number(allowed(description));
+    if (bounds.gt !== undefined) schema = schema.gt(bounds.gt, allowed(description));
+    if (bounds.min !== undefined) schema = schema.min(bounds.min, allowed(description));
+    if (bounds.lt !== undefined) schema = schema.lt(bounds.lt, allowed(description));
+    if (bounds.max !== undefined) schema = schema.max(bounds.max, allowed(description));
+    return schema;
+};
+
+/** An http(s) URL such as https://grafana.example.com. */
+const httpUrl = (example: string) =>
+    z.string(allowed(`an http(s) URL such as ${example}`)).regex(/^https?:\/\/[^\s/?#]+(\/[^\s]*)?$/, allowed(`an http(s) URL such as ${example}`));
+
+/** A Sentry slug: lower-case letters, digits, hyphens and underscores. */
+const slug = (example: string) =>
+    z.string(allowed(`a slug such as ${example}`)).regex(/^[a-z0-9][a-z0-9_-]{0,49}$/, allowed(`a slug (lower-case letters, digits, - and _) such as ${example}`));
+
+/**
+ * Alert thresholds: where the generated Prometheus rules fire. The profile sets every one; a stack
+ * overrides any of them (`estate:monitoring.thresholds.errorRatio: 0.01`).
+ */
+export const alertThresholdsSchema = z.strictObject(
+    {
+    /** Share of requests answered 5xx (5 min rate) above which `EstateServiceErrorRatioHigh` fires, between 0 and 1. */
+    errorRatio: numberRange("a number between 0 and 1 (exclusive), such as 0.05", { gt: 0, lt: 1 }),
+    /** The 95th percentile request latency, in seconds (5 min), above which `EstateServiceLatencyHigh` fires. */
+    latencyP95Seconds: numberRange("a number of seconds > 0 and <= 600, such as 0.5", { gt: 0, max: 600 }),
+    /** Requests per second below which a web service's traffic counts as stopped (`EstateServiceTrafficLow`); 0 turns that alert off. */
+    minRequestRate: numberRange("a number of requests per second >= 0 (0 turns the alert off)", { min: 0, max: 1_000_000 }),
+    /** CPU used / CPU requested above which `EstateServiceCpuOverRequest` fires (1 = all of the request). */
+    cpuRequestRatio: numberRange("a ratio > 0 and <= 10, such as 1", { gt: 0, max: 10 }),
+    /** CPU used / CPU limit above which `EstateServiceCpuNearLimit` fires (only containers with a CPU limit). */
+    cpuLimitRatio: numberRange("a ratio > 0 and <= 1, such as 0.9", { gt: 0, max: 1 }),
+    /** Memory working set / memory requested above which `EstateServiceMemoryOverRequest` fires. */
+    memoryRequestRatio: numberRange("a ratio > 0 and <= 10, such as 1", { gt: 0, max: 10 }),
+    /** Memory working set / memory limit above which `EstateServiceMemoryNearLimit` fires (the OOM killer is next). */
+    memoryLimitRatio: numberRange("a ratio > 0 and <= 1, such as 0.9", { gt: 0, max: 1 }),
+    /** Minutes an autoscaler may run at its maximum before `EstateServiceAutoscalerAtMax` fires. */
+    autoscalerMaxedMinutes: intRange(1, 1440),
+    /** Days before a certificate's expiry at which `EstateCertificateExpiringSoon` fires. */
+    certificateExpiryDays: intRange(1, 90),
+    /** Container restarts within 15 minutes from which `EstateServiceCrashLooping` fires. */
+    crashLoopRestarts: intRange(1, 100),
+    },
+    allowed("an object with errorRatio, latencyP95Seconds, minRequestRate, cpuRequestRatio, cpuLimitRatio, memoryRequestRatio, memoryLimitRatio, autoscalerMaxedMinutes, certificateExpiryDays, crashLoopRestarts"),
+);
+
+/** Prometheus, Alertmanager and the exporters in the `monitoring` namespace (kube-prometheus-stack). */
+export const monitoringSchema = z.strictObject(
+    {
+    prometheus: z.strictObject(
+        {
+        /** How long Prometheus keeps samples, in days. */
+        retentionDays: intRange(1, 3650),
+        /** The size of each Prometheus replica's volume, in GiB (Prometheus also deletes old blocks at 85 % of it). */
+        storageGb: intRange(2, 65536),
+        /** CPU and memory requests of each Prometheus replica (the memory limit is the request). */
+        cpu: cpuQuantity(),
+        memory: memoryQuantity(),
+        /** Prometheus replicas (each scrapes everything: an HA pair, not shards). */
+        replicas: intRange(1, 5),
+        },
+        allowed("an object with retentionDays, storageGb, cpu, memory, replicas"),
+    ),
+    alertmanager: z.strictObject({ /** Alertmanager replicas (they gossip, so silences and notifications survive one). */ replicas: intRange(1, 5) }, allowed("an object with replicas")),
+    /** The StorageClass of the monitoring volumes (Prometheus, Grafana, Pushgateway); default: the cluster's default class. */
+    storageClass: dnsLabel("a StorageClass name such as gp3").optional(),
+    /**
+     * Run the node exporter (node CPU, memory, disk and filesystem metrics). It needs host access
+     * (hostNetwork, hostPID, hostPath), so the `monitoring` namespace then enforces `privileged`
+     * instead of `restricted` (list it in the policy config's `relaxed`). Default `false`.
+     */
+    nodeExporter: bool(),
+    thresholds: alertThresholdsSchema,
+    },
+    allowed("an object with prometheus, alertmanager, nodeExporter, thresholds and optionally storageClass"),
+);
+
+/**
+ * Where Alertmanager sends alerts. The credentials are secrets:
+ * `pulumi config set --secret --path estate:alerting.slack.webhookUrl <url>`.
+ */
+export const alertingSchema = z.strictObject(
+    {
+    /** Every alert goes to this Slack channel. */
+    slack: z
+        .strictObject(
+            {
+            /** The channel, such as #shop-alerts. */
+            channel: z.string(allowed("a Slack channel such as #shop-alerts")).regex(/^#[a-z0-9][a-z0-9._-]{0,79}$/, allowed("a Slack channel such as #shop-alerts")),
+            /** The incoming webhook URL; a secret. */
+            webhookUrl: nonEmptyString("a Slack incoming webhook URL, set as a secret").optional(),
+            },
+            allowed("an object with channel and webhookUrl (a secret)"),
+        )
+        .optional(),
+    /** Critical alerts page through PagerDuty (every alert when Slack is not configured). */
+    pagerduty: z
+        .strictObject(
+            {
+            /** The Events API v2 integration (routing) key; a secret. */
+            routingKey: nonEmptyString("a PagerDuty Events API v2 routing key, set as a secret").optional(),
+            },
+            allowed("an object with routingKey (a secret)"),
+        )
+        .optional(),
+    },
+    allowed("an object with optional slack and pagerduty"),
+);
+
+/** Grafana objects (folder, data source, dashboards, contact point, notification policy), managed once `url` is set. */
+export const grafanaSchema = z.strictObject(
+    {
+    /** Where the Grafana API is reached from where `pulumi` runs; unset, no Grafana object is managed (first deployment). */
+    url: httpUrl("https://grafana.example.com").optional(),
+    /** An API token (service account token) or `user:password`; a secret. Default: the admin credentials the estate generated for its Grafana. */
+    auth: nonEmptyString("a Grafana service account token or user:password, set as a secret").optional(),
+    /** Serve the estate's Grafana on this host through the ingress controller, with TLS. Default: not exposed (kubectl port-forward). */
+    host: hostname().optional(),
+    },
+    allowed("an object with optional url, auth (a secret), host"),
+);
+
+/** Sentry: a team, a project and a client key per app; managed once `organization` is set. */
+export const sentrySchema = z.strictObject(
+    {
+    /** The organization slug; unset, no Sentry object is managed. */
+    organization: slug("acme").optional(),
+    /** The team that owns the projects; default `<project>-<stack>`, such as estate-prod. */
+    team: slug("shop-prod").optional(),
+    /** The Sentry API for a self-hosted Sentry, such as https://sentry.example.com/api/; default sentry.io. */
+    baseUrl: httpUrl("https://sentry.example.com/api/").optional(),
+    /** An auth token; a secret. Default: the SENTRY_AUTH_TOKEN environment variable. */
+    token: nonEmptyString("a Sentry auth token, set as a secret").optional(),
+    /** The projects' platform, such as node or python; default other. */
+    platform: slug("node").optional(),
+    /** How many events each client key may send per window, so an error storm cannot use up the quota. */
+    rateLimit: z.strictObject(
+        { count: intRange(1, 1_000_000), windowSeconds: intRange(60, 86400) },
+        allowed("an object with count and windowSeconds (60 to 86400)"),
+    ),
+    },
+    allowed("an object with rateLimit and optionally organization, team, baseUrl, token (a secret), platform"),
+);
+
 const placement = () => z.enum(["managed", "cluster"], allowed("one of managed, cluster"));
 
 /** An AWS resource id such as `vpc-0123456789abcdef0`. */
@@ -314,6 +460,12 @@ export const estateConfigSchema = z.strictObject({
     kubernetes: kubernetesSchema.optional(),
     /** The cluster platform: certificate issuer and ingress. */
     platform: platformSchema,
+    /** Prometheus, Alertmanager, the exporters and the alert thresholds. */
+    monitoring: monitoringSchema,
+    /** Where alerts go. */
+    alerting: alertingSchema.optional(),
+    grafana: grafanaSchema.optional(),
+    sentry: sentrySchema,
 });
 
 export type EstateConfig = z.infer<typeof estateConfigSchema>;
@@ -324,6 +476,8 @@ export type NetworkConfig = z.infer<typeof networkSchema>;
 export type KubernetesConfig = z.infer<typeof kubernetesSchema>;
 export type PlanConfig = z.infer<typeof planSchema>;
 export type PlatformConfig = z.infer<typeof platformSchema>;
+export type MonitoringConfig = z.infer<typeof monitoringSchema>;
+export type AlertThresholds = z.infer<typeof alertThresholdsSchema>;
 
 type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 

@@ -172,6 +172,12 @@ function renderTree(run: EngineRun): string {
             lines.push(`  ${k}: ${JSON.stringify(v)}`);
         }
     }
+    if (run.diagnostics.length > 0) {
+        lines.push("", "diagnostics:");
+        for (const d of run.diagnostics) {
+            lines.push(`  ${d.severity}: ${d.urn ? `${d.urn}: ` : ""}${d.message}`);
+        }
+    }
     return lines.join("\n") + "\n";
 }
 
@@ -203,7 +209,7 @@ export async function runCli(root: string, command: string, argv: string[]): Pro
         const run = await planStack(root, opts);
         if (opts.command === "plan") {
             const stdout = opts.json
-                ? JSON.stringify({ project: run.project, stack: run.stack, resources: jsonResources(run), outputs: outputsOf(run) }, null, 2) + "\n"
+                ? JSON.stringify({ project: run.project, stack: run.stack, resources: jsonResources(run), outputs: outputsOf(run), diagnostics: run.diagnostics }, null, 2) + "\n"
                 : renderTree(run);
             return { exitCode: 0, stdout, stderr: "" };
         }
@@ -218,6 +224,7 @@ export async function runCli(root: string, command: string, argv: string[]): Pro
                       stack: run.stack,
                       resources: run.resources.length,
                       policies: policies.length,
+                      diagnostics: run.diagnostics,
                       violations: report.violations.map((v) => ({
                           policy: v.policy,
                           enforcementLevel: v.enforcementLevel,

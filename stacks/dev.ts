@@ -16,6 +16,26 @@ export const dev: Profile = {
         backup: { objectLock: false, replication: false, accessLogging: false, plan: { vaultLock: false } },
         // A local cluster (kind, minikube): certificates from the self-signed estate CA, one replica of each controller.
         platform: { issuer: "selfsigned", replicas: 1 },
+        // One small Prometheus with a few days of history; loose thresholds, no traffic alert (a dev
+        // stack is idle most of the time).
+        monitoring: {
+            prometheus: { retentionDays: 3, storageGb: 10, cpu: "200m", memory: "1Gi", replicas: 1 },
+            alertmanager: { replicas: 1 },
+            nodeExporter: false,
+            thresholds: {
+                errorRatio: 0.1,
+                latencyP95Seconds: 2,
+                minRequestRate: 0,
+                cpuRequestRatio: 1.5,
+                cpuLimitRatio: 0.95,
+                memoryRequestRatio: 1.2,
+                memoryLimitRatio: 0.95,
+                autoscalerMaxedMinutes: 30,
+                certificateExpiryDays: 7,
+                crashLoopRestarts: 5,
+            },
+        },
+        sentry: { rateLimit: { count: 100, windowSeconds: 60 } },
     },
     serviceDefaults: {
         web: { replicas: { min: 1, max: 2 }, cpu: "100m", memory: "256Mi" },

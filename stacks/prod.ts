@@ -17,6 +17,27 @@ export const prod: Profile = {
         backup: { objectLock: { mode: "GOVERNANCE", days: 30 }, replication: true, accessLogging: true, plan: { vaultLock: { changeableForDays: 7 } } },
         // Publicly trusted certificates from Let's Encrypt (set estate:platform.acmeEmail); controllers survive a node drain.
         platform: { issuer: "letsencrypt-prod", replicas: 2 },
+        // An HA pair of Prometheus with a month of history on 100 GiB each, two Alertmanagers;
+        // thresholds tight enough to page before users notice. Certificates renew 30 days before
+        // expiry, so 21 days left means renewal has failed for over a week.
+        monitoring: {
+            prometheus: { retentionDays: 30, storageGb: 100, cpu: "1", memory: "4Gi", replicas: 2 },
+            alertmanager: { replicas: 2 },
+            nodeExporter: false,
+            thresholds: {
+                errorRatio: 0.02,
+                latencyP95Seconds: 0.5,
+                minRequestRate: 0.01,
+                cpuRequestRatio: 1,
+                cpuLimitRatio: 0.9,
+                memoryRequestRatio: 1,
+                memoryLimitRatio: 0.9,
+                autoscalerMaxedMinutes: 15,
+                certificateExpiryDays: 21,
+                crashLoopRestarts: 3,
+            },
+        },
+        sentry: { rateLimit: { count: 1000, windowSeconds: 60 } },
     },
     serviceDefaults: {
         web: { replicas: { min: 3, max: 10 }, cpu: "250m", memory: "512Mi" },

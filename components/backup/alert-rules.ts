@@ -9,6 +9,7 @@
  * labels survive.
  */
 import { ArgumentError } from "../lib/errors";
+import { BACKUP_JOBS, BACKUP_METRICS as M } from "./metrics";
 
 /** The objectives that set the thresholds (`estate:dr`). */
 export interface DrObjectives {
@@ -88,8 +89,8 @@ export function drAlertRules(objectives: DrObjectives, targets: readonly BackupT
     for (const target of targets) {
         const { service, database, engine } = target;
         const labels = { service, database, engine };
-        const backupSelector = selector("estate_backup", service, database);
-        const drillSelector = selector("estate_restore_drill", service, database);
+        const backupSelector = selector(BACKUP_JOBS.backup, service, database);
+        const drillSelector = selector(BACKUP_JOBS.drill, service, database);
         const maxBackupAgeSeconds = (target.backupIntervalMinutes + backupGrace) * 60;
         const drillIntervalDays = target.drillIntervalDays ?? defaults.drillIntervalDays;
         const maxDrillAgeSeconds = (drillIntervalDays * 1440 + drillGrace) * 60;
@@ -98,7 +99,7 @@ export function drAlertRules(objectives: DrObjectives, targets: readonly BackupT
         backups.push(
             {
                 alert: DR_ALERTS.backupTooOld,
-                expr: `time() - estate_backup_last_success_timestamp_seconds${backupSelector} > ${maxBackupAgeSeconds}`,
+                expr: `time() - ${M.backupLastSuccess}${backupSelector} > ${maxBackupAgeSeconds}`,
                 labels: { severity: "critical", ...labels },
                 annotations: {
                     summary: `The last successful backup of ${service}/${database} is older than its schedule allows (${schedule})`,
@@ -108,18 +109,18 @@ export function drAlertRules(objectives: DrObjectives, targets: readonly BackupT
             },
             {
                 alert: DR_ALERTS.backupMissing,
-                expr: `absent(estate_backup_last_success_timestamp_seconds${backupSelector})`,
+                expr: `absent(${M.backupLastSuccess}${backupSelector})`,
                 for: duration(maxBackupAgeSeconds),
                 labels: { severity: "critical", ...labels },
                 annotations: {
                     summary: `No successful backup of ${service}/${database} has been reported for ${duration(maxBackupAgeSeconds)}`,
-                    description: `The Pushgateway holds no estate_backup_last_success_timestamp_seconds for ${service}/${database}: the backup job never succeeded, or the Pushgateway lost its state.`,
+                    description: `The Pushgateway holds no ${M.backupLastSuccess} for ${service}/${database}: the backup job never succeeded, or the Pushgateway lost its state.`,
                     runbook_url: `${RUNBOOK_BASE}/README.md#backup-alerts`,
                 },
             },
             {
                 alert: DR_ALERTS.backupFailed,
-                expr: `estate_backup_last_run_success${backupSelector} == 0`,
+                expr: `${M.backupLastRunSuccess}${backupSelector} == 0`,
                 labels: { severity: "warning", ...labels },
                 annotations: {
                     summary: `The last backup run of ${service}/${database} failed`,
@@ -131,7 +132,7 @@ export function drAlertRules(objectives: DrObjectives, targets: readonly BackupT
         drills.push(
             {
                 alert: DR_ALERTS.drillFailed,
-                expr: `estate_restore_drill_last_run_success${drillSelector} == 0`,
+                expr: `${M.drillLastRunSuccess}${drillSelector} == 0`,
                 labels: { severity: "critical", ...labels },
                 annotations: {
                     summary: `The restore drill of ${service}/${database} failed: the newest backup could not be restored and verified`,
@@ -141,7 +142,7 @@ export function drAlertRules(objectives: DrObjectives, targets: readonly BackupT
             },
             {
                 alert: DR_ALERTS.drillRtoAboveObjective,
-                expr: `estate_restore_drill_rto_seconds${drillSelector} > ${rtoSeconds}`,
+                expr: `${M.drillRto}${drillSelector} > ${rtoSeconds}`,
                 labels: { severity: "warning", ...labels },
                 annotations: {
                     summary: `The measured restore time of ${service}/${database} is above the RTO objective of ${minutes(objectives.rtoMinutes)}`,
@@ -151,7 +152,7 @@ export function drAlertRules(objectives: DrObjectives, targets: readonly BackupT
             },
             {
                 alert: DR_ALERTS.drillOverdue,
-                expr: `time() - estate_restore_drill_last_success_timestamp_seconds${drillSelector} > ${maxDrillAgeSeconds}`,
+                expr: `time() - ${M.drillLastSuccess}${drillSelector} > ${maxDrillAgeSeconds}`,
                 labels: { severity: "warning", ...labels },
                 annotations: {
                     summary: `No successful restore drill of ${service}/${database} for more than ${duration(maxDrillAgeSeconds)}`,
@@ -161,12 +162,12 @@ export function drAlertRules(objectives: DrObjectives, targets: readonly BackupT
             },
             {
                 alert: DR_ALERTS.drillMissing,
-                expr: `absent(estate_restore_drill_last_success_timestamp_seconds${drillSelector})`,
+                expr: `absent(${M.drillLastSuccess}${drillSelector})`,
                 for: duration(maxDrillAgeSeconds),
                 labels: { severity: "warning", ...labels },
                 annotations: {
                     summary: `No successful restore drill of ${service}/${database} has been reported for ${duration(maxDrillAgeSeconds)}`,
-                    description: `The Pushgateway holds no estate_restore_drill_last_success_timestamp_seconds for ${service}/${database}.`,
+                    description: `The Pushgateway holds no ${M.drillLastSuccess} for ${service}/${database}.`,
                     runbook_url: `${RUNBOOK_BASE}/README.md#drill-alerts`,
                 },
             },

@@ -15,7 +15,7 @@ import * as path from "node:path";
 import { withoutUndefined } from "../lib/args";
 import { ArgumentError } from "../lib/errors";
 import { isPinnedImage } from "../lib/images";
-import { CLUSTER_ISSUER_ANNOTATION, ESTATE_LABELS, IAM_ROLE_ANNOTATION } from "./conventions";
+import { CLUSTER_ISSUER_ANNOTATION, ESTATE_LABELS, IAM_ROLE_ANNOTATION, SCRAPE_ANNOTATIONS } from "./conventions";
 import { type BuiltImage, buildAndPush } from "./image-build";
 import { type EgressRule, type IngressRule, namespacePeer, tcp } from "./network-policies";
 import { requireKubernetesProvider } from "./provider";
@@ -38,6 +38,14 @@ export interface AppNetworkPeers {
     monitoringNamespace: pulumi.Input<string>;
     /** The app may reach every pod of this namespace (in-cluster databases and caches). Default: none. */
     dataNamespace?: pulumi.Input<string>;
+}
+
+/** How an app is scraped (see `Monitoring.appMonitoring`). */
+export interface AppMonitoringSettings {
+    /** What the ServiceMonitor waits for: the release that installs the prometheus-operator's CRDs. */
+    dependsOn: pulumi.Resource[];
+    /** The scrape interval, such as `30s`. */
+    interval: string;
 }
 
 export interface AppServiceArgs {
@@ -85,6 +93,12 @@ export interface AppServiceArgs {
     iamRoleArn?: string;
     /** The ingress controller and issuer. Required for web apps. */
     ingress?: AppIngressSettings;
+    /**
+     * A ServiceMonitor for the metrics port (`/metrics`), selecting the app's Service by its labels
+     * and the port by name; needs the prometheus-operator's CRDs, usually `Monitoring.appMonitoring`.
+     * Default: none (the pods still carry `prometheus.io/*` annotations naming the port).
+     */
+    monitoring?: AppMonitoringSettings;
     /** The namespaces the NetworkPolicy admits or reaches. Default: `{ monitoringNamespace: "monitoring" }`. */
     network?: AppNetworkPeers;
     /** Further egress rules (e.g. a managed database's CIDR and port). Default: none; DNS, the data namespace and HTTPS are always allowed. */
@@ -247,6 +261,11 @@ export class AppService extends pulumi.ComponentResource {
 
         // Pods restart when the Secret's content changes (the checksum is as secret as the content).
         const templateAnnotations: Record<string, pulumi.Input<string>> = { "kubectl.kubernetes.io/default-container": name };
+        // The conventional scrape annotations: they declare the metrics port to any reader (and to the policy pack).
+        const metricsPort = a.metricsPort ?? a.port;
+        if (metricsPort !== undefined) {
+            Object.assign(templateAnnotations, { [SCRAPE_ANNOTATIONS.scrape]: "true", [SCRAPE_ANNOTATIONS.port]: String(metricsPort), [SCRAPE_ANNOTATIONS.path]: "/metrics" });
+        }
         if (envSecret) {
             templateAnnotations["estate/env-checksum"] = pulumi
                 .secret(a.secretEnv)
@@ -377,13 +396,29 @@ export class AppService extends pulumi.ComponentResource {
             this.url = pulumi.output(`https://${a.host!}`);
         }
 
+        if (service && a.monitoring) {
+            new k8s.apiextensions.CustomResource(
+                `${name}-service-monitor`,
+                {
+                    apiVersion: "monitoring.coreos.com/v1",
+                    kind: "ServiceMonitor",
+                    metadata: metadata(),
+                    spec: {
+                        selector: { matchLabels: selector },
+                        namespaceSelector: { matchNames: [namespace] },
+                        endpoints: [{ port: separateMetrics ? "metrics" : "http", path: "/metrics", interval: a.monitoring.interval, scrapeTimeout: "10s" }],
+                    },
+                },
+                { parent: this, dependsOn: a.monitoring.dependsOn },
+            );
+        }
+
         // Admit the ingress controller (web) and monitoring (metrics); reach DNS (Platform), data and HTTPS.
         const network = a.network;
         const ingressRules: IngressRule[] = [];
         if (a.kind === "web") {
             ingressRules.push({ from: [namespacePeer(a.ingress!.controllerNamespace, a.ingress!.controllerPodLabels)], ports: tcp(a.port!) });
         }
-        const metricsPort = a.metricsPort ?? a.port;
         if (metricsPort !== undefined) {
             ingressRules.push({ from: [namespacePeer(network.monitoringNamespace)], ports: tcp(metricsPort) });
         }
@@ -534,6 +569,9 @@ function validateArgs(component: string, name: string, args: AppServiceArgs): vo
     }
     if (auto.scaleDownStabilizationSeconds !== undefined && !isInt(auto.scaleDownStabilizationSeconds, 0, 3600)) {
         fail("autoscaling.scaleDownStabilizationSeconds", `must be an integer from 0 to 3600 (got ${String(auto.scaleDownStabilizationSeconds)})`);
+    }
+    if (args.monitoring !== undefined && !/^\d+(s|m)$/.test(String(args.monitoring.interval))) {
+        fail("monitoring.interval", `must be a scrape interval such as 30s or 1m (got ${JSON.stringify(args.monitoring.interval)})`);
     }
     if (args.zoneSpread !== undefined && args.zoneSpread !== "ScheduleAnyway" && args.zoneSpread !== "DoNotSchedule") {
         fail("zoneSpread", `must be "ScheduleAnyway" or "DoNotSchedule" (got ${JSON.stringify(args.zoneSpread)})`);

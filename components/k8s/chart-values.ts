@@ -71,6 +71,17 @@ export interface CertManagerValues extends CertManagerComponentValues {
 /** The cert-manager webhook's HTTPS port (the chart's `webhook.securePort`), which the API server calls. */
 export const CERT_MANAGER_WEBHOOK_PORT = 10250;
 
+/** The cert-manager controller's metrics port (certificate expiry and readiness series). */
+export const CERT_MANAGER_METRICS_PORT = 9402;
+/** The name of that port on the controller's Service (cert-manager 1.21 renamed it from `tcp-prometheus-servicemonitor`). */
+export const CERT_MANAGER_METRICS_PORT_NAME = "http-metrics";
+/** The labels of the controller's Service and pods (release `cert-manager`). */
+export const CERT_MANAGER_SERVICE_LABELS = {
+    "app.kubernetes.io/name": "cert-manager",
+    "app.kubernetes.io/instance": "cert-manager",
+    "app.kubernetes.io/component": "controller",
+} as const;
+
 /**
  * cert-manager's values. The startupapicheck Job (`cmctl check api --wait`) is a Helm hook: Helm
  * waits for it before it reports the release deployed, and it succeeds only once the webhook

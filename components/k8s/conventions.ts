@@ -59,3 +59,10 @@ export const IAM_ROLE_ANNOTATION = "eks.amazonaws.com/role-arn";
 export const ACME_SOLVER_LABEL = "acme.cert-manager.io/http01-solver";
 /** The port an ACME HTTP-01 solver pod listens on. */
 export const ACME_SOLVER_PORT = 8089;
+
+/**
+ * The conventional Prometheus scrape annotations of a pod template. An estate workload that
+ * serves metrics declares them (or names a container port `metrics`), and the policy pack then
+ * requires a ServiceMonitor that scrapes that port.
+ */
+export const SCRAPE_ANNOTATIONS = { scrape: "prometheus.io/scrape", port: "prometheus.io/port", path: "prometheus.io/path" } as const;

@@ -15,7 +15,15 @@ import { charts, releaseSource } from "../lib/charts";
 import { withoutUndefined } from "../lib/args";
 import { ArgumentError } from "../lib/errors";
 import type { AppIngressSettings, AppNetworkPeers } from "./app-service";
-import { CERT_MANAGER_WEBHOOK_PORT, TRAEFIK_POD_LABELS, TRAEFIK_PORTS, certManagerValues, traefikValues } from "./chart-values";
+import {
+    CERT_MANAGER_METRICS_PORT,
+    CERT_MANAGER_SERVICE_LABELS,
+    CERT_MANAGER_WEBHOOK_PORT,
+    TRAEFIK_POD_LABELS,
+    TRAEFIK_PORTS,
+    certManagerValues,
+    traefikValues,
+} from "./chart-values";
 import {
     ACME_SOLVER_LABEL,
     ACME_SOLVER_PORT,
@@ -99,6 +107,8 @@ export class Platform extends pulumi.ComponentResource {
     readonly provider: k8s.Provider;
     /** The namespace names by role. Each output resolves once its Namespace exists. */
     readonly namespaces: Record<NamespaceRole, pulumi.Output<string>>;
+    /** The same names as plain strings, for what is generated from them (alert rules, dashboards). */
+    readonly namespaceNames: Readonly<Record<NamespaceRole, string>>;
     /** The IngressClass app Ingresses name; resolves once the ingress controller is deployed. */
     readonly ingressClassName: pulumi.Output<string>;
     /** The ClusterIssuer app Ingresses name; resolves once that issuer exists. */
@@ -124,6 +134,7 @@ export class Platform extends pulumi.ComponentResource {
         const namespaceNames: Record<NamespaceRole, string> = { ...DEFAULT_NAMESPACES, ...withoutUndefined(args.namespaces ?? {}) };
         super(TYPE, name, {}, opts);
         this.provider = provider;
+        this.namespaceNames = namespaceNames;
         const child = { parent: this };
 
         // Namespaces: Pod Security Admission labels, nothing in or out but DNS until a policy allows it.
@@ -167,6 +178,12 @@ export class Platform extends pulumi.ComponentResource {
             policyTypes: ["Ingress"],
             // From the API server, whose address the pod network does not know: any source, this port only.
             ingress: [{ ports: tcp(CERT_MANAGER_WEBHOOK_PORT) }],
+        });
+        this.networkPolicy(`${name}-cert-manager-metrics`, namespaces.certManager, "allow-metrics-scrape", {
+            // Prometheus reads certificate expiry and readiness from the controller.
+            podSelector: { matchLabels: { ...CERT_MANAGER_SERVICE_LABELS } },
+            policyTypes: ["Ingress"],
+            ingress: [{ from: [namespacePeer(namespaces.monitoring)], ports: tcp(CERT_MANAGER_METRICS_PORT) }],
         });
         this.networkPolicy(`${name}-cert-manager-egress`, namespaces.certManager, "allow-egress", {
             podSelector: { matchLabels: certManagerPods },

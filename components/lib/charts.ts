@@ -49,6 +49,19 @@ export const charts = {
      * image (the chart Argo CD's HA install depends on).
      */
     redisHa: { chart: "redis-ha", version: "4.29.4", repo: "https://dandydeveloper.github.io/charts" },
+
+    // --- Observability ----------------------------------------------------------------------------
+    /**
+     * kube-prometheus-stack 81 (prometheus-community): the Prometheus operator v0.88 and its CRDs,
+     * Prometheus, Alertmanager, kube-state-metrics, Grafana (grafana chart 10.5), the node exporter
+     * (off by default in the estate) and the default Kubernetes rules and dashboards. Helm installs
+     * the CRDs only on the first install: a version bump that brings new CRDs needs them applied
+     * first (`kubectl apply --server-side -f` the chart's `charts/crds/crds/`), see the chart's
+     * UPGRADE notes.
+     */
+    kubePrometheusStack: { chart: "kube-prometheus-stack", version: "81.4.5", repo: "https://prometheus-community.github.io/helm-charts" },
+    /** The Prometheus Pushgateway, for batch jobs (backups, restore drills) that end before a scrape. */
+    pushgateway: { chart: "prometheus-pushgateway", version: "3.6.1", repo: "https://prometheus-community.github.io/helm-charts" },
 } as const satisfies Record<string, ChartRef>;
 
 /** The `chart`, `version` and `repositoryOpts` arguments of a `helm.v3.Release` for a pinned chart. */

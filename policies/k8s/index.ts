@@ -1,6 +1,7 @@
 /** The Kubernetes policies of the pack. */
 import { k8sContainerPolicies } from "./containers";
 import { k8sIngressPolicies } from "./ingress";
+import { k8sMonitoringPolicies } from "./monitoring";
 import { k8sNamespacePolicies } from "./namespaces";
 import { k8sPodSecurityPolicies } from "./pod-security";
 import { k8sServicePolicies } from "./services";
@@ -13,4 +14,5 @@ export const k8sPolicies = [
     ...k8sIngressPolicies,
     ...k8sServicePolicies,
     ...k8sNamespacePolicies,
+    ...k8sMonitoringPolicies,
 ];

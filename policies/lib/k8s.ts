@@ -15,6 +15,8 @@ export const K8S = {
     ingress: "kubernetes:networking.k8s.io/v1:Ingress",
     pdb: "kubernetes:policy/v1:PodDisruptionBudget",
     helmRelease: "kubernetes:helm.sh/v3:Release",
+    helmChart: "kubernetes:helm.sh/v4:Chart",
+    serviceMonitor: "kubernetes:monitoring.coreos.com/v1:ServiceMonitor",
 } as const;
 
 /** HorizontalPodAutoscalers of every API version the provider knows. */
@@ -41,9 +43,15 @@ export interface SecurityContext {
     seccompProfile?: { type?: string };
 }
 
+export interface ContainerPort {
+    name?: string;
+    containerPort?: number;
+}
+
 export interface Container {
     name?: string;
     image?: string;
+    ports?: ContainerPort[];
     securityContext?: SecurityContext;
     resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
     readinessProbe?: unknown;

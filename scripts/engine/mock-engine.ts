@@ -43,11 +43,21 @@ export interface RecordedAlias {
     noParent?: boolean;
 }
 
+/** A message the program logged (`pulumi.log.info`, `warn`, `error`), as the CLI shows it under "Diagnostics". */
+export interface Diagnostic {
+    severity: "info" | "warning" | "error";
+    message: string;
+    /** The resource the message is about, when the program named one. */
+    urn?: string;
+}
+
 export interface EngineRun {
     project: string;
     stack: string;
     preview: boolean;
     resources: RecordedResource[];
+    /** What the program logged, in order (debug messages left out, as the CLI does by default). */
+    diagnostics: Diagnostic[];
     /** The root stack's outputs, serialized the way the engine receives them. */
     outputs?: Struct;
     /** What the program threw, when run with `captureErrors`. */
@@ -109,6 +119,17 @@ function computedOutputs(type: string, name: string, inputs: Record<string, unkn
         const imageName = typeof inputs.imageName === "string" ? inputs.imageName : name;
         const repository = imageName.replace(/:[^:/]+$/, "");
         return { repoDigest: `${repository}@sha256:${createHash("sha256").update(imageName).digest("hex")}` };
+    }
+    if (type === "sentry:index/sentryKey:SentryKey") {
+        // A client key's DSN: https://<public key>@<ingest host>/<project id>.
+        const publicKey = createHash("sha256").update(`${name}-public`).digest("hex").slice(0, 32);
+        const projectId = Number.parseInt(createHash("sha256").update(String(inputs.project ?? name)).digest("hex").slice(0, 6), 16);
+        const dsn = `https://${publicKey}@o0.ingest.sentry.io/${projectId}`;
+        return { public: publicKey, projectId, dsnPublic: dsn, dsnCsp: `https://o0.ingest.sentry.io/api/${projectId}/security/?sentry_key=${publicKey}` };
+    }
+    if (type === "grafana:oss/dashboard:Dashboard") {
+        const model = typeof inputs.configJson === "string" ? (JSON.parse(inputs.configJson) as { uid?: string }) : {};
+        return { uid: model.uid ?? name, url: `https://grafana.invalid/d/${model.uid ?? name}` };
     }
     if (!type.startsWith("aws:")) {
         return {};
@@ -177,6 +198,37 @@ interface RegisterResourceOutputsRequest {
     getOutputs(): Struct | undefined;
 }
 type Callback<T> = (err: unknown, resp?: T) => void;
+
+interface LogRequest {
+    getSeverity(): number;
+    getMessage(): string;
+    getUrn(): string;
+}
+
+/** The engine's `LogSeverity` values (pulumi/proto engine.proto). */
+const SEVERITIES: Record<number, Diagnostic["severity"] | undefined> = { 1: "info", 2: "warning", 3: "error" };
+
+/**
+ * The part of the engine service the SDK calls besides the resource monitor: `log` (what
+ * `pulumi.log.*` sends) and `setRootResource`. Without an engine the SDK would print log messages
+ * on stdout, into the offline commands' output; with this one they are recorded like the CLI's
+ * diagnostics.
+ */
+class RecordingEngine {
+    readonly diagnostics: Diagnostic[] = [];
+
+    log(req: LogRequest, callback: Callback<unknown>): void {
+        const severity = SEVERITIES[req.getSeverity()];
+        if (severity) {
+            this.diagnostics.push({ severity, message: req.getMessage(), ...(req.getUrn() ? { urn: req.getUrn() } : {}) });
+        }
+        callback(null, {});
+    }
+
+    setRootResource(_req: unknown, callback: Callback<unknown>): void {
+        callback(null, {});
+    }
+}
 
 class RecordingMonitor extends MockMonitor {
     readonly recorded: RecordedResource[] = [];
@@ -286,10 +338,12 @@ export async function runProgram(program: () => unknown, opts: RunOptions = {}):
     const stack = opts.stack ?? "test";
     const preview = opts.preview ?? false;
     const monitor = new RecordingMonitor(preview);
+    const engine = new RecordingEngine();
     let failure: unknown;
     await withoutPromiseDebugTraces(() => withLocalStorage(async () => {
         setMockOptions(monitor, project, stack, preview);
         const store = getStore();
+        store.settings.engine = engine;
         // The same feature set `pulumi.runtime.setMocks` enables.
         store.supportsSecrets = true;
         store.supportsResourceReferences = true;
@@ -318,7 +372,7 @@ export async function runProgram(program: () => unknown, opts: RunOptions = {}):
     if (failure !== undefined && !opts.captureErrors) {
         throw failure;
     }
-    return { project, stack, preview, resources: monitor.recorded, outputs: monitor.stackOutputs, error: failure };
+    return { project, stack, preview, resources: monitor.recorded, diagnostics: engine.diagnostics, outputs: monitor.stackOutputs, error: failure };
 }
 
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";

@@ -13,6 +13,8 @@ const state = require("@pulumi/pulumi/runtime/state") as {
         supportsDeletedWith: boolean;
         supportsAliasSpecs: boolean;
         supportsParameterization: boolean;
+        /** The engine service (`log`, `setRootResource`); unset under plain mocks, where log messages go to the console. */
+        settings: { engine?: unknown };
     };
 };
 const settings = require("@pulumi/pulumi/runtime/settings") as {

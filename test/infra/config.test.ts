@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseEstateConfig, type RawConfig } from "../../infra/config";
+import { ConfigError, parseEstateConfig, type ParseContext, type RawConfig } from "../../infra/config";
 import { loadStackConfig } from "../../scripts/engine/stack-config";
 
 const root = path.resolve(__dirname, "../..");
@@ -119,7 +119,7 @@ describe("invalid config: every problem, with its key path and what is allowed",
 
     it("rejects an unknown top-level key with the nearest known key", () => {
         expect(problems(devConfig({ "estate:backups": { replication: false } }))).toEqual([
-            "estate:backups is not a known key; did you mean estate:backup? (known here: profile, domain, protectData, tags, dr, backup, services, data, network, kubernetes, platform)",
+            "estate:backups is not a known key; did you mean estate:backup? (known here: profile, domain, protectData, tags, dr, backup, services, data, network, kubernetes, platform, monitoring, alerting, grafana, sentry)",
         ]);
     });
 
@@ -131,7 +131,7 @@ describe("invalid config: every problem, with its key path and what is allowed",
 
     it("offers no suggestion when nothing is close", () => {
         expect(problems(devConfig({ "estate:frobnicate": "1" }))[0]).toBe(
-            "estate:frobnicate is not a known key (known here: profile, domain, protectData, tags, dr, backup, services, data, network, kubernetes, platform)",
+            "estate:frobnicate is not a known key (known here: profile, domain, protectData, tags, dr, backup, services, data, network, kubernetes, platform, monitoring, alerting, grafana, sentry)",
         );
     });
 
@@ -478,5 +478,108 @@ describe("Kubernetes and apps", () => {
         ]);
         const spec = parseEstateConfig(raw, { ...ctx, secretKeys: ["estate:kubernetes"] });
         expect(await pulumi.isSecret(spec.kubernetes.kubeconfig!)).toBe(true);
+    });
+});
+
+describe("monitoring, alerting, Grafana and Sentry", () => {
+    const notices = (raw: RawConfig, extra: Partial<ParseContext> = {}) => parseEstateConfig(raw, { ...ctx, ...extra }).notices.map((n) => `${n.level} ${n.key} ${n.message}`);
+
+    it("takes the profile's Prometheus sizing and thresholds, overridden key by key", () => {
+        const dev = parseEstateConfig(devConfig(), ctx);
+        expect(dev.monitoring.prometheus).toEqual({ retentionDays: 3, storageGb: 10, cpu: "200m", memory: "1Gi", replicas: 1 });
+        expect(dev.monitoring.nodeExporter).toBe(false);
+        const tuned = parseEstateConfig(devConfig({ "estate:monitoring": { storageClass: "gp3", thresholds: { errorRatio: 0.01, certificateExpiryDays: 14 } } }), ctx);
+        expect(tuned.monitoring.thresholds).toMatchObject({ errorRatio: 0.01, certificateExpiryDays: 14, latencyP95Seconds: 2, crashLoopRestarts: 5 });
+        expect(tuned.monitoring.storageClass).toBe("gp3");
+    });
+
+    it("names thresholds and sizes out of range", () => {
+        expect(
+            problems(
+                devConfig({
+                    "estate:monitoring": {
+                        prometheus: { retentionDays: 0, memory: "4GB" },
+                        thresholds: { errorRatio: 1, latencyP95Seconds: 0, cpuLimitRatio: 1.5, minRequestRate: -1, crashLoopRestarts: 2.5 },
+                    },
+                }),
+            ),
+        ).toEqual([
+            "estate:monitoring.prometheus.retentionDays must be an integer from 1 to 3650 (got 0)",
+            'estate:monitoring.prometheus.memory must be a memory quantity such as 512Mi or 2Gi (got "4GB")',
+            "estate:monitoring.thresholds.errorRatio must be a number between 0 and 1 (exclusive), such as 0.05 (got 1)",
+            "estate:monitoring.thresholds.latencyP95Seconds must be a number of seconds > 0 and <= 600, such as 0.5 (got 0)",
+            "estate:monitoring.thresholds.minRequestRate must be a number of requests per second >= 0 (0 turns the alert off) (got -1)",
+            "estate:monitoring.thresholds.cpuLimitRatio must be a ratio > 0 and <= 1, such as 0.9 (got 1.5)",
+            "estate:monitoring.thresholds.crashLoopRestarts must be an integer from 1 to 100 (got 2.5)",
+        ]);
+        expect(problems(devConfig({ "estate:monitoring": { thresholds: { errorRate: 0.1 } } }))).toEqual([
+            "estate:monitoring.thresholds.errorRate is not a known key; did you mean estate:monitoring.thresholds.errorRatio? (known here: errorRatio, latencyP95Seconds, minRequestRate, cpuRequestRatio, cpuLimitRatio, memoryRequestRatio, memoryLimitRatio, autoscalerMaxedMinutes, certificateExpiryDays, crashLoopRestarts)",
+        ]);
+    });
+
+    it("takes Slack and PagerDuty receivers whose credentials are secrets, and keeps them secret", async () => {
+        const raw = devConfig({ "estate:alerting": { slack: { channel: "#shop-alerts", webhookUrl: "https://hooks.slack.com/services/T/B/X" }, pagerduty: { routingKey: "R0UT1NG" } } });
+        expect(problems(raw)).toEqual([
+            "estate:alerting.slack.webhookUrl must be a secret: pulumi config set --secret --path estate:alerting.slack.webhookUrl <webhook URL>",
+            "estate:alerting.pagerduty.routingKey must be a secret: pulumi config set --secret --path estate:alerting.pagerduty.routingKey <routing key>",
+        ]);
+        const spec = parseEstateConfig(raw, { ...ctx, secretKeys: ["estate:alerting"] });
+        expect(spec.alerting.slack!.channel).toBe("#shop-alerts");
+        expect(await pulumi.isSecret(spec.alerting.slack!.webhookUrl!)).toBe(true);
+        expect(await pulumi.isSecret(spec.alerting.pagerduty!.routingKey!)).toBe(true);
+        expect(spec.notices.filter((n) => n.key.startsWith("estate:alerting"))).toEqual([]);
+    });
+
+    it("warns about a receiver without its credential, and says when no receiver is configured", () => {
+        expect(notices(devConfig({ "estate:alerting": { slack: { channel: "#shop-alerts" }, pagerduty: {} } })).filter((n) => n.includes("alerting"))).toEqual([
+            "warning estate:alerting.slack.webhookUrl is not set: Alertmanager cannot post to #shop-alerts until it is (pulumi config set --secret --path estate:alerting.slack.webhookUrl <webhook URL>)",
+            "warning estate:alerting.pagerduty.routingKey is not set: Alertmanager cannot page until it is (pulumi config set --secret --path estate:alerting.pagerduty.routingKey <routing key>)",
+        ]);
+        expect(notices(devConfig()).filter((n) => n.includes("alerting"))).toEqual([
+            "info estate:alerting configures no receiver: alerts are visible in Alertmanager and Grafana, but reach nobody (set estate:alerting.slack or estate:alerting.pagerduty)",
+        ]);
+        expect(problems(devConfig({ "estate:alerting": { slack: { channel: "shop-alerts" }, email: {} } }))).toEqual([
+            'estate:alerting.slack.channel must be a Slack channel such as #shop-alerts (got "shop-alerts")',
+            "estate:alerting.email is not a known key (known here: slack, pagerduty)",
+        ]);
+    });
+
+    it("skips Grafana until estate:grafana.url is set, and says so", () => {
+        const spec = parseEstateConfig(devConfig(), ctx);
+        expect(spec.grafana).toEqual({ url: undefined, auth: undefined, host: undefined });
+        expect(notices(devConfig()).filter((n) => n.includes("grafana"))).toEqual([
+            "info estate:grafana.url is not set: Grafana objects (folder, data source, dashboards, contact point, notification policy) are skipped until it is. " +
+                "Once the first pulumi up has installed Grafana, set it to where pulumi reaches Grafana and run pulumi up again.",
+        ]);
+        const managed = parseEstateConfig(devConfig({ "estate:grafana": { url: "http://localhost:3000", host: "grafana.example.com" } }), ctx);
+        expect(managed.grafana).toMatchObject({ url: "http://localhost:3000", host: "grafana.example.com" });
+        expect(managed.notices.some((n) => n.key.startsWith("estate:grafana"))).toBe(false);
+        expect(problems(devConfig({ "estate:grafana": { url: "grafana.example.com", auth: "admin:admin" } }))).toEqual([
+            'estate:grafana.url must be an http(s) URL such as https://grafana.example.com (got "grafana.example.com")',
+        ]);
+        expect(problems(devConfig({ "estate:grafana": { url: "https://grafana.example.com", auth: "admin:admin" } }))).toEqual([
+            "estate:grafana.auth must be a secret: pulumi config set --secret --path estate:grafana.auth <token or user:password>",
+        ]);
+    });
+
+    it("manages Sentry once the organization is set, with a team named after the stack; the token comes from config or SENTRY_AUTH_TOKEN", async () => {
+        const off = parseEstateConfig(devConfig(), ctx);
+        expect(off.sentry).toMatchObject({ organization: undefined, team: "estate-test", platform: "other", rateLimit: { count: 100, windowSeconds: 60 } });
+        expect(notices(devConfig()).filter((n) => n.includes("sentry"))).toEqual([
+            "info estate:sentry.organization is not set: no Sentry team, projects or client keys are managed, and apps get no SENTRY_DSN",
+        ]);
+        const raw = devConfig({ "estate:sentry": { organization: "acme", team: "shop", platform: "node", rateLimit: { count: 500 } } });
+        expect(notices(raw).filter((n) => n.includes("sentry"))).toEqual([
+            "warning estate:sentry.token is not set and neither is SENTRY_AUTH_TOKEN: the Sentry provider cannot authenticate (export SENTRY_AUTH_TOKEN, or pulumi config set --secret --path estate:sentry.token <token>)",
+        ]);
+        expect(notices(raw, { env: { SENTRY_AUTH_TOKEN: "t" } }).filter((n) => n.includes("sentry"))).toEqual([]);
+        expect(parseEstateConfig(raw, ctx).sentry).toMatchObject({ organization: "acme", team: "shop", platform: "node", rateLimit: { count: 500, windowSeconds: 60 } });
+        const withToken = devConfig({ "estate:sentry": { organization: "acme", token: "sntrys_x" } });
+        expect(problems(withToken)).toEqual(["estate:sentry.token must be a secret: pulumi config set --secret --path estate:sentry.token <auth token>"]);
+        expect(await pulumi.isSecret(parseEstateConfig(withToken, { ...ctx, secretKeys: ["estate:sentry"] }).sentry.token!)).toBe(true);
+        expect(problems(devConfig({ "estate:sentry": { organization: "Acme Inc", rateLimit: { windowSeconds: 10 } } }))).toEqual([
+            'estate:sentry.organization must be a slug (lower-case letters, digits, - and _) such as acme (got "Acme Inc")',
+            "estate:sentry.rateLimit.windowSeconds must be an integer from 60 to 86400 (got 10)",
+        ]);
     });
 });

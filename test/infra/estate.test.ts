@@ -44,13 +44,22 @@ describe.each(["dev", "prod"])("the %s estate", (stack) => {
         expect(components).toEqual(["estate:k8s:Platform platform", "estate:k8s:AppService web", "estate:k8s:AppService worker"]);
     });
 
-    it("gives every app the estate's outputs in its Secret: region, backup bucket and the data connections", async () => {
+    it("gives every app the estate's outputs in its Secret: region, backup bucket, the data connections and (prod, with Sentry) its DSN", async () => {
         const run = await plan(stack);
         const outputs = fromWire(run.outputs!.toJavaScript(), "unwrap") as { data: Record<string, { uri: string; tls?: boolean }> };
         for (const app of ["web", "worker"]) {
             const secret = inputs(named(run, `${app}-env`));
             expect(secret.metadata).toMatchObject({ name: `${app}-env`, namespace: "apps" });
-            expect(Object.keys(secret.stringData).sort()).toEqual(["AWS_REGION", "BACKUP_BUCKET", "BACKUP_KMS_KEY_ARN", "DATABASE_URL", "MONGODB_URI", "REDIS_TLS", "REDIS_URL"]);
+            expect(Object.keys(secret.stringData).sort()).toEqual([
+                "AWS_REGION",
+                "BACKUP_BUCKET",
+                "BACKUP_KMS_KEY_ARN",
+                "DATABASE_URL",
+                "MONGODB_URI",
+                "REDIS_TLS",
+                "REDIS_URL",
+                ...(stack === "prod" ? ["SENTRY_DSN"] : []),
+            ]);
             expect(secret.stringData.AWS_REGION).toBe("eu-west-1");
             expect(typeof secret.stringData.BACKUP_BUCKET).toBe("string");
             expect(named(run, `${app}-env`).propertyDependencies.stringData).toContain(named(run, "backups-bucket").urn);
@@ -129,8 +138,15 @@ describe("the stack outputs", () => {
             clusterIssuer: "letsencrypt-prod",
         });
         expect(outputs.services).toEqual({
-            web: { namespace: "apps", deployment: "web", image: "ghcr.io/acme/shop-web:1.4.2", url: "https://shop.example.com", serviceHost: "web.apps.svc.cluster.local" },
-            worker: { namespace: "apps", deployment: "worker", image: "ghcr.io/acme/shop-worker:1.4.2", serviceHost: "worker.apps.svc.cluster.local" },
+            web: {
+                namespace: "apps",
+                deployment: "web",
+                image: "ghcr.io/acme/shop-web:1.4.2",
+                url: "https://shop.example.com",
+                serviceHost: "web.apps.svc.cluster.local",
+                sentryDsn: "[secret]",
+            },
+            worker: { namespace: "apps", deployment: "worker", image: "ghcr.io/acme/shop-worker:1.4.2", serviceHost: "worker.apps.svc.cluster.local", sentryDsn: "[secret]" },
         });
     });
 
@@ -139,5 +155,72 @@ describe("the stack outputs", () => {
         const outputs = fromWire(run.outputs!.toJavaScript()) as { kubernetes: unknown; services: { web: { url: string } } };
         expect(outputs.kubernetes).toMatchObject({ ingressClass: "traefik", clusterIssuer: "letsencrypt-prod", namespaces: { apps: "apps" } });
         expect(outputs.services.web.url).toBe("https://shop.example.com");
+    });
+});
+
+describe("observability", () => {
+    it.each(["dev", "prod"])("%s: monitoring in its namespace, a ServiceMonitor per app after the stack's CRDs, a rule group per app and for certificates", async (stack) => {
+        const run = await plan(stack);
+        const release = named(run, "monitoring-stack");
+        expect(inputs(release)).toMatchObject({ chart: "kube-prometheus-stack", namespace: "monitoring" });
+        for (const app of ["web", "worker"]) {
+            const monitor = named(run, `${app}-service-monitor`);
+            expect(inputs(monitor).metadata).toMatchObject({ name: app, namespace: "apps" });
+            expect(monitor.dependencies).toContain(release.urn);
+        }
+        const rules = run.resources.filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule").map((r) => inputs(r).metadata.name);
+        expect(rules.sort()).toEqual(["estate-certificates", "estate-service-web", "estate-service-worker"]);
+        expect(inputs(named(run, "monitoring-pushgateway-clients")).spec.ingress[0].from.map((p: { namespaceSelector: { matchLabels: Record<string, string> } }) => p.namespaceSelector.matchLabels["kubernetes.io/metadata.name"])).toEqual(["apps", "data"]);
+        // The node exporter is off, so monitoring stays restricted.
+        expect(inputs(named(run, "platform-ns-monitoring")).metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+    });
+
+    it("takes thresholds and Prometheus sizing from the profile", async () => {
+        const errorRatio = (run: EngineRun) =>
+            inputs(named(run, "monitoring-rules-estate-service-web")).spec.groups[0].rules.find((r: { alert?: string }) => r.alert === "EstateServiceErrorRatioHigh").expr;
+        expect(errorRatio(await plan("dev"))).toMatch(/ > 0\.1$/);
+        expect(errorRatio(await plan("prod"))).toMatch(/ > 0\.02$/);
+        expect(inputs(named(await plan("prod"), "monitoring-stack")).values.prometheus.prometheusSpec).toMatchObject({ replicas: 2, retention: "30d" });
+        expect(inputs(named(await plan("dev"), "monitoring-stack")).values.prometheus.prometheusSpec).toMatchObject({ replicas: 1, retention: "3d" });
+    });
+
+    it("dev manages no Grafana or Sentry objects (not configured); prod manages both through explicit providers", async () => {
+        const dev = await plan("dev");
+        expect(dev.resources.filter((r) => r.type.startsWith("grafana:") || r.type.startsWith("sentry:") || r.type.includes("providers:grafana"))).toEqual([]);
+        const prod = await plan("prod");
+        const grafana = prod.resources.find((r) => r.type === "pulumi:providers:grafana")!;
+        expect(inputs(grafana)).toMatchObject({ url: "https://grafana.shop.example.com" });
+        // No estate:grafana.auth: the admin login the estate generated for its Grafana.
+        expect(inputs(grafana).auth).toBe(`admin:${inputs(named(prod, "monitoring-grafana-admin")).stringData["admin-password"]}`);
+        expect(plainInputs(grafana).auth).toBe("[secret]");
+        const datasource = inputs(named(prod, "grafana-prometheus"));
+        expect(datasource.url).toBe("http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090");
+        // The provider, and with it every Grafana object, waits for the monitoring stack that installs Grafana.
+        expect(grafana.dependencies).toContain(named(prod, "monitoring-stack").urn);
+        expect(named(prod, "grafana-folder").provider?.startsWith(grafana.urn)).toBe(true);
+        expect(inputs(named(prod, "sentry-web-key"))).toMatchObject({ organization: "acme", project: "web-prod", rateLimitCount: 1000, rateLimitWindow: 60 });
+        expect(named(prod, "web-env").propertyDependencies.stringData).toContain(named(prod, "sentry-web-key").urn);
+    });
+
+    it("says in the plan what is skipped or unusable, and why", async () => {
+        expect((await plan("dev")).diagnostics.map((d) => `${d.severity}: ${d.message.split(":")[0]}`)).toEqual([
+            "info: estate",
+            "info: estate",
+            "info: estate",
+        ]);
+        const dev = (await plan("dev")).diagnostics.map((d) => d.message);
+        expect(dev.some((m) => m.startsWith("estate:grafana.url is not set: Grafana objects"))).toBe(true);
+        const prod = (await plan("prod")).diagnostics.filter((d) => d.severity === "warning").map((d) => d.message.split(" ")[0]);
+        expect(prod).toEqual(expect.arrayContaining(["estate:alerting.slack.webhookUrl", "estate:alerting.pagerduty.routingKey"]));
+    });
+
+    it("outputs say whether Grafana and Sentry are managed", async () => {
+        const dev = fromWire((await plan("dev")).outputs!.toJavaScript()) as Record<string, Record<string, unknown>>;
+        expect(dev.grafana).toMatchObject({ managed: false, note: "Grafana objects are skipped until estate:grafana.url is set (README: Grafana in two steps)", adminPassword: "[secret]" });
+        expect(dev.errorTracking).toEqual({ managed: false, note: "Sentry objects are skipped until estate:sentry.organization is set" });
+        const prod = fromWire((await plan("prod")).outputs!.toJavaScript()) as Record<string, Record<string, unknown>>;
+        expect(prod.grafana).toMatchObject({ managed: true, folder: "estate-prod", dataSource: "estate-prometheus-prod", host: "https://grafana.shop.example.com" });
+        expect(prod.errorTracking).toEqual({ managed: true, organization: "acme", team: "estate-prod", projects: { web: "web-prod", worker: "worker-prod" } });
+        expect(prod.monitoring).toMatchObject({ receivers: ["slack", "pagerduty"], pushgateway: "http://pushgateway.monitoring.svc.cluster.local:9091" });
     });
 });

@@ -8,6 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../scripts/cli";
+import { policies } from "../../policies/pack";
 
 const root = path.resolve(__dirname, "../..");
 const fixture = (name: string) => path.join(root, "test/fixtures/programs", name);
@@ -115,7 +116,7 @@ describe("check", () => {
         expect(result.stderr).toBe("");
         const report = JSON.parse(result.stdout) as CheckJson;
         expect(report.violations).toEqual([]);
-        expect(report.policies).toBeGreaterThanOrEqual(47);
+        expect(report.policies).toBe(policies.length);
         expect(result.exitCode).toBe(0);
     });
 
@@ -191,6 +192,8 @@ describe("check", () => {
         ["deployment-without-hpa.ts", ["estate-k8s-deployment-autoscaling"]],
         ["ingress-without-tls.ts", ["estate-k8s-ingress-tls"]],
         ["extra-load-balancer.ts", ["estate-k8s-single-load-balancer"]],
+        ["deployment-without-service-monitor.ts", ["estate-k8s-deployment-service-monitor"]],
+        ["alertmanager-null-receiver.ts", ["estate-k8s-alertmanager-receiver"]],
     ])("--program %s against prod exits 1 naming %j", async (file, expected) => {
         const result = await runCli(root, "check", ["--stack", "prod", "--json", "--program", fixture(file)]);
         expect(result.exitCode).toBe(1);
@@ -261,7 +264,7 @@ describe("errors", () => {
         expect(result.stderr).toBe(
             "error: invalid stack configuration (2 problems):\n" +
                 '  - estate:dr.retention.dailyDays must be an integer from 1 to 3650 (got "thirty")\n' +
-                "  - estate:backups is not a known key; did you mean estate:backup? (known here: profile, domain, protectData, tags, dr, backup, services, data, network, kubernetes, platform)\n",
+                "  - estate:backups is not a known key; did you mean estate:backup? (known here: profile, domain, protectData, tags, dr, backup, services, data, network, kubernetes, platform, monitoring, alerting, grafana, sentry)\n",
         );
     });
 

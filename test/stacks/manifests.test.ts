@@ -1,16 +1,20 @@
 /**
  * Every Kubernetes object the dev and prod estates produce, checked against the official
- * Kubernetes OpenAPI schemas (`kubernetes-models`), cert-manager's CRD schemas
- * (`@kubernetes-models/cert-manager`) and CloudNativePG's (`@kubernetes-models/cloudnative-pg`):
+ * Kubernetes OpenAPI schemas (`kubernetes-models`), cert-manager's, CloudNativePG's and the
+ * prometheus-operator's CRD schemas (`@kubernetes-models/cert-manager`, `.../cloudnative-pg`,
+ * `.../prometheus-operator`):
  * the object is rebuilt from the inputs the engine received (apiVersion, kind, metadata, spec, ...)
  * and validated. A kind without a packaged schema fails the test, so a new kind cannot slip through
  * unchecked, unless it is on the short list of kinds with no packaged schema at all, each with its
- * reason, whose every part that has a schema is still validated here.
+ * reason, whose every part that has a schema is still validated here. The PrometheusRules' groups
+ * also go through `promtool check rules`.
  */
 import { Certificate } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate";
 import { ClusterIssuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer";
 import { BarmanObjectStoreConfiguration } from "@kubernetes-models/cloudnative-pg/github.com/cloudnative-pg/barman-cloud/pkg/api";
 import { Cluster, ScheduledBackup } from "@kubernetes-models/cloudnative-pg/postgresql.cnpg.io/v1";
+import { PrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule";
+import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
 import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
@@ -28,6 +32,8 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ClusterMongo, ClusterPostgres, ClusterRedis } from "../../components/data";
 import { AppService, Platform } from "../../components/k8s";
+import { Monitoring, estateRuleGroups } from "../../components/observability";
+import { checkRules } from "../components/observability/promtool";
 import { planStack } from "../../scripts/cli";
 import { runWithCluster } from "../components/k8s/harness";
 import { type RecordedResource, plainInputs } from "../../scripts/engine/mock-engine";
@@ -60,6 +66,8 @@ const MODELS: Record<string, Model> = {
     "kubernetes:cert-manager.io/v1:Certificate": Certificate,
     "kubernetes:postgresql.cnpg.io/v1:Cluster": Cluster,
     "kubernetes:postgresql.cnpg.io/v1:ScheduledBackup": ScheduledBackup,
+    "kubernetes:monitoring.coreos.com/v1:ServiceMonitor": ServiceMonitor,
+    "kubernetes:monitoring.coreos.com/v1:PrometheusRule": PrometheusRule,
 };
 
 /**
@@ -138,6 +146,17 @@ describe.each(["dev", "prod"])("the %s estate's Kubernetes objects", (stack) => 
         }
         expect(failures).toEqual([]);
         expect(objects.length).toBeGreaterThanOrEqual(35);
+    });
+
+    it("have PrometheusRules whose every group passes promtool check rules", async () => {
+        const run = await planStack(root, { stack });
+        const rules = run.resources.filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule");
+        expect(rules.length).toBeGreaterThanOrEqual(3);
+        for (const rule of rules) {
+            const { spec } = plainInputs(rule, "unwrap") as { spec: { groups: Parameters<typeof checkRules>[0] } };
+            const result = checkRules(spec.groups);
+            expect(result.status, `${rule.name}: ${result.output}`).toBe(0);
+        }
     });
 });
 
@@ -230,6 +249,48 @@ describe("components with every option set", () => {
                 { provider: cluster },
             );
             new ClusterRedis("cache", { version: "7.0", namespace: platform.namespaces.data, nodes: 3, storageGb: 4, storageClass: "gp3", clients, protectData: false }, { provider: cluster });
+            const monitoring = new Monitoring(
+                "monitoring",
+                {
+                    namespace: platform.namespaces.monitoring,
+                    prometheus: { retentionDays: 90, storageGb: 500, cpu: "2", memory: "16Gi", replicas: 3 },
+                    alertmanagerReplicas: 3,
+                    storageClass: "gp3",
+                    nodeExporter: true,
+                    receivers: { slack: { channel: "#alerts", webhookUrl: "https://hooks.slack.com/services/x" }, pagerduty: { routingKey: "key" } },
+                    ruleGroups: estateRuleGroups([{ name: "api", namespace: "apps", kind: "web", replicas: { min: 2, max: 20 } }], {
+                        errorRatio: 0.01,
+                        latencyP95Seconds: 0.3,
+                        minRequestRate: 1,
+                        cpuRequestRatio: 1,
+                        cpuLimitRatio: 0.9,
+                        memoryRequestRatio: 1,
+                        memoryLimitRatio: 0.9,
+                        autoscalerMaxedMinutes: 10,
+                        certificateExpiryDays: 14,
+                        crashLoopRestarts: 2,
+                    }),
+                    grafana: { host: "grafana.example.com", ingress: platform.appIngress },
+                    pushgatewayClients: [platform.namespaces.apps],
+                    certManagerNamespace: platform.namespaces.certManager,
+                    scrapeInterval: "15s",
+                },
+                { provider: cluster },
+            );
+            new AppService(
+                "worker",
+                {
+                    kind: "worker",
+                    namespace: platform.namespaces.apps,
+                    image: "ghcr.io/acme/worker:1.0.0",
+                    metricsPort: 9090,
+                    replicas: { min: 1, max: 3 },
+                    cpu: "100m",
+                    memory: "128Mi",
+                    monitoring: monitoring.appMonitoring,
+                },
+                { provider: cluster },
+            );
             new AppService(
                 "jobs",
                 { kind: "worker", namespace: platform.namespaces.apps, image: "ghcr.io/acme/jobs@sha256:" + "a".repeat(64), metricsPort: 9090, replicas: { min: 1, max: 1 }, cpu: "100m", memory: "128Mi" },

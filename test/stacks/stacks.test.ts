@@ -37,6 +37,12 @@ describe.each(stacks)("stack %s", (stack) => {
         expect(policyConfig.all).toBe(spec.profile === "prod" ? "mandatory" : "advisory");
     });
 
+    it("relaxes the monitoring namespace in its policy config exactly when it runs the node exporter", () => {
+        const { spec } = specAndPolicyConfig(stack);
+        const policyConfig = JSON.parse(fs.readFileSync(path.join(root, "policies/config", `${stack}.json`), "utf8")) as Record<string, { relaxed?: string[] }>;
+        expect(policyConfig["estate-k8s-namespace-pod-security"]?.relaxed?.includes("monitoring") ?? false).toBe(spec.monitoring.nodeExporter);
+    });
+
     it("its policy config requires exactly the backup retention the data components derive from the objectives", () => {
         const { spec, policyConfig } = specAndPolicyConfig(stack);
         const derived = nativeBackupRetentionDays(spec.dr.retention, { protectData: spec.protectData });

@@ -1,3 +1,4 @@
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -200,6 +201,49 @@ describe("AppService: a worker", () => {
     });
 });
 
+describe("AppService metrics", () => {
+    const scraped = (extra: Partial<AppServiceArgs> = {}) => ({ ...extra, monitoring: { dependsOn: [], interval: "30s" } });
+
+    it("declares the metrics port on the pods with the prometheus.io annotations", async () => {
+        const annotations = (b: Built, app: string) => b.inputs(`${app}-deployment`).spec.template.metadata.annotations;
+        expect(annotations(await app("web", web()), "web")).toMatchObject({ "prometheus.io/scrape": "true", "prometheus.io/port": "8080", "prometheus.io/path": "/metrics" });
+        expect(annotations(await app("worker", worker()), "worker")).toMatchObject({ "prometheus.io/port": "9090" });
+    });
+
+    it("creates no ServiceMonitor without monitoring settings", async () => {
+        expect(registeredTypes((await app("web", web())).run)).not.toContain(T.serviceMonitor);
+    });
+
+    it("scrapes the Service's http port through a ServiceMonitor selecting it by labels, once the operator's CRDs exist", async () => {
+        const built = await runWithCluster((cluster) => {
+            const crds = new k8s.apiextensions.CustomResource("crds", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "crds" } }, { provider: cluster });
+            new AppService("web", { ...web(), monitoring: { dependsOn: [crds], interval: "15s" } }, { provider: cluster });
+        });
+        const monitor = built.inputs("web-service-monitor");
+        expect(monitor).toEqual({
+            apiVersion: "monitoring.coreos.com/v1",
+            kind: "ServiceMonitor",
+            metadata: { name: "web", namespace: "apps", labels: expect.objectContaining({ "app.kubernetes.io/name": "web" }) },
+            spec: {
+                selector: { matchLabels: { "app.kubernetes.io/name": "web", "app.kubernetes.io/instance": "web" } },
+                namespaceSelector: { matchNames: ["apps"] },
+                endpoints: [{ port: "http", path: "/metrics", interval: "15s", scrapeTimeout: "10s" }],
+            },
+        });
+        // The Service carries the labels the ServiceMonitor selects, and a port of that name.
+        const service = built.inputs("web-service");
+        expect(service.metadata.labels).toMatchObject(monitor.spec.selector.matchLabels);
+        expect(service.spec.ports.map((p: { name: string }) => p.name)).toContain("http");
+        expect(built.resource("web-service-monitor").dependencies).toContain(built.resource("crds").urn);
+    });
+
+    it("scrapes a separate metrics port by its name", async () => {
+        const built = await app("web", web(scraped({ metricsPort: 9464 })));
+        expect(built.inputs("web-service-monitor").spec.endpoints[0].port).toBe("metrics");
+        expect((await app("worker", worker(scraped()))).inputs("worker-service-monitor").spec.endpoints[0].port).toBe("metrics");
+    });
+});
+
 describe("AppService environment", () => {
     it("puts the estate's outputs in a Secret the container reads, as a Pulumi secret, and rolls pods when it changes", async () => {
         const env = (bucket: string) => ({ BACKUP_BUCKET: pulumi.output(bucket), AWS_REGION: "eu-west-1" });
@@ -343,6 +387,7 @@ describe("AppService arguments that make no sense", () => {
         ["a utilization target of 0", web({ autoscaling: { cpuUtilization: 0 } }), 'AppService "web": autoscaling.cpuUtilization must be an integer from 1 to 100 (% of the request; got 0)'],
         ["running as root", web({ runAsUser: 0 }), 'AppService "web": runAsUser must be a non-root user id, an integer >= 1 (got 0)'],
         ["a health path without a slash", web({ healthPath: "healthz" }), 'AppService "web": healthPath must be an HTTP path starting with / (got "healthz")'],
+        ["a scrape interval that is not one", web({ monitoring: { dependsOn: [], interval: "often" } }), 'AppService "web": monitoring.interval must be a scrape interval such as 30s or 1m (got "often")'],
     ])("refuses %s, registering nothing", async (_case, args, message) => {
         expect(await refused("web", args)).toBe(message);
     });

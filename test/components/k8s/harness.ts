@@ -12,6 +12,8 @@ export const T = {
     release: "kubernetes:helm.sh/v3:Release",
     clusterIssuer: "kubernetes:cert-manager.io/v1:ClusterIssuer",
     certificate: "kubernetes:cert-manager.io/v1:Certificate",
+    serviceMonitor: "kubernetes:monitoring.coreos.com/v1:ServiceMonitor",
+    prometheusRule: "kubernetes:monitoring.coreos.com/v1:PrometheusRule",
     deployment: "kubernetes:apps/v1:Deployment",
     service: "kubernetes:core/v1:Service",
     serviceAccount: "kubernetes:core/v1:ServiceAccount",

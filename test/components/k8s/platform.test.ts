@@ -149,6 +149,18 @@ describe("Platform defaults", () => {
         });
     });
 
+    it("lets monitoring scrape cert-manager's controller (certificate expiry) on its metrics port only", async () => {
+        const built = await platform();
+        expect(built.inputs("platform-cert-manager-metrics")).toMatchObject({
+            metadata: { name: "allow-metrics-scrape", namespace: "cert-manager" },
+            spec: {
+                podSelector: { matchLabels: { "app.kubernetes.io/name": "cert-manager", "app.kubernetes.io/instance": "cert-manager", "app.kubernetes.io/component": "controller" } },
+                policyTypes: ["Ingress"],
+                ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ protocol: "TCP", port: 9402 }] }],
+            },
+        });
+    });
+
     it("knows namespace, class and issuer names in a preview, where ids are unknown", async () => {
         const built = await platform({ issuer: "letsencrypt-prod", acmeEmail: "ops@example.com" }, { preview: true });
         expect(built.outputs()).toMatchObject({ clusterIssuer: "letsencrypt-prod", ingressClassName: "traefik", namespaces: { apps: "apps" } });

@@ -19,6 +19,8 @@ export const K = {
     pdb: "kubernetes:policy/v1:PodDisruptionBudget",
     ingress: "kubernetes:networking.k8s.io/v1:Ingress",
     release: "kubernetes:helm.sh/v3:Release",
+    chart: "kubernetes:helm.sh/v4:Chart",
+    serviceMonitor: "kubernetes:monitoring.coreos.com/v1:ServiceMonitor",
 } as const;
 
 /** Loosely typed: each case changes a field. */
@@ -103,4 +105,57 @@ export function namespace(change: (props: Json) => void = () => undefined, name 
     };
     change(props);
     return fakeResource({ type: K.namespace, name: `platform-ns-${name}`, props });
+}
+
+/** A Service `apps/web` selecting the Deployment's pods, exposing `http` and `metrics`. */
+export function service(change: (props: Json) => void = () => undefined, name = "web"): RecordedResource {
+    const props: Json = {
+        metadata: { name, namespace: "apps", labels: { ...SELECTOR, "app.kubernetes.io/part-of": "estate" } },
+        spec: {
+            type: "ClusterIP",
+            selector: SELECTOR,
+            ports: [
+                { name: "http", port: 8080, targetPort: "http", protocol: "TCP" },
+                { name: "metrics", port: 9090, targetPort: "metrics", protocol: "TCP" },
+            ],
+        },
+    };
+    change(props);
+    return fakeResource({ type: K.service, name: `${name}-service`, props });
+}
+
+/** A ServiceMonitor `apps/web` selecting the Service by its labels and scraping its `metrics` port. */
+export function serviceMonitor(change: (props: Json) => void = () => undefined, name = "web"): RecordedResource {
+    const props: Json = {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "ServiceMonitor",
+        metadata: { name, namespace: "apps" },
+        spec: {
+            selector: { matchLabels: SELECTOR },
+            namespaceSelector: { matchNames: ["apps"] },
+            endpoints: [{ port: "metrics", path: "/metrics", interval: "30s" }],
+        },
+    };
+    change(props);
+    return fakeResource({ type: K.serviceMonitor, name: `${name}-service-monitor`, props });
+}
+
+/** A kube-prometheus-stack release whose Alertmanager posts every alert to Slack. */
+export function kubePrometheusStack(change: (props: Json) => void = () => undefined, type: string = K.release): RecordedResource {
+    const props: Json = {
+        chart: "kube-prometheus-stack",
+        version: "81.4.5",
+        name: "kube-prometheus-stack",
+        namespace: "monitoring",
+        values: {
+            alertmanager: {
+                config: {
+                    route: { receiver: "slack", routes: [{ receiver: "null", matchers: ['alertname = "Watchdog"'] }] },
+                    receivers: [{ name: "null" }, { name: "slack", slack_configs: [{ api_url_file: "/etc/alertmanager/secrets/receivers/slack", channel: "#alerts" }] }],
+                },
+            },
+        },
+    };
+    change(props);
+    return fakeResource({ type, name: "monitoring-stack", props });
 }

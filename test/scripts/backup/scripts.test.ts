@@ -10,6 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { BACKUP_IMAGE_CONTEXT, backupImageBuildArgs } from "../../../components/backup/backup-image";
+import { BACKUP_JOBS, BACKUP_METRICS } from "../../../components/backup/metrics";
 import { dataSchema } from "../../../infra/schema";
 
 const root = path.resolve(__dirname, "../../..");
@@ -58,6 +59,27 @@ describe("the backup scripts", () => {
         const unconfigured = spawnSync("bash", [file], { encoding: "utf8", env: { PATH: process.env.PATH } });
         expect(unconfigured.status).toBe(2);
         expect(unconfigured.stderr).toContain("BACKUP_ENGINE is required");
+    });
+
+    it("push exactly the metrics and jobs the alert rules and dashboards query (BACKUP_METRICS, BACKUP_JOBS)", () => {
+        const pushed = (script: string) => {
+            const text = fs.readFileSync(path.join(scriptsDir, script), "utf8");
+            return {
+                gauges: new Set([...text.matchAll(/^\s*gauge (estate_[a-z_]+) /gm)].map((m) => m[1]!)),
+                jobs: new Set([...text.matchAll(/push_metrics (estate_[a-z_]+) /g)].map((m) => m[1]!)),
+            };
+        };
+        const backup = pushed("backup.sh");
+        const drill = pushed("drill.sh");
+        expect([...backup.jobs]).toEqual([BACKUP_JOBS.backup]);
+        expect([...drill.jobs]).toEqual([BACKUP_JOBS.drill]);
+        const expected = Object.values(BACKUP_METRICS);
+        expect([...backup.gauges, ...drill.gauges].sort()).toEqual([...expected].sort());
+        // And --help lists every one of them, for operators.
+        const help = ["backup.sh", "drill.sh"].map((s) => spawnSync("bash", [path.join(scriptsDir, s), "--help"], { encoding: "utf8" }).stdout).join("\n");
+        for (const metric of expected) {
+            expect(help).toContain(metric);
+        }
     });
 });
 

@@ -1,5 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as grafana from "@pulumiverse/grafana";
+import * as sentry from "@pulumiverse/sentry";
 import { describe, expect, it } from "vitest";
 import { fromWire, plainInputs, runProgram } from "../../../scripts/engine/mock-engine";
 
@@ -80,6 +82,33 @@ describe("runProgram", () => {
         const second = await runProgram(read, {});
         expect(fromWire(first.outputs!.toJavaScript())).toEqual({ profile: "prod" });
         expect(fromWire(second.outputs!.toJavaScript())).toEqual({ profile: "unset" });
+    });
+
+    it("records what the program logs as diagnostics instead of printing it, debug messages left out", async () => {
+        const run = await runProgram(() => {
+            const key = new aws.kms.Key("key", {});
+            void pulumi.log.info("Grafana objects are skipped");
+            void pulumi.log.warn("no webhook configured", key);
+            void pulumi.log.debug("noise");
+        });
+        expect(run.diagnostics).toEqual([
+            { severity: "info", message: "Grafana objects are skipped" },
+            { severity: "warning", message: "no webhook configured", urn: run.resources.find((r) => r.name === "key")!.urn },
+        ]);
+    });
+
+    it("computes what the Sentry and Grafana providers return on create: a client key's DSN, a dashboard's uid and URL", async () => {
+        const run = await runProgram(() => {
+            const key = new sentry.SentryKey("web-key", { organization: "acme", project: "web-prod" });
+            const dashboard = new grafana.oss.Dashboard("red", { configJson: JSON.stringify({ uid: "estate-red", title: "RED" }) });
+            return { dsn: key.dsnPublic, uid: dashboard.uid, url: dashboard.url };
+        });
+        const outputs = fromWire(run.outputs!.toJavaScript()) as Record<string, string>;
+        expect(outputs.dsn).toMatch(/^https:\/\/[0-9a-f]{32}@o0\.ingest\.sentry\.io\/\d+$/);
+        expect(outputs.uid).toBe("estate-red");
+        expect(outputs.url).toBe("https://grafana.invalid/d/estate-red");
+        const preview = await runProgram(() => ({ dsn: new sentry.SentryKey("web-key", { organization: "acme", project: "web-prod" }).dsnPublic }), { preview: true });
+        expect(fromWire(preview.outputs!.toJavaScript())).toEqual({ dsn: "[unknown]" });
     });
 
     it("rethrows the program's error after the engine settles", async () => {

@@ -1,0 +1,33 @@
+/**
+ * The metrics `scripts/backup/backup.sh` and `drill.sh` push to the Pushgateway: one list for the
+ * alert rules, the dashboards and the scripts' `--help` (a test keeps them equal). Each series is
+ * grouped by `job` and the labels `service` and `database`.
+ */
+
+/** The Pushgateway job of each script. */
+export const BACKUP_JOBS = { backup: "estate_backup", drill: "estate_restore_drill" } as const;
+
+export const BACKUP_METRICS = {
+    /** 1 when the last backup run stored its dump, 0 when it failed. */
+    backupLastRunSuccess: "estate_backup_last_run_success",
+    /** Unix time the last successful backup ended. */
+    backupLastSuccess: "estate_backup_last_success_timestamp_seconds",
+    /** Unix time the last failed backup ended. */
+    backupLastFailure: "estate_backup_last_failure_timestamp_seconds",
+    /** Seconds the last successful backup took (dump and uploads). */
+    backupDuration: "estate_backup_duration_seconds",
+    /** Bytes of the last successful dump. */
+    backupSize: "estate_backup_size_bytes",
+    /** 1 when the last drill restored and verified the backup, 0 when it failed. */
+    drillLastRunSuccess: "estate_restore_drill_last_run_success",
+    /** Unix time the last drill ended. */
+    drillLastRun: "estate_restore_drill_last_run_timestamp_seconds",
+    /** Unix time the last successful drill ended. */
+    drillLastSuccess: "estate_restore_drill_last_success_timestamp_seconds",
+    /** Unix time the last failed drill ended. */
+    drillLastFailure: "estate_restore_drill_last_failure_timestamp_seconds",
+    /** The measured RTO of the last successful drill, in seconds: fetch, verify, restore, check. */
+    drillRto: "estate_restore_drill_rto_seconds",
+    /** Unix time of the backup the last drill restored. */
+    drillBackupTime: "estate_restore_drill_backup_timestamp_seconds",
+} as const;

@@ -1,0 +1,5 @@
+export * from "./alert-rules";
+export * from "./dashboards";
+export * from "./monitoring";
+export * from "./error-tracking";
+export * from "./grafana-content";
