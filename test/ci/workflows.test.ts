@@ -273,8 +273,9 @@ describe("the setup action", () => {
     it("installs the policy pack's own dependencies in policies/ when asked", () => {
         const pack = actionSteps.find((s) => s["working-directory"] === "policies");
         expect(pack?.if).toBe("inputs.policy-pack == 'true'");
-        expect(pack?.run).toMatch(/^npm (ci|install)\b/);
-        expect(fs.existsSync(path.join(root, "policies/package.json"))).toBe(true);
+        // npm ci: the pack's committed lock file pins what the CLI runs it with.
+        expect(pack?.run).toMatch(/^npm ci\b/);
+        expect(fs.existsSync(path.join(root, "policies/package-lock.json"))).toBe(true);
     });
 
     it("reads the stack's aws:region from its stack file", () => {
