@@ -266,7 +266,8 @@ class RecordingMonitor extends MockMonitor {
                     }
                     return { id: stackName, state: { name: stackName, outputs: ref.outputs, secretOutputNames: ref.secretOutputNames ?? [] } };
                 }
-                if (args.id !== undefined && args.type === "kubernetes:core/v1:Service" && !this.preview) {
+                // A read has an id; a registration carries its import id, empty unless importing.
+                if (args.id && args.type === "kubernetes:core/v1:Service" && !this.preview) {
                     // A read of a LoadBalancer Service a chart created: its address, once the cloud assigned one.
                     return { id: args.id, state: { status: { loadBalancer: { ingress: [{ hostname: mockLoadBalancerHostname(args.name) }] } } } };
                 }
