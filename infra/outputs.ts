@@ -1,12 +1,16 @@
 /**
- * The stack outputs: the contract apps and operators consume. Every credential is a secret.
+ * The stack outputs: the contract apps and operators consume (`infra/contract.ts` describes and
+ * versions it; this file is checked against its types at compile time). Every credential is a secret.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { appEnvironment } from "./app-environment";
+import { OUTPUTS_VERSION, type EstateOutputs } from "./contract";
 import type { Estate } from "./estate";
 
 export function estateOutputs(estate: Estate) {
-    const { spec, backups, platform, monitoring, grafana, errorTracking, services, awsBackup } = estate;
-    return {
+    const { spec, backups, platform, monitoring, grafana, errorTracking, services, awsBackup, data } = estate;
+    const outputs = {
+        outputsVersion: OUTPUTS_VERSION,
         profile: spec.profile,
         region: spec.region,
         objectives: {
@@ -38,9 +42,10 @@ export function estateOutputs(estate: Estate) {
             ruleGroups: monitoring.ruleGroups,
         },
         grafana: {
+            url: spec.grafana.url ?? (spec.grafana.host ? pulumi.output(`https://${spec.grafana.host}`) : monitoring.grafanaUrl),
             managed: grafana !== undefined,
             ...(grafana
-                ? { url: spec.grafana.url, folder: grafana.folderUid, dataSource: grafana.dataSourceUid, dashboards: grafana.dashboards }
+                ? { folder: grafana.folderUid, dataSource: grafana.dataSourceUid, dashboards: grafana.dashboards }
                 : { note: "Grafana objects are skipped until estate:grafana.url is set (README: Grafana in two steps)" }),
             inCluster: monitoring.grafanaUrl,
             ...(spec.grafana.host ? { host: `https://${spec.grafana.host}` } : {}),
@@ -50,7 +55,7 @@ export function estateOutputs(estate: Estate) {
         errorTracking: errorTracking
             ? { managed: true, organization: spec.sentry.organization, team: errorTracking.team, projects: errorTracking.projects }
             : { managed: false, note: "Sentry objects are skipped until estate:sentry.organization is set" },
-        services: Object.fromEntries(
+        apps: Object.fromEntries(
             Object.entries(services).map(([name, app]) => [
                 name,
                 {
@@ -59,11 +64,18 @@ export function estateOutputs(estate: Estate) {
                     image: app.image,
                     url: app.url,
                     serviceHost: app.serviceHost,
+                    ...(data.postgres && { database: data.postgres.connection }),
+                    ...(data.mongo && { mongo: data.mongo.connection }),
+                    ...(data.redis && { cache: data.redis.connection }),
                     // Semi-public (a browser bundle would embed one), but it lets anyone send events: kept secret here.
                     ...(errorTracking ? { sentryDsn: pulumi.secret(errorTracking.dsn[name]!) } : {}),
+                    backupBucket: { name: backups.bucketName, kmsKeyArn: backups.kmsKeyArn, region: spec.region },
+                    // The same values as the app's Secret in the cluster.
+                    env: pulumi.secret(pulumi.output(appEnvironment(estate, name))),
                 },
             ]),
         ),
+        ingress: { className: platform.ingressClassName, address: platform.ingressAddress },
         // Only in stacks with a managed database.
         ...(awsBackup
             ? {
@@ -80,4 +92,9 @@ export function estateOutputs(estate: Estate) {
               }
             : {}),
     };
+    return outputs;
 }
+
+// The contract holds: what the program exports, once resolved, is what `infra/contract.ts` promises.
+type Exported = pulumi.Unwrap<ReturnType<typeof estateOutputs>>;
+export const satisfiesContract: (exported: Exported) => EstateOutputs = (exported) => exported;

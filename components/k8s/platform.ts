@@ -124,6 +124,12 @@ export class Platform extends pulumi.ComponentResource {
      * Barman Cloud plugin of `ClusterPostgres`) depends on it.
      */
     readonly certManager: k8s.helm.v3.Release;
+    /**
+     * Where the cluster's ingress is reached: the hostname (or IP) of Traefik's load balancer, the
+     * target of the apps' DNS records. Read back from the Service the chart created, so it is unknown
+     * in the preview of a new stack and set once the release is deployed.
+     */
+    readonly ingressAddress: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: PlatformArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         // Validate before super(): an invalid component registers nothing.
@@ -271,6 +277,12 @@ export class Platform extends pulumi.ComponentResource {
         this.issuers = ISSUER_NAMES.flatMap((n) => issuerNames[n] ?? []);
         this.clusterIssuer = issuerNames[issuer]!;
         this.ingressClassName = traefik.urn.apply(() => ingressClass);
+        // The chart names its Service after the release (fullname = release name when it contains the chart's name).
+        const traefikService = k8s.core.v1.Service.get(`${name}-traefik-service`, pulumi.interpolate`${traefik.status.namespace}/${traefik.status.name}`, { parent: this });
+        this.ingressAddress = traefikService.status.apply((status) => {
+            const entry = status?.loadBalancer?.ingress?.[0];
+            return entry?.hostname ?? entry?.ip;
+        });
         this.appIngress = {
             className: this.ingressClassName,
             clusterIssuer: this.clusterIssuer,
@@ -285,6 +297,7 @@ export class Platform extends pulumi.ComponentResource {
             ingressClassName: this.ingressClassName,
             clusterIssuer: this.clusterIssuer,
             issuers: this.issuers,
+            ingressAddress: this.ingressAddress,
         });
     }
 

@@ -79,6 +79,22 @@ export interface RunOptions {
     preview?: boolean;
     /** Return the program's error in `EngineRun.error` (with what was registered before it) instead of throwing. */
     captureErrors?: boolean;
+    /**
+     * The stacks a program reads through `pulumi.StackReference`, by their name (`org/project/stack`):
+     * the outputs `pulumi stack output --json --show-secrets` would show, and which of them are secrets.
+     * A reference to a stack not listed fails as the engine does ("unknown stack").
+     */
+    stackReferences?: Record<string, MockStackReference>;
+}
+
+export interface MockStackReference {
+    outputs: Record<string, unknown>;
+    secretOutputNames?: string[];
+}
+
+/** The hostname the mock gives a LoadBalancer Service the program reads back (`Service.get`). */
+export function mockLoadBalancerHostname(name: string): string {
+    return `${name}.elb.mock.amazonaws.com`;
 }
 
 /** The AWS account id the mock uses in ARNs it invents. */
@@ -235,9 +251,26 @@ class RecordingMonitor extends MockMonitor {
     stackOutputs?: Struct;
     private stackUrn?: string;
 
-    constructor(private readonly preview: boolean) {
+    constructor(
+        private readonly preview: boolean,
+        private readonly stackReferences: Record<string, MockStackReference> = {},
+    ) {
         super({
             newResource: (args: pulumi.runtime.MockResourceArgs) => {
+                if (args.type === "pulumi:pulumi:StackReference") {
+                    // A read of another stack's outputs: known in a preview too, as the engine reads it then.
+                    const stackName = String(args.inputs.name ?? args.id ?? args.name);
+                    const ref = this.stackReferences[stackName];
+                    if (!ref) {
+                        throw new Error(`unknown stack ${JSON.stringify(stackName)} (the mock knows: ${Object.keys(this.stackReferences).join(", ") || "none"})`);
+                    }
+                    return { id: stackName, state: { name: stackName, outputs: ref.outputs, secretOutputNames: ref.secretOutputNames ?? [] } };
+                }
+                // A read has an id; a registration carries its import id, empty unless importing.
+                if (args.id && args.type === "kubernetes:core/v1:Service" && !this.preview) {
+                    // A read of a LoadBalancer Service a chart created: its address, once the cloud assigned one.
+                    return { id: args.id, state: { status: { loadBalancer: { ingress: [{ hostname: mockLoadBalancerHostname(args.name) }] } } } };
+                }
                 if (this.preview) {
                     // A create in preview: the provider echoes inputs; id and computed outputs are unknown.
                     return { id: undefined, state: args.inputs };
@@ -337,7 +370,7 @@ export async function runProgram(program: () => unknown, opts: RunOptions = {}):
     const project = opts.project ?? "estate";
     const stack = opts.stack ?? "test";
     const preview = opts.preview ?? false;
-    const monitor = new RecordingMonitor(preview);
+    const monitor = new RecordingMonitor(preview, opts.stackReferences);
     const engine = new RecordingEngine();
     let failure: unknown;
     await withoutPromiseDebugTraces(() => withLocalStorage(async () => {

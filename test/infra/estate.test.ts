@@ -137,24 +137,24 @@ describe("the stack outputs", () => {
             ingressClass: "traefik",
             clusterIssuer: "letsencrypt-prod",
         });
-        expect(outputs.services).toEqual({
-            web: {
-                namespace: "apps",
-                deployment: "web",
-                image: "ghcr.io/acme/shop-web:1.4.2",
-                url: "https://shop.example.com",
-                serviceHost: "web.apps.svc.cluster.local",
-                sentryDsn: "[secret]",
-            },
-            worker: { namespace: "apps", deployment: "worker", image: "ghcr.io/acme/shop-worker:1.4.2", serviceHost: "worker.apps.svc.cluster.local", sentryDsn: "[secret]" },
+        const apps = outputs.apps as Record<string, Record<string, unknown>>;
+        expect(apps.web).toMatchObject({
+            namespace: "apps",
+            deployment: "web",
+            image: "ghcr.io/acme/shop-web:1.4.2",
+            url: "https://shop.example.com",
+            serviceHost: "web.apps.svc.cluster.local",
+            sentryDsn: "[secret]",
         });
+        expect(apps.worker).toMatchObject({ namespace: "apps", deployment: "worker", image: "ghcr.io/acme/shop-worker:1.4.2", serviceHost: "worker.apps.svc.cluster.local", sentryDsn: "[secret]" });
+        expect(apps.worker!.url).toBeUndefined();
     });
 
     it("keep names known in a preview of a new stack", async () => {
         const run = await plan("prod", true);
-        const outputs = fromWire(run.outputs!.toJavaScript()) as { kubernetes: unknown; services: { web: { url: string } } };
+        const outputs = fromWire(run.outputs!.toJavaScript()) as { kubernetes: unknown; apps: { web: { url: string } } };
         expect(outputs.kubernetes).toMatchObject({ ingressClass: "traefik", clusterIssuer: "letsencrypt-prod", namespaces: { apps: "apps" } });
-        expect(outputs.services.web.url).toBe("https://shop.example.com");
+        expect(outputs.apps.web.url).toBe("https://shop.example.com");
     });
 });
 

@@ -1,0 +1,160 @@
+/**
+ * The stack outputs as a contract: what `pulumi stack output --json --show-secrets` returns for an
+ * estate stack, as a versioned zod schema and the TypeScript types inferred from it. Apps and
+ * other stacks (through a `StackReference`) code against these types; `npm run outputs` validates a
+ * stack's outputs with the schema before turning them into an app's `.env`; a test runs the dev
+ * and prod estates and parses their outputs with it, and `infra/outputs.ts` is checked against the
+ * types at compile time.
+ *
+ * Versioning: `outputsVersion` is bumped when an output is removed, renamed or changes meaning.
+ * Adding an output is not a new version (readers ignore keys they do not know). Readers check the
+ * version and refuse one they do not know (`checkOutputsVersion`).
+ *
+ * Secrets: every credential is a Pulumi secret in the stack (`[secret]` without `--show-secrets`):
+ * connection passwords and URIs, Sentry DSNs, each app's `env`, Grafana's admin password.
+ *
+ * Pure: no Pulumi runtime, no config; `examples/` imports its types.
+ */
+import { z } from "zod";
+
+/** The version of the outputs this file describes. */
+export const OUTPUTS_VERSION = 1 as const;
+
+const retention = z.object({ dailyDays: z.number(), weeklyWeeks: z.number(), monthlyMonths: z.number(), yearlyYears: z.number() });
+
+/** How to reach one database (Postgres, MongoDB) or cache. `password` and `uri` are secrets. */
+const connection = z.object({
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535),
+    database: z.string(),
+    user: z.string().min(1),
+    /** Secret. */
+    password: z.string().min(1),
+    /** Secret: the complete URI with credentials and TLS options; what an app should use. */
+    uri: z.string().min(1),
+});
+const redisConnection = connection.extend({ tls: z.boolean() });
+
+/** What one app consumes: its data, its error tracking, its backups, where it is served. */
+const appOutputs = z.object({
+    namespace: z.string().min(1),
+    deployment: z.string().min(1),
+    /** The image the pods run (a built app's pushed digest). */
+    image: z.string().min(1),
+    /** Web apps: the public HTTPS URL. */
+    url: z.url().optional(),
+    /** In-cluster DNS name of the app's Service (web apps and apps with a metrics port). */
+    serviceHost: z.string().optional(),
+    /** The estate's Postgres, when it declares one. */
+    database: connection.optional(),
+    /** The estate's MongoDB (DocumentDB or in-cluster), when it declares one. */
+    mongo: connection.optional(),
+    /** The estate's Redis, when it declares one. */
+    cache: redisConnection.optional(),
+    /** Secret: the app's Sentry project DSN, when Sentry is managed. */
+    sentryDsn: z.string().optional(),
+    /** Where the app may keep its own backups: the estate's bucket, its key and region. */
+    backupBucket: z.object({ name: z.string().min(1), kmsKeyArn: z.string().min(1), region: z.string().min(1) }),
+    /**
+     * Secret: the app's environment, exactly what its Secret `<app>-env` holds in the cluster
+     * (`DATABASE_URL`, `MONGODB_URI`, `REDIS_URL`, `REDIS_TLS`, `SENTRY_DSN`, `AWS_REGION`,
+     * `BACKUP_BUCKET`, `BACKUP_KMS_KEY_ARN`, as declared).
+     */
+    env: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/), z.string()),
+});
+
+export const estateOutputsSchema = z.object({
+    outputsVersion: z.literal(OUTPUTS_VERSION),
+    profile: z.enum(["dev", "prod"]),
+    region: z.string().min(1),
+    objectives: z.object({ rpoMinutes: z.number(), rtoMinutes: z.number(), retention }),
+    backupBucket: z.object({
+        name: z.string().min(1),
+        arn: z.string().startsWith("arn:"),
+        kmsKeyArn: z.string().startsWith("arn:"),
+        prefixes: z.object({ daily: z.string(), weekly: z.string(), monthly: z.string(), yearly: z.string() }),
+    }),
+    /** Per app (`estate:services`): see `AppOutputs`. */
+    apps: z.record(z.string(), appOutputs),
+    /** The cluster's ingress: the IngressClass apps use and the load balancer's address (the target of the apps' DNS records; absent until assigned). */
+    ingress: z.object({ className: z.string().min(1), address: z.string().optional() }),
+    /** Per declared data service: placement and connection (secrets as above). */
+    data: z.object({
+        postgres: connection.extend({ placement: z.enum(["managed", "cluster"]) }).optional(),
+        mongo: connection.extend({ placement: z.enum(["managed", "cluster"]) }).optional(),
+        redis: redisConnection.extend({ placement: z.enum(["managed", "cluster"]) }).optional(),
+    }),
+    kubernetes: z.object({ namespaces: z.record(z.string(), z.string()), ingressClass: z.string(), clusterIssuer: z.string() }),
+    monitoring: z.object({
+        namespace: z.string(),
+        prometheus: z.string(),
+        alertmanager: z.string(),
+        pushgateway: z.string(),
+        receivers: z.array(z.string()),
+        ruleGroups: z.array(z.string()),
+    }),
+    grafana: z.object({
+        /** Where people open Grafana: `estate:grafana.url`, else the exposed host, else the in-cluster Service URL. */
+        url: z.string().min(1),
+        managed: z.boolean(),
+        folder: z.string().optional(),
+        dataSource: z.string().optional(),
+        dashboards: z.record(z.string(), z.string()).optional(),
+        note: z.string().optional(),
+        inCluster: z.string(),
+        host: z.string().optional(),
+        adminUser: z.string(),
+        /** Secret. */
+        adminPassword: z.string(),
+    }),
+    errorTracking: z.object({
+        managed: z.boolean(),
+        organization: z.string().optional(),
+        team: z.string().optional(),
+        projects: z.record(z.string(), z.string()).optional(),
+        note: z.string().optional(),
+    }),
+    /** Only in stacks with a managed database. */
+    awsBackup: z
+        .object({
+            vaultName: z.string(),
+            vaultArn: z.string(),
+            kmsKeyArn: z.string(),
+            planId: z.string(),
+            planArn: z.string(),
+            drVaultArn: z.string().optional(),
+            restoreTestingPlanName: z.string().optional(),
+            selectionTag: z.object({ key: z.string(), value: z.string() }).optional(),
+        })
+        .optional(),
+});
+
+/** The outputs of an estate stack, as `pulumi stack output --json --show-secrets` returns them. */
+export type EstateOutputs = z.infer<typeof estateOutputsSchema>;
+/** What one app consumes: `EstateOutputs["apps"][name]`. */
+export type AppOutputs = z.infer<typeof appOutputs>;
+export type ConnectionOutputs = z.infer<typeof connection>;
+export type RedisConnectionOutputs = z.infer<typeof redisConnection>;
+
+/**
+ * Refuses outputs of a version this reader does not know, with a message that says what to do.
+ * Returns the version when it is this file's.
+ */
+export function checkOutputsVersion(outputs: unknown): { ok: true } | { ok: false; message: string } {
+    const version = typeof outputs === "object" && outputs !== null ? (outputs as { outputsVersion?: unknown }).outputsVersion : undefined;
+    if (version === OUTPUTS_VERSION) {
+        return { ok: true };
+    }
+    if (version === undefined) {
+        return { ok: false, message: `the outputs have no outputsVersion: they are not an estate stack's, or predate the contract (this reader knows version ${OUTPUTS_VERSION})` };
+    }
+    return {
+        ok: false,
+        message: `the outputs are version ${JSON.stringify(version)}; this reader knows version ${OUTPUTS_VERSION}` + (typeof version === "number" && version > OUTPUTS_VERSION ? ": update the reader" : ""),
+    };
+}
+
+/** Whether an app's outputs carry credentials (then `npm run outputs` will not print them to a terminal unasked). */
+export function hasSecrets(app: AppOutputs): boolean {
+    return app.database !== undefined || app.mongo !== undefined || app.cache !== undefined || app.sentryDsn !== undefined;
+}

@@ -1,0 +1,97 @@
+/**
+ * The stack outputs as a contract (`infra/contract.ts`): the dev and prod estates' outputs parse
+ * with the versioned schema, declare nothing the contract does not, keep every credential a secret,
+ * and give each app the same environment as its Secret in the cluster.
+ */
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { checkOutputsVersion, estateOutputsSchema, hasSecrets, OUTPUTS_VERSION, type EstateOutputs } from "../../infra/contract";
+import { planStack } from "../../scripts/cli";
+import { type EngineRun, fromWire, mockLoadBalancerHostname, plainInputs } from "../../scripts/engine/mock-engine";
+
+const root = path.resolve(__dirname, "../..");
+const runs = new Map<string, Promise<EngineRun>>();
+const plan = (stack: string, preview = false) => {
+    const key = `${stack}:${preview}`;
+    if (!runs.has(key)) {
+        runs.set(key, planStack(root, { stack, preview }));
+    }
+    return runs.get(key)!;
+};
+const unwrapped = async (stack: string) => fromWire((await plan(stack)).outputs!.toJavaScript(), "unwrap") as Record<string, unknown>;
+const masked = async (stack: string) => fromWire((await plan(stack)).outputs!.toJavaScript(), "mask") as EstateOutputs;
+
+describe.each(["dev", "prod"])("the %s estate's outputs", (stack) => {
+    it(`parse with the contract, version ${OUTPUTS_VERSION}`, async () => {
+        const result = estateOutputsSchema.safeParse(await unwrapped(stack));
+        expect(result.success ? [] : result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`)).toEqual([]);
+        expect(result.data?.outputsVersion).toBe(OUTPUTS_VERSION);
+    });
+
+    it("export nothing the contract does not describe", async () => {
+        const exported = Object.keys(await unwrapped(stack));
+        const described = Object.keys(estateOutputsSchema.shape);
+        expect(exported.filter((k) => !described.includes(k))).toEqual([]);
+    });
+
+    it("give every app its database, cache, backup bucket and URL (web), the same env as its Secret", async () => {
+        const outputs = estateOutputsSchema.parse(await unwrapped(stack));
+        const run = await plan(stack);
+        expect(Object.keys(outputs.apps).sort()).toEqual(["web", "worker"]);
+        for (const [name, app] of Object.entries(outputs.apps)) {
+            expect(app.database?.uri).toBe(outputs.data.postgres?.uri);
+            expect(app.mongo?.uri).toBe(outputs.data.mongo?.uri);
+            expect(app.cache?.uri).toBe(outputs.data.redis?.uri);
+            expect(app.backupBucket).toEqual({ name: outputs.backupBucket.name, kmsKeyArn: outputs.backupBucket.kmsKeyArn, region: outputs.region });
+            const secret = plainInputs(run.resources.find((r) => r.name === `${name}-env`)!, "unwrap") as { stringData: Record<string, string> };
+            expect(app.env).toEqual(secret.stringData);
+            expect(app.env.DATABASE_URL).toBe(app.database?.uri);
+            expect(hasSecrets(app)).toBe(true);
+        }
+        expect(outputs.apps.web!.url).toMatch(/^https:\/\//);
+        expect(outputs.apps.worker!.url).toBeUndefined();
+    });
+
+    it("keep every credential a secret", async () => {
+        const outputs = await masked(stack);
+        for (const app of Object.values(outputs.apps)) {
+            expect(app.env).toBe("[secret]");
+            for (const c of [app.database, app.mongo, app.cache]) {
+                expect(c?.password).toBe("[secret]");
+                expect(c?.uri).toBe("[secret]");
+            }
+            if (stack === "prod") {
+                expect(app.sentryDsn).toBe("[secret]");
+            }
+        }
+        expect(outputs.grafana.adminPassword).toBe("[secret]");
+        for (const service of Object.values(outputs.data)) {
+            expect(service?.password).toBe("[secret]");
+        }
+    });
+
+    it("name the cluster's ingress: its class and, once Traefik's load balancer has one, its address", async () => {
+        const outputs = estateOutputsSchema.parse(await unwrapped(stack));
+        expect(outputs.ingress).toEqual({ className: "traefik", address: mockLoadBalancerHostname("platform-traefik-service") });
+        const preview = fromWire((await plan(stack, true)).outputs!.toJavaScript(), "unwrap") as { ingress: { address: unknown } };
+        expect(preview.ingress.address).toBe("[unknown]");
+    });
+
+    it("give the Grafana URL people open: the exposed host (prod), else the in-cluster Service (dev)", async () => {
+        const outputs = estateOutputsSchema.parse(await unwrapped(stack));
+        expect(outputs.grafana.inCluster).toMatch(/^http:\/\/.+\.monitoring\.svc/);
+        expect(outputs.grafana.url).toBe(stack === "prod" ? "https://grafana.shop.example.com" : outputs.grafana.inCluster);
+    });
+});
+
+describe("checkOutputsVersion", () => {
+    it("accepts this version and refuses others with a message that says what to do", () => {
+        expect(checkOutputsVersion({ outputsVersion: OUTPUTS_VERSION })).toEqual({ ok: true });
+        expect(checkOutputsVersion({ outputsVersion: OUTPUTS_VERSION + 1 })).toEqual({
+            ok: false,
+            message: `the outputs are version ${OUTPUTS_VERSION + 1}; this reader knows version ${OUTPUTS_VERSION}: update the reader`,
+        });
+        expect(checkOutputsVersion({ profile: "dev" })).toMatchObject({ ok: false, message: expect.stringContaining("no outputsVersion") });
+        expect(checkOutputsVersion(null)).toMatchObject({ ok: false });
+    });
+});
