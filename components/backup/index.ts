@@ -4,3 +4,4 @@ export * from "./retention";
 export * from "./objectives";
 export * from "./alert-rules";
 export * from "./backup-image";
+export * from "./backup-jobs";

@@ -107,6 +107,38 @@ export const TIER_SCHEDULES: Readonly<Record<Tier, string>> = Object.freeze({
 /** The schedule of a separate continuous-backup rule (see `BACKUP_WINDOWS.continuousStart`). */
 export const CONTINUOUS_SCHEDULE = `cron(${BACKUP_WINDOWS.continuousStart.minute} ${BACKUP_WINDOWS.continuousStart.hour} * * ? *)`;
 
+/**
+ * The logical dumps of the backup CronJobs (`BackupJobs`, Kubernetes cron, UTC): daily at 02:00,
+ * after the databases' own backup window (`BACKUP_WINDOWS.native`, 00:00-01:00), CloudNativePG's
+ * base backup (00:00) and a separate continuous rule's start window (01:00-02:00), and before AWS
+ * Backup starts (03:00), so the dump does not compete with a snapshot for the database's I/O.
+ */
+export const LOGICAL_BACKUP_SCHEDULE = "0 2 * * *";
+/** How often `LOGICAL_BACKUP_SCHEDULE` runs, in minutes (the alert rules' `backupIntervalMinutes`). */
+export const LOGICAL_BACKUP_INTERVAL_MINUTES = 1440;
+/**
+ * The restore drills of the backup CronJobs: monthly, the 15th at 05:00 UTC, hours after that
+ * day's dump and away from the monthly tier (the 1st) and AWS Backup's restore testing (08:00).
+ */
+export const RESTORE_DRILL_SCHEDULE = "0 5 15 * *";
+
+/**
+ * Whether `expression` is a Kubernetes CronJob schedule: five fields (minute, hour, day of month,
+ * month, day of week) of digits, `*`, ranges, steps, lists or names, or a macro such as `@daily`.
+ * No `TZ=`/`CRON_TZ=` prefix: the estate's CronJobs set `timeZone: Etc/UTC`, and Kubernetes
+ * refuses both at once.
+ */
+export function isKubernetesCron(expression: unknown): boolean {
+    if (typeof expression !== "string") {
+        return false;
+    }
+    if (/^@(yearly|annually|monthly|weekly|daily|midnight|hourly)$/.test(expression)) {
+        return true;
+    }
+    const fields = expression.trim().split(/\s+/);
+    return fields.length === 5 && fields.every((f) => /^[0-9A-Za-z*?,\/-]+$/.test(f)) && !/TZ=/.test(expression);
+}
+
 /** AWS Backup restore testing, monthly by default: the 15th at 08:00 UTC, away from the monthly backup. */
 export const RESTORE_TESTING_SCHEDULE = "cron(0 8 15 * ? *)";
 
