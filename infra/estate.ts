@@ -4,7 +4,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { BackupBucket, BackupPlan, nativeBackupRetentionDays, usesAwsBackup } from "../components/backup";
+import { BackupBucket, BackupImage, BackupJobs, BackupPlan, nativeBackupRetentionDays, usesAwsBackup } from "../components/backup";
 import {
     ClusterMongo,
     ClusterPostgres,
@@ -28,6 +28,16 @@ import type { EstateSpec } from "./config";
 export interface DataService<C extends DatabaseConnection = DatabaseConnection> {
     placement: "managed" | "cluster";
     connection: C;
+    /** In the cluster: the labels of the pods behind `connection.host` (for other clients' NetworkPolicies). */
+    servingPods?: Record<string, string>;
+}
+
+/** The backup and restore-drill CronJobs of the data services, and the image they run. */
+export interface EstateBackupJobs {
+    /** The image reference: built (`BackupImage`) or `estate:backup.jobs.image`. */
+    image?: pulumi.Input<string>;
+    /** By data service (`postgres`, `mongo`, `redis`; never a managed Redis). */
+    jobs: Partial<Record<"postgres" | "mongo" | "redis", BackupJobs>>;
 }
 
 export interface Estate {
@@ -43,6 +53,8 @@ export interface Estate {
     };
     /** AWS Backup of the managed databases; only when a database is managed. */
     awsBackup?: BackupPlan;
+    /** The logical backups and restore drills. */
+    backupJobs: EstateBackupJobs;
     services: Record<string, AppService>;
 }
 
@@ -75,9 +87,10 @@ export function buildEstate(spec: EstateSpec): Estate {
 
     const { data, backupTargets } = buildDataServices(spec, backups, platform);
     const awsBackup = buildAwsBackup(spec, backupTargets);
+    const backupJobs = buildBackupJobs(spec, backups, platform, data);
 
     // The apps, last: their environment comes from everything above.
-    const parts: EstateParts = { spec, cluster, platform, backups, data, awsBackup };
+    const parts: EstateParts = { spec, cluster, platform, backups, data, awsBackup, backupJobs };
     const services = buildApps(spec, platform, appEnvironment(parts), managedDataEgress(spec, data));
 
     return { ...parts, services };
@@ -129,7 +142,7 @@ function buildDataServices(spec: EstateSpec, backups: BackupBucket, platform: Pl
             },
             clusterOpts,
         );
-        data.postgres = { placement: "cluster", connection: db.connection };
+        data.postgres = { placement: "cluster", connection: db.connection, servingPods: db.servingPodLabels };
     }
 
     const mongo = spec.data.mongo;
@@ -139,7 +152,7 @@ function buildDataServices(spec: EstateSpec, backups: BackupBucket, platform: Pl
         backupTargets.push(db.databaseArn);
     } else if (mongo?.placement === "cluster") {
         const db = new ClusterMongo("mongo", { ...inCluster, version: mongo.version, instances: mongo.instances, storageGb: mongo.storageGb }, clusterOpts);
-        data.mongo = { placement: "cluster", connection: db.connection };
+        data.mongo = { placement: "cluster", connection: db.connection, servingPods: db.servingPodLabels };
     }
 
     const redis = spec.data.redis;
@@ -148,7 +161,7 @@ function buildDataServices(spec: EstateSpec, backups: BackupBucket, platform: Pl
         data.redis = { placement: "managed", connection: cache.connection };
     } else if (redis?.placement === "cluster") {
         const cache = new ClusterRedis("redis", { ...inCluster, version: redis.version, nodes: redis.nodes, storageGb: redis.storageGb }, clusterOpts);
-        data.redis = { placement: "cluster", connection: cache.connection };
+        data.redis = { placement: "cluster", connection: cache.connection, servingPods: cache.servingPodLabels };
     }
     return { data, backupTargets };
 }
@@ -177,6 +190,57 @@ function buildAwsBackup(spec: EstateSpec, databases: pulumi.Input<string>[]): Ba
         region: spec.region,
         tags: spec.tags,
     });
+}
+
+/**
+ * A backup CronJob and a restore-drill CronJob per data service, in the `data` namespace next to
+ * the databases (restricted Pod Security and default-deny like every estate namespace; the
+ * credentials they read already live there), all running one image. Managed Redis is left out:
+ * ElastiCache refuses `SYNC` (`redis-cli --rdb`), so its daily snapshots are its backups.
+ */
+function buildBackupJobs(spec: EstateSpec, backups: BackupBucket, platform: Platform, data: Estate["data"]): EstateBackupJobs {
+    const settings = spec.backup.jobs;
+    const services = (["postgres", "mongo", "redis"] as const).filter((s) => data[s] !== undefined && !(s === "redis" && data[s]?.placement === "managed"));
+    if (!settings.enabled || services.length === 0) {
+        return { jobs: {} };
+    }
+    const image =
+        settings.image ??
+        new BackupImage("backup-image", {
+            engines: { postgres: spec.data.postgres ? { version: spec.data.postgres.version } : undefined },
+            forceDelete: !spec.protectData,
+            region: spec.region,
+            tags: spec.tags,
+        }).reference;
+    const jobs: EstateBackupJobs["jobs"] = {};
+    for (const service of services) {
+        const target = data[service]!;
+        jobs[service] = new BackupJobs(
+            `${service}-backup-jobs`,
+            {
+                engine: service,
+                service,
+                connection: target.connection,
+                namespace: platform.namespaces.data,
+                bucket: { name: backups.bucketName, arn: backups.bucketArn, kmsKeyArn: backups.kmsKeyArn, region: spec.region },
+                image,
+                rtoMinutes: spec.dr.rtoMinutes,
+                version: service === "redis" ? undefined : spec.data[service]!.version,
+                backupSchedule: settings.backupSchedule,
+                drillSchedule: settings.drillSchedule,
+                drillSqlChecks: service === "postgres" && settings.drillSqlChecks.length > 0 ? settings.drillSqlChecks : undefined,
+                pushgatewayUrl: settings.pushgatewayUrl,
+                irsa: settings.irsa,
+                databasePods: target.servingPods,
+                databaseEgress:
+                    target.placement === "managed" ? [managedServicesEgressRule({ subnetIds: spec.network!.privateSubnetIds }, [target.connection.port], { region: spec.region })] : undefined,
+                region: spec.region,
+                tags: spec.tags,
+            },
+            { provider: platform.provider },
+        );
+    }
+    return { image, jobs };
 }
 
 /**

@@ -4,7 +4,7 @@
 import type { Estate } from "./estate";
 
 export function estateOutputs(estate: Estate) {
-    const { spec, backups, platform, services, awsBackup } = estate;
+    const { spec, backups, platform, services, awsBackup, backupJobs } = estate;
     return {
         profile: spec.profile,
         region: spec.region,
@@ -23,6 +23,26 @@ export function estateOutputs(estate: Estate) {
         data: Object.fromEntries(
             Object.entries(estate.data).flatMap(([service, s]) => (s ? [[service, { placement: s.placement, ...s.connection }]] : [])),
         ),
+        /** Per data service with backup CronJobs: where they run and when (no credentials here). */
+        backupJobs: {
+            image: backupJobs.image,
+            services: Object.fromEntries(
+                Object.entries(backupJobs.jobs).map(([service, jobs]) => [
+                    service,
+                    {
+                        namespace: jobs.namespace,
+                        backupCronJob: jobs.backupCronJobName,
+                        backupSchedule: jobs.backupSchedule,
+                        drillCronJob: jobs.drillCronJobName,
+                        drillSchedule: jobs.drillSchedule,
+                        serviceAccount: jobs.serviceAccountName,
+                        iamRoleArn: jobs.iamRoleArn,
+                        iamUserName: jobs.iamUserName,
+                        prefixes: jobs.prefixes,
+                    },
+                ]),
+            ),
+        },
         kubernetes: {
             namespaces: platform.namespaces,
             ingressClass: platform.ingressClassName,

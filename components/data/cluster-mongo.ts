@@ -75,6 +75,8 @@ export class ClusterMongo extends pulumi.ComponentResource {
     readonly connection: DatabaseConnection;
     /** The Secret holding the application user's password (key `password`). */
     readonly passwordSecretName: string;
+    /** Labels of the pods behind `connection.host` (the replica set's members), for NetworkPolicies of other clients such as the backup jobs. */
+    readonly servingPodLabels: Record<string, string>;
 
     constructor(name: string, args: ClusterMongoArgs, opts?: pulumi.ComponentResourceOptions) {
         validate(name, args);
@@ -157,6 +159,7 @@ export class ClusterMongo extends pulumi.ComponentResource {
             query: { authSource: "admin", replicaSet: name },
         });
         this.passwordSecretName = passwordSecretName;
+        this.servingPodLabels = labels;
         this.registerOutputs({ connection: this.connection, passwordSecretName });
     }
 }

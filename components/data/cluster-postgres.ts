@@ -138,6 +138,8 @@ export class ClusterPostgres extends pulumi.ComponentResource {
     readonly backupDestination: pulumi.Output<string>;
     /** `archive_timeout` in seconds. */
     readonly archiveTimeoutSeconds: number;
+    /** Labels of the pods behind `connection.host` (the instances), for NetworkPolicies of other clients such as the backup jobs. */
+    readonly servingPodLabels: Record<string, string>;
 
     constructor(name: string, args: ClusterPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         validate(name, args);
@@ -267,6 +269,7 @@ export class ClusterPostgres extends pulumi.ComponentResource {
         this.credentialsSecretName = credentialsSecretName;
         this.backupDestination = destination;
         this.archiveTimeoutSeconds = archiveTimeout;
+        this.servingPodLabels = { [CNPG_CLUSTER_LABEL]: name };
         this.registerOutputs({
             connection: this.connection,
             clusterName: this.clusterName,

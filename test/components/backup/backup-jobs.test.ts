@@ -213,7 +213,7 @@ describe("BackupJobs: the CronJobs", () => {
             expect(pod.volumes).toContainEqual({ name: "work", emptyDir: { sizeLimit: "20Gi" } });
         }
         const policyReport = await evaluatePolicies(policies, built.run.resources, { config: packConfig("prod"), packEnforcementLevel: "mandatory" });
-        expect(policyReport.violations.map((v) => `${v.policyName}: ${v.message}`)).toEqual([]);
+        expect(policyReport.violations.map((v) => `${v.policy}: ${v.message}`)).toEqual([]);
     });
 
     it("postgres: the drill restores into a native postgres sidecar on loopback, as uid 999, ready before the drill starts", async () => {
