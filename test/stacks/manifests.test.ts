@@ -13,6 +13,7 @@ import { BarmanObjectStoreConfiguration } from "@kubernetes-models/cloudnative-p
 import { Cluster, ScheduledBackup } from "@kubernetes-models/cloudnative-pg/postgresql.cnpg.io/v1";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
+import { CronJob } from "kubernetes-models/batch/v1/CronJob";
 import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
@@ -49,6 +50,8 @@ function check(Kind: Model, object: unknown): void {
 const MODELS: Record<string, Model> = {
     "kubernetes:core/v1:Namespace": Namespace,
     "kubernetes:core/v1:Secret": Secret,
+    "kubernetes:core/v1:ConfigMap": ConfigMap,
+    "kubernetes:batch/v1:CronJob": CronJob,
     "kubernetes:core/v1:Service": Service,
     "kubernetes:core/v1:ServiceAccount": ServiceAccount,
     "kubernetes:apps/v1:Deployment": Deployment,
