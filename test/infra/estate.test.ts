@@ -141,3 +141,43 @@ describe("the stack outputs", () => {
         expect(outputs.services.web.url).toBe("https://shop.example.com");
     });
 });
+
+describe("the backup and restore-drill CronJobs", () => {
+    const cronJobs = (run: EngineRun) => run.resources.filter((r) => r.type === "kubernetes:batch/v1:CronJob").map((r) => inputs(r).metadata.name).sort();
+
+    it("dev: a pair per in-cluster data service in the data namespace, admitted to the databases' pods, IAM users (no IRSA)", async () => {
+        const run = await plan("dev");
+        expect(cronJobs(run)).toEqual(["mongo-backup", "mongo-restore-drill", "postgres-backup", "postgres-restore-drill", "redis-backup", "redis-restore-drill"]);
+        for (const r of run.resources.filter((r) => r.type === "kubernetes:batch/v1:CronJob")) {
+            expect(inputs(r).metadata.namespace, r.name).toBe("data");
+        }
+        const ingress = inputs(named(run, "redis-backup-jobs-database-ingress"));
+        expect(ingress.spec.podSelector.matchLabels).toEqual({ release: "redis", app: "redis-ha-haproxy" });
+        expect(inputs(named(run, "postgres-backup-jobs-database-ingress")).spec.podSelector.matchLabels).toEqual({ "cnpg.io/cluster": "postgres" });
+        expect(run.resources.filter((r) => r.type === "aws:iam/user:User" && r.name.endsWith("-backup-jobs-user"))).toHaveLength(3);
+        // One image for every database, built with PG_MAJOR from estate:data.postgres.version.
+        const images = run.resources.filter((r) => r.type === "docker:index/image:Image" && r.name === "backup-image-image");
+        expect(images).toHaveLength(1);
+        expect(inputs(images[0]!).build.args).toEqual({ PG_MAJOR: "16" });
+    });
+
+    it("prod: postgres and mongo only (ElastiCache refuses redis-cli --rdb: snapshots back it up), IRSA roles, egress to the private subnets", async () => {
+        const run = await plan("prod");
+        expect(cronJobs(run)).toEqual(["mongo-backup", "mongo-restore-drill", "postgres-backup", "postgres-restore-drill"]);
+        expect(run.resources.some((r) => r.type === "aws:iam/user:User" && r.name.endsWith("-backup-jobs-user"))).toBe(false);
+        const trust = JSON.parse(inputs(named(run, "postgres-backup-jobs-role")).assumeRolePolicy);
+        expect(trust.Statement[0].Condition.StringEquals["oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE:sub"]).toBe("system:serviceaccount:data:postgres-backup");
+        const egress = inputs(named(run, "postgres-backup-jobs-database-egress")).spec.egress;
+        expect(egress[0].to.map((t: { ipBlock: { cidr: string } }) => t.ipBlock.cidr)).toHaveLength(3);
+        expect(egress[0].ports).toEqual([{ protocol: "TCP", port: 5432 }]);
+        expect(inputs(named(run, "postgres-backup-jobs-config")).data.DRILL_SQL_CHECKS).toBe("SELECT count(*) >= 0 FROM pg_catalog.pg_tables");
+    });
+
+    it("are in the stack outputs by service, with names and schedules and no credentials", async () => {
+        const run = await plan("prod");
+        const outputs = fromWire(run.outputs!.toJavaScript(), "mask") as { backupJobs: { services: Record<string, Record<string, unknown>> } };
+        expect(Object.keys(outputs.backupJobs.services).sort()).toEqual(["mongo", "postgres"]);
+        expect(outputs.backupJobs.services.postgres).toMatchObject({ backupCronJob: "postgres-backup", backupSchedule: "0 2 * * *", drillCronJob: "postgres-restore-drill", drillSchedule: "0 5 15 * *", namespace: "data" });
+        expect(JSON.stringify(outputs.backupJobs)).not.toMatch(/secret|password/i);
+    });
+});
