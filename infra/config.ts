@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { findObjectiveProblems, usesAwsBackup } from "../components/backup/objectives";
+import { LOGICAL_BACKUP_SCHEDULE, RESTORE_DRILL_SCHEDULE, findObjectiveProblems, usesAwsBackup } from "../components/backup/objectives";
 import { UserInputError } from "../components/lib/errors";
 import { profiles } from "../stacks";
 import {
@@ -87,6 +87,8 @@ export interface EstateSpec {
             /** Restore testing settings; `undefined`: no restore testing. */
             restoreTesting?: { schedule?: string; startWindowHours?: number };
         };
+        /** The backup and restore-drill CronJobs of the data services; `infra/estate.ts` builds them when `enabled`. */
+        jobs: BackupJobsSpec;
     };
     services: Record<string, ServiceSpec>;
     data: DataSpec;
@@ -121,6 +123,22 @@ export interface EstateSpec {
     };
     /** What the program does not do yet because of the config, and why (logged, not fatal). */
     notices: ConfigNotice[];
+}
+
+/** The backup and restore-drill CronJobs, defaulted. */
+export interface BackupJobsSpec {
+    enabled: boolean;
+    /** Kubernetes cron, UTC. */
+    backupSchedule: string;
+    drillSchedule: string;
+    /** A prebuilt image; `undefined`: the estate builds it (`BackupImage`). */
+    image?: string;
+    /** Postgres drill SQL checks (`DRILL_SQL_CHECKS`). */
+    drillSqlChecks: string[];
+    /** `undefined`: the estate's own Pushgateway (`Monitoring`). */
+    pushgatewayUrl?: string;
+    /** IRSA; `undefined`: an IAM user with an access key. */
+    irsa?: { oidcProviderArn: string; oidcIssuer: string };
 }
 
 /** Config as the Pulumi CLI hands it to a program: `"<namespace>:<key>"` to a string (objects as JSON). */
@@ -255,6 +273,8 @@ export function parseEstateConfig(raw: RawConfig, ctx: ParseContext): EstateSpec
     }
     const observability = observabilityOf(config, ctx);
     issues.push(...observability.issues);
+    const jobs = backup.jobs ?? {};
+    issues.push(...backupJobsIssues(config));
     if (issues.length > 0) {
         throw new ConfigError(issues);
     }
@@ -276,6 +296,15 @@ export function parseEstateConfig(raw: RawConfig, ctx: ParseContext): EstateSpec
             plan: {
                 vaultLock,
                 restoreTesting: plan.restoreTesting === false ? undefined : (plan.restoreTesting ?? {}),
+            },
+            jobs: {
+                enabled: jobs.enabled ?? true,
+                backupSchedule: jobs.backupSchedule ?? LOGICAL_BACKUP_SCHEDULE,
+                drillSchedule: jobs.drillSchedule ?? RESTORE_DRILL_SCHEDULE,
+                image: jobs.image,
+                drillSqlChecks: jobs.drillSqlChecks ?? [],
+                pushgatewayUrl: jobs.pushgatewayUrl,
+                irsa: jobs.oidcProviderArn === undefined ? undefined : { oidcProviderArn: jobs.oidcProviderArn, oidcIssuer: jobs.oidcIssuer ?? oidcIssuerOf(jobs.oidcProviderArn) },
             },
         },
         services,
@@ -452,6 +481,34 @@ function dataIssues(config: EstateConfig): ConfigIssue[] {
             key: key("data.mongo.version"),
             message: 'must be 5.0 or 8.0 with placement cluster: MongoDB 4.0 has no supported release to run in the cluster (got "4.0")',
         });
+    }
+    return issues;
+}
+
+/** The issuer an IAM OIDC provider ARN names: `arn:aws:iam::<account>:oidc-provider/<issuer>`. */
+function oidcIssuerOf(providerArn: string): string {
+    return providerArn.slice(providerArn.indexOf(":oidc-provider/") + ":oidc-provider/".length);
+}
+
+/** Cross-field rules of `estate:backup.jobs`. */
+function backupJobsIssues(config: EstateConfig): ConfigIssue[] {
+    const issues: ConfigIssue[] = [];
+    const jobs = config.backup?.jobs ?? {};
+    const key = (path: string) => `${NAMESPACE}:backup.jobs.${path}`;
+    if (jobs.oidcIssuer !== undefined && jobs.oidcProviderArn === undefined) {
+        issues.push({ key: key("oidcIssuer"), message: `requires ${key("oidcProviderArn")} (the cluster's IAM OIDC provider, for IRSA)` });
+    }
+    if (jobs.oidcIssuer !== undefined && jobs.oidcProviderArn !== undefined) {
+        const issuer = jobs.oidcIssuer.replace(/^https:\/\//, "").replace(/\/+$/, "");
+        if (issuer !== oidcIssuerOf(jobs.oidcProviderArn)) {
+            issues.push({
+                key: key("oidcIssuer"),
+                message: `must be the issuer ${key("oidcProviderArn")} names (${oidcIssuerOf(jobs.oidcProviderArn)}), or be left unset (got ${JSON.stringify(jobs.oidcIssuer)})`,
+            });
+        }
+    }
+    if ((jobs.drillSqlChecks?.length ?? 0) > 0 && config.data?.postgres === undefined) {
+        issues.push({ key: key("drillSqlChecks"), message: `applies only to a PostgreSQL drill: declare ${NAMESPACE}:data.postgres, or remove the checks` });
     }
     return issues;
 }

@@ -84,6 +84,27 @@ export const estateOutputsSchema = z.object({
         mongo: connection.extend({ placement: z.enum(["managed", "cluster"]) }).optional(),
         redis: redisConnection.extend({ placement: z.enum(["managed", "cluster"]) }).optional(),
     }),
+    /** The logical backups and restore drills (CronJobs) per data service; no credentials. */
+    backupJobs: z.object({
+        /** The jobs' image (built or `estate:backup.jobs.image`); absent when no database is backed up. */
+        image: z.string().optional(),
+        services: z.record(
+            z.string(),
+            z.object({
+                namespace: z.string(),
+                backupCronJob: z.string(),
+                backupSchedule: z.string(),
+                drillCronJob: z.string(),
+                drillSchedule: z.string(),
+                serviceAccount: z.string(),
+                /** The IRSA role, or else */
+                iamRoleArn: z.string().optional(),
+                /** the IAM user whose key the jobs use. */
+                iamUserName: z.string().optional(),
+                prefixes: z.array(z.string()),
+            }),
+        ),
+    }),
     kubernetes: z.object({ namespaces: z.record(z.string(), z.string()), ingressClass: z.string(), clusterIssuer: z.string() }),
     monitoring: z.object({
         namespace: z.string(),

@@ -6,8 +6,19 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as grafana from "@pulumiverse/grafana";
 import * as sentry from "@pulumiverse/sentry";
-import { BackupBucket, BackupPlan, nativeBackupRetentionDays, usesAwsBackup } from "../components/backup";
 import {
+    BackupBucket,
+    BackupImage,
+    BackupJobs,
+    BackupPlan,
+    cronIntervalMinutes,
+    drAlertRules,
+    nativeBackupRetentionDays,
+    usesAwsBackup,
+    type BackupTarget,
+} from "../components/backup";
+import {
+    APP_DATABASE,
     ClusterMongo,
     ClusterPostgres,
     ClusterRedis,
@@ -23,7 +34,7 @@ import {
 } from "../components/data";
 import { AppService, Platform } from "../components/k8s";
 import type { EgressRule } from "../components/k8s/network-policies";
-import { ErrorTracking, GrafanaContent, type MonitoredService, Monitoring, estateRuleGroups } from "../components/observability";
+import { ErrorTracking, GrafanaContent, type MonitoredService, Monitoring, estateRuleGroups, pushgatewayServiceUrl } from "../components/observability";
 import { appEnvironment, type EstateParts } from "./app-environment";
 import type { EstateSpec } from "./config";
 
@@ -31,6 +42,18 @@ import type { EstateSpec } from "./config";
 export interface DataService<C extends DatabaseConnection = DatabaseConnection> {
     placement: "managed" | "cluster";
     connection: C;
+    /** In the cluster: the labels of the pods behind `connection.host` (for other clients' NetworkPolicies). */
+    servingPods?: Record<string, string>;
+}
+
+/** The backup and restore-drill CronJobs of the data services, and the image they run. */
+export interface EstateBackupJobs {
+    /** The image reference: built (`BackupImage`) or `estate:backup.jobs.image`. */
+    image?: pulumi.Input<string>;
+    /** By data service (`postgres`, `mongo`, `redis`; never a managed Redis). */
+    jobs: Partial<Record<"postgres" | "mongo" | "redis", BackupJobs>>;
+    /** What the DR alert rules watch: one target per database the jobs back up. */
+    targets: BackupTarget[];
 }
 
 export interface Estate {
@@ -51,6 +74,8 @@ export interface Estate {
     grafana?: GrafanaContent;
     /** Sentry's team, projects and keys; only once `estate:sentry.organization` is set. */
     errorTracking?: ErrorTracking;
+    /** The logical backups and restore drills. */
+    backupJobs: EstateBackupJobs;
     services: Record<string, AppService>;
 }
 
@@ -85,12 +110,13 @@ export function buildEstate(spec: EstateSpec): Estate {
 
     const { data, backupTargets } = buildDataServices(spec, backups, platform);
     const awsBackup = buildAwsBackup(spec, backupTargets);
-    const monitoring = buildMonitoring(spec, platform);
+    const backupJobs = buildBackupJobs(spec, backups, platform, data);
+    const monitoring = buildMonitoring(spec, platform, backupJobs);
     const grafanaContent = buildGrafana(spec, platform, monitoring);
     const errorTracking = buildErrorTracking(spec);
 
     // The apps, last: their environment comes from everything above.
-    const parts: EstateParts = { spec, cluster, platform, backups, data, awsBackup, monitoring, grafana: grafanaContent, errorTracking };
+    const parts: EstateParts = { spec, cluster, platform, backups, data, awsBackup, backupJobs, monitoring, grafana: grafanaContent, errorTracking };
     const services = buildApps(spec, platform, monitoring, (app) => appEnvironment(parts, app), managedDataEgress(spec, data));
 
     return { ...parts, services };
@@ -142,7 +168,7 @@ function buildDataServices(spec: EstateSpec, backups: BackupBucket, platform: Pl
             },
             clusterOpts,
         );
-        data.postgres = { placement: "cluster", connection: db.connection };
+        data.postgres = { placement: "cluster", connection: db.connection, servingPods: db.servingPodLabels };
     }
 
     const mongo = spec.data.mongo;
@@ -152,7 +178,7 @@ function buildDataServices(spec: EstateSpec, backups: BackupBucket, platform: Pl
         backupTargets.push(db.databaseArn);
     } else if (mongo?.placement === "cluster") {
         const db = new ClusterMongo("mongo", { ...inCluster, version: mongo.version, instances: mongo.instances, storageGb: mongo.storageGb }, clusterOpts);
-        data.mongo = { placement: "cluster", connection: db.connection };
+        data.mongo = { placement: "cluster", connection: db.connection, servingPods: db.servingPodLabels };
     }
 
     const redis = spec.data.redis;
@@ -161,7 +187,7 @@ function buildDataServices(spec: EstateSpec, backups: BackupBucket, platform: Pl
         data.redis = { placement: "managed", connection: cache.connection };
     } else if (redis?.placement === "cluster") {
         const cache = new ClusterRedis("redis", { ...inCluster, version: redis.version, nodes: redis.nodes, storageGb: redis.storageGb }, clusterOpts);
-        data.redis = { placement: "cluster", connection: cache.connection };
+        data.redis = { placement: "cluster", connection: cache.connection, servingPods: cache.servingPodLabels };
     }
     return { data, backupTargets };
 }
@@ -193,6 +219,65 @@ function buildAwsBackup(spec: EstateSpec, databases: pulumi.Input<string>[]): Ba
 }
 
 /**
+ * A backup CronJob and a restore-drill CronJob per data service, in the `data` namespace next to
+ * the databases (restricted Pod Security and default-deny like every estate namespace; the
+ * credentials they read already live there), all running one image. Managed Redis is left out:
+ * ElastiCache refuses `SYNC` (`redis-cli --rdb`), so its daily snapshots are its backups.
+ */
+function buildBackupJobs(spec: EstateSpec, backups: BackupBucket, platform: Platform, data: Estate["data"]): EstateBackupJobs {
+    const settings = spec.backup.jobs;
+    const services = (["postgres", "mongo", "redis"] as const).filter((s) => data[s] !== undefined && !(s === "redis" && data[s]?.placement === "managed"));
+    if (!settings.enabled || services.length === 0) {
+        return { jobs: {}, targets: [] };
+    }
+    const image =
+        settings.image ??
+        new BackupImage("backup-image", {
+            engines: { postgres: spec.data.postgres ? { version: spec.data.postgres.version } : undefined },
+            forceDelete: !spec.protectData,
+            region: spec.region,
+            tags: spec.tags,
+        }).reference;
+    const jobs: EstateBackupJobs["jobs"] = {};
+    const targets: BackupTarget[] = [];
+    for (const service of services) {
+        targets.push({
+            service,
+            database: service === "redis" ? "all" : APP_DATABASE,
+            engine: service,
+            backupIntervalMinutes: cronIntervalMinutes(settings.backupSchedule),
+            drillIntervalDays: Math.ceil(cronIntervalMinutes(settings.drillSchedule) / 1440),
+        });
+        const target = data[service]!;
+        jobs[service] = new BackupJobs(
+            `${service}-backup-jobs`,
+            {
+                engine: service,
+                service,
+                connection: target.connection,
+                namespace: platform.namespaces.data,
+                bucket: { name: backups.bucketName, arn: backups.bucketArn, kmsKeyArn: backups.kmsKeyArn, region: spec.region },
+                image,
+                rtoMinutes: spec.dr.rtoMinutes,
+                version: service === "redis" ? undefined : spec.data[service]!.version,
+                backupSchedule: settings.backupSchedule,
+                drillSchedule: settings.drillSchedule,
+                drillSqlChecks: service === "postgres" && settings.drillSqlChecks.length > 0 ? settings.drillSqlChecks : undefined,
+                pushgatewayUrl: settings.pushgatewayUrl ?? pushgatewayServiceUrl(platform.namespaceNames.monitoring),
+                irsa: settings.irsa,
+                databasePods: target.servingPods,
+                databaseEgress:
+                    target.placement === "managed" ? [managedServicesEgressRule({ subnetIds: spec.network!.privateSubnetIds }, [target.connection.port], { region: spec.region })] : undefined,
+                region: spec.region,
+                tags: spec.tags,
+            },
+            { provider: platform.provider },
+        );
+    }
+    return { image, jobs, targets };
+}
+
+/**
  * The apps' way to the managed data services: the NetworkPolicy of an app admits DNS, the `data`
  * namespace and HTTPS; a managed database listens on its own port in the private subnets.
  */
@@ -202,7 +287,7 @@ function managedDataEgress(spec: EstateSpec, data: Estate["data"]): EgressRule[]
 }
 
 /** Metrics, alerts and dashboards of everything the estate runs, apps included. */
-function buildMonitoring(spec: EstateSpec, platform: Platform): Monitoring {
+function buildMonitoring(spec: EstateSpec, platform: Platform, backupJobs: EstateBackupJobs): Monitoring {
     return new Monitoring(
         "monitoring",
         {
@@ -212,7 +297,10 @@ function buildMonitoring(spec: EstateSpec, platform: Platform): Monitoring {
             storageClass: spec.monitoring.storageClass,
             nodeExporter: spec.monitoring.nodeExporter,
             receivers: spec.alerting,
-            ruleGroups: [...estateRuleGroups(monitoredServices(spec, platform), spec.monitoring.thresholds)],
+            ruleGroups: [
+                ...estateRuleGroups(monitoredServices(spec, platform), spec.monitoring.thresholds),
+                ...(backupJobs.targets.length > 0 ? drAlertRules({ rpoMinutes: spec.dr.rpoMinutes, rtoMinutes: spec.dr.rtoMinutes }, backupJobs.targets) : []),
+            ],
             grafana: spec.grafana.host ? { host: spec.grafana.host, ingress: platform.appIngress } : undefined,
             pushgatewayClients: [platform.namespaces.apps, platform.namespaces.data],
             certManagerNamespace: platform.namespaces.certManager,

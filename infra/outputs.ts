@@ -8,7 +8,7 @@ import { OUTPUTS_VERSION, type EstateOutputs } from "./contract";
 import type { Estate } from "./estate";
 
 export function estateOutputs(estate: Estate) {
-    const { spec, backups, platform, monitoring, grafana, errorTracking, services, awsBackup, data } = estate;
+    const { spec, backups, platform, monitoring, grafana, errorTracking, services, awsBackup, data, backupJobs } = estate;
     const outputs = {
         outputsVersion: OUTPUTS_VERSION,
         profile: spec.profile,
@@ -28,6 +28,26 @@ export function estateOutputs(estate: Estate) {
         data: Object.fromEntries(
             Object.entries(estate.data).flatMap(([service, s]) => (s ? [[service, { placement: s.placement, ...s.connection }]] : [])),
         ),
+        /** Per data service with backup CronJobs: where they run and when (no credentials here). */
+        backupJobs: {
+            image: backupJobs.image,
+            services: Object.fromEntries(
+                Object.entries(backupJobs.jobs).map(([service, jobs]) => [
+                    service,
+                    {
+                        namespace: jobs.namespace,
+                        backupCronJob: jobs.backupCronJobName,
+                        backupSchedule: jobs.backupSchedule,
+                        drillCronJob: jobs.drillCronJobName,
+                        drillSchedule: jobs.drillSchedule,
+                        serviceAccount: jobs.serviceAccountName,
+                        iamRoleArn: jobs.iamRoleArn,
+                        iamUserName: jobs.iamUserName,
+                        prefixes: jobs.prefixes,
+                    },
+                ]),
+            ),
+        },
         kubernetes: {
             namespaces: platform.namespaces,
             ingressClass: platform.ingressClassName,

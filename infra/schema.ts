@@ -3,7 +3,7 @@
  * zod; nothing here reads config (that is `infra/config.ts`).
  */
 import { z } from "zod";
-import { AWS_BACKUP_MAX_RETENTION_DAYS, VAULT_LOCK_MIN_CHANGEABLE_DAYS, isAwsCron } from "../components/backup/objectives";
+import { AWS_BACKUP_MAX_RETENTION_DAYS, VAULT_LOCK_MIN_CHANGEABLE_DAYS, isAwsCron, isKubernetesCron } from "../components/backup/objectives";
 import { cidrProblem } from "../components/data/cidr";
 import { ISSUER_NAMES } from "../components/k8s/issuers";
 import { isPinnedImage } from "../components/lib/images";
@@ -34,6 +34,12 @@ const awsCron = () =>
     z
         .string(allowed("an AWS cron expression such as cron(0 8 15 * ? *)"))
         .refine(isAwsCron, allowed("an AWS cron expression such as cron(0 8 15 * ? *): six fields, one of day-of-month and day-of-week '?', a single minute"));
+
+/** A Kubernetes CronJob schedule such as `0 2 * * *` (UTC: the estate's CronJobs set `timeZone: Etc/UTC`). */
+const kubernetesCron = () =>
+    z
+        .string(allowed("a Kubernetes cron schedule such as 0 2 * * *"))
+        .refine(isKubernetesCron, allowed("a Kubernetes cron schedule such as 0 2 * * *: five fields (minute hour day-of-month month day-of-week, UTC) or @daily, no TZ= prefix"));
 
 const hostname = () =>
     z
@@ -123,6 +129,36 @@ export const planSchema = z.strictObject(
     allowed("an object with optionally vaultLock, restoreTesting"),
 );
 
+const sqlCheckDescription = "a list of single-line SELECT statements, such as SELECT count(*) > 0 FROM orders";
+const oidcProviderDescription = "an IAM OIDC provider ARN such as arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
+const oidcIssuerDescription = "the cluster's OIDC issuer such as https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
+const pushgatewayDescription = "an http(s) URL of a host and optional port, such as http://pushgateway.monitoring.svc:9091";
+
+/** The backup and restore-drill CronJobs of every data service (managed Redis excepted: ElastiCache refuses `redis-cli --rdb`). */
+export const backupJobsSchema = z.strictObject(
+    {
+    /** Create the CronJobs; default true. */
+    enabled: bool().optional(),
+    /** The backup CronJobs' schedule (Kubernetes cron, UTC); default daily at 02:00. */
+    backupSchedule: kubernetesCron().optional(),
+    /** The restore drills' schedule (Kubernetes cron, UTC); default monthly, the 15th at 05:00. */
+    drillSchedule: kubernetesCron().optional(),
+    /** A prebuilt backup image (pinned tag or digest); default: built from scripts/backup and pushed to ECR. */
+    image: pinnedImage().optional(),
+    /** SQL checks the Postgres drill runs in the restored database (`DRILL_SQL_CHECKS`). */
+    drillSqlChecks: z
+        .array(z.string(allowed(sqlCheckDescription)).regex(/^\s*(select|with)\b[^\n\r]*$/i, allowed("a single-line SELECT statement, such as SELECT count(*) > 0 FROM orders")), allowed(sqlCheckDescription))
+        .optional(),
+    /** The Prometheus Pushgateway the jobs push metrics to; default http://pushgateway.monitoring.svc:9091. */
+    pushgatewayUrl: z.string(allowed(pushgatewayDescription)).regex(/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?\/?$/, allowed(pushgatewayDescription)).optional(),
+    /** IRSA: the cluster's IAM OIDC provider; unset, the jobs get an IAM user with an access key in a Secret. */
+    oidcProviderArn: z.string(allowed(oidcProviderDescription)).regex(/^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/[a-z0-9.-]+(\/[\w.-]+)*$/, allowed(oidcProviderDescription)).optional(),
+    /** IRSA: the cluster's OIDC issuer; default the provider ARN's host and path. */
+    oidcIssuer: z.string(allowed(oidcIssuerDescription)).regex(/^(https:\/\/)?[a-z0-9.-]+(\/[\w.-]+)*\/?$/, allowed(oidcIssuerDescription)).optional(),
+    },
+    allowed("an object with optionally enabled, backupSchedule, drillSchedule, image, drillSqlChecks, pushgatewayUrl, oidcProviderArn, oidcIssuer"),
+);
+
 export const backupSchema = z.strictObject(
     {
     /** Explicit S3 name of the backup bucket; default: a generated unique name. */
@@ -149,6 +185,8 @@ export const backupSchema = z.strictObject(
     accessLogging: bool().optional(),
     /** AWS Backup of the managed databases (created only when a database is managed). */
     plan: planSchema.optional(),
+    /** The backup and restore-drill CronJobs (logical dumps to the backup bucket). */
+    jobs: backupJobsSchema.optional(),
     },
     allowed("an object"),
 );
@@ -475,6 +513,7 @@ export type DataConfig = z.infer<typeof dataSchema>;
 export type NetworkConfig = z.infer<typeof networkSchema>;
 export type KubernetesConfig = z.infer<typeof kubernetesSchema>;
 export type PlanConfig = z.infer<typeof planSchema>;
+export type BackupJobsConfig = z.infer<typeof backupJobsSchema>;
 export type PlatformConfig = z.infer<typeof platformSchema>;
 export type MonitoringConfig = z.infer<typeof monitoringSchema>;
 export type AlertThresholds = z.infer<typeof alertThresholdsSchema>;

@@ -1,3 +1,4 @@
+import { LOGICAL_BACKUP_SCHEDULE, RESTORE_DRILL_SCHEDULE } from "../components/backup/objectives";
 import type { Profile } from "../infra/schema";
 
 /**
@@ -13,7 +14,14 @@ export const dev: Profile = {
             retention: { dailyDays: 7, weeklyWeeks: 4, monthlyMonths: 3, yearlyYears: 1 },
         },
         // AWS Backup exists only with a managed database; a dev vault is not locked (dev data is disposable).
-        backup: { objectLock: false, replication: false, accessLogging: false, plan: { vaultLock: false } },
+        // The backup and drill CronJobs run in dev too: a drill that only ever runs in prod finds its bugs there.
+        backup: {
+            objectLock: false,
+            replication: false,
+            accessLogging: false,
+            plan: { vaultLock: false },
+            jobs: { enabled: true, backupSchedule: LOGICAL_BACKUP_SCHEDULE, drillSchedule: RESTORE_DRILL_SCHEDULE },
+        },
         // A local cluster (kind, minikube): certificates from the self-signed estate CA, one replica of each controller.
         platform: { issuer: "selfsigned", replicas: 1 },
         // One small Prometheus with a few days of history; loose thresholds, no traffic alert (a dev

@@ -1,3 +1,4 @@
+import { LOGICAL_BACKUP_SCHEDULE, RESTORE_DRILL_SCHEDULE } from "../components/backup/objectives";
 import type { Profile } from "../infra/schema";
 
 /**
@@ -14,7 +15,14 @@ export const prod: Profile = {
             retention: { dailyDays: 30, weeklyWeeks: 12, monthlyMonths: 12, yearlyYears: 7 },
         },
         // A week to notice a mistake before the vault lock becomes irreversible.
-        backup: { objectLock: { mode: "GOVERNANCE", days: 30 }, replication: true, accessLogging: true, plan: { vaultLock: { changeableForDays: 7 } } },
+        // Daily logical dumps and monthly restore drills of every database, on top of AWS Backup.
+        backup: {
+            objectLock: { mode: "GOVERNANCE", days: 30 },
+            replication: true,
+            accessLogging: true,
+            plan: { vaultLock: { changeableForDays: 7 } },
+            jobs: { enabled: true, backupSchedule: LOGICAL_BACKUP_SCHEDULE, drillSchedule: RESTORE_DRILL_SCHEDULE },
+        },
         // Publicly trusted certificates from Let's Encrypt (set estate:platform.acmeEmail); controllers survive a node drain.
         platform: { issuer: "letsencrypt-prod", replicas: 2 },
         // An HA pair of Prometheus with a month of history on 100 GiB each, two Alertmanagers;

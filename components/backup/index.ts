@@ -5,3 +5,4 @@ export * from "./objectives";
 export * from "./alert-rules";
 export * from "./backup-image";
 export * from "./metrics";
+export * from "./backup-jobs";

@@ -107,6 +107,71 @@ export const TIER_SCHEDULES: Readonly<Record<Tier, string>> = Object.freeze({
 /** The schedule of a separate continuous-backup rule (see `BACKUP_WINDOWS.continuousStart`). */
 export const CONTINUOUS_SCHEDULE = `cron(${BACKUP_WINDOWS.continuousStart.minute} ${BACKUP_WINDOWS.continuousStart.hour} * * ? *)`;
 
+/**
+ * The logical dumps of the backup CronJobs (`BackupJobs`, Kubernetes cron, UTC): daily at 02:00,
+ * after the databases' own backup window (`BACKUP_WINDOWS.native`, 00:00-01:00), CloudNativePG's
+ * base backup (00:00) and a separate continuous rule's start window (01:00-02:00), and before AWS
+ * Backup starts (03:00), so the dump does not compete with a snapshot for the database's I/O.
+ */
+export const LOGICAL_BACKUP_SCHEDULE = "0 2 * * *";
+/** How often `LOGICAL_BACKUP_SCHEDULE` runs, in minutes (the alert rules' `backupIntervalMinutes`). */
+export const LOGICAL_BACKUP_INTERVAL_MINUTES = 1440;
+/**
+ * The restore drills of the backup CronJobs: monthly, the 15th at 05:00 UTC, hours after that
+ * day's dump and away from the monthly tier (the 1st) and AWS Backup's restore testing (08:00).
+ */
+export const RESTORE_DRILL_SCHEDULE = "0 5 15 * *";
+
+/**
+ * Whether `expression` is a Kubernetes CronJob schedule: five fields (minute, hour, day of month,
+ * month, day of week) of digits, `*`, ranges, steps, lists or names, or a macro such as `@daily`.
+ * No `TZ=`/`CRON_TZ=` prefix: the estate's CronJobs set `timeZone: Etc/UTC`, and Kubernetes
+ * refuses both at once.
+ */
+export function isKubernetesCron(expression: unknown): boolean {
+    if (typeof expression !== "string") {
+        return false;
+    }
+    if (/^@(yearly|annually|monthly|weekly|daily|midnight|hourly)$/.test(expression)) {
+        return true;
+    }
+    const fields = expression.trim().split(/\s+/);
+    return fields.length === 5 && fields.every((f) => /^[0-9A-Za-z*?,\/-]+$/.test(f)) && !/TZ=/.test(expression);
+}
+
+/**
+ * The longest time between two runs of a Kubernetes cron schedule, in minutes, for the forms a
+ * backup or drill schedule takes: hourly (`m * * * *`, `@hourly`), every N minutes or hours (a
+ * step in the minute or the hour field), daily (`m h * * *`, `@daily`), weekly (`m h * * d`,
+ * `@weekly`), monthly (`m h D * *`, `@monthly`: 31 days) and yearly. Anything else counts as
+ * daily, the estate's default; the alert rules use it as a backup's allowed age.
+ */
+export function cronIntervalMinutes(schedule: string): number {
+    const macros: Record<string, number> = { "@hourly": 60, "@daily": 1440, "@midnight": 1440, "@weekly": 10080, "@monthly": 44640, "@yearly": 527040, "@annually": 527040 };
+    if (schedule in macros) {
+        return macros[schedule]!;
+    }
+    const [minute, hour, dayOfMonth, month, dayOfWeek] = schedule.trim().split(/\s+/);
+    const number = /^\d+$/;
+    const step = (field: string | undefined) => /^\*\/(\d+)$/.exec(field ?? "")?.[1];
+    if (hour === "*" && dayOfMonth === "*" && month === "*" && dayOfWeek === "*") {
+        return step(minute) !== undefined ? Number(step(minute)) : 60;
+    }
+    if (number.test(minute ?? "") && dayOfMonth === "*" && month === "*" && dayOfWeek === "*") {
+        return step(hour) !== undefined ? Number(step(hour)) * 60 : 1440;
+    }
+    if (number.test(minute ?? "") && number.test(hour ?? "") && dayOfMonth === "*" && month === "*" && number.test(dayOfWeek ?? "")) {
+        return 10080;
+    }
+    if (number.test(minute ?? "") && number.test(hour ?? "") && number.test(dayOfMonth ?? "") && month === "*" && dayOfWeek === "*") {
+        return 44640;
+    }
+    if (number.test(minute ?? "") && number.test(hour ?? "") && number.test(dayOfMonth ?? "") && number.test(month ?? "") && dayOfWeek === "*") {
+        return 527040;
+    }
+    return 1440;
+}
+
 /** AWS Backup restore testing, monthly by default: the 15th at 08:00 UTC, away from the monthly backup. */
 export const RESTORE_TESTING_SCHEDULE = "cron(0 8 15 * ? *)";
 

@@ -22,7 +22,7 @@ import { requireKubernetesProvider } from "../k8s/provider";
 import { ArgChecker, withoutUndefined } from "../lib/args";
 import { charts, images, releaseSource } from "../lib/charts";
 import { checkClients, clientPeer, type DataClients } from "./clients";
-import { makeConnection, type DatabaseConnection } from "./connection";
+import { APP_DATABASE, makeConnection, type DatabaseConnection } from "./connection";
 import { MONGO_PORT, MONGO_VERSIONS, type MongoVersion } from "./managed-mongo";
 
 /** Labels of the operator's pods (the chart's `operator.name`). */
@@ -61,7 +61,7 @@ export interface ClusterMongoArgs {
 const defaults = {
     instances: 3,
     storageGb: 10,
-    database: "app",
+    database: APP_DATABASE,
     user: "app",
     installOperator: true,
     protectData: true,
@@ -75,6 +75,8 @@ export class ClusterMongo extends pulumi.ComponentResource {
     readonly connection: DatabaseConnection;
     /** The Secret holding the application user's password (key `password`). */
     readonly passwordSecretName: string;
+    /** Labels of the pods behind `connection.host` (the replica set's members), for NetworkPolicies of other clients such as the backup jobs. */
+    readonly servingPodLabels: Record<string, string>;
 
     constructor(name: string, args: ClusterMongoArgs, opts?: pulumi.ComponentResourceOptions) {
         validate(name, args);
@@ -157,6 +159,7 @@ export class ClusterMongo extends pulumi.ComponentResource {
             query: { authSource: "admin", replicaSet: name },
         });
         this.passwordSecretName = passwordSecretName;
+        this.servingPodLabels = labels;
         this.registerOutputs({ connection: this.connection, passwordSecretName });
     }
 }

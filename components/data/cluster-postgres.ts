@@ -26,7 +26,7 @@ import { requireKubernetesProvider } from "../k8s/provider";
 import { ArgChecker, withoutUndefined } from "../lib/args";
 import { charts, images, releaseSource } from "../lib/charts";
 import { checkClients, clientPeer, type DataClients } from "./clients";
-import { makeConnection, type DatabaseConnection } from "./connection";
+import { APP_DATABASE, makeConnection, type DatabaseConnection } from "./connection";
 import { POSTGRES_PORT, POSTGRES_VERSIONS, type PostgresVersion } from "./managed-postgres";
 
 /** The plugin's name, as `Cluster.spec.plugins` and `ScheduledBackup.spec.pluginConfiguration` refer to it. */
@@ -116,7 +116,7 @@ export interface ClusterPostgresArgs {
 const defaults = {
     instances: 2,
     storageGb: 20,
-    database: "app",
+    database: APP_DATABASE,
     user: "app",
     installOperator: true,
     operatorNamespace: "cnpg-system",
@@ -138,6 +138,8 @@ export class ClusterPostgres extends pulumi.ComponentResource {
     readonly backupDestination: pulumi.Output<string>;
     /** `archive_timeout` in seconds. */
     readonly archiveTimeoutSeconds: number;
+    /** Labels of the pods behind `connection.host` (the instances), for NetworkPolicies of other clients such as the backup jobs. */
+    readonly servingPodLabels: Record<string, string>;
 
     constructor(name: string, args: ClusterPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         validate(name, args);
@@ -267,6 +269,7 @@ export class ClusterPostgres extends pulumi.ComponentResource {
         this.credentialsSecretName = credentialsSecretName;
         this.backupDestination = destination;
         this.archiveTimeoutSeconds = archiveTimeout;
+        this.servingPodLabels = { [CNPG_CLUSTER_LABEL]: name };
         this.registerOutputs({
             connection: this.connection,
             clusterName: this.clusterName,

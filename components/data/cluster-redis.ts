@@ -55,6 +55,8 @@ export class ClusterRedis extends pulumi.ComponentResource {
     readonly connection: RedisConnection;
     /** The Secret holding the password (key `auth`). */
     readonly passwordSecretName: string;
+    /** Labels of the pods behind `connection.host` (the HAProxy, which always points at the primary), for NetworkPolicies of other clients such as the backup jobs. */
+    readonly servingPodLabels: Record<string, string>;
 
     constructor(name: string, args: ClusterRedisArgs, opts?: pulumi.ComponentResourceOptions) {
         validate(name, args);
@@ -105,6 +107,7 @@ export class ClusterRedis extends pulumi.ComponentResource {
             tls: pulumi.output(false),
         };
         this.passwordSecretName = passwordSecretName;
+        this.servingPodLabels = { release: name, app: REDIS_HA_PROXY_APP };
         this.registerOutputs({ connection: this.connection, passwordSecretName });
     }
 }

@@ -5,6 +5,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 
+/** The database an app gets by default, in every Postgres and MongoDB placement (the backup jobs and their alerts name it). */
+export const APP_DATABASE = "app";
+
 /** How to reach one database. `password` and `uri` are always Pulumi secrets. */
 export interface DatabaseConnection {
     /** DNS name clients connect to (the writer/primary endpoint). */

@@ -12,7 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { BACKUP_SELECTION_TAG, BACKUP_WINDOWS, findDataObjectivesProblem, nativeBackupRetentionDays, type DataObjectives } from "../backup/objectives";
 import { ArgChecker, withoutUndefined } from "../lib/args";
-import { makeConnection, type DatabaseConnection } from "./connection";
+import { APP_DATABASE, makeConnection, type DatabaseConnection } from "./connection";
 import { dataKey } from "./keys";
 import { accessSecurityGroup, validateNetwork, type DataNetwork } from "./network";
 import { credentialsSecret } from "./secrets";
@@ -48,7 +48,7 @@ export interface ManagedMongoArgs {
 const defaults = {
     instanceClass: "db.r6g.large",
     instances: 2,
-    database: "app",
+    database: APP_DATABASE,
     user: "estate",
     protectData: true,
     tags: {} as Record<string, string>,

@@ -20,6 +20,8 @@ export interface ImageBuildSettings {
     keepImages: number;
     /** Delete the repository with its images on `pulumi destroy`. */
     forceDelete: boolean;
+    /** Build arguments (`docker build --build-arg`); they are part of the tag, so a change pushes a new tag. Default: none. */
+    buildArgs?: Record<string, string>;
     /** AWS region of the repository; default the provider's. */
     region?: string;
     tags: Record<string, string>;
@@ -52,6 +54,23 @@ export function contextDigest(dir: string): string {
     };
     walk("");
     return hash.digest("hex");
+}
+
+/**
+ * The digest an image's tag is made from: the build context's, and with build arguments those too
+ * (sorted), because the same context built with another `PG_MAJOR` is another image and an
+ * immutable tag must never be pushed twice. Without build arguments it is `contextDigest`.
+ */
+export function imageTagDigest(dir: string, buildArgs?: Record<string, string>): string {
+    const context = contextDigest(dir);
+    if (buildArgs === undefined || Object.keys(buildArgs).length === 0) {
+        return context;
+    }
+    const args = Object.keys(buildArgs)
+        .sort()
+        .map((k) => `${k}=${buildArgs[k]}`)
+        .join("\n");
+    return createHash("sha256").update(`${context}\0${args}`).digest("hex");
 }
 
 /** The ECR lifecycle policy: untagged images expire after 7 days; only the newest `keep` images stay. */
@@ -100,11 +119,16 @@ export function buildAndPush(name: string, settings: ImageBuildSettings, parent:
         { parent },
     );
     const token = aws.ecr.getAuthorizationTokenOutput({ registryId: repository.registryId, region: settings.region }, { parent });
-    const tag = `ctx-${contextDigest(settings.context).slice(0, 20)}`;
+    const tag = `ctx-${imageTagDigest(settings.context, settings.buildArgs).slice(0, 20)}`;
     const image = new docker.Image(
         `${name}-image`,
         {
-            build: { context: settings.context, dockerfile: path.join(settings.context, settings.dockerfile), platform: settings.platform },
+            build: {
+                context: settings.context,
+                dockerfile: path.join(settings.context, settings.dockerfile),
+                platform: settings.platform,
+                ...(settings.buildArgs !== undefined ? { args: settings.buildArgs } : {}),
+            },
             imageName: pulumi.interpolate`${repository.repositoryUrl}:${tag}`,
             registry: { server: repository.repositoryUrl, username: token.userName, password: pulumi.secret(token.password) },
         },

@@ -255,7 +255,7 @@ export class Monitoring extends pulumi.ComponentResource {
         this.prometheusUrl = url(SERVICES.prometheus, stack);
         this.alertmanagerUrl = url(SERVICES.alertmanager, stack);
         this.grafanaUrl = url(SERVICES.grafana, stack);
-        this.pushgatewayUrl = url(SERVICES.pushgateway, pushgateway);
+        this.pushgatewayUrl = pulumi.all([namespace, pushgateway.urn]).apply(([ns]) => pushgatewayServiceUrl(ns));
         this.grafanaAdminUser = "admin";
         this.grafanaAdminPassword = pulumi.secret(password.result);
         this.receivers = [...(receivers.slack ? ["slack"] : []), ...(receivers.pagerduty ? ["pagerduty"] : [])];
@@ -343,4 +343,9 @@ function validateArgs(component: string, args: MonitoringArgs): void {
 /** Drops keys whose value is `undefined`, so they do not override the defaults. */
 function withoutUndefined<T extends object>(obj: T): T {
     return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** The in-cluster URL of the Pushgateway `Monitoring` deploys in `namespace` (batch jobs push there). */
+export function pushgatewayServiceUrl(namespace: string): string {
+    return `http://${SERVICES.pushgateway.name}.${namespace}.svc.cluster.local:${SERVICES.pushgateway.port}`;
 }

@@ -47,6 +47,15 @@ describe("the example stacks", () => {
             replication: false,
             accessLogging: false,
             plan: { vaultLock: undefined, restoreTesting: {} },
+            jobs: {
+                enabled: true,
+                backupSchedule: "0 2 * * *",
+                drillSchedule: "0 5 15 * *",
+                image: undefined,
+                drillSqlChecks: [],
+                pushgatewayUrl: undefined,
+                irsa: undefined,
+            },
         });
         expect(Object.keys(spec.services)).toEqual(["web", "worker"]);
         expect(spec.services.web).toMatchObject({ kind: "web", port: 8080, host: "web.dev.shop.example.com", replicas: { min: 1, max: 2 } });
@@ -71,6 +80,14 @@ describe("the example stacks", () => {
         });
         expect(spec.backup).toMatchObject({ objectLock: { mode: "GOVERNANCE", days: 30 }, replication: true, accessLogging: true });
         expect(spec.backup.plan).toEqual({ vaultLock: { changeableForDays: 7 }, restoreTesting: { schedule: "cron(0 8 15 * ? *)" } });
+        expect(spec.backup.jobs).toMatchObject({
+            enabled: true,
+            irsa: {
+                oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE",
+                oidcIssuer: "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE",
+            },
+        });
+        expect(spec.backup.jobs.drillSqlChecks).toHaveLength(1);
         expect(spec.services.web).toMatchObject({ host: "shop.example.com", replicas: { min: 3, max: 10 }, cpu: "500m", memory: "1Gi" });
         expect(spec.services.worker).toMatchObject({ replicas: { min: 2, max: 5 }, cpu: "250m" });
         expect(spec.data.postgres?.placement).toBe("managed");
@@ -367,6 +384,105 @@ describe("AWS Backup settings (estate:backup.plan)", () => {
         ]);
         // Without a managed database there is no vault: nothing to refuse.
         expect(() => parseEstateConfig(devConfig({ "estate:backup": { plan: { vaultLock: { changeableForDays: 3 } } } }), ctx)).not.toThrow();
+    });
+});
+
+describe("backup and restore-drill CronJobs (estate:backup.jobs)", () => {
+    const OIDC_ARN = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
+    const postgres = { postgres: { placement: "cluster", version: "16" } };
+
+    it("default to on, daily dumps at 02:00 and monthly drills, the built image, no IRSA, in both profiles", () => {
+        for (const profile of ["dev", "prod"]) {
+            const extra = profile === "prod" ? { "estate:backup": { replication: false }, "estate:platform": { acmeEmail: "ops@example.com" } } : {};
+            const spec = parseEstateConfig(devConfig({ "estate:profile": profile, ...extra }), ctx);
+            expect(spec.backup.jobs).toEqual({
+                enabled: true,
+                backupSchedule: "0 2 * * *",
+                drillSchedule: "0 5 15 * *",
+                image: undefined,
+                drillSqlChecks: [],
+                pushgatewayUrl: undefined,
+                irsa: undefined,
+            });
+        }
+    });
+
+    it("take schedules, a prebuilt image, SQL checks, a Pushgateway and IRSA, the issuer derived from the provider ARN", () => {
+        const spec = parseEstateConfig(
+            devConfig({
+                "estate:data": postgres,
+                "estate:backup": {
+                    jobs: {
+                        enabled: false,
+                        backupSchedule: "15 3 * * *",
+                        drillSchedule: "@weekly",
+                        image: "ghcr.io/acme/estate-backup:1.2.0",
+                        drillSqlChecks: ["SELECT count(*) > 0 FROM orders"],
+                        pushgatewayUrl: "http://prometheus-pushgateway.observability.svc:9091",
+                        oidcProviderArn: OIDC_ARN,
+                    },
+                },
+            }),
+            ctx,
+        );
+        expect(spec.backup.jobs).toEqual({
+            enabled: false,
+            backupSchedule: "15 3 * * *",
+            drillSchedule: "@weekly",
+            image: "ghcr.io/acme/estate-backup:1.2.0",
+            drillSqlChecks: ["SELECT count(*) > 0 FROM orders"],
+            pushgatewayUrl: "http://prometheus-pushgateway.observability.svc:9091",
+            irsa: { oidcProviderArn: OIDC_ARN, oidcIssuer: "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE" },
+        });
+    });
+
+    it.each([
+        [{ enabled: "yes" }, 'estate:backup.jobs.enabled must be true or false (got "yes")'],
+        [
+            { backupSchedule: "cron(0 2 * * ? *)" },
+            "estate:backup.jobs.backupSchedule must be a Kubernetes cron schedule such as 0 2 * * *: five fields (minute hour day-of-month month day-of-week, UTC) or @daily, no TZ= prefix (got \"cron(0 2 * * ? *)\")",
+        ],
+        [
+            { drillSchedule: "CRON_TZ=UTC 0 5 15 * *" },
+            "estate:backup.jobs.drillSchedule must be a Kubernetes cron schedule such as 0 2 * * *: five fields (minute hour day-of-month month day-of-week, UTC) or @daily, no TZ= prefix (got \"CRON_TZ=UTC 0 5 15 * *\")",
+        ],
+        [
+            { image: "ghcr.io/acme/estate-backup:latest" },
+            'estate:backup.jobs.image must be an image with a pinned tag or digest (not latest, not untagged), such as ghcr.io/acme/web:1.4.2 (got "ghcr.io/acme/estate-backup:latest")',
+        ],
+        [{ drillSqlChecks: "SELECT 1" }, 'estate:backup.jobs.drillSqlChecks must be a list of single-line SELECT statements, such as SELECT count(*) > 0 FROM orders (got "SELECT 1")'],
+        [
+            { drillSqlChecks: ["DROP TABLE orders"] },
+            'estate:backup.jobs.drillSqlChecks[0] must be a single-line SELECT statement, such as SELECT count(*) > 0 FROM orders (got "DROP TABLE orders")',
+        ],
+        [
+            { pushgatewayUrl: "pushgateway:9091" },
+            'estate:backup.jobs.pushgatewayUrl must be an http(s) URL of a host and optional port, such as http://pushgateway.monitoring.svc:9091 (got "pushgateway:9091")',
+        ],
+        [
+            { oidcProviderArn: "arn:aws:iam::123456789012:role/eks" },
+            "estate:backup.jobs.oidcProviderArn must be an IAM OIDC provider ARN such as arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE (got \"arn:aws:iam::123456789012:role/eks\")",
+        ],
+        [
+            { oidcIssuer: "https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE" },
+            "estate:backup.jobs.oidcIssuer requires estate:backup.jobs.oidcProviderArn (the cluster's IAM OIDC provider, for IRSA)",
+        ],
+        [
+            { oidcProviderArn: OIDC_ARN, oidcIssuer: "https://oidc.eks.eu-west-1.amazonaws.com/id/OTHER" },
+            'estate:backup.jobs.oidcIssuer must be the issuer estate:backup.jobs.oidcProviderArn names (oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE), or be left unset (got "https://oidc.eks.eu-west-1.amazonaws.com/id/OTHER")',
+        ],
+        [
+            { schedule: "0 2 * * *" },
+            "estate:backup.jobs.schedule is not a known key (known here: enabled, backupSchedule, drillSchedule, image, drillSqlChecks, pushgatewayUrl, oidcProviderArn, oidcIssuer)",
+        ],
+    ])("refuse %j, naming the key and what is allowed", (jobs, message) => {
+        expect(problems(devConfig({ "estate:data": postgres, "estate:backup": { jobs } }))).toEqual([message]);
+    });
+
+    it("refuse SQL checks without a PostgreSQL database to drill", () => {
+        expect(problems(devConfig({ "estate:backup": { jobs: { drillSqlChecks: ["SELECT 1"] } } }))).toEqual([
+            "estate:backup.jobs.drillSqlChecks applies only to a PostgreSQL drill: declare estate:data.postgres, or remove the checks",
+        ]);
     });
 });
 

@@ -159,7 +159,7 @@ describe("the stack outputs", () => {
 });
 
 describe("observability", () => {
-    it.each(["dev", "prod"])("%s: monitoring in its namespace, a ServiceMonitor per app after the stack's CRDs, a rule group per app and for certificates", async (stack) => {
+    it.each(["dev", "prod"])("%s: monitoring in its namespace, a ServiceMonitor per app after the stack's CRDs, a rule group per app, for certificates and for DR", async (stack) => {
         const run = await plan(stack);
         const release = named(run, "monitoring-stack");
         expect(inputs(release)).toMatchObject({ chart: "kube-prometheus-stack", namespace: "monitoring" });
@@ -169,10 +169,32 @@ describe("observability", () => {
             expect(monitor.dependencies).toContain(release.urn);
         }
         const rules = run.resources.filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule").map((r) => inputs(r).metadata.name);
-        expect(rules.sort()).toEqual(["estate-certificates", "estate-service-web", "estate-service-worker"]);
+        expect(rules.sort()).toEqual(["estate-certificates", "estate-dr-backups", "estate-dr-drills", "estate-service-web", "estate-service-worker"]);
         expect(inputs(named(run, "monitoring-pushgateway-clients")).spec.ingress[0].from.map((p: { namespaceSelector: { matchLabels: Record<string, string> } }) => p.namespaceSelector.matchLabels["kubernetes.io/metadata.name"])).toEqual(["apps", "data"]);
         // The node exporter is off, so monitoring stays restricted.
         expect(inputs(named(run, "platform-ns-monitoring")).metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+    });
+
+    it.each(["dev", "prod"])("%s: the DR alerts watch exactly the series the backup and drill jobs push, against the stack's RTO", async (stack) => {
+        const run = await plan(stack);
+        const rules = (name: string) => inputs(named(run, `monitoring-rules-${name}`)).spec.groups[0].rules as { alert: string; expr: string; labels: Record<string, string> }[];
+        // What each job pushes as its grouping labels: BACKUP_SERVICE and BACKUP_DATABASE of its ConfigMap.
+        const jobs = run.resources
+            .filter((r) => r.type === "kubernetes:core/v1:ConfigMap" && r.name.endsWith("-backup-jobs-config"))
+            .map((r) => inputs(r).data as Record<string, string>)
+            .map((env) => `${env.BACKUP_SERVICE}/${env.BACKUP_DATABASE}`);
+        // Postgres, MongoDB, and Redis when it runs in the cluster (dev); prod's Redis is ElastiCache (snapshots).
+        expect(jobs.sort()).toEqual(stack === "dev" ? ["mongo/app", "postgres/app", "redis/all"] : ["mongo/app", "postgres/app"]);
+        const watched = (group: string, alert: string) =>
+            rules(group)
+                .filter((r) => r.alert === alert)
+                .map((r) => `${r.labels.service}/${r.labels.database}`)
+                .sort();
+        expect(watched("estate-dr-backups", "EstateBackupTooOld")).toEqual(jobs.sort());
+        expect(watched("estate-dr-drills", "EstateRestoreDrillRtoAboveObjective")).toEqual(jobs.sort());
+        const rto = rules("estate-dr-drills").find((r) => r.alert === "EstateRestoreDrillRtoAboveObjective" && r.labels.service === "postgres")!;
+        const rtoMinutes = stack === "dev" ? 480 : 60;
+        expect(rto.expr).toBe(`estate_restore_drill_rto_seconds{job="estate_restore_drill",service="postgres",database="app"} > ${rtoMinutes * 60}`);
     });
 
     it("takes thresholds and Prometheus sizing from the profile", async () => {
@@ -222,5 +244,45 @@ describe("observability", () => {
         expect(prod.grafana).toMatchObject({ managed: true, folder: "estate-prod", dataSource: "estate-prometheus-prod", host: "https://grafana.shop.example.com" });
         expect(prod.errorTracking).toEqual({ managed: true, organization: "acme", team: "estate-prod", projects: { web: "web-prod", worker: "worker-prod" } });
         expect(prod.monitoring).toMatchObject({ receivers: ["slack", "pagerduty"], pushgateway: "http://pushgateway.monitoring.svc.cluster.local:9091" });
+    });
+});
+
+describe("the backup and restore-drill CronJobs", () => {
+    const cronJobs = (run: EngineRun) => run.resources.filter((r) => r.type === "kubernetes:batch/v1:CronJob").map((r) => inputs(r).metadata.name).sort();
+
+    it("dev: a pair per in-cluster data service in the data namespace, admitted to the databases' pods, IAM users (no IRSA)", async () => {
+        const run = await plan("dev");
+        expect(cronJobs(run)).toEqual(["mongo-backup", "mongo-restore-drill", "postgres-backup", "postgres-restore-drill", "redis-backup", "redis-restore-drill"]);
+        for (const r of run.resources.filter((r) => r.type === "kubernetes:batch/v1:CronJob")) {
+            expect(inputs(r).metadata.namespace, r.name).toBe("data");
+        }
+        const ingress = inputs(named(run, "redis-backup-jobs-database-ingress"));
+        expect(ingress.spec.podSelector.matchLabels).toEqual({ release: "redis", app: "redis-ha-haproxy" });
+        expect(inputs(named(run, "postgres-backup-jobs-database-ingress")).spec.podSelector.matchLabels).toEqual({ "cnpg.io/cluster": "postgres" });
+        expect(run.resources.filter((r) => r.type === "aws:iam/user:User" && r.name.endsWith("-backup-jobs-user"))).toHaveLength(3);
+        // One image for every database, built with PG_MAJOR from estate:data.postgres.version.
+        const images = run.resources.filter((r) => r.type === "docker:index/image:Image" && r.name === "backup-image-image");
+        expect(images).toHaveLength(1);
+        expect(inputs(images[0]!).build.args).toEqual({ PG_MAJOR: "16" });
+    });
+
+    it("prod: postgres and mongo only (ElastiCache refuses redis-cli --rdb: snapshots back it up), IRSA roles, egress to the private subnets", async () => {
+        const run = await plan("prod");
+        expect(cronJobs(run)).toEqual(["mongo-backup", "mongo-restore-drill", "postgres-backup", "postgres-restore-drill"]);
+        expect(run.resources.some((r) => r.type === "aws:iam/user:User" && r.name.endsWith("-backup-jobs-user"))).toBe(false);
+        const trust = JSON.parse(inputs(named(run, "postgres-backup-jobs-role")).assumeRolePolicy);
+        expect(trust.Statement[0].Condition.StringEquals["oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE:sub"]).toBe("system:serviceaccount:data:postgres-backup");
+        const egress = inputs(named(run, "postgres-backup-jobs-database-egress")).spec.egress;
+        expect(egress[0].to.map((t: { ipBlock: { cidr: string } }) => t.ipBlock.cidr)).toHaveLength(3);
+        expect(egress[0].ports).toEqual([{ protocol: "TCP", port: 5432 }]);
+        expect(inputs(named(run, "postgres-backup-jobs-config")).data.DRILL_SQL_CHECKS).toBe("SELECT count(*) >= 0 FROM pg_catalog.pg_tables");
+    });
+
+    it("are in the stack outputs by service, with names and schedules and no credentials", async () => {
+        const run = await plan("prod");
+        const outputs = fromWire(run.outputs!.toJavaScript(), "mask") as { backupJobs: { services: Record<string, Record<string, unknown>> } };
+        expect(Object.keys(outputs.backupJobs.services).sort()).toEqual(["mongo", "postgres"]);
+        expect(outputs.backupJobs.services.postgres).toMatchObject({ backupCronJob: "postgres-backup", backupSchedule: "0 2 * * *", drillCronJob: "postgres-restore-drill", drillSchedule: "0 5 15 * *", namespace: "data" });
+        expect(JSON.stringify(outputs.backupJobs)).not.toMatch(/secret|password/i);
     });
 });

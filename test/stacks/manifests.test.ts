@@ -17,6 +17,7 @@ import { PrometheusRule } from "@kubernetes-models/prometheus-operator/monitorin
 import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
+import { CronJob } from "kubernetes-models/batch/v1/CronJob";
 import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
@@ -55,6 +56,8 @@ function check(Kind: Model, object: unknown): void {
 const MODELS: Record<string, Model> = {
     "kubernetes:core/v1:Namespace": Namespace,
     "kubernetes:core/v1:Secret": Secret,
+    "kubernetes:core/v1:ConfigMap": ConfigMap,
+    "kubernetes:batch/v1:CronJob": CronJob,
     "kubernetes:core/v1:Service": Service,
     "kubernetes:core/v1:ServiceAccount": ServiceAccount,
     "kubernetes:apps/v1:Deployment": Deployment,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+    cronIntervalMinutes,
     AWS_BACKUP_MAX_RETENTION_DAYS,
     BACKUP_WINDOWS,
     COLD_STORAGE_MIN_DAYS,
@@ -271,5 +272,21 @@ describe("findObjectiveProblems", () => {
         expect(usesAwsBackup({ mongo: "managed", postgres: "cluster" })).toBe(true);
         expect(usesAwsBackup({ postgres: "cluster", mongo: "cluster" })).toBe(false);
         expect(usesAwsBackup({})).toBe(false);
+    });
+});
+
+describe("cronIntervalMinutes", () => {
+    it.each([
+        ["0 2 * * *", 1440],
+        ["@daily", 1440],
+        ["15 * * * *", 60],
+        ["*/15 * * * *", 15],
+        ["0 */6 * * *", 360],
+        ["0 3 * * 0", 10080],
+        ["0 5 15 * *", 44640],
+        ["@monthly", 44640],
+        ["0 0 1 1 *", 527040],
+    ])("%s runs at most every %i minutes (the DR alerts' allowed age)", (schedule, minutes) => {
+        expect(cronIntervalMinutes(schedule)).toBe(minutes);
     });
 });
