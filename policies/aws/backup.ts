@@ -174,6 +174,7 @@ export const backupVaultLock: EstateStackPolicy = {
                 type: "integer",
                 minimum: VAULT_LOCK_MIN_CHANGEABLE_DAYS,
                 maximum: VAULT_LOCK_MAX_CHANGEABLE_DAYS,
+                default: VAULT_LOCK_MIN_CHANGEABLE_DAYS,
                 description: "The shortest cooling-off (changeableForDays) accepted, 3 to 36500 days; default 3.",
             },
             retention: retentionSchema,

@@ -52,7 +52,7 @@ export const docdbBackupRetention: EstateResourcePolicy = {
     tags: ["aws", "docdb", "backup", checkov("CKV_AWS_360")],
     configSchema: {
         properties: {
-            minimumDays: { type: "integer", minimum: DOCDB_MINIMUM_RETENTION_DAYS, maximum: 35, description: "The least backupRetentionPeriod in days (7 to 35)." },
+            minimumDays: { type: "integer", minimum: DOCDB_MINIMUM_RETENTION_DAYS, maximum: 35, default: DOCDB_MINIMUM_RETENTION_DAYS, description: "The least backupRetentionPeriod in days (7 to 35)." },
         },
     },
     validateResource: validateResourceOfType(aws.docdb.Cluster, (cluster, args, report) => {

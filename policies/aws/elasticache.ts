@@ -91,7 +91,7 @@ export const elasticacheSnapshotRetention: EstateResourcePolicy = {
     tags: ["aws", "elasticache", "backup", awsConfigRule("elasticache-redis-cluster-automatic-backup-check")],
     configSchema: {
         properties: {
-            minimumDays: { type: "integer", minimum: 1, maximum: 35, description: "The least snapshotRetentionLimit in days (the stack's objective, 1 to 35)." },
+            minimumDays: { type: "integer", minimum: 1, maximum: 35, default: 1, description: "The least snapshotRetentionLimit in days (the stack's objective, 1 to 35)." },
         },
     },
     validateResource: validateResourceOfType(aws.elasticache.ReplicationGroup, (group, args, report) => {

@@ -141,7 +141,7 @@ export const rdsBackupRetention: EstateResourcePolicy = {
     tags: ["aws", "rds", "backup", checkov("CKV_AWS_133"), awsConfigRule("db-instance-backup-enabled"), awsGuard("DB_INSTANCE_BACKUP_ENABLED")],
     configSchema: {
         properties: {
-            minimumDays: { type: "integer", minimum: 1, maximum: 35, description: "The least backupRetentionPeriod in days (the stack's objective, 1 to 35)." },
+            minimumDays: { type: "integer", minimum: 1, maximum: 35, default: DEFAULT_MINIMUM_RETENTION_DAYS, description: "The least backupRetentionPeriod in days (the stack's objective, 1 to 35)." },
         },
     },
     validateResource: (args, report) => {
