@@ -290,24 +290,13 @@ interface RemediationContext {
 async function remediateResource(r: RecordedResource, policies: ResourceValidationPolicy[], ctx: RemediationContext): Promise<RecordedResource> {
     const original = r.inputs.toJavaScript() as Record<string, unknown>;
     let wire = original;
-    let props: Record<string, unknown> = proxy.unknownCheckingProxy(deserializeProperties(r.inputs, true));
+    let props = remediationProps(r);
     for (const policy of policies) {
         const onlyType = getPulumiType(policy.remediateResource);
         if (onlyType && r.type !== onlyType) {
             continue;
         }
-        const args: ResourceValidationArgs = {
-            type: r.type,
-            urn: r.urn,
-            name: r.name,
-            props,
-            opts: optionsOf(r),
-            stackTags: ctx.stackTags,
-            isType: (cls) => isTypeOf(r.type, cls),
-            asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined)) as ResourceValidationArgs["asType"],
-            getConfig: ctx.getConfigFor(policy),
-            notApplicable: throwNotApplicable,
-        };
+        const args = resourceArgs(r, { props, stackTags: ctx.stackTags, getConfig: ctx.getConfigFor(policy) });
         let result: Record<string, unknown> | undefined;
         await ctx.settle(
             policy,
@@ -344,6 +333,35 @@ async function remediateResource(r: RecordedResource, policies: ResourceValidati
         return Struct.fromJavaScript(state as Parameters<typeof Struct.fromJavaScript>[0]);
     };
     return { ...r, inputs: Struct.fromJavaScript(wire as Parameters<typeof Struct.fromJavaScript>[0]), outputs: r.outputs ? patch(r.outputs) : undefined };
+}
+
+/** A resource's inputs as the analyzer's `Remediate` passes them: secrets kept as `Secret`s, unknowns checked. */
+function remediationProps(r: RecordedResource): Record<string, unknown> {
+    return proxy.unknownCheckingProxy(deserializeProperties(r.inputs, true));
+}
+
+/**
+ * The arguments the analyzer gives a resource policy's `remediateResource` for a registration
+ * (exported for tests that call a remediation directly). `props` defaults to the resource's inputs
+ * as `Remediate` deserializes them; `getConfig` to no config.
+ */
+export function resourceArgs(
+    r: RecordedResource,
+    opts: { props?: Record<string, unknown>; stackTags?: ReadonlyMap<string, string>; getConfig?: ResourceValidationArgs["getConfig"] } = {},
+): ResourceValidationArgs {
+    const props = opts.props ?? remediationProps(r);
+    return {
+        type: r.type,
+        urn: r.urn,
+        name: r.name,
+        props,
+        opts: optionsOf(r),
+        stackTags: opts.stackTags ?? new Map<string, string>(),
+        isType: (cls) => isTypeOf(r.type, cls),
+        asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined)) as ResourceValidationArgs["asType"],
+        getConfig: opts.getConfig ?? (<T extends object>() => ({}) as T),
+        notApplicable: throwNotApplicable,
+    };
 }
 
 function withoutUndefined(wire: Record<string, unknown>): Record<string, unknown> {
