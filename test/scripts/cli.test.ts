@@ -138,7 +138,8 @@ describe("check", () => {
                 "estate-s3-deny-insecure-transport",
             ],
         ],
-        ["bucket-with-public-acl.ts", ["estate-s3-no-public-acl", "estate-s3-public-access-block"]],
+        // Its public access block settings are remediated (level remediate), so only the ACL is a violation.
+        ["bucket-with-public-acl.ts", ["estate-s3-no-public-acl"]],
         [
             "rds-public-unencrypted.ts",
             [
