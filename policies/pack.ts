@@ -3,7 +3,8 @@
  * offline `check` and the tests import it; only `index.ts` turns it into a served `PolicyPack`.
  *
  * Enforcement per stack comes from `config/<stack>.json` (`all: advisory` in dev, `all: mandatory`
- * in prod), the same file for `pulumi preview --policy-pack-config` and for the offline `check`.
+ * in prod, `remediate` for the policies with a safe fix), the same file for `pulumi preview
+ * --policy-pack-config` and for the offline `check`.
  */
 import type { EnforcementLevel } from "@pulumi/policy";
 import { backupPolicies } from "./aws/backup";
@@ -28,3 +29,9 @@ export const policies: EstatePolicy[] = [...s3Policies, ...kmsPolicies, ...rdsPo
  * whose violation is a weaker posture, not an exposure.
  */
 export const advisoryInProd: readonly string[] = ["estate-rds-storage-encrypted-cmk", "estate-secretsmanager-secret-cmk"];
+
+/**
+ * Policies with a safe, unambiguous fix (`remediateResource`): every stack's config sets them to
+ * `remediate`, so the engine applies the fix before it validates, in dev and prod alike.
+ */
+export const remediatedInEveryStack: readonly string[] = policies.filter((p) => "remediateResource" in p && typeof p.remediateResource === "function").map((p) => p.name);

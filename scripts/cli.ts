@@ -11,11 +11,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import type { PolicyPackConfig } from "@pulumi/policy";
 import { UserInputError } from "../components/lib/errors";
 import { packEnforcementLevel, packName, policies } from "../policies/pack";
 import { fromWire, plainInputs, runProgram, type EngineRun, type RecordedResource } from "./engine/mock-engine";
-import { evaluatePolicies, type Violation } from "./engine/policy-harness";
+import { loadPolicyConfig } from "./engine/policy-config";
+import { evaluatePolicies, type Remediation, type Violation } from "./engine/policy-harness";
 import { bundleProgram, programFrom } from "./engine/program";
 import { loadStackConfig } from "./engine/stack-config";
 
@@ -117,14 +117,6 @@ export function resolvePolicyConfigFile(root: string, stack: string, explicit?: 
     );
 }
 
-function readPolicyConfig(file: string): PolicyPackConfig {
-    try {
-        return JSON.parse(fs.readFileSync(file, "utf8")) as PolicyPackConfig;
-    } catch (err) {
-        throw new UserInputError(`${file} is not valid JSON: ${(err as Error).message}`);
-    }
-}
-
 function jsonResources(run: EngineRun) {
     return run.resources.map((r) => ({
         urn: r.urn,
@@ -181,8 +173,15 @@ function renderTree(run: EngineRun): string {
     return lines.join("\n") + "\n";
 }
 
-function renderViolations(stack: string, violations: Violation[], policyCount: number, resourceCount: number, configFile: string): string {
+function renderReport(stack: string, remediations: Remediation[], violations: Violation[], policyCount: number, resourceCount: number, configFile: string): string {
     const lines: string[] = [];
+    // Remediations first, as the engine applies them before it validates; they never fail the check.
+    for (const r of remediations) {
+        lines.push(`[remediate] ${r.policy}${r.severity ? ` (${r.severity})` : ""}`, `  resource: ${r.urn}`);
+        for (const change of r.changes) {
+            lines.push(`  would remediate: ${change}`);
+        }
+    }
     const order = { mandatory: 0, remediate: 0, advisory: 1, disabled: 2 } as const;
     for (const v of [...violations].sort((a, b) => order[a.enforcementLevel] - order[b.enforcementLevel])) {
         lines.push(`[${v.enforcementLevel}] ${v.policy}${v.severity ? ` (${v.severity})` : ""}`);
@@ -196,7 +195,8 @@ function renderViolations(stack: string, violations: Violation[], policyCount: n
     const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;
     lines.push(
         `${lines.length ? "\n" : ""}policy pack ${packName}: ${policyCount} policies over ${resourceCount} resources of stack ${stack} ` +
-            `(config ${path.relative(process.cwd(), configFile) || configFile}): ${mandatory} mandatory, ${violations.length - mandatory} advisory violations`,
+            `(config ${path.relative(process.cwd(), configFile) || configFile}): ${mandatory} mandatory, ${violations.length - mandatory} advisory violations` +
+            (remediations.length > 0 ? `; ${remediations.length} resource(s) would be remediated` : ""),
     );
     return lines.join("\n") + "\n";
 }
@@ -206,6 +206,8 @@ export async function runCli(root: string, command: string, argv: string[]): Pro
     try {
         const opts = parseOptions(command, argv);
         const policyConfigFile = opts.command === "check" ? resolvePolicyConfigFile(root, opts.stack, opts.policyConfig) : undefined;
+        // A wrong config file fails before the program runs (exit 2, the file, policy and property named).
+        const policyConfig = policyConfigFile ? loadPolicyConfig(policyConfigFile, policies, opts.policyConfig ?? path.relative(root, policyConfigFile)) : undefined;
         const run = await planStack(root, opts);
         if (opts.command === "plan") {
             const stdout = opts.json
@@ -215,7 +217,7 @@ export async function runCli(root: string, command: string, argv: string[]): Pro
         }
         const report = await evaluatePolicies(policies, run.resources, {
             packEnforcementLevel,
-            config: readPolicyConfig(policyConfigFile!),
+            config: policyConfig,
         });
         const mandatory = report.violations.some((v) => v.enforcementLevel === "mandatory");
         const stdout = opts.json
@@ -225,6 +227,7 @@ export async function runCli(root: string, command: string, argv: string[]): Pro
                       resources: run.resources.length,
                       policies: policies.length,
                       diagnostics: run.diagnostics,
+                      remediations: report.remediations.map((r) => ({ policy: r.policy, severity: r.severity ?? null, urn: r.urn, changes: r.changes })),
                       violations: report.violations.map((v) => ({
                           policy: v.policy,
                           enforcementLevel: v.enforcementLevel,
@@ -236,7 +239,7 @@ export async function runCli(root: string, command: string, argv: string[]): Pro
                   null,
                   2,
               ) + "\n"
-            : renderViolations(run.stack, report.violations, policies.length, run.resources.length, policyConfigFile!);
+            : renderReport(run.stack, report.remediations, report.violations, policies.length, run.resources.length, policyConfigFile!);
         return { exitCode: mandatory ? 1 : 0, stdout, stderr: "" };
     } catch (err) {
         if (pulumi.RunError.isInstance(err)) {

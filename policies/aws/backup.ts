@@ -32,6 +32,7 @@ const DATABASE_NOUNS: Record<string, string> = {
 const CONTINUOUS_BACKUP_MAX_DAYS = 35;
 const COLD_STORAGE_MIN_DAYS = 90;
 const VAULT_LOCK_MIN_CHANGEABLE_DAYS = 3;
+const VAULT_LOCK_MAX_CHANGEABLE_DAYS = 36500;
 
 const retentionSchema: PolicyConfigSchema["properties"][string] = {
     type: "object",
@@ -96,6 +97,8 @@ const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 
 export const backupVaultEncryptionCmk: EstateStackPolicy = {
     name: "estate-backup-vault-encryption-cmk",
+    checks:
+        "Every AWS Backup vault sets kmsKeyArn to a KMS key of the stack or to a literal KMS key ARN (not an alias).",
     description:
         "AWS Backup vaults must encrypt their recovery points with a customer-managed KMS key, not the AWS managed key " +
         "aws/backup: restoring or copying a backup then also requires kms:Decrypt on a key the estate controls, every use " +
@@ -149,6 +152,8 @@ export interface VaultLockConfig {
 
 export const backupVaultLock: EstateStackPolicy = {
     name: "estate-backup-vault-lock",
+    checks:
+        "Every AWS Backup vault has a VaultLockConfiguration with changeableForDays at least minChangeableForDays, minRetentionDays not above maxRetentionDays and, with a retention objective, minRetentionDays at least the daily objective (at most 35) and maxRetentionDays (when set) at least the yearly objective in days.",
     description:
         "Every AWS Backup vault must have a Vault Lock in compliance mode (changeableForDays set): after its cooling-off " +
         "nobody, including the account's root user or an attacker with admin rights, can delete the lock, the vault or a " +
@@ -168,7 +173,9 @@ export const backupVaultLock: EstateStackPolicy = {
             minChangeableForDays: {
                 type: "integer",
                 minimum: VAULT_LOCK_MIN_CHANGEABLE_DAYS,
-                description: "The shortest cooling-off (changeableForDays) accepted; default 3.",
+                maximum: VAULT_LOCK_MAX_CHANGEABLE_DAYS,
+                default: VAULT_LOCK_MIN_CHANGEABLE_DAYS,
+                description: "The shortest cooling-off (changeableForDays) accepted, 3 to 36500 days; default 3.",
             },
             retention: retentionSchema,
         },
@@ -249,6 +256,8 @@ function positive(n: unknown): number | undefined {
 
 export const backupPlanRetention: EstateStackPolicy = {
     name: "estate-backup-plan-retention",
+    checks:
+        "Every AWS Backup plan has a rule per tier (ruleName daily, weekly, monthly, yearly or <tier>-...) with lifecycle.deleteAfter at least the tier's objective in days (copies too), keeps deleteAfter at least coldStorageAfter + 90, and keeps continuous backups at most 35 days.",
     description:
         "Every AWS Backup plan must have a rule per retention tier (daily, weekly, monthly, yearly) whose recovery points, " +
         "and their copies, are deleted no earlier than the stack's objective, so a restore is possible as far back as " +
@@ -448,6 +457,8 @@ function tagsOf(db: PolicyResource): Record<string, unknown> | typeof UNKNOWN {
 
 export const backupSelectionCoverage: EstateStackPolicy = {
     name: "estate-backup-selection-coverage",
+    checks:
+        "Every RDS instance (read replicas excepted), RDS or Aurora cluster and DocumentDB cluster is selected by an AWS Backup selection, by ARN or by a tag, and not excluded by notResources.",
     description:
         "Every RDS instance, RDS or Aurora cluster and DocumentDB cluster must be in an AWS Backup selection, by ARN or by a " +
         "tag the selection selects, so that it is backed up per tier, copied to the DR region and restore-tested like the " +
@@ -522,6 +533,8 @@ function arnRegion(arn: string): string | undefined {
 
 export const backupCrossRegionCopy: EstateStackPolicy = {
     name: "estate-backup-cross-region-copy",
+    checks:
+        "With drRegion (or requireCrossRegionCopy) configured, every rule of every AWS Backup plan has a copy action to a vault in the DR region (or in any region other than the plan's).",
     description:
         "When the stack has a DR region, every rule of every AWS Backup plan must copy its recovery points to a vault in " +
         "that region, so that losing the primary region (or its vault) loses no tier of backups and the DR region can " +
@@ -535,7 +548,7 @@ export const backupCrossRegionCopy: EstateStackPolicy = {
     tags: ["aws", "backup"],
     configSchema: {
         properties: {
-            drRegion: { type: "string", description: "The region every rule must copy to (the stack's estate:dr.drRegion)." },
+            drRegion: { type: "string", pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]+$", description: "The region every rule must copy to (the stack's estate:dr.drRegion)." },
             requireCrossRegionCopy: { type: "boolean", description: "Require a copy to another region even without drRegion." },
         },
     },

@@ -21,6 +21,8 @@ export const DOCDB_MINIMUM_RETENTION_DAYS = 7;
 
 export const docdbStorageEncrypted: EstateResourcePolicy = {
     name: "estate-docdb-storage-encrypted",
+    checks:
+        "Every DocumentDB cluster sets storageEncrypted: true.",
     description:
         "DocumentDB clusters must encrypt their storage (it is unencrypted by default), and with it their backups and " +
         "snapshots; encryption can only be chosen when the cluster is created.",
@@ -38,6 +40,8 @@ export const docdbStorageEncrypted: EstateResourcePolicy = {
 
 export const docdbBackupRetention: EstateResourcePolicy = {
     name: "estate-docdb-backup-retention",
+    checks:
+        "Every DocumentDB cluster keeps automated backups (backupRetentionPeriod, unset = 1 day) at least 7 days, or minimumDays when that is longer.",
     description:
         "DocumentDB clusters must keep automated backups at least 7 days, or the stack's minimum when that is longer: " +
         "they are the point-in-time recovery window.",
@@ -48,7 +52,7 @@ export const docdbBackupRetention: EstateResourcePolicy = {
     tags: ["aws", "docdb", "backup", checkov("CKV_AWS_360")],
     configSchema: {
         properties: {
-            minimumDays: { type: "integer", minimum: DOCDB_MINIMUM_RETENTION_DAYS, description: "The least backupRetentionPeriod in days (at least 7)." },
+            minimumDays: { type: "integer", minimum: DOCDB_MINIMUM_RETENTION_DAYS, maximum: 35, default: DOCDB_MINIMUM_RETENTION_DAYS, description: "The least backupRetentionPeriod in days (7 to 35)." },
         },
     },
     validateResource: validateResourceOfType(aws.docdb.Cluster, (cluster, args, report) => {
@@ -66,6 +70,8 @@ export const docdbBackupRetention: EstateResourcePolicy = {
 
 export const docdbDeletionProtection: EstateResourcePolicy = {
     name: "estate-docdb-deletion-protection",
+    checks:
+        "Every DocumentDB cluster sets deletionProtection: true.",
     description: "DocumentDB clusters must have deletion protection, so that no console click, script or planned replacement can delete the data.",
     remediationSteps: "Set `deletionProtection: true` on the aws.docdb.Cluster (and `protect` on the Pulumi resource), and keep a final snapshot.",
     severity: "high",
@@ -112,6 +118,8 @@ function attachedGroups(cluster: PolicyResource): AttachedGroup[] {
 
 export const docdbTls: EstateStackPolicy = {
     name: "estate-docdb-tls",
+    checks:
+        "No DocumentDB ClusterParameterGroup of the stack sets tls to disabled, and no DocumentDB cluster uses a parameter group from outside the stack.",
     description:
         "DocumentDB clusters must require TLS: a cluster parameter group with tls = disabled lets clients send credentials " +
         "and documents in clear text. The default parameter group requires TLS.",
@@ -151,6 +159,8 @@ const AUDITING = new Set(["enabled", "ddl", "dml_read", "dml_write", "all"]);
 
 export const docdbAuditLogs: EstateStackPolicy = {
     name: "estate-docdb-audit-logs",
+    checks:
+        "Every DocumentDB cluster exports audit logs (enabledCloudwatchLogsExports includes audit) and is attached to a ClusterParameterGroup of the stack whose audit_logs is enabled, ddl, dml_read, dml_write or all.",
     description:
         "DocumentDB clusters must record audit events (authentication, user and schema changes) and export them to " +
         "CloudWatch Logs: audit_logs in the cluster parameter group (off by default) and `audit` in the log exports.",

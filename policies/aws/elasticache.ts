@@ -13,6 +13,8 @@ const what = (name: string) => `ElastiCache replication group '${name}'`;
 
 export const elasticacheEncryptionAtRest: EstateResourcePolicy = {
     name: "estate-elasticache-encryption-at-rest",
+    checks:
+        "Every ElastiCache replication group encrypts at rest: atRestEncryptionEnabled true (unset passes only for Valkey).",
     description:
         "ElastiCache replication groups must encrypt data at rest (nodes' disks, swap and backups in S3): a cache holds " +
         "sessions, tokens and copies of database rows.",
@@ -32,6 +34,8 @@ export const elasticacheEncryptionAtRest: EstateResourcePolicy = {
 
 export const elasticacheEncryptionInTransit: EstateResourcePolicy = {
     name: "estate-elasticache-encryption-in-transit",
+    checks:
+        "Every ElastiCache replication group sets transitEncryptionEnabled: true and a transitEncryptionMode other than preferred.",
     description:
         "ElastiCache replication groups must require TLS between clients and nodes and between nodes; the `preferred` " +
         "mode still accepts clear-text clients and exists only for migrations.",
@@ -51,6 +55,8 @@ export const elasticacheEncryptionInTransit: EstateResourcePolicy = {
 
 export const elasticacheAuth: EstateResourcePolicy = {
     name: "estate-elasticache-auth",
+    checks:
+        "Every ElastiCache replication group sets authToken (or authTokenWo) or userGroupIds, together with transitEncryptionEnabled: true.",
     description:
         "ElastiCache replication groups must authenticate clients, with an AUTH token or RBAC user groups, over TLS: " +
         "without it anyone who reaches the port can read and change the data (and ElastiCache accepts a token only with TLS).",
@@ -73,6 +79,8 @@ export const elasticacheAuth: EstateResourcePolicy = {
 
 export const elasticacheSnapshotRetention: EstateResourcePolicy = {
     name: "estate-elasticache-snapshot-retention",
+    checks:
+        "Every ElastiCache replication group keeps snapshots (snapshotRetentionLimit, unset = 0) at least minimumDays.",
     description:
         "ElastiCache replication groups must take daily snapshots (0 turns them off) and keep them at least the stack's " +
         "minimum number of days, so a cache that holds state can be restored after corruption or deletion.",
@@ -83,7 +91,7 @@ export const elasticacheSnapshotRetention: EstateResourcePolicy = {
     tags: ["aws", "elasticache", "backup", awsConfigRule("elasticache-redis-cluster-automatic-backup-check")],
     configSchema: {
         properties: {
-            minimumDays: { type: "integer", minimum: 1, description: "The least snapshotRetentionLimit in days (the stack's objective, 1 to 35)." },
+            minimumDays: { type: "integer", minimum: 1, maximum: 35, default: 1, description: "The least snapshotRetentionLimit in days (the stack's objective, 1 to 35)." },
         },
     },
     validateResource: validateResourceOfType(aws.elasticache.ReplicationGroup, (group, args, report) => {
@@ -99,6 +107,8 @@ export const elasticacheSnapshotRetention: EstateResourcePolicy = {
 
 export const elasticacheAutomaticFailover: EstateResourcePolicy = {
     name: "estate-elasticache-automatic-failover",
+    checks:
+        "Every ElastiCache replication group sets automaticFailoverEnabled: true.",
     description:
         "ElastiCache replication groups must fail over automatically to a replica when the primary fails, instead of " +
         "waiting for a node replacement; that needs at least two nodes, ideally in different zones (Multi-AZ).",

@@ -7,7 +7,7 @@
 import * as aws from "@pulumi/aws";
 import type { PolicyResource, ReportViolation, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
 import { isRecord } from "../lib/iam";
-import { checkov, awsConfigRule, type EstateResourcePolicy, type EstateStackPolicy } from "../lib/policy";
+import { checkov, awsConfigRule, type EstateResourcePolicy, type EstateStackPolicy, awsGuard } from "../lib/policy";
 import { isSet, minimumDays, shown } from "../lib/props";
 import { attachedTo, ofType, propsAs, referencedThrough } from "../lib/stack";
 import { forEachDeferringUnknowns, peek, UNKNOWN } from "../lib/unknowns";
@@ -53,6 +53,8 @@ function skipReplica(args: ResourceValidationArgs, db: RdsDatabase): void {
 
 export const rdsStorageEncrypted: EstateResourcePolicy = {
     name: "estate-rds-storage-encrypted",
+    checks:
+        "Every RDS instance and cluster sets storageEncrypted: true (a cross-region read replica may give kmsKeyId instead).",
     description:
         "RDS instances and clusters must encrypt their storage, and with it their automated backups, snapshots, " +
         "logs and replicas: a copied snapshot or a disk that leaves AWS is then unreadable without the key.",
@@ -60,7 +62,7 @@ export const rdsStorageEncrypted: EstateResourcePolicy = {
         "Set `storageEncrypted: true` and `kmsKeyId` to a customer-managed key on the aws.rds.Instance or aws.rds.Cluster. " +
         "Encryption cannot be turned on in place: restore an encrypted copy of a snapshot into a new instance and switch over.",
     severity: "high",
-    tags: ["aws", "rds", checkov("CKV_AWS_16"), checkov("CKV_AWS_96"), awsConfigRule("rds-storage-encrypted")],
+    tags: ["aws", "rds", checkov("CKV_AWS_16"), checkov("CKV_AWS_96"), awsConfigRule("rds-storage-encrypted"), awsGuard("RDS_STORAGE_ENCRYPTED")],
     validateResource: (args, report) => {
         const db = databaseOf(args, INSTANCES_AND_CLUSTERS);
         // A cross-region replica is encrypted by giving the destination key; storageEncrypted is ignored there.
@@ -73,6 +75,8 @@ export const rdsStorageEncrypted: EstateResourcePolicy = {
 
 export const rdsStorageEncryptedCmk: EstateResourcePolicy = {
     name: "estate-rds-storage-encrypted-cmk",
+    checks:
+        "Every encrypted RDS instance and cluster sets kmsKeyId (a customer-managed key, not aws/rds).",
     description:
         "Encrypted RDS storage should use a customer-managed KMS key rather than the AWS managed aws/rds key: only then " +
         "does the estate control who may decrypt, can it share encrypted snapshots with the DR account, and can it cut access by key policy.",
@@ -94,6 +98,8 @@ export const rdsStorageEncryptedCmk: EstateResourcePolicy = {
 
 export const rdsNotPublic: EstateResourcePolicy = {
     name: "estate-rds-not-public",
+    checks:
+        "No RDS instance or cluster instance sets publiclyAccessible: true.",
     description:
         "RDS instances must not be publicly accessible: a public instance gets an internet-resolvable address, and one " +
         "security group rule then stands between the database and the internet.",
@@ -101,7 +107,7 @@ export const rdsNotPublic: EstateResourcePolicy = {
         "Set `publiclyAccessible: false` on the aws.rds.Instance or aws.rds.ClusterInstance, place it in private subnets " +
         "(an aws.rds.SubnetGroup), and reach it from inside the VPC or through a bastion or VPN.",
     severity: "critical",
-    tags: ["aws", "rds", checkov("CKV_AWS_17"), awsConfigRule("rds-instance-public-access-check")],
+    tags: ["aws", "rds", checkov("CKV_AWS_17"), awsConfigRule("rds-instance-public-access-check"), awsGuard("RDS_INSTANCE_PUBLIC_ACCESS_CHECK")],
     validateResource: (args, report) => {
         const props = (args.asType(aws.rds.Instance) ?? args.asType(aws.rds.ClusterInstance)) as Record<string, unknown> | undefined;
         if (!props) {
@@ -123,6 +129,8 @@ export const DEFAULT_MINIMUM_RETENTION_DAYS = 7;
 
 export const rdsBackupRetention: EstateResourcePolicy = {
     name: "estate-rds-backup-retention",
+    checks:
+        "Every RDS instance and cluster (read replicas excepted) keeps automated backups (backupRetentionPeriod) at least minimumDays; unset counts as 0 days for an instance and 1 for a cluster.",
     description:
         "RDS instances and clusters must keep automated backups at least the stack's minimum number of days (the recovery " +
         "objective, at most AWS's 35): they are the point-in-time recovery window when data is deleted or corrupted.",
@@ -130,10 +138,10 @@ export const rdsBackupRetention: EstateResourcePolicy = {
         "Set `backupRetentionPeriod` to at least the stack minimum (policy config `minimumDays`, policies/config/<stack>.json; " +
         "ManagedPostgres derives it from estate:dr.retention.dailyDays) and an explicit backup window that does not overlap maintenance.",
     severity: "high",
-    tags: ["aws", "rds", "backup", checkov("CKV_AWS_133"), awsConfigRule("db-instance-backup-enabled")],
+    tags: ["aws", "rds", "backup", checkov("CKV_AWS_133"), awsConfigRule("db-instance-backup-enabled"), awsGuard("DB_INSTANCE_BACKUP_ENABLED")],
     configSchema: {
         properties: {
-            minimumDays: { type: "integer", minimum: 1, description: "The least backupRetentionPeriod in days (the stack's objective, 1 to 35)." },
+            minimumDays: { type: "integer", minimum: 1, maximum: 35, default: DEFAULT_MINIMUM_RETENTION_DAYS, description: "The least backupRetentionPeriod in days (the stack's objective, 1 to 35)." },
         },
     },
     validateResource: (args, report) => {
@@ -153,12 +161,14 @@ export const rdsBackupRetention: EstateResourcePolicy = {
 
 export const rdsDeletionProtection: EstateResourcePolicy = {
     name: "estate-rds-deletion-protection",
+    checks:
+        "Every RDS instance and cluster (read replicas excepted) sets deletionProtection: true.",
     description:
         "RDS instances and clusters must have deletion protection, so that no console click, script or replacement " +
         "planned by an infrastructure change can delete the database.",
     remediationSteps: "Set `deletionProtection: true` on the aws.rds.Instance or aws.rds.Cluster (and `protect` on the Pulumi resource).",
     severity: "high",
-    tags: ["aws", "rds", checkov("CKV_AWS_293"), checkov("CKV_AWS_139"), awsConfigRule("rds-instance-deletion-protection-enabled")],
+    tags: ["aws", "rds", checkov("CKV_AWS_293"), checkov("CKV_AWS_139"), awsConfigRule("rds-instance-deletion-protection-enabled"), awsGuard("RDS_INSTANCE_DELETION_PROTECTION_ENABLED")],
     validateResource: (args, report) => {
         const db = databaseOf(args, INSTANCES_AND_CLUSTERS);
         skipReplica(args, db);
@@ -170,6 +180,8 @@ export const rdsDeletionProtection: EstateResourcePolicy = {
 
 export const rdsFinalSnapshot: EstateResourcePolicy = {
     name: "estate-rds-final-snapshot",
+    checks:
+        "Every RDS instance and cluster (read replicas excepted) does not set skipFinalSnapshot: true and sets a finalSnapshotIdentifier.",
     description:
         "RDS instances and clusters must take a final snapshot when deleted: without it, deleting the database deletes the " +
         "last copy of its data (automated backups go with it unless kept).",
@@ -191,6 +203,8 @@ export const rdsFinalSnapshot: EstateResourcePolicy = {
 
 export const rdsPerformanceInsightsEncrypted: EstateResourcePolicy = {
     name: "estate-rds-performance-insights-encrypted",
+    checks:
+        "Every RDS instance, cluster instance and cluster that enables Performance Insights sets performanceInsightsKmsKeyId.",
     description:
         "When Performance Insights is on, its data (query texts with literal values, wait events) must be encrypted with a " +
         "customer-managed key: it holds samples of the data the database serves.",
@@ -223,6 +237,8 @@ function clusterInstancesOf(cluster: PolicyResource, resources: readonly PolicyR
 
 export const rdsMultiAz: EstateStackPolicy = {
     name: "estate-rds-multi-az",
+    checks:
+        "Every RDS instance (read replicas excepted) sets multiAz: true, and every RDS cluster is a Multi-AZ DB cluster (dbClusterInstanceClass) or has at least two ClusterInstances of the stack.",
     description:
         "RDS databases must survive the loss of an availability zone: a Multi-AZ instance keeps a synchronous standby in " +
         "another zone, an Aurora cluster needs a second instance to fail over to.",
@@ -230,7 +246,7 @@ export const rdsMultiAz: EstateStackPolicy = {
         "Set `multiAz: true` on the aws.rds.Instance (estate:data.postgres.instances: 2), or give the aws.rds.Cluster at least " +
         "two aws.rds.ClusterInstance with `clusterIdentifier: cluster.id` in subnets of different zones.",
     severity: "high",
-    tags: ["aws", "rds", checkov("CKV_AWS_157"), awsConfigRule("rds-multi-az-support")],
+    tags: ["aws", "rds", checkov("CKV_AWS_157"), awsConfigRule("rds-multi-az-support"), awsGuard("RDS_MULTI_AZ_SUPPORT")],
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
         const instances = ofType(args.resources, aws.rds.Instance);
         const clusters = ofType(args.resources, aws.rds.Cluster);
@@ -277,6 +293,8 @@ export const FORCE_SSL = "rds.force_ssl";
 
 export const rdsForceSsl: EstateStackPolicy = {
     name: "estate-rds-force-ssl",
+    checks:
+        "Every RDS PostgreSQL instance and Aurora PostgreSQL cluster is attached to a (cluster) parameter group of the stack that sets rds.force_ssl to 1; default groups and groups from outside the stack fail.",
     description:
         "RDS PostgreSQL instances and Aurora PostgreSQL clusters must refuse connections without TLS: their attached " +
         "parameter group must set rds.force_ssl = 1, so that no client, driver default or misconfiguration sends credentials and data in clear text.",

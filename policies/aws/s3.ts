@@ -6,9 +6,9 @@
  * `aws.s3.Bucket` are not accepted in their place.
  */
 import * as aws from "@pulumi/aws";
-import type { PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
+import { remediateResourceOfType, type PolicyResource, type ReportViolation, type StackValidationArgs } from "@pulumi/policy";
 import { asList, isEveryone, isRecord, parsePolicyDocument, statementLabel, type Statement } from "../lib/iam";
-import { awsConfigRule, checkov, type EstateResourcePolicy, type EstateStackPolicy } from "../lib/policy";
+import { awsConfigRule, checkov, type EstateResourcePolicy, type EstateStackPolicy, awsGuard } from "../lib/policy";
 import { attachedTo, label, ofType, propsAs } from "../lib/stack";
 import { forEachDeferringUnknowns, isUnknownValueError, peek, UNKNOWN } from "../lib/unknowns";
 
@@ -61,6 +61,8 @@ function receivesAccessLogs(bucket: PolicyResource, resources: readonly PolicyRe
 
 export const s3BucketEncryptionKms: EstateStackPolicy = {
     name: "estate-s3-bucket-encryption-kms",
+    checks:
+        "Every S3 bucket has a BucketServerSideEncryptionConfiguration whose default rule uses aws:kms or aws:kms:dsse with a kmsMasterKeyId; AES256 passes only for a bucket that receives access logs (a BucketLogging target or tagged estate:role: access-logs).",
     description:
         "S3 buckets must encrypt new objects by default with a customer-managed KMS key (SSE-KMS or DSSE-KMS): reading " +
         "the data then also requires kms:Decrypt on a key the estate controls, every use is logged in CloudTrail, and " +
@@ -73,7 +75,7 @@ export const s3BucketEncryptionKms: EstateStackPolicy = {
         'aws.s3.BucketLogging, or tagged `estate:role: access-logs`) uses `sseAlgorithm: "AES256"` instead. The deprecated ' +
         "inline `serverSideEncryptionConfiguration` of aws.s3.Bucket does not count.",
     severity: "high",
-    tags: ["aws", "s3", checkov("CKV_AWS_145"), awsConfigRule("s3-default-encryption-kms")],
+    tags: ["aws", "s3", checkov("CKV_AWS_145"), awsConfigRule("s3-default-encryption-kms"), awsGuard("S3_DEFAULT_ENCRYPTION_KMS")],
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
         const resources = args.resources;
         forEachDeferringUnknowns(bucketsOf(args), (bucket) => {
@@ -126,6 +128,8 @@ export const s3BucketEncryptionKms: EstateStackPolicy = {
 
 export const s3BucketVersioning: EstateStackPolicy = {
     name: "estate-s3-bucket-versioning",
+    checks:
+        "Every S3 bucket has a BucketVersioning with status Enabled.",
     description:
         "S3 buckets must have versioning enabled, so that an object overwritten or deleted by mistake, by a faulty " +
         "deployment or by ransomware can be recovered from its previous version; replication and object lock also " +
@@ -134,7 +138,7 @@ export const s3BucketVersioning: EstateStackPolicy = {
         'Add an aws.s3.BucketVersioning with `bucket: bucket.id` and `versioningConfiguration: { status: "Enabled" }`. ' +
         "Pair it with a lifecycle rule that expires noncurrent versions so old versions do not accumulate forever.",
     severity: "medium",
-    tags: ["aws", "s3", checkov("CKV_AWS_21"), awsConfigRule("s3-bucket-versioning-enabled")],
+    tags: ["aws", "s3", checkov("CKV_AWS_21"), awsConfigRule("s3-bucket-versioning-enabled"), awsGuard("S3_BUCKET_VERSIONING_ENABLED")],
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
         const resources = args.resources;
         forEachDeferringUnknowns(bucketsOf(args), (bucket) => {
@@ -165,6 +169,8 @@ const PUBLIC_ACCESS_SETTINGS = ["blockPublicAcls", "blockPublicPolicy", "ignoreP
 
 export const s3PublicAccessBlock: EstateStackPolicy = {
     name: "estate-s3-public-access-block",
+    checks:
+        "Every S3 bucket has a BucketPublicAccessBlock with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true.",
     description:
         "Every S3 bucket must block public access with all four settings, so that no ACL or bucket policy, " +
         "present or added later by mistake, can make its objects readable or writable from the internet.",
@@ -182,6 +188,7 @@ export const s3PublicAccessBlock: EstateStackPolicy = {
         checkov("CKV_AWS_55"),
         checkov("CKV_AWS_56"),
         awsConfigRule("s3-bucket-level-public-access-prohibited"),
+        awsGuard("S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED"),
     ],
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
         const resources = args.resources;
@@ -210,6 +217,31 @@ export const s3PublicAccessBlock: EstateStackPolicy = {
             }
         });
     },
+};
+
+export const s3PublicAccessBlockRemediation: EstateResourcePolicy = {
+    name: "estate-s3-public-access-block-remediation",
+    checks:
+        "Remediation only: on every BucketPublicAccessBlock, sets blockPublicAcls, blockPublicPolicy, ignorePublicAcls and " +
+        "restrictPublicBuckets to true where one is not. It cannot add a missing BucketPublicAccessBlock (estate-s3-public-access-block reports that).",
+    description:
+        "A BucketPublicAccessBlock exists only to block public access: one with a setting left false or unset is a mistake with " +
+        "one safe fix, turning it on, which changes the resource in place and removes no access the pack allows.",
+    remediationSteps:
+        "Nothing to do at level `remediate`: the engine sets the four settings to true before it validates. To stop the " +
+        "remediation, set the policy to advisory or disabled in policies/config/<stack>.json; estate-s3-public-access-block still reports the settings.",
+    severity: "high",
+    tags: ["aws", "s3", "remediation"],
+    remediateResource: remediateResourceOfType(aws.s3.BucketPublicAccessBlock, (block) => {
+        const off = PUBLIC_ACCESS_SETTINGS.filter((setting) => block[setting] !== true);
+        if (off.length === 0) {
+            return undefined;
+        }
+        for (const setting of off) {
+            block[setting] = true;
+        }
+        return block;
+    }),
 };
 
 // ------------------------------------------------------------------------------------------------
@@ -285,6 +317,8 @@ function expirationDays(rule: LifecycleRule): number | undefined {
 
 export const s3LifecycleRetention: EstateStackPolicy = {
     name: "estate-s3-lifecycle-retention",
+    checks:
+        "Every S3 bucket has a BucketLifecycleConfiguration with an enabled whole-bucket rule that aborts incomplete multipart uploads; a bucket tagged estate:role: backup also has an enabled expiration rule per tier prefix (daily/, weekly/, monthly/, yearly/), and no rule expires a tier before the configured retention.",
     description:
         "Every S3 bucket must have a lifecycle configuration that aborts incomplete multipart uploads, whose parts are " +
         "invisible but billed forever. Backup buckets (tagged estate:role: backup) must also expire each tier " +
@@ -553,6 +587,8 @@ function checkTlsPolicy(policy: PolicyResource, bucket: PolicyResource, bucketNa
 
 export const s3DenyInsecureTransport: EstateStackPolicy = {
     name: "estate-s3-deny-insecure-transport",
+    checks:
+        "Every S3 bucket has a BucketPolicy with a statement that denies s3:* to Principal \"*\" on the bucket and its objects when aws:SecureTransport is false, with no other condition.",
     description:
         "Every S3 bucket must have a bucket policy that denies any request made without TLS, so that no client, SDK " +
         "misconfiguration or plain-HTTP endpoint can send or receive the bucket's data unencrypted on the network.",
@@ -563,7 +599,7 @@ export const s3DenyInsecureTransport: EstateStackPolicy = {
         "(as a JSON string with pulumi.jsonStringify, or as a PolicyDocument object). Do not add further conditions to " +
         "that statement.",
     severity: "high",
-    tags: ["aws", "s3", awsConfigRule("s3-bucket-ssl-requests-only")],
+    tags: ["aws", "s3", awsConfigRule("s3-bucket-ssl-requests-only"), awsGuard("S3_BUCKET_SSL_REQUESTS_ONLY")],
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
         const resources = args.resources;
         forEachDeferringUnknowns(bucketsOf(args), (bucket) => {
@@ -605,6 +641,8 @@ function cannedAclProblem(acl: unknown): string | undefined {
 
 export const s3NoPublicAcl: EstateResourcePolicy = {
     name: "estate-s3-no-public-acl",
+    checks:
+        "No BucketAcl (or deprecated inline bucket ACL) uses the canned ACLs public-read, public-read-write or authenticated-read, or grants anything to the AllUsers or AuthenticatedUsers groups.",
     description:
         "No S3 ACL may grant access to everyone (AllUsers) or to every AWS account (AuthenticatedUsers): such a grant " +
         "publishes the bucket's objects, or lets anyone write to it, regardless of IAM.",
@@ -650,6 +688,7 @@ export const s3Policies = [
     s3BucketEncryptionKms,
     s3BucketVersioning,
     s3PublicAccessBlock,
+    s3PublicAccessBlockRemediation,
     s3LifecycleRetention,
     s3DenyInsecureTransport,
     s3NoPublicAcl,

@@ -8,6 +8,8 @@ import { isSet } from "../lib/props";
 
 export const secretsManagerSecretCmk: EstateResourcePolicy = {
     name: "estate-secretsmanager-secret-cmk",
+    checks:
+        "Every Secrets Manager secret sets kmsKeyId, and every RDS instance or cluster with manageMasterUserPassword: true sets masterUserSecretKmsKeyId.",
     description:
         "Secrets in Secrets Manager should be encrypted with a customer-managed KMS key rather than the AWS managed " +
         "aws/secretsmanager key: the key policy then decides who may read them, they can be shared across accounts, and every decryption is attributable.",

@@ -12,6 +12,8 @@ function isSet(value: unknown): boolean {
 
 export const k8sContainerResources: EstateResourcePolicy = {
     name: "estate-k8s-container-resources",
+    checks:
+        "Every container and init container of a workload sets resources.requests.cpu, resources.requests.memory and resources.limits.memory.",
     description:
         "Every container must request CPU and memory and limit its memory: requests are what the scheduler places pods by " +
         "and what a HorizontalPodAutoscaler measures utilization against, and without a memory limit one leaking container " +
@@ -40,6 +42,8 @@ export const k8sContainerResources: EstateResourcePolicy = {
 
 export const k8sContainerProbes: EstateResourcePolicy = {
     name: "estate-k8s-container-probes",
+    checks:
+        "Every (non-init) container of a long-running workload has a readinessProbe and a livenessProbe.",
     description:
         "Every container of a long-running workload must have a readiness and a liveness probe: without readiness a pod " +
         "receives traffic before it can serve it (and during a rollout before the new version works); without liveness a hung " +
@@ -80,6 +84,8 @@ export function unpinnedReason(image: unknown): string | undefined {
 
 export const k8sImagePinned: EstateResourcePolicy = {
     name: "estate-k8s-image-pinned",
+    checks:
+        "Every container of a workload names an image with a tag other than latest, or a sha256 digest.",
     description:
         "Every container must run an image with a pinned tag or a digest, never latest or an untagged image: otherwise what " +
         "runs changes without a deployment, differs between nodes, and cannot be rolled back.",

@@ -17,6 +17,8 @@ function covers(tlsHost: string, host: string): boolean {
 
 export const k8sIngressTls: EstateResourcePolicy = {
     name: "estate-k8s-ingress-tls",
+    checks:
+        "Every Ingress has spec.tls entries with a secretName covering a host on every rule, and a cert-manager.io/cluster-issuer or cert-manager.io/issuer annotation.",
     description:
         "Every Ingress must serve all its hosts over TLS with a certificate from cert-manager (the cert-manager.io/cluster-issuer " +
         "or cert-manager.io/issuer annotation): plain HTTP exposes sessions and credentials, and certificates that nobody " +

@@ -100,6 +100,10 @@ const describePort = (m: MetricsPort) => `${m.port}${m.name ? ` ('${m.name}')` :
 
 export const k8sDeploymentServiceMonitor: EstateStackPolicy = {
     name: "estate-k8s-deployment-service-monitor",
+    checks:
+        "Every Deployment with a metrics port (a container port named `metrics`/`*-metrics`, or `prometheus.io/scrape` + `prometheus.io/port` " +
+        "on its pod template) has a Service in its namespace that selects its pods and exposes that port, and a ServiceMonitor watching " +
+        "that namespace that selects the Service by labels and scrapes that port.",
     description:
         "Every Deployment that declares a metrics port must be scraped by Prometheus: a Service selecting its pods exposes the port " +
         "and a ServiceMonitor selects that Service and scrapes the port. Unscraped metrics mean alerts that can never fire and " +
@@ -169,6 +173,9 @@ function routedReceivers(route: unknown): string[] {
 
 export const k8sAlertmanagerReceiver: EstateResourcePolicy = {
     name: "estate-k8s-alertmanager-receiver",
+    checks:
+        "A kube-prometheus-stack release (Helm v3 Release or v4 Chart) configures Alertmanager in its values with a receiver that has an " +
+        "integration (`*_configs`) and a route to it: not the chart's default (`null` only), not disabled, not hidden in an existing Secret.",
     description:
         "kube-prometheus-stack's Alertmanager must have at least one receiver that is not the null receiver (one with a Slack, PagerDuty, " +
         "email, webhook or other integration) and route alerts to it: the chart's default configuration sends every alert to 'null', " +

@@ -18,6 +18,8 @@ const VERSION = /^(latest|v1\.\d+)$/;
 
 export const k8sNamespacePodSecurity: EstateResourcePolicy = {
     name: "estate-k8s-namespace-pod-security",
+    checks:
+        "Every Namespace is labelled app.kubernetes.io/part-of: estate, enforces the restricted Pod Security level (unless listed in relaxed) with an enforce-version of latest or v1.<minor>, and audits and warns at restricted.",
     description:
         "Every namespace the estate creates must be labelled app.kubernetes.io/part-of: estate and carry Pod Security " +
         "Admission labels that enforce the restricted profile (audit and warn too): the API server then refuses privileged " +
@@ -30,7 +32,7 @@ export const k8sNamespacePodSecurity: EstateResourcePolicy = {
     tags: ["k8s", "pod-security", kyverno("add-psa-labels")],
     configSchema: {
         properties: {
-            relaxed: { type: "array", items: { type: "string" }, description: "Namespaces allowed to enforce baseline or privileged." },
+            relaxed: { type: "array", items: { type: "string", pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" }, description: "Namespaces allowed to enforce baseline or privileged." },
         },
     },
     validateResource: validateType(K8S.namespace, (args: ResourceValidationArgs, report: ReportViolation) => {

@@ -37,6 +37,8 @@ function securityContextOf(holder: { securityContext?: SecurityContext }): Secur
 
 export const k8sPodPrivileged: EstateResourcePolicy = {
     name: "estate-k8s-pod-privileged",
+    checks:
+        "No container, init container or ephemeral container of a workload sets securityContext.privileged: true.",
     description:
         "Containers must not run privileged: a privileged container has every capability and all host devices, so escaping " +
         "it is trivial and whoever controls it controls the node.",
@@ -52,6 +54,8 @@ export const k8sPodPrivileged: EstateResourcePolicy = {
 
 export const k8sPodHostNamespaces: EstateResourcePolicy = {
     name: "estate-k8s-pod-host-namespaces",
+    checks:
+        "No workload's pod sets hostNetwork, hostPID or hostIPC to true.",
     description:
         "Pods must not share the node's network, process or IPC namespace: with them a pod sees and reaches the node's " +
         "other processes and interfaces, bypassing NetworkPolicies and process isolation.",
@@ -65,6 +69,8 @@ export const k8sPodHostNamespaces: EstateResourcePolicy = {
 
 export const k8sPodHostPath: EstateResourcePolicy = {
     name: "estate-k8s-pod-host-path",
+    checks:
+        "No workload's pod has a hostPath volume.",
     description:
         "Pods must not mount hostPath volumes: a directory of the node gives access to other pods' data, credentials and " +
         "the container runtime, and ties the pod to one node.",
@@ -83,6 +89,8 @@ const ALLOWED_CAPABILITY = "NET_BIND_SERVICE";
 
 export const k8sPodCapabilities: EstateResourcePolicy = {
     name: "estate-k8s-pod-capabilities",
+    checks:
+        "Every container of a workload drops ALL capabilities and adds none other than NET_BIND_SERVICE.",
     description:
         "Containers must drop all Linux capabilities and add back at most NET_BIND_SERVICE, as the restricted Pod Security " +
         "Standard requires: capabilities such as NET_RAW or SYS_ADMIN widen what a compromised process can do to the node.",
@@ -107,6 +115,8 @@ export const k8sPodCapabilities: EstateResourcePolicy = {
 
 export const k8sPodPrivilegeEscalation: EstateResourcePolicy = {
     name: "estate-k8s-pod-privilege-escalation",
+    checks:
+        "Every container of a workload sets securityContext.allowPrivilegeEscalation: false.",
     description:
         "Containers must set allowPrivilegeEscalation: false, so no process can gain more privileges than its parent " +
         "(through setuid binaries or file capabilities). Kubernetes allows escalation unless it is turned off.",
@@ -125,6 +135,8 @@ export const k8sPodPrivilegeEscalation: EstateResourcePolicy = {
 
 export const k8sPodRunAsNonRoot: EstateResourcePolicy = {
     name: "estate-k8s-pod-run-as-non-root",
+    checks:
+        "Every container of a workload runs with runAsNonRoot: true (its own or the pod's), and neither the pod nor a container sets runAsUser: 0 or runAsNonRoot: false.",
     description:
         "Containers must run as a non-root user: runAsNonRoot makes the kubelet refuse to start a container whose user is " +
         "root, and root in a container is one kernel bug away from root on the node.",
@@ -159,6 +171,8 @@ const RESTRICTED_SECCOMP = new Set(["RuntimeDefault", "Localhost"]);
 
 export const k8sPodSeccomp: EstateResourcePolicy = {
     name: "estate-k8s-pod-seccomp",
+    checks:
+        "Every container of a workload has a seccomp profile of type RuntimeDefault or Localhost, its own or the pod's.",
     description:
         "Pods must run with a seccomp profile (RuntimeDefault or a Localhost profile): without one, containers may call every " +
         "system call of the kernel, including the ones container escapes rely on.",

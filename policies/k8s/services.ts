@@ -12,6 +12,9 @@ import { isRecord } from "../lib/iam";
 import { K8S, describeObject, namespaceOf } from "../lib/k8s";
 import { type EstateResourcePolicy, kyverno } from "../lib/policy";
 
+/** `<namespace>/<name>`: two DNS labels or names. */
+const NAMESPACED = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$";
+
 export interface SingleLoadBalancerConfig {
     /** Services allowed to be LoadBalancers, as `<namespace>/<name>`. */
     allowedServices?: string[];
@@ -32,6 +35,8 @@ export function loadBalancerPaths(value: unknown, at = "values"): string[] {
 
 export const k8sSingleLoadBalancer: EstateResourcePolicy = {
     name: "estate-k8s-single-load-balancer",
+    checks:
+        "No Service is of type LoadBalancer and no Helm release's values set type: LoadBalancer, except those listed in allowedServices and allowedReleases.",
     description:
         "The ingress controller's Service must be the only Service of type LoadBalancer: every app is reached through it, " +
         "with TLS, access logs and NetworkPolicies; another LoadBalancer exposes a workload to the internet around all of that.",
@@ -42,8 +47,8 @@ export const k8sSingleLoadBalancer: EstateResourcePolicy = {
     tags: ["k8s", "exposure", kyverno("no-loadbalancer-service")],
     configSchema: {
         properties: {
-            allowedServices: { type: "array", items: { type: "string" }, description: "Services allowed to be LoadBalancers, as <namespace>/<name>." },
-            allowedReleases: { type: "array", items: { type: "string" }, description: "Helm releases allowed to create LoadBalancers, as <namespace>/<release name>." },
+            allowedServices: { type: "array", items: { type: "string", pattern: NAMESPACED }, description: "Services allowed to be LoadBalancers, as <namespace>/<name>." },
+            allowedReleases: { type: "array", items: { type: "string", pattern: NAMESPACED }, description: "Helm releases allowed to create LoadBalancers, as <namespace>/<release name>." },
         },
     },
     validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {

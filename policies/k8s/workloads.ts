@@ -40,6 +40,8 @@ export function autoscalersOf(deployment: PolicyResource, resources: readonly Po
 
 export const k8sDeploymentAutoscaling: EstateStackPolicy = {
     name: "estate-k8s-deployment-autoscaling",
+    checks:
+        "Every Deployment is the scaleTargetRef of a HorizontalPodAutoscaler, and then does not set spec.replicas.",
     description:
         "Every Deployment must be scaled by a HorizontalPodAutoscaler, and then must not set spec.replicas: a fixed count " +
         "cannot follow load, and a count in the Deployment is reset on every update, fighting the autoscaler and dropping " +
@@ -104,6 +106,8 @@ export function blockingReason(spec: Record<string, unknown>, replicas: number):
 
 export const k8sDeploymentDisruptionBudget: EstateStackPolicy = {
     name: "estate-k8s-deployment-disruption-budget",
+    checks:
+        "Every Deployment's pods are selected by a PodDisruptionBudget in its namespace, and each such budget still allows one eviction at the expected replica count.",
     description:
         "Every Deployment must have a PodDisruptionBudget that still allows a voluntary disruption: without one a node drain " +
         "may evict all its pods at once; with one that allows none (minAvailable equal to the replicas, maxUnavailable 0) " +

@@ -8,12 +8,20 @@ import type { ResourceValidationPolicy, Severity, StackValidationPolicy } from "
 interface EstatePolicyMetadata {
     /** `estate-<service>-<rule>`; unique in the pack. */
     name: `estate-${string}`;
+    /**
+     * What the rule checks, in one or two sentences a reviewer can hold against the code (which
+     * resources, which settings, which values pass). `docs/policies.md` shows it.
+     */
+    checks: string;
     /** Why the rule exists (the engine prints it above every violation message). */
     description: string;
     /** How to make a violating resource compliant. */
     remediationSteps: string;
     severity: Severity;
-    /** The service, and equivalent scanner rules (`checkov:CKV_AWS_145`, `aws-config:<rule>`, `kyverno:<policy>`). */
+    /**
+     * The service, and equivalent scanner rules (`checkov:CKV_AWS_145`, `aws-config:<rule>`,
+     * `aws-guard:<RULE>`, `kyverno:<policy>`).
+     */
     tags: string[];
 }
 
@@ -29,6 +37,11 @@ export function checkov(id: string): string {
 /** A tag naming the equivalent AWS Config managed rule. */
 export function awsConfigRule(identifier: string): string {
     return `aws-config:${identifier}`;
+}
+
+/** A tag naming the equivalent rule of the AWS Guard Rules Registry (cfn-guard; its `rule` name). */
+export function awsGuard(rule: string): string {
+    return `aws-guard:${rule}`;
 }
 
 /** A tag naming the equivalent Kyverno policy of kyverno/policies (its `metadata.name`). */

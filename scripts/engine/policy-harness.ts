@@ -4,6 +4,12 @@
  * props deserialized from the wire form with secrets unwrapped, wrapped in `unknownCheckingProxy`,
  * `stackTags`, `notApplicable`, `getConfig`, and an unknown value turning the violation into an
  * advisory "can't run during preview" note. Used by `check` and by every policy test.
+ *
+ * Remediations run first, as the engine runs them before it validates (`makeRemediateRpcFun`):
+ * for every resource policy at level `remediate` that has `remediateResource`, on each resource's
+ * inputs in pack order, each seeing the previous one's result. What they change is reported as a
+ * remediation ("would remediate"), never as a failure, and the validations (resource and stack
+ * policies) then see the remediated resource, as they would in a real preview or update.
  */
 import type {
     EnforcementLevel,
@@ -23,8 +29,9 @@ import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import type { RecordedResource } from "./mock-engine";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
-const { deserializeProperties } = require("@pulumi/policy/deserialize") as {
+const { deserializeProperties, serializeProperties } = require("@pulumi/policy/deserialize") as {
     deserializeProperties(struct: Struct, proxySecrets: boolean): Record<string, unknown>;
+    serializeProperties(props: unknown): Promise<Record<string, unknown>>;
 };
 const proxy = require("@pulumi/policy/proxy") as {
     unknownCheckingProxy<T extends object>(target: T): T;
@@ -52,6 +59,15 @@ export interface NotApplicable {
     reason?: string;
 }
 
+/** A change a remediation policy makes to a resource's inputs (the engine applies it before validating). */
+export interface Remediation {
+    policy: string;
+    severity?: Severity;
+    urn: string;
+    /** One entry per top-level input the remediation changed: `enableKeyRotation: not set -> true`. */
+    changes: string[];
+}
+
 export interface PolicyRunOptions {
     /** The policy pack's own default enforcement level (`new PolicyPack(name, { enforcementLevel })`). */
     packEnforcementLevel?: EnforcementLevel;
@@ -63,6 +79,7 @@ export interface PolicyRunOptions {
 export interface PolicyReport {
     violations: Violation[];
     notApplicable: NotApplicable[];
+    remediations: Remediation[];
 }
 
 class NotApplicableError extends Error {
@@ -141,6 +158,7 @@ export async function evaluatePolicies(
 ): Promise<PolicyReport> {
     const violations: Violation[] = [];
     const notApplicable: NotApplicable[] = [];
+    const remediations: Remediation[] = [];
     const stackTags = opts.stackTags ?? new Map<string, string>();
 
     const reporter = (policy: Policy, level: EnforcementLevel, defaultUrn?: string): ReportViolation => {
@@ -155,7 +173,7 @@ export async function evaluatePolicies(
         };
     };
 
-    const settle = async (policy: Policy, run: () => unknown, urn?: string): Promise<void> => {
+    const settle = async (policy: Policy, run: () => unknown, urn?: string, what: "policy" | "remediation" = "policy"): Promise<void> => {
         try {
             await Promise.resolve(run());
         } catch (err) {
@@ -164,13 +182,14 @@ export async function evaluatePolicies(
                     policy: policy.name,
                     enforcementLevel: "advisory",
                     severity: policy.severity,
-                    message: `can't run policy '${policy.name}' during preview: ${err.message}`,
+                    message: `can't run ${what} '${policy.name}' during preview: ${err.message}`,
                 });
             } else if (err instanceof NotApplicableError) {
                 notApplicable.push({ policy: policy.name, urn, reason: err.reason });
             } else {
                 const reason = err instanceof Error ? err.message : String(err);
-                throw new Error(`Error validating resource with policy '${policy.name}': ${reason}`, { cause: err });
+                const doing = what === "remediation" ? "remediating resource with remediation" : "validating resource with policy";
+                throw new Error(`Error ${doing} '${policy.name}': ${reason}`, { cause: err });
             }
         }
     };
@@ -186,6 +205,17 @@ export async function evaluatePolicies(
         return { ...defaults, ...entryOf(opts.config, policy.name).props } as T;
     };
 
+    const remediating = policies.filter(
+        (p): p is ResourceValidationPolicy => isResourcePolicy(p) && typeof p.remediateResource === "function" && enforcementOf(p, opts) === "remediate",
+    );
+    if (remediating.length > 0) {
+        const remediated: RecordedResource[] = [];
+        for (const r of resources) {
+            remediated.push(await remediateResource(r, remediating, { stackTags, getConfigFor, settle, remediations }));
+        }
+        resources = remediated;
+    }
+
     for (const policy of policies) {
         let level = enforcementOf(policy, opts);
         if (level === "disabled") {
@@ -196,6 +226,7 @@ export async function evaluatePolicies(
         }
         if (isResourcePolicy(policy)) {
             if (!policy.validateResource) {
+                // A remediation-only policy: the analyzer reports it not applicable to every resource.
                 continue;
             }
             const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
@@ -240,8 +271,121 @@ export async function evaluatePolicies(
             });
         }
     }
-    return { violations, notApplicable };
+    return { violations, notApplicable, remediations };
 }
+
+interface RemediationContext {
+    stackTags: ReadonlyMap<string, string>;
+    getConfigFor: (policy: Policy) => ResourceValidationArgs["getConfig"];
+    settle: (policy: Policy, run: () => unknown, urn?: string, what?: "policy" | "remediation") => Promise<void>;
+    remediations: Remediation[];
+}
+
+/**
+ * Runs the remediations on one resource's inputs as the analyzer's `Remediate` does (props with
+ * secrets proxied, each policy seeing the previous result) and returns the resource with the
+ * remediated inputs; changed inputs also replace the same keys of the provider's state, which is
+ * what stack policies see.
+ */
+async function remediateResource(r: RecordedResource, policies: ResourceValidationPolicy[], ctx: RemediationContext): Promise<RecordedResource> {
+    const original = r.inputs.toJavaScript() as Record<string, unknown>;
+    let wire = original;
+    let props = remediationProps(r);
+    for (const policy of policies) {
+        const onlyType = getPulumiType(policy.remediateResource);
+        if (onlyType && r.type !== onlyType) {
+            continue;
+        }
+        const args = resourceArgs(r, { props, stackTags: ctx.stackTags, getConfig: ctx.getConfigFor(policy) });
+        let result: Record<string, unknown> | undefined;
+        await ctx.settle(
+            policy,
+            async () => {
+                result = ((await Promise.resolve(policy.remediateResource!(args))) ?? undefined) as Record<string, unknown> | undefined;
+            },
+            r.urn,
+            "remediation",
+        );
+        if (!result) {
+            continue;
+        }
+        const next = withoutUndefined(await serializeProperties(result));
+        const changes = changedKeys(wire, next).map((key) => `${key}: ${shownWire(wire[key])} -> ${shownWire(next[key])}`);
+        if (changes.length > 0) {
+            ctx.remediations.push({ policy: policy.name, severity: policy.severity, urn: r.urn, changes });
+        }
+        wire = next;
+        props = result;
+    }
+    const changed = changedKeys(original, wire);
+    if (changed.length === 0) {
+        return r;
+    }
+    const patch = (struct: Struct) => {
+        const state = { ...(struct.toJavaScript() as Record<string, unknown>) };
+        for (const key of changed) {
+            if (key in wire) {
+                state[key] = wire[key];
+            } else {
+                delete state[key];
+            }
+        }
+        return Struct.fromJavaScript(state as Parameters<typeof Struct.fromJavaScript>[0]);
+    };
+    return { ...r, inputs: Struct.fromJavaScript(wire as Parameters<typeof Struct.fromJavaScript>[0]), outputs: r.outputs ? patch(r.outputs) : undefined };
+}
+
+/** A resource's inputs as the analyzer's `Remediate` passes them: secrets kept as `Secret`s, unknowns checked. */
+function remediationProps(r: RecordedResource): Record<string, unknown> {
+    return proxy.unknownCheckingProxy(deserializeProperties(r.inputs, true));
+}
+
+/**
+ * The arguments the analyzer gives a resource policy's `remediateResource` for a registration
+ * (exported for tests that call a remediation directly). `props` defaults to the resource's inputs
+ * as `Remediate` deserializes them; `getConfig` to no config.
+ */
+export function resourceArgs(
+    r: RecordedResource,
+    opts: { props?: Record<string, unknown>; stackTags?: ReadonlyMap<string, string>; getConfig?: ResourceValidationArgs["getConfig"] } = {},
+): ResourceValidationArgs {
+    const props = opts.props ?? remediationProps(r);
+    return {
+        type: r.type,
+        urn: r.urn,
+        name: r.name,
+        props,
+        opts: optionsOf(r),
+        stackTags: opts.stackTags ?? new Map<string, string>(),
+        isType: (cls) => isTypeOf(r.type, cls),
+        asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined)) as ResourceValidationArgs["asType"],
+        getConfig: opts.getConfig ?? (<T extends object>() => ({}) as T),
+        notApplicable: throwNotApplicable,
+    };
+}
+
+function withoutUndefined(wire: Record<string, unknown>): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(wire).filter(([, v]) => v !== undefined));
+}
+
+function changedKeys(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+    return keys.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k])).sort();
+}
+
+/** A wire value for a message: `not set`, `[secret]`, or its JSON (shortened). */
+function shownWire(value: unknown): string {
+    if (value === undefined || value === null) {
+        return "not set";
+    }
+    if (typeof value === "object" && SECRET_SIG in (value as Record<string, unknown>)) {
+        return "[secret]";
+    }
+    const json = JSON.stringify(value);
+    return json.length > 80 ? `${json.slice(0, 77)}...` : json;
+}
+
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
 /**
  * Defines `props` (and `asType`, which returns it) so the props are deserialized on first read, once
@@ -293,7 +437,7 @@ export { UNKNOWN_VALUE as UNKNOWN } from "./mock-engine";
 
 /** Wraps a value the way the engine marks a secret on the wire. */
 export function wireSecret(value: unknown): Record<string, unknown> {
-    return { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value };
+    return { [SECRET_SIG]: "1b47061264138c4ac30d75fd1eb44270", value };
 }
 
 /** A resource for policy tests, shaped like a registration the engine received. */

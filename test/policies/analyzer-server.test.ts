@@ -89,9 +89,27 @@ async function configure(config: PolicyPackConfig): Promise<void> {
     await call("configure", request);
 }
 
-/** Everything the server reports for a stack: each resource analyzed, then the stack. */
-async function serverFindings(resources: RecordedResource[]): Promise<Finding[]> {
+/**
+ * Everything the server reports for a stack, in the engine's order: each resource remediated (the
+ * `remediate` policies' fixes replace its inputs), then analyzed, then the stack.
+ */
+async function serverFindings(original: RecordedResource[]): Promise<Finding[]> {
     const findings: Finding[] = [];
+    const resources: RecordedResource[] = [];
+    for (const r of original) {
+        const request = new pb.AnalyzeRequest();
+        const res = toAnalyzerResource(r);
+        request.setType(res.getType());
+        request.setUrn(res.getUrn());
+        request.setName(res.getName());
+        request.setProperties(res.getProperties());
+        request.setOptions(res.getOptions());
+        const remediated = ((await call("remediate", request)) as { getRemediationsList(): { getProperties(): RecordedResource["inputs"] | undefined }[] })
+            .getRemediationsList()
+            .map((rem) => rem.getProperties())
+            .filter((props): props is RecordedResource["inputs"] => props !== undefined);
+        resources.push(remediated.length > 0 ? { ...r, inputs: remediated[remediated.length - 1]!, outputs: undefined } : r);
+    }
     for (const r of resources) {
         const request = new pb.AnalyzeRequest();
         const res = toAnalyzerResource(r);

@@ -1,10 +1,11 @@
-import type { EnforcementLevel, PolicyConfigSchema } from "@pulumi/policy";
+import type { EnforcementLevel } from "@pulumi/policy";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { BACKUP_TIERS, requiredDays, type RetentionObjective } from "../../policies/aws/s3";
-import { advisoryInProd, packEnforcementLevel, packName, policies } from "../../policies/pack";
+import { advisoryInProd, packEnforcementLevel, packName, policies, remediatedInEveryStack } from "../../policies/pack";
+import { policyConfigProblems, propertyProblems } from "../../scripts/engine/policy-config";
 import { enforcementOf } from "../../scripts/engine/policy-harness";
 import { packConfig } from "./fixtures";
 
@@ -31,7 +32,9 @@ describe("the policies of the pack", () => {
         for (const tag of policy.tags.filter((t) => t.startsWith("checkov:"))) {
             expect(tag).toMatch(/^checkov:CKV2?_AWS_\d+$/);
         }
-        expect("validateResource" in policy || "validateStack" in policy).toBe(true);
+        expect(policy.checks.length).toBeGreaterThan(30);
+        expect(policy.checks).not.toContain("\n");
+        expect("validateResource" in policy || "validateStack" in policy || "remediateResource" in policy).toBe(true);
         // The pack's level comes from config files; a policy-level default would shadow the pack's.
         expect(policy.enforcementLevel).toBeUndefined();
     });
@@ -42,6 +45,7 @@ describe("the policies of the pack", () => {
             "estate-s3-bucket-encryption-kms": ["checkov:CKV_AWS_145"],
             "estate-s3-bucket-versioning": ["checkov:CKV_AWS_21"],
             "estate-s3-public-access-block": ["checkov:CKV2_AWS_6", "checkov:CKV_AWS_53", "checkov:CKV_AWS_54", "checkov:CKV_AWS_55", "checkov:CKV_AWS_56"],
+            "estate-s3-public-access-block-remediation": [],
             "estate-s3-lifecycle-retention": ["checkov:CKV2_AWS_61", "checkov:CKV_AWS_300"],
             "estate-s3-deny-insecure-transport": [],
             "estate-s3-no-public-acl": ["checkov:CKV_AWS_20", "checkov:CKV_AWS_57"],
@@ -73,6 +77,26 @@ describe("the policies of the pack", () => {
             "estate-backup-cross-region-copy": [],
             ...Object.fromEntries(policies.filter((p) => p.name.startsWith("estate-k8s-")).map((p) => [p.name, []])),
         });
+    });
+
+    it("name the AWS Guard Rules Registry rules they mirror (each confirmed in aws-cloudformation/aws-guard-rules-registry)", () => {
+        const guardIds = Object.fromEntries(policies.filter((p) => p.tags.some((t) => t.startsWith("aws-guard:"))).map((p) => [p.name, p.tags.filter((t) => t.startsWith("aws-guard:"))]));
+        expect(guardIds).toEqual({
+            "estate-s3-bucket-encryption-kms": ["aws-guard:S3_DEFAULT_ENCRYPTION_KMS"],
+            "estate-s3-bucket-versioning": ["aws-guard:S3_BUCKET_VERSIONING_ENABLED"],
+            "estate-s3-public-access-block": ["aws-guard:S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED"],
+            "estate-s3-deny-insecure-transport": ["aws-guard:S3_BUCKET_SSL_REQUESTS_ONLY"],
+            "estate-kms-key-rotation": ["aws-guard:CMK_BACKING_KEY_ROTATION_ENABLED"],
+            "estate-rds-storage-encrypted": ["aws-guard:RDS_STORAGE_ENCRYPTED"],
+            "estate-rds-not-public": ["aws-guard:RDS_INSTANCE_PUBLIC_ACCESS_CHECK"],
+            "estate-rds-backup-retention": ["aws-guard:DB_INSTANCE_BACKUP_ENABLED"],
+            "estate-rds-deletion-protection": ["aws-guard:RDS_INSTANCE_DELETION_PROTECTION_ENABLED"],
+            "estate-rds-multi-az": ["aws-guard:RDS_MULTI_AZ_SUPPORT"],
+        });
+    });
+
+    it("remediate only where the fix is safe: KMS key rotation and the S3 public access block settings", () => {
+        expect(remediatedInEveryStack).toEqual(["estate-s3-public-access-block-remediation", "estate-kms-key-rotation"]);
     });
 
     it("name the Kyverno policies they mirror (metadata.name in kyverno/policies)", () => {
@@ -114,59 +138,9 @@ describe("the policies of the pack", () => {
     });
 });
 
-/**
- * Validates a value against the subset of JSON Schema the pack's config schemas use, as the CLI
- * validates `--policy-pack-config` (it wraps the policy's properties in an object schema).
- */
-function validate(schema: Record<string, unknown>, value: unknown, at = "config"): string[] {
-    const known = new Set(["type", "description", "minimum", "properties", "required", "additionalProperties", "items"]);
-    const unsupported = Object.keys(schema).filter((k) => !known.has(k));
-    if (unsupported.length > 0) {
-        return [`${at}: the test validator does not support ${unsupported.join(", ")}`];
-    }
-    const errors: string[] = [];
-    const type = schema.type;
-    if (type === "object") {
-        if (typeof value !== "object" || value === null || Array.isArray(value)) {
-            return [`${at}: expected an object`];
-        }
-        const record = value as Record<string, unknown>;
-        const properties = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
-        for (const key of (schema.required ?? []) as string[]) {
-            if (!(key in record)) {
-                errors.push(`${at}.${key}: required`);
-            }
-        }
-        for (const [key, v] of Object.entries(record)) {
-            if (properties[key]) {
-                errors.push(...validate(properties[key], v, `${at}.${key}`));
-            } else if (schema.additionalProperties === false) {
-                errors.push(`${at}.${key}: not allowed`);
-            }
-        }
-    } else if (type === "array") {
-        if (!Array.isArray(value)) {
-            return [`${at}: expected an array`];
-        }
-        const items = schema.items as Record<string, unknown> | undefined;
-        value.forEach((item, i) => errors.push(...(items ? validate(items, item, `${at}[${i}]`) : [])));
-    } else if (type === "string" && typeof value !== "string") {
-        errors.push(`${at}: expected a string`);
-    } else if (type === "integer" && !Number.isInteger(value)) {
-        errors.push(`${at}: expected an integer`);
-    } else if (type === "boolean" && typeof value !== "boolean") {
-        errors.push(`${at}: expected a boolean`);
-    } else if (type !== undefined && !["object", "integer", "array", "string", "boolean"].includes(type as string)) {
-        errors.push(`${at}: the test validator does not support type ${String(type)}`);
-    }
-    if (typeof schema.minimum === "number" && typeof value === "number" && value < schema.minimum) {
-        errors.push(`${at}: below ${schema.minimum}`);
-    }
-    return errors;
-}
-
-function asObjectSchema(configSchema: PolicyConfigSchema): Record<string, unknown> {
-    return { type: "object", properties: configSchema.properties, ...(configSchema.required ? { required: configSchema.required } : {}) };
+/** The problems of a config entry for one policy, as `check` reports them (the real validator, ajv). */
+function validate(name: string, props: Record<string, unknown>): string[] {
+    return propertyProblems(policies.find((p) => p.name === name)!, props);
 }
 
 /** Policies a profile turns off, and why: each one a deliberate, reviewed exception. */
@@ -189,10 +163,18 @@ describe.each(["dev", "prod"] as const)("policies/config/%s.json", (stack) => {
         }
     });
 
-    it(`makes every policy ${expected}, but the listed exceptions${stack === "prod" ? " and the recommendations that stay advisory" : ""}`, () => {
+    it(`makes every policy ${expected}, but the listed exceptions${stack === "prod" ? " and the recommendations that stay advisory" : ""}, and remediates the safe fixes`, () => {
         expect(config.all).toBe(expected);
+        expect(policyConfigProblems(config, policies)).toEqual([]);
         for (const policy of policies) {
-            const level = policy.name in DISABLED[stack] ? "disabled" : stack === "prod" && advisoryInProd.includes(policy.name) ? "advisory" : expected;
+            const level =
+                policy.name in DISABLED[stack]
+                    ? "disabled"
+                    : remediatedInEveryStack.includes(policy.name)
+                      ? "remediate"
+                      : stack === "prod" && advisoryInProd.includes(policy.name)
+                        ? "advisory"
+                        : expected;
             expect(enforcementOf(policy, { config, packEnforcementLevel }), policy.name).toBe(level);
         }
     });
@@ -204,9 +186,7 @@ describe.each(["dev", "prod"] as const)("policies/config/%s.json", (stack) => {
             if (Object.keys(props).length > 0) {
                 expect(policy.configSchema, `${policy.name} takes no config`).toBeDefined();
             }
-            if (policy.configSchema) {
-                expect(validate(asObjectSchema(policy.configSchema), props), policy.name).toEqual([]);
-            }
+            expect(propertyProblems(policy, props), policy.name).toEqual([]);
         }
     });
 
@@ -221,18 +201,19 @@ describe.each(["dev", "prod"] as const)("policies/config/%s.json", (stack) => {
 });
 
 describe("the retention schema", () => {
-    const schema = asObjectSchema(policies.find((p) => p.name === "estate-s3-lifecycle-retention")!.configSchema!);
-
     it("accepts no config at all (the policy then only requires the tier rules)", () => {
-        expect(validate(schema, {})).toEqual([]);
+        expect(validate("estate-s3-lifecycle-retention", {})).toEqual([]);
     });
 
     it("rejects incomplete, fractional, zero and unknown settings", () => {
-        expect(validate(schema, { retention: { dailyDays: 7, weeklyWeeks: 4, monthlyMonths: 3 } })).toEqual(["config.retention.yearlyYears: required"]);
-        expect(validate(schema, { retention: { dailyDays: 7.5, weeklyWeeks: 0, monthlyMonths: 3, yearlyYears: 1, hourlyHours: 2 } })).toEqual([
-            "config.retention.dailyDays: expected an integer",
-            "config.retention.weeklyWeeks: below 1",
-            "config.retention.hourlyHours: not allowed",
+        const name = "estate-s3-lifecycle-retention";
+        expect(validate(name, { retention: { dailyDays: 7, weeklyWeeks: 4, monthlyMonths: 3 } })).toEqual([
+            `policy ${name}, property retention.yearlyYears: required; allowed: an integer of at least 1`,
+        ]);
+        expect(validate(name, { retention: { dailyDays: 7.5, weeklyWeeks: 0, monthlyMonths: 3, yearlyYears: 1, hourlyHours: 2 } }).sort()).toEqual([
+            `policy ${name}, property retention.dailyDays: 7.5 is not allowed; allowed: an integer of at least 1`,
+            `policy ${name}, property retention.hourlyHours: not a setting of this policy; allowed: dailyDays, weeklyWeeks, monthlyMonths, yearlyYears`,
+            `policy ${name}, property retention.weeklyWeeks: 0 is not allowed; allowed: an integer of at least 1`,
         ]);
     });
 
@@ -248,32 +229,34 @@ describe("the retention schema", () => {
 });
 
 describe("the AWS Backup policies' schemas", () => {
-    const schemaOf = (name: string) => asObjectSchema(policies.find((p) => p.name === name)!.configSchema!);
-
     it("take the same retention block as estate-s3-lifecycle-retention", () => {
         const retention = { dailyDays: 30, weeklyWeeks: 12, monthlyMonths: 12, yearlyYears: 7 };
-        expect(validate(schemaOf("estate-backup-plan-retention"), { retention })).toEqual([]);
-        expect(validate(schemaOf("estate-backup-vault-lock"), { retention, minChangeableForDays: 7 })).toEqual([]);
-        expect(validate(schemaOf("estate-backup-plan-retention"), { retention: { ...retention, yearlyYears: 0 } })).toEqual(["config.retention.yearlyYears: below 1"]);
+        expect(validate("estate-backup-plan-retention", { retention })).toEqual([]);
+        expect(validate("estate-backup-vault-lock", { retention, minChangeableForDays: 7 })).toEqual([]);
+        expect(validate("estate-backup-plan-retention", { retention: { ...retention, yearlyYears: 0 } })).toEqual([
+            "policy estate-backup-plan-retention, property retention.yearlyYears: 0 is not allowed; allowed: an integer of at least 1",
+        ]);
     });
 
     it("refuse a cooling-off below AWS's 3 days and wrongly typed DR settings", () => {
-        expect(validate(schemaOf("estate-backup-vault-lock"), { minChangeableForDays: 2 })).toEqual(["config.minChangeableForDays: below 3"]);
-        expect(validate(schemaOf("estate-backup-cross-region-copy"), { drRegion: 1, requireCrossRegionCopy: "yes" })).toEqual([
-            "config.drRegion: expected a string",
-            "config.requireCrossRegionCopy: expected a boolean",
+        expect(validate("estate-backup-vault-lock", { minChangeableForDays: 2 })).toEqual([
+            "policy estate-backup-vault-lock, property minChangeableForDays: 2 is not allowed; allowed: an integer from 3 to 36500",
+        ]);
+        expect(validate("estate-backup-cross-region-copy", { drRegion: "Frankfurt", requireCrossRegionCopy: "yes" })).toEqual([
+            "policy estate-backup-cross-region-copy, property drRegion: \"Frankfurt\" is not allowed; allowed: a string matching ^[a-z]{2}(-[a-z]+)+-[0-9]+$",
+            "policy estate-backup-cross-region-copy, property requireCrossRegionCopy: \"yes\" is not allowed; allowed: true or false",
         ]);
     });
 });
 
 describe("the single-load-balancer schema", () => {
-    const schema = asObjectSchema(policies.find((p) => p.name === "estate-k8s-single-load-balancer")!.configSchema!);
-
     it("accepts lists of <namespace>/<name>, and rejects anything else", () => {
-        expect(validate(schema, { allowedServices: [], allowedReleases: ["ingress/traefik"] })).toEqual([]);
-        expect(validate(schema, { allowedReleases: "ingress/traefik", allowedServices: [1] })).toEqual([
-            "config.allowedReleases: expected an array",
-            "config.allowedServices[0]: expected a string",
+        const name = "estate-k8s-single-load-balancer";
+        expect(validate(name, { allowedServices: [], allowedReleases: ["ingress/traefik"] })).toEqual([]);
+        expect(validate(name, { allowedReleases: "ingress/traefik", allowedServices: [1, "traefik"] }).sort()).toEqual([
+            `policy ${name}, property allowedReleases: "ingress/traefik" is not allowed; allowed: a list of strings matching ^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$`,
+            `policy ${name}, property allowedServices.0: 1 is not allowed; allowed: a string matching ^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$`,
+            `policy ${name}, property allowedServices.1: "traefik" is not allowed; allowed: a string matching ^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$`,
         ]);
     });
 });

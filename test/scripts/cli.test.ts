@@ -128,7 +128,7 @@ describe("check", () => {
     });
 
     it.each([
-        ["kms-key-without-rotation.ts", ["estate-kms-key-rotation"]],
+        ["public-bucket-acl.ts", ["estate-s3-no-public-acl"]],
         [
             "bucket-without-protection.ts",
             [
@@ -139,7 +139,8 @@ describe("check", () => {
                 "estate-s3-deny-insecure-transport",
             ],
         ],
-        ["bucket-with-public-acl.ts", ["estate-s3-no-public-acl", "estate-s3-public-access-block"]],
+        // Its public access block settings are remediated (level remediate), so only the ACL is a violation.
+        ["bucket-with-public-acl.ts", ["estate-s3-no-public-acl"]],
         [
             "rds-public-unencrypted.ts",
             [
@@ -224,16 +225,16 @@ describe("check", () => {
     });
 
     it("the same bad program against dev is advisory only: reported, exit 0", async () => {
-        const result = await runCli(root, "check", ["--stack", "dev", "--program", fixture("kms-key-without-rotation.ts")]);
+        const result = await runCli(root, "check", ["--stack", "dev", "--program", fixture("public-bucket-acl.ts")]);
         expect(result.exitCode).toBe(0);
-        expect(result.stdout).toMatch(/^\[advisory\] estate-kms-key-rotation/m);
+        expect(result.stdout).toMatch(/^\[advisory\] estate-s3-no-public-acl/m);
         expect(result.stdout).toMatch(/0 mandatory, [1-9]\d* advisory violations/);
     });
 
     it("prints each violation with its level, policy, resource and message, then a summary", async () => {
-        const result = await runCli(root, "check", ["--stack", "prod", "--program", fixture("kms-key-without-rotation.ts")]);
-        expect(result.stdout).toMatch(/^\[mandatory\] estate-kms-key-rotation \(\w+\)$/m);
-        expect(result.stdout).toMatch(/^ {2}resource: urn:pulumi:prod::estate::pulumi:pulumi:Stack\$aws:kms\/key:Key::app-key$/m);
+        const result = await runCli(root, "check", ["--stack", "prod", "--program", fixture("public-bucket-acl.ts")]);
+        expect(result.stdout).toMatch(/^\[mandatory\] estate-s3-no-public-acl \(critical\)$/m);
+        expect(result.stdout).toMatch(/^ {2}resource: urn:pulumi:prod::estate::pulumi:pulumi:Stack\$aws:s3\/bucketAcl:BucketAcl::uploads-acl$/m);
         expect(result.stdout).toMatch(/policy pack estate: \d+ policies over 2 resources of stack prod .*: 1 mandatory, 0 advisory violations/);
     });
 });
@@ -291,12 +292,24 @@ describe("npm run check (a real process, as CI and users run it)", () => {
         const ok = spawnSync("npm", ["run", "--silent", "check", "--", "--stack", "dev"], { cwd: root, encoding: "utf8" });
         expect(ok.status).toBe(0);
         expect(ok.stdout).toMatch(/policy pack estate: \d+ policies over \d+ resources of stack dev .*: 0 mandatory, 0 advisory violations/);
-        const bad = spawnSync("npm", ["run", "--silent", "check", "--", "--stack", "prod", "--program", fixture("kms-key-without-rotation.ts")], {
+        const bad = spawnSync("npm", ["run", "--silent", "check", "--", "--stack", "prod", "--program", fixture("public-bucket-acl.ts")], {
             cwd: root,
             encoding: "utf8",
         });
         expect(bad.status).toBe(1);
-        expect(bad.stdout).toContain("[mandatory] estate-kms-key-rotation");
+        expect(bad.stdout).toContain("[mandatory] estate-s3-no-public-acl");
+    });
+
+    it("exits 2 on an invalid policy config file, naming the file, policy and property, with no stack trace", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "estate-policy-config-"));
+        const file = path.join(dir, "bad.json");
+        fs.writeFileSync(file, JSON.stringify({ all: "mandatory", "estate-rds-backup-retention": { minimumDays: 90 } }));
+        const result = spawnSync("npm", ["run", "--silent", "check", "--", "--stack", "prod", "--policy-config", file], { cwd: root, encoding: "utf8" });
+        fs.rmSync(dir, { recursive: true, force: true });
+        expect(result.status).toBe(2);
+        expect(result.stderr).toContain(`error: ${file}: invalid policy pack config:`);
+        expect(result.stderr).toContain("policy estate-rds-backup-retention, property minimumDays: 90 is not allowed; allowed: an integer from 1 to 35");
+        expect(result.stderr).not.toMatch(/\n\s+at /);
     });
 
     it("exits 2 on a config error, with no stack trace", () => {
@@ -306,5 +319,82 @@ describe("npm run check (a real process, as CI and users run it)", () => {
         });
         expect(result.status).toBe(2);
         expect(result.stderr).not.toMatch(/\n\s+at /);
+    });
+});
+
+/** Writes a policy config file for one test, and removes it after. */
+function withPolicyConfig<T>(config: unknown, run: (file: string) => Promise<T>): Promise<T> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "estate-policy-config-"));
+    const file = path.join(dir, "config.json");
+    fs.writeFileSync(file, typeof config === "string" ? config : JSON.stringify(config));
+    return run(file).finally(() => fs.rmSync(dir, { recursive: true, force: true }));
+}
+
+describe("check: remediations", () => {
+    it.each(["dev", "prod"])("reports that %s would remediate a key without rotation, and does not fail", async (stack) => {
+        const result = await runCli(root, "check", ["--stack", stack, "--program", fixture("kms-key-without-rotation.ts")]);
+        expect(result.exitCode).toBe(0);
+        expect(result.stdout).toMatch(/^\[remediate\] estate-kms-key-rotation \(medium\)$/m);
+        expect(result.stdout).toMatch(new RegExp(`^ {2}resource: urn:pulumi:${stack}::estate::pulumi:pulumi:Stack\\$aws:kms/key:Key::app-key$`, "m"));
+        expect(result.stdout).toMatch(/^ {2}would remediate: enableKeyRotation: not set -> true$/m);
+        expect(result.stdout).toMatch(/: 0 mandatory, 0 advisory violations; 1 resource\(s\) would be remediated$/m);
+    });
+
+    it("lists remediations in the JSON report", async () => {
+        const result = await runCli(root, "check", ["--stack", "prod", "--json", "--program", fixture("kms-key-without-rotation.ts")]);
+        const report = JSON.parse(result.stdout) as CheckJson & { remediations: { policy: string; urn: string; changes: string[] }[] };
+        expect(report.violations).toEqual([]);
+        expect(report.remediations).toEqual([
+            {
+                policy: "estate-kms-key-rotation",
+                severity: "medium",
+                urn: "urn:pulumi:prod::estate::pulumi:pulumi:Stack$aws:kms/key:Key::app-key",
+                changes: ["enableKeyRotation: not set -> true"],
+            },
+        ]);
+    });
+
+    it("fails instead when a stack's config makes the policy mandatory rather than remediate", async () => {
+        const result = await withPolicyConfig({ all: "mandatory" }, (file) =>
+            runCli(root, "check", ["--stack", "prod", "--policy-config", file, "--program", fixture("kms-key-without-rotation.ts")]),
+        );
+        expect(result.exitCode).toBe(1);
+        expect(result.stdout).toMatch(/^\[mandatory\] estate-kms-key-rotation/m);
+        expect(result.stdout).not.toContain("would remediate");
+    });
+});
+
+describe("check: the policy config file is validated before the program runs", () => {
+    it.each([
+        ["an unknown policy", { "estate-kms-rotation": "mandatory" }, "policy estate-kms-rotation: no such policy in the pack"],
+        ["an unknown level for all", { all: "strict" }, 'all: enforcement level "strict" is not allowed; allowed: "advisory", "mandatory", "remediate", "disabled"'],
+        ["an unknown level for a policy", { "estate-rds-not-public": "warn" }, 'policy estate-rds-not-public: enforcement level "warn" is not allowed'],
+        ["an unknown property", { "estate-rds-backup-retention": { minDays: 7 } }, "policy estate-rds-backup-retention, property minDays: not a setting of this policy; allowed: minimumDays"],
+        ["a threshold out of range", { "estate-docdb-backup-retention": { minimumDays: 3 } }, "policy estate-docdb-backup-retention, property minimumDays: 3 is not allowed; allowed: an integer from 7 to 35"],
+        [
+            "an incomplete retention block",
+            { "estate-backup-plan-retention": { retention: { dailyDays: 7, weeklyWeeks: 4, monthlyMonths: 3 } } },
+            "policy estate-backup-plan-retention, property retention.yearlyYears: required; allowed: an integer of at least 1",
+        ],
+        ["settings for a policy without any", { "estate-kms-key-rotation": { days: 90 } }, "policy estate-kms-key-rotation, property days: not a setting of this policy; the policy takes no settings"],
+    ])("%s: exit 2, naming the file, the policy and what is allowed", async (_what, config, message) => {
+        const result = await withPolicyConfig(config, async (file) => ({ file, ...(await runCli(root, "check", ["--stack", "dev", "--policy-config", file])) }));
+        expect(result.exitCode).toBe(2);
+        expect(result.stdout).toBe("");
+        expect(result.stderr).toContain(`error: ${result.file}: invalid policy pack config:\n`);
+        expect(result.stderr).toContain(message);
+    });
+
+    it("invalid JSON: exit 2, naming the file", async () => {
+        const result = await withPolicyConfig("{ all: advisory", async (file) => ({ file, ...(await runCli(root, "check", ["--stack", "dev", "--policy-config", file])) }));
+        expect(result.exitCode).toBe(2);
+        expect(result.stderr).toMatch(/^error: .*config\.json: invalid policy pack config:\n {2}- not valid JSON: /);
+    });
+
+    it("accepts a valid file of its own", async () => {
+        const result = await withPolicyConfig({ all: "advisory", "estate-rds-backup-retention": { enforcementLevel: "mandatory", minimumDays: 14 } }, (file) =>
+            runCli(root, "check", ["--stack", "dev", "--policy-config", file]),
+        );
+        expect(result.exitCode).toBe(0);
     });
 });

@@ -136,6 +136,7 @@ describe("estate-rds-backup-retention", () => {
         const r = instance({ backupRetentionPeriod: 0, replicateSourceDb: "orders-db-id" }, "orders-replica");
         expect(await check(rdsBackupRetention, [r])).toEqual({
             violations: [],
+            remediations: [],
             notApplicable: [{ policy: "estate-rds-backup-retention", urn: r.urn, reason: "RDS instance 'orders-replica' is a read replica (replicateSourceDb): its source's settings apply." }],
         });
     });
@@ -260,6 +261,7 @@ describe("estate-rds-force-ssl (stack)", () => {
         const mysql = instance({ engine: "mysql", parameterGroupName: undefined });
         expect(await check(rdsForceSsl, [mysql])).toEqual({
             violations: [],
+            remediations: [],
             notApplicable: [{ policy: "estate-rds-force-ssl", reason: "The stack has no RDS PostgreSQL instance or Aurora PostgreSQL cluster." }],
         });
     });

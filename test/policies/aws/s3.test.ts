@@ -7,11 +7,12 @@ import {
     s3LifecycleRetention,
     s3NoPublicAcl,
     s3PublicAccessBlock,
+    s3PublicAccessBlockRemediation,
 } from "../../../policies/aws/s3";
 import { policies } from "../../../policies/pack";
 import type { RecordedResource } from "../../../scripts/engine/mock-engine";
 import { runProgram } from "../../../scripts/engine/mock-engine";
-import { fakeResource, UNKNOWN, type PolicyReport } from "../../../scripts/engine/policy-harness";
+import { fakeResource, resourceArgs, UNKNOWN, type PolicyReport } from "../../../scripts/engine/policy-harness";
 import {
     abortUploadsRule,
     allBlocked,
@@ -151,7 +152,7 @@ describe("stack policies without buckets", () => {
         "$name is not applicable",
         async (policy) => {
             const report = await check(policy, [fakeResource({ type: T.key, name: "key", props: { enableKeyRotation: true } })]);
-            expect(report).toEqual({ violations: [], notApplicable: [{ policy: policy.name, reason: "The stack has no aws:s3/bucket:Bucket." }] });
+            expect(report).toEqual({ violations: [], remediations: [], notApplicable: [{ policy: policy.name, reason: "The stack has no aws:s3/bucket:Bucket." }] });
         },
     );
 });
@@ -319,6 +320,58 @@ describe("estate-s3-public-access-block", () => {
             "BucketPublicAccessBlock 'data-public-access-block' of S3 bucket 'data' does not block all public access: " +
                 "blockPublicPolicy is not set, ignorePublicAcls is false, restrictPublicBuckets is not set; all four settings must be true.",
         );
+    });
+});
+
+describe("estate-s3-public-access-block-remediation", () => {
+    const block = (settings: Record<string, unknown>) => fakeResource({ type: T.publicAccessBlock, name: "data-public-access-block", props: { bucket: "data-id", ...settings } });
+
+    it("remediateResource, given engine-shaped arguments, sets the settings that are not true and keeps the rest", async () => {
+        const result = await s3PublicAccessBlockRemediation.remediateResource!(resourceArgs(block({ blockPublicAcls: true, ignorePublicAcls: false })));
+        expect(result).toEqual({ bucket: "data-id", ...allBlocked });
+        expect(await s3PublicAccessBlockRemediation.remediateResource!(resourceArgs(block(allBlocked)))).toBeUndefined();
+    });
+
+    it("does not apply to other types", () => {
+        expect(() => s3PublicAccessBlockRemediation.remediateResource!(resourceArgs(bucket("data")))).toThrow();
+    });
+
+    it("runs before the stack policy at level remediate (both stacks' configs), which then passes", async () => {
+        for (const stack of ["dev", "prod"] as const) {
+            const resources = bucketSet("data", { publicAccessBlock: { ...allBlocked, restrictPublicBuckets: false } });
+            const report = await check([s3PublicAccessBlockRemediation, s3PublicAccessBlock], resources, { config: packConfig(stack) });
+            expect(report.violations).toEqual([]);
+            expect(report.remediations).toEqual([
+                {
+                    policy: "estate-s3-public-access-block-remediation",
+                    severity: "high",
+                    urn: byName(resources, "data-public-access-block").urn,
+                    changes: ["restrictPublicBuckets: false -> true"],
+                },
+            ]);
+        }
+    });
+
+    it("cannot add a missing BucketPublicAccessBlock: the stack policy still reports it", async () => {
+        const report = await check([s3PublicAccessBlockRemediation, s3PublicAccessBlock], bucketSet("data", { publicAccessBlock: null }), { config: packConfig("prod") });
+        expect(report.remediations).toEqual([]);
+        expect(messagesOf(report)).toEqual(["S3 bucket 'data' has no BucketPublicAccessBlock."]);
+    });
+
+    it("does nothing at any other level: the stack policy reports the setting", async () => {
+        const resources = bucketSet("data", { publicAccessBlock: { ...allBlocked, blockPublicPolicy: false } });
+        const report = await check([s3PublicAccessBlockRemediation, s3PublicAccessBlock], resources, { config: { all: "mandatory" } });
+        expect(report.remediations).toEqual([]);
+        expect(report.violations.map((v) => v.policy)).toEqual(["estate-s3-public-access-block"]);
+    });
+
+    it("in preview, reports an unknown setting as a note instead of remediating", async () => {
+        const resources = bucketSet("data", { publicAccessBlock: { ...allBlocked, blockPublicAcls: UNKNOWN } });
+        const report = await check([s3PublicAccessBlockRemediation], resources, { config: packConfig("prod") });
+        expect(report.remediations).toEqual([]);
+        expect(report.violations).toEqual([
+            expect.objectContaining({ policy: "estate-s3-public-access-block-remediation", enforcementLevel: "advisory", message: expect.stringMatching(/^can't run remediation 'estate-s3-public-access-block-remediation' during preview: /) }),
+        ]);
     });
 });
 
@@ -601,6 +654,7 @@ describe("estate-s3-no-public-acl", () => {
         const key = fakeResource({ type: T.key, name: "key", props: {} });
         expect(await check(s3NoPublicAcl, [key])).toEqual({
             violations: [],
+            remediations: [],
             notApplicable: [
                 {
                     policy: "estate-s3-no-public-acl",

@@ -34,6 +34,7 @@ describe("the restricted Pod Security policies", () => {
         const report = await check(k8sPodPrivileged, [cm]);
         expect(report).toEqual({
             violations: [],
+            remediations: [],
             notApplicable: [{ policy: "estate-k8s-pod-privileged", urn: cm.urn, reason: `The policy applies to workloads (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob), not ${K.configMap}.` }],
         });
     });
