@@ -16,6 +16,7 @@ import {
     nativeBackupRetentionDays,
     usesAwsBackup,
     type BackupTarget,
+    type RestoreTestResourceType,
 } from "../components/backup";
 import {
     APP_DATABASE,
@@ -123,7 +124,13 @@ export function buildEstate(spec: EstateSpec): Estate {
 }
 
 /** Each declared data service, in the placement its config chooses. */
-function buildDataServices(spec: EstateSpec, backups: BackupBucket, platform: Platform): { data: Estate["data"]; backupTargets: pulumi.Output<string>[] } {
+/** The managed databases AWS Backup protects: their ARNs, and where each type's test restores go. */
+interface AwsBackupTargets {
+    arns: pulumi.Output<string>[];
+    restoreMetadata: Partial<Record<RestoreTestResourceType, Record<string, pulumi.Input<string>>>>;
+}
+
+function buildDataServices(spec: EstateSpec, backups: BackupBucket, platform: Platform): { data: Estate["data"]; backupTargets: AwsBackupTargets } {
     const objectives: DataObjectives = { rpoMinutes: spec.dr.rpoMinutes, dailyBackupDays: spec.dr.retention.dailyDays };
     const network = (): DataNetwork => {
         // config.ts refuses a managed service without estate:network.
@@ -136,7 +143,7 @@ function buildDataServices(spec: EstateSpec, backups: BackupBucket, platform: Pl
     const clusterOpts: pulumi.ComponentResourceOptions = { provider: platform.provider };
     const data: Estate["data"] = {};
     /** The ARNs of the managed databases, for AWS Backup. */
-    const backupTargets: pulumi.Output<string>[] = [];
+    const backupTargets: AwsBackupTargets = { arns: [], restoreMetadata: {} };
 
     const postgres = spec.data.postgres;
     if (postgres?.placement === "managed") {
@@ -152,7 +159,8 @@ function buildDataServices(spec: EstateSpec, backups: BackupBucket, platform: Pl
             objectives,
         });
         data.postgres = { placement: "managed", connection: db.connection };
-        backupTargets.push(db.databaseArn);
+        backupTargets.arns.push(db.databaseArn);
+        backupTargets.restoreMetadata[postgres.engine === "aurora" ? "Aurora" : "RDS"] = db.restoreMetadata;
     } else if (postgres?.placement === "cluster") {
         const db = new ClusterPostgres(
             "postgres",
@@ -175,7 +183,8 @@ function buildDataServices(spec: EstateSpec, backups: BackupBucket, platform: Pl
     if (mongo?.placement === "managed") {
         const db = new ManagedMongo("mongo", { ...managed, version: mongo.version, instanceClass: mongo.instanceClass, instances: mongo.instances, network: network(), objectives });
         data.mongo = { placement: "managed", connection: db.connection };
-        backupTargets.push(db.databaseArn);
+        backupTargets.arns.push(db.databaseArn);
+        backupTargets.restoreMetadata.DocumentDB = db.restoreMetadata;
     } else if (mongo?.placement === "cluster") {
         const db = new ClusterMongo("mongo", { ...inCluster, version: mongo.version, instances: mongo.instances, storageGb: mongo.storageGb }, clusterOpts);
         data.mongo = { placement: "cluster", connection: db.connection, servingPods: db.servingPodLabels };
@@ -197,7 +206,7 @@ function buildDataServices(spec: EstateSpec, backups: BackupBucket, platform: Pl
  * and a plan with nothing to protect cost money and, locked, can never be removed: it exists only
  * when a database is managed (`usesAwsBackup`, the predicate the config's feasibility checks use).
  */
-function buildAwsBackup(spec: EstateSpec, databases: pulumi.Input<string>[]): BackupPlan | undefined {
+function buildAwsBackup(spec: EstateSpec, databases: AwsBackupTargets): BackupPlan | undefined {
     if (!usesAwsBackup({ postgres: spec.data.postgres?.placement, mongo: spec.data.mongo?.placement })) {
         return undefined;
     }
@@ -208,10 +217,11 @@ function buildAwsBackup(spec: EstateSpec, databases: pulumi.Input<string>[]): Ba
         // from the same objectives (test/stacks/stacks.test.ts asserts they agree).
         continuousBackup: { days: nativeBackupRetentionDays(spec.dr.retention, { protectData: spec.protectData }) },
         // By ARN; the databases also carry the estate:backup tag, which the plan's tag selection selects.
-        resources: databases,
+        resources: databases.arns,
         drRegion: spec.dr.drRegion,
         vaultLock: spec.backup.plan.vaultLock,
-        restoreTesting: spec.backup.plan.restoreTesting ?? false,
+        // Test restores land in the databases' own subnet and security groups.
+        restoreTesting: spec.backup.plan.restoreTesting ? { ...spec.backup.plan.restoreTesting, restoreMetadataOverrides: databases.restoreMetadata } : false,
         protectData: spec.protectData,
         region: spec.region,
         tags: spec.tags,

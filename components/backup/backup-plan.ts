@@ -51,11 +51,12 @@ export interface RestoreTestingSettings {
     /** The resource types to restore-test. Default: RDS, Aurora and DocumentDB. */
     resourceTypes?: RestoreTestResourceType[];
     /**
-     * Restore metadata for every test restore, such as `dbsubnetgroupname` and `vpcsecuritygroupids`
-     * (JSON list). AWS Backup otherwise infers it, restoring into the default VPC, and the test fails
-     * where there is none. Default: none.
+     * Restore metadata for the test restores of each resource type, such as `dbSubnetGroupName` and
+     * `vpcSecurityGroupIds` (a JSON list): where the restored copy goes. AWS Backup otherwise infers
+     * it, restoring into the default VPC, and the test fails where there is none (the managed data
+     * components give theirs as `restoreMetadata`). Default: none.
      */
-    restoreMetadataOverrides?: Record<string, pulumi.Input<string>>;
+    restoreMetadataOverrides?: Partial<Record<RestoreTestResourceType, Record<string, pulumi.Input<string>>>>;
     /**
      * Name of the restore testing plan: 1-50 letters, digits or underscores, unique in the account
      * and region. Default: `<project>_<stack>_<name>` with other characters replaced by `_`.
@@ -317,7 +318,7 @@ export class BackupPlan extends pulumi.ComponentResource {
                         protectedResourceType: type,
                         protectedResourceArns: ["*"],
                         iamRoleArn: role.arn,
-                        ...(testing.restoreMetadataOverrides ? { restoreMetadataOverrides: testing.restoreMetadataOverrides } : {}),
+                        ...(testing.restoreMetadataOverrides?.[type] ? { restoreMetadataOverrides: testing.restoreMetadataOverrides[type] } : {}),
                         region,
                     },
                     withRole,

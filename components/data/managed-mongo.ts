@@ -71,6 +71,12 @@ export class ManagedMongo extends pulumi.ComponentResource {
     readonly secretArn: pulumi.Output<string>;
     readonly kmsKeyArn: pulumi.Output<string>;
     readonly securityGroupId: pulumi.Output<string>;
+    /**
+     * Where a restored copy of this database goes (its subnet group and security group), as AWS
+     * Backup's restore metadata: what restore testing (`BackupPlan`'s `restoreMetadataOverrides`)
+     * needs so its test restores land in this VPC, not in a default VPC that may not exist.
+     */
+    readonly restoreMetadata: Record<string, pulumi.Output<string>>;
     /** Days automated backups are kept (`backupRetentionPeriod`). */
     readonly backupRetentionDays: number;
     /** The ARN of what AWS Backup protects: the DocumentDB cluster. */
@@ -159,6 +165,8 @@ export class ManagedMongo extends pulumi.ComponentResource {
         this.secretArn = secret.arn;
         this.kmsKeyArn = keyArn;
         this.securityGroupId = group.id;
+        // Restore metadata keys are case-insensitive; list values are JSON.
+        this.restoreMetadata = { dbSubnetGroupName: subnets.name, vpcSecurityGroupIds: pulumi.jsonStringify([group.id]) };
         this.backupRetentionDays = retention;
         this.databaseArn = cluster.arn;
         this.registerOutputs({

@@ -100,6 +100,12 @@ export class ManagedPostgres extends pulumi.ComponentResource {
     readonly kmsKeyArn: pulumi.Output<string>;
     /** The security group that admits the allowed sources. */
     readonly securityGroupId: pulumi.Output<string>;
+    /**
+     * Where a restored copy of this database goes (its subnet group and security group), as AWS
+     * Backup's restore metadata: what restore testing (`BackupPlan`'s `restoreMetadataOverrides`)
+     * needs so its test restores land in this VPC, not in a default VPC that may not exist.
+     */
+    readonly restoreMetadata: Record<string, pulumi.Output<string>>;
     /** Days automated backups are kept (`backupRetentionPeriod`); AWS Backup's continuous rule must keep the same. */
     readonly backupRetentionDays: number;
     /** The ARN of what AWS Backup protects: the RDS instance, or the Aurora cluster. */
@@ -253,6 +259,8 @@ export class ManagedPostgres extends pulumi.ComponentResource {
         });
         this.kmsKeyArn = keyArn;
         this.securityGroupId = group.id;
+        // Restore metadata keys are case-insensitive; list values are JSON.
+        this.restoreMetadata = { dbSubnetGroupName: subnets.name, vpcSecurityGroupIds: pulumi.jsonStringify([group.id]) };
         this.backupRetentionDays = retention;
         this.databaseArn = databaseArn;
         this.registerOutputs({

@@ -158,6 +158,25 @@ describe("the stack outputs", () => {
     });
 });
 
+describe("AWS Backup restore testing (prod)", () => {
+    it("restores each database type into that database's own subnet group and security group", async () => {
+        const run = await plan("prod");
+        const selection = (type: string) => named(run, `aws-backup-restore-testing-${type}`);
+        for (const [type, db] of [
+            ["rds", "postgres"],
+            ["documentdb", "mongo"],
+        ] as const) {
+            const overrides = inputs(selection(type)).restoreMetadataOverrides;
+            // The mock names a subnet group after its resource, and ids end in -id.
+            expect(overrides.dbSubnetGroupName, type).toBe(`${db}-subnets`);
+            expect(JSON.parse(overrides.vpcSecurityGroupIds), type).toEqual([`${db}-sg-id`]);
+            expect(selection(type).propertyDependencies.restoreMetadataOverrides, type).toContain(named(run, `${db}-subnets`).urn);
+        }
+        // No Aurora in prod: its selection exists (for Aurora restored later) without overrides.
+        expect(inputs(selection("aurora")).restoreMetadataOverrides).toBeUndefined();
+    });
+});
+
 describe("observability", () => {
     it.each(["dev", "prod"])("%s: monitoring in its namespace, a ServiceMonitor per app after the stack's CRDs, a rule group per app, for certificates and for DR", async (stack) => {
         const run = await plan(stack);

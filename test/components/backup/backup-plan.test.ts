@@ -380,8 +380,8 @@ describe("BackupPlan overrides", () => {
                 schedule: "cron(0 6 ? * MON *)",
                 startWindowHours: 4,
                 selectionWindowDays: 2,
-                resourceTypes: ["RDS"],
-                restoreMetadataOverrides: { dbsubnetgroupname: "restore-tests" },
+                resourceTypes: ["RDS", "DocumentDB"],
+                restoreMetadataOverrides: { RDS: { dbSubnetGroupName: "restore-tests" } },
                 name: "prod_restore_tests",
             },
         });
@@ -391,8 +391,10 @@ describe("BackupPlan overrides", () => {
             startWindowHours: 4,
             recoveryPointSelection: { selectionWindowDays: 2 },
         });
-        expect(b.ofType(T.restoreSelection).map((r) => r.name)).toEqual(["aws-backup-restore-testing-rds"]);
-        expect(b.inputs("aws-backup-restore-testing-rds").restoreMetadataOverrides).toEqual({ dbsubnetgroupname: "restore-tests" });
+        expect(b.ofType(T.restoreSelection).map((r) => r.name).sort()).toEqual(["aws-backup-restore-testing-documentdb", "aws-backup-restore-testing-rds"]);
+        // Each type gets its own overrides, and only its own.
+        expect(b.inputs("aws-backup-restore-testing-rds").restoreMetadataOverrides).toEqual({ dbSubnetGroupName: "restore-tests" });
+        expect(b.inputs("aws-backup-restore-testing-documentdb").restoreMetadataOverrides).toBeUndefined();
 
         const off = await build({ restoreTesting: false });
         expect(off.ofType(T.restorePlan)).toEqual([]);
