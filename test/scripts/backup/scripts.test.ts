@@ -133,6 +133,14 @@ describe("the backup image's Dockerfile", () => {
         expect(runs).toContain('mongodump --version | grep -q "${MONGO_TOOLS_VERSION}"');
     });
 
+    it("trusts the Amazon RDS CA bundle, so mongodump verifies a managed DocumentDB's TLS", () => {
+        expect(args.get("RDS_CA_BUNDLE_URL")).toBe("https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem");
+        const fetch = runs.indexOf('curl -fsSL "${RDS_CA_BUNDLE_URL}" -o /usr/local/share/ca-certificates/amazon-rds-global-bundle.crt');
+        expect(fetch).toBeGreaterThan(-1);
+        // Into the trust store after the download, and before the tools that use it run.
+        expect(runs.indexOf("update-ca-certificates", fetch)).toBeGreaterThan(fetch);
+    });
+
     it("installs without recommends and leaves no apt lists behind", () => {
         const installs = runs.match(/apt-get install [^;]*/g) ?? [];
         expect(installs.length).toBeGreaterThan(0);
