@@ -688,15 +688,7 @@ function validate(name: string, args: BackupJobsArgs): void {
     }
     check.required("rtoMinutes", args.rtoMinutes, "the recovery time objective in minutes");
     check.int("rtoMinutes", args.rtoMinutes, 1, 10080);
-    if (args.bucket === undefined || args.bucket === null) {
-        check.fail("bucket", "is required ({ name, arn, kmsKeyArn, region }: the estate's backup bucket)");
-    }
-    check.required("bucket.name", args.bucket.name, "the backup bucket's name");
-    check.required("bucket.arn", args.bucket.arn, "the backup bucket's ARN");
-    check.required("bucket.kmsKeyArn", args.bucket.kmsKeyArn, "the backup bucket's KMS key ARN");
-    check.kmsKeyArn("bucket.kmsKeyArn", args.bucket.kmsKeyArn);
-    check.required("bucket.region", args.bucket.region, "the backup bucket's AWS region");
-    check.matches("bucket.region", args.bucket.region, /^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as eu-west-1");
+    check.backupBucket("bucket", args.bucket, { name: "name", arn: "arn", kmsKeyArn: "kmsKeyArn", region: "region" });
     if (args.engine === "postgres") {
         check.required("version", args.version, "the PostgreSQL major of the drill's scratch server: 14 to 17");
         check.matches("version", args.version, /^1[4-7]$/, "a PostgreSQL major from 14 to 17");

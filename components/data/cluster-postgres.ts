@@ -475,15 +475,7 @@ function validate(name: string, args: ClusterPostgresArgs): void {
     if (objectives) {
         check.fail(objectives.argument, objectives.problem);
     }
-    if (args.backup === undefined || args.backup === null) {
-        check.fail("backup", "is required ({ bucketName, bucketArn, kmsKeyArn, region }: the estate's backup bucket)");
-    }
-    check.required("backup.bucketName", args.backup.bucketName, "the backup bucket's name");
-    check.required("backup.bucketArn", args.backup.bucketArn, "the backup bucket's ARN");
-    check.required("backup.kmsKeyArn", args.backup.kmsKeyArn, "the backup bucket's KMS key ARN");
-    check.kmsKeyArn("backup.kmsKeyArn", args.backup.kmsKeyArn);
-    check.required("backup.region", args.backup.region, "the backup bucket's AWS region");
-    check.matches("backup.region", args.backup.region, /^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as eu-west-1");
+    check.backupBucket("backup", args.backup, { name: "bucketName", arn: "bucketArn", kmsKeyArn: "kmsKeyArn", region: "region" });
     check.int("instances", args.instances, 1, 9);
     check.int("storageGb", args.storageGb, 1, 65536);
     check.matches("database", args.database, /^[a-z][a-z0-9_]{0,62}$/, "a database name: a lower-case letter, then letters, digits or _ (at most 63)");

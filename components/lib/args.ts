@@ -60,6 +60,24 @@ export class ArgChecker {
         }
     }
 
+    /**
+     * The estate's backup bucket as a component takes it: present, with its name, ARN, KMS key ARN
+     * and region. `fields` maps each part to the argument's own property name.
+     */
+    backupBucket(argument: string, value: unknown, fields: { name: string; arn: string; kmsKeyArn: string; region: string }): void {
+        if (value === undefined || value === null) {
+            this.fail(argument, `is required ({ ${Object.values(fields).join(", ")} }: the estate's backup bucket)`);
+        }
+        const bucket = value as Record<string, unknown>;
+        const at = (part: keyof typeof fields) => `${argument}.${fields[part]}`;
+        this.required(at("name"), bucket[fields.name], "the backup bucket's name");
+        this.required(at("arn"), bucket[fields.arn], "the backup bucket's ARN");
+        this.required(at("kmsKeyArn"), bucket[fields.kmsKeyArn], "the backup bucket's KMS key ARN");
+        this.kmsKeyArn(at("kmsKeyArn"), bucket[fields.kmsKeyArn]);
+        this.required(at("region"), bucket[fields.region], "the backup bucket's AWS region");
+        this.matches(at("region"), bucket[fields.region], /^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as eu-west-1");
+    }
+
     /** Tags must not set keys the component owns. */
     noReservedTags(tags: Record<string, string> | undefined, reserved: readonly string[]): void {
         for (const key of reserved) {

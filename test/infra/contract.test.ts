@@ -3,21 +3,12 @@
  * with the versioned schema, declare nothing the contract does not, keep every credential a secret,
  * and give each app the same environment as its Secret in the cluster.
  */
-import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { plannedStack } from "../helpers/plans";
 import { checkOutputsVersion, estateOutputsSchema, hasSecrets, OUTPUTS_VERSION, type EstateOutputs } from "../../infra/contract";
-import { planStack } from "../../scripts/cli";
-import { type EngineRun, fromWire, mockLoadBalancerHostname, plainInputs } from "../../scripts/engine/mock-engine";
+import { fromWire, mockLoadBalancerHostname, plainInputs } from "../../scripts/engine/mock-engine";
 
-const root = path.resolve(__dirname, "../..");
-const runs = new Map<string, Promise<EngineRun>>();
-const plan = (stack: string, preview = false) => {
-    const key = `${stack}:${preview}`;
-    if (!runs.has(key)) {
-        runs.set(key, planStack(root, { stack, preview }));
-    }
-    return runs.get(key)!;
-};
+const plan = plannedStack;
 const unwrapped = async (stack: string) => fromWire((await plan(stack)).outputs!.toJavaScript(), "unwrap") as Record<string, unknown>;
 const masked = async (stack: string) => fromWire((await plan(stack)).outputs!.toJavaScript(), "mask") as EstateOutputs;
 

@@ -2,20 +2,11 @@
  * The example stacks, wired: the cluster provider, the platform and one AppService per
  * `estate:services` entry, the apps' environment from the estate's outputs, the stack outputs.
  */
-import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { planStack } from "../../scripts/cli";
+import { plannedStack } from "../helpers/plans";
 import { type EngineRun, type RecordedResource, fromWire, plainInputs } from "../../scripts/engine/mock-engine";
 
-const root = path.resolve(__dirname, "../..");
-const runs = new Map<string, Promise<EngineRun>>();
-const plan = (stack: string, preview = false) => {
-    const key = `${stack}:${preview}`;
-    if (!runs.has(key)) {
-        runs.set(key, planStack(root, { stack, preview }));
-    }
-    return runs.get(key)!;
-};
+const plan = plannedStack;
 
 // Engine payloads, typed loosely at this boundary only.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
