@@ -4,8 +4,10 @@
  *
  * - floor: a bare Node process that only imports the packages the program imports;
  * - check: `node scripts/run.mjs check --stack <stack>` (bundling included), the full user path;
- * - growth: the check of generated programs with 1, 10 and 100 backup buckets, to show the cost
- *   grows linearly with the estate (per resource, the ratio should stay flat).
+ * - growth: the check of generated programs with the platform, monitoring and 1, 10 and 100 web apps
+ *   (each an AppService: ServiceAccount, Deployment, Service, HPA, PDB, NetworkPolicy, Ingress,
+ *   ServiceMonitor), to
+ *   show the cost grows linearly with the estate (per resource, the ratio should stay flat).
  *
  * Runs are interleaved (floor, check, floor, check, ...) so drift on a noisy machine hits both.
  * Peak memory comes from GNU time (`/usr/bin/time`, Debian package `time`).
@@ -49,12 +51,36 @@ function fmt(n: number | undefined, digits = 2): string {
     return n === undefined ? "n/a" : n.toFixed(digits);
 }
 
-/** A program with `count` backup buckets: the estate grown along one axis. */
+/** A program with the platform and `count` web apps: the estate grown along the axis teams grow it. */
 function growthProgram(count: number): string {
-    return `import { BackupBucket } from "../../components/backup";
-const retention = { dailyDays: 30, weeklyWeeks: 12, monthlyMonths: 12, yearlyYears: 7 };
-export const buckets = Array.from({ length: ${count} }, (_, i) =>
-    new BackupBucket(\`backups-\${i}\`, { retention, protectData: true, accessLogging: true }).bucketName);
+    return `import * as k8s from "@pulumi/kubernetes";
+import { AppService, Platform } from "../../components/k8s";
+import { Monitoring } from "../../components/observability";
+const cluster = new k8s.Provider("cluster", {});
+const platform = new Platform("platform", {}, { provider: cluster });
+const monitoring = new Monitoring(
+    "monitoring",
+    { namespace: platform.namespaces.monitoring, receivers: { slack: { channel: "#alerts", webhookUrl: "https://hooks.slack.invalid/x" } } },
+    { provider: cluster },
+);
+export const urls = Array.from({ length: ${count} }, (_, i) =>
+    new AppService(
+        \`app-\${i}\`,
+        {
+            kind: "web",
+            namespace: platform.namespaces.apps,
+            image: "ghcr.io/acme/app:1.0.0",
+            port: 8080,
+            host: \`app-\${i}.example.com\`,
+            replicas: { min: 2, max: 4 },
+            cpu: "100m",
+            memory: "128Mi",
+            ingress: platform.appIngress,
+            network: platform.appNetwork,
+            monitoring: monitoring.appMonitoring,
+        },
+        { provider: cluster },
+    ).url);
 `;
 }
 
@@ -99,7 +125,7 @@ export async function main(_command: string, argv: string[]): Promise<number> {
         `peak memory: floor ${fmt(floorPeak, 0)} MiB, check ${fmt(checkPeak, 0)} MiB`,
     ];
 
-    // Growth: the same check over generated programs of 1, 10 and 100 backup buckets.
+    // Growth: the same check over generated programs of the platform and 1, 10 and 100 apps.
     const sizes = [1, 10, 100];
     const growthRuns = Math.max(3, Math.ceil(runs / 2));
     const samples = new Map<number, Sample[]>(sizes.map((n) => [n, []]));
@@ -122,8 +148,8 @@ export async function main(_command: string, argv: string[]): Promise<number> {
         const t = median(samples.get(n)!.map((s) => s.seconds));
         const peak = Math.max(...samples.get(n)!.map((s) => s.peakMiB ?? NaN));
         lines.push(
-            `  ${String(n).padStart(3)} buckets, ${String(counts.get(n)!).padStart(5)} resources: ${fmt(t / floorTime)}x floor; ` +
-                `per-resource cost above floor vs ${reference} buckets: ${fmt(aboveFloorPerResource(n) / aboveFloorPerResource(reference))}; peak ${fmt(peak, 0)} MiB`,
+            `  ${String(n).padStart(3)} apps, ${String(counts.get(n)!).padStart(5)} resources: ${fmt(t / floorTime)}x floor; ` +
+                `per-resource cost above floor vs ${reference} apps: ${fmt(aboveFloorPerResource(n) / aboveFloorPerResource(reference))}; peak ${fmt(peak, 0)} MiB`,
         );
     }
     process.stdout.write(lines.join("\n") + "\n");
