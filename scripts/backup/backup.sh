@@ -63,6 +63,7 @@ REPORT_FAILURES=0
 WORK=""
 PSQL_PID=""
 DUMP_PID=""
+VERSION_PID=""
 
 on_exit() {
     local rc=$?
@@ -76,6 +77,7 @@ on_exit() {
     if [ -n "$PSQL_PID" ]; then
         kill "$PSQL_PID" 2>/dev/null || true
     fi
+    s3_put_abandon
     if [ -n "$WORK" ] && [ -d "$WORK" ]; then
         rm -rf "$WORK"
     fi
@@ -165,19 +167,34 @@ preflight() {
 }
 
 # run_dump LABEL COMMAND...: runs the dump tool in the background while preflight() checks the
-# bucket, so a refused bucket stops the dump at once and a good one costs no time. Output goes to
-# $WORK/dump.log, whose tail explains a failure.
+# bucket, so a refused bucket stops the dump at once and a good one costs no time; then, still
+# beside the dump, starts the awscli processes the uploads need later (prepare_uploads). Output
+# goes to $WORK/dump.log, whose tail explains a failure.
 run_dump() {
     local label=$1
     shift
     "$@" >"$WORK/dump.log" 2>&1 &
     DUMP_PID=$!
     preflight
+    prepare_uploads
     if ! wait "$DUMP_PID"; then
         DUMP_PID=""
         die "$label failed: $(one_line "$(tail -n 5 "$WORK/dump.log")")"
     fi
     DUMP_PID=""
+}
+
+# awscli's start-up (about half a second each) runs beside the dump instead of after it: its
+# version for the manifest, and one put-object per manifest, held before any request until its
+# tier's dump and checksum are stored (s3_put_prepare, s3_put_release).
+prepare_uploads() {
+    aws_cli --version >"$WORK/aws-version" 2>&1 &
+    VERSION_PID=$!
+    local tier
+    for tier in "${DUE_TIERS[@]}"; do
+        : >"$WORK/$tier.manifest.json"
+        s3_put_prepare "$tier" "$WORK/$tier.manifest.json" application/json
+    done
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -315,11 +332,9 @@ main() {
     dumped=$(now_seconds)
     log "dump: $bytes bytes, sha256 $sha, $(elapsed "$started" "$dumped") s"
 
-    # awscli's version for the manifest: asked now, beside the uploads, not beside the dump's CPU.
-    aws_cli --version >"$WORK/aws-version" 2>&1 &
-    local version_pid=$! tiers_json tools=""
-    tiers_json=$(printf '%s\n' "${DUE_TIERS[@]}" | jq -R . | jq -s -c .)
-    local stored=() tier base output
+    wait "$VERSION_PID" || true
+    local aws_version stored=() tier base output
+    aws_version=$(head -n 1 "$WORK/aws-version")
     for tier in "${DUE_TIERS[@]}"; do
         base=$(base_key "$tier")
         local dump_key="$base.$DUMP_EXT"
@@ -328,23 +343,20 @@ main() {
         # multipart or not, stores the whole object or nothing; the drill checks size and SHA-256.)
         output=$(aws_cli s3 cp --recursive "$WORK/upload/" "$(s3_url "$(dirname "$base")/")" --only-show-errors --no-progress 2>&1) \
             || die "$(explain_s3_error "uploading $(s3_url "$dump_key") and its .sha256" "$output")"
-        if [ -z "$tools" ]; then
-            wait "$version_pid" || true
-            tools=$(jq -cn --argjson t "$TOOLS_JSON" --arg aws "$(head -n 1 "$WORK/aws-version")" '$t + {aws: $aws}')
-        fi
         jq -n \
             --arg service "$BACKUP_SERVICE" --arg engine "$BACKUP_ENGINE" --arg database "$BACKUP_DATABASE" \
             --arg tier "$tier" --arg stamp "$STAMP" --arg key "$dump_key" --arg sha "$sha" --arg bytes "$bytes" \
             --arg started "$started_iso" --arg finished "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)" \
-            --arg duration "$(elapsed "$started")" --argjson source "$SOURCE_JSON" --argjson tools "$tools" \
-            --argjson details "$DETAILS_JSON" --argjson tiers "$tiers_json" \
-            '{formatVersion: 1, service: $service, engine: $engine, database: $database, tier: $tier, tiers: $tiers,
+            --arg duration "$(elapsed "$started")" --argjson source "$SOURCE_JSON" --argjson tools "$TOOLS_JSON" \
+            --arg aws "$aws_version" --argjson details "$DETAILS_JSON" \
+            '{formatVersion: 1, service: $service, engine: $engine, database: $database, tier: $tier, tiers: $ARGS.positional,
               timestamp: $stamp,
               object: {key: $key, checksumKey: ($key + ".sha256"), bytes: ($bytes | tonumber), sha256: $sha},
-              source: $source, tools: $tools,
+              source: $source, tools: ($tools + {aws: $aws}),
               startedAt: $started, finishedAt: $finished, durationSeconds: ($duration | tonumber)} + $details' \
-            >"$WORK/manifest.json"
-        s3_upload "$WORK/manifest.json" "$base.manifest.json" application/json
+            --args "${DUE_TIERS[@]}" >"$WORK/$tier.manifest.json"
+        # The put-object prepared beside the dump (prepare_uploads) gets its key only now.
+        s3_put_release "$tier" "$WORK/$tier.manifest.json" "$base.manifest.json"
         stored+=("$(s3_url "$base.manifest.json")")
     done
 

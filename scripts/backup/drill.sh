@@ -200,19 +200,22 @@ fetch_newest() {
         || die "$(explain_s3_error "downloading the backup $(s3_url "$prefix$stem").*" "$output")"
     MANIFEST="$fetched/$stem.manifest.json"
     [ -f "$MANIFEST" ] || die "object $(s3_url "$manifest_key") is missing"
-    jq -e '.formatVersion == 1 and (.object.key | type == "string") and (.object.checksumKey | type == "string") and (.object.sha256 | type == "string") and (.object.bytes | type == "number")' "$MANIFEST" >/dev/null 2>&1 \
+    # One jq run validates the manifest and reads every field the drill needs (a jq start is
+    # about 20 ms; the manifest used to be read seven times).
+    local fields engine key checksum_key
+    fields=$(jq -r 'if .formatVersion == 1 and (.object.key | type == "string") and (.object.checksumKey | type == "string")
+                       and (.object.sha256 | type == "string") and (.object.bytes | type == "number")
+                    then [.engine, .object.key, .object.checksumKey, .timestamp, .object.bytes, .object.sha256,
+                          (if .postgres.rowCounts == "off" then "off" else "exact" end)] | map(tostring) | join("\u001f")
+                    else error("invalid") end' "$MANIFEST" 2>/dev/null) \
         || die "manifest $(s3_url "$manifest_key") is not a valid version-1 manifest"
-    local engine key checksum_key
-    engine=$(jq -r .engine "$MANIFEST")
+    IFS=$'\x1f' read -r engine key checksum_key BACKUP_STAMP WANT_BYTES WANT_SHA ROW_COUNTS <<<"$fields"
     [ "$engine" = "$BACKUP_ENGINE" ] || die "manifest $(s3_url "$manifest_key") is a $engine backup, not $BACKUP_ENGINE"
-    key=$(jq -r .object.key "$MANIFEST")
-    checksum_key=$(jq -r .object.checksumKey "$MANIFEST")
     case $key in
         "$prefix"*) ;;
         *) die "manifest $(s3_url "$manifest_key") points outside its own prefix: $key" ;;
     esac
     DUMP_KEY=$key
-    BACKUP_STAMP=$(jq -r .timestamp "$MANIFEST")
     DUMP=$(fetched_object "$key")
     CHECKSUM=$(fetched_object "$checksum_key")
 }
@@ -232,12 +235,10 @@ fetched_object() {
 }
 
 verify_dump() {
-    local want_bytes have_bytes want_sha have_sha stored_sha
-    want_bytes=$(jq -r .object.bytes "$MANIFEST")
+    local want_bytes=$WANT_BYTES have_bytes want_sha=$WANT_SHA have_sha stored_sha
     have_bytes=$(file_size "$DUMP")
     [ "$have_bytes" = "$want_bytes" ] \
         || die "dump $(s3_url "$DUMP_KEY") is $have_bytes bytes, but its manifest says $want_bytes: the stored dump is truncated or was replaced"
-    want_sha=$(jq -r .object.sha256 "$MANIFEST")
     have_sha=$(sha256_of "$DUMP")
     [ "$have_sha" = "$want_sha" ] \
         || die "checksum mismatch for $(s3_url "$DUMP_KEY"): SHA-256 is $have_sha, the manifest says $want_sha: the stored dump is corrupt or was altered"
@@ -264,9 +265,8 @@ restore_postgres() {
 }
 
 check_postgres() {
-    local mode restored problems
-    mode=$(jq -r 'if .postgres.rowCounts == "off" then "off" else "exact" end' "$MANIFEST")
-    restored=$(psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$SCRATCH" -c "$(pg_tables_sql "$mode")" 2>"$WORK/psql.err") \
+    local restored problems
+    restored=$(psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$SCRATCH" -c "$(pg_tables_sql "$ROW_COUNTS")" 2>"$WORK/psql.err") \
         || die "cannot read the restored tables: $(one_line "$(cat "$WORK/psql.err")")"
     problems=$(jq -r --argjson restored "$restored" '
         def name: "\(.schema).\(.table)";
@@ -280,10 +280,7 @@ check_postgres() {
     if [ -n "$problems" ]; then
         die "restored database does not match the manifest: $(paste -sd ';' <<<"$problems" | sed 's/;/; /g')"
     fi
-    local tables rows
-    tables=$(jq 'length' <<<"$restored")
-    rows=$(jq '[.[].rows // 0] | add // 0' <<<"$restored")
-    CHECK_SUMMARY="$tables tables, $rows rows match the manifest"
+    CHECK_SUMMARY=$(jq -r '"\(length) tables, \([.[].rows // 0] | add // 0) rows match the manifest"' <<<"$restored")
     run_sql_checks
 }
 

@@ -147,17 +147,64 @@ refuse_existing() {
     done
 }
 
-# s3_upload FILE KEY [CONTENT_TYPE] [METADATA]: one upload (multipart for large files; awscli
-# checks each part's MD5). No --sse/--sse-kms-key-id: the bucket's default SSE-KMS applies, and
-# its policy refuses uploads that ask for another algorithm or key.
-s3_upload() {
-    local file=$1 key=$2 content_type=${3:-application/octet-stream} metadata=${4:-} output
-    local args=(s3 cp "$file" "$(s3_url "$key")" --only-show-errors --no-progress --content-type "$content_type")
-    if [ -n "$metadata" ]; then
-        args+=(--metadata "$metadata")
-    fi
-    output=$(aws_cli "${args[@]}" 2>&1) || die "$(explain_s3_error "uploading $(s3_url "$key")" "$output")"
+# An awscli process starts in about half a second (Python imports), most of the fixed cost of a
+# backup. s3_put_prepare starts `aws s3api put-object` for a small object ahead of time, so that its
+# start-up overlaps other work, but holds it before any request: the object's key reaches it
+# through a pipe (`--key file:///dev/stdin`) only in s3_put_release. Until then it can store
+# nothing; if this shell dies first, awscli reads an empty key and fails its own parameter
+# validation without sending a request. The pipe write is one short write(), so a key arrives
+# whole or not at all.
+
+# s3_put_prepare NAME FILE CONTENT_TYPE: FILE must exist; its content is read when the key arrives.
+s3_put_prepare() {
+    local name=$1 file=$2 content_type=$3 fd
+    exec {fd}> >(
+        # Only its own pipe: a copy of another pipe's write end (another prepared upload's, the
+        # psql session's) would keep that pipe from ever reaching end of file.
+        close_inherited_fds
+        exec "${AWS_CLI:-aws}" ${BACKUP_S3_ENDPOINT_URL:+--endpoint-url "$BACKUP_S3_ENDPOINT_URL"} \
+            s3api put-object --bucket "$BACKUP_BUCKET" --key file:///dev/stdin \
+            --body "$file" --content-type "$content_type" --output json >"$file.put.log" 2>&1
+    )
+    PUT_FD[$name]=$fd
+    PUT_PID[$name]=$!
 }
+
+# Closes every file descriptor above 2 of the current (sub)shell.
+close_inherited_fds() {
+    local path fd
+    for path in /proc/"$BASHPID"/fd/*; do
+        fd=${path##*/}
+        if [ "$fd" -gt 2 ]; then
+            { exec {fd}>&-; } 2>/dev/null || true
+        fi
+    done
+}
+
+# s3_put_release NAME FILE KEY: sends the key to the prepared upload and waits until it stored FILE.
+s3_put_release() {
+    local name=$1 file=$2 key=$3
+    local fd=${PUT_FD[$name]} pid=${PUT_PID[$name]}
+    # A subshell: an upload that already died gives an error here instead of a SIGPIPE.
+    (printf '%s' "$key" >&"$fd") 2>/dev/null || true
+    exec {fd}>&-
+    unset "PUT_FD[$name]"
+    if ! wait "$pid"; then
+        unset "PUT_PID[$name]"
+        die "$(explain_s3_error "uploading $(s3_url "$key")" "$(cat "$file.put.log")")"
+    fi
+    unset "PUT_PID[$name]"
+}
+
+# s3_put_abandon: ends the prepared uploads that were never released (they sent no request).
+s3_put_abandon() {
+    local pid
+    for pid in "${PUT_PID[@]}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+    PUT_PID=()
+}
+declare -A PUT_FD=() PUT_PID=()
 
 # s3_get KEY FILE: downloads an object; a missing object is named as such.
 s3_get() {
