@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { getStore, runInPulumiStack, setMockOptions, waitForRPCs, withLocalStorage, withoutPromiseDebugTraces } from "./pulumi-internals";
+import { getStore, runInPulumiStack, setMockOptions, waitForRPCs, withLocalStorage, withoutSdkBookkeeping } from "./pulumi-internals";
 
 /** A resource as the engine saw its registration. */
 export interface RecordedResource {
@@ -373,7 +373,7 @@ export async function runProgram(program: () => unknown, opts: RunOptions = {}):
     const monitor = new RecordingMonitor(preview, opts.stackReferences);
     const engine = new RecordingEngine();
     let failure: unknown;
-    await withoutPromiseDebugTraces(() => withLocalStorage(async () => {
+    await withoutSdkBookkeeping(() => withLocalStorage(async () => {
         setMockOptions(monitor, project, stack, preview);
         const store = getStore();
         store.settings.engine = engine;

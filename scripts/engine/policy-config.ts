@@ -8,7 +8,7 @@
  */
 import type { EnforcementLevel, Policy, PolicyPackConfig } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
-import Ajv from "ajv";
+import type AjvClass from "ajv";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { UserInputError } from "../../components/lib/errors";
@@ -95,12 +95,25 @@ function schemaAt(schema: Schema, pointer: string): Schema | undefined {
     return typeof at === "boolean" ? undefined : at;
 }
 
-const ajv = new Ajv({ allErrors: true });
+let ajvInstance: AjvClass | undefined;
+/**
+ * One ajv for the process, loaded on first use. It does not validate the schemas themselves against
+ * JSON Schema's meta-schema on every run (a third of a check's config validation): they are the
+ * pack's own, and a unit test validates each of them once (test/policies/pack.test.ts).
+ */
+function ajv(): AjvClass {
+    if (!ajvInstance) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { default: Ajv } = require("ajv") as { default: typeof AjvClass };
+        ajvInstance = new Ajv({ allErrors: true, validateSchema: false });
+    }
+    return ajvInstance;
+}
 
 /** The problems of one policy's properties, each naming the policy, the property and what is allowed. */
 export function propertyProblems(policy: Policy, props: Record<string, unknown>): string[] {
     const schema = entrySchema(policy);
-    const validate = ajv.compile(schema);
+    const validate = ajv().compile(schema);
     if (validate(props)) {
         return [];
     }

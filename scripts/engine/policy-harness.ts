@@ -127,7 +127,19 @@ function propsOf(r: RecordedResource, view: "inputs" | "outputs"): Record<string
     return proxy.unknownCheckingProxy(deserializeProperties(struct, false));
 }
 
+const optionsCache = new WeakMap<RecordedResource, PolicyResourceOptions>();
+
+/** A resource's options as the analyzer reports them; one object per resource, every policy reads it. */
 function optionsOf(r: RecordedResource): PolicyResourceOptions {
+    let options = optionsCache.get(r);
+    if (!options) {
+        options = Object.freeze(buildOptions(r));
+        optionsCache.set(r, options);
+    }
+    return options;
+}
+
+function buildOptions(r: RecordedResource): PolicyResourceOptions {
     return {
         protect: r.protect,
         ignoreChanges: [],
@@ -288,14 +300,19 @@ interface RemediationContext {
  * what stack policies see.
  */
 async function remediateResource(r: RecordedResource, policies: ResourceValidationPolicy[], ctx: RemediationContext): Promise<RecordedResource> {
+    // A remediation written with remediateResourceOfType names its type: most resources have none
+    // to run, and are passed on without decoding their inputs.
+    const applicable = policies.filter((policy) => {
+        const onlyType = getPulumiType(policy.remediateResource);
+        return !onlyType || r.type === onlyType;
+    });
+    if (applicable.length === 0) {
+        return r;
+    }
     const original = r.inputs.toJavaScript() as Record<string, unknown>;
     let wire = original;
     let props = remediationProps(r);
-    for (const policy of policies) {
-        const onlyType = getPulumiType(policy.remediateResource);
-        if (onlyType && r.type !== onlyType) {
-            continue;
-        }
+    for (const policy of applicable) {
         const args = resourceArgs(r, { props, stackTags: ctx.stackTags, getConfig: ctx.getConfigFor(policy) });
         let result: Record<string, unknown> | undefined;
         await ctx.settle(

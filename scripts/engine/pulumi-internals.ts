@@ -24,41 +24,48 @@ const settings = require("@pulumi/pulumi/runtime/settings") as {
 const stack = require("@pulumi/pulumi/runtime/stack") as {
     runInPulumiStack(init: () => Promise<unknown>): Promise<unknown>;
 };
+/** The SDK's log module; its functions are looked up on this object at every call, in the SDK too. */
+const log = require("@pulumi/pulumi/log") as { debug: (...args: unknown[]) => Promise<void> };
 
 export const { withLocalStorage, getStore } = state;
 export const { setMockOptions, waitForRPCs } = settings;
 export const { runInPulumiStack } = stack;
 
-let quietTraceUsers = 0;
-let previousPrepareStackTrace: typeof Error.prepareStackTrace;
+/** The SDK's promise-leak tracker; SDK modules call it through this module object at every call. */
+const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: <T>(p: Promise<T>, ctx: unknown) => Promise<T> };
+
+let leanUsers = 0;
+let previousDebug: typeof log.debug;
+let previousDebuggablePromise: typeof debuggable.debuggablePromise;
+const dropDebug = () => Promise.resolve();
+const untracked = <T>(p: Promise<T>): Promise<T> => p;
 
 /**
- * Runs `fn` without formatting the stack traces the SDK's `debuggablePromise` records on every
- * promise it makes (`new Error().stack`, thousands per run, kept for a leak report the mock never
- * prints): formatting them was a sixth of a check's time above the cost of loading the SDKs. Every
- * other stack is formatted as V8 does (the SDK parses that format to find resources' source
- * positions). Nested and concurrent runs share one installation.
+ * Runs `fn` (a mock run) without two kinds of bookkeeping the SDK does for a real deployment and
+ * nobody reads in an offline run:
+ * - `debuggablePromise`: on every promise the SDK makes it records a stack trace (`new Error().stack`)
+ *   and tracks the promise for a leak report printed at exit; here it passes the promise through
+ *   (the promise settles the same way). Capturing and formatting those traces was a sixth of a
+ *   check's time above the cost of loading the SDKs;
+ * - debug messages, dropped as the CLI drops them by default: with an engine to receive
+ *   diagnostics, the SDK would otherwise build and send, one after the other, the several debug
+ *   messages it writes for every resource.
+ * Stacks of real errors, and the ones the SDK takes for resources' source positions, are untouched.
+ * Nested and concurrent runs share one installation.
  */
-export async function withoutPromiseDebugTraces<T>(fn: () => Promise<T>): Promise<T> {
-    if (quietTraceUsers++ === 0) {
-        previousPrepareStackTrace = Error.prepareStackTrace;
-        Error.prepareStackTrace = (error, frames) => {
-            if (frames[0]?.getFunctionName() === "debuggablePromise") {
-                return "";
-            }
-            return previousPrepareStackTrace ? previousPrepareStackTrace(error, frames) : formatStack(error, frames);
-        };
+export async function withoutSdkBookkeeping<T>(fn: () => Promise<T>): Promise<T> {
+    if (leanUsers++ === 0) {
+        previousDebug = log.debug;
+        log.debug = dropDebug;
+        previousDebuggablePromise = debuggable.debuggablePromise;
+        debuggable.debuggablePromise = untracked;
     }
     try {
         return await fn();
     } finally {
-        if (--quietTraceUsers === 0) {
-            Error.prepareStackTrace = previousPrepareStackTrace;
+        if (--leanUsers === 0) {
+            log.debug = previousDebug;
+            debuggable.debuggablePromise = previousDebuggablePromise;
         }
     }
-}
-
-/** V8's own format: the error's string, then one `    at <frame>` line per frame. */
-function formatStack(error: Error, frames: NodeJS.CallSite[]): string {
-    return [Error.prototype.toString.call(error), ...frames.map((frame) => `    at ${frame.toString()}`)].join("\n");
 }

@@ -1,11 +1,12 @@
 import type { EnforcementLevel } from "@pulumi/policy";
+import Ajv from "ajv";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { BACKUP_TIERS, requiredDays, type RetentionObjective } from "../../policies/aws/s3";
 import { advisoryInProd, packEnforcementLevel, packName, policies, remediatedInEveryStack } from "../../policies/pack";
-import { policyConfigProblems, propertyProblems } from "../../scripts/engine/policy-config";
+import { entrySchema, policyConfigProblems, propertyProblems } from "../../scripts/engine/policy-config";
 import { enforcementOf } from "../../scripts/engine/policy-harness";
 import { packConfig } from "./fixtures";
 
@@ -130,6 +131,15 @@ describe("the policies of the pack", () => {
             expect(Object.keys(policy.configSchema!.properties)).not.toContain("enforcementLevel");
             expect(policy.configSchema!.required ?? []).not.toContain("enforcementLevel");
         }
+    });
+
+    it("declare config schemas that are valid JSON Schema (the config check skips this meta-validation at run time)", () => {
+        const meta = new Ajv({ strict: true });
+        for (const policy of policies.filter((p) => p.configSchema)) {
+            expect(meta.validateSchema(entrySchema(policy)), `${policy.name}: ${meta.errorsText(meta.errors)}`).toBe(true);
+        }
+        // The check can fail: a schema with a misspelt type is refused.
+        expect(meta.validateSchema({ type: "object", properties: { minimumDays: { type: "integr" } } })).toBe(false);
     });
 
     it("form a pack whose name the analyzer server accepts, advisory unless configured", () => {

@@ -116,23 +116,28 @@ describe("runProgram", () => {
     });
 });
 
-describe("the SDK's promise debug traces during a run", () => {
-    it("are not formatted, while every other stack is formatted as V8 does, and the hook is removed afterwards", async () => {
+describe("the SDK's bookkeeping during a run", () => {
+    it("passes promises through untracked and drops debug messages, keeps real stacks, and is restored afterwards", async () => {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const { debuggablePromise } = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise<T>(p: Promise<T>, ctx: string): Promise<T> };
-        const before = Error.prepareStackTrace;
-        let inside: { debugTrace?: string; stack?: string } = {};
-        await runProgram(() => {
-            // The SDK records the trace on the promise it is given.
+        const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise<T>(p: Promise<T>, ctx: string): Promise<T> };
+        const before = debuggable.debuggablePromise;
+        const logDebugBefore = pulumi.log.debug;
+        let inside: { same?: boolean; debugTrace?: string; stack?: string; value?: number } = {};
+        const run = await runProgram(async () => {
             const promise = Promise.resolve(1) as Promise<number> & { _debugStackTrace?: string };
-            void debuggablePromise(promise, "test");
-            inside = { debugTrace: promise._debugStackTrace, stack: new Error("boom").stack };
+            const tracked = debuggable.debuggablePromise(promise, "test");
+            await pulumi.log.debug("a debug message");
+            await pulumi.log.info("an info message");
+            inside = { same: tracked === promise, debugTrace: promise._debugStackTrace, stack: new Error("boom").stack, value: await tracked };
         });
-        expect(inside.debugTrace).toBe("");
+        expect(inside).toMatchObject({ same: true, debugTrace: undefined, value: 1 });
         expect(inside.stack).toMatch(/^Error: boom\n {4}at /);
-        expect(Error.prepareStackTrace).toBe(before);
+        // Info and above still reach the diagnostics; debug does not.
+        expect(run.diagnostics).toEqual([{ severity: "info", message: "an info message" }]);
+        expect(debuggable.debuggablePromise).toBe(before);
+        expect(pulumi.log.debug).toBe(logDebugBefore);
         const outside = Promise.resolve(1) as Promise<number> & { _debugStackTrace?: string };
-        void debuggablePromise(outside, "test");
-        expect(outside._debugStackTrace).toMatch(/^Error:? ?\n {4}at debuggablePromise /);
+        void debuggable.debuggablePromise(outside, "test");
+        expect(outside._debugStackTrace).toMatch(/^Error:? ?\n {4}at (Object\.)?debuggablePromise /);
     });
 });
