@@ -207,7 +207,7 @@ export async function runCli(root: string, command: string, argv: string[]): Pro
         const opts = parseOptions(command, argv);
         const policyConfigFile = opts.command === "check" ? resolvePolicyConfigFile(root, opts.stack, opts.policyConfig) : undefined;
         // A wrong config file fails before the program runs (exit 2, the file, policy and property named).
-        const policyConfig = policyConfigFile ? loadPolicyConfig(policyConfigFile, policies, opts.policyConfig ?? path.relative(root, policyConfigFile)) : undefined;
+        const policyConfig = policyConfigFile ? loadPolicyConfig(policyConfigFile, policies, opts.policyConfig ?? path.relative(root, policyConfigFile), path.join(root, ".estate", "cache")) : undefined;
         const run = await planStack(root, opts);
         if (opts.command === "plan") {
             const stdout = opts.json

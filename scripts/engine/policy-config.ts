@@ -9,6 +9,7 @@
 import type { EnforcementLevel, Policy, PolicyPackConfig } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import type AjvClass from "ajv";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { UserInputError } from "../../components/lib/errors";
@@ -181,17 +182,47 @@ export function policyConfigProblems(config: unknown, policies: readonly Policy[
     return problems;
 }
 
-/** Reads, parses and validates a policy pack config file; throws `PolicyConfigError` (exit 2) when it is wrong. */
-export function loadPolicyConfig(file: string, policies: readonly Policy[], shownAs = path.relative(process.cwd(), file) || file): PolicyPackConfig {
+/**
+ * Reads, parses and validates a policy pack config file; throws `PolicyConfigError` (exit 2) when it
+ * is wrong. With `cacheDir`, a file found valid is remembered by its content and the pack's policy
+ * names and schemas, so the next check of the same file against the same pack skips validating it
+ * again (and loading ajv); anything changed is validated anew, and a wrong file is never remembered.
+ */
+export function loadPolicyConfig(
+    file: string,
+    policies: readonly Policy[],
+    shownAs = path.relative(process.cwd(), file) || file,
+    cacheDir?: string,
+): PolicyPackConfig {
+    let text: string;
     let config: unknown;
     try {
-        config = JSON.parse(fs.readFileSync(file, "utf8"));
+        text = fs.readFileSync(file, "utf8");
+        config = JSON.parse(text);
     } catch (err) {
         throw new PolicyConfigError(shownAs, [`not valid JSON: ${(err as Error).message}`]);
+    }
+    const marker = cacheDir === undefined ? undefined : path.join(cacheDir, `policy-config-${validationKey(text, policies)}.valid`);
+    if (marker !== undefined && fs.existsSync(marker)) {
+        return config as PolicyPackConfig;
     }
     const problems = policyConfigProblems(config, policies);
     if (problems.length > 0) {
         throw new PolicyConfigError(shownAs, problems);
     }
+    if (marker !== undefined) {
+        try {
+            fs.mkdirSync(path.dirname(marker), { recursive: true });
+            fs.writeFileSync(marker, `${shownAs}\n`);
+        } catch {
+            // A cache that cannot be written only costs the next run a validation.
+        }
+    }
     return config as PolicyPackConfig;
+}
+
+/** What a validation result depends on: the file's text and every policy's name and schema. */
+function validationKey(text: string, policies: readonly Policy[]): string {
+    const pack = JSON.stringify(policies.map((p) => [p.name, p.configSchema ?? null]));
+    return createHash("sha256").update(text).update("\0").update(pack).digest("hex").slice(0, 32);
 }
