@@ -115,6 +115,7 @@ export function estateOutputs(estate: Estate) {
     return outputs;
 }
 
-// The contract holds: what the program exports, once resolved, is what `infra/contract.ts` promises.
-type Exported = pulumi.Unwrap<ReturnType<typeof estateOutputs>>;
-export const satisfiesContract: (exported: Exported) => EstateOutputs = (exported) => exported;
+// The contract holds: what the program exports, once resolved, is what `infra/contract.ts` promises
+// (a compile error here otherwise).
+type SatisfiesContract<T extends EstateOutputs> = T;
+export type ExportedOutputs = SatisfiesContract<pulumi.Unwrap<ReturnType<typeof estateOutputs>>>;

@@ -16,6 +16,7 @@
  * - AWS Backup rules of one plan whose start windows overlap produce one backup, for the rule with
  *   the longest retention: every tier can start at the same time.
  */
+import type { ArgChecker } from "../lib/args";
 import { type RetentionTiers, type Tier, TIERS, retentionDays, tierField } from "./retention";
 
 /** The longest AWS Backup keeps a recovery point (and the largest vault lock retention). */
@@ -50,6 +51,14 @@ export interface DataObjectives {
     rpoMinutes: number;
     /** How many days of daily backups must be kept (`estate:dr.retention.dailyDays`). */
     dailyBackupDays: number;
+}
+
+/** Fails `check` (an `ArgumentError` naming the argument) when a data component's `objectives` argument is wrong. */
+export function checkDataObjectives(check: ArgChecker, objectives: DataObjectives | undefined): void {
+    const problem = findDataObjectivesProblem(objectives);
+    if (problem) {
+        check.fail(problem.argument, problem.problem);
+    }
 }
 
 /** Checks a `DataObjectives` argument; returns the problem with the argument path, or undefined. */

@@ -19,7 +19,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { BACKUP_WINDOWS, findDataObjectivesProblem, walArchiveTimeoutSeconds, type DataObjectives } from "../backup/objectives";
+import { BACKUP_WINDOWS, checkDataObjectives, walArchiveTimeoutSeconds, type DataObjectives } from "../backup/objectives";
 import { ESTATE_LABELS, NAMESPACE_NAME_LABEL, podSecurityLabels } from "../k8s/conventions";
 import { apiServerEgressRule, allowDnsSpec, defaultDenySpec, dnsEgressRule, namespacePeer, tcp } from "../k8s/network-policies";
 import { requireKubernetesProvider } from "../k8s/provider";
@@ -471,10 +471,7 @@ function validate(name: string, args: ClusterPostgresArgs): void {
     checkClients(check, args.clients);
     check.matches("operatorNamespace", args.operatorNamespace, /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "a lower-case DNS label such as cnpg-system");
     check.matches("podSecurityVersion", args.podSecurityVersion, /^(latest|v1\.\d{1,3})$/, "latest or a Kubernetes minor version such as v1.33");
-    const objectives = findDataObjectivesProblem(args.objectives);
-    if (objectives) {
-        check.fail(objectives.argument, objectives.problem);
-    }
+    checkDataObjectives(check, args.objectives);
     check.backupBucket("backup", args.backup, { name: "bucketName", arn: "bucketArn", kmsKeyArn: "kmsKeyArn", region: "region" });
     check.int("instances", args.instances, 1, 9);
     check.int("storageGb", args.storageGb, 1, 65536);

@@ -10,7 +10,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { BACKUP_SELECTION_TAG, BACKUP_WINDOWS, findDataObjectivesProblem, nativeBackupRetentionDays, type DataObjectives } from "../backup/objectives";
+import { BACKUP_SELECTION_TAG, BACKUP_WINDOWS, checkDataObjectives, nativeBackupRetentionDays, type DataObjectives } from "../backup/objectives";
 import { ArgChecker, withoutUndefined } from "../lib/args";
 import { APP_DATABASE, makeConnection, type DatabaseConnection } from "./connection";
 import { dataKey } from "./keys";
@@ -185,10 +185,7 @@ function validate(name: string, args: ManagedMongoArgs): void {
     check.required("version", args.version, `one of ${MONGO_VERSIONS.join(", ")}`);
     check.oneOf("version", args.version, MONGO_VERSIONS);
     validateNetwork(check.component, args.network);
-    const objectives = findDataObjectivesProblem(args.objectives);
-    if (objectives) {
-        check.fail(objectives.argument, objectives.problem);
-    }
+    checkDataObjectives(check, args.objectives);
     check.matches("instanceClass", args.instanceClass, /^db\.[a-z0-9-]+\.[a-z0-9]+$/, "a DocumentDB instance class such as db.r6g.large");
     check.int("instances", args.instances, 1, 16);
     check.matches("database", args.database, /^[A-Za-z][A-Za-z0-9_-]{0,62}$/, "a database name: a letter, then letters, digits, _ or - (at most 63)");

@@ -10,7 +10,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { BACKUP_SELECTION_TAG, BACKUP_WINDOWS, findDataObjectivesProblem, nativeBackupRetentionDays, type DataObjectives } from "../backup/objectives";
+import { BACKUP_SELECTION_TAG, BACKUP_WINDOWS, checkDataObjectives, nativeBackupRetentionDays, type DataObjectives } from "../backup/objectives";
 import { ArgChecker, withoutUndefined } from "../lib/args";
 import { APP_DATABASE, makeConnection, type DatabaseConnection } from "./connection";
 import { dataKey } from "./keys";
@@ -280,10 +280,7 @@ function validate(name: string, args: ManagedPostgresArgs): void {
     check.oneOf("version", args.version, POSTGRES_VERSIONS);
     check.oneOf("engine", args.engine, ["rds", "aurora"]);
     validateNetwork(check.component, args.network);
-    const objectives = findDataObjectivesProblem(args.objectives);
-    if (objectives) {
-        check.fail(objectives.argument, objectives.problem);
-    }
+    checkDataObjectives(check, args.objectives);
     check.matches("instanceClass", args.instanceClass, /^db\.[a-z0-9-]+\.[a-z0-9]+$/, "an RDS instance class such as db.r6g.large");
     const engine = args.engine ?? defaults.engine;
     if (engine === "aurora") {

@@ -8,7 +8,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { BACKUP_WINDOWS, findDataObjectivesProblem, nativeBackupRetentionDays, type DataObjectives } from "../backup/objectives";
+import { BACKUP_WINDOWS, checkDataObjectives, nativeBackupRetentionDays, type DataObjectives } from "../backup/objectives";
 import { ArgChecker, withoutUndefined } from "../lib/args";
 import { connectionUri, type RedisConnection } from "./connection";
 import { dataKey } from "./keys";
@@ -173,10 +173,7 @@ function validate(name: string, args: ManagedRedisArgs): void {
     check.required("version", args.version, `one of ${REDIS_VERSIONS.join(", ")}`);
     check.oneOf("version", args.version, REDIS_VERSIONS);
     validateNetwork(check.component, args.network);
-    const objectives = findDataObjectivesProblem(args.objectives);
-    if (objectives) {
-        check.fail(objectives.argument, objectives.problem);
-    }
+    checkDataObjectives(check, args.objectives);
     check.matches("nodeType", args.nodeType, /^cache\.[a-z0-9-]+\.[a-z0-9]+$/, "an ElastiCache node type such as cache.r7g.large");
     check.int("nodes", args.nodes, 1, 6);
     if (args.logRetentionDays !== undefined && !LOG_RETENTION_DAYS.includes(args.logRetentionDays)) {

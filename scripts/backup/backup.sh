@@ -50,14 +50,7 @@ estate_backup_duration_seconds, estate_backup_size_bytes.
 EOF
 }
 
-if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
-    usage
-    exit 0
-fi
-if [ $# -gt 0 ]; then
-    printf 'error: backup.sh takes no arguments (got %s); configure it with environment variables, see --help\n' "$*" >&2
-    exit "$EXIT_CONFIG"
-fi
+handle_arguments "$@"
 
 REPORT_FAILURES=0
 WORK=""

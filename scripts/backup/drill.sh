@@ -52,14 +52,7 @@ estate_restore_drill_rto_seconds, estate_restore_drill_backup_timestamp_seconds.
 EOF
 }
 
-if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
-    usage
-    exit 0
-fi
-if [ $# -gt 0 ]; then
-    printf 'error: drill.sh takes no arguments (got %s); configure it with environment variables, see --help\n' "$*" >&2
-    exit "$EXIT_CONFIG"
-fi
+handle_arguments "$@"
 
 REPORT_FAILURES=0
 WORK=""

@@ -223,6 +223,19 @@ s3_list_keys() {
     jq -r '.Contents[]?.Key' <<<"$LISTING"
 }
 
+# handle_arguments "$@": both scripts are configured by environment variables only. --help (or -h)
+# prints the script's `usage` and exits 0; any other argument is a configuration error.
+handle_arguments() {
+    if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
+        usage
+        exit 0
+    fi
+    if [ $# -gt 0 ]; then
+        printf 'error: %s.sh takes no arguments (got %s); configure it with environment variables, see --help\n' "$SCRIPT_NAME" "$*" >&2
+        exit "$EXIT_CONFIG"
+    fi
+}
+
 file_size() {
     stat -c %s "$1"
 }

@@ -97,9 +97,9 @@ describe("Monitoring with the defaults", () => {
         expect(secret.metadata).toMatchObject({ name: "grafana-admin", namespace: "monitoring" });
         expect(secret.stringData["admin-user"]).toBe("admin");
         expect(built.masked("monitoring-grafana-admin").stringData).toBe("[secret]");
-        // The generated password (the mock engine's RandomPassword result), 32 characters without specials.
+        // Generated: 32 characters without specials, flowing from the RandomPassword into the Secret.
         expect(built.inputs("monitoring-grafana-admin-password")).toMatchObject({ length: 32, special: false });
-        expect(secret.stringData["admin-password"]).toBe("mock-monitoring-grafana-admin-password-password");
+        expect(built.resource("monitoring-grafana-admin").propertyDependencies.stringData).toContain(built.resource("monitoring-grafana-admin-password").urn);
         expect(built.outputs().grafanaAdminPassword).toBe(secret.stringData["admin-password"]);
         expect(built.resource("monitoring-stack").dependencies).toContain(built.resource("monitoring-grafana-admin").urn);
     });
