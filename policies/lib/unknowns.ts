@@ -5,10 +5,12 @@
  * These helpers keep that behaviour where the value matters, and avoid it where it does not.
  */
 
-/* eslint-disable @typescript-eslint/no-require-imports */
+import * as policySdk from "@pulumi/policy";
+
 // `UnknownValueError` is exported at runtime but its declaration is stripped from the SDK's typings.
-const { UnknownValueError } = require("@pulumi/policy") as { UnknownValueError: new (...args: never[]) => Error };
-/* eslint-enable @typescript-eslint/no-require-imports */
+// An import, not a `require`: the test runner resolves imports to the root's copy of the SDK, the one
+// whose proxy throws, also when policies/ has its own node_modules.
+const { UnknownValueError } = policySdk as unknown as { UnknownValueError: new (...args: never[]) => Error };
 
 /** Marks a value that cannot be known until the resource is created. */
 export const UNKNOWN: unique symbol = Symbol("unknown");
