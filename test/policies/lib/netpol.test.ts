@@ -477,7 +477,8 @@ describe("ipBlock with except (IPv4)", () => {
         const client = pod("x", "a");
         expect(evaluateFlow({ from: client, to: { ip: podB }, port: 80 }, [p], namespaces).allowed).toBe(true);
         expect(evaluateFlow({ from: client, to: { ip: "10.64.3.18" }, port: 80 }, [p], namespaces).allowed).toBe(false);
-        // Pods are matched by selectors only here: an ipBlock peer does not match a pod endpoint.
+        // Upstream builds the /32 from the server pod's IP; a plan has no pod IPs, so the server is an
+        // address here, and an ipBlock peer never matches a pod endpoint (docs/network-flows.md).
         expect(evaluateFlow({ from: client, to: pod("y", "b"), port: 80 }, [p], namespaces).allowed).toBe(false);
     });
 
