@@ -589,6 +589,10 @@ describe("ports: protocol, number, endPort, named ports", () => {
         // "open a named port that doesn't match its protocol": dns is UDP, the rule says TCP (the default).
         expect(evaluateFlow(to(53, "UDP"), [viaName("dns")], namespaces).allowed).toBe(false);
         expect(evaluateFlow(to(53, "UDP"), [viaName("dns", "UDP")], namespaces).allowed).toBe(true);
+        // The same over the e2e topology: TCP toward the name of a UDP port opens nothing.
+        const wrongProtocol = policy("x", "tcp-on-udp-name", { podSelector: { matchLabels: { pod: "a" } }, ingress: [{ ports: [{ protocol: "TCP", port: "serve-81-udp" }] }] });
+        expect(denied([wrongProtocol], 81, "TCP")).toEqual(pairs((_, to) => is("x", "a")(to)));
+        expect(denied([wrongProtocol], 81, "UDP")).toEqual(pairs((_, to) => is("x", "a")(to)));
         // "open a named port that isn't served".
         expect(evaluateFlow(to(8080), [viaName("metrics")], namespaces).allowed).toBe(false);
     });
@@ -692,7 +696,9 @@ describe("validatePolicy (kubernetes/kubernetes pkg/apis/networking/validation)"
             "x/bad: spec.ingress[0].from[4].namespaceSelector.matchExpressions[0]: Exists takes no values",
             'x/bad: spec.egress[0].ports[0].protocol: "ICMP" is not TCP, UDP or SCTP',
         ]);
-        // The invalid peers admit nothing.
-        expect(evaluateFlow({ from: pod("y", "a"), to: pod("x", "a"), port: 80 }, [bad], namespaces).allowed).toBe(false);
+        // The invalid peers admit nothing, from a pod of the policy's namespace, another's, or an address.
+        for (const from of [pod("x", "b"), pod("y", "a"), { ip: "10.0.0.5" }]) {
+            expect(evaluateFlow({ from, to: pod("x", "a"), port: 80 }, [bad], namespaces).allowed).toBe(false);
+        }
     });
 });
