@@ -672,6 +672,7 @@ describe("validatePolicy (kubernetes/kubernetes pkg/apis/networking/validation)"
         expect(validatePolicy(policy("x", "ok", { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: "10.0.0.0/8", except: ["10.1.0.0/16"] } }] }] }))).toEqual([]);
         const bad = policy("x", "bad", {
             podSelector: {},
+            policyTypes: ["Ingress"],
             ingress: [
                 {
                     from: [
