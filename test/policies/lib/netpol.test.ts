@@ -620,6 +620,18 @@ describe("ports: protocol, number, endPort, named ports", () => {
         expect(denied([range], 82)).toEqual(pairs((_, to) => is("x", "a")(to)));
     });
 
+    it("reads a number written as a string as a port name, which matches nothing, and says why", () => {
+        const quoted = policy("x", "quoted-port", { podSelector: {}, ingress: [{ ports: [{ port: "80" }, { port: 0 }, { port: "Serve-80" }, { port: 80, endPort: 70000 }] }] });
+        expect(denied([quoted], 80)).toEqual(pairs((_, to) => is("x")(to)));
+        expect(validatePolicy(quoted)).toEqual([
+            'x/quoted-port: spec.ingress[0].ports[0].port: "80" is not a valid port name (a number must be written as a number)',
+            "x/quoted-port: spec.ingress[0].ports[1].port: 0 is not a port number (1-65535)",
+            'x/quoted-port: spec.ingress[0].ports[2].port: "Serve-80" is not a valid port name (a number must be written as a number)',
+            "x/quoted-port: spec.ingress[0].ports[3].endPort: 70000 is not a port number (1-65535)",
+        ]);
+        expect(validatePolicy(policy("x", "names", { podSelector: {}, ingress: [{ ports: [{ port: "serve-80-tcp" }, { port: "http" }, { port: 1, endPort: 65535 }] }] }))).toEqual([]);
+    });
+
     it("lets no port entry the API would reject admit traffic, and says why", () => {
         const bad = policy("x", "bad-ports", {
             podSelector: {},
