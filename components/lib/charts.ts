@@ -294,7 +294,7 @@ export const crds = {
     },
     barmanCloud: {
         apiVersion: "barmancloud.cnpg.io/v1", kinds: ["ObjectStore"], installedBy: "barmanCloudPlugin",
-        source: { repository: "cloudnative-pg/plugin-barman-cloud", path: "config/crd/bases/barmancloud.cnpg.io_objectstores.yaml", ref: "v0.14.0" },
+        source: { repository: "cloudnative-pg/plugin-barman-cloud", path: "config/crd/bases/barmancloud.cnpg.io_objectstores.yaml", ref: "v0.14.0", note: "The chart ships it as a template (charts/plugin-barman-cloud/templates/crds/crds.yaml, crds.create), so helm upgrade updates it." },
     },
     mongodbCommunity: {
         apiVersion: "mongodbcommunity.mongodb.com/v1", kinds: ["MongoDBCommunity"], installedBy: "mongodbKubernetes",

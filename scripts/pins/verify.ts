@@ -8,7 +8,7 @@
 import { allPins, type Pin } from "../../components/lib/charts";
 import { ChartChecker, type Fetch, imageExists, NetworkError } from "./registry";
 
-export type PinStatus = { pin: Pin; status: "found" | "missing" } | { pin: Pin; status: "unverified"; offline: boolean; reason: string };
+export type PinStatus = { pin: Pin; status: "found" } | { pin: Pin; status: "missing" } | { pin: Pin; status: "unverified"; offline: boolean; reason: string };
 
 const USAGE = "usage: npm run pins:verify [-- --require-network]";
 
@@ -28,7 +28,7 @@ export async function verifyPins(pins: readonly Pin[], fetchFn: Fetch, concurren
             const pin = pins[i]!;
             try {
                 const found = pin.kind === "chart" ? await charts.exists({ chart: pin.name, version: pin.version, repo: pin.repo }) : await imageExists(fetchFn, `${pin.name}:${pin.version}`);
-                results[i] = { pin, status: found ? "found" : "missing" };
+                results[i] = found ? { pin, status: "found" } : { pin, status: "missing" };
             } catch (err) {
                 results[i] = { pin, status: "unverified", offline: err instanceof NetworkError, reason: (err as Error).message };
             }
