@@ -98,8 +98,8 @@ export interface BackupJobsArgs {
     /** The recovery time objective in minutes (`estate:dr.rtoMinutes`): `DRILL_RTO_OBJECTIVE_SECONDS`. Required. */
     rtoMinutes: number;
     /**
-     * The server version the drill's scratch server runs: postgres, the major (`14`-`17`, image
-     * `postgres:<major>`); mongo, `4.0`, `5.0` or `8.0` (the `mongo` image of `images.mongodb`,
+     * The server version the drill's scratch server runs: postgres, the major (`14`-`17`, the
+     * `postgres` image of `images.drill.postgres`); mongo, `4.0`, `5.0` or `8.0` (the `mongo` image of `images.drill.mongo`,
      * 5.0 for DocumentDB 4.0). Required for postgres and mongo; unused for redis.
      */
     version?: string;
@@ -515,13 +515,16 @@ interface ScratchServer {
     image: string;
 }
 
-/** The scratch server of a drill: `postgres:<major>`, or the `mongo` image of the version (5.0 for DocumentDB 4.0). */
+/** The scratch server of a drill: the pinned `postgres` image of the major, or the `mongo` image of the version (5.0 for DocumentDB 4.0). */
 export function scratchServer(engine: "postgres" | "mongo", version: string): ScratchServer {
     if (engine === "postgres") {
-        return { engine, image: `postgres:${version}` };
+        const image: string | undefined = images.drill.postgres[version as keyof typeof images.drill.postgres];
+        if (image === undefined) {
+            throw new Error(`no pinned postgres image for the drill of PostgreSQL ${JSON.stringify(version)} (components/lib/charts.ts images.drill.postgres)`);
+        }
+        return { engine, image };
     }
-    const release = images.mongodb[version as keyof typeof images.mongodb] ?? images.mongodb["5.0"];
-    return { engine, image: `mongo:${release}` };
+    return { engine, image: images.drill.mongo[version as keyof typeof images.drill.mongo] ?? images.drill.mongo["5.0"] };
 }
 
 /**

@@ -97,8 +97,9 @@ export class ClusterMongo extends pulumi.ComponentResource {
                         name: "mongodb-kubernetes",
                         ...releaseSource(charts.mongodbKubernetes),
                         namespace,
-                        // Run the operand images the versions in charts.ts are published for.
-                        values: { community: { mongodb: { imageType: "ubi8" } } },
+                        // Run the operand images the versions in charts.ts are published for: the chart's
+                        // default repo (quay.io/mongodb) lacks some of them, Docker Hub has them (charts.ts imagePins).
+                        values: { community: { mongodb: { repo: images.mongodbOperand.repo, imageType: images.mongodbOperand.imageType } } },
                         atomic: true,
                         timeout: 600,
                     },

@@ -1,13 +1,35 @@
 /**
- * The Helm charts the estate installs, pinned in one place: a plain map of `{ chart, version, repo }`
- * entries, one per chart, so that upgrades are one-line changes and branches that add charts merge
- * without conflicts. Components read their entry; nothing here registers resources.
+ * The pins module: every external reference the estate depends on, in one place, each with where it
+ * was seen upstream. Helm charts (`charts`), the container images the estate runs or builds from
+ * (`imagePins`, and the per-version maps `images` the components read), and the API versions of the
+ * custom resources it creates (`crds`). Nothing here registers resources or imports the Pulumi SDK,
+ * so `npm run pins:verify`, the Renovate configuration and docs/pins.md read it cheaply.
+ *
+ * Every pin carries a `source`: the upstream repository, the file and the tag or branch where the
+ * version was read (see docs/pins.md). `npm run pins:verify` checks every chart against its Helm
+ * repository's index and every image against its registry; Renovate (`renovate.json`) proposes the
+ * bumps by matching the one-line `chart: …, version: …, repo: …` and `repository: …, tag: …`
+ * entries below: keep each of them on one line.
  *
  * Bump a version only after reading the chart's release notes and checking the values the
- * components pass (`components/k8s/chart-values.ts`, the data components' `*Values` functions)
- * against the new chart's `values.yaml`: most charts validate their values with a JSON schema at
- * install time, so a renamed key fails the `pulumi up` loudly rather than being ignored.
+ * components pass (`components/k8s/chart-values.ts`, `components/observability/chart-values.ts`,
+ * the data components' `*Values` functions) against the new chart's `values.yaml`: most charts
+ * validate their values with a JSON schema at install time, so a renamed key fails the `pulumi up`
+ * loudly rather than being ignored. A chart that brings CRDs may need them applied before the
+ * upgrade (docs/pins.md, "CRD upgrades").
  */
+
+/** Where a pin was seen upstream. */
+export interface Source {
+    /** The upstream repository, `owner/name` on GitHub (`docker-library/official-images`). */
+    repository: string;
+    /** The file, or the release, in that repository that shows the version (`charts/x/Chart.yaml`, `index.yaml`). */
+    path: string;
+    /** The tag, branch or commit where it was read (`kube-prometheus-stack-81.5.0`, `gh-pages`). */
+    ref: string;
+    /** What else was checked there, when it matters (values keys, CRDs, a second source). */
+    note?: string;
+}
 
 /** A chart in a classic (HTTP) Helm repository, pinned to an exact chart version. */
 export interface ChartRef {
@@ -15,75 +37,287 @@ export interface ChartRef {
     chart: string;
     /** The exact chart version (never a range: upgrades are reviewed changes). */
     version: string;
-    /** The Helm repository URL (`helm repo add <name> <repo>`). */
+    /** The Helm repository URL (`helm repo add <name> <repo>`), or `oci://…` for an OCI registry. */
     repo: string;
+}
+
+/** A pinned chart and where its version was seen. */
+export interface ChartPin extends ChartRef {
+    source: Source;
 }
 
 export const charts = {
     // --- Platform -------------------------------------------------------------------------------
-    /** cert-manager 1.21 (jetstack): certificates, ACME and self-signed issuers; ships its CRDs. */
-    certManager: { chart: "cert-manager", version: "v1.21.2", repo: "https://charts.jetstack.io" },
+    /** cert-manager 1.21 (jetstack): certificates, ACME and self-signed issuers; ships its CRDs (`crds.enabled`). */
+    certManager: {
+        chart: "cert-manager", version: "v1.21.2", repo: "https://charts.jetstack.io",
+        source: {
+            repository: "cert-manager/cert-manager",
+            path: "deploy/charts/cert-manager/values.yaml",
+            ref: "release-1.21",
+            note: "v1.21.2 release notes (controller, webhook and ACME fixes over v1.21.1); chart https://charts.jetstack.io/charts/cert-manager-v1.21.2.tgz. The values the estate sets validate against the chart's values.schema.json.",
+        },
+    },
     /**
      * Traefik Proxy, the ingress controller. ingress-nginx reached end of maintenance in March 2026
      * (no more releases or security fixes), so the estate's public edge runs a maintained controller
      * that implements the standard Ingress API.
      */
-    traefik: { chart: "traefik", version: "37.3.0", repo: "https://traefik.github.io/charts" },
+    traefik: {
+        chart: "traefik", version: "37.3.0", repo: "https://traefik.github.io/charts",
+        source: {
+            repository: "traefik/traefik-helm-chart",
+            path: "traefik/Chart.yaml",
+            ref: "v37.3.0",
+            note: "Traefik v3.6.0. The values the estate sets validate against traefik/values.schema.json at the tag.",
+        },
+    },
 
     // --- Data services --------------------------------------------------------------------------
-    /** The CloudNativePG operator (CRDs, controller, webhooks). Chart 0.29.x ships operator 1.29/1.30. */
-    cloudnativePg: { chart: "cloudnative-pg", version: "0.29.0", repo: "https://cloudnative-pg.github.io/charts" },
+    /** The CloudNativePG operator (CRDs, controller, webhooks). Chart 0.29.0 ships operator 1.30.0. */
+    cloudnativePg: {
+        chart: "cloudnative-pg", version: "0.29.0", repo: "https://cloudnative-pg.github.io/charts",
+        source: {
+            repository: "cloudnative-pg/charts",
+            path: "index.yaml",
+            ref: "gh-pages",
+            note: "appVersion 1.30.0; tag cloudnative-pg-v0.29.0 ships the postgresql.cnpg.io/v1 CRDs (templates/crds/crds.yaml).",
+        },
+    },
     /**
      * The Barman Cloud plugin for CloudNativePG (CNPG-I), which replaces the deprecated in-tree
      * `.spec.backup.barmanObjectStore`: the `ObjectStore` CRD and the plugin's deployment. Needs
      * CloudNativePG >= 1.26 and cert-manager in the cluster; it must live in the operator's namespace.
      */
-    barmanCloudPlugin: { chart: "plugin-barman-cloud", version: "0.8.0", repo: "https://cloudnative-pg.github.io/charts" },
+    barmanCloudPlugin: {
+        chart: "plugin-barman-cloud", version: "0.8.0", repo: "https://cloudnative-pg.github.io/charts",
+        source: {
+            repository: "cloudnative-pg/charts",
+            path: "releases/tag/plugin-barman-cloud-v0.8.0",
+            ref: "plugin-barman-cloud-v0.8.0",
+            note: "Plugin app v0.15.0. Newer than the stored index (0.7.0, generated 2026-07-20); the release tag is cited with that app version by independent deployments. pins:verify checks the live index.",
+        },
+    },
     /**
      * MongoDB Controllers for Kubernetes (MCK), MongoDB's maintained operator that replaced the
      * archived Community Operator; it reconciles `MongoDBCommunity` resources.
      */
-    mongodbKubernetes: { chart: "mongodb-kubernetes", version: "1.13.0", repo: "https://mongodb.github.io/helm-charts" },
+    mongodbKubernetes: {
+        chart: "mongodb-kubernetes", version: "1.9.1", repo: "https://mongodb.github.io/helm-charts",
+        source: {
+            repository: "mongodb/helm-charts",
+            path: "index.yaml",
+            ref: "gh-pages",
+            note: "Newest mongodb-kubernetes entry of the index (created 2026-07-03; 1.13.0 is in no index or tag). The chart's crds/ hold mongodbcommunity.mongodb.com/v1; values community.mongodb.{repo,imageType} exist.",
+        },
+    },
     /**
      * Redis with Sentinel failover and an HAProxy in front of the primary, on the official `redis`
      * image (the chart Argo CD's HA install depends on).
      */
-    redisHa: { chart: "redis-ha", version: "4.29.4", repo: "https://dandydeveloper.github.io/charts" },
+    redisHa: {
+        chart: "redis-ha", version: "4.29.4", repo: "https://dandydeveloper.github.io/charts",
+        source: {
+            repository: "DandyDeveloper/charts",
+            path: "index.yaml",
+            ref: "gh-pages",
+            note: "Tag redis-ha-4.29.4; the values the estate sets exist in charts/redis-ha/values.yaml there (fullnameOverride and redis.config through the templates).",
+        },
+    },
 
     // --- Observability ----------------------------------------------------------------------------
     /**
      * kube-prometheus-stack 81 (prometheus-community): the Prometheus operator v0.88 and its CRDs,
-     * Prometheus, Alertmanager, kube-state-metrics, Grafana (grafana chart 10.5), the node exporter
-     * (off by default in the estate) and the default Kubernetes rules and dashboards. Helm installs
-     * the CRDs only on the first install: a version bump that brings new CRDs needs them applied
-     * first (`kubectl apply --server-side -f` the chart's `charts/crds/crds/`), see the chart's
-     * UPGRADE notes.
+     * Prometheus, Alertmanager, kube-state-metrics 7.1, Grafana (grafana chart 10.5.15), the node
+     * exporter (off by default in the estate) and the default Kubernetes rules and dashboards. Helm
+     * installs the CRDs only on the first install: a version bump that brings new CRDs needs them
+     * applied first (`kubectl apply --server-side -f` the chart's `charts/crds/crds/`), see the
+     * chart's UPGRADE notes. 81.5.0 is the newest 81.x that keeps the grafana 10.5 subchart (81.5.1
+     * moves to grafana 11).
      */
-    kubePrometheusStack: { chart: "kube-prometheus-stack", version: "81.4.5", repo: "https://prometheus-community.github.io/helm-charts" },
+    kubePrometheusStack: {
+        chart: "kube-prometheus-stack", version: "81.5.0", repo: "https://prometheus-community.github.io/helm-charts",
+        source: {
+            repository: "prometheus-community/helm-charts",
+            path: "charts/kube-prometheus-stack/Chart.yaml",
+            ref: "kube-prometheus-stack-81.5.0",
+            note: "Was 81.4.5, never released (the tags go 81.4.3 -> 81.5.0). Operator v0.88.1; every key of kubePrometheusStackValues exists in values.yaml at the tag, in grafana-10.5.15 (grafana/helm-charts) and kube-state-metrics-7.1.0.",
+        },
+    },
     /** The Prometheus Pushgateway, for batch jobs (backups, restore drills) that end before a scrape. */
-    pushgateway: { chart: "prometheus-pushgateway", version: "3.6.1", repo: "https://prometheus-community.github.io/helm-charts" },
-} as const satisfies Record<string, ChartRef>;
+    pushgateway: {
+        chart: "prometheus-pushgateway", version: "3.6.1", repo: "https://prometheus-community.github.io/helm-charts",
+        source: {
+            repository: "prometheus-community/helm-charts",
+            path: "charts/prometheus-pushgateway/Chart.yaml",
+            ref: "prometheus-pushgateway-3.6.1",
+            note: "Pushgateway v1.11.3; the values the estate sets exist in values.yaml at the tag (persistentVolume.storageClass through the templates).",
+        },
+    },
+} as const satisfies Record<string, ChartPin>;
 
 /** The `chart`, `version` and `repositoryOpts` arguments of a `helm.v3.Release` for a pinned chart. */
 export function releaseSource(ref: ChartRef): { chart: string; version: string; repositoryOpts: { repo: string } } {
     return { chart: ref.chart, version: ref.version, repositoryOpts: { repo: ref.repo } };
 }
 
-/** Container images the data charts run, pinned by tag. */
+// ------------------------------------------------------------------------------------------------
+// Container images
+// ------------------------------------------------------------------------------------------------
+
+/** A container image pinned by tag, and where the tag was seen. */
+export interface ImagePin {
+    /** The repository with its registry host (`ghcr.io/cloudnative-pg/postgresql`); none means Docker Hub (`redis`). */
+    repository: string;
+    /** The exact tag. */
+    tag: string;
+    source: Source;
+}
+
+/** `repository:tag`. */
+export function imageRef(pin: ImagePin): string {
+    return `${pin.repository}:${pin.tag}`;
+}
+
+/** The CloudNativePG operand images: the `<minor>-standard-trixie` tags its bake file publishes, as listed in its catalog. */
+const cnpgCatalog = (note: string): Source => ({
+    repository: "cloudnative-pg/artifacts",
+    path: "image-catalogs/catalog-standard-trixie.yaml",
+    ref: "12d8b52f384890a03b9041f8b7679f80aa76cc3f",
+    note: `${note}; cloudnative-pg/postgres-containers docker-bake.hcl tags each build <version>-standard-<distro>.`,
+});
+
+/** The commit of docker-library/official-images whose `library/*` files list the newest tags pinned here (2026-08-21). */
+const OFFICIAL_IMAGES_HEAD = "37079fb336f572a88700cf32e5e1f6be54a04e8f";
+
+/** The official images' manifest of tags (docker-library/official-images `library/<name>`). */
+const officialImages = (name: string, ref: string, note?: string): Source => ({
+    repository: "docker-library/official-images",
+    path: `library/${name}`,
+    ref,
+    ...(note === undefined ? {} : { note }),
+});
+
+export const imagePins = {
+    // CloudNativePG operands (PostgreSQL without the barman-cloud tools: backups go through the plugin's sidecar), per major.
+    cnpgPostgres14: { repository: "ghcr.io/cloudnative-pg/postgresql", tag: "14.23-standard-trixie", source: cnpgCatalog("14.23-202608130737-standard-trixie") },
+    cnpgPostgres15: { repository: "ghcr.io/cloudnative-pg/postgresql", tag: "15.18-standard-trixie", source: cnpgCatalog("15.18-202608100833-standard-trixie") },
+    cnpgPostgres16: { repository: "ghcr.io/cloudnative-pg/postgresql", tag: "16.14-standard-trixie", source: cnpgCatalog("16.14-202608100833-standard-trixie") },
+    cnpgPostgres17: { repository: "ghcr.io/cloudnative-pg/postgresql", tag: "17.10-standard-trixie", source: cnpgCatalog("17.10-202608100833-standard-trixie") },
+
+    // Redis (official image) for the redis-ha chart, per major.minor line.
+    redis62: { repository: "redis", tag: "6.2.24-alpine", source: officialImages("redis", OFFICIAL_IMAGES_HEAD, "Was 6.2.17, which predates the fix of CVE-2025-49844 (Lua RCE; fixed in 6.2.20, official-images PR #20011).") },
+    redis70: { repository: "redis", tag: "7.0.15-alpine", source: officialImages("redis", "05d62bc70c", "The last 7.0 release: Redis 7.0 is end of life and got no fix for CVE-2025-49844 (official-images PR #20011 patched 6.2, 7.2, 7.4, 8.x).") },
+    redis72: { repository: "redis", tag: "7.2.16-alpine", source: officialImages("redis", OFFICIAL_IMAGES_HEAD, "Was 7.2.7, which predates the fix of CVE-2025-49844 (fixed in 7.2.11, official-images PR #20011).") },
+
+    // MongoDB Community Server for MongoDBCommunity (the operator runs `<repo>/mongodb-community-server:<version>-<imageType>`).
+    mongodbCommunity50: {
+        repository: "docker.io/mongodb/mongodb-community-server", tag: "5.0.28-ubi8",
+        source: { repository: "mongodb/mongodb-kubernetes", path: "mongodb-community-operator/controllers/replica_set_controller.go", ref: "1.9.1", note: "getMongoDBImage builds <repo>/<name>:<version>-<imageType> for docker.io/mongodb and quay.io/mongodb; 5.0.28-ubi8 is a Docker Hub tag run by public deployments. MongoDB 5.0 is end of life." },
+    },
+    mongodbCommunity80: {
+        repository: "docker.io/mongodb/mongodb-community-server", tag: "8.0.4-ubi8",
+        source: { repository: "mongodb/mongodb-kubernetes", path: "mongodb-community-operator/controllers/replica_set_controller.go", ref: "1.9.1", note: "8.0.4-ubi8 is on Docker Hub; the chart's default repo quay.io/mongodb has no 8.0.4-ubi8 (reported by an MCK migration runbook), hence community.mongodb.repo: docker.io/mongodb. From 8.0.12 only ubi9 images are published (mongodb/mongodb-kubernetes-operator#1730)." },
+    },
+
+    // The restore drill's scratch servers (sidecars of the drill Job), per major / version.
+    drillPostgres14: { repository: "postgres", tag: "14.24", source: officialImages("postgres", OFFICIAL_IMAGES_HEAD) },
+    drillPostgres15: { repository: "postgres", tag: "15.19", source: officialImages("postgres", OFFICIAL_IMAGES_HEAD) },
+    drillPostgres16: { repository: "postgres", tag: "16.15", source: officialImages("postgres", OFFICIAL_IMAGES_HEAD) },
+    drillPostgres17: { repository: "postgres", tag: "17.11", source: officialImages("postgres", OFFICIAL_IMAGES_HEAD) },
+    drillMongo50: { repository: "mongo", tag: "5.0.28", source: officialImages("mongo", "9cfaa1260b", "Added 2024-07-15; 5.0.28 is the last 5.0 release.") },
+    drillMongo80: { repository: "mongo", tag: "8.0.4", source: officialImages("mongo", "ba7d0ba06c", "Added 2024-12-06; the same server release as the in-cluster 8.0.") },
+
+    // The base of the backup image (scripts/backup/Dockerfile, ARG BASE_IMAGE).
+    backupBase: { repository: "debian", tag: "12-slim", source: officialImages("debian", OFFICIAL_IMAGES_HEAD, "Debian 12 (bookworm): its redis-server 7.0 and awscli 2.9 are what the Dockerfile expects.") },
+} as const satisfies Record<string, ImagePin>;
+
+/** Container images the components read, per engine version. */
 export const images = {
-    /** CloudNativePG operand images (PostgreSQL with barman-cloud tools removed: backups go through the plugin's sidecar), per major. */
+    /** CloudNativePG operand images, per PostgreSQL major. */
     postgres: {
-        "14": "ghcr.io/cloudnative-pg/postgresql:14.23-standard-trixie",
-        "15": "ghcr.io/cloudnative-pg/postgresql:15.18-standard-trixie",
-        "16": "ghcr.io/cloudnative-pg/postgresql:16.14-standard-trixie",
-        "17": "ghcr.io/cloudnative-pg/postgresql:17.10-standard-trixie",
+        "14": imageRef(imagePins.cnpgPostgres14),
+        "15": imageRef(imagePins.cnpgPostgres15),
+        "16": imageRef(imagePins.cnpgPostgres16),
+        "17": imageRef(imagePins.cnpgPostgres17),
     },
     /** Redis (official image) per supported major.minor; ElastiCache's 7.1 is Redis OSS 7.0-compatible, 7.2 is the last BSD release. */
-    redis: { "6.2": "redis:6.2.17-alpine", "7.0": "redis:7.0.15-alpine", "7.1": "redis:7.2.7-alpine" },
+    redis: { "6.2": imageRef(imagePins.redis62), "7.0": imageRef(imagePins.redis70), "7.1": imageRef(imagePins.redis72) },
     /**
      * MongoDB Community Server releases for `MongoDBCommunity.spec.version` (the operator needs a full
-     * version) per DocumentDB-compatible API version; the operator runs them from the `ubi8` images.
-     * 4.0 has no supported release to run in a cluster.
+     * version) per DocumentDB-compatible API version, from the tags of `imagePins` (the operator adds
+     * `-ubi8`). 4.0 has no supported release to run in a cluster.
      */
-    mongodb: { "5.0": "5.0.28", "8.0": "8.0.4" },
+    mongodb: { "5.0": serverVersion(imagePins.mongodbCommunity50), "8.0": serverVersion(imagePins.mongodbCommunity80) },
+    /** The registry path (`community.mongodb.repo`) and image type (`community.mongodb.imageType`) the operator builds those images from. */
+    mongodbOperand: { repo: "docker.io/mongodb", imageType: "ubi8" },
+    /** The restore drill's scratch servers. */
+    drill: {
+        postgres: {
+            "14": imageRef(imagePins.drillPostgres14),
+            "15": imageRef(imagePins.drillPostgres15),
+            "16": imageRef(imagePins.drillPostgres16),
+            "17": imageRef(imagePins.drillPostgres17),
+        },
+        mongo: { "5.0": imageRef(imagePins.drillMongo50), "8.0": imageRef(imagePins.drillMongo80) },
+    },
+    /** The backup image's base (`scripts/backup/Dockerfile`'s `BASE_IMAGE` default). */
+    backupBase: imageRef(imagePins.backupBase),
 } as const;
+
+/** The server version in a `mongodb-community-server` tag: `8.0.4-ubi8` → `8.0.4`. */
+function serverVersion(pin: ImagePin): string {
+    return pin.tag.replace(/-ubi\d+$/, "");
+}
+
+// ------------------------------------------------------------------------------------------------
+// Custom resource definitions
+// ------------------------------------------------------------------------------------------------
+
+/** An API version of custom resources the estate creates, the kinds it creates, and the pinned chart that installs the CRDs. */
+export interface CrdPin {
+    apiVersion: string;
+    kinds: readonly string[];
+    /** The `charts` entry whose release installs these CRDs. */
+    installedBy: keyof typeof charts;
+    source: Source;
+}
+
+export const crds = {
+    certManager: {
+        apiVersion: "cert-manager.io/v1", kinds: ["ClusterIssuer", "Certificate"], installedBy: "certManager",
+        source: { repository: "cert-manager/cert-manager", path: "deploy/charts/cert-manager/templates/crd-cert-manager.io_clusterissuers.yaml", ref: "v1.21.1", note: "Templates (crds.enabled), so helm upgrade updates them." },
+    },
+    cloudnativePg: {
+        apiVersion: "postgresql.cnpg.io/v1", kinds: ["Cluster", "ScheduledBackup"], installedBy: "cloudnativePg",
+        source: { repository: "cloudnative-pg/charts", path: "charts/cloudnative-pg/templates/crds/crds.yaml", ref: "cloudnative-pg-v0.29.0", note: "Templates (crds.create), so helm upgrade updates them." },
+    },
+    barmanCloud: {
+        apiVersion: "barmancloud.cnpg.io/v1", kinds: ["ObjectStore"], installedBy: "barmanCloudPlugin",
+        source: { repository: "cloudnative-pg/plugin-barman-cloud", path: "config/crd/bases/barmancloud.cnpg.io_objectstores.yaml", ref: "v0.14.0", note: "The chart ships it as a template (charts/plugin-barman-cloud/templates/crds/crds.yaml, crds.create), so helm upgrade updates it." },
+    },
+    mongodbCommunity: {
+        apiVersion: "mongodbcommunity.mongodb.com/v1", kinds: ["MongoDBCommunity"], installedBy: "mongodbKubernetes",
+        source: { repository: "mongodb/mongodb-kubernetes", path: "helm_chart/crds/mongodbcommunity.mongodb.com_mongodbcommunity.yaml", ref: "1.9.1", note: "In the chart's crds/: Helm installs it on the first install only." },
+    },
+    prometheusOperator: {
+        apiVersion: "monitoring.coreos.com/v1", kinds: ["PrometheusRule", "ServiceMonitor"], installedBy: "kubePrometheusStack",
+        source: { repository: "prometheus-community/helm-charts", path: "charts/kube-prometheus-stack/charts/crds/crds/crd-prometheusrules.yaml", ref: "kube-prometheus-stack-81.5.0", note: "In the crds subchart's crds/: Helm installs them on the first install only." },
+    },
+} as const satisfies Record<string, CrdPin>;
+
+// ------------------------------------------------------------------------------------------------
+// Every pin, as a list
+// ------------------------------------------------------------------------------------------------
+
+/** One pin of the estate, flattened: what `pins:verify`, the Renovate test and docs/pins.md walk. */
+export type Pin =
+    | { kind: "chart"; key: string; name: string; version: string; repo: string; source: Source }
+    | { kind: "image"; key: string; name: string; version: string; source: Source };
+
+/** Every versioned pin (charts and images), in the module's order. CRDs are listed by `crds`. */
+export function allPins(): Pin[] {
+    const chartPins: Pin[] = Object.entries(charts).map(([key, c]) => ({ kind: "chart", key, name: c.chart, version: c.version, repo: c.repo, source: c.source }));
+    const image: Pin[] = Object.entries(imagePins).map(([key, i]) => ({ kind: "image", key, name: i.repository, version: i.tag, source: i.source }));
+    return [...chartPins, ...image];
+}

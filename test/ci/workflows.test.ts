@@ -203,8 +203,8 @@ describe("the repository's stacks", () => {
 });
 
 describe("workflow files", () => {
-    it("are the pull request, deploy and drift workflows, each parsing to named jobs with steps", () => {
-        expect(workflowFiles).toEqual(["deploy.yml", "drift.yml", "pull-request.yml"]);
+    it("are the pull request, deploy, drift and pins workflows, each parsing to named jobs with steps", () => {
+        expect(workflowFiles).toEqual(["deploy.yml", "drift.yml", "pins.yml", "pull-request.yml"]);
         for (const file of workflowFiles) {
             const wf = workflow(file);
             expect(typeof wf.name, `${file}: name`).toBe("string");
@@ -438,6 +438,34 @@ describe("drift.yml", () => {
         expect(issue?.run).toContain("gh issue comment");
         expect(issue?.env?.GH_TOKEN).toBe("${{ github.token }}");
         expect(indexOfStep(drift, issue!)).toBeGreaterThan(indexOfStep(drift, pulumiStep(drift)));
+    });
+});
+
+describe("pins.yml", () => {
+    const wf = () => workflow("pins.yml");
+
+    it("runs on pull requests to main, weekly and on demand", () => {
+        const on = wf().on ?? {};
+        expect(Object.keys(on).sort()).toEqual(["pull_request", "schedule", "workflow_dispatch"]);
+        expect(on.pull_request).toEqual({ branches: ["main"] });
+        const schedule = on.schedule as { cron: string }[];
+        expect(schedule).toHaveLength(1);
+        const [minute, hour, dayOfMonth, month, dayOfWeek] = schedule[0]!.cron.trim().split(/\s+/);
+        expect([minute, hour, dayOfMonth, month].every((f) => f !== undefined && /^\d+$|^\*$/.test(f))).toBe(true);
+        expect([dayOfMonth, month], "weekly: every day of every month...").toEqual(["*", "*"]);
+        expect(dayOfWeek, "...on one day of the week").toMatch(/^[0-6]$/);
+    });
+
+    it("verifies every pin with the network required, after the setup, without secrets", () => {
+        const jobs = Object.values(wf().jobs);
+        expect(jobs).toHaveLength(1);
+        const job = jobs[0]!;
+        const run = steps(job).find((s) => /pins:verify/.test(s.run ?? ""));
+        expect(run?.run).toBe("npm run -s pins:verify -- --require-network");
+        expect(indexOfStep(job, setupStep(job))).toBeLessThan(indexOfStep(job, run!));
+        expect(JSON.stringify(wf())).not.toMatch(/secrets\./);
+        const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> };
+        expect(pkg.scripts["pins:verify"]).toBe("node scripts/run.mjs pins-verify");
     });
 });
 

@@ -10,6 +10,7 @@ import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { describe, expect, it } from "vitest";
 import { BackupJobs, type BackupJobsArgs, DEFAULT_PUSHGATEWAY_URL, LOGICAL_BACKUP_SCHEDULE, RESTORE_DRILL_SCHEDULE } from "../../../components/backup";
 import { makeConnection, type RedisConnection } from "../../../components/data/connection";
+import { images } from "../../../components/lib/charts";
 import { policies } from "../../../policies/pack";
 import { runProgram } from "../../../scripts/engine/mock-engine";
 import { evaluatePolicies } from "../../../scripts/engine/policy-harness";
@@ -223,7 +224,7 @@ describe("BackupJobs: the CronJobs", () => {
         const sidecar = pod.initContainers[0];
         expect(sidecar).toMatchObject({
             name: "scratch-postgres",
-            image: "postgres:16",
+            image: images.drill.postgres["16"],
             restartPolicy: "Always",
             args: ["postgres", "-c", "listen_addresses=127.0.0.1"],
             securityContext: { runAsUser: 999, runAsGroup: 999, readOnlyRootFilesystem: true },
@@ -239,10 +240,10 @@ describe("BackupJobs: the CronJobs", () => {
 
     it("mongo: a mongod sidecar of the configured version; redis: none (drill.sh starts its own redis-server)", async () => {
         const mongo = podOf((await build("mongo", { version: "8.0" })).inputs("mongo-backup-jobs-drill"));
-        expect(mongo.initContainers[0]).toMatchObject({ name: "scratch-mongo", image: "mongo:8.0.4", restartPolicy: "Always", securityContext: { runAsUser: 999 } });
+        expect(mongo.initContainers[0]).toMatchObject({ name: "scratch-mongo", image: images.drill.mongo["8.0"], restartPolicy: "Always", securityContext: { runAsUser: 999 } });
         expect(mongo.initContainers[0].command).toEqual(["mongod", "--bind_ip", "127.0.0.1", "--port", "27017", "--dbpath", "/data/db", "--nounixsocket"]);
         const docdb = podOf((await build("mongo", { version: "4.0" })).inputs("mongo-backup-jobs-drill"));
-        expect(docdb.initContainers[0].image).toBe("mongo:5.0.28");
+        expect(docdb.initContainers[0].image).toBe(images.drill.mongo["5.0"]);
         const redis = await build("redis");
         expect(podOf(redis.inputs("redis-backup-jobs-drill")).initContainers).toBeUndefined();
         expect(redis.ofType("random:index/randomPassword:RandomPassword")).toHaveLength(0);

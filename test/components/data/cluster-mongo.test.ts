@@ -3,7 +3,7 @@ import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClai
 import { Secret } from "kubernetes-models/v1/Secret";
 import { describe, expect, it } from "vitest";
 import { ClusterMongo, type ClusterMongoArgs } from "../../../components/data";
-import { charts, images } from "../../../components/lib/charts";
+import { charts, imagePins, images } from "../../../components/lib/charts";
 import { build, buildError, clusterProvider, DNS_EGRESS, validateModel } from "./harness";
 
 const mongo = (args: Partial<ClusterMongoArgs> = {}, opts = {}) =>
@@ -21,6 +21,18 @@ describe("ClusterMongo with defaults", () => {
         for (const r of b.run.resources.filter((x) => x.type.startsWith("kubernetes:"))) {
             expect(r.provider, r.name).toMatch(/\$pulumi:providers:kubernetes::cluster::/);
         }
+    });
+
+    it("has the operator run a published server image: <repo>/mongodb-community-server:<version>-<imageType> is a pinned image, on Docker Hub", async () => {
+        const pinned = Object.values(imagePins).map((p) => `${p.repository}:${p.tag}`);
+        for (const version of ["5.0", "8.0"] as const) {
+            const b = await mongo({ version });
+            const operand = b.inputs("mongo-operator").values.community.mongodb;
+            const image = `${operand.repo}/mongodb-community-server:${b.inputs("mongo-replica-set").spec.version}-${operand.imageType}`;
+            expect(pinned, version).toContain(image);
+        }
+        // The chart's default (quay.io/mongodb) has no 8.0.4-ubi8: the release must override it.
+        expect((await mongo()).inputs("mongo-operator").values.community.mongodb.repo).toBe("docker.io/mongodb");
     });
 
     it("runs a 3-member replica set with SCRAM authentication on and persistent volumes", async () => {
