@@ -130,6 +130,21 @@ export function crossAccountCopyStatements(partition: string, accountId: string)
     ];
 }
 
+/**
+ * A complete key policy: KMS's default statement (the account's IAM decides who may use the key),
+ * then the guard's denies and the backup account's copy permissions, when given.
+ */
+export function guardedKeyPolicy(accountId: string, partition: string, extras: { guard?: KeyGuard; copyToAccountId?: string }): Record<string, unknown> {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            { Sid: "AccountIamDecides", Effect: "Allow", Principal: { AWS: `arn:${partition}:iam::${accountId}:root` }, Action: "kms:*", Resource: "*" },
+            ...(extras.guard ? keyGuardStatements(extras.guard) : []),
+            ...(extras.copyToAccountId !== undefined ? crossAccountCopyStatements(partition, extras.copyToAccountId) : []),
+        ],
+    };
+}
+
 /** The account id of an ARN (`arn:<partition>:<service>:<region>:<account>:...`), if it has one. */
 export function arnAccount(arn: string): string | undefined {
     const account = arn.split(":")[4];
