@@ -593,7 +593,7 @@ describe("estate-backup-database-key-guarded", () => {
         [B.rdsInstance, "RDS instance"],
         [B.rdsCluster, "RDS/Aurora cluster"],
         [B.docdbCluster, "DocumentDB cluster"],
-    ])("passes a %s whose key denies deletion, disabling and policy changes to all but the break-glass role (and the deployers)", async (type) => {
+    ])("passes a %s (%s) whose key denies deletion, disabling and policy changes to all but the break-glass role (and the deployers)", async (type, _noun) => {
         const k = dbKey(guarded());
         clean(await run([k, encrypted(type, "db", k), ...planSelecting([])]));
     });
