@@ -2,8 +2,18 @@
  * `BackupPlan`: AWS Backup for the estate's managed databases (RDS, Aurora, DocumentDB). A vault
  * encrypted with a customer-managed key, optionally locked; a plan with one rule per retention
  * tier (continuous backup for point-in-time recovery on the daily rule), copies to a vault in the
- * DR region; selections by ARN and by tag; and AWS Backup restore testing, which restores the
- * latest recovery point on a schedule and records how long the restore took.
+ * DR region and, optionally, to a vault in a separate backup account; selections by ARN and by tag;
+ * and AWS Backup restore testing, which restores the latest recovery point on a schedule and records
+ * how long the restore job took.
+ *
+ * What that duration covers depends on the type. An RDS restore creates a DB instance, so its job
+ * ends with a database that serves. An Aurora or DocumentDB restore creates the cluster only: "AWS
+ * Backup restores your Aurora cluster; it does not create or attach an Amazon RDS instance to your
+ * cluster" (https://docs.aws.amazon.com/aws-backup/latest/devguide/restoring-aur.html), and a
+ * DocumentDB cluster restored from a snapshot "does not have any instances associated with it"
+ * (https://docs.aws.amazon.com/documentdb/latest/developerguide/backup_restore-restore_from_snapshot.html).
+ * For those, the measured time is a lower bound of the RTO, not the RTO: creating an instance and
+ * waiting for it to be available comes on top, and nothing here measures it (docs/backup-protection.md).
  *
  * Every setting derives from the objectives through `./objectives`, the same helpers the config
  * layer uses to refuse infeasible objectives.
@@ -41,7 +51,11 @@ export interface VaultLockSettings {
     changeableForDays?: number;
 }
 
-/** AWS Backup restore testing of the protected databases. */
+/**
+ * AWS Backup restore testing of the protected databases. The recorded duration is the restore job's:
+ * for RDS a serving DB instance, for Aurora and DocumentDB a cluster without instances (a lower bound
+ * of the RTO; see the module comment).
+ */
 export interface RestoreTestingSettings {
     /** When tests start: an AWS cron expression in UTC. Default: monthly, `cron(0 8 15 * ? *)`. */
     schedule?: string;
