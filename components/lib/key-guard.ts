@@ -27,8 +27,8 @@
 /** Who may still destroy or re-govern a guarded key. */
 export interface KeyGuard {
     /**
-     * The one IAM role that may schedule the key's deletion, cancel it, disable the key, and (with the
-     * deployers) change its policy: `arn:aws:iam::<account>:role/<name>`, in the key's account (KMS
+     * The one IAM role that may schedule the key's deletion or disable the key, and (with the
+     * deployers) change its policy (cancelling a deletion and re-enabling stay open to the account's IAM): `arn:aws:iam::<account>:role/<name>`, in the key's account (KMS
      * allows key management only from the key's own account).
      */
     breakGlassRoleArn: string;
