@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { LOGICAL_BACKUP_SCHEDULE, RESTORE_DRILL_SCHEDULE, findObjectiveProblems, usesAwsBackup } from "../components/backup/objectives";
 import { UserInputError } from "../components/lib/errors";
+import { arnAccount, findKeyGuardProblem, type KeyGuard } from "../components/lib/key-guard";
 import { profiles } from "../stacks";
 import {
     estateConfigSchema,
@@ -80,8 +81,16 @@ export interface EstateSpec {
         objectLock?: { mode: "GOVERNANCE" | "COMPLIANCE"; days: number };
         replication: boolean;
         accessLogging: boolean;
+        /**
+         * Only this break-glass role may delete or disable the data and vault keys, only it and the
+         * deployers may change their policies (`estate:backup.breakGlassRoleArn`, `deployerRoleArns`);
+         * `undefined`: KMS's default key policies.
+         */
+        keyGuard?: KeyGuard;
         /** AWS Backup of the managed databases; `infra/estate.ts` builds it only when a database is managed. */
         plan: {
+            /** A vault in a separate backup account that receives a copy of every recovery point; `undefined`: none. */
+            copyToAccount?: { vaultArn: string; accountId: string };
             /** Vault lock (compliance mode) with this cooling-off; `undefined`: no lock. */
             vaultLock?: { changeableForDays: number };
             /** Restore testing settings; `undefined`: no restore testing. */
@@ -271,6 +280,7 @@ export function parseEstateConfig(raw: RawConfig, ctx: ParseContext): EstateSpec
                 `so the stack must not try to; set ${NAMESPACE}:backup.plan.vaultLock to false for a throwaway stack`,
         });
     }
+    const keyGuard = keyGuardOf(config, issues);
     const observability = observabilityOf(config, ctx);
     issues.push(...observability.issues);
     const jobs = backup.jobs ?? {};
@@ -293,7 +303,9 @@ export function parseEstateConfig(raw: RawConfig, ctx: ParseContext): EstateSpec
             objectLock: backup.objectLock === false ? undefined : backup.objectLock,
             replication,
             accessLogging: backup.accessLogging ?? false,
+            keyGuard,
             plan: {
+                copyToAccount: plan.copyToAccount ? { vaultArn: plan.copyToAccount.vaultArn, accountId: arnAccount(plan.copyToAccount.vaultArn)! } : undefined,
                 vaultLock,
                 restoreTesting: plan.restoreTesting === false ? undefined : (plan.restoreTesting ?? {}),
             },
@@ -429,6 +441,50 @@ const PLACEMENT_ONLY: Record<(typeof DATA_SERVICES)[number], Record<string, "man
 };
 
 /** Cross-field rules of `estate:data` and `estate:network` that the schema cannot express. */
+/**
+ * The key guard from `estate:backup.breakGlassRoleArn` and `deployerRoleArns`, both or neither;
+ * problems go to `issues`, each naming its key.
+ */
+function keyGuardOf(config: EstateConfig, issues: ConfigIssue[]): KeyGuard | undefined {
+    const backup = config.backup ?? {};
+    const key = (field: string) => `${NAMESPACE}:backup.${field}`;
+    const { breakGlassRoleArn, deployerRoleArns } = backup;
+    if (breakGlassRoleArn === undefined && deployerRoleArns === undefined) {
+        return undefined;
+    }
+    if (breakGlassRoleArn === undefined || deployerRoleArns === undefined) {
+        const missing = breakGlassRoleArn === undefined ? "breakGlassRoleArn" : "deployerRoleArns";
+        const present = breakGlassRoleArn === undefined ? "deployerRoleArns" : "breakGlassRoleArn";
+        issues.push({
+            key: key(missing),
+            message:
+                `is required with ${key(present)}: the key policies deny deleting and disabling the keys to all but the break-glass role, ` +
+                "and changing them to all but it and the deployer roles (KMS refuses a key policy that would lock out the role setting it)",
+        });
+        return undefined;
+    }
+    const guard: KeyGuard = { breakGlassRoleArn, deployerRoleArns };
+    const problem = findKeyGuardProblem(guard);
+    if (problem) {
+        issues.push({ key: key(problem.argument), message: problem.problem });
+        return undefined;
+    }
+    if (!config.protectData) {
+        issues.push({
+            key: key("breakGlassRoleArn"),
+            message: `requires ${NAMESPACE}:protectData true: the guarded keys cannot be deleted by the stack, so it must keep them (retainOnDelete) rather than try`,
+        });
+    }
+    const copyTo = backup.plan?.copyToAccount?.vaultArn;
+    if (copyTo !== undefined && arnAccount(copyTo) === arnAccount(breakGlassRoleArn)) {
+        issues.push({
+            key: key("plan.copyToAccount.vaultArn"),
+            message: `must be a vault in another account than the stack's (${arnAccount(breakGlassRoleArn)}, the break-glass role's): a copy in the same account falls with it`,
+        });
+    }
+    return guard;
+}
+
 function dataIssues(config: EstateConfig): ConfigIssue[] {
     const issues: ConfigIssue[] = [];
     const data = config.data ?? {};

@@ -137,7 +137,11 @@ function buildDataServices(spec: EstateSpec, backups: BackupBucket, platform: Pl
         const n = spec.network!;
         return { vpcId: n.vpcId, subnetIds: n.privateSubnetIds, allowedSecurityGroupIds: n.allowedSecurityGroupIds, allowedCidrBlocks: n.allowedCidrBlocks };
     };
-    const managed = { protectData: spec.protectData, region: spec.region, tags: spec.tags };
+    const managed = { protectData: spec.protectData, region: spec.region, tags: spec.tags, keyGuard: spec.backup.keyGuard };
+    // The databases' recovery points keep their key: the backup account must be able to use it for its copies.
+    const backupAccountId = usesAwsBackup({ postgres: spec.data.postgres?.placement, mongo: spec.data.mongo?.placement })
+        ? spec.backup.plan.copyToAccount?.accountId
+        : undefined;
     // In the cluster: the platform's provider and `data` namespace; the apps are the only clients.
     const inCluster = { namespace: platform.namespaces.data, clients: { namespace: platform.namespaces.apps } satisfies DataClients, protectData: spec.protectData };
     const clusterOpts: pulumi.ComponentResourceOptions = { provider: platform.provider };
@@ -157,6 +161,7 @@ function buildDataServices(spec: EstateSpec, backups: BackupBucket, platform: Pl
             instances: postgres.instances,
             network: network(),
             objectives,
+            backupAccountId,
         });
         data.postgres = { placement: "managed", connection: db.connection };
         backupTargets.arns.push(db.databaseArn);
@@ -181,7 +186,15 @@ function buildDataServices(spec: EstateSpec, backups: BackupBucket, platform: Pl
 
     const mongo = spec.data.mongo;
     if (mongo?.placement === "managed") {
-        const db = new ManagedMongo("mongo", { ...managed, version: mongo.version, instanceClass: mongo.instanceClass, instances: mongo.instances, network: network(), objectives });
+        const db = new ManagedMongo("mongo", {
+            ...managed,
+            version: mongo.version,
+            instanceClass: mongo.instanceClass,
+            instances: mongo.instances,
+            network: network(),
+            objectives,
+            backupAccountId,
+        });
         data.mongo = { placement: "managed", connection: db.connection };
         backupTargets.arns.push(db.databaseArn);
         backupTargets.restoreMetadata.DocumentDB = db.restoreMetadata;
@@ -219,6 +232,9 @@ function buildAwsBackup(spec: EstateSpec, databases: AwsBackupTargets): BackupPl
         // By ARN; the databases also carry the estate:backup tag, which the plan's tag selection selects.
         resources: databases.arns,
         drRegion: spec.dr.drRegion,
+        // The copy that survives a compromise of this account; and keys only the break-glass role may destroy.
+        copyToAccount: spec.backup.plan.copyToAccount ? { vaultArn: spec.backup.plan.copyToAccount.vaultArn } : undefined,
+        keyGuard: spec.backup.keyGuard,
         vaultLock: spec.backup.plan.vaultLock,
         // Test restores land in the databases' own subnet and security groups.
         restoreTesting: spec.backup.plan.restoreTesting ? { ...spec.backup.plan.restoreTesting, restoreMetadataOverrides: databases.restoreMetadata } : false,

@@ -105,8 +105,24 @@ export const drSchema = z.strictObject(
 const vaultLockDescription = `false or { changeableForDays: an integer from ${VAULT_LOCK_MIN_CHANGEABLE_DAYS} to ${AWS_BACKUP_MAX_RETENTION_DAYS} }`;
 const restoreTestingDescription = "false or { schedule: an AWS cron expression, startWindowHours: an integer from 1 to 168 }";
 
+const backupVaultArnDescription = "a backup vault ARN such as arn:aws:backup:eu-west-1:210987654321:backup-vault:estate-copies";
+
 export const planSchema = z.strictObject(
     {
+    /**
+     * Copy every recovery point, with its tier's retention, to this vault in a separate backup
+     * account of the same AWS Organization (docs/backup-protection.md says what that account needs).
+     */
+    copyToAccount: z
+        .strictObject(
+            {
+                vaultArn: z
+                    .string(allowed(backupVaultArnDescription))
+                    .regex(/^arn:aws[a-z-]*:backup:[a-z0-9-]+:\d{12}:backup-vault:[A-Za-z0-9_.-]{2,50}$/, allowed(backupVaultArnDescription)),
+            },
+            allowed("an object with vaultArn"),
+        )
+        .optional(),
     /**
      * AWS Backup Vault Lock in compliance mode on the vaults: after `changeableForDays` (the
      * cooling-off, at least 3) nobody can delete the lock, the vault or a recovery point before its
@@ -126,7 +142,7 @@ export const planSchema = z.strictObject(
         )
         .optional(),
     },
-    allowed("an object with optionally vaultLock, restoreTesting"),
+    allowed("an object with optionally copyToAccount, vaultLock, restoreTesting"),
 );
 
 const sqlCheckDescription = "a list of single-line SELECT statements, such as SELECT count(*) > 0 FROM orders";
@@ -183,6 +199,13 @@ export const backupSchema = z.strictObject(
     replication: bool().optional(),
     /** S3 server access logging for the backup bucket. */
     accessLogging: bool().optional(),
+    /**
+     * The one IAM role that may delete or disable the keys of the managed data services and of the
+     * AWS Backup vaults (their key policies deny it to everyone else). Requires `deployerRoleArns`.
+     */
+    breakGlassRoleArn: iamRoleArn("estate-break-glass").optional(),
+    /** The IAM roles that run `pulumi up`: the only other principals that may change those key policies. */
+    deployerRoleArns: z.array(iamRoleArn("estate-deployer"), allowed("a list of IAM role ARNs")).min(1, allowed("a non-empty list of IAM role ARNs")).optional(),
     /** AWS Backup of the managed databases (created only when a database is managed). */
     plan: planSchema.optional(),
     /** The backup and restore-drill CronJobs (logical dumps to the backup bucket). */

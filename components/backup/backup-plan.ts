@@ -2,8 +2,18 @@
  * `BackupPlan`: AWS Backup for the estate's managed databases (RDS, Aurora, DocumentDB). A vault
  * encrypted with a customer-managed key, optionally locked; a plan with one rule per retention
  * tier (continuous backup for point-in-time recovery on the daily rule), copies to a vault in the
- * DR region; selections by ARN and by tag; and AWS Backup restore testing, which restores the
- * latest recovery point on a schedule and records how long the restore took.
+ * DR region and, optionally, to a vault in a separate backup account; selections by ARN and by tag;
+ * and AWS Backup restore testing, which restores the latest recovery point on a schedule and records
+ * how long the restore job took.
+ *
+ * What that duration covers depends on the type. An RDS restore creates a DB instance, so its job
+ * ends with a database that serves. An Aurora or DocumentDB restore creates the cluster only: "AWS
+ * Backup restores your Aurora cluster; it does not create or attach an Amazon RDS instance to your
+ * cluster" (https://docs.aws.amazon.com/aws-backup/latest/devguide/restoring-aur.html), and a
+ * DocumentDB cluster restored from a snapshot "does not have any instances associated with it"
+ * (https://docs.aws.amazon.com/documentdb/latest/developerguide/backup_restore-restore_from_snapshot.html).
+ * For those, the measured time is a lower bound of the RTO, not the RTO: creating an instance and
+ * waiting for it to be available comes on top, and nothing here measures it (docs/backup-protection.md).
  *
  * Every setting derives from the objectives through `./objectives`, the same helpers the config
  * layer uses to refuse infeasible objectives.
@@ -12,6 +22,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { withoutUndefined } from "../lib/args";
 import { ArgumentError } from "../lib/errors";
+import { arnAccount, findKeyGuardProblem, guardedKeyPolicy, type KeyGuard } from "../lib/key-guard";
 import {
     AWS_BACKUP_MAX_RETENTION_DAYS,
     BACKUP_SELECTION_TAG,
@@ -40,7 +51,11 @@ export interface VaultLockSettings {
     changeableForDays?: number;
 }
 
-/** AWS Backup restore testing of the protected databases. */
+/**
+ * AWS Backup restore testing of the protected databases. The recorded duration is the restore job's:
+ * for RDS a serving DB instance, for Aurora and DocumentDB a cluster without instances (a lower bound
+ * of the RTO; see the module comment).
+ */
 export interface RestoreTestingSettings {
     /** When tests start: an AWS cron expression in UTC. Default: monthly, `cron(0 8 15 * ? *)`. */
     schedule?: string;
@@ -62,6 +77,20 @@ export interface RestoreTestingSettings {
      * and region. Default: `<project>_<stack>_<name>` with other characters replaced by `_`.
      */
     name?: string;
+}
+
+/** A vault in a separate backup account that receives a copy of every recovery point. */
+export interface CopyToAccountSettings {
+    /**
+     * ARN of the destination vault, `arn:aws:backup:<region>:<account>:backup-vault:<name>`, in
+     * another account of the same AWS Organization. That account must have: cross-account backup
+     * enabled by the organization's management account; a vault encrypted with a customer-managed key
+     * of its own; an access policy allowing `backup:CopyIntoBackupVault` from this account; ideally a
+     * Vault Lock in compliance mode whose bounds admit every rule's retention. AWS Backup re-encrypts
+     * the copy with the destination vault's key (create-cross-account-backup.html), so the copy no
+     * longer depends on any key of this account. Required.
+     */
+    vaultArn: string;
 }
 
 export interface BackupPlanArgs {
@@ -94,6 +123,19 @@ export interface BackupPlanArgs {
      * like the primary). Must differ from `region`. Default: no copies.
      */
     drRegion?: string;
+    /**
+     * Copy every recovery point of every rule, with the rule's retention, to a vault in a separate
+     * backup account: the copy that survives a compromise of this account (docs/backup-protection.md).
+     * The keys created here let that account use them for the copies; the databases' own keys must
+     * too (the data components' `backupAccountId`). Default: no cross-account copy.
+     */
+    copyToAccount?: CopyToAccountSettings;
+    /**
+     * Guard the keys created here (primary and DR vault): only the break-glass role may delete or
+     * disable them, only it and the deployers may change their policy (`components/lib/key-guard.ts`).
+     * Not with `kmsKeyArn` alone: that key's policy is its owner's. Default: none.
+     */
+    keyGuard?: KeyGuard;
     /**
      * ARN of an existing KMS key for the primary vault (`arn:aws:kms:<region>:<account>:key/<id>`, in
      * the vault's region). Default: a customer-managed key with rotation, a 30-day deletion window
@@ -170,10 +212,12 @@ export class BackupPlan extends pulumi.ComponentResource {
     readonly planArn: pulumi.Output<string>;
     /** The IAM role AWS Backup uses to back up and restore. */
     readonly roleArn: pulumi.Output<string>;
-    /** The rules of the plan, as data (name, schedule, continuous, retention, cold storage). */
+    /** The rules of the plan, as data (name, schedule, continuous, retention). */
     readonly rules: readonly BackupRuleSpec[];
     /** The tag that selects a resource, when `selectByTag` is on. */
     readonly selectionTag?: { key: string; value: string };
+    /** The vault in another account that receives a copy of every recovery point, when `copyToAccount` is set. */
+    readonly copyToVaultArn?: string;
     /** The vault in `drRegion` that receives the copies, when `drRegion` is set. */
     readonly drVaultArn?: pulumi.Output<string>;
     readonly drKmsKeyArn?: pulumi.Output<string>;
@@ -190,6 +234,8 @@ export class BackupPlan extends pulumi.ComponentResource {
             selectByTag,
             drRegion,
             kmsKeyArn,
+            copyToAccount,
+            keyGuard,
             vaultLock,
             restoreTesting,
             schedules,
@@ -208,13 +254,15 @@ export class BackupPlan extends pulumi.ComponentResource {
         const rules = backupRules(retention, { continuousDays, schedules });
         const lock = vaultLock === undefined ? undefined : { ...vaultLockDefaults, ...withoutUndefined(vaultLock), ...vaultLockBounds(rules) };
 
-        const keyArn: pulumi.Output<string> = kmsKeyArn !== undefined ? pulumi.output(kmsKeyArn) : this.createKey(name, region, tags, dataOpts).arn;
+        const keyPolicy = { guard: keyGuard, copyToAccountId: copyToAccount ? arnAccount(copyToAccount.vaultArn) : undefined };
+        const keyArn: pulumi.Output<string> =
+            kmsKeyArn !== undefined ? pulumi.output(kmsKeyArn) : this.createKey(name, region, tags, dataOpts, keyPolicy).arn;
         const vault = this.lockedVault(name, { region, keyArn, lock, protectData, tags, dataOpts });
 
         let drVault: aws.backup.Vault | undefined;
         let drKeyArn: pulumi.Output<string> | undefined;
         if (drRegion !== undefined) {
-            drKeyArn = this.createKey(`${name}-dr`, drRegion, tags, dataOpts).arn;
+            drKeyArn = this.createKey(`${name}-dr`, drRegion, tags, dataOpts, keyPolicy).arn;
             drVault = this.lockedVault(`${name}-dr`, { region: drRegion, keyArn: drKeyArn, lock, protectData, tags, dataOpts });
         }
 
@@ -224,10 +272,8 @@ export class BackupPlan extends pulumi.ComponentResource {
                 region,
                 tags,
                 rules: rules.map((rule): aws.types.input.backup.PlanRule => {
-                    const lifecycle = {
-                        deleteAfter: rule.deleteAfterDays,
-                        ...(rule.coldStorageAfterDays !== undefined ? { coldStorageAfter: rule.coldStorageAfterDays } : {}),
-                    };
+                    // No cold storage: AWS Backup ignores it for RDS, Aurora and DocumentDB (see ./objectives).
+                    const lifecycle = { deleteAfter: rule.deleteAfterDays };
                     return {
                         ruleName: rule.name,
                         targetVaultName: vault.name,
@@ -238,8 +284,15 @@ export class BackupPlan extends pulumi.ComponentResource {
                         enableContinuousBackup: rule.continuous,
                         lifecycle,
                         recoveryPointTags: { ...tags, "estate:tier": rule.name },
-                        // A copy keeps its source's lifecycle: the DR region can restore every tier.
-                        ...(drVault ? { copyActions: [{ destinationVaultArn: drVault.arn, lifecycle }] } : {}),
+                        // A copy keeps its source's lifecycle: the DR region (and the backup account) can restore every tier.
+                        ...(drVault || copyToAccount
+                            ? {
+                                  copyActions: [
+                                      ...(drVault ? [{ destinationVaultArn: drVault.arn, lifecycle }] : []),
+                                      ...(copyToAccount ? [{ destinationVaultArn: copyToAccount.vaultArn, lifecycle }] : []),
+                                  ],
+                              }
+                            : {}),
                     };
                 }),
             },
@@ -336,6 +389,7 @@ export class BackupPlan extends pulumi.ComponentResource {
         this.rules = Object.freeze(rules.map((r) => Object.freeze({ ...r })));
         this.drVaultArn = drVault?.arn;
         this.drKmsKeyArn = drKeyArn;
+        this.copyToVaultArn = copyToAccount?.vaultArn;
 
         this.registerOutputs({
             vaultName: this.vaultName,
@@ -350,14 +404,31 @@ export class BackupPlan extends pulumi.ComponentResource {
         });
     }
 
-    /** A customer-managed key with rotation, and an alias so people can find it. */
-    private createKey(name: string, region: string | undefined, tags: Record<string, string>, dataOpts: pulumi.CustomResourceOptions): aws.kms.Key {
+    /**
+     * A customer-managed key with rotation, and an alias so people can find it. With a guard or a
+     * backup account, an explicit key policy: KMS's default statement plus the guard's denies and
+     * the backup account's copy permissions.
+     */
+    private createKey(
+        name: string,
+        region: string | undefined,
+        tags: Record<string, string>,
+        dataOpts: pulumi.CustomResourceOptions,
+        extras: { guard?: KeyGuard; copyToAccountId?: string },
+    ): aws.kms.Key {
+        let policy: pulumi.Output<string> | undefined;
+        if (extras.guard !== undefined || extras.copyToAccountId !== undefined) {
+            const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+            const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+            policy = pulumi.all([account, partition]).apply(([accountId, part]) => JSON.stringify(guardedKeyPolicy(accountId, part, extras)));
+        }
         const key = new aws.kms.Key(
             `${name}-key`,
             {
                 description: `Encrypts the AWS Backup vault of ${name}`,
                 enableKeyRotation: true,
                 deletionWindowInDays: KMS_DELETION_WINDOW_DAYS,
+                policy,
                 region,
                 tags,
             },
@@ -471,6 +542,22 @@ function validateArgs(name: string, args: BackupPlanArgs): void {
             fail("kmsKeyArn", `must be a KMS key ARN such as arn:aws:kms:<region>:<account>:key/<key-id>, not an alias or a bare key id (got ${JSON.stringify(args.kmsKeyArn)})`);
         } else if (args.region !== undefined && match[1] !== args.region) {
             fail("kmsKeyArn", `must be a key in the vault's region ${JSON.stringify(args.region)} (got a key in ${JSON.stringify(match[1])})`);
+        }
+    }
+    if (args.copyToAccount !== undefined) {
+        const arn: unknown = (args.copyToAccount as { vaultArn?: unknown } | null)?.vaultArn;
+        if (typeof arn !== "string" || !/^arn:aws[a-z-]*:backup:[a-z0-9-]+:\d{12}:backup-vault:[A-Za-z0-9_.-]{2,50}$/.test(arn)) {
+            fail("copyToAccount.vaultArn", `must be a backup vault ARN such as arn:aws:backup:eu-west-1:210987654321:backup-vault:estate-copies (got ${JSON.stringify(arn)})`);
+        }
+    }
+    if (args.keyGuard !== undefined) {
+        const problem = findKeyGuardProblem(args.keyGuard);
+        if (problem) {
+            fail(`keyGuard.${problem.argument}`, problem.problem);
+        }
+        const own = arnAccount(args.keyGuard.breakGlassRoleArn);
+        if (args.copyToAccount !== undefined && arnAccount(args.copyToAccount.vaultArn) === own) {
+            fail("copyToAccount.vaultArn", `must be in another account than this one (${own}, the key guard's): a copy in the same account falls with it`);
         }
     }
     if (args.vaultLock !== undefined) {

@@ -8,9 +8,15 @@
  * AWS limits used here, from the AWS Backup, RDS, DocumentDB and ElastiCache documentation:
  * - AWS Backup keeps a recovery point at most 36500 days (100 years); continuous backups
  *   (point-in-time recovery) 1 to 35 days; a recovery point moved to cold storage must stay there
- *   at least 90 days, so `deleteAfter >= moveToColdStorageAfter + 90`. Cold storage applies only to
- *   the resource types that support it; AWS Backup ignores it for the others (RDS, Aurora,
- *   DocumentDB).
+ *   at least 90 days, so `deleteAfter >= moveToColdStorageAfter + 90`.
+ * - Cold storage: "Resource types that can transition to cold storage are listed in the Feature
+ *   availability by resource table. AWS Backup ignores this expression for other resource types"
+ *   (https://docs.aws.amazon.com/aws-backup/latest/devguide/API_Lifecycle.html); that table
+ *   (backup-feature-availability.html#features-by-resource) does not list RDS, Aurora or DocumentDB
+ *   under "Lifecycle to cold storage", and "AWS Backup does not support cross-account copies for
+ *   storage in cold tiers" (create-cross-account-backup.html). The estate's AWS Backup rules protect
+ *   only those databases, so they set no cold storage at all: a setting that does nothing would
+ *   only claim savings that never happen.
  * - RDS, Aurora and DocumentDB keep automated backups 1 to 35 days, ElastiCache snapshots 0 to 35;
  *   their point-in-time restores reach to within about 5 minutes of now.
  * - AWS Backup rules of one plan whose start windows overlap produce one backup, for the rule with
@@ -27,8 +33,6 @@ export const CONTINUOUS_BACKUP_MAX_DAYS = 35;
 export const NATIVE_BACKUP_MAX_DAYS = 35;
 /** How long a recovery point must stay in AWS Backup cold storage before it may be deleted. */
 export const COLD_STORAGE_MIN_DAYS = 90;
-/** When long-tier recovery points move to cold storage (where the resource type supports it). */
-export const COLD_STORAGE_AFTER_DAYS = 30;
 /** The shortest vault lock cooling-off AWS Backup accepts (72 hours). */
 export const VAULT_LOCK_MIN_CHANGEABLE_DAYS = 3;
 /**
@@ -242,10 +246,8 @@ export interface BackupRuleSpec {
     schedule: string;
     /** Continuous backup (point-in-time recovery) where the resource type supports it. */
     continuous: boolean;
-    /** `lifecycle.deleteAfter`, in days. */
+    /** `lifecycle.deleteAfter`, in days. No rule sets cold storage (see the header: AWS Backup ignores it for the databases). */
     deleteAfterDays: number;
-    /** `lifecycle.coldStorageAfter`, in days, for long tiers only. */
-    coldStorageAfterDays?: number;
 }
 
 export interface BackupRuleOptions {
@@ -257,17 +259,6 @@ export interface BackupRuleOptions {
     continuousDays?: number;
     /** Cron expression per tier; default `TIER_SCHEDULES`. */
     schedules?: Partial<Record<Tier, string>>;
-}
-
-/** The tiers whose recovery points may go to cold storage (long enough to pay off). */
-const COLD_TIERS: ReadonlySet<Tier> = new Set(["monthly", "yearly"]);
-
-/**
- * When a tier's recovery points move to cold storage: after `COLD_STORAGE_AFTER_DAYS`, for the
- * monthly and yearly tiers, only where they then stay the 90 days AWS requires before deletion.
- */
-export function coldStorageAfterDays(tier: Tier, deleteAfterDays: number): number | undefined {
-    return COLD_TIERS.has(tier) && deleteAfterDays >= COLD_STORAGE_AFTER_DAYS + COLD_STORAGE_MIN_DAYS ? COLD_STORAGE_AFTER_DAYS : undefined;
 }
 
 /**
@@ -284,14 +275,12 @@ export function backupRules(retention: RetentionTiers, options: BackupRuleOption
     }
     for (const tier of TIERS) {
         const days = tier === "daily" && dailyIsContinuous ? continuousDays : retentionDays(retention, tier);
-        const cold = coldStorageAfterDays(tier, days);
         rules.push({
             name: tier,
             tier,
             schedule: schedules[tier],
             continuous: tier === "daily" && dailyIsContinuous,
             deleteAfterDays: days,
-            ...(cold !== undefined ? { coldStorageAfterDays: cold } : {}),
         });
     }
     return rules;

@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { crossAccountCopyStatements, keyGuardStatements, type KeyGuard } from "../lib/key-guard";
 
 /** Days KMS waits before deleting a key scheduled for deletion (the maximum). */
 export const DATA_KEY_DELETION_WINDOW_DAYS = 30;
@@ -23,6 +24,15 @@ export interface DataKeySpec {
      * (through grants) and need no statement; CloudWatch Logs does.
      */
     allowCloudWatchLogs?: boolean;
+    /**
+     * Deny deleting, disabling and re-governing the key to all but a break-glass role (and the key
+     * policy to all but it and the deployers): backups encrypted with it (RDS, Aurora and DocumentDB
+     * recovery points keep the database's key) then survive a compromised administrator. See
+     * `components/lib/key-guard.ts`. Default: none (KMS's default key policy).
+     */
+    guard?: KeyGuard;
+    /** Let this account (the backup account) use the key for AWS Backup's cross-account copies. Default: none. */
+    copyToAccountId?: string;
 }
 
 /** A rotating customer-managed key with an alias `alias/estate/<name>-...`. */
@@ -30,13 +40,17 @@ export function dataKey(spec: DataKeySpec): aws.kms.Key {
     const { name, region, tags, opts } = spec;
     const parent = opts.parent;
     let policy: pulumi.Output<string> | undefined;
-    if (spec.allowCloudWatchLogs) {
+    if (spec.allowCloudWatchLogs || spec.guard !== undefined || spec.copyToAccountId !== undefined) {
         const account = aws.getCallerIdentityOutput({}, { parent });
         const partition = aws.getPartitionOutput({}, { parent });
         const keyRegion = region !== undefined ? pulumi.output(region) : aws.getRegionOutput({}, { parent }).region;
         policy = pulumi
             .all([account.accountId, partition.partition, keyRegion])
-            .apply(([accountId, part, r]) => JSON.stringify(keyPolicy(accountId, part, r)));
+            .apply(([accountId, part, r]) =>
+                JSON.stringify(
+                    keyPolicy(accountId, part, r, { cloudWatchLogs: spec.allowCloudWatchLogs === true, guard: spec.guard, copyToAccountId: spec.copyToAccountId }),
+                ),
+            );
     }
     const key = new aws.kms.Key(
         `${name}-key`,
@@ -54,11 +68,23 @@ export function dataKey(spec: DataKeySpec): aws.kms.Key {
     return key;
 }
 
+/** What a data key's policy adds to KMS's default statement. */
+export interface KeyPolicyExtras {
+    /** CloudWatch Logs may use the key for this account's log groups in this region. Default: true. */
+    cloudWatchLogs?: boolean;
+    /** Only a break-glass role may delete or disable the key (`keyGuardStatements`). Default: none. */
+    guard?: KeyGuard;
+    /** The backup account may use the key for AWS Backup's cross-account copies. Default: none. */
+    copyToAccountId?: string;
+}
+
 /**
  * The key policy: the account's IAM decides who may use the key (KMS's default statement), and
- * CloudWatch Logs may use it for this account's log groups in this region only.
+ * CloudWatch Logs may use it for this account's log groups in this region only; with a guard, only
+ * the break-glass role may destroy the key; with a backup account, that account may copy backups.
  */
-export function keyPolicy(accountId: string, partition: string, region: string) {
+export function keyPolicy(accountId: string, partition: string, region: string, extras: KeyPolicyExtras = {}) {
+    const { cloudWatchLogs = true, guard, copyToAccountId } = extras;
     return {
         Version: "2012-10-17",
         Statement: [
@@ -69,16 +95,22 @@ export function keyPolicy(accountId: string, partition: string, region: string) 
                 Action: "kms:*",
                 Resource: "*",
             },
-            {
-                Sid: "CloudWatchLogsOfThisAccount",
-                Effect: "Allow",
-                Principal: { Service: `logs.${region}.amazonaws.com` },
-                Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-                Resource: "*",
-                Condition: {
-                    ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${accountId}:log-group:*` },
-                },
-            },
+            ...(cloudWatchLogs ? [cloudWatchLogsStatement(accountId, partition, region)] : []),
+            ...(guard ? keyGuardStatements(guard) : []),
+            ...(copyToAccountId !== undefined ? crossAccountCopyStatements(partition, copyToAccountId) : []),
         ],
+    };
+}
+
+function cloudWatchLogsStatement(accountId: string, partition: string, region: string): Record<string, unknown> {
+    return {
+        Sid: "CloudWatchLogsOfThisAccount",
+        Effect: "Allow",
+        Principal: { Service: `logs.${region}.amazonaws.com` },
+        Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        Resource: "*",
+        Condition: {
+            ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${accountId}:log-group:*` },
+        },
     };
 }

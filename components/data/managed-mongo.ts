@@ -14,6 +14,7 @@ import { BACKUP_SELECTION_TAG, BACKUP_WINDOWS, checkDataObjectives, nativeBackup
 import { ArgChecker, withoutUndefined } from "../lib/args";
 import { APP_DATABASE, makeConnection, type DatabaseConnection } from "./connection";
 import { dataKey } from "./keys";
+import type { KeyGuard } from "../lib/key-guard";
 import { accessSecurityGroup, validateNetwork, type DataNetwork } from "./network";
 import { credentialsSecret } from "./secrets";
 
@@ -40,6 +41,19 @@ export interface ManagedMongoArgs {
     protectData?: boolean;
     /** An existing KMS key ARN. Default: a new rotating key. */
     kmsKeyArn?: pulumi.Input<string>;
+    /**
+     * Deny deleting and disabling the key this component creates to all but a break-glass role, and
+     * changing its policy to all but that role and the deployers (`components/lib/key-guard.ts`):
+     * the database's AWS Backup recovery points stay encrypted with this key, so whoever may delete
+     * it may erase them. Not with `kmsKeyArn`. Default: none (KMS's default key policy).
+     */
+    keyGuard?: KeyGuard;
+    /**
+     * The account of the vault AWS Backup copies this database's recovery points to (a separate
+     * backup account): the created key's policy lets that account use the key for the copies, which
+     * AWS Backup then re-encrypts with the destination vault's key. Not with `kmsKeyArn`. Default: none.
+     */
+    backupAccountId?: string;
     region?: string;
     /** Tags for every taggable child; the cluster also gets `estate:backup: "true"`, so the key is reserved. Default: none. */
     tags?: Record<string, string>;
@@ -89,7 +103,7 @@ export class ManagedMongo extends pulumi.ComponentResource {
 
         const dataOpts: pulumi.CustomResourceOptions = a.protectData ? { parent: this, protect: true, retainOnDelete: true } : { parent: this };
         const { tags, region } = a;
-        const keyArn = a.kmsKeyArn !== undefined ? pulumi.output(a.kmsKeyArn) : dataKey({ name, service: "DocumentDB", region, tags, opts: dataOpts }).arn;
+        const keyArn = a.kmsKeyArn !== undefined ? pulumi.output(a.kmsKeyArn) : dataKey({ name, service: "DocumentDB", region, tags, opts: dataOpts, guard: a.keyGuard, copyToAccountId: a.backupAccountId }).arn;
         const retention = nativeBackupRetentionDays({ dailyDays: a.objectives.dailyBackupDays }, { protectData: a.protectData });
 
         const subnets = new aws.docdb.SubnetGroup(`${name}-subnets`, { description: `DocumentDB ${name}: private subnets`, subnetIds: a.network.subnetIds, region, tags }, { parent: this });
@@ -191,5 +205,10 @@ function validate(name: string, args: ManagedMongoArgs): void {
     check.matches("database", args.database, /^[A-Za-z][A-Za-z0-9_-]{0,62}$/, "a database name: a letter, then letters, digits, _ or - (at most 63)");
     check.matches("user", args.user, /^[A-Za-z][A-Za-z0-9]{0,62}$/, "a user name: a letter, then letters or digits (at most 63)");
     check.kmsKeyArn("kmsKeyArn", args.kmsKeyArn);
+    check.keyGuard("keyGuard", args.keyGuard, args.kmsKeyArn !== undefined);
+    check.accountId("backupAccountId", args.backupAccountId);
+    if (args.backupAccountId !== undefined && args.kmsKeyArn !== undefined) {
+        check.fail("backupAccountId", "applies only to the key the component creates; share the given kmsKeyArn with the backup account in its own key policy");
+    }
     check.noReservedTags(args.tags, [BACKUP_SELECTION_TAG.key]);
 }

@@ -14,6 +14,7 @@ import { BACKUP_SELECTION_TAG, BACKUP_WINDOWS, checkDataObjectives, nativeBackup
 import { ArgChecker, withoutUndefined } from "../lib/args";
 import { APP_DATABASE, makeConnection, type DatabaseConnection } from "./connection";
 import { dataKey } from "./keys";
+import type { KeyGuard } from "../lib/key-guard";
 import { accessSecurityGroup, validateNetwork, type DataNetwork } from "./network";
 
 export const POSTGRES_VERSIONS = ["14", "15", "16", "17"] as const;
@@ -57,6 +58,19 @@ export interface ManagedPostgresArgs {
     protectData?: boolean;
     /** An existing KMS key ARN for everything this component encrypts. Default: a new rotating key. */
     kmsKeyArn?: pulumi.Input<string>;
+    /**
+     * Deny deleting and disabling the key this component creates to all but a break-glass role, and
+     * changing its policy to all but that role and the deployers (`components/lib/key-guard.ts`):
+     * the database's AWS Backup recovery points stay encrypted with this key, so whoever may delete
+     * it may erase them. Not with `kmsKeyArn`. Default: none (KMS's default key policy).
+     */
+    keyGuard?: KeyGuard;
+    /**
+     * The account of the vault AWS Backup copies this database's recovery points to (a separate
+     * backup account): the created key's policy lets that account use the key for the copies, which
+     * AWS Backup then re-encrypts with the destination vault's key. Not with `kmsKeyArn`. Default: none.
+     */
+    backupAccountId?: string;
     /** AWS region. Default: the provider's. */
     region?: string;
     /**
@@ -119,7 +133,7 @@ export class ManagedPostgres extends pulumi.ComponentResource {
         const dataOpts: pulumi.CustomResourceOptions = a.protectData ? { parent: this, protect: true, retainOnDelete: true } : { parent: this };
         const tags = a.tags;
         const region = a.region;
-        const keyArn = a.kmsKeyArn !== undefined ? pulumi.output(a.kmsKeyArn) : dataKey({ name, service: "PostgreSQL", region, tags, opts: dataOpts }).arn;
+        const keyArn = a.kmsKeyArn !== undefined ? pulumi.output(a.kmsKeyArn) : dataKey({ name, service: "PostgreSQL", region, tags, opts: dataOpts, guard: a.keyGuard, copyToAccountId: a.backupAccountId }).arn;
         const retention = nativeBackupRetentionDays({ dailyDays: a.objectives.dailyBackupDays }, { protectData: a.protectData });
         // Only the database itself is selected: AWS Backup backs up an Aurora cluster, not its instances.
         const databaseTags = { ...tags, [BACKUP_SELECTION_TAG.key]: BACKUP_SELECTION_TAG.value };
@@ -305,5 +319,10 @@ function validate(name: string, args: ManagedPostgresArgs): void {
         check.fail("user", `must not be ${JSON.stringify(args.user)}: RDS reserves it`);
     }
     check.kmsKeyArn("kmsKeyArn", args.kmsKeyArn);
+    check.keyGuard("keyGuard", args.keyGuard, args.kmsKeyArn !== undefined);
+    check.accountId("backupAccountId", args.backupAccountId);
+    if (args.backupAccountId !== undefined && args.kmsKeyArn !== undefined) {
+        check.fail("backupAccountId", "applies only to the key the component creates; share the given kmsKeyArn with the backup account in its own key policy");
+    }
     check.noReservedTags(args.tags, [BACKUP_SELECTION_TAG.key]);
 }

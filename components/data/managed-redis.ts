@@ -12,6 +12,7 @@ import { BACKUP_WINDOWS, checkDataObjectives, nativeBackupRetentionDays, type Da
 import { ArgChecker, withoutUndefined } from "../lib/args";
 import { connectionUri, type RedisConnection } from "./connection";
 import { dataKey } from "./keys";
+import type { KeyGuard } from "../lib/key-guard";
 import { accessSecurityGroup, validateNetwork, type DataNetwork } from "./network";
 import { credentialsSecret } from "./secrets";
 
@@ -40,6 +41,12 @@ export interface ManagedRedisArgs {
     logRetentionDays?: number;
     /** An existing KMS key ARN (its policy must let CloudWatch Logs use it). Default: a new rotating key. */
     kmsKeyArn?: pulumi.Input<string>;
+    /**
+     * Deny deleting and disabling the key this component creates to all but a break-glass role, and
+     * changing its policy to all but that role and the deployers (`components/lib/key-guard.ts`):
+     * its snapshots stay encrypted with this key, so whoever may delete it may erase them. Not with `kmsKeyArn`. Default: none (KMS's default key policy).
+     */
+    keyGuard?: KeyGuard;
     region?: string;
     tags?: Record<string, string>;
 }
@@ -76,7 +83,7 @@ export class ManagedRedis extends pulumi.ComponentResource {
         const keyArn =
             a.kmsKeyArn !== undefined
                 ? pulumi.output(a.kmsKeyArn)
-                : dataKey({ name, service: "ElastiCache Redis", region, tags, opts: dataOpts, allowCloudWatchLogs: true }).arn;
+                : dataKey({ name, service: "ElastiCache Redis", region, tags, opts: dataOpts, allowCloudWatchLogs: true, guard: a.keyGuard }).arn;
         const retention = nativeBackupRetentionDays({ dailyDays: a.objectives.dailyBackupDays }, { protectData: a.protectData });
         const highlyAvailable = a.nodes >= 2;
 
@@ -180,4 +187,5 @@ function validate(name: string, args: ManagedRedisArgs): void {
         check.fail("logRetentionDays", `must be a CloudWatch Logs retention (${LOG_RETENTION_DAYS.join(", ")}) (got ${String(args.logRetentionDays)})`);
     }
     check.kmsKeyArn("kmsKeyArn", args.kmsKeyArn);
+    check.keyGuard("keyGuard", args.keyGuard, args.kmsKeyArn !== undefined);
 }

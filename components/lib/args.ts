@@ -3,6 +3,7 @@
  * each failure an `ArgumentError` that names the component and the argument's path.
  */
 import { ArgumentError } from "./errors";
+import { findKeyGuardProblem, type KeyGuard } from "./key-guard";
 
 /** Drops keys whose value is `undefined`, so they do not override the defaults. */
 export function withoutUndefined<T extends object>(obj: T): T {
@@ -58,6 +59,25 @@ export class ArgChecker {
         if (typeof value === "string" && !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/.test(value)) {
             this.fail(argument, `must be a KMS key ARN such as arn:aws:kms:<region>:<account>:key/<key-id> (got ${describe(value)})`);
         }
+    }
+
+    /** An optional `KeyGuard` (break-glass and deployer roles), and that it guards a key created here. */
+    keyGuard(argument: string, value: KeyGuard | undefined, keyGiven: boolean): void {
+        if (value === undefined) {
+            return;
+        }
+        if (keyGiven) {
+            this.fail(argument, "applies only to the key the component creates; guard the given kmsKeyArn's own key policy instead");
+        }
+        const problem = findKeyGuardProblem(value);
+        if (problem) {
+            this.fail(`${argument}.${problem.argument}`, problem.problem);
+        }
+    }
+
+    /** An optional 12-digit AWS account id. */
+    accountId(argument: string, value: unknown): void {
+        this.matches(argument, value, /^\d{12}$/, "a 12-digit AWS account id");
     }
 
     /**

@@ -9,7 +9,7 @@
  */
 import * as aws from "@pulumi/aws";
 import type { PolicyConfigSchema, PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
-import { asList, isRecord } from "../lib/iam";
+import { asList, isEveryone, isRecord, parsePolicyDocument, statementLabel, type Statement } from "../lib/iam";
 import { awsConfigRule, checkov, type EstateStackPolicy } from "../lib/policy";
 import { attachedTo, label, ofType, propsAs, referencedThrough } from "../lib/stack";
 import { forEachDeferringUnknowns, peek, UNKNOWN } from "../lib/unknowns";
@@ -604,4 +604,227 @@ export const backupCrossRegionCopy: EstateStackPolicy = {
     },
 };
 
-export const backupPolicies = [backupVaultEncryptionCmk, backupVaultLock, backupPlanRetention, backupSelectionCoverage, backupCrossRegionCopy];
+// ------------------------------------------------------------------------------------------------
+// Database keys that erase the backups
+// ------------------------------------------------------------------------------------------------
+
+export interface DatabaseKeyGuardConfig {
+    /**
+     * The roles a deny of key deletion and disabling may exempt (the break-glass roles). Unset: any
+     * named roles, as long as the deny names them without wildcards.
+     */
+    breakGlassRoleArns?: string[];
+}
+
+/** What a key policy must deny to everyone but named roles, and whether the break-glass list bounds the exemptions. */
+const GUARDED_ACTIONS: { action: string; breakGlassOnly: boolean }[] = [
+    { action: "kms:ScheduleKeyDeletion", breakGlassOnly: true },
+    { action: "kms:DisableKey", breakGlassOnly: true },
+    // Whoever may rewrite the policy may remove the other denies; the deployers keep it (KMS's lockout check).
+    { action: "kms:PutKeyPolicy", breakGlassOnly: false },
+];
+
+/** Condition operators that exempt principals from a deny when keyed on `aws:PrincipalArn`. */
+const EXEMPTING_OPERATORS = new Set(["arnnotequals", "arnnotlike", "stringnotequals", "stringnotlike", "stringnotequalsignorecase"]);
+
+function actionMatches(pattern: unknown, action: string): boolean {
+    if (typeof pattern !== "string") {
+        return false;
+    }
+    const re = new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`, "i");
+    return re.test(action);
+}
+
+/**
+ * The principals a statement exempts from denying `action` to everyone, or `undefined` when the
+ * statement is no such deny (not a Deny, not everyone, another action, a NotAction/NotPrincipal, or a
+ * condition on anything but named principals). An empty list: it denies everyone.
+ */
+function exemptedFromDeny(statement: Statement, action: string): string[] | undefined {
+    if (statement.Effect !== "Deny" || "NotPrincipal" in statement || "NotAction" in statement || !isEveryone(statement.Principal)) {
+        return undefined;
+    }
+    if (!asList(statement.Action).some((pattern) => actionMatches(pattern, action))) {
+        return undefined;
+    }
+    if (!asList(statement.Resource).includes("*")) {
+        return undefined;
+    }
+    if (statement.Condition === undefined) {
+        return [];
+    }
+    if (!isRecord(statement.Condition)) {
+        return undefined;
+    }
+    const exempted: string[] = [];
+    for (const [operator, block] of Object.entries(statement.Condition)) {
+        if (!EXEMPTING_OPERATORS.has(operator.toLowerCase()) || !isRecord(block)) {
+            return undefined;
+        }
+        for (const [key, values] of Object.entries(block)) {
+            const list = asList(values);
+            if (key.toLowerCase() !== "aws:principalarn" || list.some((v) => typeof v !== "string" || /[*?]/.test(v))) {
+                return undefined;
+            }
+            exempted.push(...(list as string[]));
+        }
+    }
+    return exempted;
+}
+
+/** What is wrong with a key policy, as a clause after "which", or undefined when it guards the key. */
+function keyPolicyProblem(policy: unknown, breakGlass: readonly string[] | undefined): string | undefined {
+    if (policy === undefined || policy === null || policy === "") {
+        return (
+            "has KMS's default key policy: any principal the account's IAM allows may schedule its deletion (7 days at the " +
+            "earliest) or disable it"
+        );
+    }
+    const parsed = parsePolicyDocument(policy);
+    if ("error" in parsed) {
+        return `has a key policy the policy cannot read (${parsed.error})`;
+    }
+    const missing: string[] = [];
+    const overreaching: string[] = [];
+    for (const { action, breakGlassOnly } of GUARDED_ACTIONS) {
+        const denies = parsed.statements.map((st, i) => ({ label: statementLabel(st, i), exempted: exemptedFromDeny(st, action) })).filter((d) => d.exempted !== undefined);
+        if (denies.length === 0) {
+            missing.push(action);
+            continue;
+        }
+        if (breakGlassOnly && breakGlass !== undefined) {
+            // Any one deny within bounds is enough: denies add up.
+            const within = denies.filter((d) => d.exempted!.every((arn) => breakGlass.includes(arn)));
+            if (within.length === 0) {
+                const extra = [...new Set(denies.flatMap((d) => d.exempted!.filter((arn) => !breakGlass.includes(arn))))];
+                overreaching.push(`${action} (${denies.map((d) => d.label).join(", ")} also exempt ${extra.join(", ")})`);
+            }
+        }
+    }
+    const problems: string[] = [];
+    if (missing.length > 0) {
+        problems.push(`does not deny ${missing.join(", ")} to everyone but named roles (a Deny for Principal "*" with no condition but aws:PrincipalArn)`);
+    }
+    if (overreaching.length > 0) {
+        problems.push(`lets more than the break-glass roles (${breakGlass!.join(", ")}) ${overreaching.join("; ")}`);
+    }
+    return problems.length > 0 ? problems.join(", and ") : undefined;
+}
+
+/** The account ids the stack's own resources show in their ARNs (known values only). */
+function ownAccounts(args: StackValidationArgs): Set<string> {
+    const accounts = new Set<string>();
+    for (const r of args.resources) {
+        const arn = peek(() => (r.props as { arn?: unknown }).arn);
+        if (typeof arn === "string") {
+            const account = arn.split(":")[4];
+            if (account && /^\d{12}$/.test(account)) {
+                accounts.add(account);
+            }
+        }
+    }
+    return accounts;
+}
+
+/**
+ * Whether every rule of a plan that selects the database copies to a literal vault ARN in an account
+ * none of the stack's own resources is in. In a preview where none of the stack's ARNs is known yet,
+ * a literal vault ARN that no resource of the stack produced counts as another account's.
+ */
+function copiedToAnotherAccount(facts: DatabaseFacts, selections: PolicyResource[], own: Set<string>): boolean {
+    const covering = selections.filter((sel) => selects(sel, facts) === "covered");
+    const plans = covering.flatMap((sel) => referencedThrough(sel, "planId", "aws:backup/plan:Plan"));
+    const offAccount = (copy: Record<string, unknown>): boolean => {
+        const arn = peek(() => copy.destinationVaultArn);
+        const account = typeof arn === "string" ? arn.split(":")[4] : undefined;
+        return account !== undefined && /^\d{12}$/.test(account) && !own.has(account);
+    };
+    return plans.some((plan) => {
+        const rules = rulesOf(plan);
+        return rules.length > 0 && rules.every((rule) => asList(rule.copyActions).filter(isRecord).some(offAccount));
+    });
+}
+
+export const backupDatabaseKeyGuarded: EstateStackPolicy = {
+    name: "estate-backup-database-key-guarded",
+    checks:
+        "Every RDS instance (read replicas excepted), RDS or Aurora cluster and DocumentDB cluster whose kmsKeyId is a customer-managed key either has its AWS Backup recovery points copied by every rule of a plan that selects it to a vault in another account, or uses a KMS key of the stack whose key policy denies kms:ScheduleKeyDeletion, kms:DisableKey and kms:PutKeyPolicy to Principal \"*\" with no condition but exempted aws:PrincipalArn values (no wildcards; for deletion and disabling, only the configured breakGlassRoleArns). A key from outside the stack counts as unguarded; no kmsKeyId (the AWS managed aws/rds key, which nobody can delete) passes.",
+    description:
+        "AWS Backup does not fully manage RDS, Aurora or DocumentDB: their recovery points stay encrypted with the " +
+        "database's own KMS key, not the vault's. Whoever may schedule that key's deletion, disable it or rewrite its policy " +
+        "can make every recovery point unreadable, vault lock or not, within 7 days. Either the key policy denies that to " +
+        "all but a named break-glass role, or a copy of every recovery point lives in another account, re-encrypted with " +
+        "that account's vault key.",
+    remediationSteps:
+        "Set `estate:backup.breakGlassRoleArn` and `estate:backup.deployerRoleArns` (the data components' `keyGuard`): the " +
+        "keys then deny kms:ScheduleKeyDeletion and kms:DisableKey to all but the break-glass role, and kms:PutKeyPolicy to " +
+        "all but it and the deployers. And/or set `estate:backup.plan.copyToAccount.vaultArn` to a vault in a separate " +
+        "backup account (the BackupPlan's `copyToAccount`, the data components' `backupAccountId`). See " +
+        "docs/backup-protection.md for what each protects against.",
+    severity: "critical",
+    tags: ["aws", "backup", "kms"],
+    configSchema: {
+        properties: {
+            breakGlassRoleArns: {
+                type: "array",
+                items: { type: "string", pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$" },
+                description: "The only roles a deny of key deletion and disabling may exempt (the stack's estate:backup.breakGlassRoleArn).",
+            },
+        },
+    },
+    validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+        const databases = ofType(args.resources, DATABASES);
+        if (databases.length === 0) {
+            args.notApplicable("The stack has no RDS instance, RDS/Aurora cluster or DocumentDB cluster.");
+        }
+        const breakGlass = args.getConfig<DatabaseKeyGuardConfig>().breakGlassRoleArns;
+        const selections = ofType(args.resources, aws.backup.Selection);
+        const own = ownAccounts(args);
+        forEachDeferringUnknowns(databases, (db) => {
+            const props = db.props as { arn?: unknown; kmsKeyId?: unknown; replicateSourceDb?: unknown };
+            if (db.isType(aws.rds.Instance) && "replicateSourceDb" in props && peek(() => props.replicateSourceDb) !== undefined) {
+                return; // a read replica: AWS Backup backs up its source
+            }
+            const noun = `${DATABASE_NOUNS[db.type] ?? db.type} '${db.name}'`;
+            const keys = referencedThrough(db, "kmsKeyId", TYPES.kmsKey);
+            const keyId = peek(() => props.kmsKeyId);
+            if (keys.length === 0 && (keyId === undefined || keyId === null || keyId === "")) {
+                return; // the AWS managed key aws/rds (or no encryption): nobody can schedule its deletion
+            }
+            const arn = peek(() => props.arn);
+            const facts: DatabaseFacts = { db, arn: arn === UNKNOWN || typeof arn === "string" ? arn : undefined, tags: tagsOf(db) };
+            if (copiedToAnotherAccount(facts, selections, own)) {
+                return;
+            }
+            const noCopy = "and no rule of a plan that selects it copies its recovery points to a vault in another account.";
+            if (keys.length === 0) {
+                if (keyId === UNKNOWN && (db.propertyDependencies.kmsKeyId ?? []).length > 0) {
+                    readValue(() => props.kmsKeyId); // a key from another stack: its ARN could tell where it lives
+                }
+                report(
+                    `${noun} is encrypted with a KMS key from outside the stack (${keyId === UNKNOWN ? "unknown" : JSON.stringify(keyId)}), whose key ` +
+                        `policy the policy cannot see: whoever may delete that key erases every recovery point of the database, ${noCopy}`,
+                    db.urn,
+                );
+                return;
+            }
+            for (const key of keys) {
+                const keyProps = key.props as { policy?: unknown };
+                const policy = peek(() => keyProps.policy);
+                if (policy === UNKNOWN) {
+                    readValue(() => keyProps.policy);
+                }
+                const problem = keyPolicyProblem(policy, breakGlass);
+                if (problem) {
+                    report(
+                        `${noun} is encrypted with KMS key '${key.name}', which ${problem}; deleting or disabling that key makes every ` +
+                            `recovery point of the database unreadable, locked vault or not, ${noCopy}`,
+                        db.urn,
+                    );
+                }
+            }
+        });
+    },
+};
+
+export const backupPolicies = [backupVaultEncryptionCmk, backupVaultLock, backupPlanRetention, backupSelectionCoverage, backupCrossRegionCopy, backupDatabaseKeyGuarded];

@@ -79,7 +79,15 @@ describe("the example stacks", () => {
             retention: { dailyDays: 30, weeklyWeeks: 12, monthlyMonths: 12, yearlyYears: 7 },
         });
         expect(spec.backup).toMatchObject({ objectLock: { mode: "GOVERNANCE", days: 30 }, replication: true, accessLogging: true });
-        expect(spec.backup.plan).toEqual({ vaultLock: { changeableForDays: 7 }, restoreTesting: { schedule: "cron(0 8 15 * ? *)" } });
+        expect(spec.backup.plan).toEqual({
+            copyToAccount: { vaultArn: "arn:aws:backup:eu-central-1:210987654321:backup-vault:estate-prod-copies", accountId: "210987654321" },
+            vaultLock: { changeableForDays: 7 },
+            restoreTesting: { schedule: "cron(0 8 15 * ? *)" },
+        });
+        expect(spec.backup.keyGuard).toEqual({
+            breakGlassRoleArn: "arn:aws:iam::123456789012:role/estate-break-glass",
+            deployerRoleArns: ["arn:aws:iam::123456789012:role/estate-deployer"],
+        });
         expect(spec.backup.jobs).toMatchObject({
             enabled: true,
             irsa: {
@@ -372,7 +380,7 @@ describe("AWS Backup settings (estate:backup.plan)", () => {
                 'day-of-month and day-of-week \'?\', a single minute (got "0 8 15 * *")',
         ]);
         expect(problems(devConfig({ "estate:backup": { plan: { vaultLocks: false } } }))).toEqual([
-            "estate:backup.plan.vaultLocks is not a known key; did you mean estate:backup.plan.vaultLock? (known here: vaultLock, restoreTesting)",
+            "estate:backup.plan.vaultLocks is not a known key; did you mean estate:backup.plan.vaultLock? (known here: copyToAccount, vaultLock, restoreTesting)",
         ]);
     });
 
@@ -384,6 +392,53 @@ describe("AWS Backup settings (estate:backup.plan)", () => {
         ]);
         // Without a managed database there is no vault: nothing to refuse.
         expect(() => parseEstateConfig(devConfig({ "estate:backup": { plan: { vaultLock: { changeableForDays: 3 } } } }), ctx)).not.toThrow();
+    });
+});
+
+describe("backups that survive a compromised account (estate:backup.breakGlassRoleArn, deployerRoleArns, plan.copyToAccount)", () => {
+    const BREAK_GLASS = "arn:aws:iam::123456789012:role/estate-break-glass";
+    const DEPLOYER = "arn:aws:iam::123456789012:role/estate-deployer";
+    const COPIES = "arn:aws:backup:eu-central-1:210987654321:backup-vault:estate-copies";
+    const prodLike = (backup: Record<string, unknown>) =>
+        devConfig({ "estate:profile": "prod", "estate:backup": { replication: false, ...backup }, "estate:platform": { acmeEmail: "ops@example.com" } });
+
+    it("take a break-glass role with the deployer roles, and a backup account's vault", () => {
+        const spec = parseEstateConfig(prodLike({ breakGlassRoleArn: BREAK_GLASS, deployerRoleArns: [DEPLOYER], plan: { copyToAccount: { vaultArn: COPIES } } }), ctx);
+        expect(spec.backup.keyGuard).toEqual({ breakGlassRoleArn: BREAK_GLASS, deployerRoleArns: [DEPLOYER] });
+        expect(spec.backup.plan.copyToAccount).toEqual({ vaultArn: COPIES, accountId: "210987654321" });
+        expect(parseEstateConfig(devConfig(), ctx).backup).toMatchObject({ keyGuard: undefined, plan: { copyToAccount: undefined } });
+    });
+
+    it("refuse a break-glass role without deployer roles (KMS would refuse the key policy), and the reverse", () => {
+        expect(problems(prodLike({ breakGlassRoleArn: BREAK_GLASS }))).toEqual([
+            "estate:backup.deployerRoleArns is required with estate:backup.breakGlassRoleArn: the key policies deny deleting and disabling " +
+                "the keys to all but the break-glass role, and changing them to all but it and the deployer roles (KMS refuses a key policy " +
+                "that would lock out the role setting it)",
+        ]);
+        expect(problems(prodLike({ deployerRoleArns: [DEPLOYER] }))[0]).toMatch(/^estate:backup\.breakGlassRoleArn is required with estate:backup\.deployerRoleArns/);
+    });
+
+    it("refuse a deployer that is the break-glass role, roles in two accounts, and a copy into the stack's own account", () => {
+        expect(problems(prodLike({ breakGlassRoleArn: BREAK_GLASS, deployerRoleArns: [BREAK_GLASS] }))).toEqual([
+            "estate:backup.deployerRoleArns[0] must not be the break-glass role: the role that deploys every day must not also be able to delete the keys",
+        ]);
+        expect(problems(prodLike({ breakGlassRoleArn: BREAK_GLASS, deployerRoleArns: ["arn:aws:iam::999999999999:role/deployer"] }))[0]).toMatch(
+            /^estate:backup\.breakGlassRoleArn must be in the same account as the deployer roles/,
+        );
+        expect(
+            problems(prodLike({ breakGlassRoleArn: BREAK_GLASS, deployerRoleArns: [DEPLOYER], plan: { copyToAccount: { vaultArn: "arn:aws:backup:eu-central-1:123456789012:backup-vault:x1" } } })),
+        ).toEqual([
+            "estate:backup.plan.copyToAccount.vaultArn must be a vault in another account than the stack's (123456789012, the break-glass role's): a copy in the same account falls with it",
+        ]);
+    });
+
+    it("refuse a break-glass role on an unprotected stack (it could not delete its own keys), and a vault ARN that is none", () => {
+        expect(problems(devConfig({ "estate:backup": { breakGlassRoleArn: BREAK_GLASS, deployerRoleArns: [DEPLOYER] } }))).toEqual([
+            "estate:backup.breakGlassRoleArn requires estate:protectData true: the guarded keys cannot be deleted by the stack, so it must keep them (retainOnDelete) rather than try",
+        ]);
+        expect(problems(devConfig({ "estate:backup": { plan: { copyToAccount: { vaultArn: "estate-copies" } } } }))).toEqual([
+            'estate:backup.plan.copyToAccount.vaultArn must be a backup vault ARN such as arn:aws:backup:eu-west-1:210987654321:backup-vault:estate-copies (got "estate-copies")',
+        ]);
     });
 });
 

@@ -76,6 +76,7 @@ describe("the policies of the pack", () => {
             "estate-backup-plan-retention": [],
             "estate-backup-selection-coverage": ["checkov:CKV2_AWS_8"],
             "estate-backup-cross-region-copy": [],
+            "estate-backup-database-key-guarded": [],
             ...Object.fromEntries(policies.filter((p) => p.name.startsWith("estate-k8s-")).map((p) => [p.name, []])),
         });
     });

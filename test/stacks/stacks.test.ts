@@ -20,7 +20,7 @@ const stacks = fs.readdirSync(root).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f
 
 type PolicyConfigFile = Record<
     string,
-    { retention?: unknown; drRegion?: unknown; requireCrossRegionCopy?: unknown; minChangeableForDays?: number; minimumDays?: unknown }
+    { retention?: unknown; drRegion?: unknown; requireCrossRegionCopy?: unknown; minChangeableForDays?: number; minimumDays?: unknown; breakGlassRoleArns?: unknown }
 >;
 
 function specAndPolicyConfig(stack: string) {
@@ -69,6 +69,16 @@ describe.each(stacks)("stack %s", (stack) => {
         }
     });
 
+    it("bounds the key-deletion exemptions in its policy config by exactly the stack's break-glass role", () => {
+        const { spec, policyConfig } = specAndPolicyConfig(stack);
+        const entry = policyConfig["estate-backup-database-key-guarded"];
+        if (spec.backup.keyGuard === undefined) {
+            expect(entry).toBeUndefined();
+        } else {
+            expect(entry).toEqual({ breakGlassRoleArns: [spec.backup.keyGuard.breakGlassRoleArn] });
+        }
+    });
+
     it("its vault lock's cooling-off passes the policy's minimum", () => {
         const { spec, policyConfig } = specAndPolicyConfig(stack);
         const minimum = policyConfig["estate-backup-vault-lock"]?.minChangeableForDays ?? 3;
@@ -113,6 +123,49 @@ describe("AWS Backup in the example stacks", () => {
         expect(report.violations).toEqual([]);
         // It ran over the databases, not over nothing.
         expect(report.notApplicable.filter((n) => n.policy === "estate-backup-selection-coverage")).toEqual([]);
+    });
+
+    it("prod's backups survive a deleted database key: only the break-glass role may delete it, and every rule copies to the backup account", async () => {
+        const { config, secretKeys, project } = loadStackConfig(root, "prod");
+        const spec = parseEstateConfig(config, { project, stack: "prod" });
+        const guard = spec.backup.keyGuard!;
+        const copyTo = spec.backup.plan.copyToAccount!;
+        const run = await runProgram(programFrom(await bundleProgram(root, "infra/index.ts")), { project, stack: "prod", config, secretKeys });
+        const byName = (name: string) => run.resources.find((r) => r.name === name)!;
+        for (const db of ["postgres-db", "mongo-cluster"]) {
+            const [keyUrn] = byName(db).propertyDependencies.kmsKeyId ?? [];
+            const key = run.resources.find((r) => r.urn === keyUrn)!;
+            const statements = JSON.parse(plainInputs(key).policy as string).Statement as { Sid?: string; Effect: string; Action: string[]; Condition?: unknown; Principal: { AWS?: string } }[];
+            const deletion = statements.find((st) => st.Effect === "Deny" && st.Action.includes("kms:ScheduleKeyDeletion"));
+            expect(deletion, `${key.name} of ${db}`).toMatchObject({ Principal: { AWS: "*" }, Condition: { ArnNotEquals: { "aws:PrincipalArn": guard.breakGlassRoleArn } } });
+            // The backup account may use the key for its copies (AWS Backup re-encrypts them with its own vault key).
+            expect(statements.some((st) => st.Principal.AWS === `arn:aws:iam::${copyTo.accountId}:root` && st.Action.includes("kms:CreateGrant")), key.name).toBe(true);
+        }
+        const rules = plainInputs(byName("aws-backup-plan")).rules as { ruleName: string; copyActions: { destinationVaultArn: string }[] }[];
+        for (const rule of rules) {
+            expect(rule.copyActions.map((c) => c.destinationVaultArn), rule.ruleName).toContain(copyTo.vaultArn);
+        }
+    });
+
+    it("without a key guard and a copy to another account, prod's databases are refused: one key deletion would erase their backups", async () => {
+        const { config, secretKeys, project } = loadStackConfig(root, "prod");
+        const backup = JSON.parse(config["estate:backup"]!) as { breakGlassRoleArn?: string; deployerRoleArns?: string[]; plan: { copyToAccount?: unknown } };
+        delete backup.breakGlassRoleArn;
+        delete backup.deployerRoleArns;
+        delete backup.plan.copyToAccount;
+        const run = await runProgram(programFrom(await bundleProgram(root, "infra/index.ts")), {
+            project,
+            stack: "prod",
+            config: { ...config, "estate:backup": JSON.stringify(backup) },
+            secretKeys,
+        });
+        const policyConfig = JSON.parse(fs.readFileSync(path.join(root, "policies/config/prod.json"), "utf8")) as PolicyPackConfig;
+        const report = await evaluatePolicies(backupPolicies, run.resources, { config: policyConfig, packEnforcementLevel });
+        const nameOf = (urn: string) => run.resources.find((r) => r.urn === urn)!.name;
+        expect(report.violations.map((v) => [v.policy, v.enforcementLevel, nameOf(v.urn!)]).sort()).toEqual([
+            ["estate-backup-database-key-guarded", "mandatory", "mongo-cluster"],
+            ["estate-backup-database-key-guarded", "mandatory", "postgres-db"],
+        ]);
     });
 
     it("prod's databases keep their own backups exactly as long as AWS Backup's continuous rule: one derivation, no drift", async () => {

@@ -160,7 +160,7 @@ describe("BackupPlan with defaults (dev-like: no lock, no DR region)", () => {
             ["daily", TIER_SCHEDULES.daily, { deleteAfter: 7 }],
             ["weekly", TIER_SCHEDULES.weekly, { deleteAfter: 28 }],
             ["monthly", TIER_SCHEDULES.monthly, { deleteAfter: 93 }],
-            ["yearly", TIER_SCHEDULES.yearly, { deleteAfter: 366, coldStorageAfter: 30 }],
+            ["yearly", TIER_SCHEDULES.yearly, { deleteAfter: 366 }],
         ]);
         for (const rule of b.rules()) {
             expect(rule).toMatchObject({ scheduleExpressionTimezone: "Etc/UTC", startWindow: 60, completionWindow: 480 });
@@ -269,14 +269,20 @@ describe("BackupPlan in production (lock, DR copies, continuous backup matching 
         }
     });
 
-    it("keeps the prod tiers, moving monthly and yearly recovery points to cold storage within the 90-day rule", async () => {
+    it("keeps the prod tiers and moves nothing to cold storage, which AWS Backup ignores for RDS, Aurora and DocumentDB", async () => {
         const b = await build(PROD_ARGS);
         expect(b.rules().map((r) => [r.ruleName, r.enableContinuousBackup, r.lifecycle])).toEqual([
             ["daily", true, { deleteAfter: 30 }],
             ["weekly", false, { deleteAfter: 84 }],
-            ["monthly", false, { deleteAfter: 372, coldStorageAfter: 30 }],
-            ["yearly", false, { deleteAfter: 2562, coldStorageAfter: 30 }],
+            ["monthly", false, { deleteAfter: 372 }],
+            ["yearly", false, { deleteAfter: 2562 }],
         ]);
+        // Not on the copies either: cold storage would also block the cross-account copy.
+        for (const rule of b.rules()) {
+            for (const copy of rule.copyActions ?? []) {
+                expect(copy.lifecycle, rule.ruleName).not.toHaveProperty("coldStorageAfter");
+            }
+        }
     });
 
     it("copies every rule to a locked vault in the DR region with its own rotating key, keeping the source lifecycle", async () => {
@@ -315,6 +321,67 @@ describe("BackupPlan in production (lock, DR copies, continuous backup matching 
             ["yearly", TIER_SCHEDULES.yearly, false, 2562],
         ]);
         expect(b.inputs("aws-backup-vault-lock")).toMatchObject({ minRetentionDays: 35, maxRetentionDays: 2562 });
+    });
+});
+
+const GUARD = {
+    breakGlassRoleArn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/estate-break-glass`,
+    deployerRoleArns: [`arn:aws:iam::${MOCK_ACCOUNT_ID}:role/estate-deployer`],
+};
+const BACKUP_ACCOUNT_VAULT = "arn:aws:backup:eu-central-1:210987654321:backup-vault:estate-copies";
+
+describe("BackupPlan copies to a backup account and guards its keys", () => {
+    it("copies every rule, with its retention, to the backup account's vault as well as the DR vault", async () => {
+        const b = await build({ ...PROD_ARGS, copyToAccount: { vaultArn: BACKUP_ACCOUNT_VAULT } });
+        const drVaultArn = mockArn("backup", "vault", "aws-backup-dr-vault", "eu-central-1");
+        for (const rule of b.rules()) {
+            expect(rule.copyActions, rule.ruleName).toEqual([
+                { destinationVaultArn: drVaultArn, lifecycle: rule.lifecycle },
+                { destinationVaultArn: BACKUP_ACCOUNT_VAULT, lifecycle: rule.lifecycle },
+            ]);
+        }
+    });
+
+    it("lets the backup account use the vault keys for the copies, and no other account", async () => {
+        const b = await build({ ...PROD_ARGS, copyToAccount: { vaultArn: BACKUP_ACCOUNT_VAULT } });
+        for (const key of ["aws-backup-key", "aws-backup-dr-key"]) {
+            const statements = JSON.parse(b.inputs(key).policy).Statement as { Sid: string; Principal: { AWS: string } }[];
+            const outside = statements.filter((st) => !st.Principal.AWS.includes(MOCK_ACCOUNT_ID));
+            expect(outside.map((st) => [st.Sid, st.Principal.AWS]), key).toEqual([
+                ["BackupAccountMayCopyRecoveryPoints", "arn:aws:iam::210987654321:root"],
+                ["BackupAccountMayGrantForCopies", "arn:aws:iam::210987654321:root"],
+            ]);
+        }
+    });
+
+    it("denies deleting or disabling its keys to all but the break-glass role, and their policy to all but it and the deployers", async () => {
+        const b = await build({ ...PROD_ARGS, keyGuard: GUARD });
+        for (const key of ["aws-backup-key", "aws-backup-dr-key"]) {
+            const denies = (JSON.parse(b.inputs(key).policy).Statement as { Effect: string }[]).filter((st) => st.Effect === "Deny");
+            expect(denies, key).toEqual([
+                {
+                    Sid: "OnlyBreakGlassMayDeleteOrDisableKey",
+                    Effect: "Deny",
+                    Principal: { AWS: "*" },
+                    Action: ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:DeleteImportedKeyMaterial"],
+                    Resource: "*",
+                    Condition: { ArnNotEquals: { "aws:PrincipalArn": GUARD.breakGlassRoleArn } },
+                },
+                {
+                    Sid: "OnlyBreakGlassAndDeployersMayChangeKeyPolicy",
+                    Effect: "Deny",
+                    Principal: { AWS: "*" },
+                    Action: ["kms:PutKeyPolicy"],
+                    Resource: "*",
+                    Condition: { ArnNotEquals: { "aws:PrincipalArn": [GUARD.breakGlassRoleArn, ...GUARD.deployerRoleArns] } },
+                },
+            ]);
+        }
+    });
+
+    it("keeps KMS's default key policy when neither is asked for", async () => {
+        const b = await build(PROD_ARGS);
+        expect(b.inputs("aws-backup-key").policy).toBeUndefined();
     });
 });
 
@@ -449,6 +516,21 @@ describe("BackupPlan invalid arguments", () => {
             "an unsupported restore test type",
             { restoreTesting: { resourceTypes: ["EBS" as "RDS"] } },
             'restoreTesting.resourceTypes must be a non-empty list of distinct types from RDS, Aurora, DocumentDB (got ["EBS"])',
+        ],
+        [
+            "a copy destination that is not a vault ARN",
+            { copyToAccount: { vaultArn: "arn:aws:kms:eu-west-1:210987654321:key/abc" } },
+            'copyToAccount.vaultArn must be a backup vault ARN such as arn:aws:backup:eu-west-1:210987654321:backup-vault:estate-copies (got "arn:aws:kms:eu-west-1:210987654321:key/abc")',
+        ],
+        [
+            "a copy destination in the guarded keys' own account",
+            { keyGuard: GUARD, copyToAccount: { vaultArn: `arn:aws:backup:eu-west-1:${MOCK_ACCOUNT_ID}:backup-vault:copies` } },
+            `copyToAccount.vaultArn must be in another account than this one (${MOCK_ACCOUNT_ID}, the key guard's): a copy in the same account falls with it`,
+        ],
+        [
+            "a key guard without deployers",
+            { keyGuard: { ...GUARD, deployerRoleArns: [] } },
+            "keyGuard.deployerRoleArns must name at least one IAM role: the role that runs pulumi up, or KMS's lockout safety check refuses the key policy",
         ],
         ["a hyphenated restore testing plan name", { restoreTesting: { name: "prod-tests" } }, 'restoreTesting.name must be 1-50 letters, digits or underscores (got "prod-tests")'],
     ];

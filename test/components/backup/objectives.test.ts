@@ -3,14 +3,12 @@ import {
     cronIntervalMinutes,
     AWS_BACKUP_MAX_RETENTION_DAYS,
     BACKUP_WINDOWS,
-    COLD_STORAGE_MIN_DAYS,
     CONTINUOUS_BACKUP_MAX_DAYS,
     CONTINUOUS_SCHEDULE,
     NATIVE_BACKUP_MAX_DAYS,
     RESTORE_TESTING_SCHEDULE,
     TIER_SCHEDULES,
     backupRules,
-    coldStorageAfterDays,
     findDataObjectivesProblem,
     findObjectiveProblems,
     isAwsCron,
@@ -132,17 +130,17 @@ describe("backupRules", () => {
             { name: "daily", tier: "daily", schedule: TIER_SCHEDULES.daily, continuous: false, deleteAfterDays: 7 },
             { name: "weekly", tier: "weekly", schedule: TIER_SCHEDULES.weekly, continuous: false, deleteAfterDays: 28 },
             { name: "monthly", tier: "monthly", schedule: TIER_SCHEDULES.monthly, continuous: false, deleteAfterDays: 93 },
-            { name: "yearly", tier: "yearly", schedule: TIER_SCHEDULES.yearly, continuous: false, deleteAfterDays: 366, coldStorageAfterDays: 30 },
+            { name: "yearly", tier: "yearly", schedule: TIER_SCHEDULES.yearly, continuous: false, deleteAfterDays: 366 },
         ]);
     });
 
     it("makes the daily rule continuous when the continuous days cover the daily objective (prod)", () => {
         const rules = backupRules(PROD, { continuousDays: 30 });
-        expect(rules.map((r) => [r.name, r.continuous, r.deleteAfterDays, r.coldStorageAfterDays])).toEqual([
-            ["daily", true, 30, undefined],
-            ["weekly", false, 84, undefined],
-            ["monthly", false, 372, 30],
-            ["yearly", false, 2562, 30],
+        expect(rules.map((r) => [r.name, r.continuous, r.deleteAfterDays])).toEqual([
+            ["daily", true, 30],
+            ["weekly", false, 84],
+            ["monthly", false, 372],
+            ["yearly", false, 2562],
         ]);
     });
 
@@ -165,28 +163,15 @@ describe("backupRules", () => {
         expect(rules.find((r) => r.name === "daily")!.schedule).toBe(TIER_SCHEDULES.daily);
     });
 
-    it("always respects AWS's 90-day cold storage rule", () => {
+    it("moves no tier to cold storage, which AWS Backup ignores for RDS, Aurora and DocumentDB, and keeps every tier within 36500 days", () => {
         for (const yearlyYears of [1, 7, 99]) {
             for (const monthlyMonths of [1, 3, 4, 12, 1177]) {
                 for (const rule of backupRules({ dailyDays: 400, weeklyWeeks: 52, monthlyMonths, yearlyYears }, { continuousDays: 35 })) {
-                    if (rule.coldStorageAfterDays !== undefined) {
-                        expect(rule.deleteAfterDays - rule.coldStorageAfterDays).toBeGreaterThanOrEqual(COLD_STORAGE_MIN_DAYS);
-                    }
+                    expect(Object.keys(rule)).not.toContain("coldStorageAfterDays");
                     expect(rule.deleteAfterDays).toBeLessThanOrEqual(AWS_BACKUP_MAX_RETENTION_DAYS);
                 }
             }
         }
-    });
-});
-
-describe("coldStorageAfterDays", () => {
-    it("moves only long monthly and yearly recovery points, after 30 days, when they then stay 90", () => {
-        expect(coldStorageAfterDays("monthly", 93)).toBeUndefined();
-        expect(coldStorageAfterDays("monthly", 119)).toBeUndefined();
-        expect(coldStorageAfterDays("monthly", 120)).toBe(30);
-        expect(coldStorageAfterDays("yearly", 366)).toBe(30);
-        expect(coldStorageAfterDays("weekly", 3640)).toBeUndefined();
-        expect(coldStorageAfterDays("daily", 3650)).toBeUndefined();
     });
 });
 

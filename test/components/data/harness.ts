@@ -4,6 +4,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import { expect } from "vitest";
 import { BackupPlan } from "../../../components/backup";
+import type { KeyGuard } from "../../../components/lib/key-guard";
 import type { DataNetwork, DataObjectives, DatabaseConnection } from "../../../components/data";
 import { policies } from "../../../policies/pack";
 import { fromWire, plainInputs, runProgram, type EngineRun, type RecordedResource, type RunOptions } from "../../../scripts/engine/mock-engine";
@@ -17,6 +18,11 @@ export const NETWORK: DataNetwork = {
     allowedCidrBlocks: ["10.42.0.0/16"],
 };
 export const OBJECTIVES: DataObjectives = { rpoMinutes: 15, dailyBackupDays: 30 };
+/** The key guard of Pulumi.prod.yaml: the prod policy config bounds key deletion by its break-glass role. */
+export const PROD_KEY_GUARD: KeyGuard = {
+    breakGlassRoleArn: "arn:aws:iam::123456789012:role/estate-break-glass",
+    deployerRoleArns: ["arn:aws:iam::123456789012:role/estate-deployer"],
+};
 export const KEY = "arn:aws:kms:eu-west-1:123456789012:key/0d3b5c1e-0000-4000-8000-000000000000";
 
 /**

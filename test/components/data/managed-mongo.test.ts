@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { BACKUP_SELECTION_TAG, BACKUP_WINDOWS } from "../../../components/backup/objectives";
 import { ManagedMongo, type ManagedMongoArgs } from "../../../components/data";
 import { fromWire, MOCK_ACCOUNT_ID, plainInputs, runProgram } from "../../../scripts/engine/mock-engine";
-import { backupPlanSelectingByTag, build, buildError, KEY, NETWORK, OBJECTIVES } from "./harness";
+import { backupPlanSelectingByTag, PROD_KEY_GUARD, build, buildError, KEY, NETWORK, OBJECTIVES } from "./harness";
 
 const T = {
     cluster: "aws:docdb/cluster:Cluster",
@@ -110,11 +110,37 @@ describe("ManagedMongo with defaults (DocumentDB)", () => {
         for (const preview of [false, true]) {
             const built = await build(() => {
                 backupPlanSelectingByTag();
-                return new ManagedMongo("docs", { version: "5.0", network: NETWORK, objectives: OBJECTIVES });
+                return new ManagedMongo("docs", { version: "5.0", network: NETWORK, objectives: OBJECTIVES, keyGuard: PROD_KEY_GUARD });
             }, { preview });
             const report = await built.policyReport("prod");
             expect(report.violations.filter((v) => !v.message.startsWith("can't run policy"))).toEqual([]);
         }
+    });
+
+    it("without a key guard or a copy to another account, is refused in prod: deleting its key would erase its backups", async () => {
+        const built = await build(() => {
+            backupPlanSelectingByTag();
+            return new ManagedMongo("docs", { version: "5.0", network: NETWORK, objectives: OBJECTIVES });
+        });
+        const report = await built.policyReport("prod");
+        expect(report.violations.map((v) => [v.policy, v.enforcementLevel, v.urn])).toEqual([
+            ["estate-backup-database-key-guarded", "mandatory", built.resource("docs-cluster").urn],
+        ]);
+    });
+
+    it("with a key guard, its key denies deletion and disabling to all but the break-glass role; with a backup account, shares it for copies", async () => {
+        const built = await build(
+            () => new ManagedMongo("docs", { version: "5.0", network: NETWORK, objectives: OBJECTIVES, keyGuard: PROD_KEY_GUARD, backupAccountId: "210987654321" }),
+        );
+        const statements = JSON.parse(built.inputs("docs-key").policy).Statement as { Sid: string; Effect: string; Condition?: unknown }[];
+        expect(statements.map((st) => [st.Sid, st.Effect])).toEqual([
+            ["AccountIamDecides", "Allow"],
+            ["OnlyBreakGlassMayDeleteOrDisableKey", "Deny"],
+            ["OnlyBreakGlassAndDeployersMayChangeKeyPolicy", "Deny"],
+            ["BackupAccountMayCopyRecoveryPoints", "Allow"],
+            ["BackupAccountMayGrantForCopies", "Allow"],
+        ]);
+        expect(statements[1]!.Condition).toEqual({ ArnNotEquals: { "aws:PrincipalArn": PROD_KEY_GUARD.breakGlassRoleArn } });
     });
 });
 

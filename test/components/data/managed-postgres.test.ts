@@ -3,7 +3,7 @@ import { BACKUP_SELECTION_TAG, BACKUP_WINDOWS } from "../../../components/backup
 import { ManagedPostgres, type ManagedPostgresArgs } from "../../../components/data";
 import { ArgumentError } from "../../../components/lib/errors";
 import { fromWire, MOCK_ACCOUNT_ID, MOCK_MANAGED_PASSWORD, runProgram } from "../../../scripts/engine/mock-engine";
-import { backupPlanSelectingByTag, build, buildError, KEY, NETWORK, OBJECTIVES } from "./harness";
+import { backupPlanSelectingByTag, PROD_KEY_GUARD, build, buildError, KEY, NETWORK, OBJECTIVES } from "./harness";
 
 const T = {
     component: "estate:data:ManagedPostgres",
@@ -27,7 +27,7 @@ const postgres = (args: Partial<ManagedPostgresArgs> = {}, opts = {}) =>
 const postgresWithBackupPlan = (args: Partial<ManagedPostgresArgs> = {}, opts = {}) =>
     build(() => {
         backupPlanSelectingByTag();
-        return new ManagedPostgres("orders", { version: "16", network: NETWORK, objectives: OBJECTIVES, ...args });
+        return new ManagedPostgres("orders", { version: "16", network: NETWORK, objectives: OBJECTIVES, keyGuard: PROD_KEY_GUARD, ...args });
     }, opts);
 
 describe("ManagedPostgres with defaults (RDS)", () => {
@@ -147,6 +147,22 @@ describe("ManagedPostgres with defaults (RDS)", () => {
             expect(report.violations.filter((v) => v.enforcementLevel === "mandatory"), `preview: ${preview}`).toEqual([]);
             expect(report.violations.filter((v) => !v.message.startsWith("can't run policy"))).toEqual([]);
         }
+    });
+
+    it("without a key guard or a copy to another account, is refused in prod: deleting its key would erase its backups", async () => {
+        const b = await postgresWithBackupPlan({ keyGuard: undefined });
+        const report = await b.policyReport("prod");
+        expect(report.violations.map((v) => [v.policy, v.enforcementLevel, v.urn])).toEqual([
+            ["estate-backup-database-key-guarded", "mandatory", b.resource("orders-db").urn],
+        ]);
+    });
+
+    it("keeps KMS's default key policy without a key guard, and refuses a guard for a key it did not create", async () => {
+        expect((await postgres()).inputs("orders-key").policy).toBeUndefined();
+        expect(await buildError(() => new ManagedPostgres("orders", { version: "16", network: NETWORK, objectives: OBJECTIVES, kmsKeyArn: KEY, keyGuard: PROD_KEY_GUARD }))).toEqual({
+            message: 'ManagedPostgres "orders": keyGuard applies only to the key the component creates; guard the given kmsKeyArn\'s own key policy instead',
+            registered: ["pulumi:pulumi:Stack"],
+        });
     });
 
     it("leaves the endpoint and the password unknown in preview", async () => {

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import { describe, expect, it } from "vitest";
 import {
     backupCrossRegionCopy,
+    backupDatabaseKeyGuarded,
     backupPlanRetention,
     backupPolicies,
     backupSelectionCoverage,
@@ -12,6 +13,7 @@ import { policies } from "../../../policies/pack";
 import { type RecordedResource, runProgram } from "../../../scripts/engine/mock-engine";
 import { fakeResource, type PolicyReport, UNKNOWN } from "../../../scripts/engine/policy-harness";
 import { attach, check, KEY_ARN, messagesOf, packConfig, T } from "../fixtures";
+import { guardedKeyPolicy, type KeyGuard } from "../../../components/lib/key-guard";
 
 const B = {
     vault: "aws:backup/vault:Vault",
@@ -26,6 +28,11 @@ const B = {
 } as const;
 
 const PROD_RETENTION = { dailyDays: 30, weeklyWeeks: 12, monthlyMonths: 12, yearlyYears: 7 };
+/** The key guard of Pulumi.prod.yaml (its break-glass role is the one policies/config/prod.json names). */
+const PROD_GUARD: KeyGuard = {
+    breakGlassRoleArn: "arn:aws:iam::123456789012:role/estate-break-glass",
+    deployerRoleArns: ["arn:aws:iam::123456789012:role/estate-deployer"],
+};
 const DR_REGION = "eu-central-1";
 
 /** The single violation of a report, with its message after the description; on `urn` when given. */
@@ -145,7 +152,7 @@ function awsBackupProgram(opts: { lock?: boolean; tagDocdb?: boolean } = {}) {
     });
     // Databases as hardened as the RDS and DocumentDB rules of the pack want them, so the whole pack
     // passes: encrypted with a CMK, TLS forced and audited, backups kept the prod minimum, protected.
-    const dbKey = new aws.kms.Key("db-key", { enableKeyRotation: true });
+    const dbKey = new aws.kms.Key("db-key", { enableKeyRotation: true, policy: JSON.stringify(guardedKeyPolicy("123456789012", "aws", { guard: PROD_GUARD })) });
     const protectedData = { storageEncrypted: true, kmsKeyId: dbKey.arn, backupRetentionPeriod: 30, deletionProtection: true };
     const forceSsl = [{ name: "rds.force_ssl", value: "1" }];
     const auroraParams = new aws.rds.ClusterParameterGroup("aurora-params", { family: "aurora-postgresql16", parameters: forceSsl });
@@ -556,6 +563,124 @@ describe("estate-backup-cross-region-copy", () => {
     it("does not apply without a DR region in the policy config", async () => {
         expect((await check(backupCrossRegionCopy, [plan(prodRules())], { config: packConfig("dev") })).notApplicable).toEqual([
             { policy: "estate-backup-cross-region-copy", reason: "No DR region is configured (drRegion) and requireCrossRegionCopy is not set." },
+        ]);
+    });
+});
+
+// ------------------------------------------------------------------------------------------------
+
+describe("estate-backup-database-key-guarded", () => {
+    const BACKUP_ACCOUNT_VAULT = "arn:aws:backup:eu-central-1:210987654321:backup-vault:estate-copies";
+    const OWN_ACCOUNT_VAULT = "arn:aws:backup:eu-central-1:123456789012:backup-vault:dr";
+    const guarded = (guard: KeyGuard = PROD_GUARD) => JSON.stringify(guardedKeyPolicy("123456789012", "aws", { guard }));
+    const dbKey = (policy?: unknown) =>
+        fakeResource({ type: T.key, name: "db-key", props: { enableKeyRotation: true, arn: KEY_ARN, ...(policy !== undefined ? { policy } : {}) } });
+    const tags = { "estate:backup": "true" };
+    const encrypted = (type: string, name: string, k: RecordedResource, props: Record<string, unknown> = {}) =>
+        attach(type, name, k, { kmsKeyId: KEY_ARN, arn: `arn:aws:rds:eu-west-1:123456789012:db:${name}`, tags, ...props }, "kmsKeyId");
+    /** A plan whose rules copy to `destinations`, and a tag selection that names it through planId. */
+    const planSelecting = (destinations: string[][]) => {
+        const p = plan(
+            prodRules().map((rule, i) => ({ ...rule, copyActions: (destinations[i] ?? []).map((d) => ({ destinationVaultArn: d, lifecycle: rule.lifecycle })) })),
+        );
+        const sel = attach(B.selection, "tagged", p, { planId: "plan-id", iamRoleArn: "arn:aws:iam::123456789012:role/backup", selectionTags: [{ type: "STRINGEQUALS", key: "estate:backup", value: "true" }] }, "planId");
+        return [p, sel];
+    };
+    const everyRule = (arn: string) => [[arn], [arn], [arn], [arn]];
+    const run = (resources: RecordedResource[]) => check(backupDatabaseKeyGuarded, resources, { config: prodConfig });
+
+    it.each([
+        [B.rdsInstance, "RDS instance"],
+        [B.rdsCluster, "RDS/Aurora cluster"],
+        [B.docdbCluster, "DocumentDB cluster"],
+    ])("passes a %s (%s) whose key denies deletion, disabling and policy changes to all but the break-glass role (and the deployers)", async (type, _noun) => {
+        const k = dbKey(guarded());
+        clean(await run([k, encrypted(type, "db", k), ...planSelecting([])]));
+    });
+
+    it("passes a database with KMS's default key policy when every rule of its plan copies to another account's vault", async () => {
+        const k = dbKey();
+        clean(await run([k, encrypted(B.rdsInstance, "postgres", k), ...planSelecting(everyRule(BACKUP_ACCOUNT_VAULT))]));
+    });
+
+    it("passes a database on the AWS managed key aws/rds (no kmsKeyId), which nobody can delete", async () => {
+        clean(await run([db(B.rdsInstance, "postgres", { storageEncrypted: true, tags })]));
+    });
+
+    it("fails a database whose key has KMS's default key policy and no copy in another account, on the database", async () => {
+        const k = dbKey();
+        const postgres = encrypted(B.rdsInstance, "postgres", k);
+        const violation = single(await run([k, postgres, ...planSelecting(everyRule(OWN_ACCOUNT_VAULT))]), postgres.urn);
+        expect(violation.enforcementLevel).toBe("mandatory");
+        expect(violation.text).toBe(
+            "RDS instance 'postgres' is encrypted with KMS key 'db-key', which has KMS's default key policy: any principal the " +
+                "account's IAM allows may schedule its deletion (7 days at the earliest) or disable it; deleting or disabling that " +
+                "key makes every recovery point of the database unreadable, locked vault or not, and no rule of a plan that selects " +
+                "it copies its recovery points to a vault in another account.",
+        );
+    });
+
+    it("fails a key policy that denies deletion but not disabling or policy changes", async () => {
+        const policy = JSON.parse(guarded()) as { Statement: Record<string, unknown>[] };
+        policy.Statement = policy.Statement.filter((st) => st.Sid !== "OnlyBreakGlassAndDeployersMayChangeKeyPolicy");
+        policy.Statement[1]!.Action = ["kms:ScheduleKeyDeletion"];
+        const k = dbKey(JSON.stringify(policy));
+        expect(single(await run([k, encrypted(B.docdbCluster, "mongo", k)])).text).toMatch(
+            /^DocumentDB cluster 'mongo' is encrypted with KMS key 'db-key', which does not deny kms:DisableKey, kms:PutKeyPolicy to everyone but named roles/,
+        );
+    });
+
+    it("does not count a deny that holds only under another condition, or exempts a wildcard", async () => {
+        for (const condition of [
+            { ArnNotEquals: { "aws:PrincipalArn": PROD_GUARD.breakGlassRoleArn }, Bool: { "aws:MultiFactorAuthPresent": "false" } },
+            { ArnNotLike: { "aws:PrincipalArn": "arn:aws:iam::123456789012:role/*" } },
+        ]) {
+            const policy = JSON.parse(guarded()) as { Statement: Record<string, unknown>[] };
+            policy.Statement[1]!.Condition = condition;
+            const k = dbKey(JSON.stringify(policy));
+            expect(single(await run([k, encrypted(B.rdsInstance, "postgres", k)])).text, JSON.stringify(condition)).toMatch(
+                /which does not deny kms:ScheduleKeyDeletion, kms:DisableKey to everyone but named roles/,
+            );
+        }
+    });
+
+    it("fails a deny of deletion that exempts more than the configured break-glass roles", async () => {
+        const k = dbKey(guarded({ ...PROD_GUARD, breakGlassRoleArn: "arn:aws:iam::123456789012:role/admin" }));
+        expect(single(await run([k, encrypted(B.rdsInstance, "postgres", k)])).text).toMatch(
+            /lets more than the break-glass roles \(arn:aws:iam::123456789012:role\/estate-break-glass\) kms:ScheduleKeyDeletion \(statement 'OnlyBreakGlassMayDeleteOrDisableKey' also exempt arn:aws:iam::123456789012:role\/admin\)/,
+        );
+    });
+
+    it("fails when only some rules copy to another account", async () => {
+        const k = dbKey();
+        expect((await run([k, encrypted(B.rdsInstance, "postgres", k), ...planSelecting([[BACKUP_ACCOUNT_VAULT], [BACKUP_ACCOUNT_VAULT]])])).violations).toHaveLength(1);
+    });
+
+    it("fails a key from outside the stack unless the recovery points are copied to another account", async () => {
+        const outside = db(B.rdsInstance, "postgres", { kmsKeyId: KEY_ARN, tags });
+        expect(single(await run([outside])).text).toBe(
+            `RDS instance 'postgres' is encrypted with a KMS key from outside the stack ("${KEY_ARN}"), whose key policy the policy ` +
+                "cannot see: whoever may delete that key erases every recovery point of the database, and no rule of a plan that " +
+                "selects it copies its recovery points to a vault in another account.",
+        );
+        clean(await run([outside, ...planSelecting(everyRule(BACKUP_ACCOUNT_VAULT))]));
+    });
+
+    it("notes that it cannot run in preview while the key policy is unknown", async () => {
+        const k = dbKey(UNKNOWN);
+        const violation = single(await run([k, encrypted(B.rdsInstance, "postgres", k)]));
+        expect(violation.enforcementLevel).toBe("advisory");
+        expect(violation.message).toMatch(/^can't run policy 'estate-backup-database-key-guarded' during preview/);
+    });
+
+    it("leaves out read replicas, whose source is backed up", async () => {
+        const k = dbKey();
+        clean(await run([k, encrypted(B.rdsInstance, "replica", k, { replicateSourceDb: "arn:aws:rds:eu-west-1:123456789012:db:postgres" })]));
+    });
+
+    it("does not apply to a stack without databases", async () => {
+        expect((await run([dbKey()])).notApplicable).toEqual([
+            { policy: "estate-backup-database-key-guarded", reason: "The stack has no RDS instance, RDS/Aurora cluster or DocumentDB cluster." },
         ]);
     });
 });
