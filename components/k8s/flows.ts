@@ -39,6 +39,9 @@ export interface FlowInput extends Omit<DeclaredFlow, "from" | "to" | "port"> {
     port: pulumi.Input<number>;
 }
 
+/** A declaration between two pods: one whose allowance can be derived (`admitFlowSpec`). */
+export type PodFlowInput = FlowInput & { from: PodEndpointInput; to: PodEndpointInput };
+
 /**
  * Addresses outside the pod network that the estate cannot know at deploy time. A flow to (or from)
  * one of them names a representative address of its kind; NetworkPolicies can only tell them apart by
@@ -97,7 +100,7 @@ export function acmeSolverEndpoint(namespace: pulumi.Input<string>): PodEndpoint
  * Ingress it certifies (`namespace`): Let's Encrypt fetches the challenge through the load balancer
  * and the controller, which forwards it to the solver's port.
  */
-export function acmeSolverFlow(namespace: pulumi.Input<string>, controller: { namespace: pulumi.Input<string>; podLabels: Labels }, what: string): FlowInput {
+export function acmeSolverFlow(namespace: pulumi.Input<string>, controller: { namespace: pulumi.Input<string>; podLabels: Labels }, what: string): PodFlowInput {
     return {
         name: "ingress-to-acme-solver",
         description: `The ingress controller forwards Let's Encrypt's HTTP-01 challenge for ${what} to cert-manager's solver pod in the Ingress's namespace.`,
@@ -112,7 +115,7 @@ export function acmeSolverFlow(namespace: pulumi.Input<string>, controller: { na
  * (by their labels), from the source's pods (by namespace and labels), on the flow's port. The
  * source's egress is another policy's business.
  */
-export function admitFlowSpec(flow: FlowInput & { from: PodEndpointInput; to: PodEndpointInput }): k8s.types.input.networking.v1.NetworkPolicySpec {
+export function admitFlowSpec(flow: PodFlowInput): k8s.types.input.networking.v1.NetworkPolicySpec {
     return {
         podSelector: { matchLabels: { ...flow.to.pod.labels } },
         policyTypes: ["Ingress"],
