@@ -15,7 +15,7 @@
 import type { PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
 import { isRecord } from "../lib/iam";
 import { K8S, metadataOf, namespaceOf, resourcesOfType } from "../lib/k8s";
-import { evaluateFlow, type Endpoint, type Flow, type Labels, type Namespace, type NetworkPolicy, type NetworkPolicySpec, type SideVerdict, type Verdict } from "../lib/netpol";
+import { describeVerdict, evaluateFlow, validatePolicy, type Endpoint, type Flow, type Labels, type Namespace, type NetworkPolicy, type NetworkPolicySpec, type Verdict } from "../lib/netpol";
 import type { EstateStackPolicy } from "../lib/policy";
 import { forEachDeferringUnknowns } from "../lib/unknowns";
 import { ISSUER_ANNOTATIONS } from "./ingress";
@@ -55,6 +55,8 @@ export interface FlowAnalysis {
     results: FlowResult[];
     denied: FlowResult[];
     missingSolverFlows: MissingSolverFlow[];
+    /** What the API server would reject in a planned NetworkPolicy (such a piece admits nothing). */
+    invalidPolicies: string[];
 }
 
 const asLabels = (value: unknown): Labels =>
@@ -227,42 +229,11 @@ export function analyzeFlows(resources: readonly PolicyResource[]): FlowAnalysis
             missingSolverFlows.push({ namespace, servedBy });
         }
     }
-    return { results, denied: results.filter((r) => !r.verdict.allowed), missingSolverFlows };
+    return { results, denied: results.filter((r) => !r.verdict.allowed), missingSolverFlows, invalidPolicies: policies.flatMap(validatePolicy) };
 }
 
 function describeDeclarer(r: Pick<PolicyResource, "type" | "name">): string {
     return `${r.type.split(":").pop() ?? r.type} '${r.name}'`;
-}
-
-function describeEndpoint(endpoint: Endpoint): string {
-    if ("ip" in endpoint) {
-        return endpoint.ip;
-    }
-    const labels = Object.entries(endpoint.pod.labels)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(",");
-    return `${endpoint.pod.namespace}/{${labels}}`;
-}
-
-/** `ingress/{app.kubernetes.io/name=traefik} -> monitoring/{acme.cert-manager.io/http01-solver=true}:8089/TCP`. */
-export function describeFlow(flow: Flow): string {
-    return `${describeEndpoint(flow.from)} -> ${describeEndpoint(flow.to)}:${flow.port}/${flow.protocol ?? "TCP"}`;
-}
-
-function describeSide(side: SideVerdict, direction: "egress of the source" | "ingress of the destination"): string {
-    return `the ${direction} is isolated by ${side.selectedBy.join(", ")} and no policy admits the flow`;
-}
-
-/** Why a flow is denied, naming the policies at fault (those that isolate the refusing end). */
-export function denialReason(verdict: Verdict): string {
-    const reasons: string[] = [];
-    if (!verdict.egress.allowed) {
-        reasons.push(describeSide(verdict.egress, "egress of the source"));
-    }
-    if (!verdict.ingress.allowed) {
-        reasons.push(describeSide(verdict.ingress, "ingress of the destination"));
-    }
-    return reasons.join("; ");
 }
 
 /** The policies at fault of a denied flow: those that isolate the end (or ends) that refuse it. */
@@ -270,9 +241,9 @@ export function policiesAtFault(verdict: Verdict): string[] {
     return [...(verdict.egress.allowed ? [] : verdict.egress.selectedBy), ...(verdict.ingress.allowed ? [] : verdict.ingress.selectedBy)];
 }
 
-/** One line per denied flow, for reports: `flow 'x' (Monitoring 'monitoring'): a -> b:8089/TCP denied: ...`. */
+/** One line per denied flow: `flow 'x' declared by Monitoring 'monitoring': TCP 8089 from ... is denied: ingress to the destination is isolated by ...`. */
 export function describeDenied(result: FlowResult): string {
-    return `flow '${result.flow.name}' declared by ${result.declaredBy}: ${describeFlow(result.flow)} is denied: ${denialReason(result.verdict)}.`;
+    return `flow '${result.flow.name}' declared by ${result.declaredBy}: ${describeVerdict(result.flow, result.verdict)}`;
 }
 
 export function describeMissingSolverFlow(missing: MissingSolverFlow): string {
@@ -314,6 +285,9 @@ export const k8sNetworkFlows: EstateStackPolicy = {
         }
         for (const missing of analysis?.missingSolverFlows ?? []) {
             report(describeMissingSolverFlow(missing));
+        }
+        for (const problem of analysis?.invalidPolicies ?? []) {
+            report(`NetworkPolicy ${problem}: the API server would reject it, and the evaluator lets it admit nothing.`);
         }
     },
 };
