@@ -90,6 +90,16 @@ function toEndpoint(value: unknown): Endpoint | undefined {
     return undefined;
 }
 
+/**
+ * Whether a resource can carry declarations: a component, whose type token has no `/` in its module
+ * (`estate:k8s:Platform`), unlike a provider's resource (`kubernetes:networking.k8s.io/v1:NetworkPolicy`,
+ * `aws:s3/bucket:Bucket`). Other resources' props are never read, so the check costs little.
+ */
+export function isComponentType(type: string): boolean {
+    const module = type.split(":")[1] ?? "";
+    return !module.includes("/") && !type.startsWith("pulumi:");
+}
+
 /** The flows a resource declares (none when its props have no `networkFlows`). A malformed entry throws: a declaration must be checkable. */
 export function declaredFlowsOf(resource: Pick<PolicyResource, "props" | "type" | "name">): DeclaredFlow[] {
     const list = resource.props[NETWORK_FLOWS_OUTPUT];
@@ -216,7 +226,7 @@ function isSolverFlowTo(flow: Flow, namespace: string): boolean {
 
 /** Collects every declared flow and evaluates it against the planned NetworkPolicies and Namespaces. */
 export function analyzeFlows(resources: readonly PolicyResource[]): FlowAnalysis {
-    const declared = resources.flatMap((r) => declaredFlowsOf(r).map((flow) => ({ flow, declaredBy: describeDeclarer(r), urn: r.urn })));
+    const declared = resources.filter((r) => isComponentType(r.type)).flatMap((r) => declaredFlowsOf(r).map((flow) => ({ flow, declaredBy: describeDeclarer(r), urn: r.urn })));
     const policies = networkPoliciesOf(resources);
     const namespaces = namespacesOf(
         resources,
@@ -272,7 +282,7 @@ export const k8sNetworkFlows: EstateStackPolicy = {
     severity: "high",
     tags: ["k8s", "network-policy"],
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
-        const declarers = args.resources.filter((r) => NETWORK_FLOWS_OUTPUT in r.props);
+        const declarers = args.resources.filter((r) => isComponentType(r.type) && NETWORK_FLOWS_OUTPUT in r.props);
         if (declarers.length === 0 && acmeServedNamespaces(args.resources).size === 0) {
             args.notApplicable("No resource declares network flows.");
         }
