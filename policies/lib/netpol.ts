@@ -295,20 +295,23 @@ function protocolOf(protocol: string | undefined): string {
     return protocol ?? "TCP";
 }
 
+const isPortNumber = (n: number): boolean => Number.isInteger(n) && n >= 1 && n <= 65535;
+
 /**
  * Whether one `ports` entry admits the flow. Numeric `port` (with `endPort`: the inclusive range
  * `port..endPort`); a named port resolves against the destination pod's container ports, with the
  * protocol (a name the destination does not declare for that number and protocol, or any name toward
  * an `ip` destination, matches nothing). An entry the API server would reject (`endPort` without a
- * numeric `port`, or below it) matches nothing.
+ * numeric `port` or below it, a number outside 1-65535) matches nothing.
  */
 function portMatches(entry: NetworkPolicyPort, flow: Flow, destination: Endpoint): boolean {
     const protocol = protocolOf(flow.protocol);
     if (protocolOf(entry.protocol) !== protocol) return false;
     if (entry.port === undefined) return entry.endPort === undefined;
     if (typeof entry.port === "number") {
+        if (!isPortNumber(entry.port)) return false;
         if (entry.endPort === undefined) return flow.port === entry.port;
-        return entry.endPort >= entry.port && flow.port >= entry.port && flow.port <= entry.endPort;
+        return isPortNumber(entry.endPort) && entry.endPort >= entry.port && flow.port >= entry.port && flow.port <= entry.endPort;
     }
     if (entry.endPort !== undefined || !("pod" in destination)) return false;
     const name = entry.port;
@@ -466,11 +469,25 @@ function peerProblems(peer: NetworkPolicyPeer, where: string): string[] {
     return problems;
 }
 
+/**
+ * apimachinery pkg/util/validation `IsValidPortName`: 1-15 characters of [-a-z0-9], at least one
+ * letter, no leading, trailing or doubled hyphen.
+ */
+function isValidPortName(name: string): boolean {
+    return /^[-a-z0-9]{1,15}$/.test(name) && /[a-z]/.test(name) && !name.includes("--") && !name.startsWith("-") && !name.endsWith("-");
+}
+
 function portProblems(entry: NetworkPolicyPort, where: string): string[] {
     const problems: string[] = [];
     if (entry.protocol !== undefined && !["TCP", "UDP", "SCTP"].includes(entry.protocol)) {
         problems.push(`${where}.protocol: "${entry.protocol}" is not TCP, UDP or SCTP`);
     }
+    if (typeof entry.port === "number" && !isPortNumber(entry.port)) problems.push(`${where}.port: ${entry.port} is not a port number (1-65535)`);
+    if (typeof entry.port === "string" && !isValidPortName(entry.port)) {
+        // A number written as a string ("5432") is read as a name, which the API server refuses.
+        problems.push(`${where}.port: "${entry.port}" is not a valid port name (a number must be written as a number)`);
+    }
+    if (entry.endPort !== undefined && !isPortNumber(entry.endPort)) problems.push(`${where}.endPort: ${entry.endPort} is not a port number (1-65535)`);
     if (entry.endPort !== undefined) {
         if (typeof entry.port !== "number") problems.push(`${where}.endPort: needs a numeric port`);
         else if (entry.endPort < entry.port) problems.push(`${where}.endPort: ${entry.endPort} is below port ${entry.port}`);

@@ -589,6 +589,10 @@ describe("ports: protocol, number, endPort, named ports", () => {
         // "open a named port that doesn't match its protocol": dns is UDP, the rule says TCP (the default).
         expect(evaluateFlow(to(53, "UDP"), [viaName("dns")], namespaces).allowed).toBe(false);
         expect(evaluateFlow(to(53, "UDP"), [viaName("dns", "UDP")], namespaces).allowed).toBe(true);
+        // The same over the e2e topology: TCP toward the name of a UDP port opens nothing.
+        const wrongProtocol = policy("x", "tcp-on-udp-name", { podSelector: { matchLabels: { pod: "a" } }, ingress: [{ ports: [{ protocol: "TCP", port: "serve-81-udp" }] }] });
+        expect(denied([wrongProtocol], 81, "TCP")).toEqual(pairs((_, to) => is("x", "a")(to)));
+        expect(denied([wrongProtocol], 81, "UDP")).toEqual(pairs((_, to) => is("x", "a")(to)));
         // "open a named port that isn't served".
         expect(evaluateFlow(to(8080), [viaName("metrics")], namespaces).allowed).toBe(false);
     });
@@ -614,6 +618,18 @@ describe("ports: protocol, number, endPort, named ports", () => {
         expect(denied([range], 80)).toEqual(none);
         expect(denied([range], 81)).toEqual(none);
         expect(denied([range], 82)).toEqual(pairs((_, to) => is("x", "a")(to)));
+    });
+
+    it("reads a number written as a string as a port name, which matches nothing, and says why", () => {
+        const quoted = policy("x", "quoted-port", { podSelector: {}, ingress: [{ ports: [{ port: "80" }, { port: 0 }, { port: "Serve-80" }, { port: 80, endPort: 70000 }] }] });
+        expect(denied([quoted], 80)).toEqual(pairs((_, to) => is("x")(to)));
+        expect(validatePolicy(quoted)).toEqual([
+            'x/quoted-port: spec.ingress[0].ports[0].port: "80" is not a valid port name (a number must be written as a number)',
+            "x/quoted-port: spec.ingress[0].ports[1].port: 0 is not a port number (1-65535)",
+            'x/quoted-port: spec.ingress[0].ports[2].port: "Serve-80" is not a valid port name (a number must be written as a number)',
+            "x/quoted-port: spec.ingress[0].ports[3].endPort: 70000 is not a port number (1-65535)",
+        ]);
+        expect(validatePolicy(policy("x", "names", { podSelector: {}, ingress: [{ ports: [{ port: "serve-80-tcp" }, { port: "http" }, { port: 1, endPort: 65535 }] }] }))).toEqual([]);
     });
 
     it("lets no port entry the API would reject admit traffic, and says why", () => {
@@ -668,6 +684,7 @@ describe("validatePolicy (kubernetes/kubernetes pkg/apis/networking/validation)"
         expect(validatePolicy(policy("x", "ok", { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: "10.0.0.0/8", except: ["10.1.0.0/16"] } }] }] }))).toEqual([]);
         const bad = policy("x", "bad", {
             podSelector: {},
+            policyTypes: ["Ingress"],
             ingress: [
                 {
                     from: [
@@ -692,7 +709,9 @@ describe("validatePolicy (kubernetes/kubernetes pkg/apis/networking/validation)"
             "x/bad: spec.ingress[0].from[4].namespaceSelector.matchExpressions[0]: Exists takes no values",
             'x/bad: spec.egress[0].ports[0].protocol: "ICMP" is not TCP, UDP or SCTP',
         ]);
-        // The invalid peers admit nothing.
-        expect(evaluateFlow({ from: pod("y", "a"), to: pod("x", "a"), port: 80 }, [bad], namespaces).allowed).toBe(false);
+        // The invalid peers admit nothing, from a pod of the policy's namespace, another's, or an address.
+        for (const from of [pod("x", "b"), pod("y", "a"), { ip: "10.0.0.5" }]) {
+            expect(evaluateFlow({ from, to: pod("x", "a"), port: 80 }, [bad], namespaces).allowed).toBe(false);
+        }
     });
 });
