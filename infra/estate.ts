@@ -26,6 +26,7 @@ import {
     ManagedMongo,
     ManagedPostgres,
     ManagedRedis,
+    managedServiceAddress,
     managedServicesEgressRule,
     type DataClients,
     type DataNetwork,
@@ -34,6 +35,7 @@ import {
     type RedisConnection,
 } from "../components/data";
 import { AppService, Platform } from "../components/k8s";
+import { type EndpointInput, ipEndpoint, podEndpoint } from "../components/k8s/flows";
 import type { EgressRule } from "../components/k8s/network-policies";
 import { ErrorTracking, GrafanaContent, type MonitoredService, Monitoring, estateRuleGroups, pushgatewayServiceUrl } from "../components/observability";
 import { appEnvironment, type EstateParts } from "./app-environment";
@@ -118,7 +120,7 @@ export function buildEstate(spec: EstateSpec): Estate {
 
     // The apps, last: their environment comes from everything above.
     const parts: EstateParts = { spec, cluster, platform, backups, data, awsBackup, backupJobs, monitoring, grafana: grafanaContent, errorTracking };
-    const services = buildApps(spec, platform, monitoring, (app) => appEnvironment(parts, app), managedDataEgress(spec, data));
+    const services = buildApps(spec, platform, monitoring, (app) => appEnvironment(parts, app), managedDataEgress(spec, data), dataEndpoints(spec, platform, data));
 
     return { ...parts, services };
 }
@@ -292,6 +294,7 @@ function buildBackupJobs(spec: EstateSpec, backups: BackupBucket, platform: Plat
                 pushgatewayUrl: settings.pushgatewayUrl ?? pushgatewayServiceUrl(platform.namespaceNames.monitoring),
                 irsa: settings.irsa,
                 databasePods: target.servingPods,
+                databaseAddress: target.placement === "managed" ? managedServiceAddress({ subnetIds: spec.network!.privateSubnetIds }, { region: spec.region }) : undefined,
                 databaseEgress:
                     target.placement === "managed" ? [managedServicesEgressRule({ subnetIds: spec.network!.privateSubnetIds }, [target.connection.port], { region: spec.region })] : undefined,
                 region: spec.region,
@@ -310,6 +313,20 @@ function buildBackupJobs(spec: EstateSpec, backups: BackupBucket, platform: Plat
 function managedDataEgress(spec: EstateSpec, data: Estate["data"]): EgressRule[] {
     const ports = Object.values(data).flatMap((service) => (service?.placement === "managed" ? [service.connection.port] : []));
     return ports.length === 0 ? [] : [managedServicesEgressRule({ subnetIds: spec.network!.privateSubnetIds }, ports, { region: spec.region })];
+}
+
+/** Where each data service is, for the apps' declared network flows: its serving pods, or an address in its subnets. */
+function dataEndpoints(spec: EstateSpec, platform: Platform, data: Estate["data"]): { name: string; to: EndpointInput; port: pulumi.Input<number> }[] {
+    return (Object.entries(data) as [string, DataService | undefined][]).flatMap(([service, entry]) => {
+        if (entry === undefined) {
+            return [];
+        }
+        const to =
+            entry.placement === "cluster" && entry.servingPods
+                ? podEndpoint(platform.namespaces.data, entry.servingPods)
+                : ipEndpoint(managedServiceAddress({ subnetIds: spec.network!.privateSubnetIds }, { region: spec.region }));
+        return [{ name: service, to, port: entry.connection.port }];
+    });
 }
 
 /** Metrics, alerts and dashboards of everything the estate runs, apps included. */
@@ -393,6 +410,7 @@ function buildApps(
     monitoring: Monitoring,
     environment: (app: string) => Record<string, pulumi.Input<string>>,
     egress: EgressRule[],
+    dataServices: { name: string; to: EndpointInput; port: pulumi.Input<number> }[],
 ): Record<string, AppService> {
     const services: Record<string, AppService> = {};
     for (const { name, ...service } of Object.values(spec.services)) {
@@ -405,6 +423,7 @@ function buildApps(
                 network: platform.appNetwork,
                 monitoring: monitoring.appMonitoring,
                 egress,
+                dataServices,
                 secretEnv: environment(name),
                 forceDeleteRepository: !spec.protectData,
                 region: spec.region,

@@ -31,6 +31,12 @@ export const policies: EstatePolicy[] = [...s3Policies, ...kmsPolicies, ...rdsPo
 export const advisoryInProd: readonly string[] = ["estate-rds-storage-encrypted-cmk", "estate-secretsmanager-secret-cmk"];
 
 /**
+ * Policies that block in every stack, dev included (`policies/config/*.json` say so): a denied
+ * network flow is a broken path, not a weaker posture, and dev finds it first.
+ */
+export const mandatoryInEveryStack: readonly string[] = ["estate-k8s-network-flows"];
+
+/**
  * Policies with a safe, unambiguous fix (`remediateResource`): every stack's config sets them to
  * `remediate`, so the engine applies the fix before it validates, in dev and prod alike.
  */

@@ -14,6 +14,7 @@ import { parseArgs } from "node:util";
 import { UserInputError } from "../components/lib/errors";
 import { packEnforcementLevel, packName, policies } from "../policies/pack";
 import { fromWire, plainInputs, runProgram, type EngineRun, type RecordedResource } from "./engine/mock-engine";
+import { type FlowsVerdict, flowsVerdict, renderFlowsVerdict } from "./engine/flows";
 import { loadPolicyConfig } from "./engine/policy-config";
 import { evaluatePolicies, type Remediation, type Violation } from "./engine/policy-harness";
 import { bundleProgram, programFrom } from "./engine/program";
@@ -173,7 +174,15 @@ function renderTree(run: EngineRun): string {
     return lines.join("\n") + "\n";
 }
 
-function renderReport(stack: string, remediations: Remediation[], violations: Violation[], policyCount: number, resourceCount: number, configFile: string): string {
+function renderReport(
+    stack: string,
+    remediations: Remediation[],
+    violations: Violation[],
+    policyCount: number,
+    resourceCount: number,
+    configFile: string,
+    flows: FlowsVerdict,
+): string {
     const lines: string[] = [];
     // Remediations first, as the engine applies them before it validates; they never fail the check.
     for (const r of remediations) {
@@ -193,8 +202,10 @@ function renderReport(stack: string, remediations: Remediation[], violations: Vi
         }
     }
     const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;
+    // The flows verdict (policy estate-k8s-network-flows reports the same denials as violations).
+    lines.push(`${lines.length ? "\n" : ""}${renderFlowsVerdict(flows).join("\n")}`);
     lines.push(
-        `${lines.length ? "\n" : ""}policy pack ${packName}: ${policyCount} policies over ${resourceCount} resources of stack ${stack} ` +
+        `policy pack ${packName}: ${policyCount} policies over ${resourceCount} resources of stack ${stack} ` +
             `(config ${path.relative(process.cwd(), configFile) || configFile}): ${mandatory} mandatory, ${violations.length - mandatory} advisory violations` +
             (remediations.length > 0 ? `; ${remediations.length} resource(s) would be remediated` : ""),
     );
@@ -220,6 +231,7 @@ export async function runCli(root: string, command: string, argv: string[]): Pro
             config: policyConfig,
         });
         const mandatory = report.violations.some((v) => v.enforcementLevel === "mandatory");
+        const flows = flowsVerdict(run.resources);
         const stdout = opts.json
             ? JSON.stringify(
                   {
@@ -227,6 +239,7 @@ export async function runCli(root: string, command: string, argv: string[]): Pro
                       resources: run.resources.length,
                       policies: policies.length,
                       diagnostics: run.diagnostics,
+                      flows,
                       remediations: report.remediations.map((r) => ({ policy: r.policy, severity: r.severity ?? null, urn: r.urn, changes: r.changes })),
                       violations: report.violations.map((v) => ({
                           policy: v.policy,
@@ -239,7 +252,7 @@ export async function runCli(root: string, command: string, argv: string[]): Pro
                   null,
                   2,
               ) + "\n"
-            : renderReport(run.stack, report.remediations, report.violations, policies.length, run.resources.length, policyConfigFile!);
+            : renderReport(run.stack, report.remediations, report.violations, policies.length, run.resources.length, policyConfigFile!, flows);
         return { exitCode: mandatory ? 1 : 0, stdout, stderr: "" };
     } catch (err) {
         if (pulumi.RunError.isInstance(err)) {

@@ -26,12 +26,14 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { DatabaseConnection, RedisConnection } from "../data/connection";
-import { ESTATE_LABELS, IAM_ROLE_ANNOTATION } from "../k8s/conventions";
+import { ESTATE_LABELS, IAM_ROLE_ANNOTATION, NETWORK_FLOWS_OUTPUT } from "../k8s/conventions";
+import { type DeclaredFlow, EXTERNAL_ADDRESSES, declaredFlows, ipEndpoint, podEndpoint } from "../k8s/flows";
 import { dnsEgressRule, namespacePeer, type EgressRule } from "../k8s/network-policies";
 import { requireKubernetesProvider } from "../k8s/provider";
 import { ArgChecker, describe, withoutUndefined } from "../lib/args";
 import { images } from "../lib/charts";
 import { isPinnedImage } from "../lib/images";
+import { DEFAULT_PUSHGATEWAY_POD_LABELS, backupJobsFlows } from "./backup-flows";
 import { LOGICAL_BACKUP_SCHEDULE, RESTORE_DRILL_SCHEDULE, isKubernetesCron } from "./objectives";
 import { TIERS } from "./retention";
 
@@ -126,6 +128,14 @@ export interface BackupJobsArgs {
      * when `databasePods` is unset. Default: the database port to any address.
      */
     databaseEgress?: EgressRule[];
+    /**
+     * An address of the database outside the cluster (e.g. one in its private subnets), for the
+     * backup's declared network flow. Default: a public address (`EXTERNAL_ADDRESSES.internet`),
+     * which the default database egress (its port to any address) admits.
+     */
+    databaseAddress?: pulumi.Input<string>;
+    /** The labels of the Pushgateway's pods, for the declared flows. Default: the estate's (`Monitoring`). */
+    pushgatewayPods?: Record<string, string>;
     /** Postgres: `PGSSLMODE` of the backup's connection. `require` (TLS, as the connections' URIs) or `verify-full` (needs the server's CA in the image). Default: `require`. */
     pgSslMode?: "require" | "verify-full";
     /** The emptyDir at `/work` where a dump is staged, in GiB: room for the largest dump (and for the drill, its download). Default: 20. */
@@ -184,6 +194,8 @@ export class BackupJobs extends pulumi.ComponentResource {
     readonly iamUserName?: pulumi.Output<string>;
     /** The keys this database's dumps live under, one per tier (`daily/<service>/`, ...). */
     readonly prefixes: string[];
+    /** The network flows the jobs need (registered as the `networkFlows` output; see components/k8s/flows.ts). */
+    readonly networkFlows: pulumi.Output<DeclaredFlow[]>;
 
     constructor(name: string, args: BackupJobsArgs, opts?: pulumi.ComponentResourceOptions) {
         validate(name, args);
@@ -341,6 +353,19 @@ export class BackupJobs extends pulumi.ComponentResource {
         this.drillSchedule = a.drillSchedule;
         this.serviceAccountName = objectName;
         this.prefixes = TIERS.map((tier) => `${tier}/${service}/`);
+        this.networkFlows = declaredFlows(
+            `BackupJobs ${JSON.stringify(name)}`,
+            backupJobsFlows({
+                service,
+                namespace,
+                backupPodLabels,
+                drillPodLabels,
+                database: a.databasePods ? podEndpoint(databaseNamespace, a.databasePods) : ipEndpoint(a.databaseAddress ?? EXTERNAL_ADDRESSES.internet),
+                databasePort: port,
+                pushgatewayUrl: a.pushgatewayUrl,
+                pushgatewayPods: a.pushgatewayPods ?? DEFAULT_PUSHGATEWAY_POD_LABELS,
+            }),
+        );
         this.registerOutputs({
             namespace: this.namespace,
             backupCronJobName: this.backupCronJobName,
@@ -351,6 +376,7 @@ export class BackupJobs extends pulumi.ComponentResource {
             iamRoleArn: this.iamRoleArn,
             iamUserName: this.iamUserName,
             prefixes: this.prefixes,
+            [NETWORK_FLOWS_OUTPUT]: this.networkFlows,
         });
     }
 }

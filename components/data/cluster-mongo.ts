@@ -16,7 +16,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ESTATE_LABELS } from "../k8s/conventions";
+import { ESTATE_LABELS, NETWORK_FLOWS_OUTPUT } from "../k8s/conventions";
+import { API_SERVER_PORT, EXTERNAL_ADDRESSES, type FlowInput, declaredFlows, dnsFlows, ipEndpoint, podEndpoint } from "../k8s/flows";
 import { apiServerEgressRule, dnsEgressRule, tcp } from "../k8s/network-policies";
 import { requireKubernetesProvider } from "../k8s/provider";
 import { ArgChecker, withoutUndefined } from "../lib/args";
@@ -161,8 +162,37 @@ export class ClusterMongo extends pulumi.ComponentResource {
         });
         this.passwordSecretName = passwordSecretName;
         this.servingPodLabels = labels;
-        this.registerOutputs({ connection: this.connection, passwordSecretName });
+        this.registerOutputs({
+            connection: this.connection,
+            passwordSecretName,
+            [NETWORK_FLOWS_OUTPUT]: declaredFlows(`ClusterMongo ${JSON.stringify(name)}`, clusterMongoFlows({ name, namespace, podLabels: labels, operator: a.installOperator })),
+        });
     }
+}
+
+/**
+ * The network flows of a replica set (see components/k8s/flows.ts): the members resolve names,
+ * replicate from each other and reach the API server (the agent reads its automation config); with
+ * the operator, the API server calls its webhook and the operator calls the API server. The apps'
+ * flows to the members are the apps' to declare.
+ */
+export function clusterMongoFlows(p: { name: string; namespace: pulumi.Input<string>; podLabels: Record<string, string>; operator: boolean }): FlowInput[] {
+    const members = podEndpoint(p.namespace, p.podLabels);
+    const apiServer = ipEndpoint(EXTERNAL_ADDRESSES.apiServer);
+    const flows: FlowInput[] = [
+        ...dnsFlows("mongo", members, `The ${p.name} members`),
+        { name: "mongo-replication", description: `The ${p.name} members replicate from each other.`, from: members, to: members, port: MONGO_PORT },
+        { name: "mongo-to-api-server", description: "The members' agents read their automation config through the API server.", from: members, to: apiServer, port: API_SERVER_PORT },
+    ];
+    if (p.operator) {
+        const operator = podEndpoint(p.namespace, { ...MCK_OPERATOR_POD_LABELS });
+        flows.push(
+            ...dnsFlows("mck-operator", operator, "The MongoDB operator"),
+            { name: "api-server-to-mck-webhook", description: "The API server calls the MongoDB operator's admission webhook.", from: apiServer, to: operator, port: MCK_WEBHOOK_PORT },
+            { name: "mck-operator-to-api-server", description: "The MongoDB operator reconciles its resources through the API server.", from: operator, to: apiServer, port: API_SERVER_PORT },
+        );
+    }
+    return flows;
 }
 
 /** The `MongoDBCommunity` spec: a SCRAM-authenticated replica set with persistent volumes. */

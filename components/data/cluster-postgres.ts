@@ -20,7 +20,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { BACKUP_WINDOWS, checkDataObjectives, walArchiveTimeoutSeconds, type DataObjectives } from "../backup/objectives";
-import { ESTATE_LABELS, NAMESPACE_NAME_LABEL, podSecurityLabels } from "../k8s/conventions";
+import { ESTATE_LABELS, NAMESPACE_NAME_LABEL, NETWORK_FLOWS_OUTPUT, podSecurityLabels } from "../k8s/conventions";
+import { API_SERVER_PORT, EXTERNAL_ADDRESSES, type FlowInput, declaredFlows, dnsFlows, ipEndpoint, podEndpoint } from "../k8s/flows";
 import { apiServerEgressRule, allowDnsSpec, defaultDenySpec, dnsEgressRule, namespacePeer, tcp } from "../k8s/network-policies";
 import { requireKubernetesProvider } from "../k8s/provider";
 import { ArgChecker, withoutUndefined } from "../lib/args";
@@ -276,6 +277,10 @@ export class ClusterPostgres extends pulumi.ComponentResource {
             credentialsSecretName: this.credentialsSecretName,
             backupDestination: this.backupDestination,
             archiveTimeoutSeconds: this.archiveTimeoutSeconds,
+            [NETWORK_FLOWS_OUTPUT]: declaredFlows(
+                `ClusterPostgres ${JSON.stringify(name)}`,
+                clusterPostgresFlows({ cluster: name, namespace, operatorNamespace: a.installOperator ? a.operatorNamespace : undefined }),
+            ),
         });
     }
 
@@ -395,6 +400,44 @@ export function operatorNamespacePolicies(clusterNamespace: pulumi.Input<string>
             },
         ],
     ];
+}
+
+/**
+ * The network flows a cluster needs (see components/k8s/flows.ts): its instances resolve names,
+ * replicate from each other, report to the API server and archive WAL to S3; with the operator
+ * installed (in `operatorNamespace`), the API server calls the operator's webhook, the operator
+ * calls the API server, the instances' status port and the Barman Cloud plugin, and the plugin
+ * calls the API server. The apps' flows to the instances are the apps' to declare.
+ */
+export function clusterPostgresFlows(p: { cluster: string; namespace: pulumi.Input<string>; operatorNamespace?: string }): FlowInput[] {
+    const instances = podEndpoint(p.namespace, { [CNPG_CLUSTER_LABEL]: p.cluster });
+    const apiServer = ipEndpoint(EXTERNAL_ADDRESSES.apiServer);
+    const flows: FlowInput[] = [
+        ...dnsFlows("postgres", instances, `The ${p.cluster} instances`),
+        { name: "postgres-replication", description: `The ${p.cluster} replicas stream WAL from the primary.`, from: instances, to: instances, port: POSTGRES_PORT },
+        { name: "postgres-to-api-server", description: "The instance manager reports the instance's state to the API server.", from: instances, to: apiServer, port: API_SERVER_PORT },
+        {
+            name: "postgres-to-s3",
+            description: "The Barman Cloud plugin's sidecar archives WAL and base backups to the backup bucket (S3, HTTPS).",
+            from: instances,
+            to: ipEndpoint(EXTERNAL_ADDRESSES.internet),
+            port: 443,
+        },
+    ];
+    if (p.operatorNamespace !== undefined) {
+        const operator = podEndpoint(p.operatorNamespace, { ...CNPG_OPERATOR_POD_LABELS });
+        const plugin = podEndpoint(p.operatorNamespace, { ...BARMAN_CLOUD_PLUGIN_POD_LABELS });
+        flows.push(
+            ...dnsFlows("cnpg-operator", operator, "The CloudNativePG operator"),
+            ...dnsFlows("barman-cloud", plugin, "The Barman Cloud plugin"),
+            { name: "api-server-to-cnpg-webhook", description: "The API server calls CloudNativePG's admission webhooks for Clusters, Backups and Poolers.", from: apiServer, to: operator, port: CNPG_WEBHOOK_PORT },
+            { name: "cnpg-operator-to-api-server", description: "The operator reconciles its resources through the API server.", from: operator, to: apiServer, port: API_SERVER_PORT },
+            { name: "cnpg-operator-to-instances", description: "The operator polls each instance's status port.", from: operator, to: instances, port: CNPG_STATUS_PORT },
+            { name: "cnpg-operator-to-barman-cloud", description: "The operator calls the Barman Cloud plugin over gRPC (CNPG-I).", from: operator, to: plugin, port: BARMAN_CLOUD_PLUGIN_PORT },
+            { name: "barman-cloud-to-api-server", description: "The Barman Cloud plugin reads ObjectStores and Secrets through the API server.", from: plugin, to: apiServer, port: API_SERVER_PORT },
+        );
+    }
+    return flows;
 }
 
 /** The `ObjectStore` spec: the bucket prefix, credentials, compression, and Barman's recovery window. */

@@ -11,7 +11,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ESTATE_LABELS } from "../k8s/conventions";
+import { ESTATE_LABELS, NETWORK_FLOWS_OUTPUT } from "../k8s/conventions";
+import { type FlowInput, declaredFlows, dnsFlows, podEndpoint } from "../k8s/flows";
 import { dnsEgressRule, tcp } from "../k8s/network-policies";
 import { requireKubernetesProvider } from "../k8s/provider";
 import { ArgChecker, withoutUndefined } from "../lib/args";
@@ -108,7 +109,11 @@ export class ClusterRedis extends pulumi.ComponentResource {
         };
         this.passwordSecretName = passwordSecretName;
         this.servingPodLabels = { release: name, app: REDIS_HA_PROXY_APP };
-        this.registerOutputs({ connection: this.connection, passwordSecretName });
+        this.registerOutputs({
+            connection: this.connection,
+            passwordSecretName,
+            [NETWORK_FLOWS_OUTPUT]: declaredFlows(`ClusterRedis ${JSON.stringify(name)}`, clusterRedisFlows(name, namespace)),
+        });
     }
 }
 
@@ -139,6 +144,27 @@ export function redisValues(p: { name: string; version: RedisVersion; nodes: num
 }
 
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
+
+/**
+ * The network flows of a release (see components/k8s/flows.ts): servers and HAProxy resolve names;
+ * the servers replicate and gossip (Redis and Sentinel ports); HAProxy checks and forwards to them.
+ * The apps' flows to HAProxy are the apps' to declare.
+ */
+export function clusterRedisFlows(release: string, namespace: pulumi.Input<string>): FlowInput[] {
+    const servers = podEndpoint(namespace, { release, app: REDIS_HA_APP });
+    const haproxy = podEndpoint(namespace, { release, app: REDIS_HA_PROXY_APP });
+    return [
+        ...dnsFlows("redis", servers, `The ${release} servers`),
+        ...dnsFlows("haproxy", haproxy, `The ${release} HAProxy pods`),
+        ...([
+            ["redis", REDIS_PORT],
+            ["sentinel", SENTINEL_PORT],
+        ] as const).flatMap(([what, port]) => [
+            { name: `${what}-between-servers`, description: `The ${release} servers replicate and gossip on the ${what} port.`, from: servers, to: servers, port },
+            { name: `haproxy-to-${what}`, description: `HAProxy checks (and forwards to) the ${release} servers on the ${what} port.`, from: haproxy, to: servers, port },
+        ]),
+    ];
+}
 
 /**
  * The release's NetworkPolicies. Servers (Redis and Sentinel in one pod): in and out, the release's

@@ -130,3 +130,20 @@ export function managedServicesEgressRule(
         ports: ports.map((port) => ({ protocol: "TCP", port })),
     };
 }
+
+/**
+ * A representative address of a managed data service, for declared network flows: one inside the
+ * first of its private subnets (the 10th address of the subnet's CIDR, past the ones AWS reserves).
+ * The service's endpoint resolves to an address in one of these subnets, and the apps' egress rule
+ * (`managedServicesEgressRule`) admits every one of them alike.
+ */
+export function managedServiceAddress(network: Pick<DataNetwork, "subnetIds">, opts: { region?: string; parent?: pulumi.Resource } = {}): pulumi.Output<string> {
+    return aws.ec2.getSubnetOutput({ id: network.subnetIds[0]!, region: opts.region }, { parent: opts.parent }).cidrBlock.apply((cidr) => addressInCidr(cidr, 10));
+}
+
+/** The `offset`-th address of an IPv4 CIDR block (`10.0.17.0/24`, 10 → `10.0.17.10`). */
+export function addressInCidr(cidr: string, offset: number): string {
+    const [base] = cidr.split("/");
+    const value = base!.split(".").reduce((n, octet) => n * 256 + Number(octet), 0) + offset;
+    return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join(".");
+}

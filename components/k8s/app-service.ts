@@ -15,7 +15,8 @@ import * as path from "node:path";
 import { withoutUndefined } from "../lib/args";
 import { ArgumentError } from "../lib/errors";
 import { isPinnedImage } from "../lib/images";
-import { CLUSTER_ISSUER_ANNOTATION, ESTATE_LABELS, IAM_ROLE_ANNOTATION, SCRAPE_ANNOTATIONS } from "./conventions";
+import { CLUSTER_ISSUER_ANNOTATION, ESTATE_LABELS, IAM_ROLE_ANNOTATION, NETWORK_FLOWS_OUTPUT, SCRAPE_ANNOTATIONS } from "./conventions";
+import { type DeclaredFlow, type EndpointInput, EXTERNAL_ADDRESSES, type FlowInput, declaredFlows, dnsFlows, ipEndpoint, podEndpoint } from "./flows";
 import { type BuiltImage, buildAndPush } from "./image-build";
 import { type EgressRule, type IngressRule, namespacePeer, tcp } from "./network-policies";
 import { requireKubernetesProvider } from "./provider";
@@ -46,6 +47,8 @@ export interface AppMonitoringSettings {
     dependsOn: pulumi.Resource[];
     /** The scrape interval, such as `30s`. */
     interval: string;
+    /** The scraping pods (Prometheus), for the declared flow to the metrics port. Default: none declared. */
+    scraper?: { namespace: pulumi.Input<string>; podLabels: Record<string, string> };
 }
 
 export interface AppServiceArgs {
@@ -103,6 +106,13 @@ export interface AppServiceArgs {
     network?: AppNetworkPeers;
     /** Further egress rules (e.g. a managed database's CIDR and port). Default: none; DNS, the data namespace and HTTPS are always allowed. */
     egress?: EgressRule[];
+    /**
+     * The data services the app connects to, for its declared network flows (`networkFlows`): each
+     * one's name, where it is (its serving pods, or an address in its subnets) and its port. The
+     * NetworkPolicy does not change with it; the flows policy checks that the egress rules allow them.
+     * Default: none.
+     */
+    dataServices?: { name: string; to: EndpointInput; port: pulumi.Input<number> }[];
     /** Autoscaling targets: average CPU and memory utilization in % of the requests (1-100), and the scale-down stabilization window in seconds (0-3600). Default: 70, 80, 300. */
     autoscaling?: { cpuUtilization?: number; memoryUtilization?: number; scaleDownStabilizationSeconds?: number };
     /** How strictly pods spread across zones: `ScheduleAnyway` (best effort) or `DoNotSchedule`. Default: `ScheduleAnyway`. */
@@ -154,6 +164,8 @@ export class AppService extends pulumi.ComponentResource {
     readonly image: pulumi.Output<string>;
     /** The ECR repository, for built images. */
     readonly repositoryUrl?: pulumi.Output<string>;
+    /** The network flows the app needs (registered as the `networkFlows` output; see components/k8s/flows.ts). */
+    readonly networkFlows: pulumi.Output<DeclaredFlow[]>;
 
     constructor(name: string, args: AppServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before super(): an invalid component registers nothing.
@@ -437,6 +449,45 @@ export class AppService extends pulumi.ComponentResource {
             child,
         );
 
+        // The flows the app needs, as data the flows policy checks against the NetworkPolicies.
+        const appPods = podEndpoint(namespace, labels, ports.map((p) => ({ name: p.name as string, containerPort: p.containerPort as number, protocol: "TCP" })));
+        const flows: FlowInput[] = [
+            ...dnsFlows("app", appPods, `The pods of ${name}`),
+            {
+                name: "app-to-https",
+                description: `${name} calls AWS APIs and SaaS endpoints (Sentry) over HTTPS.`,
+                from: appPods,
+                to: ipEndpoint(EXTERNAL_ADDRESSES.internet),
+                port: 443,
+            },
+            ...(args.dataServices ?? []).map((data) => ({
+                name: `app-to-${data.name}`,
+                description: `${name} connects to its ${data.name} data service.`,
+                from: appPods,
+                to: data.to,
+                port: data.port,
+            })),
+        ];
+        if (a.kind === "web") {
+            flows.push({
+                name: "ingress-to-app",
+                description: `The ingress controller forwards requests for ${a.host!} to ${name}.`,
+                from: podEndpoint(a.ingress!.controllerNamespace, a.ingress!.controllerPodLabels),
+                to: appPods,
+                port: a.port!,
+            });
+        }
+        if (metricsPort !== undefined && a.monitoring?.scraper) {
+            flows.push({
+                name: "prometheus-to-app",
+                description: `Prometheus scrapes ${name}'s /metrics.`,
+                from: podEndpoint(a.monitoring.scraper.namespace, a.monitoring.scraper.podLabels),
+                to: appPods,
+                port: metricsPort,
+            });
+        }
+        this.networkFlows = declaredFlows(component, flows);
+
         this.namespace = namespace;
         this.deploymentName = deploymentName;
         this.image = image;
@@ -448,6 +499,7 @@ export class AppService extends pulumi.ComponentResource {
             url: this.url,
             image: this.image,
             repositoryUrl: this.repositoryUrl,
+            [NETWORK_FLOWS_OUTPUT]: this.networkFlows,
         });
     }
 }

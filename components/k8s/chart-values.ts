@@ -81,6 +81,18 @@ export const CERT_MANAGER_SERVICE_LABELS = {
     "app.kubernetes.io/instance": "cert-manager",
     "app.kubernetes.io/component": "controller",
 } as const;
+/**
+ * The labels of the webhook's pods (release `cert-manager`): the chart's webhook-deployment.yaml
+ * template labels (`app` and `app.kubernetes.io/name` are `webhook`; cert-manager/cert-manager
+ * deploy/charts/cert-manager/templates/webhook-deployment.yaml). Its `https` container port is
+ * `webhook.securePort`.
+ */
+export const CERT_MANAGER_WEBHOOK_POD_LABELS = {
+    app: "webhook",
+    "app.kubernetes.io/name": "webhook",
+    "app.kubernetes.io/instance": "cert-manager",
+    "app.kubernetes.io/component": "webhook",
+} as const;
 
 /**
  * cert-manager's values. The startupapicheck Job (`cmctl check api --wait`) is a Helm hook: Helm

@@ -66,3 +66,9 @@ export const ACME_SOLVER_PORT = 8089;
  * requires a ServiceMonitor that scrapes that port.
  */
 export const SCRAPE_ANNOTATIONS = { scrape: "prometheus.io/scrape", port: "prometheus.io/port", path: "prometheus.io/path" } as const;
+
+/**
+ * The registered output in which a component declares the network flows it needs (see
+ * `components/k8s/flows.ts`); the policy `estate-k8s-network-flows` reads it back.
+ */
+export const NETWORK_FLOWS_OUTPUT = "networkFlows";

@@ -18,6 +18,7 @@ import type { AppIngressSettings, AppNetworkPeers } from "./app-service";
 import {
     CERT_MANAGER_METRICS_PORT,
     CERT_MANAGER_SERVICE_LABELS,
+    CERT_MANAGER_WEBHOOK_POD_LABELS,
     CERT_MANAGER_WEBHOOK_PORT,
     TRAEFIK_POD_LABELS,
     TRAEFIK_PORTS,
@@ -25,11 +26,10 @@ import {
     traefikValues,
 } from "./chart-values";
 import {
-    ACME_SOLVER_LABEL,
-    ACME_SOLVER_PORT,
     DEFAULT_NAMESPACES,
     ESTATE_LABELS,
     NAMESPACE_ROLES,
+    NETWORK_FLOWS_OUTPUT,
     POD_SECURITY_LEVELS,
     type NamespaceRole,
     type PodSecurityLevel,
@@ -47,6 +47,18 @@ import {
     localCaIssuerSpec,
     selfSignedRootSpec,
 } from "./issuers";
+import {
+    API_SERVER_PORT,
+    EXTERNAL_ADDRESSES,
+    type DeclaredFlow,
+    type FlowInput,
+    acmeSolverFlow,
+    admitFlowSpec,
+    declaredFlows,
+    dnsFlows,
+    ipEndpoint,
+    podEndpoint,
+} from "./flows";
 import { allowDnsSpec, defaultDenySpec, namespacePeer, tcp } from "./network-policies";
 import { requireKubernetesProvider } from "./provider";
 
@@ -130,6 +142,8 @@ export class Platform extends pulumi.ComponentResource {
      * in the preview of a new stack and set once the release is deployed.
      */
     readonly ingressAddress: pulumi.Output<string | undefined>;
+    /** The network flows the platform needs (registered as the `networkFlows` output; see components/k8s/flows.ts). */
+    readonly networkFlows: pulumi.Output<DeclaredFlow[]>;
 
     constructor(name: string, args: PlatformArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         // Validate before super(): an invalid component registers nothing.
@@ -142,6 +156,7 @@ export class Platform extends pulumi.ComponentResource {
         this.provider = provider;
         this.namespaceNames = namespaceNames;
         const child = { parent: this };
+        const flows: FlowInput[] = [];
 
         // Namespaces: Pod Security Admission labels, nothing in or out but DNS until a policy allows it.
         const namespaces = {} as Record<NamespaceRole, pulumi.Output<string>>;
@@ -157,6 +172,7 @@ export class Platform extends pulumi.ComponentResource {
             namespaces[role] = ns.urn.apply(() => nsName);
             this.networkPolicy(`${name}-${ROLE_SLUG[role]}-default-deny`, namespaces[role], "default-deny", defaultDenySpec());
             this.networkPolicy(`${name}-${ROLE_SLUG[role]}-allow-dns`, namespaces[role], "allow-dns", allowDnsSpec());
+            flows.push(...dnsFlows(ROLE_SLUG[role], podEndpoint(namespaces[role], {}), `Pods of the default-deny namespace '${nsName}'`));
         }
         this.namespaces = namespaces;
 
@@ -179,6 +195,32 @@ export class Platform extends pulumi.ComponentResource {
             child,
         );
         const certManagerPods = { "app.kubernetes.io/instance": RELEASES.certManager };
+        const certManagerController = podEndpoint(namespaces.certManager, { ...CERT_MANAGER_SERVICE_LABELS });
+        flows.push(
+            {
+                name: "api-server-to-cert-manager-webhook",
+                description: "The API server calls cert-manager's admission webhook for every cert-manager resource.",
+                from: ipEndpoint(EXTERNAL_ADDRESSES.apiServer),
+                to: podEndpoint(namespaces.certManager, { ...CERT_MANAGER_WEBHOOK_POD_LABELS }),
+                port: CERT_MANAGER_WEBHOOK_PORT,
+            },
+            {
+                name: "cert-manager-to-api-server",
+                description: "cert-manager's controller watches and updates Certificates, Ingresses, Secrets and solver pods through the API server.",
+                from: certManagerController,
+                to: ipEndpoint(EXTERNAL_ADDRESSES.apiServer),
+                port: API_SERVER_PORT,
+            },
+        );
+        if (acmeEmail !== undefined) {
+            flows.push({
+                name: "cert-manager-to-acme-server",
+                description: "cert-manager's controller registers the ACME account and orders certificates from Let's Encrypt over HTTPS.",
+                from: certManagerController,
+                to: ipEndpoint(EXTERNAL_ADDRESSES.internet),
+                port: 443,
+            });
+        }
         this.networkPolicy(`${name}-cert-manager-webhook`, namespaces.certManager, "allow-webhook", {
             podSelector: { matchLabels: { ...certManagerPods, "app.kubernetes.io/component": "webhook" } },
             policyTypes: ["Ingress"],
@@ -225,12 +267,28 @@ export class Platform extends pulumi.ComponentResource {
             // Backends in any namespace and the API server (whose address the pod network does not know).
             egress: [{}],
         });
-        // cert-manager runs ACME HTTP-01 solver pods next to the Ingress being certified (in `apps`).
-        this.networkPolicy(`${name}-apps-acme-solver`, namespaces.apps, "allow-acme-http01-solver", {
-            podSelector: { matchLabels: { [ACME_SOLVER_LABEL]: "true" } },
-            policyTypes: ["Ingress"],
-            ingress: [{ from: [namespacePeer(namespaces.ingress, { ...TRAEFIK_POD_LABELS })], ports: tcp(ACME_SOLVER_PORT) }],
-        });
+        const traefikPods = podEndpoint(namespaces.ingress, { ...TRAEFIK_POD_LABELS });
+        flows.push(
+            ...(["web", "websecure"] as const).map((entryPoint) => ({
+                name: `clients-to-ingress-${entryPoint}`,
+                description: `Clients (and Let's Encrypt's HTTP-01 validation, on web) reach the ingress controller's ${entryPoint} entry point through the load balancer.`,
+                from: ipEndpoint(EXTERNAL_ADDRESSES.internet),
+                to: traefikPods,
+                port: TRAEFIK_PORTS[entryPoint],
+            })),
+            {
+                name: "ingress-to-api-server",
+                description: "Traefik watches Ingresses, Services and EndpointSlices through the API server.",
+                from: traefikPods,
+                to: ipEndpoint(EXTERNAL_ADDRESSES.apiServer),
+                port: API_SERVER_PORT,
+            },
+        );
+        // cert-manager runs ACME HTTP-01 solver pods next to the Ingress being certified: for app
+        // Ingresses, in `apps`. The allowance is derived from the declared flow.
+        const appsSolver = acmeSolverFlow(namespaces.apps, { namespace: namespaces.ingress, podLabels: { ...TRAEFIK_POD_LABELS } }, "the apps' Ingresses");
+        flows.push(appsSolver);
+        this.networkPolicy(`${name}-apps-acme-solver`, namespaces.apps, "allow-acme-http01-solver", admitFlowSpec(appsSolver));
         // Scrapers reach every namespace's metrics ports; what they may scrape is decided by each target's policy.
         this.networkPolicy(`${name}-monitoring-egress`, namespaces.monitoring, "allow-scrape-egress", {
             podSelector: {},
@@ -291,6 +349,7 @@ export class Platform extends pulumi.ComponentResource {
         };
         this.appNetwork = { monitoringNamespace: namespaces.monitoring, dataNamespace: namespaces.data };
         this.certManager = certManager;
+        this.networkFlows = declaredFlows(component, flows);
 
         this.registerOutputs({
             namespaces: this.namespaces,
@@ -298,6 +357,7 @@ export class Platform extends pulumi.ComponentResource {
             clusterIssuer: this.clusterIssuer,
             issuers: this.issuers,
             ingressAddress: this.ingressAddress,
+            [NETWORK_FLOWS_OUTPUT]: this.networkFlows,
         });
     }
 

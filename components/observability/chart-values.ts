@@ -27,6 +27,11 @@ export const POD_LABELS = {
     operator: { app: `${RELEASES.stack}-operator`, release: RELEASES.stack },
     grafana: { "app.kubernetes.io/name": "grafana", "app.kubernetes.io/instance": RELEASES.stack },
     pushgateway: { "app.kubernetes.io/name": "prometheus-pushgateway", "app.kubernetes.io/instance": RELEASES.pushgateway },
+    /**
+     * The Prometheus pods the operator runs: the chart's Prometheus Service selects them by this label
+     * (prometheus-community/helm-charts charts/kube-prometheus-stack/templates/prometheus/service.yaml).
+     */
+    prometheus: { "app.kubernetes.io/name": "prometheus" },
 } as const;
 
 /** The operator's admission webhook port (`prometheusOperator.tls.internalPort`), called by the API server. */

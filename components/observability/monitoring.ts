@@ -16,8 +16,19 @@ import * as random from "@pulumi/random";
 import { charts, releaseSource } from "../lib/charts";
 import { ArgumentError } from "../lib/errors";
 import type { AppIngressSettings, AppMonitoringSettings } from "../k8s/app-service";
-import { CERT_MANAGER_METRICS_PORT_NAME, CERT_MANAGER_SERVICE_LABELS } from "../k8s/chart-values";
-import { ESTATE_LABELS } from "../k8s/conventions";
+import { CERT_MANAGER_METRICS_PORT, CERT_MANAGER_METRICS_PORT_NAME, CERT_MANAGER_SERVICE_LABELS } from "../k8s/chart-values";
+import { ESTATE_LABELS, NETWORK_FLOWS_OUTPUT } from "../k8s/conventions";
+import {
+    API_SERVER_PORT,
+    EXTERNAL_ADDRESSES,
+    type DeclaredFlow,
+    type FlowInput,
+    acmeSolverFlow,
+    admitFlowSpec,
+    declaredFlows,
+    ipEndpoint,
+    podEndpoint,
+} from "../k8s/flows";
 import { namespacePeer, tcp } from "../k8s/network-policies";
 import { requireKubernetesProvider } from "../k8s/provider";
 import type { RuleGroup } from "./alert-rules";
@@ -105,6 +116,8 @@ export class Monitoring extends pulumi.ComponentResource {
     readonly ruleGroups: string[];
     /** What an `AppService` needs for its ServiceMonitor. */
     readonly appMonitoring: AppMonitoringSettings;
+    /** The network flows the monitoring stack needs (registered as the `networkFlows` output; see components/k8s/flows.ts). */
+    readonly networkFlows: pulumi.Output<DeclaredFlow[]>;
 
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         const component = `Monitoring ${JSON.stringify(name)}`;
@@ -221,7 +234,65 @@ export class Monitoring extends pulumi.ComponentResource {
             );
         }
 
-        // The namespace denies all traffic by default (Platform); what the stack needs inside it:
+        // The flows the stack needs. The namespace denies all traffic by default (Platform).
+        const prometheusPods = podEndpoint(namespace, { ...POD_LABELS.prometheus });
+        const flows: FlowInput[] = [
+            {
+                name: "prometheus-to-pushgateway",
+                description: "Prometheus scrapes the series batch jobs pushed to the Pushgateway.",
+                from: prometheusPods,
+                to: podEndpoint(namespace, { ...POD_LABELS.pushgateway }),
+                port: SERVICES.pushgateway.port,
+            },
+            {
+                name: "grafana-to-prometheus",
+                description: "Grafana queries Prometheus for the dashboards.",
+                from: podEndpoint(namespace, { ...POD_LABELS.grafana }),
+                to: prometheusPods,
+                port: SERVICES.prometheus.port,
+            },
+            {
+                name: "api-server-to-operator-webhook",
+                description: "The API server validates PrometheusRules through the prometheus-operator's admission webhook.",
+                from: ipEndpoint(EXTERNAL_ADDRESSES.apiServer),
+                to: podEndpoint(namespace, { ...POD_LABELS.operator }),
+                port: OPERATOR_WEBHOOK_PORT,
+            },
+            {
+                name: "operator-to-api-server",
+                description: "The prometheus-operator watches its custom resources and manages Prometheus and Alertmanager through the API server.",
+                from: podEndpoint(namespace, { ...POD_LABELS.operator }),
+                to: ipEndpoint(EXTERNAL_ADDRESSES.apiServer),
+                port: API_SERVER_PORT,
+            },
+            {
+                name: "prometheus-to-api-server",
+                description: "Prometheus discovers its targets (endpoints, pods) through the API server.",
+                from: prometheusPods,
+                to: ipEndpoint(EXTERNAL_ADDRESSES.apiServer),
+                port: API_SERVER_PORT,
+            },
+        ];
+        if (args.certManagerNamespace !== undefined) {
+            flows.push({
+                name: "prometheus-to-cert-manager",
+                description: "Prometheus scrapes cert-manager's controller for certificate expiry and readiness.",
+                from: prometheusPods,
+                to: podEndpoint(args.certManagerNamespace, { ...CERT_MANAGER_SERVICE_LABELS }),
+                port: CERT_MANAGER_METRICS_PORT,
+            });
+        }
+        if (receivers.slack !== undefined || receivers.pagerduty !== undefined) {
+            flows.push({
+                name: "alertmanager-to-receivers",
+                description: "Alertmanager delivers notifications to Slack and PagerDuty over HTTPS.",
+                from: podEndpoint(namespace, {}),
+                to: ipEndpoint(EXTERNAL_ADDRESSES.internet),
+                port: 443,
+            });
+        }
+
+        // What the stack needs inside the namespace:
         this.networkPolicy(`${name}-within-namespace`, namespace, "allow-within-namespace", {
             // Prometheus scrapes the exporters, Grafana queries Prometheus, Prometheus alerts Alertmanager, Alertmanagers gossip.
             podSelector: {},
@@ -242,6 +313,18 @@ export class Monitoring extends pulumi.ComponentResource {
             });
         }
         if (grafanaIngress) {
+            const controller = { namespace: grafanaIngress.ingress.controllerNamespace, podLabels: grafanaIngress.ingress.controllerPodLabels };
+            // Grafana's Ingress (from the chart's values) lives here, so cert-manager runs its ACME
+            // HTTP-01 solver here: admit the ingress controller to it, derived from the declared flow.
+            const solver = acmeSolverFlow(namespace, controller, `Grafana's Ingress (${grafanaIngress.host})`);
+            flows.push(solver, {
+                name: "ingress-to-grafana",
+                description: `The ingress controller forwards requests for ${grafanaIngress.host} to Grafana.`,
+                from: podEndpoint(controller.namespace, controller.podLabels),
+                to: podEndpoint(namespace, { ...POD_LABELS.grafana }),
+                port: GRAFANA_PORT,
+            });
+            this.networkPolicy(`${name}-acme-solver`, namespace, "allow-acme-http01-solver", admitFlowSpec(solver));
             this.networkPolicy(`${name}-grafana-ingress`, namespace, "allow-grafana-ingress", {
                 podSelector: { matchLabels: { ...POD_LABELS.grafana } },
                 policyTypes: ["Ingress"],
@@ -259,7 +342,8 @@ export class Monitoring extends pulumi.ComponentResource {
         this.grafanaAdminUser = "admin";
         this.grafanaAdminPassword = pulumi.secret(password.result);
         this.receivers = [...(receivers.slack ? ["slack"] : []), ...(receivers.pagerduty ? ["pagerduty"] : [])];
-        this.appMonitoring = { dependsOn: [stack], interval: a.scrapeInterval };
+        this.appMonitoring = { dependsOn: [stack], interval: a.scrapeInterval, scraper: { namespace, podLabels: { ...POD_LABELS.prometheus } } };
+        this.networkFlows = declaredFlows(component, flows);
 
         this.registerOutputs({
             namespace: this.namespace,
@@ -269,6 +353,7 @@ export class Monitoring extends pulumi.ComponentResource {
             grafanaUrl: this.grafanaUrl,
             receivers: this.receivers,
             ruleGroups: this.ruleGroups,
+            [NETWORK_FLOWS_OUTPUT]: this.networkFlows,
         });
     }
 

@@ -3,6 +3,7 @@ import { k8sContainerPolicies } from "./containers";
 import { k8sIngressPolicies } from "./ingress";
 import { k8sMonitoringPolicies } from "./monitoring";
 import { k8sNamespacePolicies } from "./namespaces";
+import { k8sNetworkFlowPolicies } from "./network-flows";
 import { k8sPodSecurityPolicies } from "./pod-security";
 import { k8sServicePolicies } from "./services";
 import { k8sWorkloadPolicies } from "./workloads";
@@ -15,4 +16,5 @@ export const k8sPolicies = [
     ...k8sServicePolicies,
     ...k8sNamespacePolicies,
     ...k8sMonitoringPolicies,
+    ...k8sNetworkFlowPolicies,
 ];

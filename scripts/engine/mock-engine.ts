@@ -24,7 +24,8 @@ export interface RecordedResource {
     inputs: Struct;
     /**
      * The state the (mock) provider returned: inputs plus computed outputs such as `arn` on `up`,
-     * inputs with unknowns in preview. Stack policies see this, as the engine's AnalyzeStack does.
+     * inputs with unknowns in preview; for a component, what it passed to `registerOutputs`. Stack
+     * policies see this, as the engine's AnalyzeStack does.
      */
     outputs?: Struct;
     dependencies: string[];
@@ -248,6 +249,7 @@ class RecordingEngine {
 
 class RecordingMonitor extends MockMonitor {
     readonly recorded: RecordedResource[] = [];
+    private readonly byUrn = new Map<string, RecordedResource>();
     stackOutputs?: Struct;
     private stackUrn?: string;
 
@@ -321,7 +323,7 @@ class RecordingMonitor extends MockMonitor {
                 if (type === "pulumi:pulumi:Stack") {
                     this.stackUrn = urn;
                 }
-                this.recorded.push({
+                const record: RecordedResource = {
                     urn,
                     type,
                     name: req.getName(),
@@ -346,15 +348,29 @@ class RecordingMonitor extends MockMonitor {
                             ...(spec.hasNoparent() && spec.getNoparent() ? { noParent: true } : {}),
                         };
                     }),
-                });
+                };
+                this.recorded.push(record);
+                this.byUrn.set(urn, record);
             }
             callback(err, resp);
         });
     }
 
+    /**
+     * A component's `registerOutputs` (and the stack's exports). As the engine does, the registered
+     * outputs replace the resource's outputs, and stack policies see them: `executeRegisterResourceOutputs`
+     * sets `reg.New().Outputs` (pulumi/pulumi pkg/resource/deploy/step_executor.go), and
+     * `AnalyzeResources` passes each resource's final `Outputs` to `AnalyzeStack` (step_generator.go).
+     */
     override registerResourceOutputs(req: RegisterResourceOutputsRequest, callback: Callback<unknown>): void {
-        if (req.getUrn() === this.stackUrn) {
+        const urn = req.getUrn();
+        if (urn === this.stackUrn) {
             this.stackOutputs = req.getOutputs();
+        } else {
+            const recorded = this.byUrn.get(urn);
+            if (recorded) {
+                recorded.outputs = req.getOutputs() ?? recorded.outputs;
+            }
         }
         super.registerResourceOutputs(req, callback);
     }

@@ -418,7 +418,7 @@ function withLazyProps<T extends { props: Record<string, unknown> }>(target: Omi
 }
 
 /** Builds the linked `PolicyResource` graph a stack policy receives (parent, dependencies by object). */
-function toPolicyResources(resources: RecordedResource[]): PolicyResource[] {
+export function toPolicyResources(resources: RecordedResource[]): PolicyResource[] {
     const byUrn = new Map<string, PolicyResource>();
     const linked = resources.map((r) => {
         const resource = withLazyProps<PolicyResource>(

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { BACKUP_TIERS, requiredDays, type RetentionObjective } from "../../policies/aws/s3";
-import { advisoryInProd, packEnforcementLevel, packName, policies, remediatedInEveryStack } from "../../policies/pack";
+import { advisoryInProd, mandatoryInEveryStack, packEnforcementLevel, packName, policies, remediatedInEveryStack } from "../../policies/pack";
 import { entrySchema, policyConfigProblems, propertyProblems } from "../../scripts/engine/policy-config";
 import { enforcementOf } from "../../scripts/engine/policy-harness";
 import { packConfig } from "./fixtures";
@@ -124,6 +124,8 @@ describe("the policies of the pack", () => {
             // No scanner has an equivalent of these two.
             "estate-k8s-deployment-service-monitor": [],
             "estate-k8s-alertmanager-receiver": [],
+            // Kyverno's network-policy rules generate or require policies; none checks flows through them.
+            "estate-k8s-network-flows": [],
         });
     });
 
@@ -174,7 +176,7 @@ describe.each(["dev", "prod"] as const)("policies/config/%s.json", (stack) => {
         }
     });
 
-    it(`makes every policy ${expected}, but the listed exceptions${stack === "prod" ? " and the recommendations that stay advisory" : ""}, and remediates the safe fixes`, () => {
+    it(`makes every policy ${expected}, but the listed exceptions${stack === "prod" ? " and the recommendations that stay advisory" : " and the ones mandatory everywhere"}, and remediates the safe fixes`, () => {
         expect(config.all).toBe(expected);
         expect(policyConfigProblems(config, policies)).toEqual([]);
         for (const policy of policies) {
@@ -183,6 +185,8 @@ describe.each(["dev", "prod"] as const)("policies/config/%s.json", (stack) => {
                     ? "disabled"
                     : remediatedInEveryStack.includes(policy.name)
                       ? "remediate"
+                      : mandatoryInEveryStack.includes(policy.name)
+                        ? "mandatory"
                       : stack === "prod" && advisoryInProd.includes(policy.name)
                         ? "advisory"
                         : expected;

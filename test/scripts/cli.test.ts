@@ -39,6 +39,13 @@ interface CheckJson {
     stack: string;
     resources: number;
     policies: number;
+    flows: {
+        required: number;
+        allowed: number;
+        denied: { name: string; declaredBy: string; urn: string; flow: string; reason: string; policiesAtFault: string[] }[];
+        missingSolverFlows: string[];
+        invalidPolicies: string[];
+    };
     violations: { policy: string; enforcementLevel: string; severity: string | null; urn: string | null; message: string }[];
 }
 
@@ -229,6 +236,39 @@ describe("check", () => {
         expect(result.exitCode).toBe(0);
         expect(result.stdout).toMatch(/^\[advisory\] estate-s3-no-public-acl/m);
         expect(result.stdout).toMatch(/0 mandatory, [1-9]\d* advisory violations/);
+    });
+
+    it.each(["dev", "prod"])("prints the flows verdict of the %s stack: every declared flow allowed", async (stack) => {
+        const text = await runCli(root, "check", ["--stack", stack]);
+        expect(text.stdout).toMatch(/^flows: \d+ required, all allowed$/m);
+        const report = JSON.parse((await runCli(root, "check", ["--stack", stack, "--json"])).stdout) as CheckJson;
+        expect(report.flows.required).toBeGreaterThan(20);
+        expect(report.flows).toMatchObject({ allowed: report.flows.required, denied: [], missingSolverFlows: [], invalidPolicies: [] });
+        expect(text.stdout).toContain(`flows: ${report.flows.required} required, all allowed`);
+    });
+
+    it("reports a denied flow with the policy at fault, and fails even in dev (the flows policy is mandatory in every stack)", async () => {
+        const result = await runCli(root, "check", ["--stack", "dev", "--program", fixture("acme-solver-blocked.ts")]);
+        expect(result.exitCode).toBe(1);
+        expect(result.stdout).toMatch(/^\[mandatory\] estate-k8s-network-flows \(high\)$/m);
+        expect(result.stdout).toMatch(/^flows: 1 required, 1 denied:$/m);
+        expect(result.stdout).toContain(
+            "  denied: flow 'ingress-to-acme-solver' declared by GrafanaSite 'grafana': TCP 8089 from pod app.kubernetes.io/name=traefik in ingress to pod " +
+                "acme.cert-manager.io/http01-solver=true in monitoring is denied: ingress to the destination is isolated by monitoring/default-deny and no ingress rule of that policy admits it.",
+        );
+        expect(result.stdout).toMatch(/^ {4}at fault: monitoring\/default-deny$/m);
+        const report = JSON.parse((await runCli(root, "check", ["--stack", "dev", "--json", "--program", fixture("acme-solver-blocked.ts")])).stdout) as CheckJson;
+        expect(report.flows).toMatchObject({ required: 1, allowed: 0, missingSolverFlows: [], invalidPolicies: [] });
+        expect(report.flows.denied).toEqual([
+            expect.objectContaining({
+                name: "ingress-to-acme-solver",
+                declaredBy: "GrafanaSite 'grafana'",
+                urn: "urn:pulumi:dev::estate::pulumi:pulumi:Stack$estate:test:GrafanaSite::grafana",
+                flow: "TCP 8089 from pod app.kubernetes.io/name=traefik in ingress to pod acme.cert-manager.io/http01-solver=true in monitoring",
+                policiesAtFault: ["monitoring/default-deny"],
+            }),
+        ]);
+        expect(report.violations.map((v) => `${v.enforcementLevel} ${v.policy}`)).toEqual(["mandatory estate-k8s-network-flows"]);
     });
 
     it("prints each violation with its level, policy, resource and message, then a summary", async () => {

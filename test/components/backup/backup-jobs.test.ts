@@ -14,6 +14,7 @@ import { images } from "../../../components/lib/charts";
 import { policies } from "../../../policies/pack";
 import { runProgram } from "../../../scripts/engine/mock-engine";
 import { evaluatePolicies } from "../../../scripts/engine/policy-harness";
+import { flowsOf, summary } from "../../helpers/flows";
 import { Built, runWithCluster } from "../k8s/harness";
 import { packConfig } from "../../policies/fixtures";
 
@@ -384,5 +385,33 @@ describe("BackupJobs: invalid arguments", () => {
         expect((version.error as Error).message).toContain("version applies only to postgres and mongo");
         const provider = await runProgram(() => new BackupJobs("r", args("redis")), { captureErrors: true });
         expect((provider.error as Error).message).toContain('BackupJobs "r": opts.provider is required');
+    });
+});
+
+describe("BackupJobs: network flows", () => {
+    it("declares the jobs' flows (DNS, database, S3, Pushgateway) and its NetworkPolicies let them through default-deny namespaces", async () => {
+        const built = await build("postgres", { databasePods: { "cnpg.io/cluster": "postgres" }, pushgatewayUrl: "http://pushgateway.monitoring.svc.cluster.local:9091" });
+        // The monitoring side admits the data namespace to the Pushgateway (Monitoring's own policy).
+        const analysis = flowsOf(built.run, ["data"]);
+        const { names, denied } = summary(analysis);
+        expect(denied).toEqual([]);
+        expect(names).toEqual(["backup-dns-udp", "backup-dns-tcp", "drill-dns-udp", "drill-dns-tcp", "backup-to-database", "backup-to-s3", "backup-to-pushgateway", "drill-to-s3", "drill-to-pushgateway"]);
+        const toDatabase = analysis.results.find((r) => r.flow.name === "backup-to-database")!;
+        expect(toDatabase.flow.to).toEqual({ pod: { namespace: "data", labels: { "cnpg.io/cluster": "postgres" } } });
+        expect(toDatabase.verdict.egress.allowedBy).toEqual(["data/postgres-backup-database"]);
+        expect(toDatabase.verdict.ingress.allowedBy).toEqual(["data/postgres-backup-to-postgres"]);
+        expect(analysis.results.find((r) => r.flow.name === "drill-to-pushgateway")!.flow.to).toEqual({
+            pod: { namespace: "monitoring", labels: { "app.kubernetes.io/name": "prometheus-pushgateway", "app.kubernetes.io/instance": "pushgateway" } },
+        });
+    });
+
+    it("a managed database's flow goes to its address, through the given egress rule", async () => {
+        const built = await build("mongo", {
+            databaseAddress: "10.0.17.10",
+            databaseEgress: [{ to: [{ ipBlock: { cidr: "10.0.17.0/24" } }], ports: [{ protocol: "TCP", port: 27017 }] }],
+        });
+        const analysis = flowsOf(built.run, ["data"]);
+        expect(summary(analysis).denied).toEqual([]);
+        expect(analysis.results.find((r) => r.flow.name === "backup-to-database")!.flow.to).toEqual({ ip: "10.0.17.10" });
     });
 });

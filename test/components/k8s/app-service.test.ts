@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { AppService, type AppServiceArgs } from "../../../components/k8s";
 import { ArgumentError } from "../../../components/lib/errors";
+import { flowsOf, summary } from "../../helpers/flows";
 import { type Built, T, registeredTypes, runWithCluster } from "./harness";
 
 const INGRESS = {
@@ -396,5 +397,28 @@ describe("AppService arguments that make no sense", () => {
         expect(await refused("web", web(), false)).toBe(
             'AppService "web": opts.provider is required: a kubernetes Provider for the target cluster (the estate never uses the ambient default provider)',
         );
+    });
+});
+
+describe("AppService network flows", () => {
+    it("declares the flows a web app needs, and its NetworkPolicy lets every one through a default-deny namespace", async () => {
+        const dataServices = [
+            { name: "postgres", to: { pod: { namespace: "data", labels: { "cnpg.io/cluster": "postgres" } } }, port: 5432 },
+            { name: "redis", to: { ip: "10.0.17.10" }, port: 6379 },
+        ];
+        const egress = [{ to: [{ ipBlock: { cidr: "10.0.17.0/24" } }], ports: [{ protocol: "TCP", port: 6379 }] }];
+        const built = await app("web", web({ dataServices, egress, monitoring: { dependsOn: [], interval: "30s", scraper: { namespace: "monitoring", podLabels: { "app.kubernetes.io/name": "prometheus" } } } }));
+        const analysis = flowsOf(built.run, ["apps"]);
+        expect(summary(analysis)).toEqual({
+            names: ["app-dns-udp", "app-dns-tcp", "app-to-https", "app-to-postgres", "app-to-redis", "ingress-to-app", "prometheus-to-app"],
+            denied: [],
+        });
+        expect(analysis.results.find((r) => r.flow.name === "ingress-to-app")!.verdict.ingress.allowedBy).toEqual(["apps/web"]);
+    });
+
+    it("a data service outside the egress rules is reported denied, naming the app's policy", async () => {
+        const built = await app("web", web({ dataServices: [{ name: "mongo", to: { ip: "10.9.9.9" }, port: 27017 }] }));
+        const denied = flowsOf(built.run, ["apps"]).denied;
+        expect(denied.map((d) => [d.flow.name, d.verdict.egress.selectedBy])).toEqual([["app-to-mongo", ["apps/web", "apps/default-deny", "apps/allow-dns"]]]);
     });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { Platform, type PlatformArgs } from "../../../components/k8s";
 import { charts } from "../../../components/lib/charts";
 import { ArgumentError } from "../../../components/lib/errors";
+import { flowsOf, summary } from "../../helpers/flows";
 import { type Built, T, registeredTypes, runWithCluster } from "./harness";
 
 async function platform(args: PlatformArgs = {}, opts: { preview?: boolean } = {}): Promise<Built> {
@@ -245,5 +246,36 @@ describe("Platform arguments that make no sense", () => {
         expect((await refused({}, false)).message).toBe(
             'Platform "platform": opts.provider is required: a kubernetes Provider for the target cluster (the estate never uses the ambient default provider)',
         );
+    });
+});
+
+describe("Platform network flows", () => {
+    it("declares DNS from every namespace, cert-manager's and Traefik's flows, and admits them all in its default-deny namespaces", async () => {
+        const built = await platform({ issuer: "letsencrypt-prod", acmeEmail: "ops@example.com" });
+        const analysis = flowsOf(built.run, []);
+        const { names, denied } = summary(analysis);
+        expect(denied).toEqual([]);
+        for (const ns of ["apps", "data", "monitoring", "cert-manager", "ingress"]) {
+            expect(names).toContain(`${ns}-dns-udp`);
+            expect(names).toContain(`${ns}-dns-tcp`);
+        }
+        expect(names).toEqual(
+            expect.arrayContaining([
+                "api-server-to-cert-manager-webhook",
+                "cert-manager-to-api-server",
+                "cert-manager-to-acme-server",
+                "clients-to-ingress-web",
+                "clients-to-ingress-websecure",
+                "ingress-to-api-server",
+                "ingress-to-acme-solver",
+            ]),
+        );
+        // The apps' solver allowance is derived from the declared flow: the policy that admits it.
+        expect(analysis.results.find((r) => r.flow.name === "ingress-to-acme-solver")!.verdict.ingress.allowedBy).toEqual(["apps/allow-acme-http01-solver"]);
+    });
+
+    it("declares the ACME server flow only when there is an ACME account", async () => {
+        const { names } = summary(flowsOf((await platform()).run, []));
+        expect(names).not.toContain("cert-manager-to-acme-server");
     });
 });

@@ -4,6 +4,7 @@ import { estateRuleGroups } from "../../../components/observability/alert-rules"
 import { Monitoring, type MonitoringArgs } from "../../../components/observability/monitoring";
 import { charts } from "../../../components/lib/charts";
 import { ArgumentError } from "../../../components/lib/errors";
+import { evaluateFlow, type Flow, type NetworkPolicy } from "../../../policies/lib/netpol";
 import { type Built, T, runWithCluster } from "../k8s/harness";
 
 const THRESHOLDS = {
@@ -218,6 +219,45 @@ describe("Monitoring with receivers, rules, Grafana on a host, Pushgateway clien
                 },
             ],
         });
+    });
+
+    it("admits the ingress controller to cert-manager's ACME HTTP-01 solver in its own namespace, where Grafana's Ingress is (defect 2)", async () => {
+        const built = await full();
+        // The namespace is default-deny (Platform); what the component plans must let the challenge through.
+        const planned: NetworkPolicy[] = [
+            { namespace: "monitoring", name: "default-deny", spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } },
+            ...built.ofType(T.networkPolicy).map((r) => {
+                const inputs = built.inputs(r.name);
+                return { namespace: inputs.metadata.namespace, name: inputs.metadata.name, spec: inputs.spec };
+            }),
+        ];
+        const challenge: Flow = {
+            from: { pod: { namespace: "ingress", labels: { "app.kubernetes.io/name": "traefik" } } },
+            to: { pod: { namespace: "monitoring", labels: { "acme.cert-manager.io/http01-solver": "true" } } },
+            port: 8089,
+        };
+        const verdict = evaluateFlow(challenge, planned, [{ name: "monitoring", labels: {} }, { name: "ingress", labels: {} }]);
+        expect(verdict.ingress.allowedBy).toEqual(["monitoring/allow-acme-http01-solver"]);
+        expect(verdict.allowed).toBe(true);
+        // Without Grafana on a host, no Ingress, so no solver allowance either.
+        expect((await monitoring()).maybe("monitoring-acme-solver")).toBeUndefined();
+    });
+
+    it("declares its flows in its registered outputs, the solver's among them", async () => {
+        const built = await full();
+        const flows = built.resource("monitoring").outputs!.toJavaScript().networkFlows as { name: string; to: unknown; port: number }[];
+        expect(flows.map((f) => f.name)).toEqual([
+            "prometheus-to-pushgateway",
+            "grafana-to-prometheus",
+            "api-server-to-operator-webhook",
+            "operator-to-api-server",
+            "prometheus-to-api-server",
+            "prometheus-to-cert-manager",
+            "alertmanager-to-receivers",
+            "ingress-to-acme-solver",
+            "ingress-to-grafana",
+        ]);
+        expect(flows.find((f) => f.name === "ingress-to-acme-solver")).toMatchObject({ to: { pod: { namespace: "monitoring", labels: { "acme.cert-manager.io/http01-solver": "true" } } }, port: 8089 });
     });
 
     it("admits batch jobs of the listed namespaces to the Pushgateway", async () => {

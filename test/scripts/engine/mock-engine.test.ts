@@ -31,6 +31,26 @@ describe("runProgram", () => {
         expect(sse.dependencies).toEqual(expect.arrayContaining([bucket.urn, byName.get("key")!.urn]));
     });
 
+    it("gives a component the outputs it registers, which stack policies then see as its props (as the engine's AnalyzeStack does)", async () => {
+        class Thing extends pulumi.ComponentResource {
+            constructor(name: string) {
+                super("estate:test:Thing", name, {});
+                const key = new aws.kms.Key(`${name}-key`, { enableKeyRotation: true }, { parent: this });
+                this.registerOutputs({ networkFlows: [{ name: "a-to-b", port: 443 }], keyArn: key.arn });
+            }
+        }
+        for (const preview of [false, true]) {
+            const run = await runProgram(() => {
+                new Thing("thing");
+            }, { preview });
+            const thing = run.resources.find((r) => r.name === "thing")!;
+            const outputs = fromWire(thing.outputs!.toJavaScript()) as Record<string, unknown>;
+            expect(outputs.networkFlows).toEqual([{ name: "a-to-b", port: 443 }]);
+            // A value computed by the provider is unknown in a preview, as a real engine sends it.
+            expect(outputs.keyArn).toBe(preview ? "[unknown]" : "arn:aws:kms:us-east-1:123456789012:key/thing-key");
+        }
+    });
+
     it("auto-names AWS resources as the provider does, so a name passed on keeps its property dependency on `up`", async () => {
         const run = await runProgram(() => {
             const vault = new aws.backup.Vault("vault", {});
