@@ -155,6 +155,7 @@ function buildDataServices(spec: EstateSpec, backups: BackupBucket, platform: Pl
             storageGb: postgres.storageGb,
             maxStorageGb: postgres.maxStorageGb,
             instances: postgres.instances,
+            identifier: postgres.identifier,
             network: network(),
             objectives,
         });
@@ -181,7 +182,15 @@ function buildDataServices(spec: EstateSpec, backups: BackupBucket, platform: Pl
 
     const mongo = spec.data.mongo;
     if (mongo?.placement === "managed") {
-        const db = new ManagedMongo("mongo", { ...managed, version: mongo.version, instanceClass: mongo.instanceClass, instances: mongo.instances, network: network(), objectives });
+        const db = new ManagedMongo("mongo", {
+            ...managed,
+            version: mongo.version,
+            instanceClass: mongo.instanceClass,
+            instances: mongo.instances,
+            identifier: mongo.identifier,
+            network: network(),
+            objectives,
+        });
         data.mongo = { placement: "managed", connection: db.connection };
         backupTargets.arns.push(db.databaseArn);
         backupTargets.restoreMetadata.DocumentDB = db.restoreMetadata;

@@ -30,8 +30,7 @@ export const SERVICE_LOG_GROUPS = {
     docdbCluster: (identifier: string, log: string) => `/aws/docdb/${identifier}/${log}`,
 } as const;
 
-/** RDS and DocumentDB identifiers: a letter, then letters, digits or single hyphens, at most 63, no trailing hyphen. */
-export const DATABASE_IDENTIFIER = /^[a-z](?!.*--)[a-z0-9-]{0,61}[a-z0-9]$/;
+export { DATABASE_IDENTIFIER } from "./naming";
 
 /**
  * The identifier of a database: `explicit` when given (a stack whose database predates this
