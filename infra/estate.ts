@@ -100,6 +100,7 @@ export function buildEstate(spec: EstateSpec): Estate {
 
     const backups = new BackupBucket("backups", {
         retention: spec.dr.retention,
+        rtoMinutes: spec.dr.rtoMinutes,
         bucketName: spec.backup.bucketName,
         protectData: spec.protectData,
         objectLock: spec.backup.objectLock,
