@@ -84,7 +84,7 @@ export function serviceLogGroups(spec: ServiceLogGroupsSpec): aws.cloudwatch.Log
 export function warnOnIdentifierDrift(actual: pulumi.Output<string>, expected: pulumi.Output<string>, configKey: string, resource: pulumi.Resource): void {
     pulumi.all([actual, expected]).apply(([a, e]) => {
         if (a && e && a !== e) {
-            pulumi.log.warn(
+            void pulumi.log.warn(
                 `the database's identifier is "${a}", not "${e}": it predates the estate's naming, so its logs still go to log groups the service created ` +
                     `without the key. Set ${configKey} to "${a}" and import those log groups (docs/aws-settings.md, "Existing databases").`,
                 resource,
