@@ -184,6 +184,8 @@ describe("ManagedMongo refuses invalid arguments, registering nothing", () => {
     it.each<[string, Partial<ManagedMongoArgs>, string]>([
         ["version", { version: "6.0" as never }, 'version must be one of 4.0, 5.0, 8.0 (got "6.0")'],
         ["instances", { instances: 0 }, "instances must be an integer from 1 to 16 (got 0)"],
+        ["identifier", { identifier: "docs-" }, 'identifier must be a DocumentDB cluster identifier: a lower-case letter, then letters, digits or single hyphens, at most 63, not ending in a hyphen (got "docs-")'],
+        ["log retention", { logRetentionDays: 366 }, "logRetentionDays must be a CloudWatch Logs retention (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653) (got 366)"],
         ["network", { network: { ...NETWORK, vpcId: "" } }, "network.vpcId is required (the VPC the service lives in)"],
         ["user", { user: "app-user" }, 'user must be a user name: a letter, then letters or digits (at most 63) (got "app-user")'],
         ["the backup selection tag", { tags: { "estate:backup": "true" } }, 'tags["estate:backup"] is reserved: the component sets it'],
