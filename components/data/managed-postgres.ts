@@ -178,7 +178,9 @@ export class ManagedPostgres extends pulumi.ComponentResource {
             deleteAutomatedBackups: !a.protectData,
         };
         const common = {
-            // The major version only ("16"): RDS resolves it to that major's default minor, and a
+            // The major version only ("16"): the provider passes a partial version through "where
+            // supported by the API" (rds/cluster.d.ts; that CreateDBCluster resolves a bare major is
+            // attested by an emulator mirroring AWS, not an AWS page: docs/aws-settings.md). A
             // minor upgrade in the maintenance window leaves no diff, since the provider keeps the
             // configured "16" while the actual version starts with "16." (terraform-provider-aws
             // internal/service/rds/engine_version.go, compareActualEngineVersion; the actual
