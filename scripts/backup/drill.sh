@@ -182,19 +182,28 @@ read_config() {
 # Sets MANIFEST, DUMP and CHECKSUM (local files) from the newest manifest of the tier. One awscli
 # run fetches the backup's three objects in parallel (they share the manifest's timestamp stem).
 fetch_newest() {
-    local prefix="$DRILL_TIER/$BACKUP_SERVICE/$BACKUP_DATABASE/" manifest_key
+    local prefix="$DRILL_TIER/$BACKUP_SERVICE/$BACKUP_DATABASE/"
     s3_listing "$prefix"
-    manifest_key=$(jq -r '.Contents[]?.Key' <<<"$LISTING" | grep -E '\.manifest\.json$' | LC_ALL=C sort | tail -n 1 || true)
+    # One jq run: the newest manifest (keys sort by their UTC timestamp, byte order), and the
+    # objects of that backup in a class that needs a RestoreObject request before a GET (the
+    # listing names each object's storage class).
+    local manifest_key archived
+    {
+        IFS= read -r manifest_key
+        IFS= read -r archived
+    } < <(jq -r '(.Contents // []) as $objects
+                 | ([$objects[].Key | select(endswith(".manifest.json"))] | sort | last // "") as $m
+                 | ($m | sub("manifest\\.json$"; "")) as $stem
+                 | $m, (if $m == "" then "" else
+                        [$objects[] | select((.Key | startswith($stem)) and (.StorageClass == "GLACIER" or .StorageClass == "DEEP_ARCHIVE"))
+                         | "\(.Key) (\(.StorageClass))"] | join(", ") end)' <<<"$LISTING")
     [ -n "$manifest_key" ] || die "no backup to restore: no manifest (*.manifest.json) under $(s3_url "$prefix")"
     log "newest backup: $(s3_url "$manifest_key")"
-    local stem fetched="$WORK/fetch" output archived glacier_flags=()
+    local stem fetched="$WORK/fetch" output glacier_flags=()
     stem=$(basename "$manifest_key" .manifest.json)
     mkdir -p "$fetched"
-    # Objects of this backup in a class that needs a RestoreObject request before a GET (the
-    # listing names each object's storage class). awscli skips those unless forced; forced, it
-    # gets a restored copy, or InvalidObjectState while there is none.
-    archived=$(jq -r --arg p "$prefix$stem." '[.Contents[]? | select((.Key | startswith($p)) and (.StorageClass == "GLACIER" or .StorageClass == "DEEP_ARCHIVE"))
-                  | "\(.Key) (\(.StorageClass))"] | join(", ")' <<<"$LISTING")
+    # awscli skips archived objects unless forced; forced, it gets a restored copy, or
+    # InvalidObjectState while there is none.
     if [ -n "$archived" ]; then
         warn "the newest backup is archived: $archived; the download works only if a restored copy exists"
         glacier_flags=(--force-glacier-transfer)
