@@ -57,6 +57,8 @@ export interface ServiceLogGroupsSpec {
     region?: string;
     tags: Record<string, string>;
     parent: pulumi.Resource;
+    /** Keep the groups (the audit trail) in AWS when the stack deletes them: for protected data. */
+    retainOnDelete: boolean;
 }
 
 /**
@@ -70,7 +72,7 @@ export function serviceLogGroups(spec: ServiceLogGroupsSpec): aws.cloudwatch.Log
             new aws.cloudwatch.LogGroup(
                 `${spec.name}-log-${log}`,
                 { name: spec.groupName(log), kmsKeyId: spec.keyArn, retentionInDays: spec.retentionDays, region: spec.region, tags: spec.tags },
-                { parent: spec.parent },
+                { parent: spec.parent, retainOnDelete: spec.retainOnDelete },
             ),
     );
 }

@@ -143,6 +143,7 @@ export class ManagedMongo extends pulumi.ComponentResource {
             region,
             tags,
             parent: this,
+            retainOnDelete: a.protectData,
         });
 
         const cluster = new aws.docdb.Cluster(

@@ -165,6 +165,7 @@ export class ManagedPostgres extends pulumi.ComponentResource {
             region,
             tags,
             parent: this,
+            retainOnDelete: a.protectData,
         });
         // A database created before the estate named it keeps its (auto-)name: never replaced for it.
         const databaseOpts = (identifierProperty: string): pulumi.CustomResourceOptions => ({ ...dataOpts, dependsOn: logGroups, ignoreChanges: [identifierProperty] });

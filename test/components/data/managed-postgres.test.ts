@@ -266,6 +266,8 @@ describe("ManagedPostgres logs: the log groups RDS writes to exist first, encryp
             expect(b.inputs(log.name)).toMatchObject({ kmsKeyId: keyArn("orders-key"), retentionInDays: 365 });
             // Before the database: RDS would otherwise create the group itself, unencrypted and kept forever.
             expect(b.resource("orders-db").dependencies).toContain(log.urn);
+            // Protected data: the audit trail stays in AWS if the stack deletes the group.
+            expect(log.retainOnDelete).toBe(true);
         }
         const statements = JSON.parse(b.inputs("orders-key").policy).Statement as { Principal: { Service?: string } }[];
         expect(statements.map((s) => s.Principal.Service)).toContain("logs.us-east-1.amazonaws.com");
