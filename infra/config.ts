@@ -435,8 +435,8 @@ const DATA_SERVICES = ["postgres", "mongo", "redis"] as const;
 
 /** Keys that mean something for one placement only. */
 const PLACEMENT_ONLY: Record<(typeof DATA_SERVICES)[number], Record<string, "managed" | "cluster">> = {
-    postgres: { engine: "managed", instanceClass: "managed", maxStorageGb: "managed", backupRoleArn: "cluster" },
-    mongo: { instanceClass: "managed", storageGb: "cluster" },
+    postgres: { engine: "managed", instanceClass: "managed", maxStorageGb: "managed", identifier: "managed", backupRoleArn: "cluster" },
+    mongo: { instanceClass: "managed", identifier: "managed", storageGb: "cluster" },
     redis: { nodeType: "managed", storageGb: "cluster" },
 };
 

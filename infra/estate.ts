@@ -102,6 +102,7 @@ export function buildEstate(spec: EstateSpec): Estate {
 
     const backups = new BackupBucket("backups", {
         retention: spec.dr.retention,
+        rtoMinutes: spec.dr.rtoMinutes,
         bucketName: spec.backup.bucketName,
         protectData: spec.protectData,
         objectLock: spec.backup.objectLock,
@@ -161,6 +162,7 @@ function buildDataServices(spec: EstateSpec, backups: BackupBucket, platform: Pl
             storageGb: postgres.storageGb,
             maxStorageGb: postgres.maxStorageGb,
             instances: postgres.instances,
+            identifier: postgres.identifier,
             network: network(),
             objectives,
             backupAccountId,
@@ -193,6 +195,7 @@ function buildDataServices(spec: EstateSpec, backups: BackupBucket, platform: Pl
             version: mongo.version,
             instanceClass: mongo.instanceClass,
             instances: mongo.instances,
+            identifier: mongo.identifier,
             network: network(),
             objectives,
             backupAccountId,

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { AWS_BACKUP_MAX_RETENTION_DAYS, VAULT_LOCK_MIN_CHANGEABLE_DAYS, isAwsCron, isKubernetesCron } from "../components/backup/objectives";
 import { cidrProblem } from "../components/data/cidr";
+import { DATABASE_IDENTIFIER } from "../components/data/naming";
 import { ISSUER_NAMES } from "../components/k8s/issuers";
 import { isPinnedImage } from "../components/lib/images";
 
@@ -459,6 +460,12 @@ export const networkSchema = z
         error: "must allow at least one source: allowedSecurityGroupIds or allowedCidrBlocks (nothing could connect otherwise)",
     });
 
+/** An RDS or DocumentDB identifier (the pattern the components check). */
+const databaseIdentifier = () => {
+    const description = "an RDS/DocumentDB identifier such as postgres-db-0c5f1e2a: a lower-case letter, then letters, digits or single hyphens, at most 63";
+    return z.string(allowed(description)).regex(DATABASE_IDENTIFIER, allowed(description));
+};
+
 export const dataSchema = z.strictObject(
     {
     postgres: z
@@ -473,6 +480,11 @@ export const dataSchema = z.strictObject(
             /** managed rds only: the storage autoscaling ceiling. */
             maxStorageGb: intRange(20, 65536).optional(),
             instances: intRange(1, 15).optional(),
+            /**
+             * managed only: the identifier of a database created before the estate named it
+             * (`<name>-db-<random>` / `<name>-aurora-<random>`), so its log groups match it.
+             */
+            identifier: databaseIdentifier().optional(),
             /** cluster only: an IAM role for the instances' service account (EKS IRSA) to write backups with. */
             backupRoleArn: iamRoleArn("cnpg-backups").optional(),
         })
@@ -483,6 +495,8 @@ export const dataSchema = z.strictObject(
             version: z.enum(["4.0", "5.0", "8.0"], allowed("one of 4.0, 5.0, 8.0 (DocumentDB-compatible MongoDB API versions)")),
             instanceClass: nonEmptyString("a DocumentDB instance class such as db.r6g.large").optional(),
             instances: intRange(1, 16).optional(),
+            /** managed only: the identifier of a cluster created before the estate named it, so its log groups match it. */
+            identifier: databaseIdentifier().optional(),
             /** cluster only: the data volume per member. */
             storageGb: intRange(1, 65536).optional(),
         })

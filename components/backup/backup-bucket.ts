@@ -8,7 +8,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { withoutUndefined } from "../lib/args";
 import { ArgumentError } from "../lib/errors";
-import { type RetentionTiers, type Tier, TIERS, findRetentionProblem, retentionDays, tierPrefix, tierTransitions } from "./retention";
+import { type RetentionTiers, type Tier, TIERS, findRetentionProblem, newestCopyDays, retentionDays, tierPrefix, tierTransitions } from "./retention";
 
 type LifecycleRule = aws.types.input.s3.BucketLifecycleConfigurationRule;
 
@@ -36,6 +36,15 @@ export interface BackupBucketArgs {
      * are aborted after 7 days, everywhere in the bucket.
      */
     retention: RetentionTiers;
+    /**
+     * The recovery time objective in minutes (`estate:dr.rtoMinutes`). The lifecycle never moves a
+     * tier's newest copy (up to two periods old: 2 days, 14 days, 62 days, 732 days) to a class
+     * that cannot be restored within it: DEEP_ARCHIVE needs a restore request of up to 12 hours
+     * first, so it qualifies only for an RTO of 24 hours or more (half the RTO for the retrieval).
+     * Older copies still go to DEEP_ARCHIVE. Default: no RTO known, so no newest copy is ever in
+     * a class that needs a restore request.
+     */
+    rtoMinutes?: number;
     /** Explicit S3 bucket name. Default: Pulumi auto-naming (`<name>-bucket-<random>`). Replica and log buckets are always auto-named. */
     bucketName?: string;
     /**
@@ -124,14 +133,14 @@ export class BackupBucket extends pulumi.ComponentResource {
     constructor(name: string, args: BackupBucketArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before super(): an invalid component registers nothing.
         validateArgs(name, args);
-        const { retention, bucketName, kmsKeyArn, objectLock, replication, region, protectData, accessLogging, tags } = {
+        const { retention, rtoMinutes, bucketName, kmsKeyArn, objectLock, replication, region, protectData, accessLogging, tags } = {
             ...defaults,
             ...withoutUndefined(args),
         };
         super(TYPE, name, {}, opts);
 
         const dataOpts: pulumi.CustomResourceOptions = protectData ? { parent: this, protect: true, retainOnDelete: true } : { parent: this };
-        const lifecycleRules = backupLifecycleRules(retention);
+        const lifecycleRules = backupLifecycleRules(retention, rtoMinutes ?? 0);
 
         const keyArn: pulumi.Output<string> = kmsKeyArn !== undefined ? pulumi.output(kmsKeyArn) : this.createKey(name, region, tags, dataOpts).arn;
 
@@ -411,6 +420,9 @@ function validateArgs(name: string, args: BackupBucketArgs): void {
             `must be a valid S3 bucket name: 3-63 lower-case letters, digits, dots or hyphens, starting and ending with a letter or digit (got ${JSON.stringify(args.bucketName)})`,
         );
     }
+    if (args.rtoMinutes !== undefined && (typeof args.rtoMinutes !== "number" || !Number.isSafeInteger(args.rtoMinutes) || args.rtoMinutes < 1)) {
+        fail("rtoMinutes", `must be a whole number of minutes >= 1 (got ${String(args.rtoMinutes)})`);
+    }
     if (args.region !== undefined && (typeof args.region !== "string" || args.region.trim() === "")) {
         fail("region", `must be a non-empty AWS region name such as "eu-west-1" (got ${JSON.stringify(args.region)})`);
     }
@@ -458,12 +470,14 @@ function isValidBucketName(name: string): boolean {
 
 /**
  * One rule per tier (expire after the tier's retention, move to cheaper classes where S3's
- * minimum durations allow) and a housekeeping rule for the whole bucket.
+ * minimum durations allow, and to a class that needs a restore request only once an object can
+ * no longer be its tier's newest copy, unless that class is restorable within the RTO) and a
+ * housekeeping rule for the whole bucket. Exported for tests and docs.
  */
-function backupLifecycleRules(retention: RetentionTiers): LifecycleRule[] {
+export function backupLifecycleRules(retention: RetentionTiers, rtoMinutes: number): LifecycleRule[] {
     const tierRules = TIERS.map((tier): LifecycleRule => {
         const days = retentionDays(retention, tier);
-        const transitions = tierTransitions(days);
+        const transitions = tierTransitions(days, { newestDays: newestCopyDays(tier), rtoMinutes });
         return {
             id: `tier-${tier}`,
             status: "Enabled",

@@ -85,12 +85,46 @@ export interface StorageTransition {
  * - `minimumStayDays`: the minimum storage duration S3 bills for. An object that leaves the class
  *   (a later transition or its expiry) sooner is charged as if it had stayed that long, so a
  *   transition only pays off when the object then stays at least that long.
+ * - `retrievalMinutes`: how long before the first byte can be read. STANDARD_IA and GLACIER_IR
+ *   answer a GET in milliseconds (0). DEEP_ARCHIVE answers a GET with `InvalidObjectState` until a
+ *   RestoreObject request has made a temporary copy: Standard retrieval "typically within 12
+ *   hours", Bulk within 48, no Expedited (S3 User Guide, "Understanding archive retrieval options",
+ *   https://docs.aws.amazon.com/AmazonS3/latest/userguide/restoring-objects-retrieval-options.html).
  */
-export const STORAGE_LADDER: readonly { storageClass: ArchiveStorageClass; earliestDay: number; minimumStayDays: number }[] = Object.freeze([
-    { storageClass: "STANDARD_IA", earliestDay: 30, minimumStayDays: 30 },
-    { storageClass: "GLACIER_IR", earliestDay: 90, minimumStayDays: 90 },
-    { storageClass: "DEEP_ARCHIVE", earliestDay: 180, minimumStayDays: 180 },
+export const STORAGE_LADDER: readonly { storageClass: ArchiveStorageClass; earliestDay: number; minimumStayDays: number; retrievalMinutes: number }[] = Object.freeze([
+    { storageClass: "STANDARD_IA", earliestDay: 30, minimumStayDays: 30, retrievalMinutes: 0 },
+    { storageClass: "GLACIER_IR", earliestDay: 90, minimumStayDays: 90, retrievalMinutes: 0 },
+    { storageClass: "DEEP_ARCHIVE", earliestDay: 180, minimumStayDays: 180, retrievalMinutes: 12 * 60 },
 ]);
+
+/**
+ * How old a tier's newest copy can get before a newer one replaces it, in days, with one missed
+ * backup of slack: backups run daily, weekly on one weekday, monthly on the 1st and yearly on
+ * January 1st (scripts/backup/backup.sh), so on schedule the newest copy is at most one period
+ * old; after a failed run, at most two. Beyond this age an object is no longer its tier's newest.
+ */
+export function newestCopyDays(tier: Tier): number {
+    return 2 * TIER_UNITS[tier].daysPerUnit;
+}
+
+/**
+ * Whether a class lets a copy be restored within the RTO: a class with millisecond access always
+ * does; a class that needs a RestoreObject request first only when its Standard retrieval takes at
+ * most half the RTO, which leaves the other half to download, verify, restore and check the dump
+ * (what the restore drill measures).
+ */
+export function restorableWithin(storageClass: ArchiveStorageClass, rtoMinutes: number): boolean {
+    const retrieval = STORAGE_LADDER.find((s) => s.storageClass === storageClass)!.retrievalMinutes;
+    return retrieval === 0 || retrieval <= rtoMinutes / 2;
+}
+
+/** What keeps a tier's newest copy restorable within the RTO. */
+export interface RestorableNewest {
+    /** Days an object may still be its tier's newest copy (`newestCopyDays`). */
+    newestDays: number;
+    /** The recovery time objective, in minutes. */
+    rtoMinutes: number;
+}
 
 /**
  * The transitions for objects that expire on day `expirationDays`: walk the ladder and take each
@@ -98,13 +132,19 @@ export const STORAGE_LADDER: readonly { storageClass: ArchiveStorageClass; earli
  * minimum stay is over), but only if the object then stays there for the class's minimum duration
  * before it expires. So a 30-day tier stays in STANDARD, an 84-day tier goes to STANDARD_IA on day
  * 30, and a 7-year tier goes STANDARD_IA (30) -> GLACIER_IR (90) -> DEEP_ARCHIVE (180).
+ *
+ * With `restorable`, a class that cannot be restored within the RTO (`restorableWithin`) is taken
+ * only once the object can no longer be its tier's newest copy: a 7-year tier of yearly copies,
+ * whose newest may be 732 days old, reaches DEEP_ARCHIVE on day 732, not 180, so the newest yearly
+ * copy stays in GLACIER_IR, readable in milliseconds.
  */
-export function tierTransitions(expirationDays: number): StorageTransition[] {
+export function tierTransitions(expirationDays: number, restorable?: RestorableNewest): StorageTransition[] {
     const transitions: StorageTransition[] = [];
     let previousDay = 0;
     let previousMinimumStay = 0;
     for (const step of STORAGE_LADDER) {
-        const day = Math.max(step.earliestDay, previousDay + previousMinimumStay);
+        const keepNewest = restorable !== undefined && !restorableWithin(step.storageClass, restorable.rtoMinutes) ? restorable.newestDays : 0;
+        const day = Math.max(step.earliestDay, previousDay + previousMinimumStay, keepNewest);
         if (expirationDays - day >= step.minimumStayDays) {
             transitions.push({ days: day, storageClass: step.storageClass });
             previousDay = day;

@@ -1,7 +1,8 @@
 /**
  * `ManagedMongo`: a MongoDB-compatible database on Amazon DocumentDB, hardened: storage encrypted
- * with a customer-managed key; TLS enforced and audit logs on through its cluster parameter group,
- * audit and profiler logs exported; backups kept per the stack's objectives (at least 7 days for
+ * with a customer-managed key; TLS enforced, audit logs and the slow-operation profiler on through
+ * its cluster parameter group, both exported to log groups created beforehand under the same key
+ * with a retention; backups kept per the stack's objectives (at least 7 days for
  * protected data) with explicit windows; deletion protection and a final snapshot; at least two
  * instances by default; a generated master password kept as a secret and in Secrets Manager. The
  * cluster carries the `estate:backup` tag that AWS Backup's tag selection selects, and `databaseArn`
@@ -15,6 +16,7 @@ import { ArgChecker, withoutUndefined } from "../lib/args";
 import { APP_DATABASE, makeConnection, type DatabaseConnection } from "./connection";
 import { dataKey } from "./keys";
 import type { KeyGuard } from "../lib/key-guard";
+import { DATABASE_IDENTIFIER, DATABASE_LOG_RETENTION_DAYS, LOG_RETENTION_DAYS, SERVICE_LOG_GROUPS, databaseIdentifier, serviceLogGroups, warnOnIdentifierDrift } from "./logs";
 import { accessSecurityGroup, validateNetwork, type DataNetwork } from "./network";
 import { credentialsSecret } from "./secrets";
 
@@ -39,7 +41,7 @@ export interface ManagedMongoArgs {
     user?: string;
     /** Deletion protection, a final snapshot, at least 7 days of backups, `protect` on the cluster and key. Default: `true`. */
     protectData?: boolean;
-    /** An existing KMS key ARN. Default: a new rotating key. */
+    /** An existing KMS key ARN; its policy must let CloudWatch Logs use it (the log groups use it). Default: a new rotating key. */
     kmsKeyArn?: pulumi.Input<string>;
     /**
      * Deny deleting and disabling the key this component creates to all but a break-glass role, and
@@ -54,6 +56,14 @@ export interface ManagedMongoArgs {
      * AWS Backup then re-encrypts with the destination vault's key. Not with `kmsKeyArn`. Default: none.
      */
     backupAccountId?: string;
+    /**
+     * The cluster identifier, for a cluster created before the estate named it (keep it, or the
+     * log groups are named after another cluster). Default: `<name>-docdb-<8 random characters>`,
+     * drawn once; a later change is ignored (the cluster is never replaced for its name).
+     */
+    identifier?: string;
+    /** Days the audit and profiler logs are kept (a CloudWatch Logs retention value). Default: 365. */
+    logRetentionDays?: number;
     region?: string;
     /** Tags for every taggable child; the cluster also gets `estate:backup: "true"`, so the key is reserved. Default: none. */
     tags?: Record<string, string>;
@@ -65,15 +75,32 @@ const defaults = {
     database: APP_DATABASE,
     user: "estate",
     protectData: true,
+    logRetentionDays: DATABASE_LOG_RETENTION_DAYS,
     tags: {} as Record<string, string>,
 } satisfies Partial<ManagedMongoArgs>;
 
-/** Cluster parameters: TLS required, audit logging of DDL, authentication and user management events. */
+/**
+ * Cluster parameters (names, valid values and apply types from the DocumentDB Developer Guide,
+ * "Amazon DocumentDB cluster parameters reference",
+ * https://docs.aws.amazon.com/documentdb/latest/developerguide/cluster_parameter_groups-list_of_parameters.html):
+ * - `tls` (static, so pending-reboot): TLS required;
+ * - `audit_logs` (dynamic; enabled, disabled, ddl, dml_read, dml_write, all, none; default disabled):
+ *   DDL, authentication and user management events;
+ * - `profiler` (dynamic; enabled, disabled; default disabled): without it the `profiler` export
+ *   carries nothing;
+ * - `profiler_threshold_ms` (dynamic; 50-2147483646; default 100): operations slower than this are
+ *   logged. 500 ms, the start AWS recommends ("Profiling Amazon DocumentDB operations": a low
+ *   threshold costs throughput);
+ * - `profiler_sampling_rate` (dynamic; 0.0-1.0; default 1.0): every slow operation.
+ */
 export const DOCDB_PARAMETERS = [
     { name: "tls", value: "enabled", applyMethod: "pending-reboot" },
     { name: "audit_logs", value: "enabled", applyMethod: "immediate" },
+    { name: "profiler", value: "enabled", applyMethod: "immediate" },
+    { name: "profiler_threshold_ms", value: "500", applyMethod: "immediate" },
+    { name: "profiler_sampling_rate", value: "1.0", applyMethod: "immediate" },
 ];
-/** Logs DocumentDB exports to CloudWatch Logs. */
+/** Logs DocumentDB exports to CloudWatch Logs; each is switched on by a parameter above. */
 export const DOCDB_LOG_EXPORTS = ["audit", "profiler"];
 
 const TYPE = "estate:data:ManagedMongo";
@@ -103,24 +130,39 @@ export class ManagedMongo extends pulumi.ComponentResource {
 
         const dataOpts: pulumi.CustomResourceOptions = a.protectData ? { parent: this, protect: true, retainOnDelete: true } : { parent: this };
         const { tags, region } = a;
-        const keyArn = a.kmsKeyArn !== undefined ? pulumi.output(a.kmsKeyArn) : dataKey({ name, service: "DocumentDB", region, tags, opts: dataOpts, guard: a.keyGuard, copyToAccountId: a.backupAccountId }).arn;
+        const keyArn = a.kmsKeyArn !== undefined ? pulumi.output(a.kmsKeyArn) : dataKey({ name, service: "DocumentDB", region, tags, opts: dataOpts, guard: a.keyGuard, copyToAccountId: a.backupAccountId, allowCloudWatchLogs: true }).arn;
         const retention = nativeBackupRetentionDays({ dailyDays: a.objectives.dailyBackupDays }, { protectData: a.protectData });
 
         const subnets = new aws.docdb.SubnetGroup(`${name}-subnets`, { description: `DocumentDB ${name}: private subnets`, subnetIds: a.network.subnetIds, region, tags }, { parent: this });
         const group = accessSecurityGroup({ name, network: a.network, port: MONGO_PORT, service: "DocumentDB", region, tags, parent: this });
         const params = new aws.docdb.ClusterParameterGroup(
             `${name}-params`,
-            { description: `DocumentDB ${name}: TLS and audit logs`, family: `docdb${a.version}`, parameters: DOCDB_PARAMETERS, region, tags },
+            { description: `DocumentDB ${name}: TLS, audit logs and profiler`, family: `docdb${a.version}`, parameters: DOCDB_PARAMETERS, region, tags },
             { parent: this },
         );
         // DocumentDB passwords: printable ASCII except / " @; letters and digits avoid URI escaping too.
         const generated = new random.RandomPassword(`${name}-password`, { length: 40, special: false }, { parent: this });
         const password = pulumi.secret(generated.result);
         const snapshotSuffix = new random.RandomString(`${name}-snapshot-suffix`, { length: 8, special: false, upper: false }, { parent: this });
+        // The log groups DocumentDB writes to, named after the cluster, exist before it: else the
+        // service creates them itself, without the key and kept forever.
+        const identifier = databaseIdentifier(name, `${name}-docdb`, a.identifier, this);
+        const logGroups = serviceLogGroups({
+            name,
+            logs: DOCDB_LOG_EXPORTS,
+            groupName: (log) => identifier.apply((id) => SERVICE_LOG_GROUPS.docdbCluster(id, log)),
+            keyArn,
+            retentionDays: a.logRetentionDays,
+            region,
+            tags,
+            parent: this,
+            retainOnDelete: a.protectData,
+        });
 
         const cluster = new aws.docdb.Cluster(
             `${name}-cluster`,
             {
+                clusterIdentifier: identifier,
                 engine: "docdb",
                 engineVersion: `${a.version}.0`,
                 masterUsername: a.user,
@@ -143,15 +185,19 @@ export class ManagedMongo extends pulumi.ComponentResource {
                 // Only the cluster is selected: AWS Backup backs up a DocumentDB cluster, not its instances.
                 tags: { ...tags, [BACKUP_SELECTION_TAG.key]: BACKUP_SELECTION_TAG.value },
             },
-            dataOpts,
+            // A cluster created before the estate named it keeps its (auto-)name: never replaced for it.
+            { ...dataOpts, dependsOn: logGroups, ignoreChanges: ["clusterIdentifier"] },
         );
+        warnOnIdentifierDrift(cluster.clusterIdentifier, identifier, "estate:data.mongo.identifier", cluster);
         for (let i = 0; i < a.instances; i++) {
             new aws.docdb.ClusterInstance(
                 `${name}-instance-${i}`,
                 {
                     clusterIdentifier: cluster.id,
                     instanceClass: a.instanceClass,
-                    autoMinorVersionUpgrade: true,
+                    // No autoMinorVersionUpgrade: DocumentDB ignores it (provider docs, docdb/clusterInstance.d.ts).
+                    // Engine patches arrive as pending maintenance actions applied in the cluster's
+                    // maintenance window; minor versions (5.0.x) only by changing the engine version.
                     preferredMaintenanceWindow: BACKUP_WINDOWS.maintenance,
                     promotionTier: i,
                     copyTagsToSnapshot: true,
@@ -209,6 +255,10 @@ function validate(name: string, args: ManagedMongoArgs): void {
     check.accountId("backupAccountId", args.backupAccountId);
     if (args.backupAccountId !== undefined && args.kmsKeyArn !== undefined) {
         check.fail("backupAccountId", "applies only to the key the component creates; share the given kmsKeyArn with the backup account in its own key policy");
+    }
+    check.matches("identifier", args.identifier, DATABASE_IDENTIFIER, "a DocumentDB cluster identifier: a lower-case letter, then letters, digits or single hyphens, at most 63, not ending in a hyphen");
+    if (args.logRetentionDays !== undefined && !(LOG_RETENTION_DAYS as readonly number[]).includes(args.logRetentionDays)) {
+        check.fail("logRetentionDays", `must be a CloudWatch Logs retention (${LOG_RETENTION_DAYS.join(", ")}) (got ${String(args.logRetentionDays)})`);
     }
     check.noReservedTags(args.tags, [BACKUP_SELECTION_TAG.key]);
 }

@@ -1,7 +1,8 @@
 /**
  * `ManagedPostgres`: PostgreSQL on Amazon RDS (or Aurora PostgreSQL), hardened: storage, snapshots,
  * Performance Insights and the master secret under a customer-managed key; TLS forced by the
- * parameter group; IAM authentication; private subnets and a security group that admits only the
+ * parameter group; IAM authentication; the exported logs in log groups created beforehand under the
+ * same key with a retention; private subnets and a security group that admits only the
  * allowed sources; automated backups kept per the stack's objectives with explicit windows;
  * deletion protection, a final snapshot and `protect` for protected data; Multi-AZ. The database
  * (the instance, or the Aurora cluster) carries the `estate:backup` tag that AWS Backup's tag
@@ -15,6 +16,7 @@ import { ArgChecker, withoutUndefined } from "../lib/args";
 import { APP_DATABASE, makeConnection, type DatabaseConnection } from "./connection";
 import { dataKey } from "./keys";
 import type { KeyGuard } from "../lib/key-guard";
+import { DATABASE_IDENTIFIER, DATABASE_LOG_RETENTION_DAYS, LOG_RETENTION_DAYS, SERVICE_LOG_GROUPS, databaseIdentifier, serviceLogGroups, warnOnIdentifierDrift } from "./logs";
 import { accessSecurityGroup, validateNetwork, type DataNetwork } from "./network";
 
 export const POSTGRES_VERSIONS = ["14", "15", "16", "17"] as const;
@@ -56,7 +58,10 @@ export interface ManagedPostgresArgs {
      * key. `false` only for throwaway stacks. Default: `true`.
      */
     protectData?: boolean;
-    /** An existing KMS key ARN for everything this component encrypts. Default: a new rotating key. */
+    /**
+     * An existing KMS key ARN for everything this component encrypts; its policy must let
+     * CloudWatch Logs use it (the log groups use it). Default: a new rotating key.
+     */
     kmsKeyArn?: pulumi.Input<string>;
     /**
      * Deny deleting and disabling the key this component creates to all but a break-glass role, and
@@ -71,6 +76,15 @@ export interface ManagedPostgresArgs {
      * AWS Backup then re-encrypts with the destination vault's key. Not with `kmsKeyArn`. Default: none.
      */
     backupAccountId?: string;
+    /**
+     * The DB instance (rds) or DB cluster (aurora) identifier, for a database created before the
+     * estate named it (keep it, or the log groups are named after another database). Default:
+     * `<name>-db-<8 random characters>` (rds) or `<name>-aurora-<8 random characters>` (aurora),
+     * drawn once; a later change is ignored (the database is never replaced for its name).
+     */
+    identifier?: string;
+    /** Days the exported PostgreSQL logs are kept (a CloudWatch Logs retention value). Default: 365. */
+    logRetentionDays?: number;
     /** AWS region. Default: the provider's. */
     region?: string;
     /**
@@ -88,8 +102,16 @@ const defaults = {
     database: APP_DATABASE,
     user: "postgres",
     protectData: true,
+    logRetentionDays: DATABASE_LOG_RETENTION_DAYS,
     tags: {} as Record<string, string>,
 } satisfies Partial<ManagedPostgresArgs>;
+
+/**
+ * Logs exported to CloudWatch Logs (EnableCloudwatchLogsExports values: RDS for PostgreSQL
+ * `postgresql`, `upgrade`, `iam-db-auth-error`; Aurora PostgreSQL `instance`, `postgresql`,
+ * `iam-db-auth-error`; RDS API reference, CreateDBInstance / CreateDBCluster).
+ */
+export const POSTGRES_LOG_EXPORTS = { rds: ["postgresql", "upgrade"], aurora: ["postgresql"] } as const;
 
 const MAX_STORAGE_GB = 65536;
 /** Performance Insights retention in days (7 is the free tier). */
@@ -133,7 +155,7 @@ export class ManagedPostgres extends pulumi.ComponentResource {
         const dataOpts: pulumi.CustomResourceOptions = a.protectData ? { parent: this, protect: true, retainOnDelete: true } : { parent: this };
         const tags = a.tags;
         const region = a.region;
-        const keyArn = a.kmsKeyArn !== undefined ? pulumi.output(a.kmsKeyArn) : dataKey({ name, service: "PostgreSQL", region, tags, opts: dataOpts, guard: a.keyGuard, copyToAccountId: a.backupAccountId }).arn;
+        const keyArn = a.kmsKeyArn !== undefined ? pulumi.output(a.kmsKeyArn) : dataKey({ name, service: "PostgreSQL", region, tags, opts: dataOpts, guard: a.keyGuard, copyToAccountId: a.backupAccountId, allowCloudWatchLogs: true }).arn;
         const retention = nativeBackupRetentionDays({ dailyDays: a.objectives.dailyBackupDays }, { protectData: a.protectData });
         // Only the database itself is selected: AWS Backup backs up an Aurora cluster, not its instances.
         const databaseTags = { ...tags, [BACKUP_SELECTION_TAG.key]: BACKUP_SELECTION_TAG.value };
@@ -143,6 +165,24 @@ export class ManagedPostgres extends pulumi.ComponentResource {
         // A unique, stable suffix: a final snapshot name must not collide with an earlier one.
         const snapshotSuffix = new random.RandomString(`${name}-snapshot-suffix`, { length: 8, special: false, upper: false }, { parent: this });
         const finalSnapshotIdentifier = a.protectData ? pulumi.interpolate`${name}-final-${snapshotSuffix.result}` : undefined;
+        // The log groups RDS writes to, named after the database, exist before it: else RDS creates
+        // them itself, without the key and kept forever.
+        const identifier = databaseIdentifier(name, a.engine === "aurora" ? `${name}-aurora` : `${name}-db`, a.identifier, this);
+        const logExports = POSTGRES_LOG_EXPORTS[a.engine];
+        const logGroups = serviceLogGroups({
+            name,
+            logs: logExports,
+            groupName: (log) => identifier.apply((id) => (a.engine === "aurora" ? SERVICE_LOG_GROUPS.rdsCluster(id, log) : SERVICE_LOG_GROUPS.rdsInstance(id, log))),
+            keyArn,
+            retentionDays: a.logRetentionDays,
+            region,
+            tags,
+            parent: this,
+            retainOnDelete: a.protectData,
+        });
+        // A database created before the estate named it keeps its (auto-)name: never replaced for it.
+        const databaseOpts = (identifierProperty: string): pulumi.CustomResourceOptions => ({ ...dataOpts, dependsOn: logGroups, ignoreChanges: [identifierProperty] });
+        const identifierKey = "estate:data.postgres.identifier";
 
         const protection = {
             deletionProtection: a.protectData,
@@ -152,6 +192,14 @@ export class ManagedPostgres extends pulumi.ComponentResource {
             deleteAutomatedBackups: !a.protectData,
         };
         const common = {
+            // The major version only ("16"): the provider passes a partial version through "where
+            // supported by the API" (rds/cluster.d.ts; that CreateDBCluster resolves a bare major is
+            // attested by an emulator mirroring AWS, not an AWS page: docs/aws-settings.md). A
+            // minor upgrade in the maintenance window leaves no diff, since the provider keeps the
+            // configured "16" while the actual version starts with "16." (terraform-provider-aws
+            // internal/service/rds/engine_version.go, compareActualEngineVersion; the actual
+            // version is `engineVersionActual`). A pinned minor would turn into a downgrade after an
+            // automatic upgrade, and break new stacks once AWS retires it. docs/aws-settings.md.
             engineVersion: a.version,
             storageEncrypted: true,
             kmsKeyId: keyArn,
@@ -190,17 +238,19 @@ export class ManagedPostgres extends pulumi.ComponentResource {
                 `${name}-cluster`,
                 {
                     ...common,
+                    clusterIdentifier: identifier,
                     engine: "aurora-postgresql",
                     databaseName: a.database,
                     masterUsername: a.user,
                     dbClusterParameterGroupName: params.name,
                     preferredBackupWindow: BACKUP_WINDOWS.native,
                     preferredMaintenanceWindow: BACKUP_WINDOWS.maintenance,
-                    enabledCloudwatchLogsExports: ["postgresql"],
+                    enabledCloudwatchLogsExports: [...logExports],
                     allowMajorVersionUpgrade: false,
                 },
-                dataOpts,
+                databaseOpts("clusterIdentifier"),
             );
+            warnOnIdentifierDrift(cluster.clusterIdentifier, identifier, identifierKey, cluster);
             for (let i = 0; i < a.instances; i++) {
                 new aws.rds.ClusterInstance(
                     `${name}-instance-${i}`,
@@ -235,6 +285,7 @@ export class ManagedPostgres extends pulumi.ComponentResource {
                 {
                     ...common,
                     ...instanceCommon,
+                    identifier,
                     engine: "postgres",
                     dbName: a.database,
                     username: a.user,
@@ -245,11 +296,12 @@ export class ManagedPostgres extends pulumi.ComponentResource {
                     storageType: "gp3",
                     backupWindow: BACKUP_WINDOWS.native,
                     maintenanceWindow: BACKUP_WINDOWS.maintenance,
-                    enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+                    enabledCloudwatchLogsExports: [...logExports],
                     allowMajorVersionUpgrade: false,
                 },
-                dataOpts,
+                databaseOpts("identifier"),
             );
+            warnOnIdentifierDrift(db.identifier, identifier, identifierKey, db);
             host = db.address;
             port = db.port;
             masterSecrets = db.masterUserSecrets;
@@ -323,6 +375,10 @@ function validate(name: string, args: ManagedPostgresArgs): void {
     check.accountId("backupAccountId", args.backupAccountId);
     if (args.backupAccountId !== undefined && args.kmsKeyArn !== undefined) {
         check.fail("backupAccountId", "applies only to the key the component creates; share the given kmsKeyArn with the backup account in its own key policy");
+    }
+    check.matches("identifier", args.identifier, DATABASE_IDENTIFIER, "an RDS identifier: a lower-case letter, then letters, digits or single hyphens, at most 63, not ending in a hyphen");
+    if (args.logRetentionDays !== undefined && !(LOG_RETENTION_DAYS as readonly number[]).includes(args.logRetentionDays)) {
+        check.fail("logRetentionDays", `must be a CloudWatch Logs retention (${LOG_RETENTION_DAYS.join(", ")}) (got ${String(args.logRetentionDays)})`);
     }
     check.noReservedTags(args.tags, [BACKUP_SELECTION_TAG.key]);
 }

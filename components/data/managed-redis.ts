@@ -13,6 +13,7 @@ import { ArgChecker, withoutUndefined } from "../lib/args";
 import { connectionUri, type RedisConnection } from "./connection";
 import { dataKey } from "./keys";
 import type { KeyGuard } from "../lib/key-guard";
+import { LOG_RETENTION_DAYS } from "./logs";
 import { accessSecurityGroup, validateNetwork, type DataNetwork } from "./network";
 import { credentialsSecret } from "./secrets";
 
@@ -59,8 +60,17 @@ const defaults = {
     tags: {} as Record<string, string>,
 } satisfies Partial<ManagedRedisArgs>;
 
-/** Retention values CloudWatch Logs accepts. */
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+/**
+ * `transitEncryptionMode` for a version. The mode exists to migrate an existing group to TLS
+ * (`preferred`, then `required`), which ElastiCache supports from Redis OSS 7.0.5 (the provider:
+ * "Engine versions prior to 7.0.5 only allow this transit encryption to be configured during
+ * creation", elasticache/replicationGroup.d.ts; ElastiCache User Guide, "Enabling in-transit
+ * encryption"). A 6.2 group created with `transitEncryptionEnabled` accepts TLS connections only
+ * already, and gets no mode; 7.x groups say `required` explicitly.
+ */
+export function transitEncryptionMode(version: RedisVersion): "required" | undefined {
+    return version === "6.2" ? undefined : "required";
+}
 
 const TYPE = "estate:data:ManagedRedis";
 
@@ -116,7 +126,7 @@ export class ManagedRedis extends pulumi.ComponentResource {
                 atRestEncryptionEnabled: true,
                 kmsKeyId: keyArn,
                 transitEncryptionEnabled: true,
-                transitEncryptionMode: "required",
+                transitEncryptionMode: transitEncryptionMode(a.version),
                 authToken: token,
                 subnetGroupName: subnets.name,
                 securityGroupIds: [group.id],
@@ -183,7 +193,7 @@ function validate(name: string, args: ManagedRedisArgs): void {
     checkDataObjectives(check, args.objectives);
     check.matches("nodeType", args.nodeType, /^cache\.[a-z0-9-]+\.[a-z0-9]+$/, "an ElastiCache node type such as cache.r7g.large");
     check.int("nodes", args.nodes, 1, 6);
-    if (args.logRetentionDays !== undefined && !LOG_RETENTION_DAYS.includes(args.logRetentionDays)) {
+    if (args.logRetentionDays !== undefined && !(LOG_RETENTION_DAYS as readonly number[]).includes(args.logRetentionDays)) {
         check.fail("logRetentionDays", `must be a CloudWatch Logs retention (${LOG_RETENTION_DAYS.join(", ")}) (got ${String(args.logRetentionDays)})`);
     }
     check.kmsKeyArn("kmsKeyArn", args.kmsKeyArn);

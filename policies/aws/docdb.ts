@@ -160,12 +160,15 @@ const AUDITING = new Set(["enabled", "ddl", "dml_read", "dml_write", "all"]);
 export const docdbAuditLogs: EstateStackPolicy = {
     name: "estate-docdb-audit-logs",
     checks:
-        "Every DocumentDB cluster exports audit logs (enabledCloudwatchLogsExports includes audit) and is attached to a ClusterParameterGroup of the stack whose audit_logs is enabled, ddl, dml_read, dml_write or all.",
+        "Every DocumentDB cluster exports audit logs (enabledCloudwatchLogsExports includes audit) and is attached to a ClusterParameterGroup of the stack whose audit_logs is enabled, ddl, dml_read, dml_write or all; a cluster that exports profiler logs has profiler enabled in that group.",
     description:
         "DocumentDB clusters must record audit events (authentication, user and schema changes) and export them to " +
-        "CloudWatch Logs: audit_logs in the cluster parameter group (off by default) and `audit` in the log exports.",
+        "CloudWatch Logs: audit_logs in the cluster parameter group (off by default) and `audit` in the log exports. " +
+        "An export whose parameter is off exports nothing: the profiler export needs `profiler = enabled` (off by default; " +
+        "DocumentDB cluster parameters reference).",
     remediationSteps:
-        'Add `{ name: "audit_logs", value: "enabled" }` (or ddl, dml_read, dml_write, all) to an aws.docdb.ClusterParameterGroup ' +
+        'Add `{ name: "audit_logs", value: "enabled" }` (or ddl, dml_read, dml_write, all) and, when exporting profiler logs, ' +
+        '`{ name: "profiler", value: "enabled" }` (with `profiler_threshold_ms`) to an aws.docdb.ClusterParameterGroup ' +
         'attached with `dbClusterParameterGroupName: group.name`, and `enabledCloudwatchLogsExports: ["audit", "profiler"]` on the aws.docdb.Cluster.',
     severity: "medium",
     tags: ["aws", "docdb", "logging", checkov("CKV_AWS_104")],
@@ -184,6 +187,13 @@ export const docdbAuditLogs: EstateStackPolicy = {
                     const value = parameterValue(attached.group, "audit_logs");
                     if (typeof value !== "string" || !value.split(",").some((v) => AUDITING.has(v.trim()))) {
                         report(`ClusterParameterGroup '${attached.group.name}' of DocumentDB cluster '${cluster.name}' sets audit_logs to ${shown(value)}; it must be enabled (or ddl, dml_read, dml_write, all).`, attached.group.urn);
+                    }
+                    const profiler = parameterValue(attached.group, "profiler");
+                    if (exports.includes("profiler") && profiler !== "enabled") {
+                        report(
+                            `ClusterParameterGroup '${attached.group.name}' of DocumentDB cluster '${cluster.name}' ${profiler === undefined ? "does not set profiler (off by default)" : `sets profiler to ${shown(profiler)}`}, but the cluster exports profiler logs: enable the profiler, or stop exporting them.`,
+                            attached.group.urn,
+                        );
                     }
                 }
             }

@@ -182,15 +182,36 @@ read_config() {
 # Sets MANIFEST, DUMP and CHECKSUM (local files) from the newest manifest of the tier. One awscli
 # run fetches the backup's three objects in parallel (they share the manifest's timestamp stem).
 fetch_newest() {
-    local prefix="$DRILL_TIER/$BACKUP_SERVICE/$BACKUP_DATABASE/" manifest_key
-    manifest_key=$(s3_list_keys "$prefix" | grep -E '\.manifest\.json$' | LC_ALL=C sort | tail -n 1 || true)
+    local prefix="$DRILL_TIER/$BACKUP_SERVICE/$BACKUP_DATABASE/"
+    s3_listing "$prefix"
+    # One jq run: the newest manifest (keys sort by their UTC timestamp, byte order), and the
+    # objects of that backup in a class that needs a RestoreObject request before a GET (the
+    # listing names each object's storage class).
+    local manifest_key archived
+    {
+        IFS= read -r manifest_key
+        IFS= read -r archived
+    } < <(jq -r '(.Contents // []) as $objects
+                 | ([$objects[].Key | select(endswith(".manifest.json"))] | sort | last // "") as $m
+                 | ($m | sub("manifest\\.json$"; "")) as $stem
+                 | $m, (if $m == "" then "" else
+                        [$objects[] | select((.Key | startswith($stem)) and (.StorageClass == "GLACIER" or .StorageClass == "DEEP_ARCHIVE"))
+                         | "\(.Key) (\(.StorageClass))"] | join(", ") end)' <<<"$LISTING")
     [ -n "$manifest_key" ] || die "no backup to restore: no manifest (*.manifest.json) under $(s3_url "$prefix")"
     log "newest backup: $(s3_url "$manifest_key")"
-    local stem fetched="$WORK/fetch" output
+    local stem fetched="$WORK/fetch" output glacier_flags=()
     stem=$(basename "$manifest_key" .manifest.json)
     mkdir -p "$fetched"
-    output=$(aws_cli s3 cp --recursive "$(s3_url "$prefix")" "$fetched/" --exclude "*" --include "$stem.*" --only-show-errors --no-progress 2>&1) \
-        || die "$(explain_s3_error "downloading the backup $(s3_url "$prefix$stem").*" "$output")"
+    # awscli skips archived objects unless forced; forced, it gets a restored copy, or
+    # InvalidObjectState while there is none.
+    if [ -n "$archived" ]; then
+        warn "the newest backup is archived: $archived; the download works only if a restored copy exists"
+        glacier_flags=(--force-glacier-transfer)
+    fi
+    if ! output=$(aws_cli s3 cp --recursive "$(s3_url "$prefix")" "$fetched/" --exclude "*" --include "$stem.*" "${glacier_flags[@]}" --only-show-errors --no-progress 2>&1); then
+        [ -z "$archived" ] || die "$(archived_message "$archived")"
+        die "$(explain_s3_error "downloading the backup $(s3_url "$prefix$stem").*" "$output")"
+    fi
     MANIFEST="$fetched/$stem.manifest.json"
     [ -f "$MANIFEST" ] || die "object $(s3_url "$manifest_key") is missing"
     # One jq run validates the manifest and reads every field the drill needs (a jq start is
@@ -211,6 +232,13 @@ fetch_newest() {
     DUMP_KEY=$key
     DUMP=$(fetched_object "$key")
     CHECKSUM=$(fetched_object "$checksum_key")
+}
+
+# archived_message "KEY (CLASS), ...": why the newest backup cannot be restored, and what to do.
+archived_message() {
+    local first_key
+    first_key=$(sed -E 's/ \([A-Z_]+\).*$//' <<<"$1")
+    printf '%s' "the newest backup is archived and not restored: $1. S3 serves an archived object only after a RestoreObject request: DEEP_ARCHIVE Standard typically within 12 hours, Bulk within 48 (no Expedited); GLACIER Expedited 1-5 minutes, Standard 3-5 hours, Bulk 5-12 hours (S3 User Guide, \"Understanding archive retrieval options\"). No restore from it meets an RTO of minutes. The bucket's lifecycle keeps each tier's newest copy in a class readable at once, so the $DRILL_TIER backups have stopped (see the backup job's alerts) or the lifecycle was changed. To restore this copy anyway: aws s3api restore-object --bucket $BACKUP_BUCKET --key $first_key --restore-request '{\"Days\":1,\"GlacierJobParameters\":{\"Tier\":\"Standard\"}}' (each archived object), wait until head-object shows ongoing-request=\"false\", then run the drill again"
 }
 
 # fetched_object KEY: the local copy of KEY; fetched with the stem when it shares it, else now.

@@ -110,6 +110,8 @@ explain_s3_error() {
             printf 'S3 refused access while %s: check the credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or the pod role) and the bucket policy [%s]' "$what" "$(one_line "$output")" ;;
         *NoSuchBucket* | *"bucket does not exist"*)
             printf 'bucket "%s" does not exist (while %s)' "$BACKUP_BUCKET" "$what" ;;
+        *InvalidObjectState* | *"storage class GLACIER"* | *"storage class DEEP_ARCHIVE"* | *"restore the object"*)
+            printf 'the object is archived (GLACIER or DEEP_ARCHIVE) and not restored while %s: S3 serves it only after a RestoreObject request (aws s3api restore-object; DEEP_ARCHIVE takes up to 12 hours) [%s]' "$what" "$(one_line "$output")" ;;
         *"Could not connect"* | *"Connect timeout"* | *"Connection refused"* | *"EndpointConnectionError"*)
             printf 'cannot reach S3 while %s: %s' "$what" "$(one_line "$output")" ;;
         *)
@@ -215,12 +217,6 @@ s3_get() {
             *) die "$(explain_s3_error "downloading $(s3_url "$key")" "$output")" ;;
         esac
     fi
-}
-
-# s3_list_keys PREFIX: every key under PREFIX, one per line (awscli follows the pagination).
-s3_list_keys() {
-    s3_listing "$1"
-    jq -r '.Contents[]?.Key' <<<"$LISTING"
 }
 
 # handle_arguments "$@": both scripts are configured by environment variables only. --help (or -h)

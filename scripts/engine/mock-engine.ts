@@ -33,6 +33,8 @@ export interface RecordedResource {
     provider?: string;
     /** The earlier identities the resource claims (`aliases`): a URN, or a name/type/parent spec. */
     aliases: RecordedAlias[];
+    /** Properties whose changes the engine ignores (`ignoreChanges`). */
+    ignoreChanges?: string[];
 }
 
 export interface RecordedAlias {
@@ -201,6 +203,7 @@ interface RegisterResourceRequest {
     getDependenciesList(): string[];
     getPropertydependenciesMap(): { entries(): Iterable<[string, { getUrnsList(): string[] }]> };
     getProvider(): string;
+    getIgnorechangesList(): string[];
     getAliasesList(): {
         getUrn(): string;
         getSpec(): { getName(): string; getType(): string; hasParenturn(): boolean; getParenturn(): string; hasNoparent(): boolean; getNoparent(): boolean } | undefined;
@@ -336,6 +339,7 @@ class RecordingMonitor extends MockMonitor {
                     dependencies: req.getDependenciesList(),
                     propertyDependencies,
                     provider: req.getProvider() || undefined,
+                    ignoreChanges: req.getIgnorechangesList(),
                     aliases: req.getAliasesList().map((alias) => {
                         const spec = alias.getSpec();
                         if (!spec) {

@@ -341,6 +341,20 @@ describe("data services, network and cluster access", () => {
         });
     });
 
+    it("takes the identifier of an existing managed database (so its log groups match it), well-formed and managed only", () => {
+        const managed = (identifier: string) => ({ "estate:network": NETWORK, "estate:data": { postgres: { placement: "managed", version: "16", identifier }, mongo: { placement: "managed", version: "5.0", identifier } } });
+        const spec = parseEstateConfig(devConfig(managed("orders-db-0c5f1e2")), ctx);
+        expect([spec.data.postgres?.identifier, spec.data.mongo?.identifier]).toEqual(["orders-db-0c5f1e2", "orders-db-0c5f1e2"]);
+        const description = "an RDS/DocumentDB identifier such as postgres-db-0c5f1e2a: a lower-case letter, then letters, digits or single hyphens, at most 63";
+        expect(problems(devConfig(managed("Orders--DB")))).toEqual([
+            `estate:data.postgres.identifier must be ${description} (got "Orders--DB")`,
+            `estate:data.mongo.identifier must be ${description} (got "Orders--DB")`,
+        ]);
+        expect(problems(devConfig({ "estate:data": { postgres: { placement: "cluster", version: "16", identifier: "orders-db" } } }))).toEqual([
+            "estate:data.postgres.identifier applies only to placement managed (estate:data.postgres.placement is cluster)",
+        ]);
+    });
+
     it("MongoDB 4.0 runs only as DocumentDB", () => {
         expect(problems(devConfig({ "estate:data": { mongo: { placement: "cluster", version: "4.0" } } }))).toEqual([
             'estate:data.mongo.version must be 5.0 or 8.0 with placement cluster: MongoDB 4.0 has no supported release to run in the cluster (got "4.0")',

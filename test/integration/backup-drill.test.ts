@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+    awsCli,
     freePort,
     type Postgres,
     type Pushgateway,
@@ -374,6 +375,35 @@ describe("drill.sh (postgres)", () => {
         const before = s3.list(c.bucket);
         expectFailure(runScript("drill.sh", pgDrillEnv(c, { AWS_ACCESS_KEY_ID: "NOT-S3RVER" })), /S3 refused access while listing s3:\/\/.*check the credentials/);
         expect(s3.list(c.bucket)).toEqual(before);
+    });
+
+    /** awscli as S3 answers for archived objects (s3rver keeps no storage classes): a stand-in in front of the real one. */
+    const archivedS3 = (archived: string, restored?: string) => ({
+        AWS_CLI: path.resolve("test/integration/fixtures/s3-archive/aws"),
+        REAL_AWS_CLI: awsCli,
+        ARCHIVED_KEYS: archived,
+        ...(restored ? { RESTORED_KEYS: restored } : {}),
+    });
+
+    it("says clearly when the newest dump is archived in DEEP_ARCHIVE and not restored: what a restore takes, and how to do it", async () => {
+        const c = backedUpCase("drill-archived", true);
+        const dump = newestDump(c).replace(/[.]/g, "\\.");
+        const result = runScript("drill.sh", pgDrillEnv(c, archivedS3(`^${dump}$`)));
+        expectFailure(result, new RegExp(`the newest backup is archived and not restored: ${newestDump(c).replace(/[.]/g, "\\.")} \\(DEEP_ARCHIVE\\)`));
+        expect(result.stderr).toMatch(/DEEP_ARCHIVE Standard typically within 12 hours, Bulk within 48/);
+        expect(result.stderr).toMatch(new RegExp(`aws s3api restore-object --bucket ${c.bucket} --key ${newestDump(c).replace(/[.]/g, "\\.")} --restore-request`));
+        expect(drillDatabases()).toEqual([]);
+        const labels = { job: "estate_restore_drill", service: c.service, database: c.database };
+        expect(await pushgateway.value("estate_restore_drill_last_run_success", labels)).toBe(0);
+    });
+
+    it("restores an archived newest dump once a restored copy exists, and warns that it was archived", () => {
+        const c = backedUpCase("drill-archived-restored");
+        const dump = newestDump(c).replace(/[.]/g, "\\.");
+        const result = runScript("drill.sh", pgDrillEnv(c, archivedS3(`^${dump}$`, `^${dump}$`)));
+        expectSuccess(result);
+        expect(result.stderr).toMatch(/warning: the newest backup is archived: .*\(DEEP_ARCHIVE\); the download works only if a restored copy exists/);
+        expect(result.stdout).toMatch(/^drill OK: postgres /);
     });
 
     it("fails with a clear message when the drill server is unreachable", async () => {

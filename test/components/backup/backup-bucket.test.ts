@@ -273,6 +273,50 @@ describe("BackupBucket with defaults", () => {
         expect(b.resource("backups-lifecycle").dependencies).toContain(b.resource("backups-versioning").urn);
     });
 
+    it("keeps each tier's newest copy restorable within the RTO: nothing goes to DEEP_ARCHIVE while it may still be its tier's newest", async () => {
+        // prod: a 60-minute RTO; DEEP_ARCHIVE needs a restore request of up to 12 hours first.
+        const b = await build({ rtoMinutes: 60 });
+        const rules: LifecycleRuleJson[] = b.inputs("backups-lifecycle").rules;
+        // The newest copy of a tier is at most two periods old (one missed backup of slack).
+        const newestDays = { daily: 2, weekly: 14, monthly: 62, yearly: 732 } as const;
+        const needsRestore = new Set(STORAGE_LADDER.filter((s) => s.retrievalMinutes > 0).map((s) => s.storageClass as string));
+        expect([...needsRestore]).toEqual(["DEEP_ARCHIVE"]);
+        for (const [tier, days] of Object.entries(newestDays)) {
+            const rule = rules.find((r) => r.id === `tier-${tier}`)!;
+            for (const t of rule.transitions ?? []) {
+                if (needsRestore.has(t.storageClass)) {
+                    expect(t.days, `${tier}: ${t.storageClass}`).toBeGreaterThanOrEqual(days);
+                }
+            }
+            expectLegalTransitions(rule.transitions ?? [], rule.expiration.days!);
+        }
+        // A 7-year tier of yearly copies: the newest stays in GLACIER_IR (milliseconds) until day 732.
+        expect(rules.find((r) => r.id === "tier-yearly")!.transitions).toEqual([
+            { days: 30, storageClass: "STANDARD_IA" },
+            { days: 90, storageClass: "GLACIER_IR" },
+            { days: 732, storageClass: "DEEP_ARCHIVE" },
+        ]);
+        // Monthly copies are long superseded on day 180.
+        expect(rules.find((r) => r.id === "tier-monthly")!.transitions!.map((t) => [t.storageClass, t.days])).toContainEqual(["DEEP_ARCHIVE", 180]);
+    });
+
+    it("derives the lifecycle from the RTO: a week-long RTO leaves time for a 12-hour restore, so yearly copies archive on day 180", async () => {
+        const b = await build({ rtoMinutes: 10080 });
+        const yearly = (b.inputs("backups-lifecycle").rules as LifecycleRuleJson[]).find((r) => r.id === "tier-yearly")!;
+        expect(yearly.transitions!.map((t) => [t.storageClass, t.days])).toEqual([
+            ["STANDARD_IA", 30],
+            ["GLACIER_IR", 90],
+            ["DEEP_ARCHIVE", 180],
+        ]);
+    });
+
+    it("without an RTO, never puts a tier's newest copy in a class that needs a restore request", async () => {
+        const b = await build({ retention: { dailyDays: 7, weeklyWeeks: 4, monthlyMonths: 3, yearlyYears: 1 } });
+        const yearly = (b.inputs("backups-lifecycle").rules as LifecycleRuleJson[]).find((r) => r.id === "tier-yearly")!;
+        // A 1-year tier's only copy is always its newest: it never reaches DEEP_ARCHIVE.
+        expect(yearly.transitions!.map((t) => t.storageClass)).toEqual(["STANDARD_IA", "GLACIER_IR"]);
+    });
+
     it("publishes the tier prefixes and the bucket's name and ARN", async () => {
         const b = await build();
         const outputs = b.outputs();

@@ -4,6 +4,8 @@ import {
     STORAGE_LADDER,
     TIERS,
     findRetentionProblem,
+    newestCopyDays,
+    restorableWithin,
     retentionDays,
     tierPrefix,
     tierTransitions,
@@ -83,6 +85,38 @@ describe("tierTransitions", () => {
     it("never breaks a minimum duration, whatever the expiration", () => {
         for (let expiration = 1; expiration <= 4000; expiration++) {
             assertLegal(tierTransitions(expiration), expiration);
+        }
+    });
+});
+
+describe("the newest copy of each tier, and what is restorable within an RTO", () => {
+    it("a tier's newest copy is at most two periods old (one missed backup of slack)", () => {
+        expect(TIERS.map((t) => newestCopyDays(t))).toEqual([2, 14, 62, 732]);
+    });
+
+    it("millisecond classes always are; DEEP_ARCHIVE (Standard retrieval within 12 hours) only for an RTO of 24 hours or more", () => {
+        expect(restorableWithin("STANDARD_IA", 1)).toBe(true);
+        expect(restorableWithin("GLACIER_IR", 1)).toBe(true);
+        expect(restorableWithin("DEEP_ARCHIVE", 60)).toBe(false);
+        expect(restorableWithin("DEEP_ARCHIVE", 480)).toBe(false);
+        expect(restorableWithin("DEEP_ARCHIVE", 1440)).toBe(true);
+    });
+
+    it("delays DEEP_ARCHIVE past the newest-copy age when the RTO is short, and keeps every minimum duration", () => {
+        const yearly = retentionDays(RETENTION, "yearly");
+        expect(tierTransitions(yearly, { newestDays: newestCopyDays("yearly"), rtoMinutes: 60 }).map((t) => [t.storageClass, t.days])).toEqual([
+            ["STANDARD_IA", 30],
+            ["GLACIER_IR", 90],
+            ["DEEP_ARCHIVE", 732],
+        ]);
+        for (let expiration = 1; expiration <= 4000; expiration += 7) {
+            for (const tier of TIERS) {
+                const transitions = tierTransitions(expiration, { newestDays: newestCopyDays(tier), rtoMinutes: 60 });
+                assertLegal(transitions, expiration);
+                for (const t of transitions.filter((x) => x.storageClass === "DEEP_ARCHIVE")) {
+                    expect(t.days).toBeGreaterThanOrEqual(newestCopyDays(tier));
+                }
+            }
         }
     });
 });

@@ -29,6 +29,9 @@ describe("ManagedMongo with defaults (DocumentDB)", () => {
                 "docs-params",
                 "docs-password",
                 "docs-snapshot-suffix",
+                "docs-identifier-suffix",
+                "docs-log-audit",
+                "docs-log-profiler",
                 "docs-cluster",
                 "docs-instance-0",
                 "docs-instance-1",
@@ -68,14 +71,60 @@ describe("ManagedMongo with defaults (DocumentDB)", () => {
         expect((fromWire(run.outputs!.toJavaScript()) as { arn: string }).arn).toBe(`arn:aws:docdb:us-east-1:${MOCK_ACCOUNT_ID}:cluster/docs-cluster`);
     });
 
-    it("enforces TLS and turns audit logs on in its cluster parameter group, joined by property dependency", async () => {
+    it("enforces TLS and turns audit logs and the profiler on in its cluster parameter group, joined by property dependency", async () => {
         const b = await mongo();
         expect(b.inputs("docs-params")).toMatchObject({ family: "docdb5.0" });
         expect(b.inputs("docs-params").parameters).toEqual([
             { name: "tls", value: "enabled", applyMethod: "pending-reboot" },
             { name: "audit_logs", value: "enabled", applyMethod: "immediate" },
+            { name: "profiler", value: "enabled", applyMethod: "immediate" },
+            { name: "profiler_threshold_ms", value: "500", applyMethod: "immediate" },
+            { name: "profiler_sampling_rate", value: "1.0", applyMethod: "immediate" },
         ]);
         expect(b.resource("docs-cluster").propertyDependencies.dbClusterParameterGroupName).toEqual([b.resource("docs-params").urn]);
+    });
+
+    it("exports only logs its parameter group switches on: the profiler export has the profiler enabled (values in range)", async () => {
+        const b = await mongo();
+        const params = new Map<string, string>(b.inputs("docs-params").parameters.map((p: { name: string; value: string }) => [p.name, p.value]));
+        const exports: string[] = b.inputs("docs-cluster").enabledCloudwatchLogsExports;
+        expect(exports).toContain("profiler");
+        expect(params.get("profiler")).toBe("enabled");
+        // DocumentDB's ranges: threshold 50-2147483646 ms, sampling rate 0.0-1.0.
+        expect(Number(params.get("profiler_threshold_ms"))).toBeGreaterThanOrEqual(50);
+        expect(Number(params.get("profiler_sampling_rate"))).toBeGreaterThan(0);
+        expect(Number(params.get("profiler_sampling_rate"))).toBeLessThanOrEqual(1);
+        expect(exports).toContain("audit");
+        expect(params.get("audit_logs")).toBe("enabled");
+    });
+
+    it("sets no autoMinorVersionUpgrade on its instances: DocumentDB ignores it (patches come as maintenance actions)", async () => {
+        const b = await mongo();
+        for (const i of b.ofType(T.instance)) {
+            expect(b.inputs(i.name)).not.toHaveProperty("autoMinorVersionUpgrade");
+        }
+        expect(b.inputs("docs-cluster").preferredMaintenanceWindow).toBe(BACKUP_WINDOWS.maintenance);
+    });
+
+    it("creates the audit and profiler log groups DocumentDB writes to, under its key with a retention, before the cluster", async () => {
+        const b = await mongo();
+        const identifier: string = b.inputs("docs-cluster").clusterIdentifier;
+        expect(identifier).toMatch(/^docs-docdb-[a-z0-9]{8}$/);
+        for (const log of ["audit", "profiler"]) {
+            expect(b.inputs(`docs-log-${log}`)).toMatchObject({ name: `/aws/docdb/${identifier}/${log}`, kmsKeyId: keyArn, retentionInDays: 365 });
+            expect(b.resource("docs-cluster").dependencies).toContain(b.resource(`docs-log-${log}`).urn);
+        }
+        // The key lets CloudWatch Logs use it.
+        expect(JSON.stringify(JSON.parse(b.inputs("docs-key").policy).Statement)).toContain("logs.us-east-1.amazonaws.com");
+        // A cluster created before the estate named it is never replaced for its name.
+        expect(b.resource("docs-cluster").ignoreChanges).toEqual(["clusterIdentifier"]);
+    });
+
+    it("names the log groups after an existing cluster's identifier when given, and keeps logs the days asked", async () => {
+        const b = await mongo({ identifier: "docs-cluster-1a2b3c4", logRetentionDays: 90 });
+        expect(b.inputs("docs-cluster").clusterIdentifier).toBe("docs-cluster-1a2b3c4");
+        expect(b.inputs("docs-log-audit")).toMatchObject({ name: "/aws/docdb/docs-cluster-1a2b3c4/audit", retentionInDays: 90 });
+        expect(b.maybe("docs-identifier-suffix")).toBeUndefined();
     });
 
     it("admits only the allowed sources on 27017", async () => {
@@ -161,6 +210,8 @@ describe("ManagedMongo refuses invalid arguments, registering nothing", () => {
     it.each<[string, Partial<ManagedMongoArgs>, string]>([
         ["version", { version: "6.0" as never }, 'version must be one of 4.0, 5.0, 8.0 (got "6.0")'],
         ["instances", { instances: 0 }, "instances must be an integer from 1 to 16 (got 0)"],
+        ["identifier", { identifier: "docs-" }, 'identifier must be a DocumentDB cluster identifier: a lower-case letter, then letters, digits or single hyphens, at most 63, not ending in a hyphen (got "docs-")'],
+        ["log retention", { logRetentionDays: 366 }, "logRetentionDays must be a CloudWatch Logs retention (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653) (got 366)"],
         ["network", { network: { ...NETWORK, vpcId: "" } }, "network.vpcId is required (the VPC the service lives in)"],
         ["user", { user: "app-user" }, 'user must be a user name: a letter, then letters or digits (at most 63) (got "app-user")'],
         ["the backup selection tag", { tags: { "estate:backup": "true" } }, 'tags["estate:backup"] is reserved: the component sets it'],

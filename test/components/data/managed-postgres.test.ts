@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { BACKUP_SELECTION_TAG, BACKUP_WINDOWS } from "../../../components/backup/objectives";
 import { ManagedPostgres, type ManagedPostgresArgs } from "../../../components/data";
 import { ArgumentError } from "../../../components/lib/errors";
-import { fromWire, MOCK_ACCOUNT_ID, MOCK_MANAGED_PASSWORD, runProgram } from "../../../scripts/engine/mock-engine";
+import { fromWire, MOCK_ACCOUNT_ID, MOCK_MANAGED_PASSWORD, plainInputs, runProgram } from "../../../scripts/engine/mock-engine";
 import { backupPlanSelectingByTag, PROD_KEY_GUARD, build, buildError, KEY, NETWORK, OBJECTIVES } from "./harness";
 
 const T = {
@@ -18,6 +18,7 @@ const T = {
     key: "aws:kms/key:Key",
     alias: "aws:kms/alias:Alias",
     random: "random:index/randomString:RandomString",
+    logGroup: "aws:cloudwatch/logGroup:LogGroup",
 };
 const keyArn = (name: string) => `arn:aws:kms:us-east-1:${MOCK_ACCOUNT_ID}:key/${name}`;
 
@@ -42,6 +43,9 @@ describe("ManagedPostgres with defaults (RDS)", () => {
                 `${T.ingress} orders-from-sg-0`,
                 `${T.ingress} orders-from-cidr-0`,
                 `${T.random} orders-snapshot-suffix`,
+                `${T.random} orders-identifier-suffix`,
+                `${T.logGroup} orders-log-postgresql`,
+                `${T.logGroup} orders-log-upgrade`,
                 `${T.params} orders-params`,
                 `${T.instance} orders-db`,
             ].sort(),
@@ -246,6 +250,57 @@ describe("ManagedPostgres on Aurora", () => {
         expect(b.outputs().connection.host).toBe("orders-cluster.mock.us-east-1.rds.amazonaws.com");
         expect((await b.policyReport("prod")).violations).toEqual([]);
     });
+
+    it("asks for the major version only, on the cluster and every instance alike (RDS picks the minor and upgrades it)", async () => {
+        const b = await postgres({ engine: "aurora", instances: 2 });
+        expect(b.inputs("orders-cluster").engineVersion).toBe("16");
+        for (const i of b.ofType(T.clusterInstance)) {
+            expect(b.inputs(i.name).engineVersion).toBe("16");
+        }
+    });
+
+    it("creates the cluster's log group /aws/rds/cluster/<id>/postgresql under its key, before the cluster", async () => {
+        const b = await postgres({ engine: "aurora" });
+        const identifier: string = b.inputs("orders-cluster").clusterIdentifier;
+        expect(identifier).toMatch(/^orders-aurora-[a-z0-9]{8}$/);
+        expect(b.inputs("orders-cluster").enabledCloudwatchLogsExports).toEqual(["postgresql"]);
+        expect(b.ofType(T.logGroup).map((l) => b.inputs(l.name).name)).toEqual([`/aws/rds/cluster/${identifier}/postgresql`]);
+        expect(b.inputs("orders-log-postgresql")).toMatchObject({ kmsKeyId: keyArn("orders-key"), retentionInDays: 365 });
+        expect(b.resource("orders-cluster").dependencies).toContain(b.resource("orders-log-postgresql").urn);
+        expect(b.resource("orders-cluster").ignoreChanges).toEqual(["clusterIdentifier"]);
+    });
+});
+
+describe("ManagedPostgres logs: the log groups RDS writes to exist first, encrypted with its key", () => {
+    it("creates /aws/rds/instance/<id>/<log> for every exported log, under the key (which lets CloudWatch Logs use it), with a retention", async () => {
+        const b = await postgres();
+        const identifier: string = b.inputs("orders-db").identifier;
+        expect(identifier).toMatch(/^orders-db-[a-z0-9]{8}$/);
+        const exported: string[] = b.inputs("orders-db").enabledCloudwatchLogsExports;
+        expect(b.ofType(T.logGroup).map((l) => b.inputs(l.name).name).sort()).toEqual(exported.map((log) => `/aws/rds/instance/${identifier}/${log}`).sort());
+        for (const log of b.ofType(T.logGroup)) {
+            expect(b.inputs(log.name)).toMatchObject({ kmsKeyId: keyArn("orders-key"), retentionInDays: 365 });
+            // Before the database: RDS would otherwise create the group itself, unencrypted and kept forever.
+            expect(b.resource("orders-db").dependencies).toContain(log.urn);
+            // Protected data: the audit trail stays in AWS if the stack deletes the group.
+            expect(log.retainOnDelete).toBe(true);
+        }
+        const statements = JSON.parse(b.inputs("orders-key").policy).Statement as { Principal: { Service?: string } }[];
+        expect(statements.map((s) => s.Principal.Service)).toContain("logs.us-east-1.amazonaws.com");
+    });
+
+    it("never replaces a database for its name: an existing one keeps its identifier (ignoreChanges), or names it explicitly", async () => {
+        const b = await postgres({ identifier: "orders-db-0c5f1e2", logRetentionDays: 30 });
+        expect(b.resource("orders-db").ignoreChanges).toEqual(["identifier"]);
+        expect(b.inputs("orders-db").identifier).toBe("orders-db-0c5f1e2");
+        expect(b.inputs("orders-log-postgresql")).toMatchObject({ name: "/aws/rds/instance/orders-db-0c5f1e2/postgresql", retentionInDays: 30 });
+        expect(b.maybe("orders-identifier-suffix")).toBeUndefined();
+    });
+
+    it("leaves the identifier and the log group names unknown in a preview of a new stack", async () => {
+        const b = await postgres({}, { preview: true });
+        expect(plainInputs(b.resource("orders-log-postgresql"), "mask").name).toBe("[unknown]");
+    });
 });
 
 describe("ManagedPostgres refuses invalid arguments, registering nothing", () => {
@@ -263,6 +318,8 @@ describe("ManagedPostgres refuses invalid arguments, registering nothing", () =>
         ["Aurora storage", { engine: "aurora", storageGb: 100 }, "storageGb applies only to engine rds (Aurora storage grows by itself)"],
         ["instance class", { instanceClass: "r6g.large" }, 'instanceClass must be an RDS instance class such as db.r6g.large (got "r6g.large")'],
         ["reserved user", { user: "rdsadmin" }, 'user must not be "rdsadmin": RDS reserves it'],
+        ["identifier", { identifier: "Orders_DB" }, 'identifier must be an RDS identifier: a lower-case letter, then letters, digits or single hyphens, at most 63, not ending in a hyphen (got "Orders_DB")'],
+        ["log retention", { logRetentionDays: 10 }, "logRetentionDays must be a CloudWatch Logs retention (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653) (got 10)"],
         ["key alias", { kmsKeyArn: "alias/data" }, 'kmsKeyArn must be a KMS key ARN such as arn:aws:kms:<region>:<account>:key/<key-id> (got "alias/data")'],
         ["the backup selection tag", { tags: { "estate:backup": "false" } }, 'tags["estate:backup"] is reserved: the component sets it'],
     ])("%s", async (_case, args, problem) => {

@@ -83,6 +83,20 @@ describe("ManagedRedis with defaults (ElastiCache)", () => {
     });
 });
 
+describe("ManagedRedis transit encryption per engine version", () => {
+    it("on 6.2 encrypts in transit from creation and sends no transitEncryptionMode (a 7.0.5+ migration setting); the policies still pass", async () => {
+        const b = await redis({ version: "6.2" });
+        expect(b.inputs("cache-redis")).toMatchObject({ engineVersion: "6.2", transitEncryptionEnabled: true });
+        expect(b.inputs("cache-redis")).not.toHaveProperty("transitEncryptionMode");
+        expect((await b.policyReport("prod")).violations).toEqual([]);
+    });
+
+    it.each(["7.0", "7.1"] as const)("on %s requires TLS explicitly", async (version) => {
+        const b = await redis({ version });
+        expect(b.inputs("cache-redis")).toMatchObject({ transitEncryptionEnabled: true, transitEncryptionMode: "required" });
+    });
+});
+
 describe("ManagedRedis overrides", () => {
     it("one node: no failover or Multi-AZ (the policies flag it in prod); a throwaway stack skips the final snapshot", async () => {
         const b = await redis({ nodes: 1, protectData: false, logRetentionDays: 7 });

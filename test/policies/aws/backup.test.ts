@@ -184,6 +184,7 @@ function awsBackupProgram(opts: { lock?: boolean; tagDocdb?: boolean } = {}) {
         parameters: [
             { name: "tls", value: "enabled" },
             { name: "audit_logs", value: "enabled" },
+            { name: "profiler", value: "enabled" },
         ],
     });
     new aws.docdb.Cluster("docdb", {

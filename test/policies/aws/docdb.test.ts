@@ -17,6 +17,7 @@ const secureParameters = {
     parameters: [
         { name: "tls", value: "enabled" },
         { name: "audit_logs", value: "enabled" },
+        { name: "profiler", value: "enabled" },
     ],
 };
 
@@ -105,7 +106,7 @@ describe("estate-docdb-audit-logs (stack)", () => {
     });
 
     it("fails a parameter group with audit_logs off, on the group", async () => {
-        const resources = clusterWithGroup({}, { parameters: [{ name: "tls", value: "enabled" }, { name: "audit_logs", value: "disabled" }] });
+        const resources = clusterWithGroup({}, { parameters: [{ name: "tls", value: "enabled" }, { name: "audit_logs", value: "disabled" }, { name: "profiler", value: "enabled" }] });
         expect(single(await check(docdbAuditLogs, resources))).toEqual({
             urn: resources[0]!.urn,
             text: "ClusterParameterGroup 'docs-params' of DocumentDB cluster 'docs-cluster' sets audit_logs to \"disabled\"; it must be enabled (or ddl, dml_read, dml_write, all).",
@@ -121,7 +122,19 @@ describe("estate-docdb-audit-logs (stack)", () => {
     });
 
     it("accepts the finer-grained audit settings", async () => {
-        const resources = clusterWithGroup({}, { parameters: [{ name: "audit_logs", value: "ddl,dml_write" }] });
+        const resources = clusterWithGroup({ enabledCloudwatchLogsExports: ["audit"] }, { parameters: [{ name: "audit_logs", value: "ddl,dml_write" }] });
         expect((await check(docdbAuditLogs, resources)).violations).toEqual([]);
+    });
+
+    it("fails a cluster that exports profiler logs while its parameter group leaves the profiler off, on the group", async () => {
+        const resources = clusterWithGroup({}, { parameters: [{ name: "tls", value: "enabled" }, { name: "audit_logs", value: "enabled" }] });
+        expect(single(await check(docdbAuditLogs, resources))).toEqual({
+            urn: resources[0]!.urn,
+            text: "ClusterParameterGroup 'docs-params' of DocumentDB cluster 'docs-cluster' does not set profiler (off by default), but the cluster exports profiler logs: enable the profiler, or stop exporting them.",
+        });
+        const off = clusterWithGroup({}, { parameters: [{ name: "audit_logs", value: "enabled" }, { name: "profiler", value: "disabled" }] });
+        expect(single(await check(docdbAuditLogs, off)).text).toMatch(/sets profiler to "disabled", but the cluster exports profiler logs/);
+        const notExported = clusterWithGroup({ enabledCloudwatchLogsExports: ["audit"] }, { parameters: [{ name: "audit_logs", value: "enabled" }] });
+        expect((await check(docdbAuditLogs, notExported)).violations).toEqual([]);
     });
 });

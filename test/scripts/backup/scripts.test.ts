@@ -17,6 +17,8 @@ const root = path.resolve(__dirname, "../../..");
 const scriptsDir = path.join(root, "scripts/backup");
 const scripts = fs.readdirSync(scriptsDir).filter((f) => f.endsWith(".sh"));
 const stubs = path.join(root, "test/integration/fixtures/mongo-tools");
+/** The stand-in for awscli that gives s3rver S3's archived objects. */
+const s3ArchiveStandIn = path.join(root, "test/integration/fixtures/s3-archive/aws");
 
 function shellcheck(files: string[], cwd = root): { status: number | null; output: string } {
     const result = spawnSync("shellcheck", ["-x", ...files], { cwd, encoding: "utf8" });
@@ -31,8 +33,8 @@ describe("the backup scripts", () => {
         expect(scripts.sort()).toEqual(["backup.sh", "drill.sh", "lib.sh"]);
     });
 
-    it("pass shellcheck, as do the test stand-ins for MongoDB's tools", () => {
-        const result = shellcheck([...scripts.map((s) => path.join("scripts/backup", s)), ...fs.readdirSync(stubs).map((s) => path.join(stubs, s))]);
+    it("pass shellcheck, as do the test stand-ins for MongoDB's tools and for awscli on archived objects", () => {
+        const result = shellcheck([...scripts.map((s) => path.join("scripts/backup", s)), ...fs.readdirSync(stubs).map((s) => path.join(stubs, s)), s3ArchiveStandIn]);
         expect(result.output).toBe("");
         expect(result.status).toBe(0);
     });
