@@ -27,6 +27,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { DatabaseConnection, RedisConnection } from "../data/connection";
 import { ESTATE_LABELS, IAM_ROLE_ANNOTATION } from "../k8s/conventions";
+import { irsaTrustPolicy, type IrsaProvider } from "../k8s/irsa";
 import { dnsEgressRule, namespacePeer, type EgressRule } from "../k8s/network-policies";
 import { requireKubernetesProvider } from "../k8s/provider";
 import { ArgChecker, describe, withoutUndefined } from "../lib/args";
@@ -34,6 +35,8 @@ import { images } from "../lib/charts";
 import { isPinnedImage } from "../lib/images";
 import { LOGICAL_BACKUP_SCHEDULE, RESTORE_DRILL_SCHEDULE, isKubernetesCron } from "./objectives";
 import { TIERS } from "./retention";
+
+export { irsaTrustPolicy, issuerHost } from "../k8s/irsa";
 
 export const BACKUP_ENGINES = ["postgres", "mongo", "redis"] as const;
 export type BackupEngine = (typeof BACKUP_ENGINES)[number];
@@ -63,13 +66,8 @@ export interface BackupJobsBucket {
     region: string;
 }
 
-/** EKS IAM Roles for Service Accounts: the cluster's OIDC identity provider. */
-export interface BackupJobsIrsa {
-    /** The IAM OIDC provider's ARN, e.g. `arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE`. */
-    oidcProviderArn: pulumi.Input<string>;
-    /** The cluster's OIDC issuer, with or without `https://` (e.g. `oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED...`): the trust policy's condition keys. */
-    oidcIssuer: string;
-}
+/** EKS IAM Roles for Service Accounts: the cluster's OIDC identity provider (`components/k8s/irsa.ts`). */
+export type BackupJobsIrsa = IrsaProvider;
 
 /** CPU and memory of one container: requests, and a memory limit. */
 export interface ContainerResources {
@@ -464,32 +462,6 @@ export function backupJobsPolicy(p: { bucketArn: pulumi.Input<string>; kmsKeyArn
             },
             { Sid: "ReadWriteOwnPrefixes", Effect: "Allow", Action: ["s3:PutObject", "s3:GetObject"], Resource: prefixes.map((prefix) => pulumi.interpolate`${p.bucketArn}/${prefix}*`) },
             { Sid: "UseBucketKey", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], Resource: p.kmsKeyArn },
-        ],
-    };
-}
-
-/** The issuer as IAM condition keys spell it: without `https://` and a trailing slash. */
-export function issuerHost(issuer: string): string {
-    return issuer.replace(/^https:\/\//, "").replace(/\/+$/, "");
-}
-
-/** The role's trust policy: only this ServiceAccount, through the cluster's OIDC provider, for STS. */
-export function irsaTrustPolicy(p: BackupJobsIrsa & { namespace: pulumi.Input<string>; serviceAccount: string }) {
-    const issuer = issuerHost(p.oidcIssuer);
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Effect: "Allow",
-                Principal: { Federated: p.oidcProviderArn },
-                Action: "sts:AssumeRoleWithWebIdentity",
-                Condition: {
-                    StringEquals: {
-                        [`${issuer}:sub`]: pulumi.interpolate`system:serviceaccount:${p.namespace}:${p.serviceAccount}`,
-                        [`${issuer}:aud`]: "sts.amazonaws.com",
-                    },
-                },
-            },
         ],
     };
 }

@@ -62,6 +62,24 @@ export const charts = {
     kubePrometheusStack: { chart: "kube-prometheus-stack", version: "81.4.5", repo: "https://prometheus-community.github.io/helm-charts" },
     /** The Prometheus Pushgateway, for batch jobs (backups, restore drills) that end before a scrape. */
     pushgateway: { chart: "prometheus-pushgateway", version: "3.6.1", repo: "https://prometheus-community.github.io/helm-charts" },
+
+    // --- Credentials ------------------------------------------------------------------------------
+    /**
+     * The External Secrets Operator 2.9.0 (app v2.9.0): syncs rotating credentials from AWS Secrets
+     * Manager into Kubernetes Secrets; installs its CRDs (`installCRDs: true`), serving
+     * `external-secrets.io/v1` only (v1beta1 `served: false`). Seen upstream: external-secrets/external-secrets,
+     * tag helm-chart-2.9.0, deploy/charts/external-secrets/Chart.yaml (version "2.9.0"); published in the
+     * repository's index (gh-pages index.yaml, url .../releases/download/helm-chart-2.9.0/external-secrets-2.9.0.tgz);
+     * CRDs in config/crds/bases at tag v2.9.0.
+     */
+    externalSecrets: { chart: "external-secrets", version: "2.9.0", repo: "https://charts.external-secrets.io" },
+    /**
+     * Stakater Reloader 2.2.16 (app v1.4.21): rolls a Deployment when a Secret it names in
+     * `secret.reloader.stakater.com/reload` changes (env-var consumers of a rotated credential).
+     * Seen upstream: stakater/Reloader, tag chart-v2.2.16, deployments/kubernetes/chart/reloader/Chart.yaml
+     * (version 2.2.16, appVersion v1.4.21); published as https://stakater.github.io/stakater-charts/reloader-2.2.16.tgz.
+     */
+    reloader: { chart: "reloader", version: "2.2.16", repo: "https://stakater.github.io/stakater-charts" },
 } as const satisfies Record<string, ChartRef>;
 
 /** The `chart`, `version` and `repositoryOpts` arguments of a `helm.v3.Release` for a pinned chart. */
