@@ -220,6 +220,8 @@ export function externalSecretsValues(replicas: number) {
     return {
         installCRDs: true,
         replicaCount: replicas,
+        // Several controllers (and cert controllers) must elect one leader, or they all reconcile.
+        leaderElect: replicas > 1,
         // Only what the estate uses is processed; the chart still installs every CRD.
         processPushSecret: false,
         processClusterPushSecret: false,
