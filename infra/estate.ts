@@ -273,7 +273,7 @@ function buildCredentials(spec: EstateSpec, platform: Platform, data: Estate["da
         const synced = syncedSecret(
             "postgres-app-connection",
             { namespace: platform.namespaces.apps, secretName, store: sync.store, source: postgres, template: { DATABASE_URL: uriTemplate(postgres) } },
-            { provider: platform.provider },
+            { parent: sync },
         );
         appEnv.push({ secretName, variables: ["DATABASE_URL"], dependsOn: [synced], secretArn: postgres.secretArn });
     }

@@ -332,9 +332,12 @@ function validate(name: string, args: ExternalSecretsArgs): void {
         }
     }
     args.kmsKeyArns.forEach((k, i) => check.kmsKeyArn(`kmsKeyArns[${i}]`, k));
-    args.secretArns.forEach((arn, i) =>
-        check.matches(`secretArns[${i}]`, arn, /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:\S+$/, "a Secrets Manager secret ARN (never a wildcard)"),
-    );
+    // A plain string is checked here; an Output (the usual case) is checked by IAM.
+    args.secretArns.forEach((arn, i) => {
+        if (typeof arn === "string") {
+            check.matches(`secretArns[${i}]`, arn, /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[^*?\s]+$/, "a Secrets Manager secret ARN (never a wildcard)");
+        }
+    });
     check.required("region", args.region, "the secrets' AWS region, such as eu-west-1");
     check.matches("region", args.region, /^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as eu-west-1");
     check.matches("namespace", args.namespace, /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "a lower-case DNS label");
