@@ -17,7 +17,7 @@ import * as path from "node:path";
 import { withoutUndefined } from "../lib/args";
 import { ArgumentError } from "../lib/errors";
 import { isPinnedImage } from "../lib/images";
-import { CLUSTER_ISSUER_ANNOTATION, ESTATE_LABELS, IAM_ROLE_ANNOTATION, SCRAPE_ANNOTATIONS } from "./conventions";
+import { CLUSTER_ISSUER_ANNOTATION, ESTATE_LABELS, IAM_ROLE_ANNOTATION, RELOAD_ON_SECRETS_ANNOTATION, SCRAPE_ANNOTATIONS } from "./conventions";
 import { type BuiltImage, buildAndPush } from "./image-build";
 import { type EgressRule, type IngressRule, namespacePeer, tcp } from "./network-policies";
 import { requireKubernetesProvider } from "./provider";
@@ -138,9 +138,6 @@ export interface SyncedEnvSource {
     /** What creates the Secret (an ExternalSecret). */
     dependsOn: pulumi.Resource[];
 }
-
-/** The annotation Stakater Reloader reads on a workload: roll it when one of these Secrets (comma-separated) changes. */
-export const RELOAD_ON_SECRETS_ANNOTATION = "secret.reloader.stakater.com/reload";
 
 /** Defaults of the optional arguments, merged once at the top of the constructor. */
 const defaults = {

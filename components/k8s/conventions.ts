@@ -66,3 +66,6 @@ export const ACME_SOLVER_PORT = 8089;
  * requires a ServiceMonitor that scrapes that port.
  */
 export const SCRAPE_ANNOTATIONS = { scrape: "prometheus.io/scrape", port: "prometheus.io/port", path: "prometheus.io/path" } as const;
+
+/** The annotation Stakater Reloader reads on a workload: roll it when one of these Secrets (comma-separated) changes. */
+export const RELOAD_ON_SECRETS_ANNOTATION = "secret.reloader.stakater.com/reload";

@@ -44,8 +44,6 @@ export const EXTERNAL_SECRETS_WEBHOOK_PORT = 10250;
  * Each refresh is one `GetSecretValue` call per ExternalSecret: 12 an hour.
  */
 export const DEFAULT_REFRESH_INTERVAL = "5m";
-/** The annotation Reloader reads: roll this workload when one of the named Secrets changes. */
-export const RELOAD_ON_SECRET_ANNOTATION = "secret.reloader.stakater.com/reload";
 
 const RELEASES = { operator: "external-secrets", reloader: "reloader" } as const;
 
