@@ -1,7 +1,9 @@
 /**
  * The connection every data service hands to its consumers, whichever placement it has: managed on
- * AWS or in the cluster. An app reads host, port, database and user, and the two secrets, and does
- * not care where the database lives.
+ * AWS or in the cluster. An app reads host, port, database and user, and either the two secrets
+ * (a static credential Pulumi owns) or, when the password rotates outside Pulumi (a managed
+ * Postgres), where to read it at run time (`rotating`): never a copy made at deploy time
+ * (docs/credentials.md).
  */
 import * as pulumi from "@pulumi/pulumi";
 
