@@ -3,7 +3,10 @@
  * store created after the release that brings its CRD, AWS access limited to the rotating
  * secrets and their keys, and ExternalSecrets whose shape the pinned CRDs (ESO v2.9.0, v1) accept.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { parse as parseYaml } from "yaml";
 import { Namespace } from "kubernetes-models/v1/Namespace";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
@@ -14,6 +17,8 @@ import {
     DEFAULT_REFRESH_INTERVAL,
     EXTERNAL_SECRETS_API_VERSION,
     ExternalSecrets,
+    externalSecretsValues,
+    reloaderValues,
     type ExternalSecretsArgs,
     SECRET_STORE_NAME,
     syncedSecret,
@@ -62,6 +67,38 @@ async function build(extra: Partial<ExternalSecretsArgs> = {}) {
         );
     });
 }
+
+/**
+ * The key paths of `values` that the chart's own values.yaml (at the pinned tag) does not define. A
+ * chart default that is an empty map (`resources: {}`, `containerSecurityContext: {}`) takes any keys.
+ */
+function unknownValueKeys(values: Record<string, unknown>, chartValues: Record<string, unknown>, prefix = ""): string[] {
+    return Object.entries(values).flatMap(([key, value]) => {
+        const at = `${prefix}${key}`;
+        if (!Object.prototype.hasOwnProperty.call(chartValues, key)) {
+            return [at];
+        }
+        const chart = chartValues[key];
+        const freeForm = chart === null || (typeof chart === "object" && !Array.isArray(chart) && Object.keys(chart).length === 0);
+        if (value !== null && typeof value === "object" && !Array.isArray(value) && !freeForm) {
+            return unknownValueKeys(value as Record<string, unknown>, chart as Record<string, unknown>, `${at}.`);
+        }
+        return [];
+    });
+}
+
+const chartValuesFixture = (file: string) => parseYaml(fs.readFileSync(path.resolve(__dirname, "../../fixtures/charts", file), "utf8")) as Record<string, unknown>;
+
+describe("ExternalSecrets: chart values", () => {
+    it("set only keys the pinned charts define (values.yaml at helm-chart-2.9.0 and chart-v2.2.16)", () => {
+        expect(charts.externalSecrets.version).toBe("2.9.0");
+        expect(charts.reloader.version).toBe("2.2.16");
+        expect(unknownValueKeys(externalSecretsValues(2), chartValuesFixture("external-secrets-2.9.0-values.yaml"))).toEqual([]);
+        expect(unknownValueKeys(reloaderValues(), chartValuesFixture("reloader-2.2.16-values.yaml"))).toEqual([]);
+        // The check can fail: a misspelt key is reported.
+        expect(unknownValueKeys({ reloader: { readOnlyRootFilesystem: true } }, chartValuesFixture("reloader-2.2.16-values.yaml"))).toEqual(["reloader.readOnlyRootFilesystem"]);
+    });
+});
 
 describe("ExternalSecrets: the operator", () => {
     it("installs the pinned External Secrets Operator (CRDs included) and Reloader in a restricted, default-deny namespace", async () => {
