@@ -251,7 +251,7 @@ restore_postgres() {
     local output
     if ! output=$(psql -X -q -v ON_ERROR_STOP=1 -d "$DRILL_PGMAINTENANCE_DB" -c "CREATE DATABASE \"$SCRATCH\"" 2>&1); then
         local reason
-        reason=$(auth_failure_reason "the drill's PostgreSQL at $(pg_target)" "$output" DRILL_PGPASSWORD "${PGUSER:-$(id -un)}")
+        reason=$(auth_failure_reason "the drill's PostgreSQL at ${PGHOST}:${PGPORT}/$DRILL_PGMAINTENANCE_DB" "$output" DRILL_PGPASSWORD "${PGUSER:-$(id -un)}")
         die "${reason:-cannot create scratch database $SCRATCH on $(pg_target): $(one_line "$output")}"
     fi
     SCRATCH_CREATED=1

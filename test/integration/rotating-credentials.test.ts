@@ -139,6 +139,45 @@ describe("a rotating database password", () => {
         expect(manifests()).toHaveLength(2);
     });
 
+    it("the drill reads its scratch server's password from DRILL_PGPASSWORD_FILE, and names it when refused", () => {
+        const database = "drill_file_shop";
+        const bucket = "estate-it-rotating-drill";
+        const service = "drill-file";
+        const dir = tempDir("rotating-drill");
+        pg.sql("postgres", `CREATE DATABASE ${database}`);
+        pg.sql(database, "CREATE TABLE orders (id int PRIMARY KEY); INSERT INTO orders SELECT generate_series(1, 20);");
+        // The drill's server role logs in with a password (the superuser keeps trust in this harness).
+        pg.sql("postgres", "CREATE ROLE drill_runner LOGIN CREATEDB PASSWORD 'drill-P4ss'");
+        s3.createBucket(bucket);
+        const common = {
+            BACKUP_ENGINE: "postgres",
+            BACKUP_SERVICE: service,
+            BACKUP_DATABASE: database,
+            BACKUP_BUCKET: bucket,
+            BACKUP_WORK_DIR: dir,
+            TMPDIR: dir,
+            BACKUP_S3_ENDPOINT_URL: s3.endpoint,
+            ...S3_CREDENTIALS,
+            AWS_CONFIG_FILE: path.join(dir, "no-aws-config"),
+            AWS_SHARED_CREDENTIALS_FILE: path.join(dir, "no-aws-credentials"),
+        };
+        const backup = runScript("backup.sh", { ...common, ...pg.env(database), PGSSLMODE: "disable" });
+        expect(backup.status).toBe(0);
+
+        const file = path.join(dir, "DRILL_PGPASSWORD");
+        const drill = () =>
+            runScript("drill.sh", { ...common, DRILL_PGHOST: pg.host, DRILL_PGPORT: String(pg.port), DRILL_PGUSER: "drill_runner", DRILL_PGSSLMODE: "disable", DRILL_PGPASSWORD_FILE: file });
+        fs.writeFileSync(file, "drill-P4ss\n");
+        const ok = drill();
+        expect(ok.stderr + ok.stdout).toMatch(/drill OK/);
+        expect(ok.status).toBe(0);
+
+        fs.writeFileSync(file, "stale-password\n");
+        const refused = drill();
+        expect(refused.status).toBe(1);
+        expect(refused.stderr).toContain(`the drill's PostgreSQL at ${pg.host}:${pg.port}/postgres refused the credential of user "drill_runner" from DRILL_PGPASSWORD_FILE=${file}: authentication failed.`);
+    });
+
     it("refuses a password given twice, and a credential file that is missing or empty, as configuration errors", () => {
         const dir = tempDir("rotating-config");
         const base = { BACKUP_ENGINE: "postgres", BACKUP_SERVICE: "rotating", BACKUP_DATABASE: "app", BACKUP_BUCKET: "b", TMPDIR: dir, ...pg.env("app") };
