@@ -12,7 +12,8 @@ export type EstateParts = Omit<Estate, "services">;
 /**
  * One app's environment. Every value is a secret: the AppService keeps them in the app's Secret,
  * and the connection URIs carry credentials. A source the stack does not declare (a data service,
- * Sentry without an organization) contributes nothing.
+ * Sentry without an organization) contributes nothing. A credential that rotates is never here: the
+ * app gets it from a Secret the External Secrets Operator keeps current (`Estate.credentials.appEnv`).
  */
 export function appEnvironment(estate: EstateParts, app: string): Record<string, pulumi.Input<string>> {
     const { spec, backups, data, errorTracking } = estate;
@@ -20,6 +21,7 @@ export function appEnvironment(estate: EstateParts, app: string): Record<string,
         AWS_REGION: spec.region,
         BACKUP_BUCKET: backups.bucketName,
         BACKUP_KMS_KEY_ARN: backups.kmsKeyArn,
+        // A rotating Postgres has no URI at deploy time: its DATABASE_URL is synced (`credentials.appEnv`).
         DATABASE_URL: data.postgres?.connection.uri,
         MONGODB_URI: data.mongo?.connection.uri,
         REDIS_URL: data.redis?.connection.uri,

@@ -331,8 +331,28 @@ export function parseEstateConfig(raw: RawConfig, ctx: ParseContext): EstateSpec
         alerting: observability.alerting,
         grafana: observability.grafana,
         sentry: observability.sentry,
-        notices: observability.notices,
+        notices: [...observability.notices, ...credentialNotices(config)],
     };
+}
+
+/**
+ * A managed Postgres's password rotates, and the External Secrets Operator reads it at run time
+ * (docs/credentials.md). Without the cluster's OIDC provider its store uses an IAM user's access key:
+ * valid, but a long-lived key in the cluster, so it is said.
+ */
+function credentialNotices(config: EstateConfig): ConfigNotice[] {
+    if (config.data?.postgres?.placement !== "managed" || config.backup?.jobs?.oidcProviderArn !== undefined) {
+        return [];
+    }
+    return [
+        {
+            level: "info",
+            key: `${NAMESPACE}:backup.jobs.oidcProviderArn`,
+            message:
+                "is not set: the External Secrets Operator reads the managed Postgres's rotating password with an IAM user's access key, kept in a Secret of the external-secrets namespace. " +
+                "Set it to the cluster's IAM OIDC provider for IRSA (no long-lived key).",
+        },
+    ];
 }
 
 /** A secret config value must have been set with `--secret`; the message says how. */

@@ -11,29 +11,68 @@
  * version and refuse one they do not know (`checkOutputsVersion`).
  *
  * Secrets: every credential is a Pulumi secret in the stack (`[secret]` without `--show-secrets`):
- * connection passwords and URIs, Sentry DSNs, each app's `env`, Grafana's admin password.
+ * connection passwords and URIs, Sentry DSNs, each app's `env`, Grafana's admin password. A
+ * credential that rotates outside Pulumi (managed Postgres: RDS rotates its master password) is
+ * never in the outputs, not even as a secret: its connection carries `rotating` instead, the
+ * Secrets Manager secret to read at run time (docs/credentials.md).
+ *
+ * Version 2: a connection is either static (`password`, `uri`) or rotating (`rotating`, no
+ * password or URI); a managed Postgres's is rotating, so `DATABASE_URL` is not in `apps.<app>.env`
+ * then but in the Secret `apps.<app>.syncedEnv` names, which the External Secrets Operator keeps
+ * current. Version 1 copied the password of the day it was deployed.
  *
  * Pure: no Pulumi runtime, no config; `examples/` imports its types.
  */
 import { z } from "zod";
 
 /** The version of the outputs this file describes. */
-export const OUTPUTS_VERSION = 1 as const;
+export const OUTPUTS_VERSION = 2 as const;
 
 const retention = z.object({ dailyDays: z.number(), weeklyWeeks: z.number(), monthlyMonths: z.number(), yearlyYears: z.number() });
 
-/** How to reach one database (Postgres, MongoDB) or cache. `password` and `uri` are secrets. */
-const connection = z.object({
+const endpoint = z.object({
     host: z.string().min(1),
     port: z.number().int().min(1).max(65535),
     database: z.string(),
     user: z.string().min(1),
+});
+
+/** How to reach a database whose credential Pulumi owns (in-cluster services, DocumentDB, ElastiCache). `password` and `uri` are secrets. */
+const staticConnection = endpoint.extend({
     /** Secret. */
     password: z.string().min(1),
     /** Secret: the complete URI with credentials and TLS options; what an app should use. */
     uri: z.string().min(1),
 });
-const redisConnection = connection.extend({ tls: z.boolean() });
+
+/** A credential that rotates outside Pulumi: where to read its current value, at run time. */
+const rotatingCredential = z.object({
+    /** The Secrets Manager secret, a JSON document with the user and password properties below. */
+    secretArn: z.string().startsWith("arn:"),
+    /** Its KMS key (readers need `kms:Decrypt` on it). */
+    kmsKeyArn: z.string().startsWith("arn:"),
+    usernameProperty: z.string().min(1),
+    passwordProperty: z.string().min(1),
+    /** The command that prints the current value. */
+    read: z.string().min(1),
+});
+
+/** How to reach a database whose password rotates (managed Postgres): no password or URI, read `rotating` when connecting. */
+const rotatingConnection = endpoint.extend({ rotating: rotatingCredential });
+
+/** How to reach one database (Postgres, MongoDB): static or rotating. */
+const connection = z.union([staticConnection, rotatingConnection]);
+const redisConnection = staticConnection.extend({ tls: z.boolean() });
+
+/** A Secret in the app's namespace that the External Secrets Operator keeps current, in the app's environment besides `env`. */
+const syncedEnv = z.object({
+    /** The Kubernetes Secret (`envFrom`); the app's pods roll when it changes (Reloader). */
+    secret: z.string().min(1),
+    /** The variables it holds, such as `DATABASE_URL`. */
+    variables: z.array(z.string().regex(/^[A-Z_][A-Z0-9_]*$/)),
+    /** The Secrets Manager secret they are built from. */
+    secretArn: z.string().startsWith("arn:"),
+});
 
 /** What one app consumes: its data, its error tracking, its backups, where it is served. */
 const appOutputs = z.object({
@@ -48,7 +87,7 @@ const appOutputs = z.object({
     /** The estate's Postgres, when it declares one. */
     database: connection.optional(),
     /** The estate's MongoDB (DocumentDB or in-cluster), when it declares one. */
-    mongo: connection.optional(),
+    mongo: staticConnection.optional(),
     /** The estate's Redis, when it declares one. */
     cache: redisConnection.optional(),
     /** Secret: the app's Sentry project DSN, when Sentry is managed. */
@@ -57,10 +96,12 @@ const appOutputs = z.object({
     backupBucket: z.object({ name: z.string().min(1), kmsKeyArn: z.string().min(1), region: z.string().min(1) }),
     /**
      * Secret: the app's environment, exactly what its Secret `<app>-env` holds in the cluster
-     * (`DATABASE_URL`, `MONGODB_URI`, `REDIS_URL`, `REDIS_TLS`, `SENTRY_DSN`, `AWS_REGION`,
-     * `BACKUP_BUCKET`, `BACKUP_KMS_KEY_ARN`, as declared).
+     * (`DATABASE_URL` of a static Postgres, `MONGODB_URI`, `REDIS_URL`, `REDIS_TLS`, `SENTRY_DSN`,
+     * `AWS_REGION`, `BACKUP_BUCKET`, `BACKUP_KMS_KEY_ARN`, as declared).
      */
     env: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/), z.string()),
+    /** The rest of its environment, from Secrets kept current at run time (a rotating Postgres's `DATABASE_URL`). */
+    syncedEnv: z.array(syncedEnv).optional(),
 });
 
 export const estateOutputsSchema = z.object({
@@ -80,8 +121,8 @@ export const estateOutputsSchema = z.object({
     ingress: z.object({ className: z.string().min(1), address: z.string().optional() }),
     /** Per declared data service: placement and connection (secrets as above). */
     data: z.object({
-        postgres: connection.extend({ placement: z.enum(["managed", "cluster"]) }).optional(),
-        mongo: connection.extend({ placement: z.enum(["managed", "cluster"]) }).optional(),
+        postgres: z.union([staticConnection.extend({ placement: z.enum(["managed", "cluster"]) }), rotatingConnection.extend({ placement: z.enum(["managed", "cluster"]) })]).optional(),
+        mongo: staticConnection.extend({ placement: z.enum(["managed", "cluster"]) }).optional(),
         redis: redisConnection.extend({ placement: z.enum(["managed", "cluster"]) }).optional(),
     }),
     /** The logical backups and restore drills (CronJobs) per data service; no credentials. */
@@ -155,6 +196,7 @@ export type EstateOutputs = z.infer<typeof estateOutputsSchema>;
 /** What one app consumes: `EstateOutputs["apps"][name]`. */
 export type AppOutputs = z.infer<typeof appOutputs>;
 export type ConnectionOutputs = z.infer<typeof connection>;
+export type RotatingCredentialOutputs = z.infer<typeof rotatingCredential>;
 export type RedisConnectionOutputs = z.infer<typeof redisConnection>;
 
 /**

@@ -28,13 +28,14 @@ import {
     ManagedRedis,
     managedServiceAddress,
     managedServicesEgressRule,
+    uriTemplate,
     type DataClients,
     type DataNetwork,
     type DataObjectives,
     type DatabaseConnection,
     type RedisConnection,
 } from "../components/data";
-import { AppService, Platform } from "../components/k8s";
+import { AppService, ExternalSecrets, Platform, syncedSecret, type SyncedEnvSource } from "../components/k8s";
 import { type EndpointInput, ipEndpoint, podEndpoint } from "../components/k8s/flows";
 import type { EgressRule } from "../components/k8s/network-policies";
 import { ErrorTracking, GrafanaContent, type MonitoredService, Monitoring, estateRuleGroups, pushgatewayServiceUrl } from "../components/observability";
@@ -47,6 +48,16 @@ export interface DataService<C extends DatabaseConnection = DatabaseConnection> 
     connection: C;
     /** In the cluster: the labels of the pods behind `connection.host` (for other clients' NetworkPolicies). */
     servingPods?: Record<string, string>;
+}
+
+/**
+ * Credentials that rotate outside Pulumi (managed Postgres), reaching the cluster at run time: the
+ * External Secrets Operator and its store, and the Secrets it keeps current for the apps.
+ */
+export interface EstateCredentials {
+    sync: ExternalSecrets;
+    /** Per Secret the apps get their environment from (besides `<app>-env`): a rotating Postgres's `DATABASE_URL`. */
+    appEnv: (SyncedEnvSource & { secretArn: pulumi.Output<string> })[];
 }
 
 /** The backup and restore-drill CronJobs of the data services, and the image they run. */
@@ -72,6 +83,8 @@ export interface Estate {
     };
     /** AWS Backup of the managed databases; only when a database is managed. */
     awsBackup?: BackupPlan;
+    /** Syncing of rotating credentials; only when a data service's credential rotates (managed Postgres). */
+    credentials?: EstateCredentials;
     monitoring: Monitoring;
     /** Grafana's folder, data source, dashboards and alert routing; only once `estate:grafana.url` is set. */
     grafana?: GrafanaContent;
@@ -114,14 +127,15 @@ export function buildEstate(spec: EstateSpec): Estate {
 
     const { data, backupTargets } = buildDataServices(spec, backups, platform);
     const awsBackup = buildAwsBackup(spec, backupTargets);
-    const backupJobs = buildBackupJobs(spec, backups, platform, data);
+    const credentials = buildCredentials(spec, platform, data);
+    const backupJobs = buildBackupJobs(spec, backups, platform, data, credentials);
     const monitoring = buildMonitoring(spec, platform, backupJobs);
     const grafanaContent = buildGrafana(spec, platform, monitoring);
     const errorTracking = buildErrorTracking(spec);
 
     // The apps, last: their environment comes from everything above.
-    const parts: EstateParts = { spec, cluster, platform, backups, data, awsBackup, backupJobs, monitoring, grafana: grafanaContent, errorTracking };
-    const services = buildApps(spec, platform, monitoring, (app) => appEnvironment(parts, app), managedDataEgress(spec, data), dataEndpoints(spec, platform, data));
+    const parts: EstateParts = { spec, cluster, platform, backups, data, awsBackup, credentials, backupJobs, monitoring, grafana: grafanaContent, errorTracking };
+    const services = buildApps(spec, platform, monitoring, (app) => appEnvironment(parts, app), credentials?.appEnv ?? [], managedDataEgress(spec, data), dataEndpoints(spec, platform, data));
 
     return { ...parts, services };
 }
@@ -250,12 +264,50 @@ function buildAwsBackup(spec: EstateSpec, databases: AwsBackupTargets): BackupPl
 }
 
 /**
+ * The External Secrets Operator, when a data service's credential rotates (managed Postgres: RDS
+ * rotates its master password): its store may read exactly those secrets, through IRSA when the
+ * stack names the cluster's OIDC provider (`estate:backup.jobs.oidcProviderArn`), and the apps'
+ * `DATABASE_URL` is a Secret in `apps` it rebuilds from the current password.
+ */
+function buildCredentials(spec: EstateSpec, platform: Platform, data: Estate["data"]): EstateCredentials | undefined {
+    const rotating = Object.values(data).flatMap((service) => (service?.connection.rotating ? [service.connection.rotating] : []));
+    if (rotating.length === 0) {
+        return undefined;
+    }
+    const sync = new ExternalSecrets(
+        "external-secrets",
+        {
+            secretArns: rotating.map((r) => r.secretArn),
+            kmsKeyArns: rotating.map((r) => r.kmsKeyArn),
+            region: spec.region,
+            consumerNamespaces: [platform.namespaces.apps, platform.namespaces.data],
+            irsa: spec.backup.jobs.irsa,
+            replicas: spec.platform.replicas,
+            tags: spec.tags,
+        },
+        { provider: platform.provider },
+    );
+    const appEnv: EstateCredentials["appEnv"] = [];
+    const postgres = data.postgres?.connection.rotating;
+    if (postgres) {
+        const secretName = "postgres-connection";
+        const synced = syncedSecret(
+            "postgres-app-connection",
+            { namespace: platform.namespaces.apps, secretName, store: sync.store, source: postgres, template: { DATABASE_URL: uriTemplate(postgres) } },
+            { parent: sync },
+        );
+        appEnv.push({ secretName, variables: ["DATABASE_URL"], dependsOn: [synced], secretArn: postgres.secretArn });
+    }
+    return { sync, appEnv };
+}
+
+/**
  * A backup CronJob and a restore-drill CronJob per data service, in the `data` namespace next to
  * the databases (restricted Pod Security and default-deny like every estate namespace; the
  * credentials they read already live there), all running one image. Managed Redis is left out:
  * ElastiCache refuses `SYNC` (`redis-cli --rdb`), so its daily snapshots are its backups.
  */
-function buildBackupJobs(spec: EstateSpec, backups: BackupBucket, platform: Platform, data: Estate["data"]): EstateBackupJobs {
+function buildBackupJobs(spec: EstateSpec, backups: BackupBucket, platform: Platform, data: Estate["data"], credentials: EstateCredentials | undefined): EstateBackupJobs {
     const settings = spec.backup.jobs;
     const services = (["postgres", "mongo", "redis"] as const).filter((s) => data[s] !== undefined && !(s === "redis" && data[s]?.placement === "managed"));
     if (!settings.enabled || services.length === 0) {
@@ -286,6 +338,8 @@ function buildBackupJobs(spec: EstateSpec, backups: BackupBucket, platform: Plat
                 engine: service,
                 service,
                 connection: target.connection,
+                // A rotating credential is synced into the jobs' namespace at run time.
+                secretStore: target.connection.rotating ? credentials!.sync.store : undefined,
                 namespace: platform.namespaces.data,
                 bucket: { name: backups.bucketName, arn: backups.bucketArn, kmsKeyArn: backups.kmsKeyArn, region: spec.region },
                 image,
@@ -412,6 +466,7 @@ function buildApps(
     platform: Platform,
     monitoring: Monitoring,
     environment: (app: string) => Record<string, pulumi.Input<string>>,
+    syncedEnv: SyncedEnvSource[],
     egress: EgressRule[],
     dataServices: { name: string; to: EndpointInput; port: pulumi.Input<number> }[],
 ): Record<string, AppService> {
@@ -428,6 +483,7 @@ function buildApps(
                 egress,
                 dataServices,
                 secretEnv: environment(name),
+                syncedEnv: syncedEnv.map(({ secretName, variables, dependsOn }) => ({ secretName, variables, dependsOn })),
                 forceDeleteRepository: !spec.protectData,
                 region: spec.region,
                 tags: spec.tags,

@@ -4,11 +4,43 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { appEnvironment } from "./app-environment";
+import type { DatabaseConnection } from "../components/data";
 import { OUTPUTS_VERSION, type EstateOutputs } from "./contract";
-import type { Estate } from "./estate";
+import type { DataService, Estate } from "./estate";
+
+/**
+ * A connection as the contract exports it. A rotating one names its Secrets Manager secret and how
+ * to read it, never a value: a copy exported today would be stale after the next rotation.
+ */
+function connectionOutputs(c: DatabaseConnection) {
+    const { host, port, database, user } = c;
+    if (c.rotating) {
+        const r = c.rotating;
+        return {
+            host,
+            port,
+            database,
+            user,
+            rotating: {
+                secretArn: r.secretArn,
+                kmsKeyArn: r.kmsKeyArn,
+                usernameProperty: r.usernameProperty,
+                passwordProperty: r.passwordProperty,
+                read: pulumi.interpolate`aws secretsmanager get-secret-value --secret-id ${r.secretArn} --query SecretString --output text`,
+            },
+        };
+    }
+    return { host, port, database, user, password: c.password, uri: c.uri };
+}
+
+function dataOutputs<C extends DatabaseConnection>(s: DataService<C> | undefined) {
+    return s && { placement: s.placement, ...connectionOutputs(s.connection) };
+}
 
 export function estateOutputs(estate: Estate) {
-    const { spec, backups, platform, monitoring, grafana, errorTracking, services, awsBackup, data, backupJobs } = estate;
+    const { spec, backups, platform, monitoring, grafana, errorTracking, services, awsBackup, data, backupJobs, credentials } = estate;
+    const mongo = data.mongo?.connection;
+    const syncedEnv = credentials?.appEnv.map((e) => ({ secret: e.secretName, variables: e.variables, secretArn: e.secretArn }));
     const outputs = {
         outputsVersion: OUTPUTS_VERSION,
         profile: spec.profile,
@@ -24,10 +56,13 @@ export function estateOutputs(estate: Estate) {
             kmsKeyArn: backups.kmsKeyArn,
             prefixes: backups.tierPrefixes,
         },
-        /** Per declared data service: its placement and connection (password and uri are secrets). */
-        data: Object.fromEntries(
-            Object.entries(estate.data).flatMap(([service, s]) => (s ? [[service, { placement: s.placement, ...s.connection }]] : [])),
-        ),
+        /** Per declared data service: its placement and connection (password and uri are secrets; a rotating one has neither). */
+        data: {
+            ...(data.postgres && { postgres: dataOutputs(data.postgres)! }),
+            // MongoDB and Redis credentials are Pulumi's own (generated, never rotated elsewhere).
+            ...(data.mongo && mongo && !mongo.rotating && { mongo: { placement: data.mongo.placement, ...mongo } }),
+            ...(data.redis && { redis: { placement: data.redis.placement, ...data.redis.connection } }),
+        },
         /** Per data service with backup CronJobs: where they run and when (no credentials here). */
         backupJobs: {
             image: backupJobs.image,
@@ -84,14 +119,15 @@ export function estateOutputs(estate: Estate) {
                     image: app.image,
                     url: app.url,
                     serviceHost: app.serviceHost,
-                    ...(data.postgres && { database: data.postgres.connection }),
-                    ...(data.mongo && { mongo: data.mongo.connection }),
+                    ...(data.postgres && { database: connectionOutputs(data.postgres.connection) }),
+                    ...(mongo && !mongo.rotating && { mongo }),
                     ...(data.redis && { cache: data.redis.connection }),
                     // Semi-public (a browser bundle would embed one), but it lets anyone send events: kept secret here.
                     ...(errorTracking ? { sentryDsn: pulumi.secret(errorTracking.dsn[name]!) } : {}),
                     backupBucket: { name: backups.bucketName, kmsKeyArn: backups.kmsKeyArn, region: spec.region },
                     // The same values as the app's Secret in the cluster.
                     env: pulumi.secret(pulumi.output(appEnvironment(estate, name))),
+                    ...(syncedEnv && { syncedEnv }),
                 },
             ]),
         ),

@@ -148,10 +148,18 @@ export function renderEnv(app: string, outputs: AppOutputs, stack: string | unde
         `# The estate's environment for app ${app}${stack ? ` of stack ${stack}` : ""}: the values of its Secret ${app}-env in the cluster.`,
         ...(hasSecrets(outputs) ? ["# Contains credentials: keep it out of version control and out of logs."] : []),
     ];
+    // A credential that rotates is not in the file (it would be stale within days): say where to read it.
+    const rotating = (outputs.syncedEnv ?? []).flatMap((synced) =>
+        synced.variables.map(
+            (variable) =>
+                `# ${variable} is not in this file: its password rotates. In the cluster it comes from Secret ${synced.secret}; ` +
+                `elsewhere build it when connecting from 'aws secretsmanager get-secret-value --secret-id ${synced.secretArn}' (docs/credentials.md).`,
+        ),
+    );
     const lines = Object.keys(outputs.env)
         .sort()
         .map((key) => `${key}=${envValue(outputs.env[key]!)}`);
-    return [...header, ...lines].join("\n") + "\n";
+    return [...header, ...rotating, ...lines].join("\n") + "\n";
 }
 
 /** The whole command, returning what to print and the exit code (tests call this directly). */

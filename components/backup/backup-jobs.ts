@@ -4,7 +4,11 @@
  *
  * What it creates, in the given namespace with the given Kubernetes provider:
  * - a ConfigMap with the scripts' non-secret environment (exactly the variables their `--help`
- *   documents) and a Secret with the passwords and URIs, read through `secretKeyRef` only;
+ *   documents) and a Secret with the static passwords and URIs. The database credential reaches
+ *   the backup as a mounted file (`PGPASSWORD_FILE`, `MONGO_URI_FILE`, `REDIS_PASSWORD_FILE`), read
+ *   when the job runs: for a rotating credential (managed Postgres) the file comes from an
+ *   ExternalSecret that the External Secrets Operator keeps current, never from a copy made at
+ *   deploy time; the drill's scratch password and an IAM user's key come through `secretKeyRef`;
  * - a ServiceAccount, and AWS access to the backup bucket: an IAM role for IRSA when the cluster's
  *   OIDC provider is given, otherwise an IAM user whose access key sits in the Secret (the pattern
  *   of `ClusterPostgres`'s WAL archive). Either way one least-privilege policy: list, read and
@@ -28,6 +32,8 @@ import * as random from "@pulumi/random";
 import type { DatabaseConnection, RedisConnection } from "../data/connection";
 import { ESTATE_LABELS, IAM_ROLE_ANNOTATION, NETWORK_FLOWS_OUTPUT } from "../k8s/conventions";
 import { type DeclaredFlow, EXTERNAL_ADDRESSES, declaredFlows, ipEndpoint, podEndpoint } from "../k8s/flows";
+import { syncedSecret, type SecretStoreRef } from "../k8s/external-secrets";
+import { irsaTrustPolicy, type IrsaProvider } from "../k8s/irsa";
 import { dnsEgressRule, namespacePeer, type EgressRule } from "../k8s/network-policies";
 import { requireKubernetesProvider } from "../k8s/provider";
 import { ArgChecker, describe, withoutUndefined } from "../lib/args";
@@ -36,6 +42,8 @@ import { isPinnedImage } from "../lib/images";
 import { DEFAULT_PUSHGATEWAY_POD_LABELS, backupJobsFlows } from "./backup-flows";
 import { LOGICAL_BACKUP_SCHEDULE, RESTORE_DRILL_SCHEDULE, isKubernetesCron } from "./objectives";
 import { TIERS } from "./retention";
+
+export { irsaTrustPolicy, issuerHost } from "../k8s/irsa";
 
 export const BACKUP_ENGINES = ["postgres", "mongo", "redis"] as const;
 export type BackupEngine = (typeof BACKUP_ENGINES)[number];
@@ -65,13 +73,8 @@ export interface BackupJobsBucket {
     region: string;
 }
 
-/** EKS IAM Roles for Service Accounts: the cluster's OIDC identity provider. */
-export interface BackupJobsIrsa {
-    /** The IAM OIDC provider's ARN, e.g. `arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE`. */
-    oidcProviderArn: pulumi.Input<string>;
-    /** The cluster's OIDC issuer, with or without `https://` (e.g. `oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED...`): the trust policy's condition keys. */
-    oidcIssuer: string;
-}
+/** EKS IAM Roles for Service Accounts: the cluster's OIDC identity provider (`components/k8s/irsa.ts`). */
+export type BackupJobsIrsa = IrsaProvider;
 
 /** CPU and memory of one container: requests, and a memory limit. */
 export interface ContainerResources {
@@ -89,8 +92,17 @@ export interface BackupJobsArgs {
      * `<service>-restore-drill`). A lower-case DNS label of at most 30 characters. Required.
      */
     service: string;
-    /** How to reach the database (`DatabaseConnection`; Redis's `RedisConnection` adds `tls`). Required. */
+    /**
+     * How to reach the database (`DatabaseConnection`; Redis's `RedisConnection` adds `tls`). A
+     * rotating connection (managed Postgres) needs `secretStore`. Required.
+     */
     connection: DatabaseConnection | RedisConnection;
+    /**
+     * Where a rotating connection's credential is synced from (`ExternalSecrets.store`): the jobs get
+     * an ExternalSecret `<service>-backup-credentials` and mount it. Required when `connection`
+     * rotates; not allowed otherwise.
+     */
+    secretStore?: SecretStoreRef;
     /** The namespace of the jobs, their ConfigMap, Secret, ServiceAccount and NetworkPolicies. Required. */
     namespace: pulumi.Input<string>;
     /** The backup bucket. Required. */
@@ -249,9 +261,11 @@ export class BackupJobs extends pulumi.ComponentResource {
         const scratchPassword =
             a.engine === "postgres" ? pulumi.secret(new random.RandomPassword(`${name}-scratch-password`, { length: 32, special: false }, { parent: this }).result) : undefined;
         const secrets = backupSecrets({ engine: a.engine, connection: a.connection, accessKey, scratchPassword });
+        // The source's credential, as a file: synced from Secrets Manager when it rotates, else the jobs' own Secret.
+        const credentialKey = SOURCE_CREDENTIAL_KEYS[a.engine];
         const secret = new k8s.core.v1.Secret(
             `${name}-secret`,
-            { metadata: { name: objectName, namespace, labels }, type: "Opaque", stringData: Object.fromEntries(Object.entries(secrets.backup).concat(Object.entries(secrets.drill)).map(([k, v]) => [k, pulumi.secret(v)])) },
+            { metadata: { name: objectName, namespace, labels }, type: "Opaque", stringData: Object.fromEntries([secrets.credential, secrets.backup, secrets.drill].flatMap(Object.entries).map(([k, v]) => [k, pulumi.secret(v)])) },
             { parent: this },
         );
 
@@ -268,6 +282,20 @@ export class BackupJobs extends pulumi.ComponentResource {
         // 4. The jobs.
         const configMapName = configMap.metadata.name;
         const secretName = secret.metadata.name;
+        const rotating = a.connection.rotating;
+        const credentialSecret = rotating
+            ? syncedSecret(
+                  `${name}-credentials`,
+                  {
+                      namespace,
+                      secretName: `${service}-backup-credentials`,
+                      store: a.secretStore!,
+                      source: rotating,
+                      template: { [credentialKey]: `{{ .${rotating.passwordProperty} }}` },
+                  },
+                  { parent: this },
+              ).metadata.name
+            : secretName;
         const accountName = serviceAccount.metadata.name;
         const common = { image: a.image, configMapName, secretName, serviceAccountName: accountName, resources: a.resources, workDirGi: a.workDirGi };
         const backupCronJob = new k8s.batch.v1.CronJob(
@@ -281,6 +309,7 @@ export class BackupJobs extends pulumi.ComponentResource {
                     container: "backup",
                     command: ["/opt/estate-backup/backup.sh"],
                     secretEnv: Object.keys(secrets.backup),
+                    credentialFile: { secretName: credentialSecret, key: credentialKey },
                     backoffLimit: a.backupRetries,
                     activeDeadlineSeconds: a.backupTimeoutMinutes * 60,
                     startingDeadlineSeconds: (a.startingDeadlineMinutes?.backup ?? 360) * 60,
@@ -417,6 +446,7 @@ export function backupEnvironment(p: {
                 PGUSER: c.user,
                 PGDATABASE: c.database,
                 PGSSLMODE: p.pgSslMode ?? "require",
+                PGPASSWORD_FILE: sourceCredentialFile("postgres"),
                 // The scratch server: the drill's own sidecar on the pod's loopback, never production.
                 DRILL_PGHOST: "127.0.0.1",
                 DRILL_PGPORT: String(SCRATCH_PORTS.postgres),
@@ -429,37 +459,54 @@ export function backupEnvironment(p: {
             }
             break;
         case "mongo":
-            Object.assign(env, { BACKUP_DATABASE: c.database, DRILL_MONGO_URI: `mongodb://127.0.0.1:${SCRATCH_PORTS.mongo}` });
+            Object.assign(env, { BACKUP_DATABASE: c.database, MONGO_URI_FILE: sourceCredentialFile("mongo"), DRILL_MONGO_URI: `mongodb://127.0.0.1:${SCRATCH_PORTS.mongo}` });
             break;
         case "redis": {
             const tls = "tls" in c ? c.tls : pulumi.output(false);
             // An RDB holds every logical database.
-            Object.assign(env, { BACKUP_DATABASE: "all", REDIS_HOST: c.host, REDIS_PORT: c.port.apply(String), REDIS_TLS: tls.apply((t) => (t ? "true" : "false")) });
+            Object.assign(env, {
+                BACKUP_DATABASE: "all",
+                REDIS_HOST: c.host,
+                REDIS_PORT: c.port.apply(String),
+                REDIS_TLS: tls.apply((t) => (t ? "true" : "false")),
+                REDIS_PASSWORD_FILE: sourceCredentialFile("redis"),
+            });
             break;
         }
     }
     return env;
 }
 
+/** The key (and file name) of the source's credential, per engine: what backup.sh reads from `<KEY>_FILE`. */
+export const SOURCE_CREDENTIAL_KEYS = { postgres: "PGPASSWORD", mongo: "MONGO_URI", redis: "REDIS_PASSWORD" } as const satisfies Record<BackupEngine, string>;
+/** Where the backup container finds the source's credential (a Secret volume, never a subPath: kubelet updates it in place). */
+export const SOURCE_CREDENTIAL_DIR = "/var/run/secrets/estate/source";
+
+/** The file backup.sh reads the source's credential from (`<KEY>_FILE`). */
+export function sourceCredentialFile(engine: BackupEngine): string {
+    return `${SOURCE_CREDENTIAL_DIR}/${SOURCE_CREDENTIAL_KEYS[engine]}`;
+}
+
 /**
- * The secret environment, per job: the source's credentials for the backup, the scratch server's
- * password for the drill, and without IRSA the IAM user's access key for both.
+ * What the jobs' own Secret holds: the source's static credential (mounted as a file into the
+ * backup; a rotating one is not here: it is synced), the drill's scratch password, and without
+ * IRSA the IAM user's access key. `backup` and `drill` list the keys each job reads through
+ * `secretKeyRef`; `credential` is the file-only part.
  */
 export function backupSecrets(p: {
     engine: BackupEngine;
     connection: DatabaseConnection;
     accessKey?: aws.iam.AccessKey;
     scratchPassword?: pulumi.Output<string>;
-}): { backup: Record<string, pulumi.Input<string>>; drill: Record<string, pulumi.Input<string>> } {
+}): { backup: Record<string, pulumi.Input<string>>; drill: Record<string, pulumi.Input<string>>; credential: Record<string, pulumi.Input<string>> } {
     const awsKey: Record<string, pulumi.Input<string>> = p.accessKey ? { AWS_ACCESS_KEY_ID: p.accessKey.id, AWS_SECRET_ACCESS_KEY: p.accessKey.secret } : {};
-    const source: Record<BackupEngine, Record<string, pulumi.Input<string>>> = {
-        postgres: { PGPASSWORD: p.connection.password },
-        mongo: { MONGO_URI: p.connection.uri },
-        redis: { REDIS_PASSWORD: p.connection.password },
-    };
+    const c = p.connection;
+    const staticCredential: Record<BackupEngine, pulumi.Input<string> | undefined> = { postgres: c.password, mongo: c.uri, redis: c.password };
+    const value = staticCredential[p.engine];
     return {
-        backup: { ...source[p.engine], ...awsKey },
+        backup: { ...awsKey },
         drill: { ...(p.scratchPassword ? { DRILL_PGPASSWORD: p.scratchPassword } : {}), ...awsKey },
+        credential: value !== undefined ? { [SOURCE_CREDENTIAL_KEYS[p.engine]]: value } : {},
     };
 }
 
@@ -490,32 +537,6 @@ export function backupJobsPolicy(p: { bucketArn: pulumi.Input<string>; kmsKeyArn
             },
             { Sid: "ReadWriteOwnPrefixes", Effect: "Allow", Action: ["s3:PutObject", "s3:GetObject"], Resource: prefixes.map((prefix) => pulumi.interpolate`${p.bucketArn}/${prefix}*`) },
             { Sid: "UseBucketKey", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], Resource: p.kmsKeyArn },
-        ],
-    };
-}
-
-/** The issuer as IAM condition keys spell it: without `https://` and a trailing slash. */
-export function issuerHost(issuer: string): string {
-    return issuer.replace(/^https:\/\//, "").replace(/\/+$/, "");
-}
-
-/** The role's trust policy: only this ServiceAccount, through the cluster's OIDC provider, for STS. */
-export function irsaTrustPolicy(p: BackupJobsIrsa & { namespace: pulumi.Input<string>; serviceAccount: string }) {
-    const issuer = issuerHost(p.oidcIssuer);
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Effect: "Allow",
-                Principal: { Federated: p.oidcProviderArn },
-                Action: "sts:AssumeRoleWithWebIdentity",
-                Condition: {
-                    StringEquals: {
-                        [`${issuer}:sub`]: pulumi.interpolate`system:serviceaccount:${p.namespace}:${p.serviceAccount}`,
-                        [`${issuer}:aud`]: "sts.amazonaws.com",
-                    },
-                },
-            },
         ],
     };
 }
@@ -617,6 +638,8 @@ export function cronJobSpec(p: {
     secretName: pulumi.Input<string>;
     /** The Secret's keys this job's container reads (each through a `secretKeyRef`). */
     secretEnv: string[];
+    /** The source's credential, mounted read-only at `SOURCE_CREDENTIAL_DIR/<key>` (the backup only). */
+    credentialFile?: { secretName: pulumi.Input<string>; key: string };
     serviceAccountName: pulumi.Input<string>;
     resources: ContainerResources;
     workDirGi: number;
@@ -626,6 +649,12 @@ export function cronJobSpec(p: {
     sidecar?: ScratchServer & { secretName: pulumi.Input<string>; resources: ContainerResources; sizeGi: number };
 }): k8s.types.input.batch.v1.CronJobSpec {
     const volumes: k8s.types.input.core.v1.Volume[] = [{ name: "work", emptyDir: { sizeLimit: `${p.workDirGi}Gi` } }];
+    const mounts: k8s.types.input.core.v1.VolumeMount[] = [{ name: "work", mountPath: BACKUP_WORK_DIR }];
+    if (p.credentialFile) {
+        // Readable by the pod's group (fsGroup) only; a whole-volume mount, so kubelet keeps it current.
+        volumes.push({ name: "source-credential", secret: { secretName: p.credentialFile.secretName, items: [{ key: p.credentialFile.key, path: p.credentialFile.key }], defaultMode: 0o440 } });
+        mounts.push({ name: "source-credential", mountPath: SOURCE_CREDENTIAL_DIR, readOnly: true });
+    }
     if (p.sidecar) {
         volumes.push({ name: "scratch", emptyDir: { sizeLimit: `${p.sidecar.sizeGi}Gi` } }, { name: "scratch-tmp", emptyDir: { sizeLimit: "1Gi" } });
         if (p.sidecar.engine === "postgres") {
@@ -654,7 +683,7 @@ export function cronJobSpec(p: {
                 env: p.secretEnv.map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: p.secretName, key } } })),
                 securityContext: RESTRICTED_CONTAINER,
                 resources: containerResources(p.resources),
-                volumeMounts: [{ name: "work", mountPath: BACKUP_WORK_DIR }],
+                volumeMounts: mounts,
             },
         ],
         volumes,
@@ -710,6 +739,16 @@ function validate(name: string, args: BackupJobsArgs): void {
     check.required("service", args.service, "the data service's name, such as postgres");
     check.matches("service", args.service, /^[a-z]([a-z0-9-]{0,28}[a-z0-9])?$/, "a lower-case DNS label of at most 30 characters (it names the CronJobs and every key)");
     check.required("connection", args.connection, "the database's DatabaseConnection");
+    if (args.connection?.rotating !== undefined) {
+        if (args.engine !== "postgres") {
+            check.fail("connection", `rotates, which only a managed Postgres's connection does (engine ${describe(args.engine)})`);
+        }
+        if (args.secretStore === undefined) {
+            check.fail("secretStore", "is required when connection rotates: the store (ExternalSecrets.store) the jobs' credential is synced from at run time");
+        }
+    } else if (args.secretStore !== undefined) {
+        check.fail("secretStore", "applies only to a rotating connection (managed Postgres); a static credential is in the jobs' own Secret");
+    }
     check.required("namespace", args.namespace, "the namespace of the jobs");
     check.required("image", args.image, "the backup image: BackupImage.reference, or an image with a pinned tag or digest");
     if (typeof args.image === "string" && !isPinnedImage(args.image)) {

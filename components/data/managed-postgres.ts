@@ -13,7 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { BACKUP_SELECTION_TAG, BACKUP_WINDOWS, checkDataObjectives, nativeBackupRetentionDays, type DataObjectives } from "../backup/objectives";
 import { ArgChecker, withoutUndefined } from "../lib/args";
-import { APP_DATABASE, makeConnection, type DatabaseConnection } from "./connection";
+import { APP_DATABASE, type RotatingConnection } from "./connection";
 import { dataKey } from "./keys";
 import type { KeyGuard } from "../lib/key-guard";
 import { DATABASE_IDENTIFIER, DATABASE_LOG_RETENTION_DAYS, LOG_RETENTION_DAYS, SERVICE_LOG_GROUPS, databaseIdentifier, serviceLogGroups, warnOnIdentifierDrift } from "./logs";
@@ -128,9 +128,13 @@ export const POSTGRES_PARAMETERS = [
 const TYPE = "estate:data:ManagedPostgres";
 
 export class ManagedPostgres extends pulumi.ComponentResource {
-    /** Host, port, database, user, secret password and secret URI (TLS required). */
-    readonly connection: DatabaseConnection;
-    /** The Secrets Manager secret RDS manages for the master user: read it at runtime, it rotates. */
+    /**
+     * Host, port, database and user, and where the password is: the master secret, which RDS
+     * rotates (every 7 days by default). There is no password or URI here: consumers read the
+     * current value at run time (`connection.rotating`), never a copy made at deploy time.
+     */
+    readonly connection: RotatingConnection;
+    /** The Secrets Manager secret RDS manages for the master user (`{"username","password"}`): read it at run time, it rotates. */
     readonly masterSecretArn: pulumi.Output<string>;
     /** The key of storage, snapshots, the master secret and Performance Insights. */
     readonly kmsKeyArn: pulumi.Output<string>;
@@ -309,20 +313,21 @@ export class ManagedPostgres extends pulumi.ComponentResource {
         }
 
         this.masterSecretArn = masterSecrets.apply((secrets) => secrets[0]?.secretArn ?? "");
-        // The password RDS generated, as of this deployment: RDS rotates it (every 7 days by default),
-        // so long-running apps should read `masterSecretArn` at runtime instead.
-        const secret = aws.secretsmanager.getSecretVersionOutput({ secretId: this.masterSecretArn, region }, { parent: this });
-        const password = pulumi.secret(secret.secretString.apply((s) => (JSON.parse(s) as { password: string }).password));
-
-        this.connection = makeConnection({
-            scheme: "postgresql",
-            user: a.user,
-            password,
+        // No copy of the password: RDS rotates it, and a value read here would be stale within a week
+        // (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html).
+        this.connection = {
             host,
             port,
-            database: a.database,
-            query: { sslmode: "require" },
-        });
+            database: pulumi.output(a.database),
+            user: pulumi.output(a.user),
+            rotating: {
+                secretArn: this.masterSecretArn,
+                kmsKeyArn: keyArn,
+                usernameProperty: "username",
+                passwordProperty: "password",
+                uriParts: { scheme: "postgresql", host, port, database: a.database, query: { sslmode: "require" } },
+            },
+        };
         this.kmsKeyArn = keyArn;
         this.securityGroupId = group.id;
         // Restore metadata keys are case-insensitive; list values are JSON.

@@ -4,7 +4,9 @@
  * Standard with requests, a memory limit and probes, spread across zones; a Service; a
  * PodDisruptionBudget that always leaves room for a node drain; for web apps an Ingress with TLS
  * from cert-manager; a NetworkPolicy that admits only the ingress controller and monitoring; a
- * ServiceAccount without an API token; environment from a Secret built from the estate's outputs.
+ * ServiceAccount without an API token; environment from a Secret built from the estate's outputs,
+ * and from Secrets kept current at run time (`syncedEnv`: a rotating credential), whose changes
+ * roll the pods through Reloader.
  * Optionally the image is built from a build context and pushed to a private ECR repository.
  */
 import * as k8s from "@pulumi/kubernetes";
@@ -15,7 +17,7 @@ import * as path from "node:path";
 import { withoutUndefined } from "../lib/args";
 import { ArgumentError } from "../lib/errors";
 import { isPinnedImage } from "../lib/images";
-import { CLUSTER_ISSUER_ANNOTATION, ESTATE_LABELS, IAM_ROLE_ANNOTATION, NETWORK_FLOWS_OUTPUT, SCRAPE_ANNOTATIONS } from "./conventions";
+import { CLUSTER_ISSUER_ANNOTATION, ESTATE_LABELS, IAM_ROLE_ANNOTATION, NETWORK_FLOWS_OUTPUT, RELOAD_ON_SECRETS_ANNOTATION, SCRAPE_ANNOTATIONS } from "./conventions";
 import { type DeclaredFlow, type EndpointInput, EXTERNAL_ADDRESSES, type FlowInput, declaredFlows, dnsFlows, ipEndpoint, podEndpoint } from "./flows";
 import { type BuiltImage, buildAndPush } from "./image-build";
 import { type EgressRule, type IngressRule, namespacePeer, tcp } from "./network-policies";
@@ -92,6 +94,14 @@ export interface AppServiceArgs {
     env?: Record<string, string>;
     /** Environment variables from the estate's outputs, stored in a Secret `<name>-env`. Default: none. */
     secretEnv?: Record<string, pulumi.Input<string>>;
+    /**
+     * Secrets in the app's namespace that something else keeps current (an ExternalSecret's target:
+     * a rotating credential), whose `variables` join the environment (`envFrom`). Environment
+     * variables are read once, when a container starts: the Deployment carries Reloader's
+     * `secret.reloader.stakater.com/reload` annotation naming them, so a change rolls the pods
+     * (maxUnavailable 0). The Deployment waits for `dependsOn` (the ExternalSecrets). Default: none.
+     */
+    syncedEnv?: SyncedEnvSource[];
     /** An IAM role for the pods, annotated on the ServiceAccount (`eks.amazonaws.com/role-arn`). Default: none. */
     iamRoleArn?: string;
     /** The ingress controller and issuer. Required for web apps. */
@@ -129,6 +139,16 @@ export interface AppServiceArgs {
     tags?: Record<string, string>;
 }
 
+/** A Secret kept current at run time, as `AppServiceArgs.syncedEnv` takes it. */
+export interface SyncedEnvSource {
+    /** The Secret's name. */
+    secretName: string;
+    /** The variables it holds. */
+    variables: string[];
+    /** What creates the Secret (an ExternalSecret). */
+    dependsOn: pulumi.Resource[];
+}
+
 /** Defaults of the optional arguments, merged once at the top of the constructor. */
 const defaults = {
     dockerfile: "Dockerfile",
@@ -137,6 +157,7 @@ const defaults = {
     startupProbe: true,
     env: {} as Record<string, string>,
     secretEnv: {} as Record<string, pulumi.Input<string>>,
+    syncedEnv: [] as SyncedEnvSource[],
     network: { monitoringNamespace: "monitoring" } as AppNetworkPeers,
     egress: [] as EgressRule[],
     zoneSpread: "ScheduleAnyway" as "ScheduleAnyway" | "DoNotSchedule",
@@ -246,7 +267,9 @@ export class AppService extends pulumi.ComponentResource {
             env: Object.entries(a.env)
                 .sort(([x], [y]) => x.localeCompare(y))
                 .map(([envName, value]) => ({ name: envName, value })),
-            ...(envSecret ? { envFrom: [{ secretRef: { name: `${name}-env` } }] } : {}),
+            ...(envSecret || a.syncedEnv.length > 0
+                ? { envFrom: [...(envSecret ? [`${name}-env`] : []), ...a.syncedEnv.map((s) => s.secretName)].map((secretName) => ({ secretRef: { name: secretName } })) }
+                : {}),
             resources: { requests: { cpu: a.cpu, memory: a.memory }, limits: { memory: a.memoryLimit ?? a.memory } },
             readinessProbe: probe(10, 3),
             livenessProbe: probe(20, 3),
@@ -284,10 +307,11 @@ export class AppService extends pulumi.ComponentResource {
                 .apply((env) => createHash("sha256").update(JSON.stringify(Object.entries(env).sort(([x], [y]) => x.localeCompare(y)))).digest("hex"));
         }
 
+        const synced = a.syncedEnv.map((source) => source.secretName);
         const deployment = new k8s.apps.v1.Deployment(
             `${name}-deployment`,
             {
-                metadata: metadata(),
+                metadata: metadata(synced.length > 0 ? { annotations: { [RELOAD_ON_SECRETS_ANNOTATION]: synced.join(",") } } : {}),
                 spec: {
                     // No `replicas`: the HorizontalPodAutoscaler owns the count, and an applied
                     // value would reset it on every update.
@@ -314,7 +338,7 @@ export class AppService extends pulumi.ComponentResource {
                     },
                 },
             },
-            child,
+            { ...child, dependsOn: a.syncedEnv.flatMap((source) => source.dependsOn) },
         );
         // Names are set here, so they are known even in a preview; the outputs still wait for the resources.
         const deploymentName = deployment.urn.apply(() => name);
@@ -511,6 +535,8 @@ const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,6
 const CPU = /^\d+(\.\d+)?m?$/;
 const MEMORY = /^\d+(Ki|Mi|Gi|Ti)$/;
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
+/** A Kubernetes object name (DNS subdomain). */
+const OBJECT_NAME = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/;
 const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 
 function validateArgs(component: string, name: string, args: AppServiceArgs): void {
@@ -610,6 +636,21 @@ function validateArgs(component: string, name: string, args: AppServiceArgs): vo
     if (clash !== undefined) {
         fail(`env.${clash}`, "is also in secretEnv: each variable comes from one place");
     }
+    const taken = new Set([...Object.keys(args.env ?? {}), ...Object.keys(args.secretEnv ?? {})]);
+    (args.syncedEnv ?? []).forEach((source, i) => {
+        if (!OBJECT_NAME.test(String(source.secretName))) {
+            fail(`syncedEnv[${i}].secretName`, `must be a Secret name: lower-case letters, digits, '-' and '.' (got ${JSON.stringify(source.secretName)})`);
+        }
+        for (const variable of source.variables ?? []) {
+            if (!ENV_NAME.test(variable)) {
+                fail(`syncedEnv[${i}].variables`, `${JSON.stringify(variable)} is not a valid environment variable name`);
+            }
+            if (taken.has(variable)) {
+                fail(`syncedEnv[${i}].variables`, `${variable} is also in env, secretEnv or another syncedEnv: each variable comes from one place`);
+            }
+            taken.add(variable);
+        }
+    });
     if (args.iamRoleArn !== undefined && !IAM_ROLE_ARN.test(args.iamRoleArn)) {
         fail("iamRoleArn", `must be an IAM role ARN such as arn:aws:iam::123456789012:role/shop-web (got ${JSON.stringify(args.iamRoleArn)})`);
     }

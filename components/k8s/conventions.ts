@@ -72,3 +72,6 @@ export const SCRAPE_ANNOTATIONS = { scrape: "prometheus.io/scrape", port: "prome
  * `components/k8s/flows.ts`); the policy `estate-k8s-network-flows` reads it back.
  */
 export const NETWORK_FLOWS_OUTPUT = "networkFlows";
+
+/** The annotation Stakater Reloader reads on a workload: roll it when one of these Secrets (comma-separated) changes. */
+export const RELOAD_ON_SECRETS_ANNOTATION = "secret.reloader.stakater.com/reload";

@@ -154,6 +154,35 @@ export const charts = {
             note: "Pushgateway v1.11.3; the values the estate sets exist in values.yaml at the tag (persistentVolume.storageClass through the templates).",
         },
     },
+
+    // --- Credentials ------------------------------------------------------------------------------
+    /**
+     * The External Secrets Operator (app v2.9.0): syncs rotating credentials from AWS Secrets
+     * Manager into Kubernetes Secrets; installs its CRDs (`installCRDs: true`), serving
+     * `external-secrets.io/v1` only (v1beta1 `served: false`).
+     */
+    externalSecrets: {
+        chart: "external-secrets", version: "2.9.0", repo: "https://charts.external-secrets.io",
+        source: {
+            repository: "external-secrets/external-secrets",
+            path: "deploy/charts/external-secrets/Chart.yaml",
+            ref: "helm-chart-2.9.0",
+            note: "Published in the repository's gh-pages index.yaml (releases/download/helm-chart-2.9.0/external-secrets-2.9.0.tgz); CRDs in config/crds/bases at tag v2.9.0.",
+        },
+    },
+    /**
+     * Stakater Reloader (app v1.4.21): rolls a Deployment when a Secret it names in
+     * `secret.reloader.stakater.com/reload` changes (env-var consumers of a rotated credential).
+     */
+    reloader: {
+        chart: "reloader", version: "2.2.16", repo: "https://stakater.github.io/stakater-charts",
+        source: {
+            repository: "stakater/Reloader",
+            path: "deployments/kubernetes/chart/reloader/Chart.yaml",
+            ref: "chart-v2.2.16",
+            note: "version 2.2.16, appVersion v1.4.21; published as stakater-charts/reloader-2.2.16.tgz.",
+        },
+    },
 } as const satisfies Record<string, ChartPin>;
 
 /** The `chart`, `version` and `repositoryOpts` arguments of a `helm.v3.Release` for a pinned chart. */

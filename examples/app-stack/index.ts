@@ -5,7 +5,9 @@
  *  - refuses an estate whose outputs version it does not know;
  *  - publishes the app's environment (database, cache, Sentry DSN, backup bucket) as one SSM
  *    SecureString, for the parts of the app that run outside the cluster (a Lambda, an ECS task,
- *    a CI job): the same values the app gets in the cluster from its Secret `<app>-env`;
+ *    a CI job): the same values the app gets in the cluster from its Secret `<app>-env`. A password
+ *    that rotates (a managed Postgres) is not among them: the parameter would be stale within days;
+ *    such a part reads `databaseSecretArn` from Secrets Manager when it connects;
  *  - points the app's public host at the cluster's ingress (Route 53), when a zone is given.
  *
  *   pulumi config set estateStack acme/estate/prod
@@ -83,5 +85,7 @@ export = async () => {
         appUrl: url,
         grafanaUrl: estateOutput("grafana").apply((g) => g.url),
         databaseHost: app.apply((a) => a.database?.host),
+        // The rotating master secret of a managed Postgres ({"username","password"}): read it at run time.
+        databaseSecretArn: app.apply((a) => (a.database && "rotating" in a.database ? a.database.rotating.secretArn : undefined)),
     };
 };

@@ -26,11 +26,15 @@ Required
   BACKUP_BUCKET            the backup bucket (stack output backupBucket.name)
 Database
   postgres: libpq's PGHOST PGPORT PGUSER PGPASSWORD PGDATABASE PGSSLMODE (or PGPASSFILE);
+            PGPASSWORD_FILE   a file holding the password (a mounted Secret), read when the
+                              backup starts, so a rotated password is used by the next run;
+                              instead of PGPASSWORD
             BACKUP_DATABASE defaults to PGDATABASE (and PGDATABASE to BACKUP_DATABASE)
             PG_ROW_COUNTS     exact (default: count(*) per table, in the dump's own snapshot) | off
-  mongo:    MONGO_URI (mongodb://...), BACKUP_DATABASE (one database; default: all, and the
-            key segment "all")
-  redis:    REDIS_HOST (default localhost), REDIS_PORT (6379), REDIS_PASSWORD, REDIS_TLS=true;
+  mongo:    MONGO_URI (mongodb://...) or MONGO_URI_FILE (a file holding it), BACKUP_DATABASE
+            (one database; default: all, and the key segment "all")
+  redis:    REDIS_HOST (default localhost), REDIS_PORT (6379), REDIS_PASSWORD (or REDIS_PASSWORD_FILE,
+            a file holding it), REDIS_TLS=true;
             BACKUP_DATABASE defaults to "all" (an RDB holds every logical database)
 Optional
   BACKUP_S3_ENDPOINT_URL   S3 endpoint for S3-compatible stores (awscli --endpoint-url)
@@ -43,7 +47,8 @@ Optional
   AWS_CLI                  the awscli executable (default: aws)
 
 Exit codes: 0 stored; 1 failed (nothing partial is left unannounced: no manifest without its
-data); 2 configuration error; 3 stored, but the metrics push failed.
+data; a refused credential is named: "... refused the credential of user ... from PGPASSWORD_FILE=...");
+2 configuration error; 3 stored, but the metrics push failed.
 Metrics (job estate_backup, grouping labels service, database): estate_backup_last_run_success,
 estate_backup_last_success_timestamp_seconds, estate_backup_last_failure_timestamp_seconds,
 estate_backup_duration_seconds, estate_backup_size_bytes.
@@ -120,9 +125,15 @@ read_config() {
     # From here on the failure can be reported under the right labels.
     REPORT_FAILURES=1
     require_env BACKUP_BUCKET
-    if [ "$BACKUP_ENGINE" = mongo ]; then
-        require_env MONGO_URI
-    fi
+    # Credentials from mounted files, read now: a rotated one is picked up by the next run.
+    case $BACKUP_ENGINE in
+        postgres) load_secret_file PGPASSWORD ;;
+        mongo)
+            load_secret_file MONGO_URI
+            require_env MONGO_URI
+            ;;
+        redis) load_secret_file REDIS_PASSWORD ;;
+    esac
 
     BACKUP_WEEKLY_DAY=${BACKUP_WEEKLY_DAY:-7}
     [[ $BACKUP_WEEKLY_DAY =~ ^[1-7]$ ]] || config_error "BACKUP_WEEKLY_DAY must be an ISO weekday from 1 (Monday) to 7 (Sunday) (got \"$BACKUP_WEEKLY_DAY\")"
@@ -204,7 +215,10 @@ psql_read() {
     if ! IFS= read -r "$1" <&"$PSQL_OUT"; then
         wait "$PSQL_PID" 2>/dev/null || true
         PSQL_PID=""
-        die "PostgreSQL at $(pg_target): $(one_line "$(cat "$WORK/psql.err" 2>/dev/null)")"
+        local err reason
+        err=$(cat "$WORK/psql.err" 2>/dev/null)
+        reason=$(auth_failure_reason "PostgreSQL at $(pg_target)" "$err" PGPASSWORD "${PGUSER:-$(id -un)}")
+        die "${reason:-PostgreSQL at $(pg_target): $(one_line "$err")}"
     fi
 }
 
@@ -285,7 +299,11 @@ dump_redis() {
     local target="${REDIS_HOST:-localhost}:${REDIS_PORT:-6379}"
     local server_version
     server_version=$(redis_cli INFO server 2>"$WORK/redis.err" | tr -d '\r' | sed -n 's/^redis_version://p') || true
-    [ -n "$server_version" ] || die "Redis at $target: $(one_line "$(cat "$WORK/redis.err")")"
+    if [ -z "$server_version" ]; then
+        local reason
+        reason=$(auth_failure_reason "Redis at $target" "$(cat "$WORK/redis.err")" REDIS_PASSWORD default)
+        die "${reason:-Redis at $target: $(one_line "$(cat "$WORK/redis.err")")}"
+    fi
     log "redis-cli --rdb from Redis $server_version at $target"
     run_dump "redis-cli --rdb from $target" redis_cli --rdb "$DUMP"
     if ! redis-check-rdb "$DUMP" >"$WORK/check-rdb.log" 2>&1 || ! grep -q 'RDB looks OK' "$WORK/check-rdb.log"; then

@@ -29,7 +29,8 @@ Required (the same names as backup.sh)
   BACKUP_BUCKET            the backup bucket
 Where to restore
   postgres: DRILL_PGHOST (required: the server the scratch database is created on; never the
-            source unless you mean it), DRILL_PGPORT (5432), DRILL_PGUSER, DRILL_PGPASSWORD,
+            source unless you mean it), DRILL_PGPORT (5432), DRILL_PGUSER, DRILL_PGPASSWORD
+            (or DRILL_PGPASSWORD_FILE, a file holding it, read when the drill starts),
             DRILL_PGSSLMODE, DRILL_PGMAINTENANCE_DB (postgres): the user needs CREATEDB;
             the source's PG* variables are ignored
             DRILL_RESTORE_JOBS    pg_restore -j (default 2)
@@ -156,7 +157,8 @@ read_config() {
             fi
             # The drill talks only to the drill server: libpq's variables point there, and nothing
             # of the source's (a shared ConfigMap may carry PGUSER/PGPASSWORD) is used.
-            unset PGDATABASE PGSERVICE PGUSER PGPASSWORD PGSSLMODE PGOPTIONS
+            unset PGDATABASE PGSERVICE PGUSER PGPASSWORD PGPASSWORD_FILE PGSSLMODE PGOPTIONS
+            load_secret_file DRILL_PGPASSWORD
             export PGHOST=$DRILL_PGHOST PGPORT=${DRILL_PGPORT:-5432}
             [ -z "${DRILL_PGUSER:-}" ] || export PGUSER=$DRILL_PGUSER
             [ -z "${DRILL_PGPASSWORD:-}" ] || export PGPASSWORD=$DRILL_PGPASSWORD
@@ -275,8 +277,11 @@ verify_dump() {
 restore_postgres() {
     SCRATCH="estate_drill_$(date -u +%Y%m%d%H%M%S)_$$"
     local output
-    output=$(psql -X -q -v ON_ERROR_STOP=1 -d "$DRILL_PGMAINTENANCE_DB" -c "CREATE DATABASE \"$SCRATCH\"" 2>&1) \
-        || die "cannot create scratch database $SCRATCH on $(pg_target): $(one_line "$output")"
+    if ! output=$(psql -X -q -v ON_ERROR_STOP=1 -d "$DRILL_PGMAINTENANCE_DB" -c "CREATE DATABASE \"$SCRATCH\"" 2>&1); then
+        local reason
+        reason=$(auth_failure_reason "the drill's PostgreSQL at ${PGHOST}:${PGPORT}/$DRILL_PGMAINTENANCE_DB" "$output" DRILL_PGPASSWORD "${PGUSER:-$(id -un)}")
+        die "${reason:-cannot create scratch database $SCRATCH on $(pg_target): $(one_line "$output")}"
+    fi
     SCRATCH_CREATED=1
     log "pg_restore -j $DRILL_RESTORE_JOBS into scratch database $SCRATCH on ${PGHOST}:${PGPORT}"
     # Ownership and grants name roles of the source, which a drill server need not have.

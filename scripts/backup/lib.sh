@@ -70,6 +70,50 @@ require_env() {
     done
 }
 
+# ---------------------------------------------------------------------------------------------
+# Credentials from files. A credential that rotates (RDS's managed master password) is mounted from
+# a Kubernetes Secret that the External Secrets Operator keeps current; the scripts read the file
+# when they run, so each run uses the credential as it is then, never a copy made at deploy time.
+
+# load_secret_file NAME: when NAME_FILE is set, NAME becomes that file's content (without the final
+# newline) and CREDENTIAL_SOURCE[NAME] says where it came from. NAME and NAME_FILE together, a
+# missing, unreadable or empty file: configuration errors naming the variable.
+declare -A CREDENTIAL_SOURCE=()
+load_secret_file() {
+    local name=$1 file_var="$1_FILE" file value
+    file=${!file_var:-}
+    if [ -z "$file" ]; then
+        [ -z "${!name:-}" ] || CREDENTIAL_SOURCE[$name]=$name
+        return 0
+    fi
+    if [ -n "${!name:-}" ]; then
+        config_error "$name and $file_var are both set: set only one ($file_var, the mounted credential, in the cluster)"
+    fi
+    if [ ! -f "$file" ] || [ ! -r "$file" ]; then
+        config_error "$file_var=$file is not a readable file: is the credential's Secret mounted there?"
+    fi
+    value=$(<"$file")
+    [ -n "$value" ] || config_error "$file_var=$file is empty: the credential's Secret holds no value (has its ExternalSecret synced?)"
+    export "$name=$value"
+    CREDENTIAL_SOURCE[$name]="$file_var=$file"
+}
+
+# credential_source NAME: where NAME's value came from, for messages (never the value).
+credential_source() {
+    printf '%s' "${CREDENTIAL_SOURCE[$1]:-$1 (not set)}"
+}
+
+# auth_failure_reason WHAT OUTPUT CREDENTIAL USER: a message naming the credential when OUTPUT is an
+# authentication failure; nothing otherwise.
+auth_failure_reason() {
+    local what=$1 output=$2 credential=$3 user=$4
+    case $output in
+        *"password authentication failed"* | *"authentication failed"* | *"Authentication failed"* | *WRONGPASS* | *NOAUTH* | *"no password supplied"*)
+            printf '%s refused the credential of user "%s" from %s: authentication failed. The password is stale or wrong: if it rotated, the mounted Secret has not caught up yet (the next run reads it again), else check the source secret [%s]' \
+                "$what" "$user" "$(credential_source "$credential")" "$(one_line "$output")" ;;
+    esac
+}
+
 # A name that goes into object keys and metric labels: letters, digits, dot, dash, underscore.
 require_safe_name() {
     local name=$1 value=$2

@@ -137,11 +137,18 @@ export function pgBinDir(): string {
     return "/usr/lib/postgresql/15/bin";
 }
 
+/** How clients other than the superuser `postgres` authenticate over TCP: `trust` (the default), or with a password. */
+export interface PostgresOptions {
+    passwordAuth?: boolean;
+}
+
 /**
  * A throwaway cluster. `settings` are server settings (`-c name=value`), over the defaults for
- * tests (`fsync=off`: durability does not matter for a cluster deleted afterwards).
+ * tests (`fsync=off`: durability does not matter for a cluster deleted afterwards). With
+ * `passwordAuth`, every role but `postgres` (which `sql()` uses) must give its password
+ * (scram-sha-256, as RDS requires with `password_encryption`), so a wrong one is refused.
  */
-export async function startPostgres(settings: Record<string, string> = {}): Promise<Postgres> {
+export async function startPostgres(settings: Record<string, string> = {}, options: PostgresOptions = {}): Promise<Postgres> {
     const dir = tempDir("pg");
     const identity = postgresIdentity();
     if (identity.uid !== undefined) {
@@ -155,6 +162,14 @@ export async function startPostgres(settings: Record<string, string> = {}): Prom
     });
     if (initdb.status !== 0) {
         throw new Error(`initdb failed: ${initdb.stderr}`);
+    }
+    if (options.passwordAuth) {
+        // First match wins: the superuser keeps trust (the harness's own psql), everyone else gives a password.
+        const hba = ["local all all trust", "host all postgres 127.0.0.1/32 trust", "host all all 127.0.0.1/32 scram-sha-256", ""].join("\n");
+        fs.writeFileSync(path.join(data, "pg_hba.conf"), hba);
+        if (identity.uid !== undefined) {
+            fs.chownSync(path.join(data, "pg_hba.conf"), identity.uid, identity.gid!);
+        }
     }
     const port = await freePort();
     const server = startChild(

@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { EstateOutputs } from "../../infra/contract";
+import { OUTPUTS_VERSION, type EstateOutputs } from "../../infra/contract";
 import { planStack } from "../../scripts/cli";
 import { type EngineRun, fromWire, type MockStackReference, plainInputs, runProgram } from "../../scripts/engine/mock-engine";
 import { bundleProgram, programFrom } from "../../scripts/engine/program";
@@ -78,8 +78,10 @@ describe("examples/app-stack", () => {
     });
 
     it("refuses an estate whose outputs version it does not know, and an app the estate does not have", async () => {
-        const newer = await runExample({ estateStack: "acme/estate/prod" }, { ...estate, outputs: { ...estate.outputs, outputsVersion: 2 } });
-        expect(String(newer.error)).toContain("estate stack acme/estate/prod: the outputs are version 2; this reader knows version 1: update the reader");
+        const newer = await runExample({ estateStack: "acme/estate/prod" }, { ...estate, outputs: { ...estate.outputs, outputsVersion: OUTPUTS_VERSION + 1 } });
+        expect(String(newer.error)).toContain(
+            `estate stack acme/estate/prod: the outputs are version ${OUTPUTS_VERSION + 1}; this reader knows version ${OUTPUTS_VERSION}: update the reader`,
+        );
         const unknownApp = await runExample({ estateStack: "acme/estate/prod", app: "api" });
         expect(String(unknownApp.error)).toContain('estate stack acme/estate/prod has no app "api" (apps: web, worker)');
         // Refused before anything was created, and as a user error (the CLI prints no stack trace).

@@ -4,6 +4,7 @@
  */
 import * as path from "node:path";
 import { planStack } from "../../scripts/cli";
+import * as mockEngine from "../../scripts/engine/mock-engine";
 import type { EngineRun } from "../../scripts/engine/mock-engine";
 
 export const root = path.resolve(__dirname, "../..");
@@ -17,4 +18,18 @@ export function plannedStack(stack: string, preview = false): Promise<EngineRun>
         runs.set(key, planStack(root, { stack, preview }));
     }
     return runs.get(key)!;
+}
+
+/**
+ * Everything a run holds, secrets unwrapped, as one text: every resource's inputs and the state the
+ * (mock) provider returned, and the stack outputs. What a value must never appear in.
+ */
+export function everyValue(run: EngineRun): string {
+    const { fromWire } = mockEngine;
+    const values = run.resources.map((r) => ({
+        urn: r.urn,
+        inputs: fromWire(r.inputs.toJavaScript(), "unwrap"),
+        outputs: r.outputs ? fromWire(r.outputs.toJavaScript(), "unwrap") : undefined,
+    }));
+    return JSON.stringify({ values, outputs: run.outputs ? fromWire(run.outputs.toJavaScript(), "unwrap") : undefined });
 }

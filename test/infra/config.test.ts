@@ -666,6 +666,24 @@ describe("Kubernetes and apps", () => {
     });
 });
 
+describe("credentials that rotate", () => {
+    const credentialNotices = (raw: RawConfig) =>
+        parseEstateConfig(raw, ctx)
+            .notices.filter((n) => n.key === "estate:backup.jobs.oidcProviderArn")
+            .map((n) => `${n.level} ${n.key} ${n.message}`);
+    const managedPostgres = { "estate:network": NETWORK, "estate:data": { postgres: { placement: "managed", version: "16" } } };
+
+    it("says when the External Secrets Operator must read a managed Postgres's password with an access key (no OIDC provider)", () => {
+        expect(credentialNotices(devConfig(managedPostgres))).toEqual([
+            "info estate:backup.jobs.oidcProviderArn is not set: the External Secrets Operator reads the managed Postgres's rotating password with an IAM user's access key, kept in a Secret of the external-secrets namespace. Set it to the cluster's IAM OIDC provider for IRSA (no long-lived key).",
+        ]);
+        const irsa = { "estate:backup": { jobs: { oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE" } } };
+        expect(credentialNotices(devConfig({ ...managedPostgres, ...irsa }))).toEqual([]);
+        // Nothing rotates in the cluster placement: nothing to say.
+        expect(credentialNotices(devConfig())).toEqual([]);
+    });
+});
+
 describe("monitoring, alerting, Grafana and Sentry", () => {
     const notices = (raw: RawConfig, extra: Partial<ParseContext> = {}) => parseEstateConfig(raw, { ...ctx, ...extra }).notices.map((n) => `${n.level} ${n.key} ${n.message}`);
 

@@ -29,14 +29,22 @@ describe.each(["dev", "prod"])("the %s estate's outputs", (stack) => {
         const outputs = estateOutputsSchema.parse(await unwrapped(stack));
         const run = await plan(stack);
         expect(Object.keys(outputs.apps).sort()).toEqual(["web", "worker"]);
+        const withoutPlacement = <T extends { placement: string }>(c: T | undefined) => c && Object.fromEntries(Object.entries(c).filter(([k]) => k !== "placement"));
         for (const [name, app] of Object.entries(outputs.apps)) {
-            expect(app.database?.uri).toBe(outputs.data.postgres?.uri);
-            expect(app.mongo?.uri).toBe(outputs.data.mongo?.uri);
-            expect(app.cache?.uri).toBe(outputs.data.redis?.uri);
+            expect(app.database).toEqual(withoutPlacement(outputs.data.postgres));
+            expect(app.mongo).toEqual(withoutPlacement(outputs.data.mongo));
+            expect(app.cache).toEqual(withoutPlacement(outputs.data.redis));
             expect(app.backupBucket).toEqual({ name: outputs.backupBucket.name, kmsKeyArn: outputs.backupBucket.kmsKeyArn, region: outputs.region });
             const secret = plainInputs(run.resources.find((r) => r.name === `${name}-env`)!, "unwrap") as { stringData: Record<string, string> };
             expect(app.env).toEqual(secret.stringData);
-            expect(app.env.DATABASE_URL).toBe(app.database?.uri);
+            if (app.database && "rotating" in app.database) {
+                // The URL is built in the cluster from the current password, never here.
+                expect(app.env).not.toHaveProperty("DATABASE_URL");
+                expect(app.syncedEnv).toEqual([{ secret: "postgres-connection", variables: ["DATABASE_URL"], secretArn: app.database.rotating.secretArn }]);
+            } else {
+                expect(app.env.DATABASE_URL).toBe(app.database?.uri);
+                expect(app.syncedEnv).toBeUndefined();
+            }
             expect(hasSecrets(app)).toBe(true);
         }
         expect(outputs.apps.web!.url).toMatch(/^https:\/\//);
@@ -48,8 +56,13 @@ describe.each(["dev", "prod"])("the %s estate's outputs", (stack) => {
         for (const app of Object.values(outputs.apps)) {
             expect(app.env).toBe("[secret]");
             for (const c of [app.database, app.mongo, app.cache]) {
-                expect(c?.password).toBe("[secret]");
-                expect(c?.uri).toBe("[secret]");
+                if (c && "rotating" in c) {
+                    expect(Object.keys(c)).not.toContain("password");
+                    expect(Object.keys(c)).not.toContain("uri");
+                } else {
+                    expect(c?.password).toBe("[secret]");
+                    expect(c?.uri).toBe("[secret]");
+                }
             }
             if (stack === "prod") {
                 expect(app.sentryDsn).toBe("[secret]");
@@ -57,8 +70,26 @@ describe.each(["dev", "prod"])("the %s estate's outputs", (stack) => {
         }
         expect(outputs.grafana.adminPassword).toBe("[secret]");
         for (const service of Object.values(outputs.data)) {
-            expect(service?.password).toBe("[secret]");
+            if (service && !("rotating" in service)) {
+                expect(service.password).toBe("[secret]");
+            }
         }
+    });
+
+    it("carry no password that rotates: a managed Postgres names its Secrets Manager secret and how to read it", async () => {
+        const outputs = estateOutputsSchema.parse(await unwrapped(stack));
+        const postgres = outputs.data.postgres;
+        if (postgres?.placement !== "managed") {
+            expect(postgres && "rotating" in postgres).toBeFalsy();
+            return;
+        }
+        expect(postgres).not.toHaveProperty("password");
+        expect(postgres).not.toHaveProperty("uri");
+        if (!("rotating" in postgres)) {
+            throw new Error("a managed Postgres's connection must be rotating");
+        }
+        expect(postgres.rotating).toMatchObject({ secretArn: expect.stringMatching(/^arn:aws:secretsmanager:/), usernameProperty: "username", passwordProperty: "password" });
+        expect(postgres.rotating.read).toBe(`aws secretsmanager get-secret-value --secret-id ${postgres.rotating.secretArn} --query SecretString --output text`);
     });
 
     it("name the cluster's ingress: its class and, once Traefik's load balancer has one, its address", async () => {

@@ -32,12 +32,16 @@ describe.each(["dev", "prod"])("the %s estate", (stack) => {
     it("creates the platform and one AppService per configured service", async () => {
         const run = await plan(stack);
         const components = run.resources.filter((r) => r.type.startsWith("estate:k8s:")).map((r) => `${r.type} ${r.name}`);
-        expect(components).toEqual(["estate:k8s:Platform platform", "estate:k8s:AppService web", "estate:k8s:AppService worker"]);
+        // Prod's managed Postgres rotates its password: the External Secrets Operator carries it into the cluster.
+        const credentials = stack === "prod" ? ["estate:k8s:ExternalSecrets external-secrets"] : [];
+        expect(components).toEqual(["estate:k8s:Platform platform", ...credentials, "estate:k8s:AppService web", "estate:k8s:AppService worker"]);
     });
 
     it("gives every app the estate's outputs in its Secret: region, backup bucket, the data connections and (prod, with Sentry) its DSN", async () => {
         const run = await plan(stack);
-        const outputs = fromWire(run.outputs!.toJavaScript(), "unwrap") as { data: Record<string, { uri: string; tls?: boolean }> };
+        const outputs = fromWire(run.outputs!.toJavaScript(), "unwrap") as { data: Record<string, { uri?: string; tls?: boolean }> };
+        // A managed Postgres's password rotates: its DATABASE_URL is synced at run time, never in <app>-env.
+        const staticPostgres = outputs.data.postgres!.uri !== undefined;
         for (const app of ["web", "worker"]) {
             const secret = inputs(named(run, `${app}-env`));
             expect(secret.metadata).toMatchObject({ name: `${app}-env`, namespace: "apps" });
@@ -45,7 +49,7 @@ describe.each(["dev", "prod"])("the %s estate", (stack) => {
                 "AWS_REGION",
                 "BACKUP_BUCKET",
                 "BACKUP_KMS_KEY_ARN",
-                "DATABASE_URL",
+                ...(staticPostgres ? ["DATABASE_URL"] : []),
                 "MONGODB_URI",
                 "REDIS_TLS",
                 "REDIS_URL",
@@ -56,6 +60,7 @@ describe.each(["dev", "prod"])("the %s estate", (stack) => {
             expect(named(run, `${app}-env`).propertyDependencies.stringData).toContain(named(run, "backups-bucket").urn);
             // The very values the stack exports.
             expect(secret.stringData.DATABASE_URL).toBe(outputs.data.postgres!.uri);
+            expect(staticPostgres).toBe(stack === "dev");
             expect(secret.stringData.MONGODB_URI).toBe(outputs.data.mongo!.uri);
             expect(secret.stringData.REDIS_URL).toBe(outputs.data.redis!.uri);
             expect(secret.stringData.REDIS_TLS).toBe(String(outputs.data.redis!.tls));

@@ -1,14 +1,16 @@
 /**
  * The environment `BackupJobs` plans drives the real scripts: the backup and drill CronJobs'
  * containers are resolved the way the kubelet does it (the ConfigMap through `envFrom`, each
- * secret through its `secretKeyRef`), pointed at real servers on loopback (PostgreSQL 15, s3rver,
- * the Pushgateway), and backup.sh and drill.sh run with exactly that environment.
+ * secret through its `secretKeyRef`, the source's credential as a file of its Secret volume:
+ * `planned-pod.ts`), pointed at real servers on loopback (PostgreSQL 15, s3rver, the
+ * Pushgateway), and backup.sh and drill.sh run with exactly that environment.
  *
  * What a pod has that this machine does not is overridden, and only that: the work directory
  * (`/work` is the pod's emptyDir), the S3 endpoint and its credentials (s3rver instead of AWS and
  * the IAM user's key), TLS (the local server has none: `PGSSLMODE=disable`) and the drill server's
  * port (the sidecar listens on 5432 in the pod; here it is the local server's port).
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BackupJobs } from "../../components/backup";
@@ -26,6 +28,7 @@ import {
     tempDir,
 } from "../../scripts/servers/local-servers";
 import { runWithCluster } from "../components/k8s/harness";
+import { MaterializedContainer, type PlannedPod } from "./planned-pod";
 
 const KEY = "arn:aws:kms:eu-west-1:123456789012:key/0d3b5c1e-0000-4000-8000-000000000000";
 
@@ -40,28 +43,6 @@ beforeAll(async () => {
 afterAll(async () => {
     await stopAll(pg, s3, pushgateway);
 });
-
-interface EnvVar {
-    name: string;
-    valueFrom?: { secretKeyRef?: { name: string; key: string } };
-}
-interface PlannedContainer {
-    envFrom: { configMapRef?: { name: string } }[];
-    env: EnvVar[];
-}
-
-/** A container's environment as the kubelet builds it from the planned ConfigMap and Secret. */
-function resolveEnvironment(container: PlannedContainer, configMaps: Record<string, Record<string, string>>, secrets: Record<string, Record<string, string>>): Record<string, string> {
-    const env: Record<string, string> = {};
-    for (const source of container.envFrom) {
-        Object.assign(env, configMaps[source.configMapRef!.name]);
-    }
-    for (const variable of container.env) {
-        const ref = variable.valueFrom!.secretKeyRef!;
-        env[variable.name] = secrets[ref.name]![ref.key]!;
-    }
-    return env;
-}
 
 describe("the planned CronJob environment", () => {
     it("backs up and drills a real PostgreSQL database through backup.sh and drill.sh", async () => {
@@ -94,9 +75,9 @@ describe("the planned CronJob environment", () => {
         const secret = built.inputs("jobs-env-secret");
         const configMaps = { [configMap.metadata.name]: configMap.data };
         const secrets = { [secret.metadata.name]: secret.stringData };
-        const container = (role: "backup" | "drill"): PlannedContainer => built.inputs(`jobs-env-${role}`).spec.jobTemplate.spec.template.spec.containers[0];
-
         const dir = tempDir("jobs-env");
+        const pod = (role: "backup" | "drill"): PlannedPod => built.inputs(`jobs-env-${role}`).spec.jobTemplate.spec.template.spec;
+        const resolveEnvironment = (role: "backup" | "drill") => new MaterializedContainer(pod(role), 0, configMaps, secrets, path.join(dir, `${role}-pod`)).env;
         const local = {
             BACKUP_WORK_DIR: dir,
             TMPDIR: dir,
@@ -109,10 +90,12 @@ describe("the planned CronJob environment", () => {
             DRILL_PGPORT: String(pg.port),
         };
 
-        const backupEnv = resolveEnvironment(container("backup"), configMaps, secrets);
+        const backupEnv = resolveEnvironment("backup");
         // What the pod gets, before the local overrides: the source from the connection, the bucket, the Pushgateway.
         expect(backupEnv).toMatchObject({ BACKUP_ENGINE: "postgres", BACKUP_SERVICE: service, BACKUP_DATABASE: database, BACKUP_BUCKET: bucket, PGHOST: "127.0.0.1", PGPORT: String(pg.port), PUSHGATEWAY_URL: pushgateway.url });
-        expect(backupEnv.PGPASSWORD).toBe("unused-with-trust");
+        // The password as a file of the mounted Secret, never in the environment.
+        expect(backupEnv).not.toHaveProperty("PGPASSWORD");
+        expect(fs.readFileSync(backupEnv.PGPASSWORD_FILE!, "utf8")).toBe("unused-with-trust");
         const backup = runScript("backup.sh", { ...backupEnv, ...local });
         expect(backup.stderr + backup.stdout).toMatch(/backup OK/);
         expect(backup.status).toBe(0);
@@ -120,7 +103,7 @@ describe("the planned CronJob environment", () => {
         expect(keys.some((k) => k.startsWith(`daily/${service}/${database}/`) && k.endsWith(".dump"))).toBe(true);
         expect(keys.some((k) => k.endsWith(".manifest.json"))).toBe(true);
 
-        const drillEnv = resolveEnvironment(container("drill"), configMaps, secrets);
+        const drillEnv = resolveEnvironment("drill");
         expect(drillEnv).toMatchObject({ DRILL_PGHOST: "127.0.0.1", DRILL_PGUSER: "postgres", DRILL_RTO_OBJECTIVE_SECONDS: "3600" });
         expect(drillEnv).not.toHaveProperty("PGPASSWORD");
         const drill = runScript("drill.sh", { ...drillEnv, ...local });

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { EstateOutputs } from "../../infra/contract";
+import { OUTPUTS_VERSION, type EstateOutputs } from "../../infra/contract";
 import { planStack } from "../../scripts/cli";
 import { fromWire } from "../../scripts/engine/mock-engine";
 import { runOutputs } from "../../scripts/outputs";
@@ -56,7 +56,20 @@ describe("npm run outputs", () => {
         expect(result.stdout).toMatch(/^# The estate's environment for app web of stack prod/);
         expect(result.stdout).toContain("# Contains credentials");
         expect(parseEnv(result.stdout)).toEqual(outputs.apps.web!.env);
-        expect(Object.keys(parseEnv(result.stdout))).toEqual(expect.arrayContaining(["DATABASE_URL", "MONGODB_URI", "REDIS_URL", "SENTRY_DSN", "BACKUP_BUCKET"]));
+        expect(Object.keys(parseEnv(result.stdout))).toEqual(expect.arrayContaining(["MONGODB_URI", "REDIS_URL", "SENTRY_DSN", "BACKUP_BUCKET"]));
+    });
+
+    it("leaves out a password that rotates (prod's managed Postgres) and says where to read it at run time", () => {
+        const result = runOutputs(root, ["--file", saved, "--app", "web"], piped);
+        const database = outputs.apps.web!.database!;
+        if (!("rotating" in database)) {
+            throw new Error("prod's Postgres is managed: its connection must be rotating");
+        }
+        expect(parseEnv(result.stdout)).not.toHaveProperty("DATABASE_URL");
+        expect(result.stdout).toContain(
+            `# DATABASE_URL is not in this file: its password rotates. In the cluster it comes from Secret postgres-connection; ` +
+                `elsewhere build it when connecting from 'aws secretsmanager get-secret-value --secret-id ${database.rotating.secretArn}'`,
+        );
     });
 
     it("quotes values a shell or dotenv would misread", () => {
@@ -89,7 +102,7 @@ describe("npm run outputs", () => {
         );
         const asked = runOutputs(root, ["--file", saved, "--app", "web", "--show-secrets"], { stdoutIsTTY: true });
         expect(asked.exitCode).toBe(0);
-        expect(asked.stdout).toContain("DATABASE_URL=");
+        expect(asked.stdout).toContain("MONGODB_URI=");
 
         const out = path.join(dir, "web.env");
         fs.writeFileSync(out, "old", { mode: 0o644 });
@@ -117,7 +130,10 @@ describe("npm run outputs", () => {
     it("refuses outputs it cannot trust, exit 2 with what to do", () => {
         const cases: [string, string][] = [
             [variant("unknown-app", (o) => o), 'has no app "api" (apps: web, worker)'],
-            [variant("newer", (o) => ({ ...o, outputsVersion: 2 })), "the outputs are version 2; this reader knows version 1: update the reader"],
+            [
+                variant("newer", (o) => ({ ...o, outputsVersion: OUTPUTS_VERSION + 1 })),
+                `the outputs are version ${OUTPUTS_VERSION + 1}; this reader knows version ${OUTPUTS_VERSION}: update the reader`,
+            ],
             [variant("no-version", (o) => ({ ...o, outputsVersion: undefined })), "the outputs have no outputsVersion"],
             [
                 variant("masked", (o) => {

@@ -2,7 +2,8 @@
  * Every Kubernetes object the dev and prod estates produce, checked against the official
  * Kubernetes OpenAPI schemas (`kubernetes-models`), cert-manager's, CloudNativePG's and the
  * prometheus-operator's CRD schemas (`@kubernetes-models/cert-manager`, `.../cloudnative-pg`,
- * `.../prometheus-operator`):
+ * `.../prometheus-operator`), and the External Secrets Operator's CRD schemas at its pinned tag
+ * (`test/helpers/crds.ts`):
  * the object is rebuilt from the inputs the engine received (apiVersion, kind, metadata, spec, ...)
  * and validated. A kind without a packaged schema fails the test, so a new kind cannot slip through
  * unchecked, unless it is on the short list of kinds with no packaged schema at all, each with its
@@ -38,6 +39,7 @@ import { checkRules } from "../components/observability/promtool";
 import { planStack } from "../../scripts/cli";
 import { runWithCluster } from "../components/k8s/harness";
 import { type RecordedResource, plainInputs } from "../../scripts/engine/mock-engine";
+import { CRD_SCHEMAS, crdViolations } from "../helpers/crds";
 
 const root = path.resolve(__dirname, "../..");
 
@@ -117,6 +119,11 @@ function validate(r: RecordedResource): void {
     const partial = PARTIAL[r.type];
     if (Kind) {
         check(Kind, plainInputs(r, "unwrap"));
+    } else if (CRD_SCHEMAS[r.type]) {
+        const violations = crdViolations(r.type, plainInputs(r, "unwrap"));
+        if (violations.length > 0) {
+            throw new Error(violations.join("; "));
+        }
     } else if (partial) {
         partial.check(plainInputs(r, "unwrap"));
     } else {
@@ -124,7 +131,7 @@ function validate(r: RecordedResource): void {
     }
 }
 
-const KNOWN_KINDS = [...Object.keys(MODELS), ...Object.keys(PARTIAL)];
+const KNOWN_KINDS = [...Object.keys(MODELS), ...Object.keys(CRD_SCHEMAS), ...Object.keys(PARTIAL)];
 
 /** Each stack's plan, once (the tests below share them). */
 const plans = new Map<string, ReturnType<typeof planStack>>();

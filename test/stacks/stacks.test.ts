@@ -214,7 +214,7 @@ describe("the data services of the example stacks", () => {
         return runProgram(programFrom(bundle), { project, stack, config, secretKeys });
     }
 
-    it("prod runs Postgres, MongoDB and Redis managed on AWS, and exports each connection with its credentials secret", async () => {
+    it("prod runs Postgres, MongoDB and Redis managed on AWS, and exports each connection with its credentials secret (Postgres's rotating secret by reference)", async () => {
         const run = await planOf("prod");
         const components = run.resources.filter((r) => r.type.startsWith("estate:data:")).map((r) => `${r.type} ${r.name}`);
         expect(components).toEqual(["estate:data:ManagedPostgres postgres", "estate:data:ManagedMongo mongo", "estate:data:ManagedRedis redis"]);
@@ -225,7 +225,9 @@ describe("the data services of the example stacks", () => {
         const data = (fromWire(run.outputs!.toJavaScript()) as { data: Record<string, Record<string, unknown>> }).data;
         expect(Object.keys(data).sort()).toEqual(["mongo", "postgres", "redis"]);
         for (const [service, connection] of Object.entries(data)) {
-            expect(connection, service).toMatchObject({ placement: "managed", password: "[secret]", uri: "[secret]" });
+            // Postgres's password rotates (RDS): it exports where to read it, never a copy (docs/credentials.md).
+            const credentials = service === "postgres" ? { rotating: { secretArn: expect.stringMatching(/^arn:aws:secretsmanager:/) } } : { password: "[secret]", uri: "[secret]" };
+            expect(connection, service).toMatchObject({ placement: "managed", ...credentials });
             expect(typeof connection.host, service).toBe("string");
         }
         expect(data.redis).toMatchObject({ tls: true });

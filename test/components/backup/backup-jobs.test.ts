@@ -9,7 +9,8 @@ import { Secret } from "kubernetes-models/v1/Secret";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { describe, expect, it } from "vitest";
 import { BackupJobs, type BackupJobsArgs, DEFAULT_PUSHGATEWAY_URL, LOGICAL_BACKUP_SCHEDULE, RESTORE_DRILL_SCHEDULE } from "../../../components/backup";
-import { makeConnection, type RedisConnection } from "../../../components/data/connection";
+import { makeConnection, type RedisConnection, type RotatingConnection } from "../../../components/data/connection";
+import type { SecretStoreRef } from "../../../components/k8s/external-secrets";
 import { images } from "../../../components/lib/charts";
 import { policies } from "../../../policies/pack";
 import { runProgram } from "../../../scripts/engine/mock-engine";
@@ -38,6 +39,28 @@ const T = {
 };
 
 type Engine = BackupJobsArgs["engine"];
+
+const RDS_SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-0123-AbCdEf";
+
+/** A managed Postgres's connection: where the password is (it rotates), never the password. */
+function rotatingConnection(): RotatingConnection {
+    const host = "orders.abc.eu-west-1.rds.amazonaws.com";
+    return {
+        host: pulumi.output(host),
+        port: pulumi.output(5432),
+        database: pulumi.output("app"),
+        user: pulumi.output("postgres"),
+        rotating: {
+            secretArn: pulumi.output(RDS_SECRET_ARN),
+            kmsKeyArn: pulumi.output(KEY),
+            usernameProperty: "username",
+            passwordProperty: "password",
+            uriParts: { scheme: "postgresql", host, port: 5432, database: "app", query: { sslmode: "require" } },
+        },
+    };
+}
+
+const storeRef = (): SecretStoreRef => ({ kind: "ClusterSecretStore", name: pulumi.output("aws-secrets-manager"), ready: [] });
 
 function connection(engine: Engine) {
     switch (engine) {
@@ -114,6 +137,7 @@ describe("BackupJobs: the environment", () => {
             PGUSER: "app",
             PGDATABASE: "app",
             PGSSLMODE: "require",
+            PGPASSWORD_FILE: "/var/run/secrets/estate/source/PGPASSWORD",
             DRILL_PGHOST: "127.0.0.1",
             DRILL_PGPORT: "5432",
             DRILL_PGUSER: "postgres",
@@ -182,11 +206,15 @@ describe("BackupJobs: the CronJobs", () => {
         expect(built.inputs("redis-backup-jobs-drill").spec).toMatchObject({ schedule: "0 6 * * 1", jobTemplate: { spec: { activeDeadlineSeconds: 5400 } } });
     });
 
-    it("read the ConfigMap whole and each secret through a secretKeyRef, the backup its source's, the drill only its scratch server's", async () => {
+    it("read the ConfigMap whole, the source's credential as a mounted file, the drill only its scratch server's password", async () => {
         const built = await build("postgres", { irsa: { oidcProviderArn: OIDC_ARN, oidcIssuer: OIDC_ISSUER } });
-        const backup = podOf(built.inputs("postgres-backup-jobs-backup")).containers[0];
+        const backupPod = podOf(built.inputs("postgres-backup-jobs-backup"));
+        const backup = backupPod.containers[0];
         expect(backup.envFrom).toEqual([{ configMapRef: { name: "postgres-backup" } }]);
-        expect(backup.env).toEqual([{ name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: "postgres-backup", key: "PGPASSWORD" } } }]);
+        expect(backup.env).toEqual([]);
+        // The whole volume (no subPath, which the kubelet never updates), readable by the pod's group only.
+        expect(backup.volumeMounts).toContainEqual({ name: "source-credential", mountPath: "/var/run/secrets/estate/source", readOnly: true });
+        expect(backupPod.volumes).toContainEqual({ name: "source-credential", secret: { secretName: "postgres-backup", items: [{ key: "PGPASSWORD", path: "PGPASSWORD" }], defaultMode: 0o440 } });
         const drill = podOf(built.inputs("postgres-backup-jobs-drill")).containers[0];
         expect(drill.env).toEqual([{ name: "DRILL_PGPASSWORD", valueFrom: { secretKeyRef: { name: "postgres-backup", key: "DRILL_PGPASSWORD" } } }]);
         for (const container of [backup, drill]) {
@@ -211,7 +239,7 @@ describe("BackupJobs: the CronJobs", () => {
                 expect(container.resources.requests, container.name).toHaveProperty("memory");
                 expect(container.resources.limits, container.name).toHaveProperty("memory");
             }
-            expect(pod.containers[0].volumeMounts).toEqual([{ name: "work", mountPath: "/work" }]);
+            expect(pod.containers[0].volumeMounts).toContainEqual({ name: "work", mountPath: "/work" });
             expect(pod.volumes).toContainEqual({ name: "work", emptyDir: { sizeLimit: "20Gi" } });
         }
         const policyReport = await evaluatePolicies(policies, built.run.resources, { config: packConfig("prod"), packEnforcementLevel: "mandatory" });
@@ -342,6 +370,42 @@ describe("BackupJobs: the network", () => {
         expect(built.maybe("mongo-backup-jobs-database-ingress")).toBeUndefined();
         expect(built.inputs("mongo-backup-jobs-egress").spec.egress).toContainEqual({ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] });
         expect(built.inputs("mongo-backup-jobs-config").data.PUSHGATEWAY_URL).toBe("https://push.example.com");
+    });
+});
+
+describe("BackupJobs: a rotating credential (managed Postgres)", () => {
+    it("mounts the password from the Secret its ExternalSecret keeps current, and holds no copy of it", async () => {
+        const built = await build("postgres", { connection: rotatingConnection(), secretStore: storeRef() });
+        const es = built.inputs("postgres-backup-jobs-credentials");
+        expect(built.resource("postgres-backup-jobs-credentials").type).toBe("kubernetes:external-secrets.io/v1:ExternalSecret");
+        expect(es.metadata).toMatchObject({ name: "postgres-backup-credentials", namespace: "data" });
+        expect(es.spec).toMatchObject({
+            refreshInterval: "5m",
+            secretStoreRef: { kind: "ClusterSecretStore", name: "aws-secrets-manager" },
+            target: { name: "postgres-backup-credentials", template: { data: { PGPASSWORD: "{{ .password }}" } } },
+        });
+        expect(es.spec.data).toContainEqual({ secretKey: "password", remoteRef: { key: RDS_SECRET_ARN, property: "password" } });
+        const pod = podOf(built.inputs("postgres-backup-jobs-backup"));
+        expect(pod.volumes).toContainEqual({
+            name: "source-credential",
+            secret: { secretName: "postgres-backup-credentials", items: [{ key: "PGPASSWORD", path: "PGPASSWORD" }], defaultMode: 0o440 },
+        });
+        expect(pod.containers[0].volumeMounts).toContainEqual({ name: "source-credential", mountPath: "/var/run/secrets/estate/source", readOnly: true });
+        expect(built.inputs("postgres-backup-jobs-config").data.PGPASSWORD_FILE).toBe("/var/run/secrets/estate/source/PGPASSWORD");
+        // The jobs' own Secret has the drill's scratch password and the IAM key, not the database's.
+        expect(Object.keys(built.inputs("postgres-backup-jobs-secret").stringData).sort()).toEqual(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "DRILL_PGPASSWORD"]);
+        expect(pod.containers[0].env.map((e: { name: string }) => e.name)).not.toContain("PGPASSWORD");
+    });
+
+    it.each([
+        ["a rotating connection without a store", { connection: rotatingConnection() }, "secretStore is required when connection rotates"],
+        ["a store for a static connection", { secretStore: storeRef() }, "secretStore applies only to a rotating connection"],
+    ] as [string, Partial<BackupJobsArgs>, string][])("refuses %s", async (_, extra, message) => {
+        const run = await runProgram(
+            () => new BackupJobs("postgres-backup-jobs", { ...args("postgres"), ...extra }, { provider: new k8s.Provider("cluster", { context: "kind-estate" }) }),
+            { captureErrors: true },
+        );
+        expect((run.error as Error).message).toContain(`BackupJobs "postgres-backup-jobs": ${message}`);
     });
 });
 

@@ -3,6 +3,7 @@ import { BACKUP_SELECTION_TAG, BACKUP_WINDOWS } from "../../../components/backup
 import { ManagedPostgres, type ManagedPostgresArgs } from "../../../components/data";
 import { ArgumentError } from "../../../components/lib/errors";
 import { fromWire, MOCK_ACCOUNT_ID, MOCK_MANAGED_PASSWORD, plainInputs, runProgram } from "../../../scripts/engine/mock-engine";
+import { everyValue } from "../../helpers/plans";
 import { backupPlanSelectingByTag, PROD_KEY_GUARD, build, buildError, KEY, NETWORK, OBJECTIVES } from "./harness";
 
 const T = {
@@ -117,17 +118,25 @@ describe("ManagedPostgres with defaults (RDS)", () => {
         }
     });
 
-    it("exports the connection: the RDS-managed password and a TLS URI, both secret", async () => {
+    it("exports where the password is (the master secret RDS rotates), never a copy of it", async () => {
         const b = await postgres();
-        expect(b.outputs().connection).toEqual({
+        const connection = b.outputs().connection;
+        expect(connection).toMatchObject({
             host: "orders-db.mock.us-east-1.rds.amazonaws.com",
             port: 5432,
             database: "app",
             user: "postgres",
-            password: MOCK_MANAGED_PASSWORD,
-            uri: `postgresql://postgres:${MOCK_MANAGED_PASSWORD}@orders-db.mock.us-east-1.rds.amazonaws.com:5432/app?sslmode=require`,
+            rotating: {
+                secretArn: `arn:aws:secretsmanager:us-east-1:${MOCK_ACCOUNT_ID}:secret:rds!orders-db`,
+                kmsKeyArn: keyArn("orders-key"),
+                usernameProperty: "username",
+                passwordProperty: "password",
+            },
         });
-        expect(b.shownOutputs().connection).toMatchObject({ password: "[secret]", uri: "[secret]" });
+        expect(connection).not.toHaveProperty("password");
+        expect(connection).not.toHaveProperty("uri");
+        // Not in any input or output either: nothing read the secret at deploy time.
+        expect(everyValue(b.run)).not.toContain(MOCK_MANAGED_PASSWORD);
     });
 
     it("is selected by AWS Backup: the instance (only) carries the estate:backup tag, and its ARN is exported for a plan's resources", async () => {
@@ -169,9 +178,9 @@ describe("ManagedPostgres with defaults (RDS)", () => {
         });
     });
 
-    it("leaves the endpoint and the password unknown in preview", async () => {
+    it("leaves the endpoint and the master secret unknown in preview", async () => {
         const b = await postgres({}, { preview: true });
-        expect(b.shownOutputs().connection).toMatchObject({ host: "[unknown]", password: "[unknown]", uri: "[unknown]", port: 5432, user: "postgres" });
+        expect(b.shownOutputs().connection).toMatchObject({ host: "[unknown]", port: 5432, user: "postgres", rotating: { secretArn: "[unknown]" } });
     });
 });
 

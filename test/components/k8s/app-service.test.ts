@@ -260,6 +260,20 @@ describe("AppService environment", () => {
         expect(checksum(second)).not.toBe(checksum(first));
     });
 
+    it("reads a Secret kept current at run time (a rotating credential) and is rolled by Reloader when it changes", async () => {
+        const built = await app(
+            "web",
+            web({ secretEnv: { AWS_REGION: "eu-west-1" }, syncedEnv: [{ secretName: "postgres-connection", variables: ["DATABASE_URL"], dependsOn: [] }] }),
+        );
+        const deployment = built.inputs("web-deployment");
+        // Both Secrets in the environment; the synced one is never copied into web-env.
+        expect(deployment.spec.template.spec.containers[0].envFrom).toEqual([{ secretRef: { name: "web-env" } }, { secretRef: { name: "postgres-connection" } }]);
+        expect(built.inputs("web-env").stringData).toEqual({ AWS_REGION: "eu-west-1" });
+        // Environment variables are read at container start: Reloader rolls the Deployment when the Secret changes.
+        expect(deployment.metadata.annotations).toEqual({ "secret.reloader.stakater.com/reload": "postgres-connection" });
+        expect(deployment.spec.strategy.rollingUpdate.maxUnavailable).toBe(0);
+    });
+
     it("creates no Secret when there is nothing secret to pass", async () => {
         const built = await app("web", web());
         expect(built.ofType(T.secret)).toEqual([]);
@@ -383,6 +397,11 @@ describe("AppService arguments that make no sense", () => {
         ["a CPU quantity that is not one", web({ cpu: "fast" }), 'AppService "web": cpu must be a CPU quantity such as 250m or 1 (got "fast")'],
         ["a memory limit that is not one", web({ memoryLimit: "1GB" }), 'AppService "web": memoryLimit must be a memory quantity such as 512Mi or 2Gi (got "1GB")'],
         ["a variable both plain and secret", web({ env: { AWS_REGION: "x" }, secretEnv: { AWS_REGION: "y" } }), 'AppService "web": env.AWS_REGION is also in secretEnv: each variable comes from one place'],
+        [
+            "a synced variable that another source also sets",
+            web({ secretEnv: { DATABASE_URL: "postgresql://x" }, syncedEnv: [{ secretName: "postgres-connection", variables: ["DATABASE_URL"], dependsOn: [] }] }),
+            'AppService "web": syncedEnv[0].variables DATABASE_URL is also in env, secretEnv or another syncedEnv: each variable comes from one place',
+        ],
         ["an invalid variable name", web({ env: { "log-level": "info" } }), 'AppService "web": env.log-level is not a valid environment variable name (upper-case letters, digits and _, such as LOG_LEVEL)'],
         ["an IAM role that is not an ARN", web({ iamRoleArn: "shop-web" }), 'AppService "web": iamRoleArn must be an IAM role ARN such as arn:aws:iam::123456789012:role/shop-web (got "shop-web")'],
         ["a utilization target of 0", web({ autoscaling: { cpuUtilization: 0 } }), 'AppService "web": autoscaling.cpuUtilization must be an integer from 1 to 100 (% of the request; got 0)'],
