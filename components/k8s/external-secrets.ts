@@ -26,7 +26,8 @@ import { irsaTrustPolicy, type IrsaProvider } from "./irsa";
 import type { RotatingSecret } from "../data/connection";
 import { ArgChecker, withoutUndefined } from "../lib/args";
 import { charts, releaseSource } from "../lib/charts";
-import { ESTATE_LABELS, IAM_ROLE_ANNOTATION, podSecurityLabels } from "./conventions";
+import { ESTATE_LABELS, IAM_ROLE_ANNOTATION, NETWORK_FLOWS_OUTPUT, podSecurityLabels } from "./conventions";
+import { API_SERVER_PORT, EXTERNAL_ADDRESSES, type DeclaredFlow, declaredFlows, dnsFlows, ipEndpoint, podEndpoint } from "./flows";
 import { allowDnsSpec, apiServerEgressRule, defaultDenySpec, tcp } from "./network-policies";
 import { requireKubernetesProvider } from "./provider";
 
@@ -95,6 +96,8 @@ export class ExternalSecrets extends pulumi.ComponentResource {
     readonly iamUserName?: pulumi.Output<string>;
     /** The operator's release (it installs the CRDs). */
     readonly operator: k8s.helm.v3.Release;
+    /** The network flows the operator and Reloader need (registered as the `networkFlows` output; see components/k8s/flows.ts). */
+    readonly networkFlows: pulumi.Output<DeclaredFlow[]>;
 
     constructor(name: string, args: ExternalSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
         validate(name, args);
@@ -109,6 +112,36 @@ export class ExternalSecrets extends pulumi.ComponentResource {
             child,
         );
         const namespace = ns.metadata.name;
+        // The URN is known in a preview too: the flows' namespace never waits for the Namespace's outputs.
+        const flowNamespace = ns.urn.apply(() => a.namespace);
+        // Pod labels of the chart's workloads: `external-secrets.selectorLabels` and
+        // `external-secrets-webhook.selectorLabels` in deploy/charts/external-secrets/templates/_helpers.tpl
+        // (external-secrets/external-secrets, tag v2.9.0): name (-webhook) and the release as instance.
+        const controllerPods = podEndpoint(flowNamespace, { "app.kubernetes.io/name": "external-secrets", "app.kubernetes.io/instance": RELEASES.operator });
+        this.networkFlows = declaredFlows(`ExternalSecrets ${JSON.stringify(name)}`, [
+            ...dnsFlows("external-secrets", podEndpoint(flowNamespace, {}), `Pods of the default-deny namespace '${a.namespace}'`),
+            {
+                name: "api-server-to-webhook",
+                description: "The API server calls the External Secrets Operator's validating webhook for every ExternalSecret and SecretStore.",
+                from: ipEndpoint(EXTERNAL_ADDRESSES.apiServer),
+                to: podEndpoint(flowNamespace, { "app.kubernetes.io/name": "external-secrets-webhook", "app.kubernetes.io/instance": RELEASES.operator }),
+                port: EXTERNAL_SECRETS_WEBHOOK_PORT,
+            },
+            {
+                name: "to-api-server",
+                description: "The operator, its cert controller and Reloader watch and write Secrets, ExternalSecrets and Deployments through the API server.",
+                from: podEndpoint(flowNamespace, {}),
+                to: ipEndpoint(EXTERNAL_ADDRESSES.apiServer),
+                port: API_SERVER_PORT,
+            },
+            {
+                name: "controller-to-secrets-manager",
+                description: "The operator's controller reads the rotating secrets from AWS Secrets Manager (and, with IRSA, exchanges its token at STS) over HTTPS.",
+                from: controllerPods,
+                to: ipEndpoint(EXTERNAL_ADDRESSES.internet),
+                port: 443,
+            },
+        ]);
         const policy = (suffix: string, policyName: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
             new k8s.networking.v1.NetworkPolicy(`${name}-${suffix}`, { metadata: { name: policyName, namespace, labels: ESTATE_LABELS }, spec }, child);
         policy("default-deny", "default-deny", defaultDenySpec());
@@ -208,7 +241,13 @@ export class ExternalSecrets extends pulumi.ComponentResource {
         this.namespace = namespace;
         this.operator = operator;
         this.store = { kind: "ClusterSecretStore", name: store.metadata.name, ready: [operator, store] };
-        this.registerOutputs({ namespace: this.namespace, store: this.store.name, iamRoleArn: this.iamRoleArn, iamUserName: this.iamUserName });
+        this.registerOutputs({
+            namespace: this.namespace,
+            store: this.store.name,
+            iamRoleArn: this.iamRoleArn,
+            iamUserName: this.iamUserName,
+            [NETWORK_FLOWS_OUTPUT]: this.networkFlows,
+        });
     }
 }
 

@@ -333,6 +333,10 @@ export const crds = {
         apiVersion: "monitoring.coreos.com/v1", kinds: ["PrometheusRule", "ServiceMonitor"], installedBy: "kubePrometheusStack",
         source: { repository: "prometheus-community/helm-charts", path: "charts/kube-prometheus-stack/charts/crds/crds/crd-prometheusrules.yaml", ref: "kube-prometheus-stack-81.5.0", note: "In the crds subchart's crds/: Helm installs them on the first install only." },
     },
+    externalSecrets: {
+        apiVersion: "external-secrets.io/v1", kinds: ["ClusterSecretStore", "ExternalSecret"], installedBy: "externalSecrets",
+        source: { repository: "external-secrets/external-secrets", path: "config/crds/bases/external-secrets.io_externalsecrets.yaml", ref: "v2.9.0", note: "v1 served and stored, v1beta1 served: false; the chart installs them as templates (installCRDs), so helm upgrade updates them." },
+    },
 } as const satisfies Record<string, CrdPin>;
 
 // ------------------------------------------------------------------------------------------------
