@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { LOGICAL_BACKUP_SCHEDULE, RESTORE_DRILL_SCHEDULE, findObjectiveProblems, usesAwsBackup } from "../components/backup/objectives";
+import { LOGICAL_BACKUP_SCHEDULE, RESTORE_DRILL_SCHEDULE, backupVaultRegion, crossAccountRegionProblem, findObjectiveProblems, usesAwsBackup } from "../components/backup/objectives";
 import { UserInputError } from "../components/lib/errors";
 import { arnAccount, findKeyGuardProblem, type KeyGuard } from "../components/lib/key-guard";
 import { profiles } from "../stacks";
@@ -280,6 +280,10 @@ export function parseEstateConfig(raw: RawConfig, ctx: ParseContext): EstateSpec
                 `so the stack must not try to; set ${NAMESPACE}:backup.plan.vaultLock to false for a throwaway stack`,
         });
     }
+    const copyTo = plan.copyToAccount?.vaultArn;
+    if (copyTo !== undefined && regionOk && usesAwsBackup(databases) && backupVaultRegion(copyTo) !== region) {
+        issues.push({ key: `${NAMESPACE}:backup.plan.copyToAccount.vaultArn`, message: crossAccountRegionProblem(region!, copyTo) });
+    }
     const keyGuard = keyGuardOf(config, issues);
     const observability = observabilityOf(config, ctx);
     issues.push(...observability.issues);
@@ -440,7 +444,6 @@ const PLACEMENT_ONLY: Record<(typeof DATA_SERVICES)[number], Record<string, "man
     redis: { nodeType: "managed", storageGb: "cluster" },
 };
 
-/** Cross-field rules of `estate:data` and `estate:network` that the schema cannot express. */
 /**
  * The key guard from `estate:backup.breakGlassRoleArn` and `deployerRoleArns`, both or neither;
  * problems go to `issues`, each naming its key.
@@ -485,6 +488,7 @@ function keyGuardOf(config: EstateConfig, issues: ConfigIssue[]): KeyGuard | und
     return guard;
 }
 
+/** Cross-field rules of `estate:data` and `estate:network` that the schema cannot express. */
 function dataIssues(config: EstateConfig): ConfigIssue[] {
     const issues: ConfigIssue[] = [];
     const data = config.data ?? {};
