@@ -184,12 +184,13 @@ describe("ManagedMongo with defaults (DocumentDB)", () => {
         const statements = JSON.parse(built.inputs("docs-key").policy).Statement as { Sid: string; Effect: string; Condition?: unknown }[];
         expect(statements.map((st) => [st.Sid, st.Effect])).toEqual([
             ["AccountIamDecides", "Allow"],
+            ["CloudWatchLogsOfThisAccount", "Allow"],
             ["OnlyBreakGlassMayDeleteOrDisableKey", "Deny"],
             ["OnlyBreakGlassAndDeployersMayChangeKeyPolicy", "Deny"],
             ["BackupAccountMayCopyRecoveryPoints", "Allow"],
             ["BackupAccountMayGrantForCopies", "Allow"],
         ]);
-        expect(statements[1]!.Condition).toEqual({ ArnNotEquals: { "aws:PrincipalArn": PROD_KEY_GUARD.breakGlassRoleArn } });
+        expect(statements[2]!.Condition).toEqual({ ArnNotEquals: { "aws:PrincipalArn": PROD_KEY_GUARD.breakGlassRoleArn } });
     });
 });
 

@@ -161,8 +161,12 @@ describe("ManagedPostgres with defaults (RDS)", () => {
         ]);
     });
 
-    it("keeps KMS's default key policy without a key guard, and refuses a guard for a key it did not create", async () => {
-        expect((await postgres()).inputs("orders-key").policy).toBeUndefined();
+    it("denies nothing on its key without a key guard (KMS's default statement, and CloudWatch Logs for the log groups), and refuses a guard for a key it did not create", async () => {
+        const statements = JSON.parse((await postgres()).inputs("orders-key").policy).Statement as { Sid: string; Effect: string }[];
+        expect(statements.map((st) => [st.Sid, st.Effect])).toEqual([
+            ["AccountIamDecides", "Allow"],
+            ["CloudWatchLogsOfThisAccount", "Allow"],
+        ]);
         expect(await buildError(() => new ManagedPostgres("orders", { version: "16", network: NETWORK, objectives: OBJECTIVES, kmsKeyArn: KEY, keyGuard: PROD_KEY_GUARD }))).toEqual({
             message: 'ManagedPostgres "orders": keyGuard applies only to the key the component creates; guard the given kmsKeyArn\'s own key policy instead',
             registered: ["pulumi:pulumi:Stack"],
