@@ -137,7 +137,12 @@ export class ManagedMongo extends pulumi.ComponentResource {
         const group = accessSecurityGroup({ name, network: a.network, port: MONGO_PORT, service: "DocumentDB", region, tags, parent: this });
         const params = new aws.docdb.ClusterParameterGroup(
             `${name}-params`,
-            { description: `DocumentDB ${name}: TLS, audit logs and profiler`, family: `docdb${a.version}`, parameters: DOCDB_PARAMETERS, region, tags },
+            // The description is the one the group was created with, although the profiler is now on
+            // too: DocumentDB cannot modify a description (ModifyDBClusterParameterGroup takes
+            // parameters only), so the provider replaces the group for a new one (`description`
+            // is ForceNew, terraform-provider-aws internal/service/docdb/cluster_parameter_group.go),
+            // which swaps every existing cluster to a new group left pending a reboot for `tls`.
+            { description: `DocumentDB ${name}: TLS and audit logs`, family: `docdb${a.version}`, parameters: DOCDB_PARAMETERS, region, tags },
             { parent: this },
         );
         // DocumentDB passwords: printable ASCII except / " @; letters and digits avoid URI escaping too.
