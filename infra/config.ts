@@ -90,7 +90,7 @@ export interface EstateSpec {
         /** AWS Backup of the managed databases; `infra/estate.ts` builds it only when a database is managed. */
         plan: {
             /** A vault in a separate backup account that receives a copy of every recovery point; `undefined`: none. */
-            copyToAccount?: { vaultArn: string; accountId: string };
+            copyToAccount?: { vaultArn: string };
             /** Vault lock (compliance mode) with this cooling-off; `undefined`: no lock. */
             vaultLock?: { changeableForDays: number };
             /** Restore testing settings; `undefined`: no restore testing. */
@@ -309,7 +309,7 @@ export function parseEstateConfig(raw: RawConfig, ctx: ParseContext): EstateSpec
             accessLogging: backup.accessLogging ?? false,
             keyGuard,
             plan: {
-                copyToAccount: plan.copyToAccount ? { vaultArn: plan.copyToAccount.vaultArn, accountId: arnAccount(plan.copyToAccount.vaultArn)! } : undefined,
+                copyToAccount: plan.copyToAccount ? { vaultArn: plan.copyToAccount.vaultArn } : undefined,
                 vaultLock,
                 restoreTesting: plan.restoreTesting === false ? undefined : (plan.restoreTesting ?? {}),
             },

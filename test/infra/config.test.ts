@@ -80,7 +80,7 @@ describe("the example stacks", () => {
         });
         expect(spec.backup).toMatchObject({ objectLock: { mode: "GOVERNANCE", days: 30 }, replication: true, accessLogging: true });
         expect(spec.backup.plan).toEqual({
-            copyToAccount: { vaultArn: "arn:aws:backup:eu-west-1:210987654321:backup-vault:estate-prod-copies", accountId: "210987654321" },
+            copyToAccount: { vaultArn: "arn:aws:backup:eu-west-1:210987654321:backup-vault:estate-prod-copies" },
             vaultLock: { changeableForDays: 7 },
             restoreTesting: { schedule: "cron(0 8 15 * ? *)" },
         });
@@ -419,7 +419,7 @@ describe("backups that survive a compromised account (estate:backup.breakGlassRo
     it("take a break-glass role with the deployer roles, and a backup account's vault", () => {
         const spec = parseEstateConfig(prodLike({ breakGlassRoleArn: BREAK_GLASS, deployerRoleArns: [DEPLOYER], plan: { copyToAccount: { vaultArn: COPIES } } }), ctx);
         expect(spec.backup.keyGuard).toEqual({ breakGlassRoleArn: BREAK_GLASS, deployerRoleArns: [DEPLOYER] });
-        expect(spec.backup.plan.copyToAccount).toEqual({ vaultArn: COPIES, accountId: "210987654321" });
+        expect(spec.backup.plan.copyToAccount).toEqual({ vaultArn: COPIES });
         expect(parseEstateConfig(devConfig(), ctx).backup).toMatchObject({ keyGuard: undefined, plan: { copyToAccount: undefined } });
     });
 
