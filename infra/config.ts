@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { LOGICAL_BACKUP_SCHEDULE, RESTORE_DRILL_SCHEDULE, findObjectiveProblems, usesAwsBackup } from "../components/backup/objectives";
+import { LOGICAL_BACKUP_SCHEDULE, RESTORE_DRILL_SCHEDULE, backupVaultRegion, crossAccountRegionProblem, findObjectiveProblems, usesAwsBackup } from "../components/backup/objectives";
 import { UserInputError } from "../components/lib/errors";
 import { arnAccount, findKeyGuardProblem, type KeyGuard } from "../components/lib/key-guard";
 import { profiles } from "../stacks";
@@ -90,7 +90,7 @@ export interface EstateSpec {
         /** AWS Backup of the managed databases; `infra/estate.ts` builds it only when a database is managed. */
         plan: {
             /** A vault in a separate backup account that receives a copy of every recovery point; `undefined`: none. */
-            copyToAccount?: { vaultArn: string; accountId: string };
+            copyToAccount?: { vaultArn: string };
             /** Vault lock (compliance mode) with this cooling-off; `undefined`: no lock. */
             vaultLock?: { changeableForDays: number };
             /** Restore testing settings; `undefined`: no restore testing. */
@@ -280,6 +280,10 @@ export function parseEstateConfig(raw: RawConfig, ctx: ParseContext): EstateSpec
                 `so the stack must not try to; set ${NAMESPACE}:backup.plan.vaultLock to false for a throwaway stack`,
         });
     }
+    const copyTo = plan.copyToAccount?.vaultArn;
+    if (copyTo !== undefined && regionOk && usesAwsBackup(databases) && backupVaultRegion(copyTo) !== region) {
+        issues.push({ key: `${NAMESPACE}:backup.plan.copyToAccount.vaultArn`, message: crossAccountRegionProblem(region!, copyTo) });
+    }
     const keyGuard = keyGuardOf(config, issues);
     const observability = observabilityOf(config, ctx);
     issues.push(...observability.issues);
@@ -305,7 +309,7 @@ export function parseEstateConfig(raw: RawConfig, ctx: ParseContext): EstateSpec
             accessLogging: backup.accessLogging ?? false,
             keyGuard,
             plan: {
-                copyToAccount: plan.copyToAccount ? { vaultArn: plan.copyToAccount.vaultArn, accountId: arnAccount(plan.copyToAccount.vaultArn)! } : undefined,
+                copyToAccount: plan.copyToAccount ? { vaultArn: plan.copyToAccount.vaultArn } : undefined,
                 vaultLock,
                 restoreTesting: plan.restoreTesting === false ? undefined : (plan.restoreTesting ?? {}),
             },
@@ -460,7 +464,6 @@ const PLACEMENT_ONLY: Record<(typeof DATA_SERVICES)[number], Record<string, "man
     redis: { nodeType: "managed", storageGb: "cluster" },
 };
 
-/** Cross-field rules of `estate:data` and `estate:network` that the schema cannot express. */
 /**
  * The key guard from `estate:backup.breakGlassRoleArn` and `deployerRoleArns`, both or neither;
  * problems go to `issues`, each naming its key.
@@ -505,6 +508,7 @@ function keyGuardOf(config: EstateConfig, issues: ConfigIssue[]): KeyGuard | und
     return guard;
 }
 
+/** Cross-field rules of `estate:data` and `estate:network` that the schema cannot express. */
 function dataIssues(config: EstateConfig): ConfigIssue[] {
     const issues: ConfigIssue[] = [];
     const data = config.data ?? {};

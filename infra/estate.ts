@@ -36,6 +36,7 @@ import {
     type RedisConnection,
 } from "../components/data";
 import { AppService, ExternalSecrets, Platform, syncedSecret, type SyncedEnvSource } from "../components/k8s";
+import { arnAccount } from "../components/lib/key-guard";
 import { type EndpointInput, ipEndpoint, podEndpoint } from "../components/k8s/flows";
 import type { EgressRule } from "../components/k8s/network-policies";
 import { ErrorTracking, GrafanaContent, type MonitoredService, Monitoring, estateRuleGroups, pushgatewayServiceUrl } from "../components/observability";
@@ -156,9 +157,8 @@ function buildDataServices(spec: EstateSpec, backups: BackupBucket, platform: Pl
     };
     const managed = { protectData: spec.protectData, region: spec.region, tags: spec.tags, keyGuard: spec.backup.keyGuard };
     // The databases' recovery points keep their key: the backup account must be able to use it for its copies.
-    const backupAccountId = usesAwsBackup({ postgres: spec.data.postgres?.placement, mongo: spec.data.mongo?.placement })
-        ? spec.backup.plan.copyToAccount?.accountId
-        : undefined;
+    const copyTo = spec.backup.plan.copyToAccount;
+    const backupAccountId = copyTo && usesAwsBackup({ postgres: spec.data.postgres?.placement, mongo: spec.data.mongo?.placement }) ? arnAccount(copyTo.vaultArn) : undefined;
     // In the cluster: the platform's provider and `data` namespace; the apps are the only clients.
     const inCluster = { namespace: platform.namespaces.data, clients: { namespace: platform.namespaces.apps } satisfies DataClients, protectData: spec.protectData };
     const clusterOpts: pulumi.ComponentResourceOptions = { provider: platform.provider };
@@ -252,7 +252,7 @@ function buildAwsBackup(spec: EstateSpec, databases: AwsBackupTargets): BackupPl
         resources: databases.arns,
         drRegion: spec.dr.drRegion,
         // The copy that survives a compromise of this account; and keys only the break-glass role may destroy.
-        copyToAccount: spec.backup.plan.copyToAccount ? { vaultArn: spec.backup.plan.copyToAccount.vaultArn } : undefined,
+        copyToAccount: spec.backup.plan.copyToAccount,
         keyGuard: spec.backup.keyGuard,
         vaultLock: spec.backup.plan.vaultLock,
         // Test restores land in the databases' own subnet and security groups.

@@ -472,9 +472,9 @@ function isValidBucketName(name: string): boolean {
  * One rule per tier (expire after the tier's retention, move to cheaper classes where S3's
  * minimum durations allow, and to a class that needs a restore request only once an object can
  * no longer be its tier's newest copy, unless that class is restorable within the RTO) and a
- * housekeeping rule for the whole bucket. Exported for tests and docs.
+ * housekeeping rule for the whole bucket.
  */
-export function backupLifecycleRules(retention: RetentionTiers, rtoMinutes: number): LifecycleRule[] {
+function backupLifecycleRules(retention: RetentionTiers, rtoMinutes: number): LifecycleRule[] {
     const tierRules = TIERS.map((tier): LifecycleRule => {
         const days = retentionDays(retention, tier);
         const transitions = tierTransitions(days, { newestDays: newestCopyDays(tier), rtoMinutes });

@@ -31,6 +31,8 @@ import {
     VAULT_LOCK_MIN_CHANGEABLE_DAYS,
     type BackupRuleSpec,
     backupRules,
+    backupVaultRegion,
+    crossAccountRegionProblem,
     isAwsCron,
     nativeBackupRetentionDays,
     vaultLockBounds,
@@ -548,6 +550,8 @@ function validateArgs(name: string, args: BackupPlanArgs): void {
         const arn: unknown = (args.copyToAccount as { vaultArn?: unknown } | null)?.vaultArn;
         if (typeof arn !== "string" || !/^arn:aws[a-z-]*:backup:[a-z0-9-]+:\d{12}:backup-vault:[A-Za-z0-9_.-]{2,50}$/.test(arn)) {
             fail("copyToAccount.vaultArn", `must be a backup vault ARN such as arn:aws:backup:eu-west-1:210987654321:backup-vault:estate-copies (got ${JSON.stringify(arn)})`);
+        } else if (args.region !== undefined && backupVaultRegion(arn) !== args.region) {
+            fail("copyToAccount.vaultArn", crossAccountRegionProblem(args.region, arn));
         }
     }
     if (args.keyGuard !== undefined) {

@@ -375,3 +375,21 @@ export function findObjectiveProblems(input: ObjectivesInput, options: { keyPref
     }
     return problems;
 }
+
+/** The region of a backup vault ARN (`arn:aws:backup:<region>:<account>:backup-vault:<name>`). */
+export function backupVaultRegion(vaultArn: string): string | undefined {
+    return vaultArn.split(":")[3];
+}
+
+/**
+ * Why a backup account's vault must be in the vault's own region: for RDS and Aurora, AWS Backup
+ * copies either across accounts or across regions, never both ("For Amazon RDS and Aurora snapshots,
+ * AWS Backup only supports automating either cross-account or cross-Region copies due to how those
+ * services create their encryption keys", https://docs.aws.amazon.com/aws-backup/latest/devguide/recov-point-create-a-copy.html).
+ */
+export function crossAccountRegionProblem(region: string, vaultArn: string): string {
+    return (
+        `must be a vault in ${JSON.stringify(region)}, the region of the backed-up databases (got one in ${JSON.stringify(backupVaultRegion(vaultArn))}): ` +
+        "AWS Backup copies RDS and Aurora snapshots either to another account or to another region, never both in one copy"
+    );
+}

@@ -5,7 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { crossAccountCopyStatements, keyGuardStatements, type KeyGuard } from "../lib/key-guard";
+import { guardedKeyPolicy, type KeyGuard } from "../lib/key-guard";
 
 /** Days KMS waits before deleting a key scheduled for deletion (the maximum). */
 export const DATA_KEY_DELETION_WINDOW_DAYS = 30;
@@ -85,21 +85,7 @@ export interface KeyPolicyExtras {
  */
 export function keyPolicy(accountId: string, partition: string, region: string, extras: KeyPolicyExtras = {}) {
     const { cloudWatchLogs = true, guard, copyToAccountId } = extras;
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "AccountIamDecides",
-                Effect: "Allow",
-                Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
-                Action: "kms:*",
-                Resource: "*",
-            },
-            ...(cloudWatchLogs ? [cloudWatchLogsStatement(accountId, partition, region)] : []),
-            ...(guard ? keyGuardStatements(guard) : []),
-            ...(copyToAccountId !== undefined ? crossAccountCopyStatements(partition, copyToAccountId) : []),
-        ],
-    };
+    return guardedKeyPolicy(accountId, partition, { guard, copyToAccountId, allow: cloudWatchLogs ? [cloudWatchLogsStatement(accountId, partition, region)] : [] });
 }
 
 function cloudWatchLogsStatement(accountId: string, partition: string, region: string): Record<string, unknown> {

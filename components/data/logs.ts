@@ -16,9 +16,17 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import type { ArgChecker } from "../lib/args";
 
 /** Retention values CloudWatch Logs accepts (PutRetentionPolicy `retentionInDays`). */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+/** An optional `logRetentionDays` argument: one of the retentions CloudWatch Logs accepts. */
+export function checkLogRetentionDays(check: ArgChecker, value: number | undefined): void {
+    if (value !== undefined && !(LOG_RETENTION_DAYS as readonly number[]).includes(value)) {
+        check.fail("logRetentionDays", `must be a CloudWatch Logs retention (${LOG_RETENTION_DAYS.join(", ")}) (got ${String(value)})`);
+    }
+}
 
 /** Default retention of a database's exported logs: a year, as audit trails are usually kept. */
 export const DATABASE_LOG_RETENTION_DAYS = 365;

@@ -16,7 +16,7 @@ import { ArgChecker, withoutUndefined } from "../lib/args";
 import { APP_DATABASE, makeConnection, type DatabaseConnection } from "./connection";
 import { dataKey } from "./keys";
 import type { KeyGuard } from "../lib/key-guard";
-import { DATABASE_IDENTIFIER, DATABASE_LOG_RETENTION_DAYS, LOG_RETENTION_DAYS, SERVICE_LOG_GROUPS, databaseIdentifier, serviceLogGroups, warnOnIdentifierDrift } from "./logs";
+import { DATABASE_IDENTIFIER, DATABASE_LOG_RETENTION_DAYS, checkLogRetentionDays, SERVICE_LOG_GROUPS, databaseIdentifier, serviceLogGroups, warnOnIdentifierDrift } from "./logs";
 import { accessSecurityGroup, validateNetwork, type DataNetwork } from "./network";
 import { credentialsSecret } from "./secrets";
 
@@ -137,7 +137,12 @@ export class ManagedMongo extends pulumi.ComponentResource {
         const group = accessSecurityGroup({ name, network: a.network, port: MONGO_PORT, service: "DocumentDB", region, tags, parent: this });
         const params = new aws.docdb.ClusterParameterGroup(
             `${name}-params`,
-            { description: `DocumentDB ${name}: TLS, audit logs and profiler`, family: `docdb${a.version}`, parameters: DOCDB_PARAMETERS, region, tags },
+            // The description is the one the group was created with, although the profiler is now on
+            // too: DocumentDB cannot modify a description (ModifyDBClusterParameterGroup takes
+            // parameters only), so the provider replaces the group for a new one (`description`
+            // is ForceNew, terraform-provider-aws internal/service/docdb/cluster_parameter_group.go),
+            // which swaps every existing cluster to a new group left pending a reboot for `tls`.
+            { description: `DocumentDB ${name}: TLS and audit logs`, family: `docdb${a.version}`, parameters: DOCDB_PARAMETERS, region, tags },
             { parent: this },
         );
         // DocumentDB passwords: printable ASCII except / " @; letters and digits avoid URI escaping too.
@@ -250,15 +255,8 @@ function validate(name: string, args: ManagedMongoArgs): void {
     check.int("instances", args.instances, 1, 16);
     check.matches("database", args.database, /^[A-Za-z][A-Za-z0-9_-]{0,62}$/, "a database name: a letter, then letters, digits, _ or - (at most 63)");
     check.matches("user", args.user, /^[A-Za-z][A-Za-z0-9]{0,62}$/, "a user name: a letter, then letters or digits (at most 63)");
-    check.kmsKeyArn("kmsKeyArn", args.kmsKeyArn);
-    check.keyGuard("keyGuard", args.keyGuard, args.kmsKeyArn !== undefined);
-    check.accountId("backupAccountId", args.backupAccountId);
-    if (args.backupAccountId !== undefined && args.kmsKeyArn !== undefined) {
-        check.fail("backupAccountId", "applies only to the key the component creates; share the given kmsKeyArn with the backup account in its own key policy");
-    }
+    check.dataKey(args);
     check.matches("identifier", args.identifier, DATABASE_IDENTIFIER, "a DocumentDB cluster identifier: a lower-case letter, then letters, digits or single hyphens, at most 63, not ending in a hyphen");
-    if (args.logRetentionDays !== undefined && !(LOG_RETENTION_DAYS as readonly number[]).includes(args.logRetentionDays)) {
-        check.fail("logRetentionDays", `must be a CloudWatch Logs retention (${LOG_RETENTION_DAYS.join(", ")}) (got ${String(args.logRetentionDays)})`);
-    }
+    checkLogRetentionDays(check, args.logRetentionDays);
     check.noReservedTags(args.tags, [BACKUP_SELECTION_TAG.key]);
 }

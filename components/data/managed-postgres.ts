@@ -16,7 +16,7 @@ import { ArgChecker, withoutUndefined } from "../lib/args";
 import { APP_DATABASE, type RotatingConnection } from "./connection";
 import { dataKey } from "./keys";
 import type { KeyGuard } from "../lib/key-guard";
-import { DATABASE_IDENTIFIER, DATABASE_LOG_RETENTION_DAYS, LOG_RETENTION_DAYS, SERVICE_LOG_GROUPS, databaseIdentifier, serviceLogGroups, warnOnIdentifierDrift } from "./logs";
+import { DATABASE_IDENTIFIER, DATABASE_LOG_RETENTION_DAYS, checkLogRetentionDays, SERVICE_LOG_GROUPS, databaseIdentifier, serviceLogGroups, warnOnIdentifierDrift } from "./logs";
 import { accessSecurityGroup, validateNetwork, type DataNetwork } from "./network";
 
 export const POSTGRES_VERSIONS = ["14", "15", "16", "17"] as const;
@@ -375,15 +375,8 @@ function validate(name: string, args: ManagedPostgresArgs): void {
     if (args.user === "rdsadmin" || args.user === "admin") {
         check.fail("user", `must not be ${JSON.stringify(args.user)}: RDS reserves it`);
     }
-    check.kmsKeyArn("kmsKeyArn", args.kmsKeyArn);
-    check.keyGuard("keyGuard", args.keyGuard, args.kmsKeyArn !== undefined);
-    check.accountId("backupAccountId", args.backupAccountId);
-    if (args.backupAccountId !== undefined && args.kmsKeyArn !== undefined) {
-        check.fail("backupAccountId", "applies only to the key the component creates; share the given kmsKeyArn with the backup account in its own key policy");
-    }
+    check.dataKey(args);
     check.matches("identifier", args.identifier, DATABASE_IDENTIFIER, "an RDS identifier: a lower-case letter, then letters, digits or single hyphens, at most 63, not ending in a hyphen");
-    if (args.logRetentionDays !== undefined && !(LOG_RETENTION_DAYS as readonly number[]).includes(args.logRetentionDays)) {
-        check.fail("logRetentionDays", `must be a CloudWatch Logs retention (${LOG_RETENTION_DAYS.join(", ")}) (got ${String(args.logRetentionDays)})`);
-    }
+    checkLogRetentionDays(check, args.logRetentionDays);
     check.noReservedTags(args.tags, [BACKUP_SELECTION_TAG.key]);
 }

@@ -13,7 +13,7 @@ import { ArgChecker, withoutUndefined } from "../lib/args";
 import { connectionUri, type RedisConnection } from "./connection";
 import { dataKey } from "./keys";
 import type { KeyGuard } from "../lib/key-guard";
-import { LOG_RETENTION_DAYS } from "./logs";
+import { checkLogRetentionDays } from "./logs";
 import { accessSecurityGroup, validateNetwork, type DataNetwork } from "./network";
 import { credentialsSecret } from "./secrets";
 
@@ -193,9 +193,6 @@ function validate(name: string, args: ManagedRedisArgs): void {
     checkDataObjectives(check, args.objectives);
     check.matches("nodeType", args.nodeType, /^cache\.[a-z0-9-]+\.[a-z0-9]+$/, "an ElastiCache node type such as cache.r7g.large");
     check.int("nodes", args.nodes, 1, 6);
-    if (args.logRetentionDays !== undefined && !(LOG_RETENTION_DAYS as readonly number[]).includes(args.logRetentionDays)) {
-        check.fail("logRetentionDays", `must be a CloudWatch Logs retention (${LOG_RETENTION_DAYS.join(", ")}) (got ${String(args.logRetentionDays)})`);
-    }
-    check.kmsKeyArn("kmsKeyArn", args.kmsKeyArn);
-    check.keyGuard("keyGuard", args.keyGuard, args.kmsKeyArn !== undefined);
+    checkLogRetentionDays(check, args.logRetentionDays);
+    check.dataKey(args);
 }

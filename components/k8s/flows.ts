@@ -128,11 +128,6 @@ export function admitFlowSpec(flow: PodFlowInput): k8s.types.input.networking.v1
     };
 }
 
-/** Whether an end is a pod. */
-export function isPodEndpoint(endpoint: EndpointInput): endpoint is PodEndpointInput {
-    return "pod" in endpoint;
-}
-
 /**
  * The declarations as one output, for `registerOutputs({ networkFlows })`. Names must be unique
  * within a component: a policy violation names the flow.

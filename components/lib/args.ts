@@ -61,23 +61,27 @@ export class ArgChecker {
         }
     }
 
-    /** An optional `KeyGuard` (break-glass and deployer roles), and that it guards a key created here. */
-    keyGuard(argument: string, value: KeyGuard | undefined, keyGiven: boolean): void {
-        if (value === undefined) {
-            return;
+    /**
+     * A data component's key options: `kmsKeyArn` (an existing key), or the key the component
+     * creates, which alone may take a `keyGuard` (break-glass and deployer roles) and a
+     * `backupAccountId` (the account AWS Backup copies to): a given key's policy is its owner's.
+     */
+    dataKey(args: { kmsKeyArn?: unknown; keyGuard?: KeyGuard; backupAccountId?: unknown }): void {
+        this.kmsKeyArn("kmsKeyArn", args.kmsKeyArn);
+        const keyGiven = args.kmsKeyArn !== undefined;
+        if (args.keyGuard !== undefined) {
+            if (keyGiven) {
+                this.fail("keyGuard", "applies only to the key the component creates; guard the given kmsKeyArn's own key policy instead");
+            }
+            const problem = findKeyGuardProblem(args.keyGuard);
+            if (problem) {
+                this.fail(`keyGuard.${problem.argument}`, problem.problem);
+            }
         }
-        if (keyGiven) {
-            this.fail(argument, "applies only to the key the component creates; guard the given kmsKeyArn's own key policy instead");
+        this.matches("backupAccountId", args.backupAccountId, /^\d{12}$/, "a 12-digit AWS account id");
+        if (args.backupAccountId !== undefined && keyGiven) {
+            this.fail("backupAccountId", "applies only to the key the component creates; share the given kmsKeyArn with the backup account in its own key policy");
         }
-        const problem = findKeyGuardProblem(value);
-        if (problem) {
-            this.fail(`${argument}.${problem.argument}`, problem.problem);
-        }
-    }
-
-    /** An optional 12-digit AWS account id. */
-    accountId(argument: string, value: unknown): void {
-        this.matches(argument, value, /^\d{12}$/, "a 12-digit AWS account id");
     }
 
     /**

@@ -131,14 +131,20 @@ export function crossAccountCopyStatements(partition: string, accountId: string)
 }
 
 /**
- * A complete key policy: KMS's default statement (the account's IAM decides who may use the key),
- * then the guard's denies and the backup account's copy permissions, when given.
+ * A complete key policy, the one every key of the estate gets: KMS's default statement (the
+ * account's IAM decides who may use the key), then `allow` (e.g. a service principal's use), then
+ * the guard's denies and the backup account's copy permissions, when given.
  */
-export function guardedKeyPolicy(accountId: string, partition: string, extras: { guard?: KeyGuard; copyToAccountId?: string }): Record<string, unknown> {
+export function guardedKeyPolicy(
+    accountId: string,
+    partition: string,
+    extras: { guard?: KeyGuard; copyToAccountId?: string; allow?: Record<string, unknown>[] },
+): { Version: string; Statement: Record<string, unknown>[] } {
     return {
         Version: "2012-10-17",
         Statement: [
             { Sid: "AccountIamDecides", Effect: "Allow", Principal: { AWS: `arn:${partition}:iam::${accountId}:root` }, Action: "kms:*", Resource: "*" },
+            ...(extras.allow ?? []),
             ...(extras.guard ? keyGuardStatements(extras.guard) : []),
             ...(extras.copyToAccountId !== undefined ? crossAccountCopyStatements(partition, extras.copyToAccountId) : []),
         ],

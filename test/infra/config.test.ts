@@ -80,7 +80,7 @@ describe("the example stacks", () => {
         });
         expect(spec.backup).toMatchObject({ objectLock: { mode: "GOVERNANCE", days: 30 }, replication: true, accessLogging: true });
         expect(spec.backup.plan).toEqual({
-            copyToAccount: { vaultArn: "arn:aws:backup:eu-central-1:210987654321:backup-vault:estate-prod-copies", accountId: "210987654321" },
+            copyToAccount: { vaultArn: "arn:aws:backup:eu-west-1:210987654321:backup-vault:estate-prod-copies" },
             vaultLock: { changeableForDays: 7 },
             restoreTesting: { schedule: "cron(0 8 15 * ? *)" },
         });
@@ -412,14 +412,14 @@ describe("AWS Backup settings (estate:backup.plan)", () => {
 describe("backups that survive a compromised account (estate:backup.breakGlassRoleArn, deployerRoleArns, plan.copyToAccount)", () => {
     const BREAK_GLASS = "arn:aws:iam::123456789012:role/estate-break-glass";
     const DEPLOYER = "arn:aws:iam::123456789012:role/estate-deployer";
-    const COPIES = "arn:aws:backup:eu-central-1:210987654321:backup-vault:estate-copies";
+    const COPIES = "arn:aws:backup:eu-west-1:210987654321:backup-vault:estate-copies";
     const prodLike = (backup: Record<string, unknown>) =>
         devConfig({ "estate:profile": "prod", "estate:backup": { replication: false, ...backup }, "estate:platform": { acmeEmail: "ops@example.com" } });
 
     it("take a break-glass role with the deployer roles, and a backup account's vault", () => {
         const spec = parseEstateConfig(prodLike({ breakGlassRoleArn: BREAK_GLASS, deployerRoleArns: [DEPLOYER], plan: { copyToAccount: { vaultArn: COPIES } } }), ctx);
         expect(spec.backup.keyGuard).toEqual({ breakGlassRoleArn: BREAK_GLASS, deployerRoleArns: [DEPLOYER] });
-        expect(spec.backup.plan.copyToAccount).toEqual({ vaultArn: COPIES, accountId: "210987654321" });
+        expect(spec.backup.plan.copyToAccount).toEqual({ vaultArn: COPIES });
         expect(parseEstateConfig(devConfig(), ctx).backup).toMatchObject({ keyGuard: undefined, plan: { copyToAccount: undefined } });
     });
 
@@ -444,6 +444,16 @@ describe("backups that survive a compromised account (estate:backup.breakGlassRo
         ).toEqual([
             "estate:backup.plan.copyToAccount.vaultArn must be a vault in another account than the stack's (123456789012, the break-glass role's): a copy in the same account falls with it",
         ]);
+    });
+
+    it("refuse a backup account's vault in another region than the databases' (AWS Backup copies RDS and Aurora across accounts or regions, not both)", () => {
+        const managed = { "estate:network": NETWORK, "estate:data": { postgres: { placement: "managed", version: "16" } } };
+        const elsewhere = "arn:aws:backup:eu-central-1:210987654321:backup-vault:estate-copies";
+        expect(problems({ ...prodLike({ plan: { copyToAccount: { vaultArn: elsewhere } } }), ...devConfig(managed), "estate:profile": "prod", "estate:platform": JSON.stringify({ acmeEmail: "ops@example.com" }) })).toEqual([
+            'estate:backup.plan.copyToAccount.vaultArn must be a vault in "eu-west-1", the region of the backed-up databases (got one in "eu-central-1"): ' +
+                "AWS Backup copies RDS and Aurora snapshots either to another account or to another region, never both in one copy",
+        ]);
+        expect(() => parseEstateConfig({ ...prodLike({ plan: { copyToAccount: { vaultArn: COPIES } } }), ...devConfig(managed), "estate:profile": "prod", "estate:platform": JSON.stringify({ acmeEmail: "ops@example.com" }) }, ctx)).not.toThrow();
     });
 
     it("refuse a break-glass role on an unprotected stack (it could not delete its own keys), and a vault ARN that is none", () => {

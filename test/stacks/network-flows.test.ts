@@ -50,6 +50,15 @@ describe.each(stacks)("stack %s", (stack) => {
     });
 });
 
+describe.each(stacks)("stack %s in a preview of a new stack", (stack) => {
+    it("knows every declared flow, so the mandatory flows policy runs in a preview rather than being skipped as unknown", async () => {
+        const preview = analyzeFlows(toPolicyResources((await plannedStack(stack, true)).resources));
+        const up = analyzeFlows(toPolicyResources((await plannedStack(stack)).resources));
+        expect(preview.results.map((r) => `${r.declaredBy} ${r.flow.name}`)).toEqual(up.results.map((r) => `${r.declaredBy} ${r.flow.name}`));
+        expect(preview.denied).toEqual([]);
+    });
+});
+
 describe("the example stacks together", () => {
     it("serve at least one ACME-issued Ingress outside `apps` (Grafana's, from chart values), so the case above is not vacuous", async () => {
         for (const stack of stacks) {

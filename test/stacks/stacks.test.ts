@@ -139,7 +139,7 @@ describe("AWS Backup in the example stacks", () => {
             const deletion = statements.find((st) => st.Effect === "Deny" && st.Action.includes("kms:ScheduleKeyDeletion"));
             expect(deletion, `${key.name} of ${db}`).toMatchObject({ Principal: { AWS: "*" }, Condition: { ArnNotEquals: { "aws:PrincipalArn": guard.breakGlassRoleArn } } });
             // The backup account may use the key for its copies (AWS Backup re-encrypts them with its own vault key).
-            expect(statements.some((st) => st.Principal.AWS === `arn:aws:iam::${copyTo.accountId}:root` && st.Action.includes("kms:CreateGrant")), key.name).toBe(true);
+            expect(statements.some((st) => st.Principal.AWS === `arn:aws:iam::${copyTo.vaultArn.split(":")[4]}:root` && st.Action.includes("kms:CreateGrant")), key.name).toBe(true);
         }
         const rules = plainInputs(byName("aws-backup-plan")).rules as { ruleName: string; copyActions: { destinationVaultArn: string }[] }[];
         for (const rule of rules) {

@@ -328,7 +328,7 @@ const GUARD = {
     breakGlassRoleArn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/estate-break-glass`,
     deployerRoleArns: [`arn:aws:iam::${MOCK_ACCOUNT_ID}:role/estate-deployer`],
 };
-const BACKUP_ACCOUNT_VAULT = "arn:aws:backup:eu-central-1:210987654321:backup-vault:estate-copies";
+const BACKUP_ACCOUNT_VAULT = "arn:aws:backup:eu-west-1:210987654321:backup-vault:estate-copies";
 
 describe("BackupPlan copies to a backup account and guards its keys", () => {
     it("copies every rule, with its retention, to the backup account's vault as well as the DR vault", async () => {
@@ -521,6 +521,12 @@ describe("BackupPlan invalid arguments", () => {
             "a copy destination that is not a vault ARN",
             { copyToAccount: { vaultArn: "arn:aws:kms:eu-west-1:210987654321:key/abc" } },
             'copyToAccount.vaultArn must be a backup vault ARN such as arn:aws:backup:eu-west-1:210987654321:backup-vault:estate-copies (got "arn:aws:kms:eu-west-1:210987654321:key/abc")',
+        ],
+        [
+            "a backup account's vault in another region than the vault's (RDS and Aurora copy across accounts or regions, not both)",
+            { region: "eu-west-1", copyToAccount: { vaultArn: "arn:aws:backup:eu-central-1:210987654321:backup-vault:copies" } },
+            'copyToAccount.vaultArn must be a vault in "eu-west-1", the region of the backed-up databases (got one in "eu-central-1"): ' +
+                "AWS Backup copies RDS and Aurora snapshots either to another account or to another region, never both in one copy",
         ],
         [
             "a copy destination in the guarded keys' own account",

@@ -84,6 +84,10 @@ describe("ManagedMongo with defaults (DocumentDB)", () => {
         expect(b.resource("docs-cluster").propertyDependencies.dbClusterParameterGroupName).toEqual([b.resource("docs-params").urn]);
     });
 
+    it("keeps its parameter group's description, so turning the profiler on updates the existing group rather than replacing it (description is ForceNew)", async () => {
+        expect((await mongo()).inputs("docs-params").description).toBe("DocumentDB docs: TLS and audit logs");
+    });
+
     it("exports only logs its parameter group switches on: the profiler export has the profiler enabled (values in range)", async () => {
         const b = await mongo();
         const params = new Map<string, string>(b.inputs("docs-params").parameters.map((p: { name: string; value: string }) => [p.name, p.value]));

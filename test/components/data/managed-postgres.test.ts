@@ -170,7 +170,7 @@ describe("ManagedPostgres with defaults (RDS)", () => {
         ]);
     });
 
-    it("denies nothing on its key without a key guard (the account's IAM decides, CloudWatch Logs may use it), and refuses a guard for a key it did not create", async () => {
+    it("denies nothing on its key without a key guard (KMS's default statement, and CloudWatch Logs for the log groups), and refuses a guard for a key it did not create", async () => {
         const statements = JSON.parse((await postgres()).inputs("orders-key").policy).Statement as { Sid: string; Effect: string }[];
         expect(statements.map((st) => [st.Sid, st.Effect])).toEqual([
             ["AccountIamDecides", "Allow"],

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BACKUP_WINDOWS } from "../../../components/backup/objectives";
 import { ManagedRedis, type ManagedRedisArgs } from "../../../components/data";
-import { keyPolicy } from "../../../components/data/keys";
 import { fromWire, MOCK_ACCOUNT_ID } from "../../../scripts/engine/mock-engine";
 import { build, buildError, NETWORK, OBJECTIVES } from "./harness";
 
@@ -54,7 +53,16 @@ describe("ManagedRedis with defaults (ElastiCache)", () => {
         for (const log of b.ofType(T.logGroup)) {
             expect(b.inputs(log.name)).toMatchObject({ kmsKeyId: keyArn, retentionInDays: 30 });
         }
-        expect(JSON.parse(b.inputs("cache-key").policy)).toEqual(keyPolicy(MOCK_ACCOUNT_ID, "aws", "us-east-1"));
+        // CloudWatch Logs may use the key, for this account's log groups in this region only (else it cannot write the encrypted groups).
+        const statements = JSON.parse(b.inputs("cache-key").policy).Statement as Record<string, unknown>[];
+        expect(statements).toContainEqual(
+            expect.objectContaining({
+                Effect: "Allow",
+                Principal: { Service: "logs.us-east-1.amazonaws.com" },
+                Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:us-east-1:${MOCK_ACCOUNT_ID}:log-group:*` } },
+            }),
+        );
+        expect(statements.filter((st) => st.Effect === "Deny")).toEqual([]);
     });
 
     it("admits only the allowed sources on 6379", async () => {

@@ -1,6 +1,7 @@
 /** Every declared network flow gets through the planned NetworkPolicies; no ACME-served namespace is forgotten. */
 import { describe, expect, it } from "vitest";
-import { analyzeFlows, k8sNetworkFlows } from "../../../policies/k8s/network-flows";
+import * as conventions from "../../../components/k8s/conventions";
+import { ACME_SOLVER_LABEL, ACME_SOLVER_PORT, NETWORK_FLOWS_OUTPUT, analyzeFlows, k8sNetworkFlows } from "../../../policies/k8s/network-flows";
 import type { RecordedResource } from "../../../scripts/engine/mock-engine";
 import { UNKNOWN, fakeResource, toPolicyResources } from "../../../scripts/engine/policy-harness";
 import { check, messagesOf } from "../fixtures";
@@ -61,6 +62,14 @@ async function violations(resources: RecordedResource[]): Promise<[string, strin
 const base = () => [namespace("ingress"), namespace("monitoring"), defaultDeny("ingress"), defaultDeny("monitoring"), ingressEgress];
 
 describe("estate-k8s-network-flows", () => {
+    it("reads the output, solver label and port the components write (a policy cannot import them, so they are copies)", () => {
+        expect({ NETWORK_FLOWS_OUTPUT, ACME_SOLVER_LABEL, ACME_SOLVER_PORT }).toEqual({
+            NETWORK_FLOWS_OUTPUT: conventions.NETWORK_FLOWS_OUTPUT,
+            ACME_SOLVER_LABEL: conventions.ACME_SOLVER_LABEL,
+            ACME_SOLVER_PORT: conventions.ACME_SOLVER_PORT,
+        });
+    });
+
     it("passes when every declared flow is admitted at both ends, and ACME-served namespaces have their solver flow", async () => {
         const declarer = component("monitoring", [solverFlow("monitoring")]);
         expect(await violations([...base(), admitSolver("monitoring"), acmeIssuer, grafanaRelease(), declarer])).toEqual([]);
