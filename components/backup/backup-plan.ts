@@ -1,8 +1,10 @@
 /**
  * `BackupPlan`: AWS Backup for the estate's managed databases (RDS, Aurora, DocumentDB). A vault
  * encrypted with a customer-managed key, optionally locked; a plan with one rule per retention
- * tier (continuous backup for point-in-time recovery on the daily rule), copies to a vault in the
- * DR region and, optionally, to a vault in a separate backup account; selections by ARN and by tag;
+ * tier (continuous backup for point-in-time recovery on the daily rule) and copies to a vault in the
+ * DR region; optionally a second plan, same tiers without continuous backup, whose copies go to a
+ * vault in a separate backup account (RDS and Aurora copy cross-region or cross-account, not both,
+ * in one plan); selections by ARN and by tag for each plan;
  * and AWS Backup restore testing, which restores the latest recovery point on a schedule and records
  * how long the restore job took.
  *
@@ -126,8 +128,11 @@ export interface BackupPlanArgs {
      */
     drRegion?: string;
     /**
-     * Copy every recovery point of every rule, with the rule's retention, to a vault in a separate
-     * backup account: the copy that survives a compromise of this account (docs/backup-protection.md).
+     * Copy every tier's recovery points, with the tier's retention, to a vault in a separate backup
+     * account: the copy that survives a compromise of this account (docs/backup-protection.md). The
+     * copies come from a second plan, `${name}-account-copy-plan`, over the same resources: AWS Backup
+     * copies RDS and Aurora cross-region or cross-account, not both in one plan (cross-region-backup.html).
+     * It takes its own snapshot per tier into the primary vault (a second daily snapshot there, billed).
      * The keys created here let that account use them for the copies; the databases' own keys must
      * too (the data components' `backupAccountId`). Default: no cross-account copy.
      */
@@ -220,6 +225,8 @@ export class BackupPlan extends pulumi.ComponentResource {
     readonly selectionTag?: { key: string; value: string };
     /** The vault in another account that receives a copy of every recovery point, when `copyToAccount` is set. */
     readonly copyToVaultArn?: string;
+    /** The plan that copies to that vault (a plan of its own: see `copyToAccount`), when `copyToAccount` is set. */
+    readonly accountCopyPlanArn?: pulumi.Output<string>;
     /** The vault in `drRegion` that receives the copies, when `drRegion` is set. */
     readonly drVaultArn?: pulumi.Output<string>;
     readonly drKmsKeyArn?: pulumi.Output<string>;
@@ -268,38 +275,57 @@ export class BackupPlan extends pulumi.ComponentResource {
             drVault = this.lockedVault(`${name}-dr`, { region: drRegion, keyArn: drKeyArn, lock, protectData, tags, dataOpts });
         }
 
+        // No cold storage: AWS Backup ignores it for RDS, Aurora and DocumentDB (see ./objectives).
+        const ruleInput = (rule: BackupRuleSpec, continuous: boolean): aws.types.input.backup.PlanRule => ({
+            ruleName: rule.name,
+            targetVaultName: vault.name,
+            schedule: rule.schedule,
+            scheduleExpressionTimezone: "Etc/UTC",
+            startWindow: startWindowMinutes,
+            completionWindow: completionWindowMinutes,
+            enableContinuousBackup: continuous,
+            lifecycle: { deleteAfter: rule.deleteAfterDays },
+            recoveryPointTags: { ...tags, "estate:tier": rule.name },
+        });
         const plan = new aws.backup.Plan(
             `${name}-plan`,
             {
                 region,
                 tags,
                 rules: rules.map((rule): aws.types.input.backup.PlanRule => {
-                    // No cold storage: AWS Backup ignores it for RDS, Aurora and DocumentDB (see ./objectives).
-                    const lifecycle = { deleteAfter: rule.deleteAfterDays };
-                    return {
-                        ruleName: rule.name,
-                        targetVaultName: vault.name,
-                        schedule: rule.schedule,
-                        scheduleExpressionTimezone: "Etc/UTC",
-                        startWindow: startWindowMinutes,
-                        completionWindow: completionWindowMinutes,
-                        enableContinuousBackup: rule.continuous,
-                        lifecycle,
-                        recoveryPointTags: { ...tags, "estate:tier": rule.name },
-                        // A copy keeps its source's lifecycle: the DR region (and the backup account) can restore every tier.
-                        ...(drVault || copyToAccount
-                            ? {
-                                  copyActions: [
-                                      ...(drVault ? [{ destinationVaultArn: drVault.arn, lifecycle }] : []),
-                                      ...(copyToAccount ? [{ destinationVaultArn: copyToAccount.vaultArn, lifecycle }] : []),
-                                  ],
-                              }
-                            : {}),
-                    };
+                    const input = ruleInput(rule, rule.continuous);
+                    // A copy keeps its source's lifecycle: the DR region can restore every tier. Only the DR copy:
+                    // the backup account's copies come from the plan below.
+                    return drVault ? { ...input, copyActions: [{ destinationVaultArn: drVault.arn, lifecycle: input.lifecycle }] } : input;
                 }),
             },
             child,
         );
+        // The backup account's copies, from a plan of their own over the same resources: "Amazon RDS and Aurora
+        // support cross-Region backup, or cross-account backup, but not both in the same backup plan"
+        // (https://docs.aws.amazon.com/aws-backup/latest/devguide/cross-region-backup.html). Same tiers, schedules
+        // and retention, into the primary vault (a second snapshot per tier there), each copied to the backup
+        // account with the tier's lifecycle. No continuous backup: with the same resource in two plans with a
+        // continuous rule, AWS Backup keeps only the first plan it evaluates
+        // (https://docs.aws.amazon.com/aws-backup/latest/devguide/point-in-time-recovery-overlapping.html); the
+        // continuous rule stays in the main plan. Its own `continuous` rule (when the daily tier outlives continuous
+        // backup) is not repeated: the tiers are what the backup account keeps.
+        const accountCopyPlan = copyToAccount
+            ? new aws.backup.Plan(
+                  `${name}-account-copy-plan`,
+                  {
+                      region,
+                      tags,
+                      rules: rules
+                          .filter((rule) => rule.tier !== undefined)
+                          .map((rule): aws.types.input.backup.PlanRule => {
+                              const input = ruleInput(rule, false);
+                              return { ...input, copyActions: [{ destinationVaultArn: copyToAccount.vaultArn, lifecycle: input.lifecycle }] };
+                          }),
+                  },
+                  child,
+              )
+            : undefined;
 
         const partition = aws.getPartitionOutput({}, child).partition;
         const role = new aws.iam.Role(
@@ -325,20 +351,29 @@ export class BackupPlan extends pulumi.ComponentResource {
         // AWS Backup checks the role when a selection or a restore test is created.
         const withRole = { parent: this, dependsOn: attachments };
 
-        if (resources.length > 0) {
-            new aws.backup.Selection(`${name}-selection`, { planId: plan.id, iamRoleArn: role.arn, resources, region }, withRole);
+        // The same two selections for each plan: by ARN, and by tag. The main plan's keep their names.
+        const selectionsFor = (planName: string, planId: pulumi.Input<string>): void => {
+            if (resources.length > 0) {
+                new aws.backup.Selection(`${planName}-selection`, { planId, iamRoleArn: role.arn, resources, region }, withRole);
+            }
+            if (selectByTag) {
+                new aws.backup.Selection(
+                    `${planName}-selection-tagged`,
+                    {
+                        planId,
+                        iamRoleArn: role.arn,
+                        selectionTags: [{ type: "STRINGEQUALS", key: BACKUP_SELECTION_TAG.key, value: BACKUP_SELECTION_TAG.value }],
+                        region,
+                    },
+                    withRole,
+                );
+            }
+        };
+        selectionsFor(name, plan.id);
+        if (accountCopyPlan) {
+            selectionsFor(`${name}-account-copy`, accountCopyPlan.id);
         }
         if (selectByTag) {
-            new aws.backup.Selection(
-                `${name}-selection-tagged`,
-                {
-                    planId: plan.id,
-                    iamRoleArn: role.arn,
-                    selectionTags: [{ type: "STRINGEQUALS", key: BACKUP_SELECTION_TAG.key, value: BACKUP_SELECTION_TAG.value }],
-                    region,
-                },
-                withRole,
-            );
             this.selectionTag = { ...BACKUP_SELECTION_TAG };
         }
 
@@ -392,6 +427,7 @@ export class BackupPlan extends pulumi.ComponentResource {
         this.drVaultArn = drVault?.arn;
         this.drKmsKeyArn = drKeyArn;
         this.copyToVaultArn = copyToAccount?.vaultArn;
+        this.accountCopyPlanArn = accountCopyPlan?.arn;
 
         this.registerOutputs({
             vaultName: this.vaultName,
@@ -403,6 +439,7 @@ export class BackupPlan extends pulumi.ComponentResource {
             drVaultArn: this.drVaultArn,
             drKmsKeyArn: this.drKmsKeyArn,
             restoreTestingPlanName: this.restoreTestingPlanName,
+            accountCopyPlanArn: this.accountCopyPlanArn,
         });
     }
 

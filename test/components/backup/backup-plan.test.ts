@@ -331,15 +331,69 @@ const GUARD = {
 const BACKUP_ACCOUNT_VAULT = "arn:aws:backup:eu-west-1:210987654321:backup-vault:estate-copies";
 
 describe("BackupPlan copies to a backup account and guards its keys", () => {
-    it("copies every rule, with its retention, to the backup account's vault as well as the DR vault", async () => {
+    it("puts the backup account's copies in a plan of their own: no rule copies both cross-region and cross-account", async () => {
         const b = await build({ ...PROD_ARGS, copyToAccount: { vaultArn: BACKUP_ACCOUNT_VAULT } });
         const drVaultArn = mockArn("backup", "vault", "aws-backup-dr-vault", "eu-central-1");
+        // The main plan copies to the DR region only.
         for (const rule of b.rules()) {
-            expect(rule.copyActions, rule.ruleName).toEqual([
-                { destinationVaultArn: drVaultArn, lifecycle: rule.lifecycle },
-                { destinationVaultArn: BACKUP_ACCOUNT_VAULT, lifecycle: rule.lifecycle },
-            ]);
+            expect(rule.copyActions, rule.ruleName).toEqual([{ destinationVaultArn: drVaultArn, lifecycle: rule.lifecycle }]);
         }
+        // The second plan: the same tiers, schedules and retention, into the primary vault, no continuous backup,
+        // each rule copying to the backup account's vault only.
+        const second = b.inputs("aws-backup-account-copy-plan").rules as RuleJson[];
+        expect(second.map((r) => [r.ruleName, r.schedule, r.enableContinuousBackup, r.lifecycle, r.targetVaultName])).toEqual(
+            b.rules().map((r) => [r.ruleName, r.schedule, false, r.lifecycle, r.targetVaultName]),
+        );
+        for (const rule of second) {
+            expect(rule.copyActions, rule.ruleName).toEqual([{ destinationVaultArn: BACKUP_ACCOUNT_VAULT, lifecycle: rule.lifecycle }]);
+        }
+        // Both plans select the same resources, by ARN and by tag.
+        const selections = b.ofType(T.selection).map((s) => ({ name: s.name, ...plainInputs(s, "unwrap") }));
+        const planOf = (selection: string) => selections.find((s) => s.name === selection)!.planId;
+        expect(planOf("aws-backup-selection-tagged")).toBe(b.outputs().planId);
+        expect(planOf("aws-backup-account-copy-selection-tagged")).not.toBe(b.outputs().planId);
+        const { planId: _a, ...main } = selections.find((s) => s.name === "aws-backup-selection-tagged")!;
+        const { planId: _b, ...copy } = selections.find((s) => s.name === "aws-backup-account-copy-selection-tagged")!;
+        expect({ ...copy, name: main.name }).toEqual(main);
+        // Nowhere a rule with both kinds of copy.
+        for (const plan of b.ofType(T.plan)) {
+            for (const rule of plainInputs(plan, "unwrap").rules as RuleJson[]) {
+                const destinations = (rule.copyActions ?? []).map((c) => c.destinationVaultArn);
+                expect(destinations.includes(BACKUP_ACCOUNT_VAULT) && destinations.includes(drVaultArn), `${plan.name} ${rule.ruleName}`).toBe(false);
+            }
+        }
+    });
+
+    it("selects the given ARNs in the backup account's plan too, and keeps the main plan's resources where they were", async () => {
+        const db = mockArn("rds", "cluster", "db", "eu-west-1");
+        const b = await build({ ...PROD_ARGS, resources: [db], copyToAccount: { vaultArn: BACKUP_ACCOUNT_VAULT } });
+        expect(b.inputs("aws-backup-selection").resources).toEqual([db]);
+        expect(b.inputs("aws-backup-account-copy-selection").resources).toEqual([db]);
+        for (const name of ["aws-backup-plan", "aws-backup-selection", "aws-backup-selection-tagged", "aws-backup-account-copy-plan"]) {
+            expect(b.resource(name).parent, name).toBe(b.component.urn);
+        }
+    });
+
+    it("leaves a separate continuous rule out of the backup account's plan", async () => {
+        const b = await build({
+            ...PROD_ARGS,
+            retention: { ...PROD, dailyDays: 60 },
+            continuousBackup: { days: 35 },
+            copyToAccount: { vaultArn: BACKUP_ACCOUNT_VAULT },
+        });
+        const second = b.inputs("aws-backup-account-copy-plan").rules as RuleJson[];
+        expect(second.map((r) => [r.ruleName, r.enableContinuousBackup, r.lifecycle.deleteAfter])).toEqual([
+            ["daily", false, 60],
+            ["weekly", false, 84],
+            ["monthly", false, 372],
+            ["yearly", false, 2562],
+        ]);
+    });
+
+    it("has no second plan without a backup account", async () => {
+        const b = await build(PROD_ARGS);
+        expect(b.ofType(T.plan).map((p) => p.name)).toEqual(["aws-backup-plan"]);
+        expect(b.ofType(T.selection).map((s) => s.name)).toEqual(["aws-backup-selection-tagged"]);
     });
 
     it("lets the backup account use the vault keys for the copies, and no other account", async () => {
