@@ -125,7 +125,7 @@ describe("AWS Backup in the example stacks", () => {
         expect(report.notApplicable.filter((n) => n.policy === "estate-backup-selection-coverage")).toEqual([]);
     });
 
-    it("prod's backups survive a deleted database key: only the break-glass role may delete it, and every rule copies to the backup account", async () => {
+    it("prod's backups survive a deleted database key: only the break-glass role may delete it, and every rule of a second plan copies to the backup account", async () => {
         const { config, secretKeys, project } = loadStackConfig(root, "prod");
         const spec = parseEstateConfig(config, { project, stack: "prod" });
         const guard = spec.backup.keyGuard!;
@@ -141,10 +141,15 @@ describe("AWS Backup in the example stacks", () => {
             // The backup account may use the key for its copies (AWS Backup re-encrypts them with its own vault key).
             expect(statements.some((st) => st.Principal.AWS === `arn:aws:iam::${copyTo.vaultArn.split(":")[4]}:root` && st.Action.includes("kms:CreateGrant")), key.name).toBe(true);
         }
-        const rules = plainInputs(byName("aws-backup-plan")).rules as { ruleName: string; copyActions: { destinationVaultArn: string }[] }[];
+        // From a plan of its own (RDS and Aurora copy cross-region or cross-account, not both, in one plan), over the same selections.
+        const rules = plainInputs(byName("aws-backup-account-copy-plan")).rules as { ruleName: string; copyActions: { destinationVaultArn: string }[] }[];
+        expect(rules.map((r) => r.ruleName)).toEqual(["daily", "weekly", "monthly", "yearly"]);
         for (const rule of rules) {
-            expect(rule.copyActions.map((c) => c.destinationVaultArn), rule.ruleName).toContain(copyTo.vaultArn);
+            expect(rule.copyActions.map((c) => c.destinationVaultArn), rule.ruleName).toEqual([copyTo.vaultArn]);
         }
+        const selectedBy = (plan: string) => run.resources.filter((r) => r.type === "aws:backup/selection:Selection" && r.propertyDependencies.planId?.includes(byName(plan).urn)).length;
+        expect(selectedBy("aws-backup-account-copy-plan")).toBe(selectedBy("aws-backup-plan"));
+        expect(selectedBy("aws-backup-plan")).toBeGreaterThan(0);
     });
 
     it("without a key guard and a copy to another account, prod's databases are refused: one key deletion would erase their backups", async () => {
@@ -181,8 +186,10 @@ describe("AWS Backup in the example stacks", () => {
         expect(rds!.backupRetentionPeriod).toBe(derived);
         expect(docdb!.backupRetentionPeriod).toBe(derived);
         expect(redis!.snapshotRetentionLimit).toBe(derived);
-        const [plan] = inputsOf("aws:backup/plan:Plan");
-        const continuous = (plan!.rules as { ruleName: string; enableContinuousBackup?: boolean; lifecycle: { deleteAfter: number } }[]).filter((r) => r.enableContinuousBackup);
+        // One continuous rule in all the plans (the backup account's plan has none: AWS Backup keeps one per resource).
+        const continuous = inputsOf("aws:backup/plan:Plan")
+            .flatMap((plan) => plan.rules as { ruleName: string; enableContinuousBackup?: boolean; lifecycle: { deleteAfter: number } }[])
+            .filter((r) => r.enableContinuousBackup);
         expect(continuous.map((r) => [r.ruleName, r.lifecycle.deleteAfter])).toEqual([["daily", derived]]);
         // And every native window is the shared one, clear of AWS Backup's start and of maintenance.
         expect([rds!.backupWindow, docdb!.preferredBackupWindow, redis!.snapshotWindow]).toEqual([BACKUP_WINDOWS.native, BACKUP_WINDOWS.native, BACKUP_WINDOWS.native]);

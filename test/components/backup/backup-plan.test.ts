@@ -1,10 +1,13 @@
 import * as aws from "@pulumi/aws";
+import * as fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { BackupPlan, type BackupPlanArgs } from "../../../components/backup";
 import { CONTINUOUS_SCHEDULE, RESTORE_TESTING_SCHEDULE, TIER_SCHEDULES } from "../../../components/backup/objectives";
 import type { RetentionTiers } from "../../../components/backup/retention";
 import { ArgumentError } from "../../../components/lib/errors";
 import { type EngineRun, MOCK_ACCOUNT_ID, type RecordedResource, type RunOptions, fromWire, plainInputs, runProgram } from "../../../scripts/engine/mock-engine";
+import { loadStackConfig } from "../../../scripts/engine/stack-config";
+import { plannedStack, root } from "../../helpers/plans";
 
 const PROD: RetentionTiers = { dailyDays: 30, weeklyWeeks: 12, monthlyMonths: 12, yearlyYears: 7 };
 const DEV: RetentionTiers = { dailyDays: 7, weeklyWeeks: 4, monthlyMonths: 3, yearlyYears: 1 };
@@ -621,5 +624,34 @@ describe("BackupPlan in preview", () => {
         expect(preview.rule("yearly").copyActions![0]!.destinationVaultArn).toBe("[unknown]");
         expect(preview.rule("yearly").lifecycle).toEqual(up.rule("yearly").lifecycle);
         expect(preview.outputs().rules).toEqual(up.outputs().rules);
+    });
+});
+
+const stacks = fs.readdirSync(root).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []);
+
+describe.each(stacks)("the AWS Backup plans of stack %s", (stack) => {
+    it("puts the backup account's copies in a plan of their own: no rule copies both cross-region and cross-account", async () => {
+        const run = await plannedStack(stack);
+        const { config } = loadStackConfig(root, stack);
+        const accountOf = (arn: string) => arn.split(":")[4];
+        const regionOf = (arn: string) => arn.split(":")[3];
+        const plans = run.resources.filter((r) => r.type === T.plan);
+        for (const plan of plans) {
+            const inputs = plainInputs(plan, "unwrap") as { region?: string; rules: RuleJson[] };
+            const planRegion = inputs.region ?? config["aws:region"];
+            for (const rule of inputs.rules) {
+                const destinations = (rule.copyActions ?? []).map((c) => c.destinationVaultArn);
+                const crossRegion = destinations.filter((arn) => regionOf(arn) !== planRegion);
+                const crossAccount = destinations.filter((arn) => accountOf(arn) !== MOCK_ACCOUNT_ID);
+                expect(crossRegion.length > 0 && crossAccount.length > 0, `${plan.name} ${rule.ruleName}: ${destinations.join(", ")}`).toBe(false);
+            }
+        }
+        // A stack with a backup account still copies every tier there, and to the DR region.
+        const backup = config["estate:backup"] ? (JSON.parse(config["estate:backup"]) as { plan?: { copyToAccount?: { vaultArn: string } } }) : {};
+        const copyTo = backup.plan?.copyToAccount?.vaultArn;
+        if (copyTo !== undefined && plans.length > 0) {
+            const copying = plans.filter((p) => (plainInputs(p, "unwrap").rules as RuleJson[]).every((r) => (r.copyActions ?? []).some((c) => c.destinationVaultArn === copyTo)));
+            expect(copying.map((p) => p.name)).toEqual([expect.stringMatching(/-account-copy-plan$/)]);
+        }
     });
 });
