@@ -531,19 +531,42 @@ function arnRegion(arn: string): string | undefined {
     return parts.length >= 6 && parts[0] === "arn" && parts[3] ? parts[3] : undefined;
 }
 
+/** Whether a copy action goes to a literal vault ARN in an account none of the stack's own resources is in. */
+function copiesOffAccount(copy: Record<string, unknown>, own: Set<string>): boolean {
+    const arn = peek(() => copy.destinationVaultArn);
+    const account = typeof arn === "string" ? arn.split(":")[4] : undefined;
+    return account !== undefined && /^\d{12}$/.test(account) && !own.has(account);
+}
+
+/** What the cross-region check finds in one rule: whether it copies to the DR region, and what it shows. */
+interface RuleDrCopy {
+    rule: PlanRule;
+    copies: Record<string, unknown>[];
+    copiesToDr: boolean;
+    /** Whether a copy goes to a vault of another account outside the DR region (a DR copy is never counted here). */
+    copiesOffAccount: boolean;
+    destinations: string[];
+    unknownCopy: Record<string, unknown> | undefined;
+}
+
 export const backupCrossRegionCopy: EstateStackPolicy = {
     name: "estate-backup-cross-region-copy",
     checks:
-        "With drRegion (or requireCrossRegionCopy) configured, every rule of every AWS Backup plan has a copy action to a vault in the DR region (or in any region other than the plan's).",
+        "With drRegion (or requireCrossRegionCopy) configured, every rule of every AWS Backup plan has a copy action to a vault in the DR region (or in any region other than the plan's), except a plan whose every rule copies to a vault in another account and none to the DR region, when the stack has a plan whose every rule copies to the DR region and every database the first plan selects is also selected for such a plan; no plan copies both to the DR region and to another account.",
     description:
         "When the stack has a DR region, every rule of every AWS Backup plan must copy its recovery points to a vault in " +
         "that region, so that losing the primary region (or its vault) loses no tier of backups and the DR region can " +
-        "restore every tier on its own.",
+        "restore every tier on its own. AWS Backup copies RDS and Aurora either cross-region or cross-account, not both in " +
+        "one plan (https://docs.aws.amazon.com/aws-backup/latest/devguide/cross-region-backup.html), so the copies to a " +
+        "backup account come from a plan of their own: such a plan (every rule copies to another account) is accepted " +
+        "without DR copies when the databases it selects are also selected for a plan that copies to the DR region, and a " +
+        "plan that copies both ways is refused, since one of the two kinds of copy would silently not happen.",
     remediationSteps:
         "Add to every rule of the aws.backup.Plan a `copyActions` entry with `destinationVaultArn` the ARN of a vault in " +
         "the DR region (an aws.backup.Vault with `region: <drRegion>` and its own customer-managed key) and the rule's " +
-        "lifecycle. The estate's BackupPlan does this with `drRegion`. The DR region is the policy config `drRegion` " +
-        "(or any other region with `requireCrossRegionCopy: true`).",
+        "lifecycle. Put copies to another account in a second plan over the same selections, whose every rule copies " +
+        "there and not to the DR region. The estate's BackupPlan does both with `drRegion` and `copyToAccount`. The DR " +
+        "region is the policy config `drRegion` (or any other region with `requireCrossRegionCopy: true`).",
     severity: "high",
     tags: ["aws", "backup"],
     configSchema: {
@@ -558,7 +581,10 @@ export const backupCrossRegionCopy: EstateStackPolicy = {
             args.notApplicable("No DR region is configured (drRegion) and requireCrossRegionCopy is not set.");
         }
         const target = drRegion ?? "another region";
-        forEachDeferringUnknowns(plansOf(args), (plan) => {
+        const own = ownAccounts(args);
+        const plans = plansOf(args);
+        /** Each rule of the plan, and whether it copies to the DR region, as far as the engine shows it. */
+        const drCopies = (plan: PolicyResource): { rules: RuleDrCopy[]; undeterminable: boolean } => {
             const planRegion = peek(() => propsAs(plan, aws.backup.Plan).region);
             const isDrRegion = (region: unknown): boolean =>
                 typeof region === "string" &&
@@ -570,12 +596,8 @@ export const backupCrossRegionCopy: EstateStackPolicy = {
             const drVaultNamed = vaultRegions.some(isDrRegion);
             // A destination from outside the stack (another stack's output), or a vault whose region is not known.
             const undeterminable = vaultRegions.includes(UNKNOWN) || named.some((r) => r.type !== TYPES.vault);
-            for (const rule of rulesOf(plan)) {
+            const rules = rulesOf(plan).map((rule): RuleDrCopy => {
                 const copies = asList(rule.copyActions).filter(isRecord);
-                if (copies.length === 0) {
-                    report(`${ruleLabel(rule, plan)} has no copy action: its recovery points never reach ${target}.`, plan.urn);
-                    continue;
-                }
                 const destinations: string[] = [];
                 let unknownCopy: Record<string, unknown> | undefined;
                 const copiesToDr = copies.some((copy) => {
@@ -588,6 +610,64 @@ export const backupCrossRegionCopy: EstateStackPolicy = {
                     destinations.push(String(arn));
                     return typeof arn === "string" && isDrRegion(arnRegion(arn));
                 });
+                const offAccount = copies.some((copy) => {
+                    const arn = peek(() => copy.destinationVaultArn);
+                    return typeof arn === "string" && !isDrRegion(arnRegion(arn)) && copiesOffAccount(copy, own);
+                });
+                return { rule, copies, copiesToDr, copiesOffAccount: offAccount, destinations, unknownCopy };
+            });
+            return { rules, undeterminable };
+        };
+        const analysed = new Map(plans.map((plan) => [plan.urn, drCopies(plan)]));
+        const everyRuleCopiesToDr = (plan: PolicyResource): boolean => {
+            const rules = analysed.get(plan.urn)?.rules ?? [];
+            return rules.length > 0 && rules.every((r) => r.copiesToDr);
+        };
+        const databases = ofType(args.resources, DATABASES).filter((db) => {
+            const props = db.props as { replicateSourceDb?: unknown };
+            return !(db.isType(aws.rds.Instance) && "replicateSourceDb" in props && peek(() => props.replicateSourceDb) !== undefined);
+        });
+        const selections = ofType(args.resources, aws.backup.Selection);
+        const planOf = (selection: PolicyResource) => referencedThrough(selection, "planId", "aws:backup/plan:Plan");
+
+        forEachDeferringUnknowns(plans, (plan) => {
+            const { rules, undeterminable } = analysed.get(plan.urn)!;
+            const offAccount = rules.filter((r) => r.copiesOffAccount);
+            const toDr = rules.filter((r) => r.copiesToDr);
+            if (offAccount.length > 0 && toDr.length > 0) {
+                report(
+                    `Backup plan '${plan.name}' copies both to ${target} (${toDr.map((r) => r.rule.ruleName).join(", ")}) and to another ` +
+                        `account (${offAccount.map((r) => r.rule.ruleName).join(", ")}): AWS Backup copies RDS and Aurora ` +
+                        "cross-region or cross-account, not both in one plan; put the cross-account copies in a plan of their own.",
+                    plan.urn,
+                );
+                return;
+            }
+            if (rules.length > 0 && offAccount.length === rules.length && plans.some((other) => other !== plan && everyRuleCopiesToDr(other))) {
+                // A cross-account copy plan beside a DR-copying plan: that one must select the same databases. (Without
+                // any DR-copying plan, the rules are reported one by one below.)
+                const uncovered = databases.filter((db) => {
+                    const props = db.props as { arn?: unknown };
+                    const arn = peek(() => props.arn);
+                    const facts: DatabaseFacts = { db, arn: arn === UNKNOWN || typeof arn === "string" ? arn : undefined, tags: tagsOf(db) };
+                    const selectedHere = selections.some((sel) => planOf(sel).some((p) => p.urn === plan.urn) && selects(sel, facts) === "covered");
+                    const copiedToDr = selections.some((sel) => planOf(sel).some(everyRuleCopiesToDr) && selects(sel, facts) !== "not-covered");
+                    return selectedHere && !copiedToDr;
+                });
+                for (const db of uncovered) {
+                    report(
+                        `Backup plan '${plan.name}' copies every rule to another account only, and ${DATABASE_NOUNS[db.type] ?? db.type} ` +
+                            `'${db.name}', which it selects, is selected for no plan whose every rule copies to ${target}.`,
+                        plan.urn,
+                    );
+                }
+                return;
+            }
+            for (const { rule, copies, copiesToDr, destinations, unknownCopy } of rules) {
+                if (copies.length === 0) {
+                    report(`${ruleLabel(rule, plan)} has no copy action: its recovery points never reach ${target}.`, plan.urn);
+                    continue;
+                }
                 if (copiesToDr) {
                     continue;
                 }
@@ -734,14 +814,9 @@ function ownAccounts(args: StackValidationArgs): Set<string> {
 function copiedToAnotherAccount(facts: DatabaseFacts, selections: PolicyResource[], own: Set<string>): boolean {
     const covering = selections.filter((sel) => selects(sel, facts) === "covered");
     const plans = covering.flatMap((sel) => referencedThrough(sel, "planId", "aws:backup/plan:Plan"));
-    const offAccount = (copy: Record<string, unknown>): boolean => {
-        const arn = peek(() => copy.destinationVaultArn);
-        const account = typeof arn === "string" ? arn.split(":")[4] : undefined;
-        return account !== undefined && /^\d{12}$/.test(account) && !own.has(account);
-    };
     return plans.some((plan) => {
         const rules = rulesOf(plan);
-        return rules.length > 0 && rules.every((rule) => asList(rule.copyActions).filter(isRecord).some(offAccount));
+        return rules.length > 0 && rules.every((rule) => asList(rule.copyActions).filter(isRecord).some((copy) => copiesOffAccount(copy, own)));
     });
 }
 

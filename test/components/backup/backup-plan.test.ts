@@ -351,7 +351,7 @@ describe("BackupPlan copies to a backup account and guards its keys", () => {
             expect(rule.copyActions, rule.ruleName).toEqual([{ destinationVaultArn: BACKUP_ACCOUNT_VAULT, lifecycle: rule.lifecycle }]);
         }
         // Both plans select the same resources, by ARN and by tag.
-        const selections = b.ofType(T.selection).map((s) => ({ name: s.name, ...plainInputs(s, "unwrap") }));
+        const selections = b.ofType(T.selection).map((s) => ({ name: s.name, ...(plainInputs(s, "unwrap") as { planId: string }) }));
         const planOf = (selection: string) => selections.find((s) => s.name === selection)!.planId;
         expect(planOf("aws-backup-selection-tagged")).toBe(b.outputs().planId);
         expect(planOf("aws-backup-account-copy-selection-tagged")).not.toBe(b.outputs().planId);
