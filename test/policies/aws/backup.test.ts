@@ -561,6 +561,62 @@ describe("estate-backup-cross-region-copy", () => {
         expect(messagesOf(report)[0]).toBe(`rule 'daily' of backup plan 'plan' copies to no vault in another region (destinations: ${sameRegion}).`);
     });
 
+    describe("with a backup account (RDS and Aurora copy cross-region or cross-account, not both, in one plan)", () => {
+        const ACCOUNT_VAULT = "arn:aws:backup:eu-west-1:210987654321:backup-vault:estate-copies";
+        const tags = { "estate:backup": "true" };
+        const tagged = (name: string, p: RecordedResource) =>
+            attach(B.selection, name, p, { planId: "plan-id", iamRoleArn: "arn:aws:iam::123456789012:role/backup", selectionTags: [{ type: "STRINGEQUALS", key: "estate:backup", value: "true" }] }, "planId");
+        const byArn = (name: string, p: RecordedResource, arns: string[]) =>
+            attach(B.selection, name, p, { planId: "plan-id", iamRoleArn: "arn:aws:iam::123456789012:role/backup", resources: arns }, "planId");
+        /** The prod tiers without continuous backup, each copying to the backup account only. */
+        const accountRules = () =>
+            prodRules(ACCOUNT_VAULT).map((r) => ({ ...r, enableContinuousBackup: false, lifecycle: { deleteAfter: r.lifecycle.deleteAfter } }));
+        const main = plan(prodRules(drArn), [primary, dr], { region: "eu-west-1" }, "main");
+        const accountPlan = plan(accountRules(), [primary], { region: "eu-west-1" }, "account-copy");
+        const postgres = db(B.rdsInstance, "postgres", { tags });
+
+        it("accepts a plan whose every rule copies to the backup account, beside a plan copying the same databases to the DR region", async () => {
+            clean(await check(backupCrossRegionCopy, [primary, dr, main, accountPlan, postgres, tagged("main-tagged", main), tagged("account-tagged", accountPlan)], { config: prodConfig }));
+            // By ARN as well as by tag.
+            const arn = "arn:aws:rds:eu-west-1:123456789012:db:postgres";
+            clean(await check(backupCrossRegionCopy, [primary, dr, main, accountPlan, postgres, byArn("main-arn", main, [arn]), byArn("account-arn", accountPlan, [arn])], { config: prodConfig }));
+        });
+
+        it("refuses a plan that copies both to the DR region and to the backup account", async () => {
+            const both = plan(
+                prodRules(drArn).map((r) => ({ ...r, copyActions: [...r.copyActions!, { destinationVaultArn: ACCOUNT_VAULT, lifecycle: r.lifecycle }] })),
+                [primary, dr],
+                { region: "eu-west-1" },
+            );
+            const violation = single(await check(backupCrossRegionCopy, [primary, dr, both, postgres, tagged("tagged", both)], { config: prodConfig }), both.urn);
+            expect(violation.text).toBe(
+                "Backup plan 'plan' copies both to eu-central-1 (daily, weekly, monthly, yearly) and to another account (daily, weekly, monthly, yearly): " +
+                    "AWS Backup copies RDS and Aurora cross-region or cross-account, not both in one plan; put the cross-account copies in a plan of their own.",
+            );
+        });
+
+        it("refuses the backup account's plan for a database no DR-copying plan selects", async () => {
+            const mongo = db(B.docdbCluster, "mongo", { tags });
+            const resources = [primary, dr, main, accountPlan, postgres, mongo, byArn("main-arn", main, ["arn:aws:rds:eu-west-1:123456789012:db:postgres"]), tagged("account-tagged", accountPlan)];
+            const violation = single(await check(backupCrossRegionCopy, resources, { config: prodConfig }), accountPlan.urn);
+            expect(violation.text).toBe(
+                "Backup plan 'account-copy' copies every rule to another account only, and DocumentDB cluster 'mongo', which it selects, is selected for no plan whose every rule copies to eu-central-1.",
+            );
+        });
+
+        it("refuses the backup account's plan alone: without a DR-copying plan its rules reach no DR vault", async () => {
+            const report = await check(backupCrossRegionCopy, [primary, accountPlan, postgres, tagged("account-tagged", accountPlan)], { config: prodConfig });
+            expect(report.violations.map((v) => v.urn)).toEqual(Array(4).fill(accountPlan.urn));
+            expect(messagesOf(report)[0]).toBe(`rule 'daily' of backup plan 'account-copy' copies to no vault in eu-central-1 (destinations: ${ACCOUNT_VAULT}).`);
+        });
+
+        it("the backup account's plan keeps every tier as long as the objective (estate-backup-plan-retention)", async () => {
+            clean(await check(backupPlanRetention, [accountPlan], { config: prodConfig }));
+            const short = plan(accountRules().filter((r) => r.ruleName !== "yearly"), [primary], {}, "account-copy");
+            expect(single(await check(backupPlanRetention, [short], { config: prodConfig })).text).toMatch(/^Backup plan 'account-copy' has no rule for the yearly tier/);
+        });
+    });
+
     it("does not apply without a DR region in the policy config", async () => {
         expect((await check(backupCrossRegionCopy, [plan(prodRules())], { config: packConfig("dev") })).notApplicable).toEqual([
             { policy: "estate-backup-cross-region-copy", reason: "No DR region is configured (drRegion) and requireCrossRegionCopy is not set." },
@@ -602,6 +658,22 @@ describe("estate-backup-database-key-guarded", () => {
     it("passes a database with KMS's default key policy when every rule of its plan copies to another account's vault", async () => {
         const k = dbKey();
         clean(await run([k, encrypted(B.rdsInstance, "postgres", k), ...planSelecting(everyRule(BACKUP_ACCOUNT_VAULT))]));
+    });
+
+    it("passes a database with KMS's default key policy selected both for a DR-copying plan and for a plan copying every rule to the backup account", async () => {
+        const k = dbKey();
+        const [main, mainSelection] = planSelecting(everyRule(OWN_ACCOUNT_VAULT));
+        const accountPlan = plan(
+            prodRules().map((rule) => ({ ...rule, enableContinuousBackup: false, copyActions: [{ destinationVaultArn: "arn:aws:backup:eu-west-1:210987654321:backup-vault:estate-copies", lifecycle: rule.lifecycle }] })),
+            [],
+            {},
+            "account-copy",
+        );
+        const accountSelection = attach(B.selection, "account-tagged", accountPlan, { planId: "plan-id", iamRoleArn: "arn:aws:iam::123456789012:role/backup", selectionTags: [{ type: "STRINGEQUALS", key: "estate:backup", value: "true" }] }, "planId");
+        const postgres = encrypted(B.rdsInstance, "postgres", k);
+        clean(await run([k, postgres, main!, mainSelection!, accountPlan, accountSelection]));
+        // Without the second plan, the same database is refused.
+        expect((await run([k, postgres, main!, mainSelection!])).violations).toHaveLength(1);
     });
 
     it("passes a database on the AWS managed key aws/rds (no kmsKeyId), which nobody can delete", async () => {
