@@ -111,8 +111,9 @@ const backupVaultArnDescription = "a backup vault ARN such as arn:aws:backup:eu-
 export const planSchema = z.strictObject(
     {
     /**
-     * Copy every recovery point, with its tier's retention, to this vault in a separate backup
-     * account of the same AWS Organization (docs/backup-protection.md says what that account needs).
+     * Copy every tier's recovery points, with the tier's retention, to this vault in a separate backup
+     * account of the same AWS Organization, from a second backup plan (docs/backup-protection.md says
+     * why, and what that account needs).
      */
     copyToAccount: z
         .strictObject(
