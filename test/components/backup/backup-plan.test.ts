@@ -355,9 +355,9 @@ describe("BackupPlan copies to a backup account and guards its keys", () => {
         const planOf = (selection: string) => selections.find((s) => s.name === selection)!.planId;
         expect(planOf("aws-backup-selection-tagged")).toBe(b.outputs().planId);
         expect(planOf("aws-backup-account-copy-selection-tagged")).not.toBe(b.outputs().planId);
-        const { planId: _a, ...main } = selections.find((s) => s.name === "aws-backup-selection-tagged")!;
-        const { planId: _b, ...copy } = selections.find((s) => s.name === "aws-backup-account-copy-selection-tagged")!;
-        expect({ ...copy, name: main.name }).toEqual(main);
+        const main = selections.find((s) => s.name === "aws-backup-selection-tagged")!;
+        const copy = selections.find((s) => s.name === "aws-backup-account-copy-selection-tagged")!;
+        expect({ ...copy, name: main.name, planId: main.planId }).toEqual(main);
         // Nowhere a rule with both kinds of copy.
         for (const plan of b.ofType(T.plan)) {
             for (const rule of plainInputs(plan, "unwrap").rules as RuleJson[]) {
