@@ -320,7 +320,16 @@ export class BackupPlan extends pulumi.ComponentResource {
                           .filter((rule) => rule.tier !== undefined)
                           .map((rule): aws.types.input.backup.PlanRule => {
                               const input = ruleInput(rule, false);
-                              return { ...input, copyActions: [{ destinationVaultArn: copyToAccount.vaultArn, lifecycle: input.lifecycle }] };
+                              return {
+                                  ...input,
+                                  // AWS Backup runs one backup job per resource at a time ("Concurrent backup jobs and
+                                  // copy jobs per resource: 1", aws-backup-limits.html) and retries a job that cannot
+                                  // start yet "at least every 10 minutes" until its start window ends (BackupRule
+                                  // StartWindowMinutes, AWS Backup API reference). Scheduled beside the main plan's job,
+                                  // this one waits as long as that job may run, then has the same time to complete.
+                                  ...accountCopyWindows({ startWindowMinutes, completionWindowMinutes }),
+                                  copyActions: [{ destinationVaultArn: copyToAccount.vaultArn, lifecycle: input.lifecycle }],
+                              };
                           }),
                   },
                   child,
@@ -512,6 +521,15 @@ export class BackupPlan extends pulumi.ComponentResource {
 }
 
 /** `<project>_<stack>_<name>`, as a restore testing plan name allows: letters, digits, `_`, at most 50. */
+/**
+ * The start and completion windows of the account-copy plan's rules: it starts beside the main plan's
+ * job on the same resource, so it may wait up to that job's completion window before it starts.
+ */
+export function accountCopyWindows(main: { startWindowMinutes: number; completionWindowMinutes: number }): { startWindow: number; completionWindow: number } {
+    const startWindow = main.completionWindowMinutes;
+    return { startWindow, completionWindow: startWindow + main.completionWindowMinutes };
+}
+
 function restoreTestingPlanName(name: string): string {
     return `${pulumi.getProject()}_${pulumi.getStack()}_${name}`.replace(/[^A-Za-z0-9_]/g, "_").slice(0, 50);
 }

@@ -350,6 +350,12 @@ describe("BackupPlan copies to a backup account and guards its keys", () => {
         for (const rule of second) {
             expect(rule.copyActions, rule.ruleName).toEqual([{ destinationVaultArn: BACKUP_ACCOUNT_VAULT, lifecycle: rule.lifecycle }]);
         }
+        // One backup job per resource at a time: the second plan's job, scheduled beside the main plan's, may wait
+        // as long as that job may run (its completion window) before it starts, then has as long to complete.
+        const mainRule = b.rules()[0] as RuleJson & { startWindow: number; completionWindow: number };
+        for (const rule of second as (RuleJson & { startWindow: number; completionWindow: number })[]) {
+            expect([rule.startWindow, rule.completionWindow], rule.ruleName).toEqual([mainRule.completionWindow, 2 * mainRule.completionWindow]);
+        }
         // Both plans select the same resources, by ARN and by tag.
         const selections = b.ofType(T.selection).map((s) => ({ name: s.name, ...(plainInputs(s, "unwrap") as { planId: string }) }));
         const planOf = (selection: string) => selections.find((s) => s.name === selection)!.planId;
