@@ -22,7 +22,7 @@ import * as random from "@pulumi/random";
 import { BACKUP_WINDOWS, checkDataObjectives, walArchiveTimeoutSeconds, type DataObjectives } from "../backup/objectives";
 import { ESTATE_LABELS, NAMESPACE_NAME_LABEL, NETWORK_FLOWS_OUTPUT, podSecurityLabels } from "../k8s/conventions";
 import { API_SERVER_PORT, EXTERNAL_ADDRESSES, type FlowInput, declaredFlows, dnsFlows, ipEndpoint, podEndpoint } from "../k8s/flows";
-import { apiServerEgressRule, allowDnsSpec, defaultDenySpec, dnsEgressRule, namespacePeer, tcp } from "../k8s/network-policies";
+import { apiServerEgressRule, dnsEgressRule, isolationPolicies, namespacePeer, tcp } from "../k8s/network-policies";
 import { requireKubernetesProvider } from "../k8s/provider";
 import { ArgChecker, withoutUndefined } from "../lib/args";
 import { charts, images, releaseSource } from "../lib/charts";
@@ -372,8 +372,7 @@ export function operatorNamespacePolicies(clusterNamespace: pulumi.Input<string>
         podSelector: { matchExpressions: [{ key: CNPG_CLUSTER_LABEL, operator: "Exists" }] },
     };
     return [
-        ["default-deny", "default-deny", defaultDenySpec()],
-        ["allow-dns", "allow-dns", allowDnsSpec()],
+        ...isolationPolicies(),
         [
             "cnpg",
             "cnpg-operator",

@@ -28,7 +28,7 @@ import { ArgChecker, withoutUndefined } from "../lib/args";
 import { charts, releaseSource } from "../lib/charts";
 import { ESTATE_LABELS, IAM_ROLE_ANNOTATION, NETWORK_FLOWS_OUTPUT, podSecurityLabels } from "./conventions";
 import { API_SERVER_PORT, EXTERNAL_ADDRESSES, type DeclaredFlow, declaredFlows, dnsFlows, ipEndpoint, podEndpoint } from "./flows";
-import { allowDnsSpec, apiServerEgressRule, defaultDenySpec, tcp } from "./network-policies";
+import { apiServerEgressRule, isolationPolicies, tcp } from "./network-policies";
 import { requireKubernetesProvider } from "./provider";
 
 /** The API version of ExternalSecret and ClusterSecretStore served by ESO 2.9 (v1beta1 is `served: false` there). */
@@ -144,8 +144,9 @@ export class ExternalSecrets extends pulumi.ComponentResource {
         ]);
         const policy = (suffix: string, policyName: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
             new k8s.networking.v1.NetworkPolicy(`${name}-${suffix}`, { metadata: { name: policyName, namespace, labels: ESTATE_LABELS }, spec }, child);
-        policy("default-deny", "default-deny", defaultDenySpec());
-        policy("allow-dns", "allow-dns", allowDnsSpec());
+        for (const [policyRole, policyName, spec] of isolationPolicies()) {
+            policy(policyRole, policyName, spec);
+        }
         policy("webhook", "allow-webhook", {
             podSelector: { matchLabels: { "app.kubernetes.io/name": "external-secrets-webhook", "app.kubernetes.io/instance": RELEASES.operator } },
             policyTypes: ["Ingress"],

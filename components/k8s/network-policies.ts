@@ -22,6 +22,17 @@ export function allowDnsSpec(): Spec {
     return { podSelector: {}, policyTypes: ["Egress"], egress: [dnsEgressRule()] };
 }
 
+/**
+ * The policies every estate namespace starts with, as `[role, name, spec]`: nothing in or out
+ * (`default-deny`) but DNS (`allow-dns`). The role is the suffix of the policy's resource name.
+ */
+export function isolationPolicies(): [string, string, Spec][] {
+    return [
+        ["default-deny", "default-deny", defaultDenySpec()],
+        ["allow-dns", "allow-dns", allowDnsSpec()],
+    ];
+}
+
 /** Name resolution through the cluster DNS (CoreDNS in kube-system), over UDP and TCP. */
 export function dnsEgressRule(): EgressRule {
     return {

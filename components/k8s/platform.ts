@@ -59,7 +59,7 @@ import {
     ipEndpoint,
     podEndpoint,
 } from "./flows";
-import { allowDnsSpec, defaultDenySpec, namespacePeer, tcp } from "./network-policies";
+import { isolationPolicies, namespacePeer, tcp } from "./network-policies";
 import { requireKubernetesProvider } from "./provider";
 
 export interface PlatformArgs {
@@ -170,8 +170,9 @@ export class Platform extends pulumi.ComponentResource {
             );
             // The URN is known even in a preview; the output still waits for the namespace.
             namespaces[role] = ns.urn.apply(() => nsName);
-            this.networkPolicy(`${name}-${ROLE_SLUG[role]}-default-deny`, namespaces[role], "default-deny", defaultDenySpec());
-            this.networkPolicy(`${name}-${ROLE_SLUG[role]}-allow-dns`, namespaces[role], "allow-dns", allowDnsSpec());
+            for (const [policyRole, policyName, spec] of isolationPolicies()) {
+                this.networkPolicy(`${name}-${ROLE_SLUG[role]}-${policyRole}`, namespaces[role], policyName, spec);
+            }
             flows.push(...dnsFlows(ROLE_SLUG[role], podEndpoint(namespaces[role], {}), `Pods of the default-deny namespace '${nsName}'`));
         }
         this.namespaces = namespaces;
