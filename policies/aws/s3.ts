@@ -3,13 +3,15 @@
  * lifecycle, policy and logging are separate resources that take the bucket's id; the rules about
  * them are stack policies that join those resources to the `aws:s3/bucket:Bucket` through the
  * engine's property dependencies (see `lib/stack.ts`). The deprecated inline settings of
- * `aws.s3.Bucket` are not accepted in their place.
+ * `aws.s3.Bucket` are not accepted in their place, except the inline encryption configuration,
+ * which still encrypts the bucket and is checked like the separate resource.
  */
 import * as aws from "@pulumi/aws";
 import { remediateResourceOfType, type PolicyResource, type ReportViolation, type StackValidationArgs } from "@pulumi/policy";
-import { asList, isEveryone, isRecord, parsePolicyDocument, statementLabel, type Statement } from "../lib/iam";
+import { asList, isEveryone, isRecord, parsePolicyDocument, publicGrants, statementLabel, type Statement } from "../lib/iam";
 import { awsConfigRule, checkov, type EstateResourcePolicy, type EstateStackPolicy, awsGuard } from "../lib/policy";
-import { attachedTo, label, ofType, propsAs } from "../lib/stack";
+import { isSet } from "../lib/props";
+import { attachedTo, label, ofType, propsAs, referencedThrough, typeTokenOf } from "../lib/stack";
 import { forEachDeferringUnknowns, isUnknownValueError, peek, UNKNOWN } from "../lib/unknowns";
 
 /**
@@ -62,7 +64,7 @@ function receivesAccessLogs(bucket: PolicyResource, resources: readonly PolicyRe
 export const s3BucketEncryptionKms: EstateStackPolicy = {
     name: "estate-s3-bucket-encryption-kms",
     checks:
-        "Every S3 bucket has a BucketServerSideEncryptionConfiguration whose default rule uses aws:kms or aws:kms:dsse with a kmsMasterKeyId; AES256 passes only for a bucket that receives access logs (a BucketLogging target or tagged estate:role: access-logs).",
+        "Every S3 bucket has a BucketServerSideEncryptionConfiguration (or, without one, a deprecated inline serverSideEncryptionConfiguration) whose default rule uses aws:kms or aws:kms:dsse with a kmsMasterKeyId; AES256 passes only for a bucket that receives access logs (a BucketLogging target or tagged estate:role: access-logs).",
     description:
         "S3 buckets must encrypt new objects by default with a customer-managed KMS key (SSE-KMS or DSSE-KMS): reading " +
         "the data then also requires kms:Decrypt on a key the estate controls, every use is logged in CloudTrail, and " +
@@ -73,54 +75,99 @@ export const s3BucketEncryptionKms: EstateStackPolicy = {
         '`{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }, bucketKeyEnabled: true }` ' +
         "where `key` is an aws.kms.Key with rotation enabled. A bucket that receives access logs (the `targetBucket` of an " +
         'aws.s3.BucketLogging, or tagged `estate:role: access-logs`) uses `sseAlgorithm: "AES256"` instead. The deprecated ' +
-        "inline `serverSideEncryptionConfiguration` of aws.s3.Bucket does not count.",
+        "inline `serverSideEncryptionConfiguration` of aws.s3.Bucket is checked the same way when the bucket has no separate " +
+        "configuration; prefer moving it to the separate resource.",
     severity: "high",
     tags: ["aws", "s3", checkov("CKV_AWS_145"), awsConfigRule("s3-default-encryption-kms"), awsGuard("S3_DEFAULT_ENCRYPTION_KMS")],
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
         const resources = args.resources;
         forEachDeferringUnknowns(bucketsOf(args), (bucket) => {
             const configs = attachedTo(bucket, resources, S3.encryption, "bucket");
-            if (configs.length === 0) {
-                report(`S3 bucket '${bucket.name}' has no BucketServerSideEncryptionConfiguration.`, bucket.urn);
-                return;
+            const sources: EncryptionSource[] = configs.map((config) => ({
+                where: `${label(config)} of S3 bucket '${bucket.name}'`,
+                urn: config.urn,
+                defaults: (propsAs(config, aws.s3.BucketServerSideEncryptionConfiguration).rules ?? []).map((rule) => rule.applyServerSideEncryptionByDefault),
+            }));
+            if (sources.length === 0) {
+                // The deprecated inline configuration still encrypts the bucket (@pulumi/aws 7 keeps it on
+                // aws.s3.Bucket and BucketV2); it counts only where no separate resource exists, whose
+                // settings the bucket's own output may read back before they apply.
+                const inline = inlineEncryptionDefaults(bucket);
+                if (inline === undefined) {
+                    report(`S3 bucket '${bucket.name}' has no BucketServerSideEncryptionConfiguration.`, bucket.urn);
+                    return;
+                }
+                sources.push({
+                    where: `S3 bucket '${bucket.name}' has no BucketServerSideEncryptionConfiguration, and its deprecated inline serverSideEncryptionConfiguration`,
+                    urn: bucket.urn,
+                    defaults: inline,
+                });
             }
-            for (const config of configs) {
-                const where = `${label(config)} of S3 bucket '${bucket.name}'`;
-                const defaults = (propsAs(config, aws.s3.BucketServerSideEncryptionConfiguration).rules ?? [])
-                    .map((rule) => rule.applyServerSideEncryptionByDefault)
-                    .filter((d): d is NonNullable<typeof d> => isRecord(d));
-                if (defaults.length === 0) {
-                    report(`${where} has no default encryption rule (applyServerSideEncryptionByDefault).`, config.urn);
-                    continue;
-                }
-                for (const byDefault of defaults) {
-                    const algorithm = byDefault.sseAlgorithm;
-                    if (KMS_ALGORITHMS.has(algorithm)) {
-                        // Only the presence of the key matters: its ARN is unknown in a preview.
-                        const key = "kmsMasterKeyId" in byDefault ? peek(() => byDefault.kmsMasterKeyId) : undefined;
-                        if (key !== UNKNOWN && (typeof key !== "string" || key === "")) {
-                            report(
-                                `${where} uses '${algorithm}' without a kmsMasterKeyId, so S3 encrypts with the AWS managed key ` +
-                                    "aws/s3; set kmsMasterKeyId to a customer-managed key.",
-                                config.urn,
-                            );
-                        }
-                    } else if (algorithm === "AES256" && receivesAccessLogs(bucket, resources)) {
-                        // An access log target: SSE-S3 is the only encryption log delivery supports.
-                    } else {
-                        const used = typeof algorithm === "string" ? `encrypts with '${algorithm}'` : "sets no sseAlgorithm";
-                        report(
-                            `${where} ${used}; use 'aws:kms' or 'aws:kms:dsse' with a customer-managed ` +
-                                "key (AES256 is accepted only for a bucket that receives access logs: the targetBucket of a " +
-                                `BucketLogging, or tagged ${ROLE_TAG}: ${ACCESS_LOGS_ROLE}).`,
-                            config.urn,
-                        );
-                    }
-                }
+            for (const source of sources) {
+                checkEncryptionDefaults(source, bucket, resources, report);
             }
         });
     },
 };
+
+/** Where a bucket's default encryption is set, and its `applyServerSideEncryptionByDefault` blocks as written. */
+interface EncryptionSource {
+    where: string;
+    urn: string;
+    defaults: unknown[];
+}
+
+/**
+ * The default-encryption blocks of a bucket's deprecated inline configuration, or `undefined` when it
+ * has none. The shapes differ: aws.s3.Bucket has `serverSideEncryptionConfiguration.rule
+ * .applyServerSideEncryptionByDefault`, aws.s3.BucketV2 `serverSideEncryptionConfigurations[].rules[]
+ * .applyServerSideEncryptionByDefaults[]` (@pulumi/aws 7 types/input.d.ts).
+ */
+function inlineEncryptionDefaults(bucket: PolicyResource): unknown[] | undefined {
+    if (bucket.isType(aws.s3.BucketV2)) {
+        const configs = asList(propsAs(bucket, aws.s3.BucketV2).serverSideEncryptionConfigurations);
+        if (configs.length === 0) {
+            return undefined;
+        }
+        return configs.flatMap((c) => (isRecord(c) ? asList(c.rules) : [])).flatMap((r) => (isRecord(r) ? asList(r.applyServerSideEncryptionByDefaults) : []));
+    }
+    const config = propsAs(bucket, aws.s3.Bucket).serverSideEncryptionConfiguration;
+    return isRecord(config) ? [isRecord(config.rule) ? config.rule.applyServerSideEncryptionByDefault : undefined] : undefined;
+}
+
+/** Reports what keeps one source's default encryption from SSE-KMS with a customer-managed key. */
+function checkEncryptionDefaults(source: EncryptionSource, bucket: PolicyResource, resources: readonly PolicyResource[], report: ReportViolation): void {
+    const { where, urn } = source;
+    const defaults = source.defaults.filter((d): d is Record<string, unknown> => isRecord(d));
+    if (defaults.length === 0) {
+        report(`${where} has no default encryption rule (applyServerSideEncryptionByDefault).`, urn);
+        return;
+    }
+    for (const byDefault of defaults) {
+        const algorithm = byDefault.sseAlgorithm;
+        if (typeof algorithm === "string" && KMS_ALGORITHMS.has(algorithm)) {
+            // Only the presence of the key matters: its ARN is unknown in a preview.
+            const key = "kmsMasterKeyId" in byDefault ? peek(() => byDefault.kmsMasterKeyId) : undefined;
+            if (key !== UNKNOWN && (typeof key !== "string" || key === "")) {
+                report(
+                    `${where} uses '${algorithm}' without a kmsMasterKeyId, so S3 encrypts with the AWS managed key ` +
+                        "aws/s3; set kmsMasterKeyId to a customer-managed key.",
+                    urn,
+                );
+            }
+        } else if (algorithm === "AES256" && receivesAccessLogs(bucket, resources)) {
+            // An access log target: SSE-S3 is the only encryption log delivery supports.
+        } else {
+            const used = typeof algorithm === "string" ? `encrypts with '${algorithm}'` : "sets no sseAlgorithm";
+            report(
+                `${where} ${used}; use 'aws:kms' or 'aws:kms:dsse' with a customer-managed ` +
+                    "key (AES256 is accepted only for a bucket that receives access logs: the targetBucket of a " +
+                    `BucketLogging, or tagged ${ROLE_TAG}: ${ACCESS_LOGS_ROLE}).`,
+                urn,
+            );
+        }
+    }
+}
 
 // ------------------------------------------------------------------------------------------------
 // Versioning
@@ -223,7 +270,8 @@ export const s3PublicAccessBlockRemediation: EstateResourcePolicy = {
     name: "estate-s3-public-access-block-remediation",
     checks:
         "Remediation only: on every BucketPublicAccessBlock, sets blockPublicAcls, blockPublicPolicy, ignorePublicAcls and " +
-        "restrictPublicBuckets to true where one is not. It cannot add a missing BucketPublicAccessBlock (estate-s3-public-access-block reports that).",
+        "restrictPublicBuckets to true where one is not. It cannot add a missing BucketPublicAccessBlock (estate-s3-public-access-block reports that). " +
+        "It does not hide a public bucket policy on the same bucket, which S3 would then reject: estate-s3-bucket-policy-public reports that conflict.",
     description:
         "A BucketPublicAccessBlock exists only to block public access: one with a setting left false or unset is a mistake with " +
         "one safe fix, turning it on, which changes the resource in place and removes no access the pack allows.",
@@ -615,6 +663,89 @@ export const s3DenyInsecureTransport: EstateStackPolicy = {
 };
 
 // ------------------------------------------------------------------------------------------------
+// Public bucket policies
+// ------------------------------------------------------------------------------------------------
+
+/** The bucket a BucketPolicy's `bucket` input comes from, of either bucket type. */
+function bucketOfPolicy(policy: PolicyResource): PolicyResource | undefined {
+    return S3.bucket.flatMap((cls) => referencedThrough(policy, "bucket", typeTokenOf(cls)))[0];
+}
+
+/**
+ * Why a public policy on `bucket` cannot take effect: the bucket's BucketPublicAccessBlock. S3
+ * rejects a PutBucketPolicy whose policy is public when blockPublicPolicy is true, and
+ * restrictPublicBuckets limits a public policy already in place to the owner's account and AWS
+ * services (PublicAccessBlockConfiguration in the S3 API Reference; the S3 User Guide's "Block
+ * public access settings"). The remediation turns both on, so the two rules must not meet in silence.
+ */
+function publicAccessBlockConflict(bucket: PolicyResource, resources: readonly PolicyResource[]): string {
+    const blocks = attachedTo(bucket, resources, S3.publicAccessBlock, "bucket");
+    if (blocks.length === 0) {
+        return "";
+    }
+    const names = blocks.map((b) => label(b)).join(", ");
+    return (
+        ` It also conflicts with ${names} of the bucket: with blockPublicPolicy true (estate-s3-public-access-block-remediation ` +
+        "sets it and restrictPublicBuckets to true at level remediate), S3 rejects the PutBucketPolicy with AccessDenied, and " +
+        "restrictPublicBuckets limits a public policy already in place to the bucket owner's account and AWS services."
+    );
+}
+
+export const s3BucketPolicyPublic: EstateStackPolicy = {
+    name: "estate-s3-bucket-policy-public",
+    checks:
+        'No BucketPolicy (or deprecated inline bucket policy) has an Allow statement to Principal "*" (or a principal list with "*", or ' +
+        "NotPrincipal) unless its Condition restricts it to fixed values of a principal key, aws:SourceIp (no broader than /8 or IPv6 /32), " +
+        "aws:SourceArn, aws:SourceVpc, aws:SourceVpce, aws:SourceOwner, aws:SourceAccount, aws:userid or an S3 access point key, as S3 defines " +
+        "\"public\". A violation also names the bucket's BucketPublicAccessBlock, which makes S3 reject such a policy.",
+    description:
+        "A bucket policy must not grant access to everyone: a statement that allows Principal \"*\" without a condition that pins it to " +
+        "fixed principals, networks or source resources publishes the bucket's objects (or lets anyone write to them) regardless of IAM. " +
+        "Such a policy also collides with the estate's public access block, which makes S3 reject it.",
+    remediationSteps:
+        "Name the principals that need access instead of \"*\" (an account, role or service principal), or restrict the statement with a " +
+        'Condition on fixed values, for example `{ StringEquals: { "aws:SourceArn": distribution.arn } }` for CloudFront origin access ' +
+        "control. Serve public content through CloudFront rather than a public bucket. Deny statements (such as the TLS-only one) are fine.",
+    severity: "critical",
+    tags: [
+        "aws",
+        "s3",
+        checkov("CKV_AWS_70"),
+        awsConfigRule("s3-bucket-public-read-prohibited"),
+        awsConfigRule("s3-bucket-public-write-prohibited"),
+        awsGuard("S3_BUCKET_POLICY_NO_WILDCARD_PRINCIPAL"),
+        awsGuard("S3_BUCKETPOLICY_NO_ALLOW_PLUS_NOTPRINCIPAL"),
+    ],
+    validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+        const resources = args.resources;
+        const policies = ofType(resources, S3.policy);
+        // v7 still accepts the deprecated inline `policy` of aws.s3.Bucket and BucketV2. A bucket with a
+        // BucketPolicy is judged by it: its `policy` output may only read that policy back.
+        const inline = ofType(resources, S3.bucket).filter((b) => isSet(b.props, "policy") && !policies.some((p) => bucketOfPolicy(p)?.urn === b.urn));
+        if (policies.length + inline.length === 0) {
+            args.notApplicable("The stack has no BucketPolicy and no bucket with an inline policy.");
+        }
+        const check = (where: string, document: unknown, bucket: PolicyResource | undefined, urn: string) => {
+            const verdict = publicGrants(document);
+            if ("error" in verdict) {
+                report(`${where} cannot be checked for public access: ${verdict.error}.`, urn);
+            } else if (verdict.grants.length > 0) {
+                const conflict = bucket ? publicAccessBlockConflict(bucket, resources) : "";
+                report(`${where} grants public access: ${verdict.grants.join(" | ")}.${conflict}`, urn);
+            }
+        };
+        forEachDeferringUnknowns(policies, (policy) => {
+            const bucket = bucketOfPolicy(policy);
+            const where = bucket ? `${label(policy)} of S3 bucket '${bucket.name}'` : label(policy);
+            check(where, propsAs(policy, aws.s3.BucketPolicy).policy as unknown, bucket, policy.urn);
+        });
+        forEachDeferringUnknowns(inline, (bucket) => {
+            check(`The deprecated inline policy of S3 bucket '${bucket.name}'`, propsAs(bucket, aws.s3.Bucket).policy as unknown, bucket, bucket.urn);
+        });
+    },
+};
+
+// ------------------------------------------------------------------------------------------------
 // Public ACLs
 // ------------------------------------------------------------------------------------------------
 
@@ -691,5 +822,6 @@ export const s3Policies = [
     s3PublicAccessBlockRemediation,
     s3LifecycleRetention,
     s3DenyInsecureTransport,
+    s3BucketPolicyPublic,
     s3NoPublicAcl,
 ];

@@ -20,6 +20,11 @@ function isKind(resource: PolicyResource, kind: ResourceKind): boolean {
     return (Array.isArray(kind) ? (kind as readonly ResourceClass[]) : [kind as ResourceClass]).some((cls) => resource.isType(cls));
 }
 
+/** A resource class's type token (`aws:s3/bucket:Bucket` for `aws.s3.Bucket`). */
+export function typeTokenOf(cls: ResourceClass): string {
+    return (cls as unknown as { __pulumiType: string }).__pulumiType;
+}
+
 /** The resources of a kind. */
 export function ofType(resources: readonly PolicyResource[], kind: ResourceKind): PolicyResource[] {
     return resources.filter((r) => isKind(r, kind));

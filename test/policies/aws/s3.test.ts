@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import { describe, expect, it } from "vitest";
 import {
     s3BucketEncryptionKms,
+    s3BucketPolicyPublic,
     s3BucketVersioning,
     s3DenyInsecureTransport,
     s3LifecycleRetention,
@@ -21,6 +22,7 @@ import {
     bucketSet,
     check,
     estateProgram,
+    KEY_ARN,
     kmsEncryption,
     messagesOf,
     packConfig,
@@ -58,13 +60,15 @@ describe("the realistic estate fragment (real aws classes under the mock engine)
     it("passes in a preview, where ids, ARNs and the key ARN are unknown, without can't-run notes except for the policy document", async () => {
         const run = await runProgram(() => estateProgram(), { preview: true });
         const report = await check(policies, run.resources, { config: packConfig("prod") });
-        // The bucket policies are JSON built from the buckets' ARNs: unknown until the buckets exist.
-        expect(report.violations).toHaveLength(1);
-        expect(report.violations[0]).toMatchObject({
-            policy: "estate-s3-deny-insecure-transport",
-            enforcementLevel: "advisory",
-            message: expect.stringMatching(/^can't run policy 'estate-s3-deny-insecure-transport' during preview: string value at \.policy/),
-        });
+        // The bucket policies are JSON built from the buckets' ARNs: unknown until the buckets exist,
+        // so the two policies that read them note that they could not run.
+        expect(report.violations.map((v) => [v.policy, v.enforcementLevel])).toEqual([
+            ["estate-s3-deny-insecure-transport", "advisory"],
+            ["estate-s3-bucket-policy-public", "advisory"],
+        ]);
+        for (const v of report.violations) {
+            expect(v.message).toMatch(new RegExp(`^can't run policy '${v.policy}' during preview: string value at \\.policy`));
+        }
     });
 
     it("accepts AES256 on the log bucket only because it is the target of the BucketLogging", async () => {
@@ -581,6 +585,158 @@ describe("estate-s3-deny-insecure-transport", () => {
         const document = { Statement: [{ ...tlsOnlyStatement(arn), Resource: [UNKNOWN, UNKNOWN] }] };
         const report = await check(s3DenyInsecureTransport, bucketSet("data", { policy: document }));
         expect(report.violations).toEqual([expect.objectContaining({ enforcementLevel: "advisory", message: expect.stringMatching(/^can't run policy/) })]);
+    });
+});
+
+describe("estate-s3-bucket-policy-public", () => {
+    const arn = "arn:aws:s3:::data";
+    const doc = (...statements: Record<string, unknown>[]) => ({ Version: "2012-10-17", Statement: [tlsOnlyStatement(arn), ...statements] });
+    const publicRead = (extra: Record<string, unknown> = {}) => ({ Sid: "PublicRead", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: `${arn}/*`, ...extra });
+    const conflict =
+        " It also conflicts with BucketPublicAccessBlock 'data-public-access-block' of the bucket: with blockPublicPolicy true " +
+        "(estate-s3-public-access-block-remediation sets it and restrictPublicBuckets to true at level remediate), S3 rejects the " +
+        "PutBucketPolicy with AccessDenied, and restrictPublicBuckets limits a public policy already in place to the bucket owner's " +
+        "account and AWS services.";
+
+    it("passes the estate's TLS-only policy: a Deny to Principal \"*\" grants nothing", async () => {
+        clean(await check(s3BucketPolicyPublic, bucketSet("data")));
+    });
+
+    it.each([
+        ["aws:SourceArn (CloudFront origin access control)", { StringEquals: { "AWS:SourceArn": "arn:aws:cloudfront::123456789012:distribution/E2EXAMPLE" } }],
+        ["aws:SourceVpce", { StringEquals: { "aws:SourceVpce": "vpce-0a1b2c3d" } }],
+        ["aws:PrincipalOrgID", { StringEquals: { "aws:PrincipalOrgID": ["o-a1b2c3d4e5"] } }],
+        ["aws:SourceAccount with ForAnyValue:", { "ForAnyValue:StringEquals": { "aws:SourceAccount": "123456789012" } }],
+        ["aws:SourceIp no broader than /8", { IpAddress: { "aws:SourceIp": ["203.0.113.0/24", "10.0.0.0/8", "2001:db8::/32"] } }],
+        ["an access point of a fixed account", { ArnLike: { "s3:DataAccessPointArn": "arn:aws:s3:us-east-1:123456789012:accesspoint/*" } }],
+        ["one narrowing key next to one that does not narrow", { Bool: { "aws:SecureTransport": "true" }, StringEquals: { "aws:SourceVpc": "vpc-0a1b2c3d" } }],
+    ])("passes Principal \"*\" restricted to fixed values of %s", async (_what, Condition) => {
+        clean(await check(s3BucketPolicyPublic, bucketSet("data", { policy: JSON.stringify(doc(publicRead({ Condition }))) })));
+    });
+
+    it("passes named principals and service principals without a condition", async () => {
+        const statement = { Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root", Service: "logging.s3.amazonaws.com" }, Action: "s3:PutObject", Resource: `${arn}/*` };
+        clean(await check(s3BucketPolicyPublic, bucketSet("data", { policy: doc(statement) })));
+    });
+
+    it("passes a condition value not known before deployment (a distribution's ARN in preview): it is a fixed value", async () => {
+        const policy = doc(publicRead({ Condition: { StringEquals: { "aws:SourceArn": UNKNOWN } } }));
+        clean(await check(s3BucketPolicyPublic, bucketSet("data", { policy })));
+    });
+
+    it("fails Principal \"*\" without a Condition, in a JSON string, naming the statement and the public access block it conflicts with", async () => {
+        const resources = bucketSet("data", { policy: JSON.stringify(doc(publicRead())) });
+        const v = single(await check(s3BucketPolicyPublic, resources));
+        expect(v.urn).toBe(byName(resources, "data-policy").urn);
+        expect(v.severity).toBe("critical");
+        expect(v.text).toBe(
+            "BucketPolicy 'data-policy' of S3 bucket 'data' grants public access: statement 'PublicRead' allows \"s3:GetObject\" to " +
+                `Principal "*", and it has no Condition.${conflict}`,
+        );
+    });
+
+    it("fails {AWS: \"*\"} and a principal list that includes \"*\", in a PolicyDocument object", async () => {
+        const statements = [publicRead({ Sid: "A", Principal: { AWS: "*" } }), publicRead({ Sid: "B", Principal: { AWS: ["arn:aws:iam::123456789012:root", "*"] } })];
+        const v = single(await check(s3BucketPolicyPublic, bucketSet("data", { policy: doc(...statements), publicAccessBlock: null })));
+        expect(v.text).toBe(
+            "BucketPolicy 'data-policy' of S3 bucket 'data' grants public access: statement 'A' allows \"s3:GetObject\" to Principal " +
+                '{"AWS":"*"}, and it has no Condition | statement \'B\' allows "s3:GetObject" to Principal ' +
+                '{"AWS":["arn:aws:iam::123456789012:root","*"]}, and it has no Condition.',
+        );
+    });
+
+    it("fails an Allow with NotPrincipal (everyone but the listed) and NotAction", async () => {
+        const statement = { Effect: "Allow", NotPrincipal: { AWS: "arn:aws:iam::123456789012:root" }, NotAction: "s3:DeleteObject", Resource: `${arn}/*` };
+        const v = single(await check(s3BucketPolicyPublic, bucketSet("data", { policy: doc(statement), publicAccessBlock: null })));
+        expect(v.text).toBe(
+            "BucketPolicy 'data-policy' of S3 bucket 'data' grants public access: statement #2 allows every action but " +
+                '"s3:DeleteObject" to everyone but NotPrincipal {"AWS":"arn:aws:iam::123456789012:root"}, and it has no Condition.',
+        );
+    });
+
+    it.each([
+        ["a wildcard value (the S3 guide's own public example)", { StringLike: { "aws:SourceVpc": "vpc-*" } }],
+        ["a negated operator", { StringNotEquals: { "aws:SourceVpce": "vpce-0a1b2c3d" } }],
+        ["...IfExists, true when the key is absent", { StringEqualsIfExists: { "aws:SourceVpce": "vpce-0a1b2c3d" } }],
+        ["an aws:SourceIp block broader than /8", { IpAddress: { "aws:SourceIp": "0.0.0.0/1" } }],
+        ["an IPv6 aws:SourceIp block broader than /32", { IpAddress: { "aws:SourceIp": "2001:db8::/31" } }],
+        ["a key S3 does not count (aws:Referer)", { StringEquals: { "aws:Referer": "https://example.com/" } }],
+        ["a policy variable", { StringEquals: { "aws:userid": "${aws:userid}" } }],
+    ])("fails a Condition with %s", async (_what, Condition) => {
+        const v = single(await check(s3BucketPolicyPublic, bucketSet("data", { policy: doc(publicRead({ Condition })), publicAccessBlock: null })));
+        expect(v.text).toBe(
+            "BucketPolicy 'data-policy' of S3 bucket 'data' grants public access: statement 'PublicRead' allows \"s3:GetObject\" to " +
+                `Principal "*", and its Condition (${Object.keys(Condition).join(", ")}) does not restrict it to fixed values of a principal, ` +
+                "aws:SourceIp, aws:SourceArn, aws:SourceAccount, aws:SourceVpc or aws:SourceVpce.",
+        );
+    });
+
+    it("reports the conflict with the public access block after the remediation turned it on (both stacks' configs)", async () => {
+        for (const stack of ["dev", "prod"] as const) {
+            const resources = bucketSet("data", { policy: JSON.stringify(doc(publicRead())), publicAccessBlock: { ...allBlocked, blockPublicPolicy: false, restrictPublicBuckets: false } });
+            const report = await check([s3PublicAccessBlockRemediation, s3BucketPolicyPublic], resources, { config: packConfig(stack) });
+            expect(report.remediations.map((r) => r.changes)).toEqual([["blockPublicPolicy: false -> true", "restrictPublicBuckets: false -> true"]]);
+            expect(report.violations.map((v) => v.policy)).toEqual(["estate-s3-bucket-policy-public"]);
+            expect(messagesOf(report)[0]).toMatch(/grants public access: .* It also conflicts with BucketPublicAccessBlock 'data-public-access-block' of the bucket/);
+        }
+    });
+
+    it("fails the deprecated inline policy of a Bucket and a BucketV2, but judges a bucket with a BucketPolicy by that", async () => {
+        const inlineDoc = JSON.stringify(doc(publicRead()));
+        const legacy = fakeResource({ type: "aws:s3/bucketV2:BucketV2", name: "legacy", props: { policy: inlineDoc } });
+        const [data, ...settings] = bucketSet("data", { props: { policy: inlineDoc } });
+        const report = await check(s3BucketPolicyPublic, [legacy, data!, ...settings]);
+        expect(report.violations.map((v) => v.urn)).toEqual([legacy.urn]);
+        expect(messagesOf(report)).toEqual([
+            "The deprecated inline policy of S3 bucket 'legacy' grants public access: statement 'PublicRead' allows \"s3:GetObject\" to Principal \"*\", and it has no Condition.",
+        ]);
+    });
+
+    it("reports a policy document it cannot read", async () => {
+        const v = single(await check(s3BucketPolicyPublic, bucketSet("data", { policy: "{not json" })));
+        expect(v.text).toMatch(/^BucketPolicy 'data-policy' of S3 bucket 'data' cannot be checked for public access: the policy is not valid JSON/);
+    });
+
+    it("is not applicable to a stack without bucket policies", async () => {
+        expect((await check(s3BucketPolicyPublic, bucketSet("data", { policy: null }))).notApplicable).toEqual([
+            { policy: "estate-s3-bucket-policy-public", reason: "The stack has no BucketPolicy and no bucket with an inline policy." },
+        ]);
+    });
+});
+
+describe("estate-s3-bucket-encryption-kms and the deprecated inline encryption", () => {
+    const kmsInline = { rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY_ARN }, bucketKeyEnabled: true } };
+
+    it("accepts an inline aws:kms configuration with a key on a Bucket, and on a BucketV2 (its plural shape)", async () => {
+        clean(await check(s3BucketEncryptionKms, bucketSet("data", { encryption: null, props: { serverSideEncryptionConfiguration: kmsInline } })));
+        const v2 = { serverSideEncryptionConfigurations: [{ rules: [{ applyServerSideEncryptionByDefaults: [{ sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY_ARN }] }] }] };
+        clean(await check(s3BucketEncryptionKms, [fakeResource({ type: "aws:s3/bucketV2:BucketV2", name: "legacy", props: v2 })]));
+    });
+
+    it("fails an inline AES256 configuration, saying it is the deprecated inline one", async () => {
+        const inline = { rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } } };
+        const resources = bucketSet("data", { encryption: null, props: { serverSideEncryptionConfiguration: inline } });
+        const v = single(await check(s3BucketEncryptionKms, resources));
+        expect(v.urn).toBe(resources[0]!.urn);
+        expect(v.text).toBe(
+            "S3 bucket 'data' has no BucketServerSideEncryptionConfiguration, and its deprecated inline serverSideEncryptionConfiguration " +
+                "encrypts with 'AES256'; use 'aws:kms' or 'aws:kms:dsse' with a customer-managed key (AES256 is accepted only for a bucket " +
+                "that receives access logs: the targetBucket of a BucketLogging, or tagged estate:role: access-logs).",
+        );
+    });
+
+    it("fails an inline aws:kms configuration without a key", async () => {
+        const inline = { rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } } };
+        const v = single(await check(s3BucketEncryptionKms, bucketSet("data", { encryption: null, props: { serverSideEncryptionConfiguration: inline } })));
+        expect(v.text).toBe(
+            "S3 bucket 'data' has no BucketServerSideEncryptionConfiguration, and its deprecated inline serverSideEncryptionConfiguration " +
+                "uses 'aws:kms' without a kmsMasterKeyId, so S3 encrypts with the AWS managed key aws/s3; set kmsMasterKeyId to a customer-managed key.",
+        );
+    });
+
+    it("judges a bucket with a separate configuration by that, not by what its inline output reads back", async () => {
+        const readBack = { rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } } };
+        clean(await check(s3BucketEncryptionKms, bucketSet("data", { props: { serverSideEncryptionConfiguration: readBack } })));
     });
 });
 
