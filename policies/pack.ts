@@ -9,6 +9,8 @@
 import type { EnforcementLevel } from "@pulumi/policy";
 import { backupPolicies } from "./aws/backup";
 import { docdbPolicies } from "./aws/docdb";
+import { ec2Policies } from "./aws/ec2";
+import { ecrPolicies } from "./aws/ecr";
 import { elasticachePolicies } from "./aws/elasticache";
 import { kmsPolicies } from "./aws/kms";
 import { rdsPolicies } from "./aws/rds";
@@ -22,7 +24,7 @@ export const packName = "estate";
 /** The level of a policy that the stack's config file does not set. */
 export const packEnforcementLevel: EnforcementLevel = "advisory";
 
-export const policies: EstatePolicy[] = [...s3Policies, ...kmsPolicies, ...rdsPolicies, ...docdbPolicies, ...elasticachePolicies, ...secretsManagerPolicies, ...backupPolicies, ...k8sPolicies];
+export const policies: EstatePolicy[] = [...s3Policies, ...kmsPolicies, ...rdsPolicies, ...docdbPolicies, ...elasticachePolicies, ...ec2Policies, ...ecrPolicies, ...secretsManagerPolicies, ...backupPolicies, ...k8sPolicies];
 
 /**
  * Policies that stay advisory in prod too (`policies/config/prod.json` says so): recommendations
