@@ -290,48 +290,87 @@ function isDefaultGroupName(name: unknown): boolean {
 }
 
 export const FORCE_SSL = "rds.force_ssl";
+export const REQUIRE_SECURE_TRANSPORT = "require_secure_transport";
+
+/** The parameter that makes an engine refuse connections without TLS, and the values that turn it on. */
+interface TlsParameter {
+    name: string;
+    on: readonly unknown[];
+}
+
+/**
+ * The TLS parameter of each engine (the `engine` strings of CreateDBInstance / CreateDBCluster):
+ * - PostgreSQL and Aurora PostgreSQL: `rds.force_ssl` = 1 (RDS and Aurora user guides);
+ * - MySQL, MariaDB (10.5 and later) and Aurora MySQL: `require_secure_transport` = 1 (ON); for
+ *   Aurora MySQL it exists only in the DB cluster parameter group (RDS user guide "Requiring SSL/TLS
+ *   for all connections to a MySQL DB instance" and "... MariaDB DB instance"; Aurora user guide
+ *   AuroraMySQL.Security, "Requiring an SSL/TLS connection to an Aurora MySQL DB cluster");
+ * - SQL Server (sqlserver-ee, -se, -ex, -web, -dev-ee): `rds.force_ssl` = 1, a static parameter
+ *   (RDS user guide SQLServer.Concepts.General.SSL.Using, "Forcing connections to your DB instance to use SSL").
+ * Oracle enforces TLS through an option group (the SSL option), not a parameter; Db2 through
+ * `db2comm`; the legacy `aurora` engine (Aurora MySQL 1, end of life) has no such parameter. The
+ * policy does not check them (docs/policies-aws.md).
+ */
+export function tlsParameterOf(engine: unknown): TlsParameter | undefined {
+    if (typeof engine !== "string") {
+        return undefined;
+    }
+    if (engine === "postgres" || engine === "aurora-postgresql" || engine.startsWith("sqlserver-")) {
+        return { name: FORCE_SSL, on: ["1", 1] };
+    }
+    if (engine === "mysql" || engine === "mariadb" || engine === "aurora-mysql") {
+        return { name: REQUIRE_SECURE_TRANSPORT, on: ["1", 1, "ON", "on"] };
+    }
+    return undefined;
+}
 
 export const rdsForceSsl: EstateStackPolicy = {
     name: "estate-rds-force-ssl",
     checks:
-        "Every RDS PostgreSQL instance and Aurora PostgreSQL cluster is attached to a (cluster) parameter group of the stack that sets rds.force_ssl to 1; default groups and groups from outside the stack fail.",
+        "Every RDS instance and cluster of an engine with a TLS parameter is attached to a (cluster) parameter group of the stack that turns it on: " +
+        "rds.force_ssl = 1 for PostgreSQL, Aurora PostgreSQL and SQL Server; require_secure_transport = 1 (ON) for MySQL, MariaDB and Aurora MySQL " +
+        "(in the cluster parameter group). Default groups and groups from outside the stack fail. Oracle (option group) and Db2 are not checked.",
     description:
-        "RDS PostgreSQL instances and Aurora PostgreSQL clusters must refuse connections without TLS: their attached " +
-        "parameter group must set rds.force_ssl = 1, so that no client, driver default or misconfiguration sends credentials and data in clear text.",
+        "RDS databases must refuse connections without TLS: their attached parameter group must set the engine's TLS parameter (rds.force_ssl " +
+        "or require_secure_transport), so that no client, driver default or misconfiguration sends credentials and data in clear text.",
     remediationSteps:
-        "Create an aws.rds.ParameterGroup (instances) or aws.rds.ClusterParameterGroup (Aurora) for the engine family with the " +
-        'parameter `{ name: "rds.force_ssl", value: "1" }`, and attach it with `parameterGroupName: group.name` / ' +
-        "`dbClusterParameterGroupName: group.name`. Default parameter groups cannot be changed and are not accepted.",
+        "Create an aws.rds.ParameterGroup (instances) or aws.rds.ClusterParameterGroup (Aurora, Multi-AZ DB clusters) for the engine family with " +
+        '`{ name: "rds.force_ssl", value: "1" }` (PostgreSQL, SQL Server; static on SQL Server: reboot) or `{ name: "require_secure_transport", value: "1" }` ' +
+        "(MySQL, MariaDB 10.5+, Aurora MySQL), and attach it with `parameterGroupName: group.name` / `dbClusterParameterGroupName: group.name`. " +
+        "Default parameter groups cannot be changed and are not accepted.",
     severity: "high",
-    tags: ["aws", "rds", checkov("CKV2_AWS_69")],
+    tags: ["aws", "rds", checkov("CKV2_AWS_69"), awsConfigRule("rds-mysql-instance-encrypted-in-transit"), awsConfigRule("rds-sqlserver-encrypted-in-transit")],
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
-        const isPostgres = (engine: unknown) => typeof engine === "string" && (engine === "postgres" || engine === "aurora-postgresql");
         const databases = [
             ...ofType(args.resources, aws.rds.Instance).map((r) => ({ r, what: "RDS instance", property: "parameterGroupName", groupType: RDS_TYPES.parameterGroup, groupKind: "ParameterGroup" })),
             ...ofType(args.resources, aws.rds.Cluster).map((r) => ({ r, what: "RDS cluster", property: "dbClusterParameterGroupName", groupType: RDS_TYPES.clusterParameterGroup, groupKind: "ClusterParameterGroup" })),
-        ].filter(({ r }) => isPostgres(peek(() => (r.props as { engine?: unknown }).engine)));
+        ].flatMap((db) => {
+            const engine = peek(() => (db.r.props as { engine?: unknown }).engine);
+            const parameter = tlsParameterOf(engine);
+            return parameter ? [{ ...db, engine: engine as string, parameter }] : [];
+        });
         if (databases.length === 0) {
-            args.notApplicable("The stack has no RDS PostgreSQL instance or Aurora PostgreSQL cluster.");
+            args.notApplicable("The stack has no RDS instance or cluster of an engine with a TLS parameter (PostgreSQL, MySQL, MariaDB, SQL Server, Aurora).");
         }
-        forEachDeferringUnknowns(databases, ({ r, what, property, groupType, groupKind }) => {
+        forEachDeferringUnknowns(databases, ({ r, what, property, groupType, groupKind, engine, parameter }) => {
+            const db = `${what} '${r.name}' (engine ${engine})`;
+            const wanted = `${parameter.name} = 1`;
             const groups = referencedThrough(r, property, groupType);
             if (groups.length === 0) {
                 const name = peek(() => (r.props as Record<string, unknown>)[property]);
                 if (name === undefined || name === null || name === "" || isDefaultGroupName(name)) {
-                    report(`${what} '${r.name}' uses its engine's default parameter group, where ${FORCE_SSL} is not 1; attach a ${groupKind} with ${FORCE_SSL} = 1.`, r.urn);
+                    report(`${db} uses its engine's default parameter group, where ${parameter.name} is not 1; attach a ${groupKind} with ${wanted}.`, r.urn);
                 } else {
                     const shownName = name === UNKNOWN ? "a name not known before deployment" : `'${String(name)}'`;
-                    report(`${what} '${r.name}' uses parameter group ${shownName}, which is not a ${groupKind} of this stack: ${FORCE_SSL} cannot be verified.`, r.urn);
+                    report(`${db} uses parameter group ${shownName}, which is not a ${groupKind} of this stack: ${parameter.name} cannot be verified.`, r.urn);
                 }
                 return;
             }
             for (const group of groups) {
-                const value = parameterValue(group, FORCE_SSL);
-                if (value !== "1" && value !== 1) {
-                    report(
-                        `${groupKind} '${group.name}' of ${what} '${r.name}' sets ${FORCE_SSL} to ${shown(value)}; it must be 1.`,
-                        group.urn,
-                    );
+                const value = parameterValue(group, parameter.name);
+                if (!parameter.on.includes(value)) {
+                    const state = value === undefined ? `does not set ${parameter.name}` : `sets ${parameter.name} to ${shown(value)}`;
+                    report(`${groupKind} '${group.name}' of ${db} ${state}; it must set ${wanted} to refuse connections without TLS.`, group.urn);
                 }
             }
         });

@@ -223,12 +223,12 @@ describe("estate-rds-force-ssl (stack)", () => {
         const resources = instanceWithGroup({}, { parameters: [{ name: "rds.force_ssl", value: "0" }] });
         expect(single(await check(rdsForceSsl, resources))).toEqual({
             urn: resources[0]!.urn,
-            text: "ParameterGroup 'orders-params' of RDS instance 'orders-db' sets rds.force_ssl to \"0\"; it must be 1.",
+            text: "ParameterGroup 'orders-params' of RDS instance 'orders-db' (engine postgres) sets rds.force_ssl to \"0\"; it must set rds.force_ssl = 1 to refuse connections without TLS.",
         });
         const without = auroraWithInstances(2, {}, { parameters: [] });
         expect(single(await check(rdsForceSsl, without))).toEqual({
             urn: without[0]!.urn,
-            text: "ClusterParameterGroup 'au-params' of RDS cluster 'au-cluster' sets rds.force_ssl to not set; it must be 1.",
+            text: "ClusterParameterGroup 'au-params' of RDS cluster 'au-cluster' (engine aurora-postgresql) does not set rds.force_ssl; it must set rds.force_ssl = 1 to refuse connections without TLS.",
         });
     });
 
@@ -236,18 +236,18 @@ describe("estate-rds-force-ssl (stack)", () => {
         const r = instance({ parameterGroupName: undefined });
         expect(single(await check(rdsForceSsl, [r]))).toEqual({
             urn: r.urn,
-            text: "RDS instance 'orders-db' uses its engine's default parameter group, where rds.force_ssl is not 1; attach a ParameterGroup with rds.force_ssl = 1.",
+            text: "RDS instance 'orders-db' (engine postgres) uses its engine's default parameter group, where rds.force_ssl is not 1; attach a ParameterGroup with rds.force_ssl = 1.",
         });
         const named = cluster({ dbClusterParameterGroupName: "default.aurora-postgresql16" });
         expect(single(await check(rdsForceSsl, [named])).text).toBe(
-            "RDS cluster 'au-cluster' uses its engine's default parameter group, where rds.force_ssl is not 1; attach a ClusterParameterGroup with rds.force_ssl = 1.",
+            "RDS cluster 'au-cluster' (engine aurora-postgresql) uses its engine's default parameter group, where rds.force_ssl is not 1; attach a ClusterParameterGroup with rds.force_ssl = 1.",
         );
     });
 
     it("fails a group it cannot see (a name, not a resource of the stack)", async () => {
         const r = instance({ parameterGroupName: "hand-made-pg" });
         expect(single(await check(rdsForceSsl, [r])).text).toBe(
-            "RDS instance 'orders-db' uses parameter group 'hand-made-pg', which is not a ParameterGroup of this stack: rds.force_ssl cannot be verified.",
+            "RDS instance 'orders-db' (engine postgres) uses parameter group 'hand-made-pg', which is not a ParameterGroup of this stack: rds.force_ssl cannot be verified.",
         );
     });
 
@@ -257,13 +257,64 @@ describe("estate-rds-force-ssl (stack)", () => {
         expect(single(await check(rdsForceSsl, [decoy, r])).urn).toBe(r.urn);
     });
 
-    it("checks PostgreSQL engines only", async () => {
-        const mysql = instance({ engine: "mysql", parameterGroupName: undefined });
-        expect(await check(rdsForceSsl, [mysql])).toEqual({
+    it("is not applicable to engines without a TLS parameter (Oracle uses an option group)", async () => {
+        const oracle = instance({ engine: "oracle-ee", parameterGroupName: undefined });
+        expect(await check(rdsForceSsl, [oracle])).toEqual({
             violations: [],
             remediations: [],
-            notApplicable: [{ policy: "estate-rds-force-ssl", reason: "The stack has no RDS PostgreSQL instance or Aurora PostgreSQL cluster." }],
+            notApplicable: [{ policy: "estate-rds-force-ssl", reason: "The stack has no RDS instance or cluster of an engine with a TLS parameter (PostgreSQL, MySQL, MariaDB, SQL Server, Aurora)." }],
         });
+    });
+
+    it.each([
+        ["mysql", "require_secure_transport", "1"],
+        ["mysql", "require_secure_transport", "ON"],
+        ["mariadb", "require_secure_transport", "1"],
+        ["sqlserver-se", "rds.force_ssl", "1"],
+        ["sqlserver-ee", "rds.force_ssl", "1"],
+    ])("passes a %s instance whose group sets %s = %s", async (engine, name, value) => {
+        const report = await check(rdsForceSsl, instanceWithGroup({ engine }, { parameters: [{ name, value }] }));
+        expect(report.violations).toEqual([]);
+    });
+
+    it.each([
+        ["mysql", "require_secure_transport"],
+        ["mariadb", "require_secure_transport"],
+        ["sqlserver-ex", "rds.force_ssl"],
+        ["sqlserver-web", "rds.force_ssl"],
+    ])("fails a %s instance whose group does not set %s, naming the parameter and the value", async (engine, name) => {
+        const resources = instanceWithGroup({ engine }, { parameters: [{ name: "max_connections", value: "100" }] });
+        expect(single(await check(rdsForceSsl, resources))).toEqual({
+            urn: resources[0]!.urn,
+            text: `ParameterGroup 'orders-params' of RDS instance 'orders-db' (engine ${engine}) does not set ${name}; it must set ${name} = 1 to refuse connections without TLS.`,
+        });
+    });
+
+    it("does not take PostgreSQL's rds.force_ssl for MySQL, and fails require_secure_transport OFF", async () => {
+        const wrongParameter = instanceWithGroup({ engine: "mysql" }, forceSsl);
+        expect(single(await check(rdsForceSsl, wrongParameter)).text).toBe(
+            "ParameterGroup 'orders-params' of RDS instance 'orders-db' (engine mysql) does not set require_secure_transport; it must set require_secure_transport = 1 to refuse connections without TLS.",
+        );
+        const off = instanceWithGroup({ engine: "mariadb" }, { parameters: [{ name: "require_secure_transport", value: "OFF" }] });
+        expect(single(await check(rdsForceSsl, off)).text).toBe(
+            "ParameterGroup 'orders-params' of RDS instance 'orders-db' (engine mariadb) sets require_secure_transport to \"OFF\"; it must set require_secure_transport = 1 to refuse connections without TLS.",
+        );
+    });
+
+    it("checks an Aurora MySQL cluster's cluster parameter group, and its default group", async () => {
+        const aurora = auroraWithInstances(2, { engine: "aurora-mysql" }, { family: "aurora-mysql8.0", parameters: [{ name: "require_secure_transport", value: "ON" }] });
+        expect((await check(rdsForceSsl, aurora)).violations).toEqual([]);
+        const bare = cluster({ engine: "aurora-mysql", dbClusterParameterGroupName: "default.aurora-mysql8.0" });
+        expect(single(await check(rdsForceSsl, [bare])).text).toBe(
+            "RDS cluster 'au-cluster' (engine aurora-mysql) uses its engine's default parameter group, where require_secure_transport is not 1; attach a ClusterParameterGroup with require_secure_transport = 1.",
+        );
+    });
+
+    it("reports a SQL Server instance on its default parameter group", async () => {
+        const r = instance({ engine: "sqlserver-se", parameterGroupName: undefined });
+        expect(single(await check(rdsForceSsl, [r])).text).toBe(
+            "RDS instance 'orders-db' (engine sqlserver-se) uses its engine's default parameter group, where rds.force_ssl is not 1; attach a ParameterGroup with rds.force_ssl = 1.",
+        );
     });
 
     it("is mandatory with the prod config", async () => {
