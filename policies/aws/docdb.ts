@@ -57,13 +57,12 @@ export const docdbBackupRetention: EstateResourcePolicy = {
     },
     validateResource: validateResourceOfType(aws.docdb.Cluster, (cluster, args, report) => {
         const minimum = Math.max(DOCDB_MINIMUM_RETENTION_DAYS, minimumDays(args.getConfig<{ minimumDays?: number }>(), DOCDB_MINIMUM_RETENTION_DAYS));
-        // Unset, DocumentDB keeps backups 1 day.
-        const days = cluster.backupRetentionPeriod ?? 1;
+        // Unset, DocumentDB keeps backups 1 day (DocumentDB CreateDBCluster BackupRetentionPeriod "Default: 1").
+        const set = cluster.backupRetentionPeriod;
+        const days = set ?? 1;
         if (typeof days !== "number" || days < minimum) {
-            report(
-                `DocumentDB cluster '${args.name}' keeps automated backups ${shown(days)} day(s) (backupRetentionPeriod ${shown(cluster.backupRetentionPeriod)}); ` +
-                    `it must keep at least ${minimum}.`,
-            );
+            const why = set === undefined || set === null ? ": backupRetentionPeriod not set (AWS default: 1 day)" : ` (backupRetentionPeriod ${shown(set)})`;
+            report(`DocumentDB cluster '${args.name}' keeps automated backups ${shown(days)} day(s)${why}; it must keep at least ${minimum}.`);
         }
     }),
 };

@@ -130,7 +130,7 @@ export const DEFAULT_MINIMUM_RETENTION_DAYS = 7;
 export const rdsBackupRetention: EstateResourcePolicy = {
     name: "estate-rds-backup-retention",
     checks:
-        "Every RDS instance and cluster (read replicas excepted) keeps automated backups (backupRetentionPeriod) at least minimumDays; unset counts as 0 days for an instance and 1 for a cluster.",
+        "Every RDS instance and cluster (read replicas excepted) keeps automated backups (backupRetentionPeriod) at least minimumDays; unset counts as 1 day for a cluster (AWS's default) and 0 for an instance (the provider sends 0).",
     description:
         "RDS instances and clusters must keep automated backups at least the stack's minimum number of days (the recovery " +
         "objective, at most AWS's 35): they are the point-in-time recovery window when data is deleted or corrupted.",
@@ -148,13 +148,22 @@ export const rdsBackupRetention: EstateResourcePolicy = {
         const db = databaseOf(args, INSTANCES_AND_CLUSTERS);
         skipReplica(args, db);
         const minimum = minimumDays(args.getConfig<BackupRetentionConfig>(), DEFAULT_MINIMUM_RETENTION_DAYS);
-        // Unset, AWS keeps an instance's backups 0 days (none) and a cluster's 1 day.
-        const days = db.props.backupRetentionPeriod ?? (db.kind === "instance" ? 0 : 1);
+        const set = db.props.backupRetentionPeriod;
+        // Unset on a cluster, the provider omits it and AWS applies its default of 1 day (CreateDBCluster
+        // BackupRetentionPeriod "Default: 1"; terraform-provider-aws#34187). Unset on an instance, the
+        // provider sends 0, which disables automated backups: terraform-provider-aws
+        // internal/service/rds/instance.go builds CreateDBInstanceInput with
+        // BackupRetentionPeriod: d.Get("backup_retention_period"), and @pulumi/aws 7 rds/instance.d.ts
+        // documents "Default is `0`"; CreateDBInstance's own "Default: 1" applies only when the field is omitted.
+        const days = set ?? (db.kind === "instance" ? 0 : 1);
         if (typeof days !== "number" || days < minimum) {
-            report(
-                `${db.what} keeps automated backups ${shown(days)} day(s) (backupRetentionPeriod ${shown(db.props.backupRetentionPeriod)}); ` +
-                    `the stack requires at least ${minimum}.`,
-            );
+            const why =
+                set !== undefined && set !== null
+                    ? ` (backupRetentionPeriod ${shown(set)})`
+                    : db.kind === "instance"
+                      ? ": backupRetentionPeriod not set (@pulumi/aws sends 0, which disables automated backups; AWS's default of 1 day applies only when the API call omits it)"
+                      : ": backupRetentionPeriod not set (AWS default: 1 day)";
+            report(`${db.what} keeps automated backups ${shown(days)} day(s)${why}; the stack requires at least ${minimum}.`);
         }
     },
 };

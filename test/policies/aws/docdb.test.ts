@@ -60,7 +60,7 @@ describe("estate-docdb-backup-retention", () => {
 
     it("never accepts less than 7 days, even when the config asks for less", async () => {
         const report = await check(docdbBackupRetention, [cluster({ backupRetentionPeriod: undefined })], { config: { all: "advisory", "estate-docdb-backup-retention": { minimumDays: 3 } } });
-        expect(messagesOf(report)).toEqual(["DocumentDB cluster 'docs-cluster' keeps automated backups 1 day(s) (backupRetentionPeriod not set); it must keep at least 7."]);
+        expect(messagesOf(report)).toEqual(["DocumentDB cluster 'docs-cluster' keeps automated backups 1 day(s): backupRetentionPeriod not set (AWS default: 1 day); it must keep at least 7."]);
     });
 });
 

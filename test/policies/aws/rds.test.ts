@@ -125,10 +125,11 @@ describe("estate-rds-backup-retention", () => {
         expect(v).toEqual({ urn: r.urn, text: "RDS instance 'orders-db' keeps automated backups 7 day(s) (backupRetentionPeriod 7); the stack requires at least 30." });
     });
 
-    it("counts an unset retention as AWS does: 0 days for an instance, 1 for a cluster", async () => {
+    it("says what an unset retention means: AWS's default of 1 day for a cluster, 0 (sent by the provider) for an instance", async () => {
         expect(messagesOf(await check(rdsBackupRetention, [instance({ backupRetentionPeriod: undefined }), cluster({ backupRetentionPeriod: undefined })]))).toEqual([
-            "RDS instance 'orders-db' keeps automated backups 0 day(s) (backupRetentionPeriod not set); the stack requires at least 7.",
-            "RDS cluster 'au-cluster' keeps automated backups 1 day(s) (backupRetentionPeriod not set); the stack requires at least 7.",
+            "RDS instance 'orders-db' keeps automated backups 0 day(s): backupRetentionPeriod not set (@pulumi/aws sends 0, which disables " +
+                "automated backups; AWS's default of 1 day applies only when the API call omits it); the stack requires at least 7.",
+            "RDS cluster 'au-cluster' keeps automated backups 1 day(s): backupRetentionPeriod not set (AWS default: 1 day); the stack requires at least 7.",
         ]);
     });
 
