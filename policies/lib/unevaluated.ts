@@ -80,16 +80,16 @@ export interface UnevaluatedInput {
 
 /** Why no policy could see this resource's contents, or `undefined` when they were seen. */
 export function unevaluatedReason(r: UnevaluatedInput): string | undefined {
+    const rendering = RENDERING_COMPONENTS[r.type];
+    if (rendering && r.children === 0) {
+        return `${rendering}: no object of it was seen`;
+    }
     const marked = peek(() => r.props[OFFLINE_UNEVALUATED_KEY]);
     if (typeof marked === "string") {
         return marked;
     }
     if (HELM_RELEASE_TYPES.has(r.type)) {
         return "a Helm release: the Kubernetes provider installs the chart, and no policy sees the objects it renders";
-    }
-    const rendering = RENDERING_COMPONENTS[r.type];
-    if (rendering && r.children === 0) {
-        return `${rendering}: no object of it was seen`;
     }
     const invoke = isRecord(r.props) ? unansweredInvokeIn(r.props) : undefined;
     if (invoke) {
