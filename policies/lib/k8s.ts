@@ -109,6 +109,13 @@ export interface Container {
     resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
     readinessProbe?: unknown;
     livenessProbe?: unknown;
+    env?: EnvVar[];
+}
+
+export interface EnvVar {
+    name?: string;
+    value?: string;
+    valueFrom?: unknown;
 }
 
 export interface PodSpec {
