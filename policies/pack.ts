@@ -8,6 +8,7 @@
  */
 import type { EnforcementLevel } from "@pulumi/policy";
 import { backupPolicies } from "./aws/backup";
+import { coveragePolicies } from "./coverage/unevaluated";
 import { docdbPolicies } from "./aws/docdb";
 import { ec2Policies } from "./aws/ec2";
 import { ecrPolicies } from "./aws/ecr";
@@ -24,7 +25,7 @@ export const packName = "estate";
 /** The level of a policy that the stack's config file does not set. */
 export const packEnforcementLevel: EnforcementLevel = "advisory";
 
-export const policies: EstatePolicy[] = [...s3Policies, ...kmsPolicies, ...rdsPolicies, ...docdbPolicies, ...elasticachePolicies, ...ec2Policies, ...ecrPolicies, ...secretsManagerPolicies, ...backupPolicies, ...k8sPolicies];
+export const policies: EstatePolicy[] = [...s3Policies, ...kmsPolicies, ...rdsPolicies, ...docdbPolicies, ...elasticachePolicies, ...ec2Policies, ...ecrPolicies, ...secretsManagerPolicies, ...backupPolicies, ...k8sPolicies, ...coveragePolicies];
 
 /**
  * Policies that stay advisory in prod too (`policies/config/prod.json` says so): recommendations
