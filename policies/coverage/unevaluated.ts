@@ -40,7 +40,7 @@ export const unevaluatedContent: EstateStackPolicy = {
         "plain resources instead of a multi-language component. Where that is not possible, review the content (pin the chart, test " +
         "its values) and list the resource in this policy's config: accepted: [{ resource: \"<type>::<name>\", reason: \"...\" }].",
     severity: "medium",
-    tags: ["coverage"],
+    tags: ["unevaluated", "coverage"],
     configSchema: {
         properties: {
             accepted: {
