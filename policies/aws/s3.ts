@@ -124,15 +124,22 @@ interface EncryptionSource {
  * .applyServerSideEncryptionByDefaults[]` (@pulumi/aws 7 types/input.d.ts).
  */
 function inlineEncryptionDefaults(bucket: PolicyResource): unknown[] | undefined {
+    // Unknown as a whole, it is the computed output of a bucket being created in a preview, not a
+    // configuration the program wrote (a written one is known, even when its key ARN is not).
     if (bucket.isType(aws.s3.BucketV2)) {
-        const configs = asList(propsAs(bucket, aws.s3.BucketV2).serverSideEncryptionConfigurations);
-        if (configs.length === 0) {
+        const configs = peek(() => propsAs(bucket, aws.s3.BucketV2).serverSideEncryptionConfigurations);
+        if (configs === UNKNOWN || asList(configs).length === 0) {
             return undefined;
         }
-        return configs.flatMap((c) => (isRecord(c) ? asList(c.rules) : [])).flatMap((r) => (isRecord(r) ? asList(r.applyServerSideEncryptionByDefaults) : []));
+        return asList(configs)
+            .flatMap((c) => (isRecord(c) ? asList(c.rules) : []))
+            .flatMap((r) => (isRecord(r) ? asList(r.applyServerSideEncryptionByDefaults) : []));
     }
-    const config = propsAs(bucket, aws.s3.Bucket).serverSideEncryptionConfiguration;
-    return isRecord(config) ? [isRecord(config.rule) ? config.rule.applyServerSideEncryptionByDefault : undefined] : undefined;
+    const config = peek(() => propsAs(bucket, aws.s3.Bucket).serverSideEncryptionConfiguration);
+    if (config === UNKNOWN || !isRecord(config)) {
+        return undefined;
+    }
+    return [isRecord(config.rule) ? config.rule.applyServerSideEncryptionByDefault : undefined];
 }
 
 /** Reports what keeps one source's default encryption from SSE-KMS with a customer-managed key. */
@@ -720,8 +727,13 @@ export const s3BucketPolicyPublic: EstateStackPolicy = {
         const resources = args.resources;
         const policies = ofType(resources, S3.policy);
         // v7 still accepts the deprecated inline `policy` of aws.s3.Bucket and BucketV2. A bucket with a
-        // BucketPolicy is judged by it: its `policy` output may only read that policy back.
-        const inline = ofType(resources, S3.bucket).filter((b) => isSet(b.props, "policy") && !policies.some((p) => bucketOfPolicy(p)?.urn === b.urn));
+        // BucketPolicy is judged by it: its `policy` output may only read that policy back. A `policy`
+        // unknown as a whole is the computed output of a bucket being created (or a document built from
+        // unknown ARNs): nothing to read before the bucket exists.
+        const inline = ofType(resources, S3.bucket).filter((b) => {
+            const policy = peek(() => b.props.policy);
+            return policy !== UNKNOWN && isSet(b.props, "policy") && !policies.some((p) => bucketOfPolicy(p)?.urn === b.urn);
+        });
         if (policies.length + inline.length === 0) {
             args.notApplicable("The stack has no BucketPolicy and no bucket with an inline policy.");
         }

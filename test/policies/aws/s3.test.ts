@@ -697,6 +697,12 @@ describe("estate-s3-bucket-policy-public", () => {
         expect(v.text).toMatch(/^BucketPolicy 'data-policy' of S3 bucket 'data' cannot be checked for public access: the policy is not valid JSON/);
     });
 
+    it("in a preview, does not read a bucket's inline policy that is unknown as a whole (its computed output)", async () => {
+        const report = await check(s3BucketPolicyPublic, bucketSet("data", { policy: null, props: { policy: UNKNOWN } }));
+        expect(report.violations).toEqual([]);
+        expect(report.notApplicable).toEqual([{ policy: "estate-s3-bucket-policy-public", reason: "The stack has no BucketPolicy and no bucket with an inline policy." }]);
+    });
+
     it("is not applicable to a stack without bucket policies", async () => {
         expect((await check(s3BucketPolicyPublic, bucketSet("data", { policy: null }))).notApplicable).toEqual([
             { policy: "estate-s3-bucket-policy-public", reason: "The stack has no BucketPolicy and no bucket with an inline policy." },
@@ -732,6 +738,18 @@ describe("estate-s3-bucket-encryption-kms and the deprecated inline encryption",
             "S3 bucket 'data' has no BucketServerSideEncryptionConfiguration, and its deprecated inline serverSideEncryptionConfiguration " +
                 "uses 'aws:kms' without a kmsMasterKeyId, so S3 encrypts with the AWS managed key aws/s3; set kmsMasterKeyId to a customer-managed key.",
         );
+    });
+
+    it("in a preview, reads an inline configuration unknown as a whole (a computed output) as none, without a can't-run note", async () => {
+        const resources = bucketSet("data", { encryption: null, props: { serverSideEncryptionConfiguration: UNKNOWN } });
+        const report = await check(s3BucketEncryptionKms, resources, { config: packConfig("prod") });
+        expect(report.violations.map((v) => v.enforcementLevel)).toEqual(["mandatory"]);
+        expect(messagesOf(report)).toEqual(["S3 bucket 'data' has no BucketServerSideEncryptionConfiguration."]);
+    });
+
+    it("in a preview, accepts an inline aws:kms configuration whose key ARN is unknown", async () => {
+        const inline = { rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: UNKNOWN } } };
+        clean(await check(s3BucketEncryptionKms, bucketSet("data", { encryption: null, props: { serverSideEncryptionConfiguration: inline } })));
     });
 
     it("judges a bucket with a separate configuration by that, not by what its inline output reads back", async () => {
