@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { EC2_TYPES, ec2SecurityGroupOpenIngress } from "../../../policies/aws/ec2";
+import { runProgram } from "../../../scripts/engine/mock-engine";
 import { fakeResource, UNKNOWN, type PolicyReport } from "../../../scripts/engine/policy-harness";
-import { check, messagesOf, packConfig } from "../fixtures";
+import { check, dataProgram, messagesOf, packConfig } from "../fixtures";
 
 const group = (ingress: Record<string, unknown>[]) => fakeResource({ type: EC2_TYPES.securityGroup, name: "web-sg", props: { vpcId: "vpc-0a1b2c3d", ingress } });
 const rule = (props: Record<string, unknown>) => fakeResource({ type: EC2_TYPES.securityGroupRule, name: "web-rule", props: { type: "ingress", securityGroupId: "sg-1", ...props } });
@@ -12,6 +13,15 @@ function clean(report: PolicyReport): void {
 }
 
 describe("estate-ec2-security-group-open-ingress", () => {
+    it("passes the managed data components' security groups and ingress rules (real classes), on up and in preview", async () => {
+        for (const preview of [false, true]) {
+            const run = await runProgram(() => dataProgram(), { preview });
+            const types = new Set(run.resources.map((r) => r.type));
+            expect(types.has(EC2_TYPES.securityGroup) && types.has(EC2_TYPES.ingressRule)).toBe(true);
+            clean(await check(ec2SecurityGroupOpenIngress, run.resources, { config: packConfig("prod") }));
+        }
+    });
+
     it("passes web ports open to the world, data ports open to a CIDR or a security group, and ICMP", async () => {
         const resources = [
             group([
