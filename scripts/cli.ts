@@ -420,7 +420,7 @@ export async function runCli(root: string, command: string, argv: string[]): Pro
         if (opts.command === "plan") {
             const stdout = opts.json
                 ? JSON.stringify({ project: run.project, stack: run.stack, resources: jsonResources(run), outputs: outputsOf(run), diagnostics: run.diagnostics, unevaluated }, null, 2) + "\n"
-                : renderTree(run);
+                : renderTree(run) + (unevaluated.length > 0 ? `\n${renderUnevaluated(unevaluated).join("\n")}\n` : "");
             return { exitCode: 0, stdout, stderr: "" };
         }
         const report = await evaluatePolicies(policies, run.resources, {
