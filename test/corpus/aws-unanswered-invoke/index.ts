@@ -14,7 +14,12 @@ const staging = new aws.rds.Instance("staging-db", {
     snapshotIdentifier: latest.id,
     instanceClass: "db.t4g.medium",
     publiclyAccessible: false,
-    skipFinalSnapshot: true,
+    multiAz: true,
+    backupRetentionPeriod: 7,
+    deletionProtection: true,
+    finalSnapshotIdentifier: "staging-db-final",
+    // No storageEncrypted: a restored instance is encrypted exactly when its snapshot is
+    // (RestoreDBInstanceFromDBSnapshot has no such parameter), which only the snapshot knows.
 });
 
 // A bucket for CSV exports, independent of the snapshot.
