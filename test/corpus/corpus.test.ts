@@ -55,6 +55,13 @@ describe("the corpus", () => {
             expect(fs.existsSync(path.join(corpusDir, name, "Pulumi.yaml")), `${name}/Pulumi.yaml`).toBe(true);
         }
     });
+
+    it("is described, program by program, in docs/corpus.md", () => {
+        const doc = fs.readFileSync(path.join(root, "docs/corpus.md"), "utf8");
+        for (const name of programs) {
+            expect(doc, `docs/corpus.md has no row for ${name}`).toContain(`[\`${name}\`](../test/corpus/${name}/)`);
+        }
+    });
 });
 
 describe.each(programs)("corpus program %s", (name) => {
