@@ -63,7 +63,7 @@ const cdn = new aws.cloudfront.Distribution("cdn", {
         viewerProtocolPolicy: "redirect-to-https",
         allowedMethods: ["GET", "HEAD"],
         cachedMethods: ["GET", "HEAD"],
-        // The AWS managed CachingOptimized policy.
+        // The AWS managed CachingOptimized policy (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html).
         cachePolicyId: "658327ea-f89d-4fab-a63d-7e88639e58f6",
         compress: true,
     },

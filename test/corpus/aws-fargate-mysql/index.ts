@@ -1,6 +1,8 @@
 // Fargate service behind an Application Load Balancer, talking to RDS MySQL. Written the way many
 // getting-started programs are: the database's security group is open to the world on 3306 "to
-// debug from a laptop", and its parameter group tunes the character set but does not require TLS.
+// debug from a laptop", and its parameter group tunes the character set but does not set
+// require_secure_transport, which is OFF by default on RDS for MySQL
+// (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/mysql-ssl-connections.require-ssl.html).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 

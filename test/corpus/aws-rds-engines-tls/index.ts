@@ -1,8 +1,9 @@
-// Two engines, two ways to require TLS. MariaDB requires it with require_secure_transport = ON
-// (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/mariadb-ssl-connections.html); its group
-// sets it. SQL Server requires it with rds.force_ssl = 1
-// (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/SQLServer.Concepts.General.SSL.Using.html);
-// its group only tunes the optimizer, so clients may still connect in clear text. Everything else
+// Two engines, two ways to require TLS. MariaDB requires it with require_secure_transport = ON, OFF
+// by default up to 11.4 and supported from 10.5
+// (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/mariadb-ssl-connections.require-ssl.html);
+// its group sets it. SQL Server requires it with rds.force_ssl = 1, 0 (off) by default
+// (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/ssl-certificate-rotation-sqlserver.html);
+// its group only tunes parallelism, so clients may still connect in clear text. Everything else
 // about both instances is what the estate asks for, so only the SQL Server group is flagged.
 import * as aws from "@pulumi/aws";
 
