@@ -3,6 +3,7 @@
  * folder with the verdict a correct check must give it (expected.yaml, described in docs/corpus.md).
  * Every folder with an expected.yaml is a case; none is listed here.
  */
+import { Console } from "node:console";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -42,6 +43,36 @@ function key(policy: string, resource: string): string {
     return `${policy} ${resource}`;
 }
 
+/**
+ * Runs the check in-process as `npm run check` would, capturing what reaches the process's own
+ * stdout and stderr meanwhile (a program's console output is written there, not into the result).
+ * Vitest replaces the global console with its own; for the run, `console` is again Node's, writing
+ * to process.stdout and process.stderr, as under `npm run check`.
+ */
+async function check(argv: string[]): Promise<{ exitCode: number; stdout: string; stderr: string; leakedToStdout: string }> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const capture = (sink: string[]) =>
+        ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+            sink.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
+            const done = rest.find((r) => typeof r === "function") as (() => void) | undefined;
+            done?.();
+            return true;
+        }) as typeof process.stdout.write;
+    const [stdoutWrite, stderrWrite, vitestConsole] = [process.stdout.write, process.stderr.write, globalThis.console];
+    process.stdout.write = capture(out);
+    process.stderr.write = capture(err);
+    globalThis.console = new Console({ stdout: process.stdout, stderr: process.stderr });
+    try {
+        const result = await runCli(root, "check", argv);
+        return { exitCode: result.exitCode, stdout: result.stdout, stderr: err.join("") + result.stderr, leakedToStdout: out.join("") };
+    } finally {
+        process.stdout.write = stdoutWrite;
+        process.stderr.write = stderrWrite;
+        globalThis.console = vitestConsole;
+    }
+}
+
 const programs = fs
     .readdirSync(corpusDir, { withFileTypes: true })
     .filter((d) => d.isDirectory() && fs.existsSync(path.join(corpusDir, d.name, "expected.yaml")))
@@ -69,9 +100,11 @@ describe.each(programs)("corpus program %s", (name) => {
     const expected: Expected = Expected.parse(parseYaml(fs.readFileSync(path.join(dir, "expected.yaml"), "utf8")));
 
     it("gets its expected verdict (expected.yaml)", async () => {
-        const result = await runCli(root, "check", ["--program", path.relative(root, dir), "--json", ...expected.args]);
+        const result = await check(["--program", path.relative(root, dir), "--json", ...expected.args]);
         const context = `${name}: exit ${result.exitCode}\nstderr:\n${result.stderr.slice(0, 4000)}`;
         expect(result.exitCode, context).toBe(expected.exitCode);
+        // Whatever the program prints goes to stderr: the process's stdout gets the report only.
+        expect(result.leakedToStdout, context).toBe("");
         expect(result.stderr, context).not.toMatch(/internal error/i);
         for (const text of expected.stderrIncludes ?? []) {
             expect(result.stderr, context).toContain(text);

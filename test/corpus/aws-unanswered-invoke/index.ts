@@ -1,7 +1,8 @@
 // A staging copy of production: the newest snapshot of the production database is looked up with
 // aws.rds.getSnapshot, which asks RDS about snapshots that exist only in the account. Offline
-// nobody can answer that, so the database built from it cannot be judged; the exports bucket,
-// which does not depend on the lookup, is checked as usual.
+// nobody can answer that, so what the database inherits from the snapshot cannot be judged; what
+// the program sets itself still can, and the exports bucket, which does not depend on the lookup,
+// is checked as usual.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
