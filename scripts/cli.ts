@@ -208,9 +208,27 @@ function programFrames(stack: string): string {
     return (end < 0 ? lines : lines.slice(0, end)).join("\n");
 }
 
+/**
+ * Whether the program failed on its stack's config: a `Config` error of the SDK, or the estate's
+ * `UserInputError` (matched by class name along the prototype chain: the program is bundled apart
+ * from the checker, with its own copy of the class).
+ */
+function isConfigError(err: unknown): boolean {
+    if (!pulumi.RunError.isInstance(err)) {
+        return false;
+    }
+    for (let proto = Object.getPrototypeOf(err) as object | null; proto; proto = Object.getPrototypeOf(proto) as object | null) {
+        const name = (proto as { constructor?: { name?: string } }).constructor?.name ?? "";
+        if (name === UserInputError.name || CONFIG_ERRORS.has(name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /** What to print, and the exit code, for a program that failed. */
 function programFailure(err: unknown, run: EngineRun & { bundle: BundledProgram }, root: string): CliResult {
-    if (err instanceof UserInputError || (pulumi.RunError.isInstance(err) && CONFIG_ERRORS.has((err as Error).constructor.name))) {
+    if (isConfigError(err)) {
         return { exitCode: 2, stdout: "", stderr: `error: ${(err as Error).message}\n` };
     }
     const relative = path.relative(root, run.bundle.entry);

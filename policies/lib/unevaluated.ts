@@ -10,7 +10,6 @@
  * what only it knows (a multi-language component registered with `remote: true`, an invoke it
  * could not answer) through the two markers below.
  */
-import { isRecord } from "./iam";
 import { peek, UNKNOWN } from "./unknowns";
 
 /**
@@ -78,8 +77,16 @@ export interface UnevaluatedInput {
     children: number;
 }
 
-/** Why no policy could see this resource's contents, or `undefined` when they were seen. */
+/**
+ * Why no policy could see this resource's contents, or `undefined` when they were seen. Reads one
+ * property of the props at most: the engine has already turned what only it knows (a remote
+ * component, a value from an unanswered invoke) into the `OFFLINE_UNEVALUATED_KEY` mark.
+ */
 export function unevaluatedReason(r: UnevaluatedInput): string | undefined {
+    const rendering = RENDERING_COMPONENTS[r.type];
+    if (rendering && r.children === 0) {
+        return `${rendering}: no object of it was seen`;
+    }
     const marked = peek(() => r.props[OFFLINE_UNEVALUATED_KEY]);
     if (typeof marked === "string") {
         return marked;
@@ -87,13 +94,10 @@ export function unevaluatedReason(r: UnevaluatedInput): string | undefined {
     if (HELM_RELEASE_TYPES.has(r.type)) {
         return "a Helm release: the Kubernetes provider installs the chart, and no policy sees the objects it renders";
     }
-    const rendering = RENDERING_COMPONENTS[r.type];
-    if (rendering && r.children === 0) {
-        return `${rendering}: no object of it was seen`;
-    }
-    const invoke = isRecord(r.props) ? unansweredInvokeIn(r.props) : undefined;
-    if (invoke) {
-        return `depends on the data source ${invoke}, which the offline check cannot answer`;
-    }
     return undefined;
+}
+
+/** The reason the offline engine records for a resource built from an unanswered data source. */
+export function unansweredInvokeReason(token: string): string {
+    return `depends on the data source ${token}, which the offline check cannot answer`;
 }

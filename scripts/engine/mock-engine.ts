@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { OFFLINE_UNEVALUATED_KEY, unevaluatedReason } from "../../policies/lib/unevaluated";
+import { OFFLINE_UNEVALUATED_KEY, unansweredInvokeIn, unansweredInvokeReason, unevaluatedReason } from "../../policies/lib/unevaluated";
 import { answerInvoke, type InvokeContext } from "./invokes";
 import { getStore, runInPulumiStack, setMockOptions, waitForRPCs, withLocalStorage, withoutSdkBookkeeping } from "./pulumi-internals";
 
@@ -465,7 +465,7 @@ export async function runProgram(program: () => unknown, opts: RunOptions = {}):
         diagnostics: engine.diagnostics,
         outputs: monitor.stackOutputs,
         error: failure,
-        unevaluated: markUnevaluated(monitor.recorded),
+        unevaluated: markUnevaluated(monitor.recorded, monitor.unanswered),
         unansweredInvokes: monitor.unanswered,
     };
 }
@@ -476,7 +476,7 @@ export async function runProgram(program: () => unknown, opts: RunOptions = {}):
  * provider plugin would have created its children, and none were. The mark goes into the state
  * stack policies see, so `estate-unevaluated-content` reports the same list.
  */
-function markUnevaluated(resources: RecordedResource[]): UnevaluatedResource[] {
+function markUnevaluated(resources: RecordedResource[], unansweredInvokes: readonly string[]): UnevaluatedResource[] {
     const children = new Map<string, number>();
     for (const r of resources) {
         if (r.parent) {
@@ -486,13 +486,18 @@ function markUnevaluated(resources: RecordedResource[]): UnevaluatedResource[] {
     const found: UnevaluatedResource[] = [];
     for (const r of resources) {
         const childCount = children.get(r.urn) ?? 0;
+        let mark: string | undefined;
         if (r.remote && !r.custom && childCount === 0) {
-            const state = (r.outputs ?? r.inputs).toJavaScript();
-            const reason = `a multi-language component (${r.type}): its provider plugin creates its children, and the offline check does not run plugins`;
-            r.outputs = Struct.fromJavaScript({ ...state, [OFFLINE_UNEVALUATED_KEY]: reason });
+            mark = `a multi-language component (${r.type}): its provider plugin creates its children, and the offline check does not run plugins`;
+        } else if (unansweredInvokes.length > 0) {
+            // Only a run with an unanswered invoke can carry its mark: the others skip the scan.
+            const invoke = unansweredInvokeIn(fromWire(r.inputs.toJavaScript(), "unwrap"));
+            mark = invoke ? unansweredInvokeReason(invoke) : undefined;
         }
-        const props = fromWire((r.outputs ?? r.inputs).toJavaScript(), "unwrap") as Record<string, unknown>;
-        const reason = unevaluatedReason({ type: r.type, props, children: childCount });
+        if (mark) {
+            r.outputs = Struct.fromJavaScript({ ...(r.outputs ?? r.inputs).toJavaScript(), [OFFLINE_UNEVALUATED_KEY]: mark });
+        }
+        const reason = unevaluatedReason({ type: r.type, props: mark ? { [OFFLINE_UNEVALUATED_KEY]: mark } : {}, children: childCount });
         if (reason) {
             found.push({ urn: r.urn, type: r.type, name: r.name, reason });
         }
