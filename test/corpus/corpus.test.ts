@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { policies } from "../../policies/pack";
 import { runCli } from "../../scripts/cli";
 
 const root = path.resolve(__dirname, "../..");
@@ -98,6 +99,12 @@ describe("the corpus", () => {
 describe.each(programs)("corpus program %s", (name) => {
     const dir = path.join(corpusDir, name);
     const expected: Expected = Expected.parse(parseYaml(fs.readFileSync(path.join(dir, "expected.yaml"), "utf8")));
+
+    it("names only policies of the pack (a misspelt mustNotFlag would pass vacuously)", () => {
+        const known = new Set<string>(policies.map((p) => p.name));
+        const named = [...expected.violations.map((v) => v.policy), ...expected.mustNotFlag];
+        expect(named.filter((policy) => !known.has(policy))).toEqual([]);
+    });
 
     it("gets its expected verdict (expected.yaml)", async () => {
         const result = await check(["--program", path.relative(root, dir), "--json", ...expected.args]);
