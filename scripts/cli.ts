@@ -126,21 +126,44 @@ export function resolveTarget(root: string, opts: { stack: string; program?: str
  * own output (under `--json`, parseable JSON); and no request leaves the machine: a `fetch` is
  * answered with an empty body and reported (a YAML file from a URL is then listed as unevaluated).
  */
-async function isolated<T>(cwd: string, diagnostics: () => Diagnostic[] | undefined, fn: () => Promise<T>): Promise<T> {
+async function isolated<T>(cwd: string, diagnostics: () => Diagnostic[] | undefined, fn: () => Promise<T>): Promise<{ result: T; escaped: unknown[] }> {
     const previousCwd = process.cwd();
     const write = process.stdout.write;
     const fetch = globalThis.fetch;
+    const exit = process.exit;
     const fetched: string[] = [];
+    // What the program let escape: a rejection nobody awaited, an error thrown in a callback.
+    // `pulumi up` fails on those too (its Node.js language host reports them and exits non-zero).
+    const escaped: unknown[] = [];
+    const onEscape = (reason: unknown) => {
+        escaped.push(reason);
+    };
     process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
     globalThis.fetch = (async (input: string | URL | Request) => {
         fetched.push(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
         return new Response("", { status: 200, statusText: "OK (offline: not fetched)" });
     }) as typeof globalThis.fetch;
+    const refuseExit = (code?: number | string | null): never => {
+        const err = new Error(`the program called process.exit(${code ?? ""})`);
+        // The stack starts at the program's call, not in this replacement.
+        Error.captureStackTrace(err, refuseExit);
+        throw err;
+    };
+    process.exit = refuseExit as typeof process.exit;
+    process.on("unhandledRejection", onEscape);
+    process.on("uncaughtException", onEscape);
     process.chdir(cwd);
     try {
-        return await fn();
+        const result = await fn();
+        // One more turn of the event loop: Node reports a rejection nobody handled only after the
+        // microtasks of the turn that made it have run.
+        await new Promise((resolve) => setImmediate(resolve));
+        return { result, escaped };
     } finally {
         process.chdir(previousCwd);
+        process.off("unhandledRejection", onEscape);
+        process.off("uncaughtException", onEscape);
+        process.exit = exit;
         process.stdout.write = write;
         globalThis.fetch = fetch;
         for (const url of fetched) {
@@ -157,7 +180,7 @@ export async function planStack(
     const target = resolveTarget(root, opts);
     const bundle = await bundleProgram(target.projectDir, target.entry, target.foreign ? { projectDir: target.projectDir } : {});
     let run: EngineRun | undefined;
-    await isolated(target.projectDir, () => run?.diagnostics, async () => {
+    const { escaped } = await isolated(target.projectDir, () => run?.diagnostics, async () => {
         run = await runProgram(programFrom(bundle), {
             project: target.stackConfig.project,
             stack: opts.stack,
@@ -167,6 +190,9 @@ export async function planStack(
             captureErrors: true,
         });
     });
+    if (run!.error === undefined && escaped.length > 0) {
+        run!.error = escaped[0];
+    }
     if (run!.error !== undefined && !opts.captureErrors) {
         throw run!.error;
     }
@@ -394,7 +420,7 @@ export async function runCli(root: string, command: string, argv: string[]): Pro
         if (opts.command === "plan") {
             const stdout = opts.json
                 ? JSON.stringify({ project: run.project, stack: run.stack, resources: jsonResources(run), outputs: outputsOf(run), diagnostics: run.diagnostics, unevaluated }, null, 2) + "\n"
-                : renderTree(run);
+                : renderTree(run) + (unevaluated.length > 0 ? `\n${renderUnevaluated(unevaluated).join("\n")}\n` : "");
             return { exitCode: 0, stdout, stderr: "" };
         }
         const report = await evaluatePolicies(policies, run.resources, {

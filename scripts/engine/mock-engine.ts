@@ -252,6 +252,14 @@ interface RegisterResourceRequest {
         getSpec(): { getName(): string; getType(): string; hasParenturn(): boolean; getParenturn(): string; hasNoparent(): boolean; getNoparent(): boolean } | undefined;
     }[];
 }
+interface ReadResourceRequest {
+    getType(): string;
+    getName(): string;
+    getId(): string;
+}
+interface ReadResourceResponse {
+    getUrn(): string;
+}
 interface RegisterResourceResponse {
     getUrn(): string;
     getObject(): Struct | undefined;
@@ -303,7 +311,8 @@ class RecordingMonitor extends MockMonitor {
 
     constructor(
         private readonly preview: boolean,
-        private readonly stackReferences: Record<string, MockStackReference> = {},
+        /** Unset: any stack reads as empty, and is listed as unevaluated (the offline commands). */
+        private readonly stackReferences: Record<string, MockStackReference> | undefined,
         private readonly context: InvokeContext,
         private readonly engine: RecordingEngine,
     ) {
@@ -312,6 +321,10 @@ class RecordingMonitor extends MockMonitor {
                 if (args.type === "pulumi:pulumi:StackReference") {
                     // A read of another stack's outputs: known in a preview too, as the engine reads it then.
                     const stackName = String(args.inputs.name ?? args.id ?? args.name);
+                    if (!this.stackReferences) {
+                        this.engine.diagnostics.push({ severity: "warning", message: `offline: the stack ${stackName} cannot be read; its outputs read as empty` });
+                        return { id: stackName, state: { name: stackName, outputs: {}, secretOutputNames: [] } };
+                    }
                     const ref = this.stackReferences[stackName];
                     if (!ref) {
                         throw new Error(`unknown stack ${JSON.stringify(stackName)} (the mock knows: ${Object.keys(this.stackReferences).join(", ") || "none"})`);
@@ -341,6 +354,19 @@ class RecordingMonitor extends MockMonitor {
                 }
                 return answer.outputs;
             },
+        });
+    }
+
+    /** Stacks read through a StackReference the run had no outputs for (the offline commands read none). */
+    readonly unreadStacks: UnevaluatedResource[] = [];
+
+    override async readResource(req: ReadResourceRequest, callback: Callback<ReadResourceResponse>): Promise<void> {
+        await super.readResource(req, (err: unknown, resp?: ReadResourceResponse) => {
+            if (!err && resp && req.getType() === "pulumi:pulumi:StackReference" && !this.stackReferences) {
+                const stackName = req.getId();
+                this.unreadStacks.push({ urn: resp.getUrn(), type: req.getType(), name: req.getName(), reason: `reads the outputs of stack ${stackName}, which the offline check cannot read: they are empty here` });
+            }
+            callback(err, resp);
         });
     }
 
@@ -465,7 +491,7 @@ export async function runProgram(program: () => unknown, opts: RunOptions = {}):
         diagnostics: engine.diagnostics,
         outputs: monitor.stackOutputs,
         error: failure,
-        unevaluated: markUnevaluated(monitor.recorded, monitor.unanswered),
+        unevaluated: [...markUnevaluated(monitor.recorded, monitor.unanswered), ...monitor.unreadStacks],
         unansweredInvokes: monitor.unanswered,
     };
 }

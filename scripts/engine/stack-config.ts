@@ -67,6 +67,10 @@ export function loadStackConfig(dir: string, stack: string): StackConfig {
     if (!isObject(project) || typeof project.name !== "string") {
         throw new UserInputError(`${projectFile} must name the project (name: ...)`);
     }
+    const runtime = isObject(project.runtime) ? project.runtime.name : project.runtime;
+    if (runtime !== undefined && runtime !== "nodejs") {
+        throw new UserInputError(`${projectFile}: runtime ${JSON.stringify(runtime)} is not supported: the offline check runs Node.js (TypeScript or JavaScript) programs, runtime: nodejs`);
+    }
     const file = path.join(dir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
         const known = fs

@@ -120,6 +120,27 @@ describe("honest output", () => {
         expect(result.stderr).toMatch(/hint: install the program's dependencies \(npm install in /);
     });
 
+    it("exit 3, not a dead checker, for a program that calls process.exit or leaves a rejection unhandled", async () => {
+        const exits = project({ "Pulumi.yaml": PULUMI_YAML, "Pulumi.dev.yaml": "config: {}\n", "index.ts": "if (!process.env.SHOP_TOKEN) {\n    process.exit(1);\n}\n" });
+        const exited = await runCli(root, "check", ["--program", exits, "--stack", "dev", "--json"]);
+        expect(exited).toMatchObject({ exitCode: 3, stdout: "" });
+        expect(exited.stderr).toMatch(/^error: the program .*index\.ts failed:\nError: the program called process\.exit\(1\)\n\s+at .*index\.ts:2:/);
+        const rejects = project({
+            "Pulumi.yaml": PULUMI_YAML,
+            "Pulumi.dev.yaml": "config: {}\n",
+            "index.ts": 'async function lookup(): Promise<string> {\n    throw new Error("inventory service unreachable");\n}\nvoid lookup();\nexport const ok = true;\n',
+        });
+        const rejected = await runCli(root, "check", ["--program", rejects, "--stack", "dev", "--json"]);
+        expect(rejected.exitCode).toBe(3);
+        expect(rejected.stderr).toMatch(/Error: inventory service unreachable/);
+    });
+
+    it("exit 2 for a project of another runtime, naming it", async () => {
+        const dir = project({ "Pulumi.yaml": "name: shop\nruntime:\n  name: python\n", "Pulumi.dev.yaml": "config: {}\n", "__main__.py": "" });
+        const result = await runCli(root, "check", ["--program", dir, "--stack", "dev"]);
+        expect(result).toMatchObject({ exitCode: 2, stderr: expect.stringMatching(/runtime "python" is not supported: the offline check runs Node\.js/) });
+    });
+
     it("exit 2 for a required config value the stack does not set, naming the key", async () => {
         const dir = project({ "Pulumi.yaml": PULUMI_YAML, "Pulumi.dev.yaml": "config: {}\n", "index.ts": 'import * as pulumi from "@pulumi/pulumi";\nexport const v = new pulumi.Config().require("dbName");\n' });
         const result = await runCli(root, "check", ["--program", dir, "--stack", "dev"]);
