@@ -54,7 +54,7 @@ function skipReplica(args: ResourceValidationArgs, db: RdsDatabase): void {
 export const rdsStorageEncrypted: EstateResourcePolicy = {
     name: "estate-rds-storage-encrypted",
     checks:
-        "Every RDS instance and cluster sets storageEncrypted: true (a cross-region read replica may give kmsKeyId instead).",
+        "Every RDS instance and cluster sets storageEncrypted: true (a cross-region read replica may give kmsKeyId instead; one restored from a snapshot without storageEncrypted inherits the snapshot's encryption and is not judged).",
     description:
         "RDS instances and clusters must encrypt their storage, and with it their automated backups, snapshots, " +
         "logs and replicas: a copied snapshot or a disk that leaves AWS is then unreadable without the key.",
@@ -68,6 +68,16 @@ export const rdsStorageEncrypted: EstateResourcePolicy = {
         // A cross-region replica is encrypted by giving the destination key; storageEncrypted is ignored there.
         if (db.props.storageEncrypted === true || (isSet(db.props, "replicateSourceDb") && isSet(db.props, "kmsKeyId"))) {
             return;
+        }
+        // Restored from a snapshot without storageEncrypted, a database is encrypted exactly when the
+        // snapshot is (RestoreDBInstanceFromDBSnapshot has no StorageEncrypted parameter;
+        // RestoreDBClusterFromSnapshot keeps the snapshot's encryption, or encrypts with KmsKeyId when
+        // given): only the snapshot knows, and a check offline cannot see it.
+        if (isSet(db.props, "snapshotIdentifier") && !isSet(db.props, "storageEncrypted")) {
+            if (db.kind === "cluster" && isSet(db.props, "kmsKeyId")) {
+                return;
+            }
+            args.notApplicable(`${db.what} is restored from a snapshot (snapshotIdentifier) without storageEncrypted: it is encrypted exactly when the snapshot is.`);
         }
         report(`${db.what} does not encrypt its storage: storageEncrypted is ${shown(db.props.storageEncrypted)}, it must be true.`);
     },

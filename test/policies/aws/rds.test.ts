@@ -82,6 +82,26 @@ describe("estate-rds-storage-encrypted", () => {
         expect(v.text).toBe(`${what} does not encrypt its storage: storageEncrypted is ${r.type === RDS_TYPES.instance ? "not set" : "false"}, it must be true.`);
     });
 
+    it("does not judge a database restored from a snapshot without storageEncrypted: it has the snapshot's encryption", async () => {
+        const restored = instance({ storageEncrypted: undefined, kmsKeyId: undefined, snapshotIdentifier: "rds:prod-orders-2026-12-01" });
+        expect(await check(rdsStorageEncrypted, [restored])).toEqual({
+            violations: [],
+            remediations: [],
+            notApplicable: [
+                {
+                    policy: "estate-rds-storage-encrypted",
+                    urn: restored.urn,
+                    reason: "RDS instance 'orders-db' is restored from a snapshot (snapshotIdentifier) without storageEncrypted: it is encrypted exactly when the snapshot is.",
+                },
+            ],
+        });
+        // A cluster restored with a KMS key is encrypted with it; one with storageEncrypted false set is still judged.
+        expect((await check(rdsStorageEncrypted, [cluster({ storageEncrypted: undefined, snapshotIdentifier: "snap" })])).violations).toEqual([]);
+        expect(messagesOf(await check(rdsStorageEncrypted, [instance({ storageEncrypted: false, snapshotIdentifier: "snap" })]))).toEqual([
+            "RDS instance 'orders-db' does not encrypt its storage: storageEncrypted is false, it must be true.",
+        ]);
+    });
+
     it("accepts a cross-region replica encrypted by its destination key", async () => {
         expect((await check(rdsStorageEncrypted, [instance({ storageEncrypted: undefined, replicateSourceDb: "arn:aws:rds:eu-central-1:123456789012:db:src" })])).violations).toEqual([]);
     });
