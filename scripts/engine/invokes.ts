@@ -73,18 +73,25 @@ interface PartitionInfo {
     reverseDnsPrefix: string;
 }
 
-// Partitions and their DNS suffixes as AWS's partition metadata lists them (aws-sdk-go-v2
-// internal/endpoints/awsrulesfn/partitions.json: "aws" amazonaws.com, "aws-cn" amazonaws.com.cn,
-// "aws-us-gov" amazonaws.com, "aws-iso" c2s.ic.gov, "aws-iso-b" sc2s.sgov.gov, "aws-eusc" amazonaws.eu).
-// The reverse DNS prefix is the suffix's labels reversed, as aws_partition's reverse_dns_prefix.
+// Partitions, the regions they hold and their DNS suffixes as AWS's endpoint metadata lists them
+// (aws-sdk-js-v3 packages/util-endpoints/src/lib/aws/partitions.json: "aws" amazonaws.com, "aws-cn"
+// amazonaws.com.cn, "aws-us-gov" amazonaws.com, "aws-iso" c2s.ic.gov, "aws-iso-b" sc2s.sgov.gov,
+// "aws-iso-e" cloud.adc-e.uk, "aws-iso-f" csp.hci.ic.gov, "aws-eusc" amazonaws.eu). The reverse DNS
+// prefix is the suffix's labels reversed (hashicorp/terraform-provider-aws website/docs/d/partition.html.markdown:
+// `com.amazonaws` in AWS Commercial, `cn.com.amazonaws` in AWS China).
+function partitionInfo(partition: string, dnsSuffix: string): PartitionInfo {
+    return { partition, dnsSuffix, reverseDnsPrefix: dnsSuffix.split(".").reverse().join(".") };
+}
 const PARTITIONS: { test: RegExp; info: PartitionInfo }[] = [
-    { test: /^cn-/, info: { partition: "aws-cn", dnsSuffix: "amazonaws.com.cn", reverseDnsPrefix: "cn.com.amazonaws" } },
-    { test: /^us-gov-/, info: { partition: "aws-us-gov", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" } },
-    { test: /^us-isob-/, info: { partition: "aws-iso-b", dnsSuffix: "sc2s.sgov.gov", reverseDnsPrefix: "gov.sgov.sc2s" } },
-    { test: /^us-iso-/, info: { partition: "aws-iso", dnsSuffix: "c2s.ic.gov", reverseDnsPrefix: "gov.ic.c2s" } },
-    { test: /^eusc-/, info: { partition: "aws-eusc", dnsSuffix: "amazonaws.eu", reverseDnsPrefix: "eu.amazonaws" } },
+    { test: /^cn-/, info: partitionInfo("aws-cn", "amazonaws.com.cn") },
+    { test: /^us-gov-/, info: partitionInfo("aws-us-gov", "amazonaws.com") },
+    { test: /^us-isob-/, info: partitionInfo("aws-iso-b", "sc2s.sgov.gov") },
+    { test: /^us-isof-/, info: partitionInfo("aws-iso-f", "csp.hci.ic.gov") },
+    { test: /^us-iso-/, info: partitionInfo("aws-iso", "c2s.ic.gov") },
+    { test: /^eu-isoe-/, info: partitionInfo("aws-iso-e", "cloud.adc-e.uk") },
+    { test: /^eusc-/, info: partitionInfo("aws-eusc", "amazonaws.eu") },
 ];
-const AWS_PARTITION: PartitionInfo = { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
+const AWS_PARTITION: PartitionInfo = partitionInfo("aws", "amazonaws.com");
 
 function partitionOf(region: string, explicit?: string): PartitionInfo {
     if (explicit) {
@@ -99,10 +106,11 @@ function resolveContext(inputs: Inputs | undefined, ctx: InvokeContext): Resolve
     return { region, accountId: ctx.accountId, partition: partitionOf(region, region === ctx.region ? ctx.partition : undefined), stackRegion: ctx.region };
 }
 
-// Region descriptions as AWS names them (aws-sdk-go-v2 partitions.json "description").
+// Region descriptions as AWS names them (the same partitions.json, "description"), which aws_region returns.
 const REGION_DESCRIPTIONS: Record<string, string> = {
     "af-south-1": "Africa (Cape Town)",
     "ap-east-1": "Asia Pacific (Hong Kong)",
+    "ap-east-2": "Asia Pacific (Taipei)",
     "ap-northeast-1": "Asia Pacific (Tokyo)",
     "ap-northeast-2": "Asia Pacific (Seoul)",
     "ap-northeast-3": "Asia Pacific (Osaka)",
@@ -112,6 +120,9 @@ const REGION_DESCRIPTIONS: Record<string, string> = {
     "ap-southeast-2": "Asia Pacific (Sydney)",
     "ap-southeast-3": "Asia Pacific (Jakarta)",
     "ap-southeast-4": "Asia Pacific (Melbourne)",
+    "ap-southeast-5": "Asia Pacific (Malaysia)",
+    "ap-southeast-6": "Asia Pacific (New Zealand)",
+    "ap-southeast-7": "Asia Pacific (Thailand)",
     "ca-central-1": "Canada (Central)",
     "ca-west-1": "Canada West (Calgary)",
     "cn-north-1": "China (Beijing)",
@@ -124,9 +135,11 @@ const REGION_DESCRIPTIONS: Record<string, string> = {
     "eu-west-1": "Europe (Ireland)",
     "eu-west-2": "Europe (London)",
     "eu-west-3": "Europe (Paris)",
+    "eusc-de-east-1": "EU (Germany)",
     "il-central-1": "Israel (Tel Aviv)",
     "me-central-1": "Middle East (UAE)",
     "me-south-1": "Middle East (Bahrain)",
+    "mx-central-1": "Mexico (Central)",
     "sa-east-1": "South America (Sao Paulo)",
     "us-east-1": "US East (N. Virginia)",
     "us-east-2": "US East (Ohio)",
@@ -295,7 +308,8 @@ const getRegion: Answerer = (inputs, ctx) => {
 // ---------------------------------------------------------------------------------------------
 // EC2: AMIs, VPCs, subnets, security groups, internet gateways
 
-// AMI owner aliases and the accounts that publish under them.
+// AMI owner aliases and the accounts that publish under them (137112412989 is the owner id public
+// programs use for Amazon Linux images; 679593333241 for AWS Marketplace; 099720109477 is Canonical).
 const AMI_OWNER_ALIASES: Record<string, string> = { amazon: "137112412989", "aws-marketplace": "679593333241" };
 const CANONICAL = "099720109477";
 
