@@ -18,7 +18,6 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { crc32 } from "node:zlib";
-import { parseAllDocuments } from "yaml";
 
 export interface InvokeContext {
     region: string;
@@ -224,7 +223,11 @@ const CREATED = "2024-01-15T09:30:00Z";
 // ---------------------------------------------------------------------------------------------
 // Account, partition, region, availability zones
 
-/** AWS's zone-id prefix for a region: `us-east-1` -> `use1`, `ap-southeast-2` -> `apse2`, `us-gov-west-1` -> `usgw1`. */
+/**
+ * AWS's zone-id prefix for a region: `us-east-1` -> `use1`, `ap-southeast-2` -> `apse2`, `us-gov-west-1` -> `usgw1`
+ * ("the first three letters of the Region code, followed by the number at the end of the Region code, followed by
+ * -az, followed by a number": https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-availability-zones.html).
+ */
 function zoneIdPrefix(region: string): string {
     const parts = region.split("-");
     const num = parts.pop() ?? "1";
@@ -1100,6 +1103,9 @@ const getSecretVersion: Answerer = (inputs, ctx, token) => {
  * are dropped). @pulumi/kubernetes yaml/yaml.js (yamlLoadAll) reads `result`.
  */
 function decodeYaml(text: string): unknown[] {
+    // Loaded on first use: the yaml package takes ~90 ms to import, which a program without local YAML should not pay.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { parseAllDocuments } = require("yaml") as typeof import("yaml");
     const docs = parseAllDocuments(text, { version: "1.1", uniqueKeys: false, customTags: (tags) => tags.filter((t) => typeof t === "object" && t.tag !== "tag:yaml.org,2002:timestamp") });
     const out: unknown[] = [];
     for (const doc of Array.isArray(docs) ? docs : [docs]) {
