@@ -135,7 +135,8 @@ function parsePolicyDoc(text: string, what: string): PolicyDoc {
             const stmt: PolicyStatement = {};
             if (typeof s.Sid === "string" && s.Sid) stmt.Sid = s.Sid;
             if (typeof s.Effect === "string" && s.Effect) stmt.Effect = s.Effect;
-            for (const key of ["Action", "NotAction", "Resource", "NotResource"] as const) if (s[key] !== undefined && s[key] !== null && s[key] !== "") stmt[key] = s[key];
+            // Read into Go's `any`: only an absent or null value is left out (`omitempty` keeps a non-nil interface, even "" or []).
+            for (const key of ["Action", "NotAction", "Resource", "NotResource"] as const) if (s[key] !== undefined && s[key] !== null) stmt[key] = s[key];
             for (const key of ["Principal", "NotPrincipal"] as const) {
                 const v = s[key];
                 if (typeof v === "string") stmt[key] = [{ type: "*", identifiers: ["*"] }];
@@ -217,7 +218,7 @@ function docJson(doc: PolicyDoc): Record<string, unknown> {
             const o: Record<string, unknown> = {};
             if (s.Sid) o.Sid = s.Sid;
             if (s.Effect) o.Effect = s.Effect;
-            for (const key of ["Action", "NotAction", "Resource", "NotResource"] as const) if (!isEmpty(s[key])) o[key] = s[key];
+            for (const key of ["Action", "NotAction", "Resource", "NotResource"] as const) if (s[key] !== undefined && s[key] !== null) o[key] = s[key];
             if (s.Principal?.length) o.Principal = principalJson(s.Principal);
             if (s.NotPrincipal?.length) o.NotPrincipal = principalJson(s.NotPrincipal);
             if (s.Condition?.length) o.Condition = conditionJson(s.Condition);
@@ -225,10 +226,6 @@ function docJson(doc: PolicyDoc): Record<string, unknown> {
         });
     }
     return out;
-}
-
-function isEmpty(v: unknown): boolean {
-    return v === undefined || v === null || v === "" || (Array.isArray(v) && v.length === 0);
 }
 
 /** Go's encoding/json escapes these for safe embedding in HTML. */
