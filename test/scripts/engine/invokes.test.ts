@@ -26,20 +26,66 @@ const SUBNET = "aws:ec2/getSubnet:getSubnet";
 const AMI = "aws:ec2/getAmi:getAmi";
 const POLICY = "aws:iam/getPolicyDocument:getPolicyDocument";
 
-/** The non-optional fields of `<Fn>Result` in the installed @pulumi/aws declaration of a token. */
-function declaredRequiredFields(token: string): string[] {
+const AWS_ROOT = path.dirname(require.resolve("@pulumi/aws/package.json"));
+const OUTPUT_TYPES = fs.readFileSync(path.join(AWS_ROOT, "types/output.d.ts"), "utf8").replace(/\/\*[\s\S]*?\*\//g, "");
+
+/** The fields an interface body declares: name, whether optional, and its type text. */
+function declaredFields(body: string): { name: string; optional: boolean; type: string }[] {
+    return [...body.matchAll(/^\s*(?:readonly\s+)?(\w+)(\??)\s*:\s*([^;{]*(?:\{[^}]*\}[^;]*)?);/gm)].map((m) => ({ name: m[1]!, optional: m[2] === "?", type: m[3]!.trim() }));
+}
+
+/** The `<Fn>Result` interface of a token in the installed @pulumi/aws declarations. */
+function declaredResult(token: string): { name: string; optional: boolean; type: string }[] {
     const [, modAndFile, fn] = token.split(":") as [string, string, string];
     const [mod, file] = modAndFile.split("/") as [string, string];
-    const dts = path.join(path.dirname(require.resolve("@pulumi/aws/package.json")), mod === "index" ? "" : mod, `${file}.d.ts`);
+    const dts = path.join(AWS_ROOT, mod === "index" ? "" : mod, `${file}.d.ts`);
     const text = fs.readFileSync(dts, "utf8").replace(/\/\*[\s\S]*?\*\//g, "");
     const head = `export interface ${fn[0]!.toUpperCase()}${fn.slice(1)}Result {`;
     const start = text.indexOf(head);
     expect(start, `${head} in ${dts}`).toBeGreaterThan(0);
-    const body = text.slice(start + head.length, text.indexOf("\n}", start));
-    return [...body.matchAll(/readonly\s+(\w+)\s*:/g)].map((m) => m[1]!);
+    return declaredFields(text.slice(start + head.length, text.indexOf("\n}", start)));
 }
 
-describe("answered AWS invokes have every field the provider declares", () => {
+/** An `outputs.<namespace>.<Name>` interface of types/output.d.ts. */
+function declaredOutputType(ns: string, name: string): { name: string; optional: boolean; type: string }[] {
+    const nsStart = OUTPUT_TYPES.indexOf(`export declare namespace ${ns} {`);
+    const head = `    interface ${name} {`;
+    const start = OUTPUT_TYPES.indexOf(head, nsStart);
+    expect(start, `${name} in namespace ${ns} of types/output.d.ts`).toBeGreaterThan(0);
+    return declaredFields(OUTPUT_TYPES.slice(start + head.length, OUTPUT_TYPES.indexOf("\n    }", start)));
+}
+
+/** Where a value lacks a non-optional field its declaration names, or has the wrong kind of value, recursively. */
+function shapeProblems(value: Record<string, unknown>, fields: { name: string; optional: boolean; type: string }[], at: string): string[] {
+    const problems: string[] = [];
+    for (const f of fields) {
+        const v = value[f.name];
+        if (v === undefined) {
+            if (!f.optional) problems.push(`${at}.${f.name} missing`);
+            continue;
+        }
+        const nested = /^outputs\.(\w+)\.(\w+)(\[\])?$/.exec(f.type);
+        const kindOk =
+            f.type === "string" ? typeof v === "string" : f.type === "number" ? typeof v === "number" : f.type === "boolean" ? typeof v === "boolean" : f.type.endsWith("[]") ? Array.isArray(v) : typeof v === "object" && v !== null;
+        if (!kindOk) problems.push(`${at}.${f.name} is ${JSON.stringify(v)}, declared ${f.type}`);
+        else if (f.type === "string[]" && (v as unknown[]).some((x) => typeof x !== "string")) problems.push(`${at}.${f.name} holds a non-string`);
+        else if (nested) {
+            const inner = declaredOutputType(nested[1]!, nested[2]!);
+            const items = nested[3] ? (v as Record<string, unknown>[]) : [v as Record<string, unknown>];
+            items.forEach((item, i) => problems.push(...shapeProblems(item, inner, `${at}.${f.name}${nested[3] ? `[${i}]` : ""}`)));
+        }
+    }
+    return problems;
+}
+
+/** The non-optional fields of `<Fn>Result` in the installed @pulumi/aws declaration of a token. */
+function declaredRequiredFields(token: string): string[] {
+    return declaredResult(token)
+        .filter((f) => !f.optional)
+        .map((f) => f.name);
+}
+
+describe("answered AWS invokes have every field the provider declares, of the declared kind, nested types included", () => {
     const cases: [string, Record<string, unknown>][] = [
         [AZS, {}],
         ["aws:index/getCallerIdentity:getCallerIdentity", {}],
@@ -67,8 +113,7 @@ describe("answered AWS invokes have every field the provider declares", () => {
     ];
     it.each(cases)("%s", (token, inputs) => {
         const out = answer(token, inputs);
-        const missing = declaredRequiredFields(token).filter((f) => !(f in out));
-        expect(missing).toEqual([]);
+        expect(shapeProblems(out, declaredResult(token), token.split(":")[2]!)).toEqual([]);
         expect(out.id).toEqual(expect.any(String));
     });
 
