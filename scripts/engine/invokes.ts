@@ -829,6 +829,46 @@ const getSecretVersion: Answerer = (inputs, ctx, token) => {
     return { answered: false, outputs: { ...base, secretString: unansweredMarker(token) }, reason: `${token}: the value of secret ${JSON.stringify(secretId)} lives in the account; the offline check cannot read it` };
 };
 
+// CloudFront's managed cache policies, by name: id and settings as "Use managed cache policies" lists
+// them (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html).
+// None of them puts headers, cookies or query strings in the cache key.
+const MANAGED_CACHE_POLICIES: Record<string, { id: string; minTtl: number; defaultTtl: number; maxTtl: number; compress: boolean; comment: string }> = {
+    CachingOptimized: { id: "658327ea-f89d-4fab-a63d-7e88639e58f6", minTtl: 1, defaultTtl: 86400, maxTtl: 31536000, compress: true, comment: "Policy with caching enabled. Supports Gzip and Brotli compression." },
+    CachingOptimizedForUncompressedObjects: { id: "b2884449-e4de-46a7-ac36-70bc7f1ddd6d", minTtl: 1, defaultTtl: 86400, maxTtl: 31536000, compress: false, comment: "Default policy when compression is disabled" },
+    CachingDisabled: { id: "4135ea2d-6df8-44a3-9df3-4b5a84be39ad", minTtl: 0, defaultTtl: 0, maxTtl: 0, compress: false, comment: "Policy with caching disabled" },
+};
+
+// Shape checked against node_modules/@pulumi/aws/cloudfront/getCachePolicy.d.ts (GetCachePolicyResult) and
+// types/output.d.ts (GetCachePolicyParametersInCacheKeyAndForwardedToOrigin and its configs). A policy of
+// the account's own is its own business: unanswered.
+const getCachePolicy: Answerer = (inputs, ctx, token) => {
+    const byName = str(inputs.name);
+    const byId = str(inputs.id);
+    const entry = Object.entries(MANAGED_CACHE_POLICIES).find(([name, p]) => name === byName || p.id === byId);
+    if (!entry) return unanswered(token, inputs, `${token}: ${byName ?? byId ?? "the policy"} is not one of CloudFront's managed cache policies; the account's own policies cannot be read offline`);
+    const [name, policy] = entry;
+    return answered({
+        ...inputs,
+        id: policy.id,
+        name,
+        arn: `arn:${ctx.partition.partition}:cloudfront::${ctx.accountId}:cache-policy/${policy.id}`,
+        comment: policy.comment,
+        etag: "E23ZP02F085DFQ",
+        minTtl: policy.minTtl,
+        defaultTtl: policy.defaultTtl,
+        maxTtl: policy.maxTtl,
+        parametersInCacheKeyAndForwardedToOrigins: [
+            {
+                cookiesConfigs: [{ cookieBehavior: "none", cookies: [] }],
+                enableAcceptEncodingBrotli: policy.compress,
+                enableAcceptEncodingGzip: policy.compress,
+                headersConfigs: [{ headerBehavior: "none", headers: [] }],
+                queryStringsConfigs: [{ queryStringBehavior: "none", queryStrings: [] }],
+            },
+        ],
+    });
+};
+
 // ---------------------------------------------------------------------------------------------
 // Kubernetes: kubernetes:yaml:decode
 
@@ -968,6 +1008,7 @@ const ANSWERERS: Record<string, Answerer> = {
     "aws:elb/getServiceAccount:getServiceAccount": getServiceAccount,
     "aws:ecr/getAuthorizationToken:getAuthorizationToken": getAuthorizationToken,
     "aws:secretsmanager/getSecretVersion:getSecretVersion": getSecretVersion,
+    "aws:cloudfront/getCachePolicy:getCachePolicy": getCachePolicy,
     "kubernetes:yaml:decode": yamlDecode,
 };
 

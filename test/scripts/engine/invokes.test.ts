@@ -110,6 +110,7 @@ describe("answered AWS invokes have every field the provider declares, of the de
         ["aws:elb/getServiceAccount:getServiceAccount", {}],
         ["aws:ecr/getAuthorizationToken:getAuthorizationToken", {}],
         ["aws:secretsmanager/getSecretVersion:getSecretVersion", { secretId: "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0a1b2c-AbCdEf" }],
+        ["aws:cloudfront/getCachePolicy:getCachePolicy", { name: "CachingOptimized" }],
     ];
     it.each(cases)("%s", (token, inputs) => {
         const out = answer(token, inputs);
@@ -430,6 +431,17 @@ describe("other AWS lookups", () => {
         expect(answer(token, { name: "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64" }).value).toMatch(/^ami-[0-9a-f]{17}$/);
         const own = answerInvoke(token, { name: "/app/db-host" }, CTX);
         expect(own).toMatchObject({ answered: false, outputs: { name: "/app/db-host", value: unansweredMarker(token), arn: "arn:aws:ssm:us-east-1:123456789012:parameter/app/db-host" } });
+    });
+});
+
+describe("cloudfront.getCachePolicy", () => {
+    const token = "aws:cloudfront/getCachePolicy:getCachePolicy";
+    it("answers CloudFront's managed policies by name or id, and leaves the account's own unanswered", () => {
+        expect(answer(token, { name: "CachingOptimized" })).toMatchObject({ id: "658327ea-f89d-4fab-a63d-7e88639e58f6", minTtl: 1, defaultTtl: 86400, maxTtl: 31536000 });
+        expect(answer(token, { id: "4135ea2d-6df8-44a3-9df3-4b5a84be39ad" })).toMatchObject({ name: "CachingDisabled", minTtl: 0, maxTtl: 0 });
+        const own = answerInvoke(token, { name: "my-policy" }, CTX);
+        expect(own.answered).toBe(false);
+        expect(own.outputs).toMatchObject({ name: "my-policy", arn: unansweredMarker(token), minTtl: 0 });
     });
 });
 
