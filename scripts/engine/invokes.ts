@@ -755,6 +755,14 @@ const getCluster: Answerer = (inputs, ctx) => {
     });
 };
 
+// Shape checked against node_modules/@pulumi/aws/eks/getClusterAuth.d.ts (GetClusterAuthResult): the token
+// is the `k8s-aws-v1.`-prefixed, base64url presigned STS request the AWS IAM authenticator uses.
+const getClusterAuth: Answerer = (inputs, ctx) => {
+    const name = str(inputs.name) ?? "cluster";
+    const url = `https://sts.${ctx.region}.${ctx.partition.dnsSuffix}/?Action=GetCallerIdentity&Version=2011-06-15&X-Amz-Expires=60&X-K8s-Aws-Id=${name}`;
+    return answered({ ...inputs, id: name, name, region: ctx.region, token: `k8s-aws-v1.${Buffer.from(url).toString("base64url")}` });
+};
+
 // The accounts Elastic Load Balancing delivers access logs from, per region: hashicorp/terraform-provider-aws
 // internal/service/elb/service_account_data_source.go (accountIDPerRegionMap). Other regions are an error there.
 const ELB_ACCOUNTS: Record<string, string> = {
@@ -1005,6 +1013,7 @@ const ANSWERERS: Record<string, Answerer> = {
     "aws:kms/getKey:getKey": getKey,
     "aws:ssm/getParameter:getParameter": getParameter,
     "aws:eks/getCluster:getCluster": getCluster,
+    "aws:eks/getClusterAuth:getClusterAuth": getClusterAuth,
     "aws:elb/getServiceAccount:getServiceAccount": getServiceAccount,
     "aws:ecr/getAuthorizationToken:getAuthorizationToken": getAuthorizationToken,
     "aws:secretsmanager/getSecretVersion:getSecretVersion": getSecretVersion,

@@ -107,6 +107,7 @@ describe("answered AWS invokes have every field the provider declares, of the de
         ["aws:kms/getKey:getKey", { keyId: "alias/aws/s3" }],
         ["aws:ssm/getParameter:getParameter", { name: "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64" }],
         ["aws:eks/getCluster:getCluster", { name: "main" }],
+        ["aws:eks/getClusterAuth:getClusterAuth", { name: "main" }],
         ["aws:elb/getServiceAccount:getServiceAccount", {}],
         ["aws:ecr/getAuthorizationToken:getAuthorizationToken", {}],
         ["aws:secretsmanager/getSecretVersion:getSecretVersion", { secretId: "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0a1b2c-AbCdEf" }],
