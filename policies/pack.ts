@@ -8,6 +8,7 @@
  */
 import type { EnforcementLevel } from "@pulumi/policy";
 import { backupPolicies } from "./aws/backup";
+import { coveragePolicies } from "./coverage/unevaluated";
 import { docdbPolicies } from "./aws/docdb";
 import { elasticachePolicies } from "./aws/elasticache";
 import { kmsPolicies } from "./aws/kms";
@@ -22,7 +23,7 @@ export const packName = "estate";
 /** The level of a policy that the stack's config file does not set. */
 export const packEnforcementLevel: EnforcementLevel = "advisory";
 
-export const policies: EstatePolicy[] = [...s3Policies, ...kmsPolicies, ...rdsPolicies, ...docdbPolicies, ...elasticachePolicies, ...secretsManagerPolicies, ...backupPolicies, ...k8sPolicies];
+export const policies: EstatePolicy[] = [...s3Policies, ...kmsPolicies, ...rdsPolicies, ...docdbPolicies, ...elasticachePolicies, ...secretsManagerPolicies, ...backupPolicies, ...k8sPolicies, ...coveragePolicies];
 
 /**
  * Policies that stay advisory in prod too (`policies/config/prod.json` says so): recommendations

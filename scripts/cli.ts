@@ -2,34 +2,42 @@
  * The offline `plan` and `check`: the very program `pulumi up` runs, under Pulumi's mock engine,
  * with the stack's config; `check` then evaluates the whole policy pack the way the engine would.
  *
- *   npm run plan  -- --stack <name> [--json] [--program <file.ts>] [--preview]
- *   npm run check -- --stack <name> [--json] [--program <file.ts>] [--preview] [--policy-config <file>]
+ *   npm run plan  -- --stack <name> [--program <dir|file>] [--config k=v]... [--json] [--preview]
+ *   npm run check -- --stack <name> [--program <dir|file>] [--config k=v]... [--json] [--preview] [--policy-config <file>]
  *
- * Exit codes: 0 fine; 1 a mandatory policy violation (check) or a crash; 2 a usage or config error.
+ * Exit codes: 0 clean; 1 a mandatory policy violation (check); 2 a usage or config error; 3 the
+ * program itself failed (it does not compile, or it threw); 4 a bug of the checker.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import type { PolicyPackConfig } from "@pulumi/policy";
 import { UserInputError } from "../components/lib/errors";
 import { packEnforcementLevel, packName, policies } from "../policies/pack";
-import { fromWire, plainInputs, runProgram, type EngineRun, type RecordedResource } from "./engine/mock-engine";
+import { acceptanceKey, type UnevaluatedConfig } from "../policies/coverage/unevaluated";
+import { type Diagnostic, fromWire, plainInputs, runProgram, type EngineRun, type RecordedResource, type UnevaluatedResource } from "./engine/mock-engine";
 import { type FlowsVerdict, flowsVerdict, renderFlowsVerdict } from "./engine/flows";
 import { loadPolicyConfig } from "./engine/policy-config";
 import { evaluatePolicies, type Remediation, type Violation } from "./engine/policy-harness";
-import { bundleProgram, programFrom } from "./engine/program";
-import { loadStackConfig } from "./engine/stack-config";
+import { type BundledProgram, bundleProgram, mapStack, ProgramError, programFrom } from "./engine/program";
+import { loadStackConfig, type StackConfig, withOverrides } from "./engine/stack-config";
 
 const USAGE = `usage:
-  npm run plan  -- --stack <name> [--json] [--program <file.ts>] [--preview]
-  npm run check -- --stack <name> [--json] [--program <file.ts>] [--preview] [--policy-config <file>]
+  npm run plan  -- --stack <name> [--program <dir|file>] [--config key=value]... [--json] [--preview]
+  npm run check -- --stack <name> [--program <dir|file>] [--config key=value]... [--json] [--preview] [--policy-config <file>]
 
   --stack <name>          the stack whose Pulumi.<name>.yaml config the program runs with (required)
-  --json                  print machine-readable JSON instead of the tree/report
-  --program <file.ts>     run this TypeScript module as the program instead of infra/
+  --program <dir|file>    a Pulumi project folder (with Pulumi.yaml: its name, main and Pulumi.<stack>.yaml
+                          are used, it runs in that folder, its node_modules first), or a TypeScript file
+                          run with this project's stack config (default: this project, infra/)
+  --config key=value      add or override a config value (repeatable; a key without namespace is the project's)
+  --json                  print only machine-readable JSON on stdout (the program's own output goes to stderr)
   --preview               mimic 'pulumi preview' of a new stack: ids and computed outputs unknown
   --policy-config <file>  check only: the --policy-pack-config file (default policies/config/<stack>.json,
-                          else policies/config/<profile>.json)`;
+                          else policies/config/<profile>.json; a project of its own with neither: pack defaults)
+
+exit codes: 0 clean, 1 a mandatory violation, 2 a usage or config error, 3 the program itself failed, 4 a bug of the checker`;
 
 export interface CliResult {
     exitCode: number;
@@ -41,9 +49,12 @@ interface Options {
     command: "plan" | "check";
     stack: string;
     json: boolean;
-    program: string;
+    /** `--program` as given; unset runs this project. */
+    program?: string;
     preview: boolean;
     policyConfig?: string;
+    /** `--config key=value` overrides, in order. */
+    config: string[];
 }
 
 function parseOptions(command: string, argv: string[]): Options {
@@ -62,6 +73,7 @@ function parseOptions(command: string, argv: string[]): Options {
                 program: { type: "string" },
                 preview: { type: "boolean", default: false },
                 "policy-config": { type: "string" },
+                config: { type: "string", multiple: true },
             },
         }));
     } catch (err) {
@@ -77,27 +89,118 @@ function parseOptions(command: string, argv: string[]): Options {
         command,
         stack: values.stack,
         json: values.json ?? false,
-        program: values.program ?? "infra/index.ts",
+        program: values.program,
         preview: values.preview ?? false,
         policyConfig: values["policy-config"],
+        config: values.config ?? [],
     };
 }
 
-/** Runs the stack's program under the mock engine. */
-export async function planStack(root: string, opts: { stack: string; program?: string; preview?: boolean }): Promise<EngineRun> {
-    const stackConfig = loadStackConfig(root, opts.stack);
-    const bundle = await bundleProgram(root, opts.program ?? "infra/index.ts");
-    return runProgram(programFrom(bundle), {
-        project: stackConfig.project,
-        stack: opts.stack,
-        config: stackConfig.config,
-        secretKeys: stackConfig.secretKeys,
-        preview: opts.preview ?? false,
-    });
+/** What a run executes: which program, in which folder, with which stack config. */
+export interface Target {
+    /** The folder the program runs in (its project's; this project's for a single file). */
+    projectDir: string;
+    /** The program's entry (file or folder), relative to `projectDir` or absolute. */
+    entry: string;
+    stackConfig: StackConfig;
+    /** A project of its own (not this one): no estate policy config is required for it. */
+    foreign: boolean;
 }
 
-/** The policy-pack config file for a stack: explicit, else per stack, else per profile. */
-export function resolvePolicyConfigFile(root: string, stack: string, explicit?: string): string {
+/** Resolves `--program` (a project folder, or a file run with this project's config) and `--config`. */
+export function resolveTarget(root: string, opts: { stack: string; program?: string; config?: readonly string[] }): Target {
+    let target: Target;
+    const program = opts.program !== undefined ? path.resolve(root, opts.program) : undefined;
+    if (program !== undefined && fs.existsSync(path.join(program, "Pulumi.yaml")) && fs.statSync(program).isDirectory()) {
+        const stackConfig = loadStackConfig(program, opts.stack);
+        target = { projectDir: program, entry: stackConfig.main ?? ".", stackConfig, foreign: path.resolve(program) !== path.resolve(root) };
+    } else {
+        const stackConfig = loadStackConfig(root, opts.stack);
+        target = { projectDir: root, entry: program ?? stackConfig.main ?? "infra/index.ts", stackConfig, foreign: false };
+    }
+    return { ...target, stackConfig: withOverrides(target.stackConfig, opts.config ?? []) };
+}
+
+/**
+ * What the program printed while it ran goes to stderr, so that stdout carries only the command's
+ * own output (under `--json`, parseable JSON); and no request leaves the machine: a `fetch` is
+ * answered with an empty body and reported (a YAML file from a URL is then listed as unevaluated).
+ */
+async function isolated<T>(cwd: string, diagnostics: () => Diagnostic[] | undefined, fn: () => Promise<T>): Promise<{ result: T; escaped: unknown[] }> {
+    const previousCwd = process.cwd();
+    const write = process.stdout.write;
+    const fetch = globalThis.fetch;
+    const exit = process.exit;
+    const fetched: string[] = [];
+    // What the program let escape: a rejection nobody awaited, an error thrown in a callback.
+    // `pulumi up` fails on those too (its Node.js language host reports them and exits non-zero).
+    const escaped: unknown[] = [];
+    const onEscape = (reason: unknown) => {
+        escaped.push(reason);
+    };
+    process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+    globalThis.fetch = (async (input: string | URL | Request) => {
+        fetched.push(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
+        return new Response("", { status: 200, statusText: "OK (offline: not fetched)" });
+    }) as typeof globalThis.fetch;
+    const refuseExit = (code?: number | string | null): never => {
+        const err = new Error(`the program called process.exit(${code ?? ""})`);
+        // The stack starts at the program's call, not in this replacement.
+        Error.captureStackTrace(err, refuseExit);
+        throw err;
+    };
+    process.exit = refuseExit as typeof process.exit;
+    process.on("unhandledRejection", onEscape);
+    process.on("uncaughtException", onEscape);
+    process.chdir(cwd);
+    try {
+        const result = await fn();
+        // One more turn of the event loop: Node reports a rejection nobody handled only after the
+        // microtasks of the turn that made it have run.
+        await new Promise((resolve) => setImmediate(resolve));
+        return { result, escaped };
+    } finally {
+        process.chdir(previousCwd);
+        process.off("unhandledRejection", onEscape);
+        process.off("uncaughtException", onEscape);
+        process.exit = exit;
+        process.stdout.write = write;
+        globalThis.fetch = fetch;
+        for (const url of fetched) {
+            diagnostics()?.push({ severity: "warning", message: `offline: ${url} was not fetched (the program got an empty body); what it describes is listed as unevaluated` });
+        }
+    }
+}
+
+/** Runs the stack's program under the mock engine (the program's own failure in `EngineRun.error`). */
+export async function planStack(
+    root: string,
+    opts: { stack: string; program?: string; preview?: boolean; config?: readonly string[]; captureErrors?: boolean },
+): Promise<EngineRun & { bundle: BundledProgram }> {
+    const target = resolveTarget(root, opts);
+    const bundle = await bundleProgram(target.projectDir, target.entry, target.foreign ? { projectDir: target.projectDir } : {});
+    let run: EngineRun | undefined;
+    const { escaped } = await isolated(target.projectDir, () => run?.diagnostics, async () => {
+        run = await runProgram(programFrom(bundle), {
+            project: target.stackConfig.project,
+            stack: opts.stack,
+            config: target.stackConfig.config,
+            secretKeys: target.stackConfig.secretKeys,
+            preview: opts.preview ?? false,
+            captureErrors: true,
+        });
+    });
+    if (run!.error === undefined && escaped.length > 0) {
+        run!.error = escaped[0];
+    }
+    if (run!.error !== undefined && !opts.captureErrors) {
+        throw run!.error;
+    }
+    return { ...run!, bundle };
+}
+
+/** The policy-pack config file for a stack: explicit, else per stack, else per profile; none for a project of its own. */
+export function resolvePolicyConfigFile(root: string, stack: string, explicit?: string, target?: Target): string | undefined {
     if (explicit) {
         if (!fs.existsSync(path.resolve(root, explicit))) {
             throw new UserInputError(`--policy-config ${explicit}: no such file`);
@@ -108,14 +211,69 @@ export function resolvePolicyConfigFile(root: string, stack: string, explicit?: 
     if (fs.existsSync(perStack)) {
         return perStack;
     }
-    const profile = loadStackConfig(root, stack).config["estate:profile"];
+    const profile = (target?.stackConfig ?? loadStackConfig(root, stack)).config["estate:profile"];
     const perProfile = path.join(root, "policies", "config", `${profile}.json`);
     if (profile && fs.existsSync(perProfile)) {
         return perProfile;
     }
+    if (target?.foreign) {
+        return undefined;
+    }
     throw new UserInputError(
         `no policy config for stack ${stack}: create policies/config/${stack}.json (copy dev.json or prod.json) or pass --policy-config`,
     );
+}
+
+/** Errors of the SDK's `Config` (a missing or malformed config value): the stack's config is wrong, not the program. */
+const CONFIG_ERRORS = new Set(["ConfigMissingError", "ConfigTypeError", "ConfigEnumError", "ConfigRangeError", "ConfigPatternError"]);
+
+/** A stack cut where the program's own frames end (Node's module loader and the checker below it are noise to its author). */
+function programFrames(stack: string): string {
+    const lines = stack.split("\n");
+    const end = lines.findIndex((l) => /^\s+at .*(node:internal\/modules\/|[/\\]\.estate[/\\]build[/\\](?!program-))/.test(l));
+    return (end < 0 ? lines : lines.slice(0, end)).join("\n");
+}
+
+/**
+ * Whether the program failed on its stack's config: a `Config` error of the SDK, or the estate's
+ * `UserInputError` (matched by class name along the prototype chain: the program is bundled apart
+ * from the checker, with its own copy of the class).
+ */
+function isConfigError(err: unknown): boolean {
+    if (!pulumi.RunError.isInstance(err)) {
+        return false;
+    }
+    for (let proto = Object.getPrototypeOf(err) as object | null; proto; proto = Object.getPrototypeOf(proto) as object | null) {
+        const name = (proto as { constructor?: { name?: string } }).constructor?.name ?? "";
+        if (name === UserInputError.name || CONFIG_ERRORS.has(name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/** What to print, and the exit code, for a program that failed. */
+function programFailure(err: unknown, run: EngineRun & { bundle: BundledProgram }, root: string): CliResult {
+    if (isConfigError(err)) {
+        return { exitCode: 2, stdout: "", stderr: `error: ${(err as Error).message}\n` };
+    }
+    const relative = path.relative(root, run.bundle.entry);
+    const program = relative && !relative.startsWith("..") ? relative : run.bundle.entry;
+    const lines: string[] = [];
+    if (pulumi.RunError.isInstance(err)) {
+        // The CLI prints a RunError's message only: the program chose to fail with it.
+        lines.push(`error: the program ${program} failed: ${(err as Error).message}`);
+    } else {
+        const error = err instanceof Error ? err : new Error(String(err));
+        lines.push(`error: the program ${program} failed:`, programFrames(mapStack(error.stack ?? `${error.name}: ${error.message}`, run.bundle)));
+        if ((error as { code?: string }).code === "MODULE_NOT_FOUND") {
+            lines.push(`hint: install the program's dependencies (npm install in ${path.dirname(run.bundle.entry)})`);
+        }
+    }
+    if (run.unansweredInvokes.length > 0) {
+        lines.push(`note: before it failed, these data sources had no offline answer (their string fields read "unanswered-invoke(...)"): ${run.unansweredInvokes.join(", ")}`);
+    }
+    return { exitCode: 3, stdout: "", stderr: lines.join("\n") + "\n" };
 }
 
 function jsonResources(run: EngineRun) {
@@ -175,13 +333,13 @@ function renderTree(run: EngineRun): string {
 }
 
 function renderReport(
-    stack: string,
+    run: EngineRun,
     remediations: Remediation[],
     violations: Violation[],
     policyCount: number,
-    resourceCount: number,
-    configFile: string,
+    configFile: string | undefined,
     flows: FlowsVerdict,
+    unevaluated: ReportedUnevaluated[],
 ): string {
     const lines: string[] = [];
     // Remediations first, as the engine applies them before it validates; they never fail the check.
@@ -204,26 +362,65 @@ function renderReport(
     const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;
     // The flows verdict (policy estate-k8s-network-flows reports the same denials as violations).
     lines.push(`${lines.length ? "\n" : ""}${renderFlowsVerdict(flows).join("\n")}`);
+    for (const d of run.diagnostics.filter((d) => d.severity !== "info")) {
+        lines.push(`${d.severity}: ${d.message}`);
+    }
+    lines.push(...renderUnevaluated(unevaluated));
+    const config = configFile ? `config ${path.relative(process.cwd(), configFile) || configFile}` : "no policy config: the pack's defaults, every policy advisory";
     lines.push(
-        `policy pack ${packName}: ${policyCount} policies over ${resourceCount} resources of stack ${stack} ` +
-            `(config ${path.relative(process.cwd(), configFile) || configFile}): ${mandatory} mandatory, ${violations.length - mandatory} advisory violations` +
+        `policy pack ${packName}: ${policyCount} policies over ${run.resources.length} resources of stack ${run.stack} ` +
+            `(${config}): ${mandatory} mandatory, ${violations.length - mandatory} advisory violations` +
             (remediations.length > 0 ? `; ${remediations.length} resource(s) would be remediated` : ""),
     );
     return lines.join("\n") + "\n";
+}
+
+/** An unevaluated resource as the report shows it: accepted when the policy config lists it, with the reason given there. */
+export interface ReportedUnevaluated {
+    urn: string;
+    type: string;
+    reason: string;
+    accepted?: string;
+}
+
+function reportedUnevaluated(unevaluated: UnevaluatedResource[], config: PolicyPackConfig | undefined): ReportedUnevaluated[] {
+    const entry = config?.["estate-unevaluated-content"];
+    const accepted = new Map(((typeof entry === "object" ? (entry as UnevaluatedConfig).accepted : undefined) ?? []).map((a) => [a.resource, a.reason]));
+    return unevaluated.map((u) => {
+        const why = accepted.get(acceptanceKey(u));
+        return { urn: u.urn, type: u.type, reason: u.reason, ...(why ? { accepted: why } : {}) };
+    });
+}
+
+function renderUnevaluated(unevaluated: ReportedUnevaluated[]): string[] {
+    if (unevaluated.length === 0) {
+        return ["unevaluated: none (every resource's contents were seen by the policies)"];
+    }
+    const accepted = unevaluated.filter((u) => u.accepted).length;
+    const lines = [`unevaluated: ${unevaluated.length} resource(s) whose contents no policy could see${accepted ? ` (${accepted} accepted by the policy config)` : ""}:`];
+    for (const u of unevaluated) {
+        lines.push(`  ${u.type} ${u.urn.split("::").pop()}: ${u.reason}${u.accepted ? " [accepted in the policy config]" : ""}`);
+    }
+    return lines;
 }
 
 /** The whole command, returning what to print and the exit code (tests call this directly). */
 export async function runCli(root: string, command: string, argv: string[]): Promise<CliResult> {
     try {
         const opts = parseOptions(command, argv);
-        const policyConfigFile = opts.command === "check" ? resolvePolicyConfigFile(root, opts.stack, opts.policyConfig) : undefined;
+        const target = resolveTarget(root, opts);
+        const policyConfigFile = opts.command === "check" ? resolvePolicyConfigFile(root, opts.stack, opts.policyConfig, target) : undefined;
         // A wrong config file fails before the program runs (exit 2, the file, policy and property named).
         const policyConfig = policyConfigFile ? loadPolicyConfig(policyConfigFile, policies, opts.policyConfig ?? path.relative(root, policyConfigFile), path.join(root, ".estate", "cache")) : undefined;
-        const run = await planStack(root, opts);
+        const run = await planStack(root, { ...opts, captureErrors: true });
+        if (run.error !== undefined) {
+            return programFailure(run.error, run, root);
+        }
+        const unevaluated = reportedUnevaluated(run.unevaluated, policyConfig);
         if (opts.command === "plan") {
             const stdout = opts.json
-                ? JSON.stringify({ project: run.project, stack: run.stack, resources: jsonResources(run), outputs: outputsOf(run), diagnostics: run.diagnostics }, null, 2) + "\n"
-                : renderTree(run);
+                ? JSON.stringify({ project: run.project, stack: run.stack, resources: jsonResources(run), outputs: outputsOf(run), diagnostics: run.diagnostics, unevaluated }, null, 2) + "\n"
+                : renderTree(run) + (unevaluated.length > 0 ? `\n${renderUnevaluated(unevaluated).join("\n")}\n` : "");
             return { exitCode: 0, stdout, stderr: "" };
         }
         const report = await evaluatePolicies(policies, run.resources, {
@@ -235,11 +432,14 @@ export async function runCli(root: string, command: string, argv: string[]): Pro
         const stdout = opts.json
             ? JSON.stringify(
                   {
+                      project: run.project,
                       stack: run.stack,
                       resources: run.resources.length,
                       policies: policies.length,
+                      policyConfig: policyConfigFile ? path.relative(root, policyConfigFile) || policyConfigFile : null,
                       diagnostics: run.diagnostics,
                       flows,
+                      unevaluated,
                       remediations: report.remediations.map((r) => ({ policy: r.policy, severity: r.severity ?? null, urn: r.urn, changes: r.changes })),
                       violations: report.violations.map((v) => ({
                           policy: v.policy,
@@ -252,14 +452,17 @@ export async function runCli(root: string, command: string, argv: string[]): Pro
                   null,
                   2,
               ) + "\n"
-            : renderReport(run.stack, report.remediations, report.violations, policies.length, run.resources.length, policyConfigFile!, flows);
+            : renderReport(run, report.remediations, report.violations, policies.length, policyConfigFile, flows, unevaluated);
         return { exitCode: mandatory ? 1 : 0, stdout, stderr: "" };
     } catch (err) {
+        if (err instanceof ProgramError) {
+            return { exitCode: 3, stdout: "", stderr: `error: ${err.message}\n` };
+        }
         if (pulumi.RunError.isInstance(err)) {
             return { exitCode: 2, stdout: "", stderr: `error: ${(err as Error).message}\n` };
         }
         const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
-        return { exitCode: 1, stdout: "", stderr: `internal error (a bug, not a mistake of yours):\n${detail}\n` };
+        return { exitCode: 4, stdout: "", stderr: `internal error (a bug of the checker, not a mistake of yours; please report it):\n${detail}\n` };
     }
 }
 

@@ -2,7 +2,7 @@
  * What every container must declare: resources the scheduler and the autoscaler can work with,
  * probes the kubelet and the Service can act on, an image that does not change under it.
  */
-import { LONG_RUNNING_TYPES, containersOf } from "../lib/k8s";
+import { LONG_RUNNING_KINDS, containersOf } from "../lib/k8s";
 import { type EstateResourcePolicy, kyverno } from "../lib/policy";
 import { validatePodSpec } from "./pod-security";
 
@@ -59,7 +59,7 @@ export const k8sContainerProbes: EstateResourcePolicy = {
                     const missing = (["readinessProbe", "livenessProbe"] as const).filter((probe) => !isSet(container[probe]));
                     return missing.length > 0 ? [`${label} has no ${missing.join(" and no ")}.`] : [];
                 }),
-        LONG_RUNNING_TYPES,
+        { kinds: LONG_RUNNING_KINDS },
     ),
 };
 
@@ -92,11 +92,14 @@ export const k8sImagePinned: EstateResourcePolicy = {
     remediationSteps: "Use an immutable reference such as `ghcr.io/acme/web:1.4.2` or, better, `ghcr.io/acme/web@sha256:<digest>`.",
     severity: "high",
     tags: ["k8s", "workloads", kyverno("disallow-latest-tag")],
-    validateResource: validatePodSpec((pod) =>
-        containersOf(pod).flatMap(({ label, container }) => {
-            const reason = unpinnedReason(container.image);
-            return reason === undefined ? [] : [`${label} ${reason}; pin a tag other than latest, or a digest.`];
-        }),
+    validateResource: validatePodSpec(
+        (pod, _args, partial) =>
+            containersOf(pod).flatMap(({ label, container }) => {
+                // A patch that leaves a container's image out keeps the live one.
+                const reason = partial && container.image === undefined ? undefined : unpinnedReason(container.image);
+                return reason === undefined ? [] : [`${label} ${reason}; pin a tag other than latest, or a digest.`];
+            }),
+        { patches: true },
     ),
 };
 

@@ -1,5 +1,6 @@
 /** The Kubernetes policies of the pack. */
 import { k8sContainerPolicies } from "./containers";
+import { k8sEnvPolicies } from "./env-credentials";
 import { k8sIngressPolicies } from "./ingress";
 import { k8sMonitoringPolicies } from "./monitoring";
 import { k8sNamespacePolicies } from "./namespaces";
@@ -11,6 +12,7 @@ import { k8sWorkloadPolicies } from "./workloads";
 export const k8sPolicies = [
     ...k8sPodSecurityPolicies,
     ...k8sContainerPolicies,
+    ...k8sEnvPolicies,
     ...k8sWorkloadPolicies,
     ...k8sIngressPolicies,
     ...k8sServicePolicies,

@@ -1,7 +1,7 @@
 /** Ingresses: HTTPS for every host, with a certificate cert-manager issues and renews. */
 import type { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
 import { asList, isRecord } from "../lib/iam";
-import { K8S, describeObject, metadataOf, validateType } from "../lib/k8s";
+import { TYPES, describeObject, metadataOf, validateType } from "../lib/k8s";
 import type { EstateResourcePolicy } from "../lib/policy";
 
 /** The annotations cert-manager's ingress-shim reads to issue an Ingress's certificates. */
@@ -28,7 +28,7 @@ export const k8sIngressTls: EstateResourcePolicy = {
         "annotation `cert-manager.io/cluster-issuer: <issuer>` (the platform's issuers: letsencrypt-prod, letsencrypt-staging, selfsigned).",
     severity: "high",
     tags: ["k8s", "ingress"],
-    validateResource: validateType(K8S.ingress, (args: ResourceValidationArgs, report: ReportViolation) => {
+    validateResource: validateType(TYPES.Ingress, (args: ResourceValidationArgs, report: ReportViolation) => {
         const where = describeObject(args.type, args.props, args.name);
         const spec = isRecord(args.props.spec) ? args.props.spec : {};
         const tls = asList(spec.tls).filter(isRecord);

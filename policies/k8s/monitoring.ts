@@ -14,9 +14,10 @@
  */
 import type { PolicyResource, ReportViolation, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
 import { isRecord } from "../lib/iam";
-import { type ContainerPort, K8S, type LabelSelector, containersOf, describeObject, metadataOf, namespaceOf, podSpecOf, resourcesOfType, selects } from "../lib/k8s";
+import { type ContainerPort, K8S, type LabelSelector, TYPES, containersOf, describeObject, metadataOf, namespaceOf, podSpecOf, resourcesOfType, selects } from "../lib/k8s";
 import type { EstateResourcePolicy, EstateStackPolicy } from "../lib/policy";
 import { forEachDeferringUnknowns } from "../lib/unknowns";
+import { NO_DEPLOYMENT } from "./workloads";
 
 /** A metrics port a workload declares: its number, and its name when the container names it. */
 export interface MetricsPort {
@@ -116,16 +117,16 @@ export const k8sDeploymentServiceMonitor: EstateStackPolicy = {
     severity: "medium",
     tags: ["k8s", "monitoring"],
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
-        const deployments = resourcesOfType(args.resources, K8S.deployment);
+        const deployments = resourcesOfType(args.resources, TYPES.Deployment);
         if (deployments.length === 0) {
-            args.notApplicable(`The stack has no ${K8S.deployment}.`);
+            args.notApplicable(NO_DEPLOYMENT);
         }
         const services = resourcesOfType(args.resources, K8S.service);
         const monitors = resourcesOfType(args.resources, K8S.serviceMonitor);
         forEachDeferringUnknowns(deployments, (deployment) => {
             const spec = isRecord(deployment.props.spec) ? deployment.props.spec : {};
             const template = isRecord(spec.template) ? spec.template : {};
-            if (!podSpecOf(K8S.deployment, deployment.props)) {
+            if (!podSpecOf(deployment.type, deployment.props)) {
                 return;
             }
             const labels = metadataOf(template).labels ?? {};

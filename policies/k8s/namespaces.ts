@@ -1,7 +1,8 @@
 /**
- * Namespaces: the estate's own, with Pod Security Admission labels, so the API server itself
- * refuses pods that do not meet the restricted profile, including pods the pack never sees
- * (those a Helm chart or an operator creates).
+ * Namespaces: Pod Security Admission labels on every one, so the API server itself refuses pods
+ * that do not meet the restricted profile, including pods the pack never sees (those a Helm chart
+ * or an operator creates); and, as a convention only, the estate's ownership label on the estate's
+ * own namespaces.
  */
 import type { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
 import { K8S, describeObject, metadataOf, validateType } from "../lib/k8s";
@@ -19,13 +20,12 @@ const VERSION = /^(latest|v1\.\d+)$/;
 export const k8sNamespacePodSecurity: EstateResourcePolicy = {
     name: "estate-k8s-namespace-pod-security",
     checks:
-        "Every Namespace is labelled app.kubernetes.io/part-of: estate, enforces the restricted Pod Security level (unless listed in relaxed) with an enforce-version of latest or v1.<minor>, and audits and warns at restricted.",
+        "Every Namespace enforces the restricted Pod Security level (unless listed in relaxed) with an enforce-version of latest or v1.<minor>, and audits and warns at restricted.",
     description:
-        "Every namespace the estate creates must be labelled app.kubernetes.io/part-of: estate and carry Pod Security " +
-        "Admission labels that enforce the restricted profile (audit and warn too): the API server then refuses privileged " +
-        "or root pods there, whoever creates them.",
+        "Every namespace must carry Pod Security Admission labels that enforce the restricted profile (audit and warn too): " +
+        "the API server then refuses privileged or root pods there, whoever creates them.",
     remediationSteps:
-        "Label the namespace `app.kubernetes.io/part-of: estate`, `pod-security.kubernetes.io/enforce: restricted`, " +
+        "Label the namespace `pod-security.kubernetes.io/enforce: restricted`, " +
         "`pod-security.kubernetes.io/enforce-version: latest` (or v1.<minor>), and `audit`/`warn` restricted (estate Platform " +
         "does). A namespace that must enforce less is listed in the policy config's `relaxed`.",
     severity: "high",
@@ -40,9 +40,6 @@ export const k8sNamespacePodSecurity: EstateResourcePolicy = {
         const metadata = metadataOf(args.props);
         const labels = metadata.labels ?? {};
         const relaxed = (args.getConfig<NamespacePodSecurityConfig>().relaxed ?? []).includes(metadata.name ?? args.name);
-        if (labels["app.kubernetes.io/part-of"] !== "estate") {
-            report(`${where} is not labelled app.kubernetes.io/part-of: estate.`);
-        }
         const enforce = labels[`${PSA}/enforce`];
         if (enforce === undefined) {
             report(`${where} has no ${PSA}/enforce label: the API server admits any pod there.`);
@@ -63,4 +60,43 @@ export const k8sNamespacePodSecurity: EstateResourcePolicy = {
     }),
 };
 
-export const k8sNamespacePolicies = [k8sNamespacePodSecurity];
+/** The label, and its value, that marks what the estate owns (components/k8s/conventions.ts `ESTATE_LABELS`). */
+export const PART_OF = "app.kubernetes.io/part-of";
+const ESTATE = "estate";
+
+/**
+ * Whether a resource was registered by an estate component: its URN's type chain
+ * (`urn:pulumi:<stack>::<project>::<parent types $-joined>$<type>::<name>`) names an `estate:` type
+ * among its parents, e.g. `estate:k8s:Platform$kubernetes:core/v1:Namespace`.
+ */
+export function registeredByEstate(urn: string): boolean {
+    const typeChain = urn.split("::")[2] ?? "";
+    return typeChain.split("$").slice(0, -1).some((type) => type.startsWith("estate:"));
+}
+
+export const k8sNamespaceOwnership: EstateResourcePolicy = {
+    name: "estate-k8s-namespace-ownership",
+    checks:
+        "Every Namespace an estate component registers (an estate: type in its URN's parent chain) is labelled app.kubernetes.io/part-of: estate; other programs' namespaces are not checked.",
+    description:
+        "The estate's own namespaces are labelled app.kubernetes.io/part-of: estate, the recommended label of the application " +
+        "a resource belongs to, so that people, dashboards and `kubectl get ns -l` tell them from namespaces other teams create. " +
+        "A convention, not a security control.",
+    remediationSteps: "Add `app.kubernetes.io/part-of: estate` to the namespace's labels (components/k8s/conventions.ts ESTATE_LABELS).",
+    severity: "low",
+    tags: ["k8s", "conventions"],
+    validateResource: validateType(K8S.namespace, (args: ResourceValidationArgs, report: ReportViolation) => {
+        if (!registeredByEstate(args.urn)) {
+            args.notApplicable("The namespace is not registered by an estate component.");
+        }
+        const labels = metadataOf(args.props).labels ?? {};
+        if (labels[PART_OF] !== ESTATE) {
+            const value = labels[PART_OF];
+            report(
+                `${describeObject(args.type, args.props, args.name)} ${value === undefined ? "is not labelled" : `is labelled ${PART_OF}: ${JSON.stringify(value)}, not`} ${PART_OF}: ${ESTATE}.`,
+            );
+        }
+    }),
+};
+
+export const k8sNamespacePolicies = [k8sNamespacePodSecurity, k8sNamespaceOwnership];

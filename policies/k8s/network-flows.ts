@@ -14,7 +14,7 @@
  */
 import type { PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
 import { isRecord } from "../lib/iam";
-import { K8S, metadataOf, namespaceOf, resourcesOfType } from "../lib/k8s";
+import { K8S, TYPES, metadataOf, namespaceOf, resourcesOfType } from "../lib/k8s";
 import { describeVerdict, evaluateFlow, validatePolicy, type Endpoint, type Flow, type Labels, type Namespace, type NetworkPolicy, type NetworkPolicySpec, type Verdict } from "../lib/netpol";
 import type { EstateStackPolicy } from "../lib/policy";
 import { forEachDeferringUnknowns } from "../lib/unknowns";
@@ -26,7 +26,8 @@ export const NETWORK_FLOWS_OUTPUT = "networkFlows";
 export const ACME_SOLVER_LABEL = "acme.cert-manager.io/http01-solver";
 export const ACME_SOLVER_PORT = 8089;
 
-export const NETWORK_POLICY_TYPE = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+/** NetworkPolicies of every API version (networking.k8s.io/v1, extensions/v1beta1: the same spec). */
+export const NETWORK_POLICY_TYPES = TYPES.NetworkPolicy;
 const CLUSTER_ISSUER_TYPE = "kubernetes:cert-manager.io/v1:ClusterIssuer";
 
 /** A flow as a component declares it. */
@@ -123,7 +124,7 @@ export function declaredFlowsOf(resource: Pick<PolicyResource, "props" | "type" 
 
 /** The planned NetworkPolicies, as the evaluator takes them. */
 export function networkPoliciesOf(resources: readonly PolicyResource[]): NetworkPolicy[] {
-    return resourcesOfType(resources, NETWORK_POLICY_TYPE).map((r) => {
+    return resourcesOfType(resources, NETWORK_POLICY_TYPES).map((r) => {
         const meta = metadataOf(r.props);
         const spec = (isRecord(r.props.spec) ? r.props.spec : { podSelector: {} }) as unknown as NetworkPolicySpec;
         return { namespace: namespaceOf(r.props), name: typeof meta.name === "string" && meta.name !== "" ? meta.name : r.name, spec };
@@ -204,7 +205,7 @@ export function acmeServedNamespaces(resources: readonly PolicyResource[]): Map<
     if (issuers.size === 0) {
         return served;
     }
-    for (const ingress of resourcesOfType(resources, K8S.ingress)) {
+    for (const ingress of resourcesOfType(resources, TYPES.Ingress)) {
         const issuer = issuerOf(metadataOf(ingress.props).annotations);
         if (issuer !== undefined && issuers.has(issuer)) {
             add(namespaceOf(ingress.props), `Ingress '${namespaceOf(ingress.props)}/${metadataOf(ingress.props).name ?? ingress.name}'`);

@@ -6,26 +6,45 @@
  */
 import type { ReportViolation, ResourceValidation, ResourceValidationArgs } from "@pulumi/policy";
 import { asList } from "../lib/iam";
-import { type PodSpec, type SecurityContext, containersOf, describeObject, isWorkload, podSpecOf } from "../lib/k8s";
+import { type PodSpec, type SecurityContext, WORKLOAD_KINDS, type WorkloadKind, containersOf, describeObject, podSpecOf, workloadKindOf } from "../lib/k8s";
 import { type EstateResourcePolicy, kyverno } from "../lib/policy";
 
-const WORKLOADS = "Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob";
+/** The workload kinds the display order of messages lists. */
+const DISPLAY_ORDER: readonly WorkloadKind[] = ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"];
+
+export interface PodSpecValidationOptions {
+    /** The workload kinds the policy applies to (default: all of them, in every API version). */
+    kinds?: readonly WorkloadKind[];
+    /**
+     * Whether the policy applies to the kinds' server-side apply patches (`DeploymentPatch`, ...) too.
+     * A patch is partial: `check` is then called with `partial` true, and reports only values the
+     * patch sets that are forbidden, never a field the patch leaves out.
+     */
+    patches?: boolean;
+}
 
 /**
  * A resource validation over a workload's pod spec: `check` returns the problems, each reported
  * as its own violation, prefixed with the object (`Deployment 'apps/web': ...`).
  */
-export function validatePodSpec(check: (pod: PodSpec, args: ResourceValidationArgs) => string[], types?: ReadonlySet<string>): ResourceValidation {
+export function validatePodSpec(
+    check: (pod: PodSpec, args: ResourceValidationArgs, partial: boolean) => string[],
+    options: PodSpecValidationOptions = {},
+): ResourceValidation {
+    const kinds = new Set(options.kinds ?? WORKLOAD_KINDS);
+    const listed = DISPLAY_ORDER.filter((kind) => kinds.has(kind)).join(", ");
+    const scope = `workloads (${listed}, in every API version${options.patches === true ? ", and their patches" : ""})`;
     return (args: ResourceValidationArgs, report: ReportViolation) => {
-        if (!isWorkload(args.type) || (types !== undefined && !types.has(args.type))) {
-            args.notApplicable(`The policy applies to workloads (${WORKLOADS}), not ${args.type}.`);
+        const workload = workloadKindOf(args.type);
+        if (workload === undefined || !kinds.has(workload.kind) || (workload.patch && options.patches !== true)) {
+            args.notApplicable(`The policy applies to ${scope}, not ${args.type}.`);
         }
         const pod = podSpecOf(args.type, args.props);
         if (pod === undefined) {
             return;
         }
         const where = describeObject(args.type, args.props, args.name);
-        for (const problem of check(pod, args)) {
+        for (const problem of check(pod, args, workload?.patch === true)) {
             report(`${where}: ${problem}`);
         }
     };
@@ -49,6 +68,7 @@ export const k8sPodPrivileged: EstateResourcePolicy = {
         containersOf(pod)
             .filter(({ container }) => securityContextOf(container).privileged === true)
             .map(({ label }) => `${label} sets securityContext.privileged: true.`),
+        { patches: true },
     ),
 };
 
@@ -64,6 +84,7 @@ export const k8sPodHostNamespaces: EstateResourcePolicy = {
     tags: ["k8s", "pod-security", kyverno("disallow-host-namespaces")],
     validateResource: validatePodSpec((pod) =>
         (["hostNetwork", "hostPID", "hostIPC"] as const).filter((field) => pod[field] === true).map((field) => `the pod sets ${field}: true.`),
+        { patches: true },
     ),
 };
 
@@ -81,11 +102,48 @@ export const k8sPodHostPath: EstateResourcePolicy = {
         (Array.isArray(pod.volumes) ? pod.volumes : [])
             .filter((volume) => volume !== null && typeof volume === "object" && volume.hostPath !== undefined && volume.hostPath !== null)
             .map((volume) => `volume '${volume.name ?? "?"}' mounts the node's ${JSON.stringify(volume.hostPath?.path ?? "")} (hostPath).`),
+        { patches: true },
     ),
 };
 
 /** The only capability the restricted profile lets a container add. */
 const ALLOWED_CAPABILITY = "NET_BIND_SERVICE";
+
+/**
+ * Why a lower-case or `CAP_`-prefixed name is wrong although the container runtime accepts it: the
+ * CRI runtimes compare "ALL" case-insensitively and drop every capability for `all` (containerd
+ * pkg/cri/util/strings.go `InStringSlice`, CRI-O `inStringSlice`, both `strings.EqualFold`), but Pod
+ * Security Admission's restricted check compares exactly (kubernetes/kubernetes
+ * staging/src/k8s.io/pod-security-admission/policy/check_capabilities_restricted.go: `c == "ALL"`,
+ * `c != "NET_BIND_SERVICE"`), so the API server refuses the pod in a namespace that enforces restricted.
+ */
+const EXACT_NAMES =
+    "Pod Security Admission's restricted check (capabilities_restricted) compares capability names case-sensitively, so the API server " +
+    "rejects the pod in a restricted namespace (containerd and CRI-O would accept it)";
+
+/** The capability problems of one container; a patch (`partial`) is checked only on the lists it sets. */
+export function capabilityProblems(label: string, capabilities: { add?: unknown; drop?: unknown }, partial: boolean): string[] {
+    const problems: string[] = [];
+    const drop = asList(capabilities.drop).filter((c): c is string => typeof c === "string");
+    if (!drop.includes("ALL") && !(partial && capabilities.drop === undefined)) {
+        const lower = drop.find((c) => c.toUpperCase() === "ALL");
+        problems.push(
+            lower !== undefined
+                ? `${label} drops ${JSON.stringify(lower)} instead of "ALL" (securityContext.capabilities.drop): ${EXACT_NAMES}; write "ALL".`
+                : `${label} does not drop ALL capabilities (securityContext.capabilities.drop${drop.length > 0 ? ` is ${JSON.stringify(drop)}` : ""}).`,
+        );
+    }
+    const added = asList(capabilities.add).filter((c) => c !== ALLOWED_CAPABILITY);
+    const misspelled = added.filter((c) => typeof c === "string" && c.toUpperCase().replace(/^CAP_/, "") === ALLOWED_CAPABILITY);
+    const others = added.filter((c) => !misspelled.includes(c));
+    if (misspelled.length > 0) {
+        problems.push(`${label} adds ${misspelled.map((c) => JSON.stringify(c)).join(", ")} instead of "${ALLOWED_CAPABILITY}": ${EXACT_NAMES}; write "${ALLOWED_CAPABILITY}".`);
+    }
+    if (others.length > 0) {
+        problems.push(`${label} adds capabilities ${others.map((c) => String(c)).join(", ")}; only ${ALLOWED_CAPABILITY} is allowed.`);
+    }
+    return problems;
+}
 
 export const k8sPodCapabilities: EstateResourcePolicy = {
     name: "estate-k8s-pod-capabilities",
@@ -97,19 +155,13 @@ export const k8sPodCapabilities: EstateResourcePolicy = {
     remediationSteps: 'Set `securityContext.capabilities: { drop: ["ALL"] }` on every container; add `NET_BIND_SERVICE` only to bind ports below 1024.',
     severity: "medium",
     tags: ["k8s", "pod-security", kyverno("disallow-capabilities-strict")],
-    validateResource: validatePodSpec((pod) =>
-        containersOf(pod).flatMap(({ label, container }) => {
-            const capabilities = securityContextOf(container).capabilities ?? {};
-            const problems: string[] = [];
-            if (!asList(capabilities.drop).includes("ALL")) {
-                problems.push(`${label} does not drop ALL capabilities (securityContext.capabilities.drop).`);
-            }
-            const added = asList(capabilities.add).filter((c) => c !== ALLOWED_CAPABILITY);
-            if (added.length > 0) {
-                problems.push(`${label} adds capabilities ${added.map((c) => String(c)).join(", ")}; only ${ALLOWED_CAPABILITY} is allowed.`);
-            }
-            return problems;
-        }),
+    validateResource: validatePodSpec(
+        (pod, _args, partial) =>
+            containersOf(pod).flatMap(({ label, container }) => {
+                const capabilities = securityContextOf(container).capabilities;
+                return capabilityProblems(label, capabilities !== null && typeof capabilities === "object" ? capabilities : {}, partial);
+            }),
+        { patches: true },
     ),
 };
 
@@ -123,13 +175,18 @@ export const k8sPodPrivilegeEscalation: EstateResourcePolicy = {
     remediationSteps: "Set `securityContext.allowPrivilegeEscalation: false` on every container, init container and ephemeral container.",
     severity: "high",
     tags: ["k8s", "pod-security", kyverno("disallow-privilege-escalation")],
-    validateResource: validatePodSpec((pod) =>
-        containersOf(pod)
-            .filter(({ container }) => securityContextOf(container).allowPrivilegeEscalation !== false)
-            .map(({ label, container }) => {
-                const value = securityContextOf(container).allowPrivilegeEscalation;
-                return `${label} ${value === undefined ? "does not set securityContext.allowPrivilegeEscalation" : `sets securityContext.allowPrivilegeEscalation: ${JSON.stringify(value)}`}; it must be false.`;
-            }),
+    validateResource: validatePodSpec(
+        (pod, _args, partial) =>
+            containersOf(pod)
+                .filter(({ container }) => {
+                    const value = securityContextOf(container).allowPrivilegeEscalation;
+                    return value !== false && !(partial && value === undefined);
+                })
+                .map(({ label, container }) => {
+                    const value = securityContextOf(container).allowPrivilegeEscalation;
+                    return `${label} ${value === undefined ? "does not set securityContext.allowPrivilegeEscalation" : `sets securityContext.allowPrivilegeEscalation: ${JSON.stringify(value)}`}; it must be false.`;
+                }),
+        { patches: true },
     ),
 };
 
@@ -145,7 +202,7 @@ export const k8sPodRunAsNonRoot: EstateResourcePolicy = {
         "runAsUser: 0 or runAsNonRoot: false on a container.",
     severity: "high",
     tags: ["k8s", "pod-security", kyverno("require-run-as-nonroot"), kyverno("require-run-as-non-root-user")],
-    validateResource: validatePodSpec((pod) => {
+    validateResource: validatePodSpec((pod, _args, partial) => {
         const podContext = securityContextOf(pod);
         const problems: string[] = [];
         if (podContext.runAsUser === 0) {
@@ -158,12 +215,12 @@ export const k8sPodRunAsNonRoot: EstateResourcePolicy = {
             }
             if (own.runAsNonRoot === false) {
                 problems.push(`${label} sets securityContext.runAsNonRoot: false.`);
-            } else if (own.runAsNonRoot !== true && podContext.runAsNonRoot !== true) {
+            } else if (!partial && own.runAsNonRoot !== true && podContext.runAsNonRoot !== true) {
                 problems.push(`${label} does not set runAsNonRoot: true, and neither does the pod.`);
             }
         }
         return problems;
-    }),
+    }, { patches: true }),
 };
 
 /** Seccomp profiles the restricted profile accepts. */
@@ -179,7 +236,7 @@ export const k8sPodSeccomp: EstateResourcePolicy = {
     remediationSteps: 'Set `securityContext.seccompProfile: { type: "RuntimeDefault" }` on the pod; never set `Unconfined` on a container.',
     severity: "medium",
     tags: ["k8s", "pod-security", kyverno("restrict-seccomp-strict")],
-    validateResource: validatePodSpec((pod) => {
+    validateResource: validatePodSpec((pod, _args, partial) => {
         const podType = securityContextOf(pod).seccompProfile?.type;
         const problems: string[] = [];
         if (podType !== undefined && !RESTRICTED_SECCOMP.has(podType)) {
@@ -189,12 +246,12 @@ export const k8sPodSeccomp: EstateResourcePolicy = {
             const type = securityContextOf(container).seccompProfile?.type;
             if (type !== undefined && !RESTRICTED_SECCOMP.has(type)) {
                 problems.push(`${label} sets seccompProfile.type ${JSON.stringify(type)}; it must be RuntimeDefault or Localhost.`);
-            } else if (type === undefined && podType === undefined) {
+            } else if (!partial && type === undefined && podType === undefined) {
                 problems.push(`${label} has no seccomp profile, and neither does the pod (seccompProfile.type RuntimeDefault).`);
             }
         }
         return problems;
-    }),
+    }, { patches: true }),
 };
 
 export const k8sPodSecurityPolicies = [

@@ -6,14 +6,17 @@
  */
 import type { PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
 import { isRecord } from "../lib/iam";
-import { HPA_TYPES, K8S, type LabelSelector, describeObject, metadataOf, namespaceOf, resourcesOfType, selects } from "../lib/k8s";
+import { API_VERSIONS, HPA_TYPES, type LabelSelector, TYPES, describeObject, metadataOf, namespaceOf, resourcesOfType, selects } from "../lib/k8s";
 import { type EstateStackPolicy, kyverno } from "../lib/policy";
 import { forEachDeferringUnknowns } from "../lib/unknowns";
 
+/** Why a stack policy about Deployments does not apply. */
+export const NO_DEPLOYMENT = `The stack has no Deployment (${API_VERSIONS.Deployment.join(", ")}).`;
+
 function deploymentsOf(args: StackValidationArgs): PolicyResource[] {
-    const deployments = resourcesOfType(args.resources, K8S.deployment);
+    const deployments = resourcesOfType(args.resources, TYPES.Deployment);
     if (deployments.length === 0) {
-        args.notApplicable(`The stack has no ${K8S.deployment}.`);
+        args.notApplicable(NO_DEPLOYMENT);
     }
     return deployments;
 }
@@ -90,6 +93,17 @@ function scaled(value: unknown, replicas: number): number | undefined {
     return percent ? Math.ceil((Number(percent[1]) * replicas) / 100) : undefined;
 }
 
+/**
+ * Whether a PDB's selector selects pods with these labels. An empty selector selects every pod of
+ * the namespace in policy/v1 but none in policy/v1beta1
+ * (https://kubernetes.io/docs/tasks/run-application/configure-pdb/#specifying-a-poddisruptionbudget).
+ */
+export function budgetSelects(type: string, selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
+    const empty =
+        isRecord(selector) && Object.keys(isRecord(selector.matchLabels) ? selector.matchLabels : {}).length === 0 && !(Array.isArray(selector.matchExpressions) && selector.matchExpressions.length > 0);
+    return empty && type === "kubernetes:policy/v1beta1:PodDisruptionBudget" ? false : selects(selector, labels);
+}
+
 /** Why a PDB allows no voluntary disruption at `replicas` pods, or `undefined` when it allows one. */
 export function blockingReason(spec: Record<string, unknown>, replicas: number): string | undefined {
     const { maxUnavailable, minAvailable } = spec;
@@ -118,7 +132,7 @@ export const k8sDeploymentDisruptionBudget: EstateStackPolicy = {
     severity: "medium",
     tags: ["k8s", "workloads", kyverno("require-pdb"), kyverno("pdb-maxunavailable")],
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
-        const budgets = resourcesOfType(args.resources, K8S.pdb);
+        const budgets = resourcesOfType(args.resources, TYPES.PodDisruptionBudget);
         forEachDeferringUnknowns(deploymentsOf(args), (deployment) => {
             const spec = isRecord(deployment.props.spec) ? deployment.props.spec : {};
             const template = isRecord(spec.template) ? spec.template : {};
@@ -126,7 +140,7 @@ export const k8sDeploymentDisruptionBudget: EstateStackPolicy = {
             const namespace = namespaceOf(deployment.props);
             const matching = budgets.filter((pdb) => {
                 const pdbSpec = isRecord(pdb.props.spec) ? pdb.props.spec : {};
-                return namespaceOf(pdb.props) === namespace && selects(pdbSpec.selector as LabelSelector | undefined, labels);
+                return namespaceOf(pdb.props) === namespace && budgetSelects(pdb.type, pdbSpec.selector as LabelSelector | undefined, labels);
             });
             if (matching.length === 0) {
                 report(`${describe(deployment)} has no PodDisruptionBudget selecting its pods.`, deployment.urn);

@@ -17,6 +17,7 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { UNANSWERED_MARKER_PREFIX } from "../../policies/lib/unevaluated";
 import { PolicyDocumentError, renderPolicyDocument } from "./iam-policy-document";
 
 export interface InvokeContext {
@@ -29,7 +30,8 @@ export type InvokeAnswer =
     | { answered: true; outputs: Record<string, unknown> }
     | { answered: false; outputs: Record<string, unknown>; reason: string };
 
-export const UNANSWERED_MARKER_PREFIX = "unanswered-invoke(";
+// The marker's prefix is the policies' (policies/lib/unevaluated.ts), which find it in a resource's inputs.
+export { UNANSWERED_MARKER_PREFIX };
 
 /** The marker string put in every string field of an unanswered invoke's result. */
 export function unansweredMarker(token: string): string {
@@ -51,7 +53,7 @@ export function answerInvoke(token: string, inputs: Record<string, unknown>, ctx
             reason: `${token}: rendered by the provider's Helm/kustomize engine, which the offline check does not run`,
         };
     }
-    return unanswered(token, inputs ?? {}, `${token}: no offline answer for this invoke; the provider would ask the cloud`);
+    return unanswered(token, inputs ?? {}, `the data source ${token} has no offline answer (the provider would ask the cloud)`);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,7 +8,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
-import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { OFFLINE_UNEVALUATED_KEY, unansweredInvokeIn, unansweredInvokeReason, unevaluatedReason } from "../../policies/lib/unevaluated";
+import { answerInvoke, type InvokeContext } from "./invokes";
 import { getStore, runInPulumiStack, setMockOptions, waitForRPCs, withLocalStorage, withoutSdkBookkeeping } from "./pulumi-internals";
 
 /** A resource as the engine saw its registration. */
@@ -35,6 +37,16 @@ export interface RecordedResource {
     aliases: RecordedAlias[];
     /** Properties whose changes the engine ignores (`ignoreChanges`). */
     ignoreChanges?: string[];
+    /** A multi-language component (`remote: true`): its provider plugin would create its children. */
+    remote?: boolean;
+}
+
+/** A resource whose contents no policy could see offline, and why (`check` lists them; see policies/lib/unevaluated.ts). */
+export interface UnevaluatedResource {
+    urn: string;
+    type: string;
+    name: string;
+    reason: string;
 }
 
 export interface RecordedAlias {
@@ -65,6 +77,10 @@ export interface EngineRun {
     outputs?: Struct;
     /** What the program threw, when run with `captureErrors`. */
     error?: unknown;
+    /** The resources whose contents no policy could see offline. */
+    unevaluated: UnevaluatedResource[];
+    /** The data-source invokes the engine could not answer (their tokens, in order of first call). */
+    unansweredInvokes: string[];
 }
 
 export interface RunOptions {
@@ -125,8 +141,32 @@ function autoName(name: string, inputs: Record<string, unknown>): { name?: strin
     return { name: typeof inputs.namePrefix === "string" ? `${inputs.namePrefix}${MOCK_NAME_SUFFIX}` : name };
 }
 
+/** The DNS-1123 alphabet the Kubernetes provider draws an auto-name's suffix from. */
+const DNS1123 = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+/**
+ * The Kubernetes provider's auto-naming: an object registered without `metadata.name` is named
+ * `<resource name>-<8 random DNS-1123 characters>` and annotated `pulumi.com/autonamed: "true"`
+ * (pulumi/pulumi-kubernetes provider/pkg/metadata/naming.go, `AssignNameIfAutonamable`). The
+ * provider does it in Check, so the name is known in a preview too. The mock derives the suffix from
+ * the resource name, so runs are repeatable. Helm releases name themselves; providers are no objects.
+ */
+export function kubernetesAutoName(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    if (!type.startsWith("kubernetes:") || type.startsWith("kubernetes:helm.sh/") || type.endsWith("Patch")) {
+        return {};
+    }
+    const metadata = inputs.metadata !== null && typeof inputs.metadata === "object" ? (inputs.metadata as Record<string, unknown>) : {};
+    if (typeof metadata.name === "string" && metadata.name !== "") {
+        return {};
+    }
+    const digest = createHash("sha256").update(name).digest();
+    const suffix = Array.from(digest.subarray(0, 8), (b) => DNS1123[b % DNS1123.length]).join("");
+    const annotations = metadata.annotations !== null && typeof metadata.annotations === "object" ? metadata.annotations : {};
+    return { metadata: { ...metadata, name: `${name}-${suffix}`, annotations: { ...annotations, "pulumi.com/autonamed": "true" } } };
+}
+
 /** Outputs a provider would compute that programs commonly read; the mock fills them in on `up`. */
-function computedOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+function computedOutputs(type: string, name: string, inputs: Record<string, unknown>, stackRegion: string): Record<string, unknown> {
     if (type === "random:index/randomPassword:RandomPassword") {
         return { result: `mock-${name}-password` };
     }
@@ -153,7 +193,7 @@ function computedOutputs(type: string, name: string, inputs: Record<string, unkn
     if (!type.startsWith("aws:")) {
         return {};
     }
-    const region = typeof inputs.region === "string" ? inputs.region : "us-east-1";
+    const region = typeof inputs.region === "string" ? inputs.region : stackRegion;
     const [pkgModule, kind] = type.split(":").slice(1);
     const service = (pkgModule ?? "").split("/")[0] ?? "aws";
     const arn = `arn:aws:${service}:${region}:${MOCK_ACCOUNT_ID}:${(kind ?? "").toLowerCase()}/${name}`;
@@ -161,6 +201,8 @@ function computedOutputs(type: string, name: string, inputs: Record<string, unkn
     const host = (suffix: string) => `${name}.mock.${region}.${suffix}`;
     const managedSecret = inputs.manageMasterUserPassword === true ? { masterUserSecrets: [{ secretArn: `arn:aws:secretsmanager:${region}:${MOCK_ACCOUNT_ID}:secret:rds!${name}`, kmsKeyId: inputs.masterUserSecretKmsKeyId, secretStatus: "active" }] } : {};
     switch (type) {
+        // The deprecated BucketV2 is the same bucket: S3 ARNs carry neither region nor account.
+        case "aws:s3/bucketV2:BucketV2":
         case "aws:s3/bucket:Bucket": {
             const bucket = typeof inputs.bucket === "string" ? inputs.bucket : `${name}-bucket`;
             return { bucket, arn: `arn:aws:s3:::${bucket}`, region };
@@ -204,10 +246,19 @@ interface RegisterResourceRequest {
     getPropertydependenciesMap(): { entries(): Iterable<[string, { getUrnsList(): string[] }]> };
     getProvider(): string;
     getIgnorechangesList(): string[];
+    getRemote(): boolean;
     getAliasesList(): {
         getUrn(): string;
         getSpec(): { getName(): string; getType(): string; hasParenturn(): boolean; getParenturn(): string; hasNoparent(): boolean; getNoparent(): boolean } | undefined;
     }[];
+}
+interface ReadResourceRequest {
+    getType(): string;
+    getName(): string;
+    getId(): string;
+}
+interface ReadResourceResponse {
+    getUrn(): string;
 }
 interface RegisterResourceResponse {
     getUrn(): string;
@@ -255,16 +306,25 @@ class RecordingMonitor extends MockMonitor {
     private readonly byUrn = new Map<string, RecordedResource>();
     stackOutputs?: Struct;
     private stackUrn?: string;
+    /** Tokens of the invokes no answer was found for, in order of first call. */
+    readonly unanswered: string[] = [];
 
     constructor(
         private readonly preview: boolean,
-        private readonly stackReferences: Record<string, MockStackReference> = {},
+        /** Unset: any stack reads as empty, and is listed as unevaluated (the offline commands). */
+        private readonly stackReferences: Record<string, MockStackReference> | undefined,
+        private readonly context: InvokeContext,
+        private readonly engine: RecordingEngine,
     ) {
         super({
             newResource: (args: pulumi.runtime.MockResourceArgs) => {
                 if (args.type === "pulumi:pulumi:StackReference") {
                     // A read of another stack's outputs: known in a preview too, as the engine reads it then.
                     const stackName = String(args.inputs.name ?? args.id ?? args.name);
+                    if (!this.stackReferences) {
+                        this.engine.diagnostics.push({ severity: "warning", message: `offline: the stack ${stackName} cannot be read; its outputs read as empty` });
+                        return { id: stackName, state: { name: stackName, outputs: {}, secretOutputNames: [] } };
+                    }
                     const ref = this.stackReferences[stackName];
                     if (!ref) {
                         throw new Error(`unknown stack ${JSON.stringify(stackName)} (the mock knows: ${Object.keys(this.stackReferences).join(", ") || "none"})`);
@@ -276,41 +336,37 @@ class RecordingMonitor extends MockMonitor {
                     // A read of a LoadBalancer Service a chart created: its address, once the cloud assigned one.
                     return { id: args.id, state: { status: { loadBalancer: { ingress: [{ hostname: mockLoadBalancerHostname(args.name) }] } } } };
                 }
+                const named = args.custom === false ? {} : kubernetesAutoName(args.type, args.name, args.inputs);
                 if (this.preview) {
-                    // A create in preview: the provider echoes inputs; id and computed outputs are unknown.
-                    return { id: undefined, state: args.inputs };
+                    // A create in preview: the provider echoes its checked inputs; id and computed outputs are unknown.
+                    return { id: undefined, state: { ...args.inputs, ...named } };
                 }
                 return {
                     id: `${args.name}-id`,
-                    state: { ...computedOutputs(args.type, args.name, args.inputs), ...args.inputs },
+                    state: { ...computedOutputs(args.type, args.name, args.inputs, this.context.region), ...args.inputs, ...named },
                 };
             },
             call: (args: pulumi.runtime.MockCallArgs) => {
-                if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
-                    return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/mock`, userId: "mock" };
+                const answer = answerInvoke(args.token, args.inputs, this.context);
+                if (!answer.answered && !this.unanswered.includes(args.token)) {
+                    this.unanswered.push(args.token);
+                    this.engine.diagnostics.push({ severity: "warning", message: `offline: ${answer.reason}; what is built from its result is listed as unevaluated` });
                 }
-                if (args.token === "aws:index/getPartition:getPartition") {
-                    return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
-                }
-                if (args.token === "aws:ecr/getAuthorizationToken:getAuthorizationToken") {
-                    const registry = `${MOCK_ACCOUNT_ID}.dkr.ecr.us-east-1.amazonaws.com`;
-                    return { userName: "AWS", password: "mock-ecr-password", authorizationToken: "mock", proxyEndpoint: `https://${registry}`, id: registry };
-                }
-                if (args.token === "aws:ec2/getSubnet:getSubnet") {
-                    // A /24 of 10.0.0.0/16 per subnet id, stable across runs.
-                    const id = String(args.inputs.id ?? "subnet-mock");
-                    const third = createHash("sha256").update(id).digest()[0]!;
-                    return { ...args.inputs, id, cidrBlock: `10.0.${third}.0/24`, vpcId: "vpc-mock", availabilityZone: `${String(args.inputs.region ?? "us-east-1")}a` };
-                }
-                if (args.token === "aws:index/getRegion:getRegion") {
-                    return { name: "us-east-1", region: "us-east-1", id: "us-east-1" };
-                }
-                if (args.token === "aws:secretsmanager/getSecretVersion:getSecretVersion") {
-                    // A secret RDS manages for a master user: {"username","password"}.
-                    return { ...args.inputs, secretString: JSON.stringify({ username: "postgres", password: MOCK_MANAGED_PASSWORD }) };
-                }
-                return args.inputs;
+                return answer.outputs;
             },
+        });
+    }
+
+    /** Stacks read through a StackReference the run had no outputs for (the offline commands read none). */
+    readonly unreadStacks: UnevaluatedResource[] = [];
+
+    override async readResource(req: ReadResourceRequest, callback: Callback<ReadResourceResponse>): Promise<void> {
+        await super.readResource(req, (err: unknown, resp?: ReadResourceResponse) => {
+            if (!err && resp && req.getType() === "pulumi:pulumi:StackReference" && !this.stackReferences) {
+                const stackName = req.getId();
+                this.unreadStacks.push({ urn: resp.getUrn(), type: req.getType(), name: req.getName(), reason: `reads the outputs of stack ${stackName}, which the offline check cannot read: they are empty here` });
+            }
+            callback(err, resp);
         });
     }
 
@@ -340,6 +396,7 @@ class RecordingMonitor extends MockMonitor {
                     propertyDependencies,
                     provider: req.getProvider() || undefined,
                     ignoreChanges: req.getIgnorechangesList(),
+                    ...(req.getRemote() ? { remote: true } : {}),
                     aliases: req.getAliasesList().map((alias) => {
                         const spec = alias.getSpec();
                         if (!spec) {
@@ -390,8 +447,9 @@ export async function runProgram(program: () => unknown, opts: RunOptions = {}):
     const project = opts.project ?? "estate";
     const stack = opts.stack ?? "test";
     const preview = opts.preview ?? false;
-    const monitor = new RecordingMonitor(preview, opts.stackReferences);
     const engine = new RecordingEngine();
+    const region = opts.config?.["aws:region"] ?? "us-east-1";
+    const monitor = new RecordingMonitor(preview, opts.stackReferences, { region, accountId: MOCK_ACCOUNT_ID }, engine);
     let failure: unknown;
     await withoutSdkBookkeeping(() => withLocalStorage(async () => {
         setMockOptions(monitor, project, stack, preview);
@@ -425,7 +483,52 @@ export async function runProgram(program: () => unknown, opts: RunOptions = {}):
     if (failure !== undefined && !opts.captureErrors) {
         throw failure;
     }
-    return { project, stack, preview, resources: monitor.recorded, diagnostics: engine.diagnostics, outputs: monitor.stackOutputs, error: failure };
+    return {
+        project,
+        stack,
+        preview,
+        resources: monitor.recorded,
+        diagnostics: engine.diagnostics,
+        outputs: monitor.stackOutputs,
+        error: failure,
+        unevaluated: [...markUnevaluated(monitor.recorded, monitor.unanswered), ...monitor.unreadStacks],
+        unansweredInvokes: monitor.unanswered,
+    };
+}
+
+/**
+ * Finds the resources whose contents no policy could see offline (policies/lib/unevaluated.ts),
+ * after marking the multi-language components: a component registered with `remote: true` whose
+ * provider plugin would have created its children, and none were. The mark goes into the state
+ * stack policies see, so `estate-unevaluated-content` reports the same list.
+ */
+function markUnevaluated(resources: RecordedResource[], unansweredInvokes: readonly string[]): UnevaluatedResource[] {
+    const children = new Map<string, number>();
+    for (const r of resources) {
+        if (r.parent) {
+            children.set(r.parent, (children.get(r.parent) ?? 0) + 1);
+        }
+    }
+    const found: UnevaluatedResource[] = [];
+    for (const r of resources) {
+        const childCount = children.get(r.urn) ?? 0;
+        let mark: string | undefined;
+        if (r.remote && !r.custom && childCount === 0) {
+            mark = `a multi-language component (${r.type}): its provider plugin creates its children, and the offline check does not run plugins`;
+        } else if (unansweredInvokes.length > 0) {
+            // Only a run with an unanswered invoke can carry its mark: the others skip the scan.
+            const invoke = unansweredInvokeIn(fromWire(r.inputs.toJavaScript(), "unwrap"));
+            mark = invoke ? unansweredInvokeReason(invoke) : undefined;
+        }
+        if (mark) {
+            r.outputs = Struct.fromJavaScript({ ...(r.outputs ?? r.inputs).toJavaScript(), [OFFLINE_UNEVALUATED_KEY]: mark });
+        }
+        const reason = unevaluatedReason({ type: r.type, props: mark ? { [OFFLINE_UNEVALUATED_KEY]: mark } : {}, children: childCount });
+        if (reason) {
+            found.push({ urn: r.urn, type: r.type, name: r.name, reason });
+        }
+    }
+    return found;
 }
 
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";

@@ -13,6 +13,8 @@ import { buildCached } from "./build-cache.mjs";
 export interface BundledProgram {
     /** The CommonJS bundle to `require`. */
     file: string;
+    /** The program's entry file (what errors are attributed to). */
+    entry: string;
     /** The npm packages the program imports (what the performance floor loads). */
     packages: string[];
 }
@@ -26,10 +28,9 @@ export function toolRoot(): string {
  * Bundles `entry` (relative to `root`) into the tool root's `.estate/build/`, so its external
  * packages resolve from the estate's node_modules wherever the program itself lives.
  */
-export async function bundleProgram(root: string, entry: string): Promise<BundledProgram> {
-    const absolute = path.resolve(root, entry);
-    const file = fs.existsSync(absolute) && fs.statSync(absolute).isDirectory() ? path.join(absolute, "index.ts") : absolute;
-    if (!fs.existsSync(file)) {
+export async function bundleProgram(root: string, entry: string, opts: { projectDir?: string } = {}): Promise<BundledProgram> {
+    const file = entryFile(path.resolve(root, entry));
+    if (!file) {
         throw new UserInputError(`--program ${entry}: no such file`);
     }
     // Loaded lazily: only the offline commands need esbuild, never the program itself.
@@ -49,13 +50,16 @@ export async function bundleProgram(root: string, entry: string): Promise<Bundle
             packages: "external",
             outfile,
             logLevel: "silent",
-            // Resolve bare imports of a program outside the project from the project's node_modules.
-            nodePaths: [path.join(toolRoot(), "node_modules")],
+            // For stack traces that name the program's own files and lines (`mapStack`).
+            sourcemap: "external",
+            // The packages a program imports load from its project's node_modules first, as under
+            // `pulumi up`, then from the estate's (where the SDKs the engine runs on live).
+            banner: { js: projectModulePaths(opts.projectDir) },
         });
     } catch (err) {
         const errors = (err as { errors?: { text: string; location?: { file: string; line: number } }[] }).errors ?? [];
         const detail = errors.map((e) => (e.location ? `${e.location.file}:${e.location.line}: ${e.text}` : e.text)).join("\n  ");
-        throw new UserInputError(`cannot compile ${path.relative(root, file) || file}:\n  ${detail || (err as Error).message}`);
+        throw new ProgramError(`cannot compile ${path.relative(root, file) || file}:\n  ${detail || (err as Error).message}`);
     }
     const packages = new Set<string>();
     for (const input of Object.values(result.metafile.inputs)) {
@@ -66,7 +70,73 @@ export async function bundleProgram(root: string, entry: string): Promise<Bundle
             }
         }
     }
-    return { file: outfile, packages: [...packages].sort() };
+    return { file: outfile, entry: file, packages: [...packages].sort() };
+}
+
+/** A program that failed by itself (it does not compile, or it threw): exit code 3. */
+export class ProgramError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "ProgramError";
+    }
+}
+
+/**
+ * The file a `--program` path names: a file itself; for a folder, what Node would load from it
+ * (`package.json` `main`, else `index.ts`, else `index.js`), as the Pulumi language host does.
+ */
+export function entryFile(absolute: string): string | undefined {
+    if (!fs.existsSync(absolute)) {
+        return [".ts", ".js"].map((ext) => absolute + ext).find((f) => fs.existsSync(f));
+    }
+    if (!fs.statSync(absolute).isDirectory()) {
+        return absolute;
+    }
+    const pkgFile = path.join(absolute, "package.json");
+    if (fs.existsSync(pkgFile)) {
+        const main = (JSON.parse(fs.readFileSync(pkgFile, "utf8")) as { main?: unknown }).main;
+        if (typeof main === "string" && main !== "") {
+            const found = entryFile(path.resolve(absolute, main)) ?? entryFile(path.resolve(absolute, main.replace(/\.js$/, ".ts")));
+            if (found) {
+                return found;
+            }
+        }
+    }
+    return ["index.ts", "index.js"].map((f) => path.join(absolute, f)).find((f) => fs.existsSync(f));
+}
+
+/** The bundle's preamble that puts the project's node_modules folders first in its module lookup. */
+function projectModulePaths(projectDir: string | undefined): string {
+    if (!projectDir) {
+        return "";
+    }
+    return `module.paths.unshift(...require("node:module")._nodeModulePaths(${JSON.stringify(path.resolve(projectDir))}));`;
+}
+
+/**
+ * A program error's stack with the bundle's frames mapped back to the program's own files and
+ * lines (from the bundle's source map), so a failure is attributed to the program, not to a
+ * build artefact.
+ */
+export function mapStack(stack: string, bundle: BundledProgram): string {
+    let map: import("node:module").SourceMap | undefined;
+    try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { SourceMap } = require("node:module") as typeof import("node:module");
+        map = new SourceMap(JSON.parse(fs.readFileSync(`${bundle.file}.map`, "utf8")));
+    } catch {
+        return stack;
+    }
+    const mapDir = path.dirname(bundle.file);
+    const escaped = bundle.file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    return stack.replace(new RegExp(`${escaped}:(\\d+):(\\d+)`, "g"), (whole, line: string, column: string) => {
+        const entry = map!.findEntry(Number(line) - 1, Number(column) - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
+        if (!entry.originalSource) {
+            return whole;
+        }
+        const source = path.resolve(mapDir, entry.originalSource.replace(/^file:\/\//, ""));
+        return `${source}:${entry.originalLine! + 1}:${entry.originalColumn! + 1}`;
+    });
 }
 
 /** A program function for `runProgram` that executes the bundle afresh (its module exports are the stack outputs). */

@@ -14,6 +14,8 @@ export const SECRET_PLACEHOLDER = "offline-secret-placeholder";
 
 export interface StackConfig {
     project: string;
+    /** The project's `main` (relative to its folder), when `Pulumi.yaml` sets one. */
+    main?: string;
     stack: string;
     config: Record<string, string>;
     secretKeys: string[];
@@ -65,13 +67,19 @@ export function loadStackConfig(dir: string, stack: string): StackConfig {
     if (!isObject(project) || typeof project.name !== "string") {
         throw new UserInputError(`${projectFile} must name the project (name: ...)`);
     }
+    const runtime = isObject(project.runtime) ? project.runtime.name : project.runtime;
+    if (runtime !== undefined && runtime !== "nodejs") {
+        throw new UserInputError(`${projectFile}: runtime ${JSON.stringify(runtime)} is not supported: the offline check runs Node.js (TypeScript or JavaScript) programs, runtime: nodejs`);
+    }
     const file = path.join(dir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
         const known = fs
             .readdirSync(dir)
             .flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? [])
             .sort();
-        throw new UserInputError(`--stack ${stack}: no ${path.basename(file)} here (stacks with a config file: ${known.join(", ") || "none"})`);
+        throw new UserInputError(
+            `--stack ${stack}: no ${path.basename(file)} ${path.resolve(dir) === path.resolve(process.cwd()) ? "here" : `in ${dir}`} (stacks with a config file: ${known.join(", ") || "none"})`,
+        );
     }
     const stackDoc = readYaml(file) ?? {};
     if (!isObject(stackDoc) || (stackDoc.config !== undefined && !isObject(stackDoc.config))) {
@@ -100,5 +108,28 @@ export function loadStackConfig(dir: string, stack: string): StackConfig {
             secretKeys.push(key);
         }
     }
-    return { project: project.name, stack, config, secretKeys, file };
+    return { project: project.name, ...(typeof project.main === "string" ? { main: project.main } : {}), stack, config, secretKeys, file };
+}
+
+/**
+ * Applies `--config key=value` overrides the way `pulumi up --config` does: a key without a
+ * namespace belongs to the project. The value is a plain string (not a secret).
+ */
+export function withOverrides(stackConfig: StackConfig, overrides: readonly string[]): StackConfig {
+    if (overrides.length === 0) {
+        return stackConfig;
+    }
+    const config = { ...stackConfig.config };
+    const secretKeys = new Set(stackConfig.secretKeys);
+    for (const override of overrides) {
+        const at = override.indexOf("=");
+        if (at <= 0) {
+            throw new UserInputError(`--config ${JSON.stringify(override)}: expected key=value (for example --config aws:region=eu-west-1)`);
+        }
+        const rawKey = override.slice(0, at);
+        const key = rawKey.includes(":") ? rawKey : `${stackConfig.project}:${rawKey}`;
+        config[key] = override.slice(at + 1);
+        secretKeys.delete(key);
+    }
+    return { ...stackConfig, config, secretKeys: [...secretKeys] };
 }

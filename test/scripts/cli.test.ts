@@ -309,20 +309,23 @@ describe("errors", () => {
         );
     });
 
-    it("a program's own RunError is a user error (exit 2); a crash is an internal error (exit 1) with its trace", async () => {
+    it("a missing config value is a config error (exit 2); a program that throws failed by itself (exit 3), with its own stack", async () => {
         const user = await runCli(root, "plan", ["--stack", "dev", "--program", fixture("throws-config-error.ts")]);
         expect(user.exitCode).toBe(2);
         expect(user.stderr).toMatch(/^error: Missing required configuration variable 'estate:doesNotExist'/);
         const crash = await runCli(root, "plan", ["--stack", "dev", "--program", fixture("crashes.ts")]);
-        expect(crash.exitCode).toBe(1);
-        expect(crash.stderr).toMatch(/^internal error \(a bug, not a mistake of yours\):\nTypeError: Cannot read properties of undefined/);
+        expect(crash.exitCode).toBe(3);
+        // Attributed to the program: its file and line (mapped from the bundle), not the checker's frames.
+        expect(crash.stderr).toMatch(/^error: the program test\/fixtures\/programs\/crashes\.ts failed:\nTypeError: Cannot read properties of undefined/);
+        expect(crash.stderr).toMatch(/fixtures\/programs\/crashes\.ts:3:\d+\)?$/m);
+        expect(crash.stderr).not.toMatch(/\.estate\/build|internal error/);
     });
 
-    it("a program that does not compile names the file and line, exit 2", async () => {
+    it("a program that does not compile names the file and line, exit 3", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "estate-syntax-"));
         fs.writeFileSync(path.join(dir, "bad.ts"), "export const x = ;\n");
         const result = await runCli(root, "plan", ["--stack", "dev", "--program", path.join(dir, "bad.ts")]);
-        expect(result.exitCode).toBe(2);
+        expect(result.exitCode).toBe(3);
         expect(result.stderr).toMatch(/^error: cannot compile .*bad\.ts:\n {2}.*bad\.ts:1: /);
     });
 });

@@ -2,12 +2,12 @@
 import type { Policy, PolicyPackConfig } from "@pulumi/policy";
 import { describe, expect, it } from "vitest";
 import { k8sIngressTls } from "../../../policies/k8s/ingress";
-import { k8sNamespacePodSecurity } from "../../../policies/k8s/namespaces";
-import { k8sSingleLoadBalancer, loadBalancerPaths } from "../../../policies/k8s/services";
+import { k8sNamespaceOwnership, k8sNamespacePodSecurity, registeredByEstate } from "../../../policies/k8s/namespaces";
+import { k8sServiceNoNodePort, k8sSingleLoadBalancer, loadBalancerPaths } from "../../../policies/k8s/services";
 import type { RecordedResource } from "../../../scripts/engine/mock-engine";
 import { fakeResource } from "../../../scripts/engine/policy-harness";
 import { check, messagesOf, packConfig } from "../fixtures";
-import { ingress, K, namespace } from "./fixtures";
+import { ingress, type Json, K, namespace } from "./fixtures";
 
 async function found(policy: Policy, resources: RecordedResource[], config?: PolicyPackConfig): Promise<[string, string | undefined][]> {
     const report = await check(policy, resources, config ? { config } : {});
@@ -30,7 +30,11 @@ describe("estate-k8s-ingress-tls", () => {
     it("skips other resources by type, as the analyzer does, without reading them", async () => {
         const svc = fakeResource({ type: K.service, name: "web-service", props: { spec: { type: "ClusterIP" } } });
         expect((await check([k8sIngressTls, k8sNamespacePodSecurity], [svc])).notApplicable).toEqual([
-            { policy: "estate-k8s-ingress-tls", urn: svc.urn, reason: `Policy only applies to resources of type '${K.ingress}'` },
+            {
+                policy: "estate-k8s-ingress-tls",
+                urn: svc.urn,
+                reason: "Policy only applies to resources of the types kubernetes:networking.k8s.io/v1:Ingress, kubernetes:networking.k8s.io/v1beta1:Ingress, kubernetes:extensions/v1beta1:Ingress",
+            },
             { policy: "estate-k8s-namespace-pod-security", urn: svc.urn, reason: `Policy only applies to resources of type '${K.namespace}'` },
         ]);
     });
@@ -107,14 +111,99 @@ describe("estate-k8s-single-load-balancer", () => {
     });
 });
 
+describe("estate-k8s-service-no-nodeport", () => {
+    const prod = packConfig("prod");
+
+    it("passes ClusterIP Services, and leaves LoadBalancers (whose node ports back the cloud load balancer) to estate-k8s-single-load-balancer", async () => {
+        const lb = fakeResource({ type: K.service, name: "lb", props: { metadata: { name: "lb", namespace: "ingress" }, spec: { type: "LoadBalancer", ports: [{ port: 443, nodePort: 30443 }] } } });
+        expect(await found(k8sServiceNoNodePort, [service("ClusterIP"), lb, release({ service: { type: "LoadBalancer" } })], prod)).toEqual([]);
+    });
+
+    it("fails a NodePort Service, naming its explicit node ports", async () => {
+        const bad = service("NodePort");
+        expect(await found(k8sServiceNoNodePort, [bad], prod)).toEqual([
+            ["Service 'data/db-public' is of type NodePort: it is reachable on every node's address, where NetworkPolicies do not apply; use ClusterIP behind the Ingress (allowed: []).", bad.urn],
+        ]);
+        const pinned = fakeResource({ type: K.service, name: "ssh", props: { metadata: { name: "ssh", namespace: "ops" }, spec: { type: "NodePort", ports: [{ port: 22, nodePort: 30022 }] } } });
+        expect(messagesOf(await check(k8sServiceNoNodePort, [pinned]))).toEqual([
+            "Service 'ops/ssh' is of type NodePort (node ports 30022): it is reachable on every node's address, where NetworkPolicies do not apply; use ClusterIP behind the Ingress (allowed: []).",
+        ]);
+    });
+
+    it("fails a ServicePatch that turns a Service into a NodePort", async () => {
+        const patch = fakeResource({ type: "kubernetes:core/v1:ServicePatch", name: "web-patch", props: { metadata: { name: "web", namespace: "apps" }, spec: { type: "NodePort" } } });
+        expect((await check(k8sServiceNoNodePort, [patch])).violations.map((v) => v.urn)).toEqual([patch.urn]);
+    });
+
+    it("fails a Helm release (v3 or v4) whose values ask for a NodePort", async () => {
+        const bad = release({ controller: { service: { type: "NodePort" } } }, "ingress-nginx", "ingress");
+        const v4 = fakeResource({ type: K.chart, name: "grafana", props: { chart: "grafana", namespace: "monitoring", values: { service: { type: "NodePort" } } } });
+        expect(messagesOf(await check(k8sServiceNoNodePort, [bad, v4]))).toEqual([
+            "Helm release 'ingress/ingress-nginx' creates a NodePort Service (values.controller.service.type); use ClusterIP behind the Ingress (allowed: []).",
+            "Helm release 'monitoring/grafana' creates a NodePort Service (values.service.type); use ClusterIP behind the Ingress (allowed: []).",
+        ]);
+    });
+
+    it("allows exactly what the config lists, and is not applicable to other types", async () => {
+        const config = { all: "mandatory" as const, "estate-k8s-service-no-nodeport": { allowedServices: ["data/db-public"], allowedReleases: ["ingress/ingress-nginx"] } };
+        expect(await found(k8sServiceNoNodePort, [service("NodePort"), release({ service: { type: "NodePort" } }, "ingress-nginx")], config)).toEqual([]);
+        expect(await found(k8sServiceNoNodePort, [service("NodePort", "other")], config)).toHaveLength(1);
+        expect((await check(k8sServiceNoNodePort, [ingress()])).notApplicable.map((n) => n.policy)).toEqual(["estate-k8s-service-no-nodeport"]);
+    });
+});
+
+describe("estate-k8s-namespace-ownership", () => {
+    /** A Namespace registered under `parentType` (the URN's type chain), or by the program itself. */
+    const registered = (parentType: string | undefined, change: (p: Json) => void = () => undefined): RecordedResource => {
+        const r = namespace(change);
+        const chain = parentType === undefined ? K.namespace : `${parentType}$${K.namespace}`;
+        return { ...r, urn: `urn:pulumi:dev::estate::${chain}::${r.name}` };
+    };
+    const unlabelled = (p: Json) => delete p.metadata.labels["app.kubernetes.io/part-of"];
+
+    it("passes an estate namespace with the label", async () => {
+        expect(await found(k8sNamespaceOwnership, [registered("estate:k8s:Platform")])).toEqual([]);
+    });
+
+    it("fails an estate component's namespace without the label, or with another value", async () => {
+        const bad = registered("estate:k8s:Platform", unlabelled);
+        expect(await found(k8sNamespaceOwnership, [bad])).toEqual([["Namespace 'apps' is not labelled app.kubernetes.io/part-of: estate.", bad.urn]]);
+        const other = registered("pulumi:pulumi:Stack$estate:data:ClusterPostgres", (p) => (p.metadata.labels["app.kubernetes.io/part-of"] = "shop"));
+        expect(messagesOf(await check(k8sNamespaceOwnership, [other]))).toEqual(['Namespace \'apps\' is labelled app.kubernetes.io/part-of: "shop", not app.kubernetes.io/part-of: estate.']);
+    });
+
+    it("leaves other programs' namespaces alone (registered by the program or by a foreign component)", async () => {
+        const own = registered(undefined, unlabelled);
+        const foreign = registered("acme:platform:Tenant", unlabelled);
+        const report = await check(k8sNamespaceOwnership, [own, foreign]);
+        expect(report.violations).toEqual([]);
+        expect(report.notApplicable.map((n) => [n.urn, n.reason])).toEqual([
+            [own.urn, "The namespace is not registered by an estate component."],
+            [foreign.urn, "The namespace is not registered by an estate component."],
+        ]);
+    });
+
+    it("is low severity, a convention", async () => {
+        const report = await check(k8sNamespaceOwnership, [registered("estate:k8s:Platform", unlabelled)], { config: packConfig("prod") });
+        expect(report.violations.map((v) => [v.enforcementLevel, v.severity])).toEqual([["mandatory", "low"]]);
+    });
+
+    it("reads the URN's type chain: an estate: type among the parents, not the resource's own type", () => {
+        expect(registeredByEstate("urn:pulumi:s::p::estate:k8s:Platform$kubernetes:core/v1:Namespace::x")).toBe(true);
+        expect(registeredByEstate("urn:pulumi:s::p::pulumi:pulumi:Stack$estate:k8s:Platform$acme:x:Y$kubernetes:core/v1:Namespace::x")).toBe(true);
+        expect(registeredByEstate("urn:pulumi:s::p::kubernetes:core/v1:Namespace::estate")).toBe(false);
+        expect(registeredByEstate("urn:pulumi:s::p::estate:k8s:Thing::x")).toBe(false);
+    });
+});
+
 describe("estate-k8s-namespace-pod-security", () => {
     it("passes an estate namespace enforcing restricted", async () => {
         expect(await found(k8sNamespacePodSecurity, [namespace()])).toEqual([]);
     });
 
-    it("fails a namespace without the estate label", async () => {
-        const bad = namespace((p) => delete p.metadata.labels["app.kubernetes.io/part-of"]);
-        expect(await found(k8sNamespacePodSecurity, [bad])).toEqual([["Namespace 'apps' is not labelled app.kubernetes.io/part-of: estate.", bad.urn]]);
+    it("does not ask for the ownership label, a convention that estate-k8s-namespace-ownership checks apart", async () => {
+        const foreign = namespace((p) => delete p.metadata.labels["app.kubernetes.io/part-of"]);
+        expect(await found(k8sNamespacePodSecurity, [foreign])).toEqual([]);
     });
 
     it("fails a namespace without an enforce label, or with a level that is not one", async () => {

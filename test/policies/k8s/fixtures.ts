@@ -49,15 +49,28 @@ export function podSpec(): Json {
 }
 
 /** A Deployment `apps/web`; `change` edits its props (the pod spec is at spec.template.spec). */
-export function deployment(change: (props: Json) => void = () => undefined, name = "web"): RecordedResource {
+export function deployment(change: (props: Json) => void = () => undefined, name = "web", type: string = K.deployment): RecordedResource {
+    const [, version = "", kind = ""] = type.split(":");
     const props: Json = {
-        apiVersion: "apps/v1",
-        kind: "Deployment",
+        apiVersion: version.replace(/^core\//, ""),
+        kind,
         metadata: { name, namespace: "apps" },
         spec: { selector: { matchLabels: SELECTOR }, template: { metadata: { labels: { ...SELECTOR, tier: "frontend" } }, spec: podSpec() } },
     };
     change(props);
-    return fakeResource({ type: K.deployment, name: `${name}-deployment`, props });
+    return fakeResource({ type, name: `${name}-deployment`, props });
+}
+
+/** A CronJob `apps/report` (of `type`, any API version) with the compliant pod spec; `change` edits its props. */
+export function cronJob(change: (props: Json) => void = () => undefined, type: string = K.cronJob): RecordedResource {
+    const props: Json = {
+        apiVersion: type.split(":")[1],
+        kind: "CronJob",
+        metadata: { name: "report", namespace: "apps" },
+        spec: { schedule: "0 3 * * *", jobTemplate: { spec: { template: { spec: { ...podSpec(), restartPolicy: "OnFailure" } } } } },
+    };
+    change(props);
+    return fakeResource({ type, name: "report-cronjob", props });
 }
 
 export function hpa(change: (props: Json) => void = () => undefined, name = "web", type: string = K.hpa): RecordedResource {
@@ -69,10 +82,10 @@ export function hpa(change: (props: Json) => void = () => undefined, name = "web
     return fakeResource({ type, name: `${name}-hpa`, props });
 }
 
-export function pdb(change: (props: Json) => void = () => undefined, name = "web"): RecordedResource {
+export function pdb(change: (props: Json) => void = () => undefined, name = "web", type: string = K.pdb): RecordedResource {
     const props: Json = { metadata: { name, namespace: "apps" }, spec: { selector: { matchLabels: SELECTOR }, maxUnavailable: 1 } };
     change(props);
-    return fakeResource({ type: K.pdb, name: `${name}-pdb`, props });
+    return fakeResource({ type, name: `${name}-pdb`, props });
 }
 
 export function ingress(change: (props: Json) => void = () => undefined): RecordedResource {

@@ -89,7 +89,7 @@ describe("estate-k8s-deployment-service-monitor", () => {
         const report = await check(k8sDeploymentServiceMonitor, [withMetrics()], { config: packConfig("prod") });
         expect(report.violations.map((v) => v.enforcementLevel)).toEqual(["mandatory"]);
         expect((await check(k8sDeploymentServiceMonitor, [service()])).notApplicable).toEqual([
-            { policy: "estate-k8s-deployment-service-monitor", urn: undefined, reason: `The stack has no ${K.deployment}.` },
+            { policy: "estate-k8s-deployment-service-monitor", urn: undefined, reason: "The stack has no Deployment (apps/v1, apps/v1beta1, apps/v1beta2, extensions/v1beta1)." },
         ]);
         const unknownNamespace = withMetrics((p) => (p.metadata.namespace = UNKNOWN));
         const preview = await check(k8sDeploymentServiceMonitor, [unknownNamespace, withMetrics((p) => (p.metadata.name = "api")), service(), serviceMonitor()]);

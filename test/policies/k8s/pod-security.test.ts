@@ -35,7 +35,7 @@ describe("the restricted Pod Security policies", () => {
         expect(report).toEqual({
             violations: [],
             remediations: [],
-            notApplicable: [{ policy: "estate-k8s-pod-privileged", urn: cm.urn, reason: `The policy applies to workloads (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob), not ${K.configMap}.` }],
+            notApplicable: [{ policy: "estate-k8s-pod-privileged", urn: cm.urn, reason: `The policy applies to workloads (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, in every API version, and their patches), not ${K.configMap}.` }],
         });
     });
 
@@ -89,7 +89,20 @@ describe("estate-k8s-pod-host-path", () => {
 describe("estate-k8s-pod-capabilities", () => {
     it("fails a container that does not drop ALL", async () => {
         const bad = pod((s) => (s.containers[0].securityContext.capabilities = { drop: ["NET_RAW"] }));
-        expect(await found(k8sPodCapabilities, [bad])).toEqual([["Deployment 'apps/web': container 'web' does not drop ALL capabilities (securityContext.capabilities.drop).", bad.urn]]);
+        expect(await found(k8sPodCapabilities, [bad])).toEqual([["Deployment 'apps/web': container 'web' does not drop ALL capabilities (securityContext.capabilities.drop is [\"NET_RAW\"]).", bad.urn]]);
+        const none = pod((s) => delete s.containers[0].securityContext.capabilities);
+        expect(messagesOf(await check(k8sPodCapabilities, [none]))).toEqual(["Deployment 'apps/web': container 'web' does not drop ALL capabilities (securityContext.capabilities.drop)."]);
+    });
+
+    it("says why a lower-case 'all' (or 'CAP_NET_BIND_SERVICE') fails although the runtime would accept it", async () => {
+        const lower = pod((s) => (s.containers[0].securityContext.capabilities = { drop: ["all"], add: ["CAP_NET_BIND_SERVICE"] }));
+        const why =
+            "Pod Security Admission's restricted check (capabilities_restricted) compares capability names case-sensitively, so the API server " +
+            "rejects the pod in a restricted namespace (containerd and CRI-O would accept it)";
+        expect(await found(k8sPodCapabilities, [lower])).toEqual([
+            [`Deployment 'apps/web': container 'web' drops "all" instead of "ALL" (securityContext.capabilities.drop): ${why}; write "ALL".`, lower.urn],
+            [`Deployment 'apps/web': container 'web' adds "CAP_NET_BIND_SERVICE" instead of "NET_BIND_SERVICE": ${why}; write "NET_BIND_SERVICE".`, lower.urn],
+        ]);
     });
 
     it("fails added capabilities other than NET_BIND_SERVICE, and accepts NET_BIND_SERVICE", async () => {

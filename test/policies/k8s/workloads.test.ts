@@ -53,7 +53,7 @@ describe("estate-k8s-deployment-autoscaling", () => {
         const report = await check(k8sDeploymentAutoscaling, [deployment()], { config: packConfig("prod") });
         expect(report.violations.map((v) => v.enforcementLevel)).toEqual(["mandatory"]);
         expect((await check(k8sDeploymentAutoscaling, [hpa()])).notApplicable).toEqual([
-            { policy: "estate-k8s-deployment-autoscaling", urn: undefined, reason: `The stack has no ${K.deployment}.` },
+            { policy: "estate-k8s-deployment-autoscaling", urn: undefined, reason: "The stack has no Deployment (apps/v1, apps/v1beta1, apps/v1beta2, extensions/v1beta1)." },
         ]);
     });
 });

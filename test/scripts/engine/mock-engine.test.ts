@@ -1,4 +1,5 @@
 import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as grafana from "@pulumiverse/grafana";
 import * as sentry from "@pulumiverse/sentry";
@@ -129,6 +130,38 @@ describe("runProgram", () => {
         expect(outputs.url).toBe("https://grafana.invalid/d/estate-red");
         const preview = await runProgram(() => ({ dsn: new sentry.SentryKey("web-key", { organization: "acme", project: "web-prod" }).dsnPublic }), { preview: true });
         expect(fromWire(preview.outputs!.toJavaScript())).toEqual({ dsn: "[unknown]" });
+    });
+
+    it("names Kubernetes objects without metadata.name as the provider does (<name>-<8 chars>), in preview too, so outputs built from the name are defined", async () => {
+        const program = () => {
+            const ns = new k8s.core.v1.Namespace("shop");
+            const named = new k8s.core.v1.ConfigMap("settings", { metadata: { name: "settings", namespace: ns.metadata.name }, data: { a: "b" } });
+            return { ns: ns.metadata.name, cm: named.metadata.name, annotations: ns.metadata.annotations };
+        };
+        for (const preview of [false, true]) {
+            const run = await runProgram(program, { stack: "dev", preview });
+            const outputs = fromWire(run.outputs!.toJavaScript()) as { ns: string; cm: string; annotations: Record<string, string> };
+            expect(outputs.ns).toMatch(/^shop-[a-z0-9]{8}$/);
+            expect(outputs.annotations).toEqual({ "pulumi.com/autonamed": "true" });
+            expect(outputs.cm).toBe("settings");
+            // The ConfigMap's namespace input is the generated name, not undefined dropped from the registration.
+            const cm = run.resources.find((r) => r.name === "settings")!;
+            expect((plainInputs(cm).metadata as { namespace: string }).namespace).toBe(outputs.ns);
+        }
+    });
+
+    it("gives a deprecated BucketV2 the ARN AWS gives a bucket (arn:aws:s3:::<name>), and uses the stack's region where ARNs carry one", async () => {
+        const run = await runProgram(
+            () => {
+                const legacy = new aws.s3.BucketV2("legacy", { bucket: "shop-assets" });
+                const key = new aws.kms.Key("key", {});
+                return { bucketArn: legacy.arn, keyArn: key.arn };
+            },
+            { stack: "dev", config: { "aws:region": "eu-west-1" } },
+        );
+        const outputs = fromWire(run.outputs!.toJavaScript()) as { bucketArn: string; keyArn: string };
+        expect(outputs.bucketArn).toBe("arn:aws:s3:::shop-assets");
+        expect(outputs.keyArn).toMatch(/^arn:aws:kms:eu-west-1:\d{12}:key\//);
     });
 
     it("rethrows the program's error after the engine settles", async () => {
