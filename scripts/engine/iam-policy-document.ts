@@ -84,7 +84,7 @@ function statementFromArgs(raw: unknown, version: string, sids: Set<string>): Po
     const sid = typeof s.sid === "string" ? s.sid : "";
     if (sid !== "") {
         if (!/^[a-zA-Z0-9]*$/.test(sid)) throw new PolicyDocumentError(`invalid value for sid (must only include alphanumeric characters)`);
-        if (sids.has(sid)) throw new PolicyDocumentError(`duplicate Sid (${sid}). Remove the Sid or ensure the Sid is unique.`);
+        if (sids.has(sid)) throw new PolicyDocumentError(`writing IAM Policy Document: duplicate Sid (${sid}). Remove the Sid or ensure the Sid is unique.`);
         sids.add(sid);
         stmt.Sid = sid;
     }

@@ -222,6 +222,16 @@ function answered(outputs: Record<string, unknown>): InvokeAnswer {
 
 const CREATED = "2024-01-15T09:30:00Z";
 
+/**
+ * The error a provider's failed invoke reaches the program as: the engine wraps it as "invocation of
+ * <token> returned an error: ..." (pulumi/pulumi pkg/resource/deploy/source_eval.go, Invoke), and the
+ * SDK rejects the invoke with the gRPC error's `details` (@pulumi/pulumi runtime/invoke.js).
+ */
+function providerError(token: string, message: string): Error & { details: string } {
+    const text = `invocation of ${token} returned an error: ${message}`;
+    return Object.assign(new Error(text), { details: text });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Account, partition, region, availability zones
 
@@ -571,7 +581,7 @@ const getPolicyDocument: Answerer = (inputs, _ctx, token) => {
         const rendered = renderPolicyDocument(inputs);
         return answered({ ...inputs, version: str(inputs.version) ?? "2012-10-17", ...rendered });
     } catch (e) {
-        if (e instanceof PolicyDocumentError) throw new Error(`${token}: ${e.message}`, { cause: e });
+        if (e instanceof PolicyDocumentError) throw providerError(token, e.message);
         throw e;
     }
 };
@@ -797,9 +807,9 @@ const ELB_ACCOUNTS: Record<string, string> = {
 };
 
 // Shape checked against node_modules/@pulumi/aws/elb/getServiceAccount.d.ts (GetServiceAccountResult).
-const getServiceAccount: Answerer = (inputs, ctx) => {
+const getServiceAccount: Answerer = (inputs, ctx, token) => {
     const account = ELB_ACCOUNTS[ctx.region];
-    if (!account) throw new Error(`aws:elb/getServiceAccount:getServiceAccount: unsupported AWS Region: ${ctx.region}`);
+    if (!account) throw providerError(token, `unsupported AWS Region: ${ctx.region}`);
     return answered({ ...inputs, id: account, arn: `arn:${ctx.partition.partition}:iam::${account}:root`, region: ctx.region });
 };
 
@@ -896,7 +906,7 @@ function decodeYaml(text: string): unknown[] {
     const docs = parseAllDocuments(text, { version: "1.1", uniqueKeys: false, customTags: (tags) => tags.filter((t) => typeof t === "object" && t.tag !== "tag:yaml.org,2002:timestamp") });
     const out: unknown[] = [];
     for (const doc of Array.isArray(docs) ? docs : [docs]) {
-        if (doc.errors.length) throw new Error(`kubernetes:yaml:decode: ${doc.errors[0]!.message}`);
+        if (doc.errors.length) throw providerError("kubernetes:yaml:decode", doc.errors[0]!.message);
         const value = dropNulls(doc.toJS({ maxAliasCount: 100 }));
         const obj = record(value);
         if (typeof obj.kind !== "string" || !obj.kind || typeof obj.apiVersion !== "string" || !obj.apiVersion) continue;
@@ -916,7 +926,7 @@ function dropNulls(v: unknown): unknown {
 
 // Result key checked in node_modules/@pulumi/kubernetes/yaml/yaml.js (yamlLoadAll: `.then(p => p.result)`).
 const yamlDecode: Answerer = (inputs) => {
-    if (typeof inputs.text !== "string") throw new Error("kubernetes:yaml:decode: missing required field 'text' of type string");
+    if (typeof inputs.text !== "string") throw providerError("kubernetes:yaml:decode", "missing required field 'text' of type string");
     return answered({ result: decodeYaml(inputs.text) });
 };
 

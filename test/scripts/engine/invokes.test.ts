@@ -6,7 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { answerInvoke, ANSWERED_TOKENS, unansweredMarker, UNANSWERED_MARKER_PREFIX, type InvokeContext } from "../../../scripts/engine/invokes";
-import { MOCK_MANAGED_PASSWORD } from "../../../scripts/engine/mock-engine";
+import { fromWire, MOCK_MANAGED_PASSWORD, runProgram } from "../../../scripts/engine/mock-engine";
 
 const CTX: InvokeContext = { region: "us-east-1", accountId: "123456789012" };
 
@@ -553,5 +553,40 @@ describe("under the SDK's mocks", () => {
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
+    });
+});
+
+describe("through the engine (runProgram)", () => {
+    it("answers in the stack's region, and fails the program where the provider would reject the request", async () => {
+        const run = await runProgram(
+            async () => {
+                const zones = await aws.getAvailabilityZones({});
+                const vpc = await aws.ec2.getVpc({ default: true });
+                new aws.ec2.Subnet("extra", { vpcId: vpc.id, cidrBlock: "172.31.48.0/20", availabilityZone: zones.names[0] });
+            },
+            { config: { "aws:region": "eu-west-1" } },
+        );
+        const subnet = run.resources.find((r) => r.name === "extra")!;
+        const inputs = fromWire(subnet.inputs.toJavaScript(), "unwrap") as Record<string, unknown>;
+        expect(inputs.availabilityZone).toBe("eu-west-1a");
+        expect(inputs.vpcId).toMatch(/^vpc-[0-9a-f]{17}$/);
+        expect(run.unevaluated).toEqual([]);
+
+        const failed = await runProgram(
+            async () => {
+                await aws.iam.getPolicyDocument({ statements: [{ sid: "A", actions: ["s3:*"] }, { sid: "A", actions: ["ec2:*"] }] });
+            },
+            { captureErrors: true },
+        );
+        expect(String(failed.error)).toBe("Error: invocation of aws:iam/getPolicyDocument:getPolicyDocument returned an error: writing IAM Policy Document: duplicate Sid (A). Remove the Sid or ensure the Sid is unique.");
+    });
+
+    it("lists what is built from an unanswered invoke as unevaluated", async () => {
+        const run = await runProgram(async () => {
+            const snapshot = aws.rds.getSnapshotOutput({ dbInstanceIdentifier: "orders", mostRecent: true });
+            new aws.rds.Instance("restored", { instanceClass: "db.t4g.micro", snapshotIdentifier: snapshot.id, skipFinalSnapshot: true });
+        });
+        expect(run.unansweredInvokes).toEqual(["aws:rds/getSnapshot:getSnapshot"]);
+        expect(run.unevaluated).toEqual([expect.objectContaining({ type: "aws:rds/instance:Instance", reason: expect.stringContaining("aws:rds/getSnapshot:getSnapshot") })]);
     });
 });
