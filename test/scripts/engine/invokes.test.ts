@@ -590,3 +590,11 @@ describe("through the engine (runProgram)", () => {
         expect(run.unevaluated).toEqual([expect.objectContaining({ type: "aws:rds/instance:Instance", reason: expect.stringContaining("aws:rds/getSnapshot:getSnapshot") })]);
     });
 });
+
+describe("docs/invokes.md", () => {
+    it("has a row for every token answered offline", () => {
+        const doc = fs.readFileSync(path.join(__dirname, "../../../docs/invokes.md"), "utf8");
+        const rows = new Set([...doc.matchAll(/^\| `([^`]+)`/gm)].map((m) => m[1]));
+        expect(ANSWERED_TOKENS.filter((t) => !rows.has(t))).toEqual([]);
+    });
+});
