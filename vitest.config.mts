@@ -10,6 +10,14 @@ export default defineConfig({
     test: {
         include: ["test/**/*.test.ts"],
         exclude: ["test/integration/**", "node_modules/**"],
+        // One process imports the SDKs once and runs every file (docs/testing.md): vitest's default
+        // isolation re-imports @pulumi/aws, @pulumi/kubernetes and the policy pack for each of the 68
+        // files, which cost most of the suite's time here. The code under test keeps no state between
+        // files that matters: each engine run has its own Pulumi runtime store (`withLocalStorage`),
+        // the shared plans in test/helpers/plans.ts are read-only, and vitest still restores spies
+        // (`vi.restoreAllMocks`) after each file. Nothing in test/ uses `vi.mock`; a file that ever
+        // must, or that needs a fresh module graph, belongs in a project of its own with `isolate: true`.
+        isolate: false,
         testTimeout: 60_000,
         hookTimeout: 60_000,
     },
