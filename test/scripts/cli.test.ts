@@ -2,12 +2,12 @@
  * The offline plan and check, through the same entry the npm scripts use (`runCli`), and through
  * a real `npm run` process for the exit codes and output a user sees.
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../../scripts/cli";
+import { runCli as runCliAfresh } from "../../scripts/cli";
 import { policies } from "../../policies/pack";
 
 const root = path.resolve(__dirname, "../..");
@@ -16,6 +16,37 @@ const fixture = (name: string) => path.join(root, "test/fixtures/programs", name
 const DATA_PROGRAMS = ["rds-public-unencrypted.ts", "redis-without-transit-encryption.ts", "docdb-tls-disabled.ts"];
 /** The Kubernetes programs: each is wrong in exactly the named ways. */
 const K8S_PROGRAMS = ["privileged-pod.ts", "deployment-without-hpa.ts", "ingress-without-tls.ts", "extra-load-balancer.ts"];
+
+/**
+ * `runCli` on the estate's own stacks, each distinct command once per file: the same plain
+ * `check --stack dev --json` asked by two tests plans the whole estate once. Calls that name a
+ * temporary file or another root always run afresh.
+ */
+const cliRuns = new Map<string, ReturnType<typeof runCliAfresh>>();
+function runCli(...args: Parameters<typeof runCliAfresh>): ReturnType<typeof runCliAfresh> {
+    const [dir, command, argv] = args;
+    if (dir !== root || argv.some((a) => path.isAbsolute(a))) {
+        return runCliAfresh(...args);
+    }
+    const key = JSON.stringify([command, argv]);
+    if (!cliRuns.has(key)) {
+        cliRuns.set(key, runCliAfresh(...args));
+    }
+    return cliRuns.get(key)!;
+}
+
+/** `npm <args>` as a real process in the estate's folder, awaited without blocking the test process. */
+function npm(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve, reject) => {
+        const child = spawn("npm", args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+        child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+        child.on("error", reject);
+        child.on("close", (status) => resolve({ status, stdout, stderr }));
+    });
+}
 
 interface PlanJson {
     project: string;
@@ -331,23 +362,23 @@ describe("errors", () => {
 });
 
 describe("npm run check (a real process, as CI and users run it)", () => {
-    it("exits 0 on dev with a summary line, and 1 on a bad program against prod", () => {
-        const ok = spawnSync("npm", ["run", "--silent", "check", "--", "--stack", "dev"], { cwd: root, encoding: "utf8" });
+    it("exits 0 on dev with a summary line, and 1 on a bad program against prod", async () => {
+        // The two processes run side by side.
+        const [ok, bad] = await Promise.all([
+            npm(["run", "--silent", "check", "--", "--stack", "dev"]),
+            npm(["run", "--silent", "check", "--", "--stack", "prod", "--program", fixture("public-bucket-acl.ts")]),
+        ]);
         expect(ok.status).toBe(0);
         expect(ok.stdout).toMatch(/policy pack estate: \d+ policies over \d+ resources of stack dev .*: 0 mandatory, 0 advisory violations/);
-        const bad = spawnSync("npm", ["run", "--silent", "check", "--", "--stack", "prod", "--program", fixture("public-bucket-acl.ts")], {
-            cwd: root,
-            encoding: "utf8",
-        });
         expect(bad.status).toBe(1);
         expect(bad.stdout).toContain("[mandatory] estate-s3-no-public-acl");
     });
 
-    it("exits 2 on an invalid policy config file, naming the file, policy and property, with no stack trace", () => {
+    it("exits 2 on an invalid policy config file, naming the file, policy and property, with no stack trace", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "estate-policy-config-"));
         const file = path.join(dir, "bad.json");
         fs.writeFileSync(file, JSON.stringify({ all: "mandatory", "estate-rds-backup-retention": { minimumDays: 90 } }));
-        const result = spawnSync("npm", ["run", "--silent", "check", "--", "--stack", "prod", "--policy-config", file], { cwd: root, encoding: "utf8" });
+        const result = await npm(["run", "--silent", "check", "--", "--stack", "prod", "--policy-config", file]);
         fs.rmSync(dir, { recursive: true, force: true });
         expect(result.status).toBe(2);
         expect(result.stderr).toContain(`error: ${file}: invalid policy pack config:`);
@@ -355,11 +386,8 @@ describe("npm run check (a real process, as CI and users run it)", () => {
         expect(result.stderr).not.toMatch(/\n\s+at /);
     });
 
-    it("exits 2 on a config error, with no stack trace", () => {
-        const result = spawnSync("npm", ["run", "--silent", "plan", "--", "--stack", "dev", "--program", fixture("throws-config-error.ts")], {
-            cwd: root,
-            encoding: "utf8",
-        });
+    it("exits 2 on a config error, with no stack trace", async () => {
+        const result = await npm(["run", "--silent", "plan", "--", "--stack", "dev", "--program", fixture("throws-config-error.ts")]);
         expect(result.status).toBe(2);
         expect(result.stderr).not.toMatch(/\n\s+at /);
     });
