@@ -18,6 +18,8 @@ export default defineConfig({
         // (`vi.restoreAllMocks`) after each file. Nothing in test/ uses `vi.mock`; a file that ever
         // must, or that needs a fresh module graph, belongs in a project of its own with `isolate: true`.
         isolate: false,
+        // Per-file CPU seconds when ESTATE_TEST_CPU names a file (docs/testing.md); a no-op otherwise.
+        setupFiles: ["test/helpers/cpu-profile.ts"],
         testTimeout: 60_000,
         hookTimeout: 60_000,
     },
