@@ -18,6 +18,9 @@ export default defineConfig({
         // (`vi.restoreAllMocks`) after each file. Nothing in test/ uses `vi.mock`; a file that ever
         // must, or that needs a fresh module graph, belongs in a project of its own with `isolate: true`.
         isolate: false,
+        // A worker per core (vitest's default leaves one core out: one worker on this 2-core machine,
+        // which then waits while a test's child process, npm or promtool, runs on the other).
+        maxWorkers: "100%",
         // Per-file CPU seconds when ESTATE_TEST_CPU names a file (docs/testing.md); a no-op otherwise.
         setupFiles: ["test/helpers/cpu-profile.ts"],
         testTimeout: 60_000,

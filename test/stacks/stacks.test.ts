@@ -14,6 +14,7 @@ import { fromWire, plainInputs, runProgram } from "../../scripts/engine/mock-eng
 import { evaluatePolicies } from "../../scripts/engine/policy-harness";
 import { bundleProgram, programFrom } from "../../scripts/engine/program";
 import { loadStackConfig } from "../../scripts/engine/stack-config";
+import { plannedStack } from "../helpers/plans";
 
 const root = path.resolve(__dirname, "../..");
 const stacks = fs.readdirSync(root).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []);
@@ -107,12 +108,13 @@ describe("AWS Backup in the example stacks", () => {
     });
 
     it("prod's managed databases are in the plan's selection by ARN and by tag; its backup policies pass with them", async () => {
-        const { config, secretKeys, project } = loadStackConfig(root, "prod");
-        const run = await runProgram(programFrom(await bundleProgram(root, "infra/index.ts")), { project, stack: "prod", config, secretKeys });
+        // The prod plan the other files share (test/helpers/plans.ts): the same program, stack and config.
+        const run = await plannedStack("prod");
         const databases = run.resources.filter((r) => r.type === "aws:rds/instance:Instance" || r.type === "aws:docdb/cluster:Cluster");
         expect(databases.map((r) => r.name).sort()).toEqual(["mongo-cluster", "postgres-db"]);
         const selection = run.resources.find((r) => r.type === "aws:backup/selection:Selection" && r.name === "aws-backup-selection")!;
-        expect(selection.propertyDependencies.resources?.sort()).toEqual(databases.map((r) => r.urn).sort());
+        // Sorted in a copy: the plan is shared, read-only.
+        expect([...(selection.propertyDependencies.resources ?? [])].sort()).toEqual(databases.map((r) => r.urn).sort());
         const arnOf = (r: (typeof databases)[number]) => (fromWire(r.outputs!.toJavaScript()) as { arn: string }).arn;
         expect((plainInputs(selection).resources as string[]).slice().sort()).toEqual(databases.map(arnOf).sort());
         for (const db of databases) {
@@ -126,11 +128,11 @@ describe("AWS Backup in the example stacks", () => {
     });
 
     it("prod's backups survive a deleted database key: only the break-glass role may delete it, and every rule of a second plan copies to the backup account", async () => {
-        const { config, secretKeys, project } = loadStackConfig(root, "prod");
+        const { config, project } = loadStackConfig(root, "prod");
         const spec = parseEstateConfig(config, { project, stack: "prod" });
         const guard = spec.backup.keyGuard!;
         const copyTo = spec.backup.plan.copyToAccount!;
-        const run = await runProgram(programFrom(await bundleProgram(root, "infra/index.ts")), { project, stack: "prod", config, secretKeys });
+        const run = await plannedStack("prod");
         const byName = (name: string) => run.resources.find((r) => r.name === name)!;
         for (const db of ["postgres-db", "mongo-cluster"]) {
             const [keyUrn] = byName(db).propertyDependencies.kmsKeyId ?? [];
@@ -174,9 +176,9 @@ describe("AWS Backup in the example stacks", () => {
     });
 
     it("prod's databases keep their own backups exactly as long as AWS Backup's continuous rule: one derivation, no drift", async () => {
-        const { config, secretKeys, project } = loadStackConfig(root, "prod");
+        const { config, project } = loadStackConfig(root, "prod");
         const spec = parseEstateConfig(config, { project, stack: "prod" });
-        const run = await runProgram(programFrom(await bundleProgram(root, "infra/index.ts")), { project, stack: "prod", config, secretKeys });
+        const run = await plannedStack("prod");
         const inputsOf = (type: string) => run.resources.filter((r) => r.type === type).map((r) => plainInputs(r));
         const derived = nativeBackupRetentionDays(spec.dr.retention, { protectData: spec.protectData });
         expect(derived).toBe(30);
@@ -216,9 +218,7 @@ describe("a stack with an invalid config", () => {
 
 describe("the data services of the example stacks", () => {
     async function planOf(stack: string) {
-        const { config, secretKeys, project } = loadStackConfig(root, stack);
-        const bundle = await bundleProgram(root, "infra/index.ts");
-        return runProgram(programFrom(bundle), { project, stack, config, secretKeys });
+        return plannedStack(stack);
     }
 
     it("prod runs Postgres, MongoDB and Redis managed on AWS, and exports each connection with its credentials secret (Postgres's rotating secret by reference)", async () => {
