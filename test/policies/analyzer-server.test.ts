@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { policies } from "../../policies/pack";
 import { runProgram, type RecordedResource } from "../../scripts/engine/mock-engine";
 import { enforcementOf, evaluatePolicies, fakeResource, UNKNOWN } from "../../scripts/engine/policy-harness";
+import { bundleProgram } from "../../scripts/engine/program";
 import { attach, bucket, bucketSet, dataProgram, estateProgram, KEY_ARN, packConfig, sseS3Encryption, T } from "./fixtures";
 import { deployment as k8sDeployment, hpa as k8sHpa, ingress as k8sIngress, K, namespace as k8sNamespace, pdb as k8sPdb } from "./k8s/fixtures";
 
@@ -135,8 +136,15 @@ const sorted = (findings: Finding[]) => [...findings].sort((a, b) => JSON.string
 
 beforeAll(async () => {
     const entry = path.join(root, "node_modules/@pulumi/pulumi/cmd/run-policy-pack");
-    // The first argument is the engine's address, which a policy pack does not use.
-    const child = spawn(process.execPath, [entry, "127.0.0.1:0", "."], { cwd: path.join(root, "policies"), stdio: ["ignore", "pipe", "pipe"] });
+    // The pack's entry point compiled to JavaScript, as the offline check compiles programs
+    // (scripts/engine/program.ts): given a TypeScript folder, run-policy-pack registers ts-node with
+    // `typeCheck: true` (node_modules/@pulumi/pulumi/cmd/run-policy-pack/run.js), and type-checking
+    // policies/ against the SDKs' declarations costs about 12 s of CPU here before the server
+    // answers, a check `tsc --noEmit -p .` already makes. The server and the pack are the same.
+    const packBundle = await bundleProgram(root, "policies/index.ts");
+    // The first argument is the engine's address, which a policy pack does not use. The working
+    // directory is the pack's folder, where `new PolicyPack` reads package.json.
+    const child = spawn(process.execPath, [entry, "127.0.0.1:0", packBundle.file], { cwd: path.join(root, "policies"), stdio: ["ignore", "pipe", "pipe"] });
     pack = child;
     const port = await new Promise<string>((resolve, reject) => {
         let out = "";
