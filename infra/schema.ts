@@ -3,7 +3,8 @@
  * zod; nothing here reads config (that is `infra/config.ts`).
  */
 import { z } from "zod";
-import { AWS_BACKUP_MAX_RETENTION_DAYS, VAULT_LOCK_MIN_CHANGEABLE_DAYS, isAwsCron, isKubernetesCron } from "../components/backup/objectives";
+import { AWS_BACKUP_MAX_RETENTION_DAYS, VAULT_LOCK_MIN_CHANGEABLE_DAYS } from "../components/backup/objectives";
+import { awsCronProblem, kubernetesCronProblem } from "../components/lib/cron";
 import { cidrProblem } from "../components/data/cidr";
 import { DATABASE_IDENTIFIER } from "../components/data/naming";
 import { ISSUER_NAMES } from "../components/k8s/issuers";
@@ -30,17 +31,28 @@ const bool = () => z.boolean(allowed("true or false"));
 const region = () =>
     z.string(allowed("an AWS region such as eu-west-1")).regex(/^[a-z]{2}(-[a-z]+)+-\d$/, allowed("an AWS region such as eu-west-1"));
 
-/** An AWS cron expression as AWS Backup takes it, such as `cron(0 8 15 * ? *)`. */
+/** A string schema whose value `problem` (a cron validator) refuses, with what is allowed and what is wrong. */
+const cron = (description: string, problem: (value: string) => string | undefined) =>
+    z.string(allowed(description)).superRefine((value, ctx) => {
+        const found = problem(value);
+        if (found !== undefined) {
+            ctx.addIssue({ code: "custom", message: `must be ${description}; this one ${found}`, input: value });
+        }
+    });
+
+/** An AWS cron expression as AWS Backup takes it, such as `cron(0 8 15 * ? *)` (components/lib/cron.ts cites AWS's field ranges). */
 const awsCron = () =>
-    z
-        .string(allowed("an AWS cron expression such as cron(0 8 15 * ? *)"))
-        .refine(isAwsCron, allowed("an AWS cron expression such as cron(0 8 15 * ? *): six fields, one of day-of-month and day-of-week '?', a single minute"));
+    cron(
+        "an AWS cron expression such as cron(0 8 15 * ? *) (minute hour day-of-month month day-of-week year, UTC)",
+        awsCronProblem,
+    );
 
 /** A Kubernetes CronJob schedule such as `0 2 * * *` (UTC: the estate's CronJobs set `timeZone: Etc/UTC`). */
 const kubernetesCron = () =>
-    z
-        .string(allowed("a Kubernetes cron schedule such as 0 2 * * *"))
-        .refine(isKubernetesCron, allowed("a Kubernetes cron schedule such as 0 2 * * *: five fields (minute hour day-of-month month day-of-week, UTC) or @daily, no TZ= prefix"));
+    cron(
+        "a Kubernetes cron schedule such as 0 2 * * * (minute hour day-of-month month day-of-week, UTC) or @daily",
+        kubernetesCronProblem,
+    );
 
 const hostname = () =>
     z

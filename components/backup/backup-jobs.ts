@@ -40,7 +40,8 @@ import { ArgChecker, describe, withoutUndefined } from "../lib/args";
 import { images } from "../lib/charts";
 import { isPinnedImage } from "../lib/images";
 import { DEFAULT_PUSHGATEWAY_POD_LABELS, backupJobsFlows } from "./backup-flows";
-import { LOGICAL_BACKUP_SCHEDULE, RESTORE_DRILL_SCHEDULE, isKubernetesCron } from "./objectives";
+import { kubernetesCronProblem } from "../lib/cron";
+import { LOGICAL_BACKUP_SCHEDULE, RESTORE_DRILL_SCHEDULE } from "./objectives";
 import { TIERS } from "./retention";
 
 export { irsaTrustPolicy, issuerHost } from "../k8s/irsa";
@@ -767,8 +768,9 @@ function validate(name: string, args: BackupJobsArgs): void {
         check.fail("version", "applies only to postgres and mongo (redis's drill starts its own redis-server)");
     }
     for (const key of ["backupSchedule", "drillSchedule"] as const) {
-        if (args[key] !== undefined && !isKubernetesCron(args[key])) {
-            check.fail(key, `must be a Kubernetes cron schedule such as "0 2 * * *" (five fields, UTC; no TZ= prefix) (got ${describe(args[key])})`);
+        const problem = args[key] === undefined ? undefined : kubernetesCronProblem(args[key]);
+        if (problem !== undefined) {
+            check.fail(key, `must be a Kubernetes cron schedule such as "0 2 * * *" (five fields, UTC; no TZ= prefix); this one ${problem} (got ${describe(args[key])})`);
         }
     }
     if (args.drillSqlChecks !== undefined) {

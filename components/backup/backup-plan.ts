@@ -35,10 +35,10 @@ import {
     backupRules,
     backupVaultRegion,
     crossAccountRegionProblem,
-    isAwsCron,
     nativeBackupRetentionDays,
     vaultLockBounds,
 } from "./objectives";
+import { awsCronProblem } from "../lib/cron";
 import { type RetentionTiers, type Tier, TIERS, findRetentionProblem, retentionDays, tierField } from "./retention";
 
 /** The resource types AWS Backup restore testing restores for this component. */
@@ -635,8 +635,9 @@ function validateArgs(name: string, args: BackupPlanArgs): void {
         if (!(TIERS as readonly string[]).includes(tier)) {
             fail(`schedules.${tier}`, `is not a tier (one of ${TIERS.join(", ")})`);
         }
-        if (!isAwsCron(schedule)) {
-            fail(`schedules.${tier}`, `must be an AWS cron expression such as cron(0 3 * * ? *) (got ${JSON.stringify(schedule)})`);
+        const problem = awsCronProblem(schedule);
+        if (problem !== undefined) {
+            fail(`schedules.${tier}`, `must be an AWS cron expression such as cron(0 3 * * ? *); this one ${problem} (got ${JSON.stringify(schedule)})`);
         }
     }
     const startWindow = args.startWindowMinutes ?? defaults.startWindowMinutes;
@@ -657,8 +658,9 @@ function validateRestoreTesting(
     fail: (argument: string, problem: string) => never,
     isInt: (v: unknown, min: number, max?: number) => boolean,
 ): void {
-    if (testing.schedule !== undefined && !isAwsCron(testing.schedule)) {
-        fail("restoreTesting.schedule", `must be an AWS cron expression such as ${RESTORE_TESTING_SCHEDULE} (got ${JSON.stringify(testing.schedule)})`);
+    const problem = testing.schedule === undefined ? undefined : awsCronProblem(testing.schedule);
+    if (problem !== undefined) {
+        fail("restoreTesting.schedule", `must be an AWS cron expression such as ${RESTORE_TESTING_SCHEDULE}; this one ${problem} (got ${JSON.stringify(testing.schedule)})`);
     }
     if (testing.startWindowHours !== undefined && !isInt(testing.startWindowHours, 1, 168)) {
         fail("restoreTesting.startWindowHours", `must be an integer from 1 to 168 (got ${String(testing.startWindowHours)})`);

@@ -390,8 +390,8 @@ describe("AWS Backup settings (estate:backup.plan)", () => {
             "estate:backup.plan.vaultLock.changeableForDays must be an integer from 3 to 36500 (got 2)",
         ]);
         expect(problems(devConfig({ "estate:backup": { plan: { restoreTesting: { schedule: "0 8 15 * *" } } } }))).toEqual([
-            "estate:backup.plan.restoreTesting.schedule must be an AWS cron expression such as cron(0 8 15 * ? *): six fields, one of " +
-                'day-of-month and day-of-week \'?\', a single minute (got "0 8 15 * *")',
+            "estate:backup.plan.restoreTesting.schedule must be an AWS cron expression such as cron(0 8 15 * ? *) (minute hour day-of-month month day-of-week year, UTC); " +
+                'this one is not of the form cron(minute hour day-of-month month day-of-week year) (got "0 8 15 * *")',
         ]);
         expect(problems(devConfig({ "estate:backup": { plan: { vaultLocks: false } } }))).toEqual([
             "estate:backup.plan.vaultLocks is not a known key; did you mean estate:backup.plan.vaultLock? (known here: copyToAccount, vaultLock, restoreTesting)",
@@ -519,11 +519,11 @@ describe("backup and restore-drill CronJobs (estate:backup.jobs)", () => {
         [{ enabled: "yes" }, 'estate:backup.jobs.enabled must be true or false (got "yes")'],
         [
             { backupSchedule: "cron(0 2 * * ? *)" },
-            "estate:backup.jobs.backupSchedule must be a Kubernetes cron schedule such as 0 2 * * *: five fields (minute hour day-of-month month day-of-week, UTC) or @daily, no TZ= prefix (got \"cron(0 2 * * ? *)\")",
+            "estate:backup.jobs.backupSchedule must be a Kubernetes cron schedule such as 0 2 * * * (minute hour day-of-month month day-of-week, UTC) or @daily; this one is an AWS cron expression: a Kubernetes schedule is the five fields alone, such as 0 2 * * * (got \"cron(0 2 * * ? *)\")",
         ],
         [
             { drillSchedule: "CRON_TZ=UTC 0 5 15 * *" },
-            "estate:backup.jobs.drillSchedule must be a Kubernetes cron schedule such as 0 2 * * *: five fields (minute hour day-of-month month day-of-week, UTC) or @daily, no TZ= prefix (got \"CRON_TZ=UTC 0 5 15 * *\")",
+            "estate:backup.jobs.drillSchedule must be a Kubernetes cron schedule such as 0 2 * * * (minute hour day-of-month month day-of-week, UTC) or @daily; this one has a TZ= or CRON_TZ= prefix: the estate's CronJobs run in UTC (timeZone: Etc/UTC), and Kubernetes refuses a prefix next to it (got \"CRON_TZ=UTC 0 5 15 * *\")",
         ],
         [
             { image: "ghcr.io/acme/estate-backup:latest" },
@@ -562,6 +562,38 @@ describe("backup and restore-drill CronJobs (estate:backup.jobs)", () => {
         expect(problems(devConfig({ "estate:backup": { jobs: { drillSqlChecks: ["SELECT 1"] } } }))).toEqual([
             "estate:backup.jobs.drillSqlChecks applies only to a PostgreSQL drill: declare estate:data.postgres, or remove the checks",
         ]);
+    });
+});
+
+describe("impossible cron schedules name their key and what is allowed", () => {
+    const jobs = (schedule: string) => devConfig({ "estate:backup": { jobs: { backupSchedule: schedule } } });
+    const testing = (schedule: string) => devConfig({ "estate:backup": { plan: { restoreTesting: { schedule } } } });
+
+    it.each([
+        ["hour 25", "0 25 * * *", 'invalid hour field "25": 25 is out of range: allowed 0-23'],
+        ["minute 99", "99 2 * * *", 'invalid minute field "99": 99 is out of range: allowed 0-59'],
+        ["day 32", "0 2 32 * *", 'invalid day-of-month field "32": 32 is out of range: allowed 1-31'],
+        ["month 13", "0 2 * 13 *", 'invalid month field "13": 13 is out of range: allowed 1-12'],
+        ["weekday 8", "0 2 * * 8", 'invalid day-of-week field "8": allowed 0-6 (Sunday is 0) or SUN-SAT'],
+        ["a step of 0", "*/0 * * * *", 'invalid minute field "*/0": a step of 0 never advances'],
+    ])("estate:backup.jobs.backupSchedule with %s", (_why, schedule, problem) => {
+        const [only, ...rest] = problems(jobs(schedule));
+        expect(rest).toEqual([]);
+        expect(only).toMatch(/^estate:backup\.jobs\.backupSchedule must be a Kubernetes cron schedule such as 0 2 \* \* \* /);
+        expect(only).toContain(problem);
+    });
+
+    it.each([
+        ["hour 25", "cron(0 25 * * ? *)", 'invalid hour field "25": 25 is out of range: allowed 0-23'],
+        ["day 32", "cron(0 8 32 * ? *)", 'invalid day-of-month field "32": 32 is out of range: allowed 1-31'],
+        ["month 13", "cron(0 8 15 13 ? *)", 'invalid month field "13": 13 is out of range: allowed 1-12'],
+        ["weekday 8", "cron(0 8 ? * 8 *)", 'invalid day-of-week field "8": 8 is out of range: allowed 1-7 (Sunday is 1) or SUN-SAT'],
+        ["a step of 0", "cron(0 */0 15 * ? *)", 'invalid hour field "*/0": a step of 0 never advances'],
+    ])("estate:backup.plan.restoreTesting.schedule with %s", (_why, schedule, problem) => {
+        const [only, ...rest] = problems(testing(schedule));
+        expect(rest).toEqual([]);
+        expect(only).toMatch(/^estate:backup\.plan\.restoreTesting\.schedule must be an AWS cron expression such as cron\(0 8 15 \* \? \*\) /);
+        expect(only).toContain(problem);
     });
 });
 
