@@ -409,12 +409,29 @@ export async function runCli(root: string, command: string, argv: string[]): Pro
     try {
         const opts = parseOptions(command, argv);
         const target = resolveTarget(root, opts);
-        const policyConfigFile = opts.command === "check" ? resolvePolicyConfigFile(root, opts.stack, opts.policyConfig, target) : undefined;
-        // A wrong config file fails before the program runs (exit 2, the file, policy and property named).
+        // No policy config found for the stack is reported after the program has run: when the
+        // stack's own config is wrong (no or an unknown estate:profile, an empty file), that is the
+        // error to fix first, and the program's config parse names it.
+        let policyConfigFile: string | undefined;
+        let noPolicyConfig: UserInputError | undefined;
+        if (opts.command === "check") {
+            try {
+                policyConfigFile = resolvePolicyConfigFile(root, opts.stack, opts.policyConfig, target);
+            } catch (err) {
+                if (!(err instanceof UserInputError) || opts.policyConfig !== undefined) {
+                    throw err;
+                }
+                noPolicyConfig = err;
+            }
+        }
+        // A wrong policy config file fails before the program runs (exit 2, the file, policy and property named).
         const policyConfig = policyConfigFile ? loadPolicyConfig(policyConfigFile, policies, opts.policyConfig ?? path.relative(root, policyConfigFile), path.join(root, ".estate", "cache")) : undefined;
         const run = await planStack(root, { ...opts, captureErrors: true });
         if (run.error !== undefined) {
             return programFailure(run.error, run, root);
+        }
+        if (noPolicyConfig !== undefined) {
+            throw noPolicyConfig;
         }
         const unevaluated = reportedUnevaluated(run.unevaluated, policyConfig);
         if (opts.command === "plan") {

@@ -309,6 +309,49 @@ describe("errors", () => {
         );
     });
 
+    describe("stack config errors come before a missing policy config", () => {
+        /** A project folder with this project's Pulumi.yaml, one stack file and no policies/config/. */
+        async function checkStackFile(contents: string) {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "estate-stack-first-"));
+            fs.copyFileSync(path.join(root, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+            fs.writeFileSync(path.join(dir, "Pulumi.fresh.yaml"), contents);
+            try {
+                return await runCli(dir, "check", ["--stack", "fresh", "--program", path.join(root, "infra/index.ts")]);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        }
+        const base = "  aws:region: eu-west-1\n  estate:domain: example.com\n";
+
+        it.each([
+            ["no estate:profile", `config:\n${base}`, "estate:profile is required (one of dev, prod)"],
+            ["an unknown estate:profile", `config:\n${base}  estate:profile: staging\n`, 'estate:profile must be one of dev, prod (got "staging")'],
+            ["an invalid estate:profile", `config:\n${base}  estate:profile: [dev]\n`, 'estate:profile must be one of dev, prod (got ["dev"])'],
+            ["an empty stack file", "", "estate:profile is required (one of dev, prod)"],
+            ["a misspelled config:", `confg:\n${base}  estate:profile: dev\n`, "unknown top-level key confg (did you mean config:?)"],
+            ["config keys without config:", `aws:region: eu-west-1\nestate:profile: dev\n`, "unknown top-level keys aws:region (a config key: indent it under config:)"],
+        ])("%s: exit 2 with that error, not the policy config's", async (_what, contents, message) => {
+            const result = await checkStackFile(contents);
+            expect(result.exitCode).toBe(2);
+            expect(result.stderr).toContain(message);
+            expect(result.stderr).not.toContain("no policy config");
+            expect(result.stderr).not.toMatch(/\n\s+at /);
+        });
+
+        it("a valid stack without a policy config for its stack or profile still fails on that, exit 2", async () => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "estate-no-policy-config-"));
+            fs.copyFileSync(path.join(root, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+            fs.copyFileSync(path.join(root, "Pulumi.dev.yaml"), path.join(dir, "Pulumi.fresh.yaml"));
+            try {
+                const result = await runCli(dir, "check", ["--stack", "fresh", "--program", fixture("kms-key-without-rotation.ts")]);
+                expect(result.exitCode).toBe(2);
+                expect(result.stderr).toMatch(/^error: no policy config for stack fresh: create policies\/config\/fresh\.json/);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+    });
+
     it("a missing config value is a config error (exit 2); a program that throws failed by itself (exit 3), with its own stack", async () => {
         const user = await runCli(root, "plan", ["--stack", "dev", "--program", fixture("throws-config-error.ts")]);
         expect(user.exitCode).toBe(2);
