@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { UserInputError } from "../../components/lib/errors";
+import { stackNames } from "./stacks";
 
 /**
  * The top-level keys of a stack file: the fields of `ProjectStack` in the Pulumi CLI
@@ -94,10 +95,7 @@ export function loadStackConfig(dir: string, stack: string): StackConfig {
     }
     const file = path.join(dir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
-        const known = fs
-            .readdirSync(dir)
-            .flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? [])
-            .sort();
+        const known = stackNames(dir);
         throw new UserInputError(
             `--stack ${stack}: no ${path.basename(file)} ${path.resolve(dir) === path.resolve(process.cwd()) ? "here" : `in ${dir}`} (stacks with a config file: ${known.join(", ") || "none"})`,
         );

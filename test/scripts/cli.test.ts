@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../scripts/cli";
 import { policies } from "../../policies/pack";
+import { stackNames } from "../../scripts/engine/stacks";
 
 const root = path.resolve(__dirname, "../..");
 const fixture = (name: string) => path.join(root, "test/fixtures/programs", name);
@@ -285,7 +286,7 @@ describe("errors", () => {
         expect(await runCli(root, "plan", [])).toMatchObject({ exitCode: 2, stderr: expect.stringMatching(/^error: --stack is required/) });
         expect(await runCli(root, "plan", ["--stack", "nope"])).toMatchObject({
             exitCode: 2,
-            stderr: expect.stringMatching(/^error: --stack nope: no Pulumi\.nope\.yaml here \(stacks with a config file: dev, prod\)/),
+            stderr: expect.stringContaining(`error: --stack nope: no Pulumi.nope.yaml here (stacks with a config file: ${stackNames(root).join(", ")})`),
         });
     });
 
