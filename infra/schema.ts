@@ -24,6 +24,19 @@ const intRange = (min: number, max?: number) => {
     return max === undefined ? base : base.max(max, allowed(description));
 };
 
+/**
+ * Takes the number YAML makes of an unquoted value (`version: 16`, `cpu: 1`) as the string the key
+ * holds. YAML reads `7.0` as the number 7, so an option equal to it as a number is taken as written
+ * (`"7.0"`); any other number becomes its decimal string, which `schema` then judges.
+ */
+function numberAsString<T extends z.ZodType>(schema: T, options: readonly string[] = []) {
+    return z.preprocess((value) => (typeof value === "number" ? (options.find((o) => Number(o) === value) ?? String(value)) : value), schema);
+}
+
+/** One of `values`, which are version numbers: an unquoted YAML number is taken too. */
+const versionEnum = <const T extends readonly [string, ...string[]]>(values: T, description = `one of ${values.join(", ")}`) =>
+    numberAsString(z.enum(values, allowed(description)), values);
+
 const nonEmptyString = (description = "a non-empty string") => z.string(allowed(description)).min(1, allowed(description));
 const bool = () => z.boolean(allowed("true or false"));
 
@@ -81,7 +94,8 @@ const iamRoleArn = (example = "shop-web") => {
 };
 
 /** Kubernetes quantities: CPU such as `250m` or `1`, memory such as `512Mi` or `2Gi`. */
-const cpuQuantity = () => z.string(allowed("a CPU quantity such as 250m or 1")).regex(/^\d+(\.\d+)?m?$/, allowed("a CPU quantity such as 250m or 1"));
+const cpuQuantity = () =>
+    numberAsString(z.string(allowed("a CPU quantity such as 250m or 1")).regex(/^\d+(\.\d+)?m?$/, allowed("a CPU quantity such as 250m or 1")));
 const memoryQuantity = () =>
     z.string(allowed("a memory quantity such as 512Mi or 2Gi")).regex(/^\d+(Ki|Mi|Gi|Ti)$/, allowed("a memory quantity such as 512Mi or 2Gi"));
 
@@ -479,13 +493,16 @@ const databaseIdentifier = () => {
     return z.string(allowed(description)).regex(DATABASE_IDENTIFIER, allowed(description));
 };
 
+/** The PostgreSQL majors `estate:data.postgres.version` takes. */
+export const POSTGRES_VERSIONS = ["14", "15", "16", "17"] as const;
+
 export const dataSchema = z.strictObject(
     {
     postgres: z
         .strictObject({
             placement: placement(),
             /** PostgreSQL major version. */
-            version: z.enum(["14", "15", "16", "17"], allowed("one of 14, 15, 16, 17")),
+            version: versionEnum(POSTGRES_VERSIONS),
             /** managed only: an RDS instance (`rds`) or an Aurora PostgreSQL cluster (`aurora`). */
             engine: z.enum(["rds", "aurora"], allowed("one of rds, aurora")).optional(),
             instanceClass: nonEmptyString("an RDS instance class such as db.r6g.large").optional(),
@@ -505,7 +522,7 @@ export const dataSchema = z.strictObject(
     mongo: z
         .strictObject({
             placement: placement(),
-            version: z.enum(["4.0", "5.0", "8.0"], allowed("one of 4.0, 5.0, 8.0 (DocumentDB-compatible MongoDB API versions)")),
+            version: versionEnum(["4.0", "5.0", "8.0"], "one of 4.0, 5.0, 8.0 (DocumentDB-compatible MongoDB API versions)"),
             instanceClass: nonEmptyString("a DocumentDB instance class such as db.r6g.large").optional(),
             instances: intRange(1, 16).optional(),
             /** managed only: the identifier of a cluster created before the estate named it, so its log groups match it. */
@@ -517,7 +534,7 @@ export const dataSchema = z.strictObject(
     redis: z
         .strictObject({
             placement: placement(),
-            version: z.enum(["6.2", "7.0", "7.1"], allowed("one of 6.2, 7.0, 7.1")),
+            version: versionEnum(["6.2", "7.0", "7.1"]),
             nodeType: nonEmptyString("an ElastiCache node type such as cache.r7g.large").optional(),
             nodes: intRange(1, 6).optional(),
             /** cluster only: the volume per server. */

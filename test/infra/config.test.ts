@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { ConfigError, parseEstateConfig, type ParseContext, type RawConfig } from "../../infra/config";
 import { loadStackConfig } from "../../scripts/engine/stack-config";
 
@@ -594,6 +595,59 @@ describe("impossible cron schedules name their key and what is allowed", () => {
         expect(rest).toEqual([]);
         expect(only).toMatch(/^estate:backup\.plan\.restoreTesting\.schedule must be an AWS cron expression such as cron\(0 8 15 \* \? \*\) /);
         expect(only).toContain(problem);
+    });
+});
+
+describe("numbers written unquoted in the stack file", () => {
+    /** A stack file's `estate:` values as the YAML parser reads them and the CLI passes them (JSON). */
+    function fromYaml(yamlText: string): RawConfig {
+        const raw = devConfig();
+        for (const [key, value] of Object.entries(parseYaml(yamlText) as Record<string, unknown>)) {
+            raw[key] = JSON.stringify(value);
+        }
+        return raw;
+    }
+
+    it("takes version: 16, 5.0 and 7.0 as the versions they are", () => {
+        const raw = fromYaml(
+            "estate:data:\n  postgres: { placement: cluster, version: 16 }\n  mongo: { placement: cluster, version: 5.0 }\n  redis: { placement: cluster, version: 7.0 }\n",
+        );
+        expect(raw["estate:data"]).toContain('"version":16');
+        const spec = parseEstateConfig(raw, ctx);
+        expect([spec.data.postgres?.version, spec.data.mongo?.version, spec.data.redis?.version]).toEqual(["16", "5.0", "7.0"]);
+    });
+
+    it("takes cpu: 1 as the quantity 1", () => {
+        const spec = parseEstateConfig(fromYaml("estate:services:\n  web: { kind: web, image: 'ghcr.io/acme/web:1.0.0', port: 8080, cpu: 1 }\n"), ctx);
+        expect(spec.services.web!.cpu).toBe("1");
+    });
+
+    it("still refuses a number that is no allowed version, saying what is", () => {
+        expect(problems(fromYaml("estate:data:\n  postgres: { placement: cluster, version: 13 }\n"))).toEqual([
+            'estate:data.postgres.version must be one of 14, 15, 16, 17 (got "13")',
+        ]);
+    });
+});
+
+describe("one host, one app", () => {
+    const web = (extra: Record<string, unknown> = {}) => ({ kind: "web", image: "ghcr.io/acme/web:1.0.0", port: 8080, ...extra });
+
+    it("refuses two apps on the same host, naming both keys", () => {
+        expect(problems(devConfig({ "estate:services": { shop: web({ host: "shop.example.com" }), admin: web({ host: "shop.example.com" }) } }))).toEqual([
+            'estate:services.admin.host must differ from estate:services.shop.host: both are "shop.example.com", and one host serves one app (set a host of its own on one of them)',
+        ]);
+    });
+
+    it("counts a default host <service>.<domain> as the service's host, and Grafana's host too", () => {
+        expect(problems(devConfig({ "estate:services": { shop: web(), front: web({ host: "shop.example.com" }) }, "estate:grafana": { host: "shop.example.com" } }))).toEqual([
+            'estate:services.front.host must differ from estate:services.shop.host: both are "shop.example.com", and one host serves one app (set a host of its own on one of them)',
+            'estate:grafana.host must differ from estate:services.shop.host: both are "shop.example.com", and one host serves one app (set a host of its own on one of them)',
+        ]);
+    });
+
+    it("accepts apps on hosts of their own", () => {
+        const spec = parseEstateConfig(devConfig({ "estate:services": { shop: web(), admin: web({ host: "admin.example.com" }) } }), ctx);
+        expect([spec.services.shop!.host, spec.services.admin!.host]).toEqual(["shop.example.com", "admin.example.com"]);
     });
 });
 
