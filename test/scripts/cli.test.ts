@@ -409,6 +409,49 @@ describe("npm run check (a real process, as CI and users run it)", () => {
     });
 });
 
+describe("--out <file>: the output in a file, stdout only says where", () => {
+    function withOutDir<T>(run: (dir: string) => Promise<T> | T): Promise<T> {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "estate-out-"));
+        return Promise.resolve(run(dir)).finally(() => fs.rmSync(dir, { recursive: true, force: true }));
+    }
+
+    it("plan --json --out writes the JSON to the file", async () => {
+        await withOutDir(async (dir) => {
+            const file = path.join(dir, "plan.json");
+            const result = await runCli(root, "plan", ["--stack", "dev", "--json", "--out", file]);
+            expect(result).toMatchObject({ exitCode: 0, stdout: `wrote ${file}\n`, stderr: "" });
+            const plan = JSON.parse(fs.readFileSync(file, "utf8")) as PlanJson;
+            expect(plan.stack).toBe("dev");
+            expect(plan.resources.length).toBeGreaterThan(0);
+        });
+    });
+
+    it("check --out writes the report, and keeps the exit code of a mandatory violation", async () => {
+        await withOutDir(async (dir) => {
+            const file = path.join(dir, "report.txt");
+            const result = await runCli(root, "check", ["--stack", "prod", "--program", fixture("public-bucket-acl.ts"), "--out", file]);
+            expect(result).toMatchObject({ exitCode: 1, stdout: `wrote ${file}\n`, stderr: "" });
+            expect(fs.readFileSync(file, "utf8")).toContain("[mandatory] estate-s3-no-public-acl");
+        });
+    });
+
+    it("a file that cannot be written is a usage error, exit 2", async () => {
+        const result = await runCli(root, "plan", ["--stack", "dev", "--program", fixture("kms-key-without-rotation.ts"), "--out", path.join(os.tmpdir(), "no-such-dir-estate", "plan.json")]);
+        expect(result.exitCode).toBe(2);
+        expect(result.stderr).toMatch(/^error: --out .*no-such-dir-estate\/plan\.json: cannot write the file: ENOENT/);
+    });
+
+    it("gives JSON that parses through npm run without -s, whose banner goes to stdout", async () => {
+        await withOutDir((dir) => {
+            const file = path.join(dir, "check.json");
+            const result = spawnSync("npm", ["run", "check", "--", "--stack", "dev", "--json", "--out", file], { cwd: root, encoding: "utf8" });
+            expect(result.status, result.stderr).toBe(0);
+            expect(result.stdout).toContain("> estate@"); // npm's banner: why the JSON goes to a file (or npm run -s)
+            expect((JSON.parse(fs.readFileSync(file, "utf8")) as CheckJson).stack).toBe("dev");
+        });
+    });
+});
+
 /** Writes a policy config file for one test, and removes it after. */
 function withPolicyConfig<T>(config: unknown, run: (file: string) => Promise<T>): Promise<T> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "estate-policy-config-"));
