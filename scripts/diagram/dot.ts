@@ -1,0 +1,222 @@
+/**
+ * The estate picture as Graphviz DOT: left to right, one box (`subgraph cluster_*`) per component,
+ * nested as the components are, the data edges dark blue, AWS Backup's "stores into" purple, DR
+ * copies red and dashed, protected resources with a thick dark-red border, resources kept on delete
+ * with a double border, and a legend. Everything is emitted in a fixed order, so the same model
+ * gives the same text (and Graphviz the same SVG).
+ *
+ * Attributes used (https://graphviz.org/doc/info/attrs.html): `compound`, `lhead`/`ltail` (an edge
+ * that ends at a cluster's border), `rankdir`, HTML-like labels (https://graphviz.org/doc/info/shapes.html#html),
+ * `peripheries`, `penwidth`, `tooltip`.
+ */
+import type { CountRow, DiagramComponent, DiagramEdge, DiagramNode, EdgeKind, EstateDiagram, Role } from "./model";
+
+const FONT = "Helvetica";
+
+const ROLE_STYLE: Readonly<Record<Role, { shape: string; fill: string; title: string }>> = {
+    entry: { shape: "cds", fill: "#e0f7fa", title: "ingress (entry point)" },
+    workload: { shape: "box", fill: "#e3f2fd", title: "workload (Deployment, CronJob)" },
+    chart: { shape: "box", fill: "#ede7f6", title: "Helm chart" },
+    datastore: { shape: "cylinder", fill: "#fff3c4", title: "database or cache" },
+    bucket: { shape: "folder", fill: "#e8f5e9", title: "S3 bucket" },
+    vault: { shape: "cylinder", fill: "#fce4ec", title: "backup vault" },
+    backupPlan: { shape: "note", fill: "#fce4ec", title: "AWS Backup plan" },
+};
+
+const EDGE_STYLE: Readonly<Record<EdgeKind, { color: string; style: string; penwidth: number; title: string }>> = {
+    data: { color: "#1f4e79", style: "solid", penwidth: 1.6, title: "reads or writes (a property dependency or a declared network flow)" },
+    stores: { color: "#6a1b9a", style: "solid", penwidth: 1.6, title: "AWS Backup stores recovery points in" },
+    copy: { color: "#c62828", style: "dashed", penwidth: 2.4, title: "DR copy (backup copy action, S3 replication)" },
+};
+
+const PROTECT_COLOR = "#b00020";
+const RETAIN_COLOR = "#e65100";
+
+/** Text for an HTML-like label. */
+function html(text: string): string {
+    return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+/** A quoted DOT string. */
+function quoted(text: string): string {
+    return `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
+}
+
+function marks(protect: boolean | number, retain: boolean | number): string {
+    const parts: string[] = [];
+    const n = (v: boolean | number) => (typeof v === "number" ? `${v} ` : "");
+    if (protect) {
+        parts.push(`<FONT COLOR="${PROTECT_COLOR}"><B>${n(protect)}protect</B></FONT>`);
+    }
+    if (retain) {
+        parts.push(`<FONT COLOR="${RETAIN_COLOR}"><B>${n(retain)}retain</B></FONT>`);
+    }
+    return parts.join(" · ");
+}
+
+function nodeStatement(node: DiagramNode, indent: string): string {
+    const style = ROLE_STYLE[node.role];
+    const rows = [`<TR><TD><B>${html(node.name)}</B></TD></TR>`, `<TR><TD><FONT POINT-SIZE="10" COLOR="#444444">${html(node.kind)}</FONT></TD></TR>`];
+    if (node.otherRegion) {
+        rows.push(`<TR><TD><FONT POINT-SIZE="10" COLOR="${EDGE_STYLE.copy.color}"><B>${html(node.otherRegion)}</B></FONT></TD></TR>`);
+    }
+    const mark = marks(node.protect, node.retainOnDelete);
+    if (mark) {
+        rows.push(`<TR><TD><FONT POINT-SIZE="10">${mark}</FONT></TD></TR>`);
+    }
+    const attrs = [
+        `label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">${rows.join("")}</TABLE>>`,
+        `shape=${style.shape}`,
+        `style="filled${style.shape === "box" ? ",rounded" : ""}"`,
+        `fillcolor="${style.fill}"`,
+        `tooltip=${quoted(`${node.type} ${node.name}`)}`,
+    ];
+    if (node.protect) {
+        attrs.push(`color="${PROTECT_COLOR}"`, "penwidth=3");
+    } else if (node.retainOnDelete) {
+        attrs.push(`color="${RETAIN_COLOR}"`, "penwidth=2");
+    }
+    if (node.retainOnDelete) {
+        attrs.push("peripheries=2");
+    }
+    return `${indent}${node.id} [${attrs.join(", ")}];`;
+}
+
+function countsStatement(component: DiagramComponent, indent: string): string {
+    const cell = (align: string, content: string) => `<TD ALIGN="${align}"><FONT POINT-SIZE="10" COLOR="#555555">${content}</FONT></TD>`;
+    const rows = component.counts.map((row: CountRow) => {
+        const mark = marks(row.protect, row.retainOnDelete);
+        return `<TR>${cell("RIGHT", `${row.count} ×`)}${cell("LEFT", `${html(row.heading)}${mark ? ` (${mark})` : ""}`)}</TR>`;
+    });
+    const label = `<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">${rows.join("")}</TABLE>>`;
+    return `${indent}${component.id}_counts [shape=plaintext, label=${label}, tooltip=${quoted(`the other resources of ${component.name}`)}];`;
+}
+
+/** Whether a component has anything to draw (a box with neither nodes nor counts nor children is left out). */
+function hasContent(c: DiagramComponent): boolean {
+    return c.nodes.length > 0 || c.counts.length > 0 || c.children.some(hasContent);
+}
+
+/** A node inside the component's box an edge can attach to (the edge is then clipped at the box). */
+function anchorOf(c: DiagramComponent): string | undefined {
+    if (c.nodes.length > 0) {
+        return c.nodes[0]!.id;
+    }
+    if (c.counts.length > 0) {
+        return `${c.id}_counts`;
+    }
+    for (const child of c.children) {
+        const anchor = anchorOf(child);
+        if (anchor) {
+            return anchor;
+        }
+    }
+    return undefined;
+}
+
+function componentLines(c: DiagramComponent, depth: number): string[] {
+    const indent = "    ".repeat(depth + 1);
+    const kind = c.type.split(":").pop() ?? c.type;
+    const lines = [
+        `${indent}subgraph cluster_${c.id} {`,
+        `${indent}    label=<<B>${html(c.name)}</B> <FONT POINT-SIZE="10" COLOR="#555555">${html(kind)}</FONT>>;`,
+        `${indent}    tooltip=${quoted(`${c.type} ${c.name}`)};`,
+        `${indent}    style="rounded,filled"; color="#9e9e9e"; fillcolor="${depth % 2 === 0 ? "#fafafa" : "#f0f0f0"}";`,
+    ];
+    for (const node of c.nodes) {
+        lines.push(nodeStatement(node, `${indent}    `));
+    }
+    if (c.counts.length > 0) {
+        lines.push(countsStatement(c, `${indent}    `));
+    }
+    for (const child of c.children.filter(hasContent)) {
+        lines.push(...componentLines(child, depth + 1));
+    }
+    lines.push(`${indent}}`);
+    return lines;
+}
+
+function legendLines(): string[] {
+    const row = (sample: string, text: string) => `<TR><TD ALIGN="LEFT">${sample}</TD><TD ALIGN="LEFT">${html(text)}</TD></TR>`;
+    const rows = [
+        `<TR><TD COLSPAN="2"><B>Legend</B></TD></TR>`,
+        ...Object.values(ROLE_STYLE).map((s) => row(`<TABLE BORDER="1" CELLBORDER="0" BGCOLOR="${s.fill}" STYLE="ROUNDED"><TR><TD> </TD></TR></TABLE>`, s.title)),
+        row(`<TABLE BORDER="3" COLOR="${PROTECT_COLOR}" CELLBORDER="0"><TR><TD><FONT COLOR="${PROTECT_COLOR}"><B>protect</B></FONT></TD></TR></TABLE>`, "protect: Pulumi refuses to delete it"),
+        row(`<TABLE BORDER="2" COLOR="${RETAIN_COLOR}" CELLBORDER="0"><TR><TD><FONT COLOR="${RETAIN_COLOR}"><B>retain</B></FONT></TD></TR></TABLE>`, "retainOnDelete: kept in the cloud when removed from the stack (double border)"),
+        ...Object.values(EDGE_STYLE).map((s) => row(`<FONT COLOR="${s.color}"><B>${s.style === "dashed" ? "- - - -&gt;" : "———&gt;"}</B></FONT>`, s.title)),
+        row(`<FONT COLOR="#555555">3 × kind</FONT>`, "the component's other resources, counted"),
+    ];
+    return [
+        "    subgraph cluster_legend {",
+        '        label=""; style="rounded"; color="#bdbdbd";',
+        `        legend [shape=plaintext, label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2">${rows.join("")}</TABLE>>];`,
+        "    }",
+    ];
+}
+
+function edgeStatement(edge: DiagramEdge, componentsById: Map<string, DiagramComponent>): string | undefined {
+    const style = EDGE_STYLE[edge.kind];
+    const end = (id: string) => {
+        const c = componentsById.get(id);
+        return c ? { node: anchorOf(c), cluster: `cluster_${c.id}` } : { node: id };
+    };
+    const from = end(edge.from);
+    const to = end(edge.to);
+    if (!from.node || !to.node) {
+        return undefined;
+    }
+    const attrs = [`color="${style.color}"`, `style=${style.style}`, `penwidth=${style.penwidth}`, `tooltip=${quoted(edge.evidence.join("\n"))}`];
+    if (from.cluster) {
+        attrs.push(`ltail=${from.cluster}`);
+    }
+    if (to.cluster) {
+        attrs.push(`lhead=${to.cluster}`);
+    }
+    if (edge.label) {
+        attrs.push(`label=${quoted(edge.label)}`, `fontcolor="${style.color}"`, "fontsize=10");
+    }
+    return `    ${from.node} -> ${to.node} [${attrs.join(", ")}];`;
+}
+
+/** The DOT text of the diagram. */
+export function diagramDot(diagram: EstateDiagram): string {
+    const componentsById = new Map<string, DiagramComponent>();
+    const index = (c: DiagramComponent) => {
+        componentsById.set(c.id, c);
+        c.children.forEach(index);
+    };
+    diagram.root.children.forEach(index);
+    const regions = [diagram.region ? `region ${diagram.region}` : "", diagram.otherRegions.length ? `DR ${diagram.otherRegions.join(", ")}` : ""].filter(Boolean).join(" · ");
+    const title = `<<FONT POINT-SIZE="18"><B>${html(`${diagram.project} · stack ${diagram.stack}`)}</B></FONT><BR/><FONT POINT-SIZE="11" COLOR="#555555">${html(
+        `${diagram.resourceCount} resources${regions ? ` · ${regions}` : ""} · drawn by npm run diagram from the offline plan (providers not shown)`,
+    )}</FONT>>`;
+    const lines = [
+        "digraph estate {",
+        `    graph [rankdir=LR, compound=true, newrank=true, fontname="${FONT}", nodesep=0.25, ranksep=0.7, labelloc=t, labeljust=l, label=${title}];`,
+        `    node [fontname="${FONT}", fontsize=12, margin="0.12,0.06"];`,
+        `    edge [fontname="${FONT}", arrowsize=0.8];`,
+    ];
+    for (const node of diagram.root.nodes) {
+        lines.push(nodeStatement(node, "    "));
+    }
+    if (diagram.root.counts.length > 0) {
+        lines.push(countsStatement(diagram.root, "    "));
+    }
+    for (const c of diagram.root.children.filter(hasContent)) {
+        lines.push(...componentLines(c, 0));
+    }
+    for (const x of diagram.externals) {
+        lines.push(
+            `    ${x.id} [shape=cylinder, style="filled,dashed", fillcolor="#ffffff", color="${EDGE_STYLE.copy.color}", label=<<B>${html(x.label)}</B><BR/><FONT POINT-SIZE="10">${html(x.detail)}</FONT><BR/><FONT POINT-SIZE="10" COLOR="#555555">outside this stack</FONT>>];`,
+        );
+    }
+    lines.push(...legendLines());
+    for (const edge of diagram.edges) {
+        const statement = edgeStatement(edge, componentsById);
+        if (statement) {
+            lines.push(statement);
+        }
+    }
+    lines.push("}");
+    return lines.join("\n") + "\n";
+}
