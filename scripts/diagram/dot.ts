@@ -30,6 +30,8 @@ const EDGE_STYLE: Readonly<Record<EdgeKind, { color: string; style: string; penw
 };
 
 const PROTECT_COLOR = "#b00020";
+/** Count rows beyond which a component's counts go in two columns. */
+const COUNTS_PER_COLUMN = 4;
 const RETAIN_COLOR = "#e65100";
 
 /** Text for an HTML-like label. */
@@ -67,6 +69,8 @@ function nodeStatement(node: DiagramNode, indent: string): string {
     const attrs = [
         `label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">${rows.join("")}</TABLE>>`,
         `shape=${style.shape}`,
+        // A cylinder's top ellipse takes room from its label.
+        ...(style.shape === "cylinder" ? ['margin="0.14,0.2"'] : []),
         `style="filled${style.shape === "box" ? ",rounded" : ""}"`,
         `fillcolor="${style.fill}"`,
         `tooltip=${quoted(`${node.type} ${node.name}`)}`,
@@ -83,11 +87,17 @@ function nodeStatement(node: DiagramNode, indent: string): string {
 }
 
 function countsStatement(component: DiagramComponent, indent: string): string {
-    const cell = (align: string, content: string) => `<TD ALIGN="${align}"><FONT POINT-SIZE="10" COLOR="#555555">${content}</FONT></TD>`;
-    const rows = component.counts.map((row: CountRow) => {
+    const cell = (align: string, content: string) => `<TD ALIGN="${align}" VALIGN="BOTTOM"><FONT POINT-SIZE="10" COLOR="#555555">${content}</FONT></TD>`;
+    const cells = component.counts.map((row: CountRow) => {
         const mark = marks(row.protect, row.retainOnDelete);
-        return `<TR>${cell("RIGHT", `${row.count} ×`)}${cell("LEFT", `${html(row.heading)}${mark ? ` (${mark})` : ""}`)}</TR>`;
+        return `${cell("RIGHT", `${row.count} ×`)}${cell("LEFT", `${html(row.heading)}${mark ? ` (${mark})` : ""}`)}`;
     });
+    // Long lists in two columns: a box grows less tall.
+    const height = cells.length > COUNTS_PER_COLUMN ? Math.ceil(cells.length / 2) : cells.length;
+    const rows: string[] = [];
+    for (let i = 0; i < height; i++) {
+        rows.push(`<TR>${cells[i]}${cells.length > height ? `<TD WIDTH="14"></TD>${cells[i + height] ?? `<TD COLSPAN="2"></TD>`}` : ""}</TR>`);
+    }
     const label = `<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">${rows.join("")}</TABLE>>`;
     return `${indent}${component.id}_counts [shape=plaintext, label=${label}, tooltip=${quoted(`the other resources of ${component.name}`)}];`;
 }
@@ -165,7 +175,7 @@ function edgeStatement(edge: DiagramEdge, componentsById: Map<string, DiagramCom
     if (!from.node || !to.node) {
         return undefined;
     }
-    const attrs = [`color="${style.color}"`, `style=${style.style}`, `penwidth=${style.penwidth}`, `tooltip=${quoted(edge.evidence.join("\n"))}`];
+    const attrs = [`color="${style.color}"`, `style=${style.style}`, `penwidth=${style.penwidth}`, "constraint=false", `tooltip=${quoted(edge.evidence.join("\n"))}`];
     if (from.cluster) {
         attrs.push(`ltail=${from.cluster}`);
     }
@@ -176,6 +186,55 @@ function edgeStatement(edge: DiagramEdge, componentsById: Map<string, DiagramCom
         attrs.push(`label=${quoted(edge.label)}`, `fontcolor="${style.color}"`, "fontsize=10");
     }
     return `    ${from.node} -> ${to.node} [${attrs.join(", ")}];`;
+}
+
+/**
+ * The column (rank, left to right) of every node: what holds no data and reaches none (platform,
+ * monitoring) first, then what reads and writes data (apps, jobs), the data stores, the backup
+ * storage (buckets, vaults, plans), and last the DR copies (another region, another account).
+ * Fixed columns keep the boxes of one column from stacking on the boxes of the next.
+ */
+export function columnsOf(diagram: EstateDiagram): Map<string, number> {
+    const columns = new Map<string, number>();
+    const copyTargets = new Set(diagram.edges.filter((e) => e.kind === "copy").map((e) => e.to));
+    const nodeIds = (c: DiagramComponent) => new Set(c.nodes.map((n) => n.id).concat(c.id));
+    const visit = (c: DiagramComponent) => {
+        const own = nodeIds(c);
+        const readsData = diagram.edges.some((e) => e.kind === "data" && own.has(e.from));
+        const column = c.nodes.some((n) => n.role === "datastore")
+            ? 2
+            : c.nodes.some((n) => n.role === "bucket" || n.role === "vault" || n.role === "backupPlan")
+              ? 3
+              : readsData
+                ? 1
+                : 0;
+        for (const n of c.nodes) {
+            columns.set(n.id, n.otherRegion || copyTargets.has(n.id) ? 4 : column);
+        }
+        if (c.counts.length > 0) {
+            columns.set(`${c.id}_counts`, column);
+        }
+        c.children.forEach(visit);
+    };
+    visit(diagram.root);
+    for (const x of diagram.externals) {
+        columns.set(x.id, 4);
+    }
+    columns.set("legend", 4);
+    return columns;
+}
+
+function columnLines(diagram: EstateDiagram): string[] {
+    const byColumn = new Map<number, string[]>();
+    for (const [id, column] of columnsOf(diagram)) {
+        byColumn.set(column, [...(byColumn.get(column) ?? []), id]);
+    }
+    const used = [...byColumn.keys()].sort((a, b) => a - b);
+    const lines = used.map((column) => `    { rank=same; column${column} [shape=point, style=invis, width=0]; ${byColumn.get(column)!.join("; ")}; }`);
+    if (used.length > 1) {
+        lines.push(`    ${used.map((c) => `column${c}`).join(" -> ")} [style=invis];`);
+    }
+    return lines;
 }
 
 /** The DOT text of the diagram. */
@@ -211,6 +270,7 @@ export function diagramDot(diagram: EstateDiagram): string {
         );
     }
     lines.push(...legendLines());
+    lines.push(...columnLines(diagram));
     for (const edge of diagram.edges) {
         const statement = edgeStatement(edge, componentsById);
         if (statement) {
