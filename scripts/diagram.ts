@@ -16,6 +16,7 @@ import { UserInputError } from "../components/lib/errors";
 import { planStack, resolveTarget } from "./cli";
 import { diagramDot } from "./diagram/dot";
 import { estateDiagram, type EstateDiagram } from "./diagram/model";
+import type { EngineRun } from "./engine/mock-engine";
 
 const USAGE = `usage:
   npm run diagram -- --stack <name> [--out <file.svg> | --out -]
@@ -34,12 +35,17 @@ export function defaultDiagramFile(root: string, stack: string): string {
     return path.join(root, "docs", `estate-${stack}.svg`);
 }
 
-/** Plans the stack and returns the diagram's model (for tests) and its DOT text. */
+/** The diagram of a planned stack: its model and DOT text. `region` is the stack's `aws:region` (resources elsewhere are marked). */
+export function diagramOf(run: Pick<EngineRun, "project" | "stack" | "resources">, region: string | undefined): { diagram: EstateDiagram; dot: string } {
+    const diagram = estateDiagram(run, { region });
+    return { diagram, dot: diagramDot(diagram) };
+}
+
+/** Plans the stack (the harness `plan` uses) and returns its diagram. */
 export async function planDiagram(root: string, stack: string): Promise<{ diagram: EstateDiagram; dot: string }> {
     const target = resolveTarget(root, { stack });
     const run = await planStack(root, { stack });
-    const diagram = estateDiagram(run, { region: target.stackConfig.config["aws:region"] });
-    return { diagram, dot: diagramDot(diagram) };
+    return diagramOf(run, target.stackConfig.config["aws:region"]);
 }
 
 /** DOT to SVG with Graphviz's `dot` layout (node_modules/@viz-js/viz/types/index.d.ts: `instance()`, `renderString`). */
