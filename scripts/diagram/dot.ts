@@ -24,9 +24,9 @@ const ROLE_STYLE: Readonly<Record<Role, { shape: string; fill: string; title: st
 };
 
 const EDGE_STYLE: Readonly<Record<EdgeKind, { color: string; style: string; penwidth: number; title: string }>> = {
-    data: { color: "#1f4e79", style: "solid", penwidth: 1.6, title: "reads or writes (a property dependency or a declared network flow)" },
+    data: { color: "#1f4e79", style: "solid", penwidth: 1.6, title: "reads or writes (dependency or network flow)" },
     stores: { color: "#6a1b9a", style: "solid", penwidth: 1.6, title: "AWS Backup stores recovery points in" },
-    copy: { color: "#c62828", style: "dashed", penwidth: 2.4, title: "DR copy (backup copy action, S3 replication)" },
+    copy: { color: "#c62828", style: "dashed", penwidth: 2.4, title: "DR copy (backup copy, S3 replication)" },
 };
 
 const PROTECT_COLOR = "#b00020";
@@ -69,8 +69,8 @@ function nodeStatement(node: DiagramNode, indent: string): string {
     const attrs = [
         `label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">${rows.join("")}</TABLE>>`,
         `shape=${style.shape}`,
-        // A cylinder's top ellipse takes room from its label.
-        ...(style.shape === "cylinder" ? ['margin="0.14,0.2"'] : []),
+        // A cylinder's top ellipse, and the arrow of an ingress, take room from the label.
+        ...(style.shape === "cylinder" || style.shape === "cds" ? [`margin="0.14,0.2"`] : []),
         `style="filled${style.shape === "box" ? ",rounded" : ""}"`,
         `fillcolor="${style.fill}"`,
         `tooltip=${quoted(`${node.type} ${node.name}`)}`,
@@ -87,16 +87,16 @@ function nodeStatement(node: DiagramNode, indent: string): string {
 }
 
 function countsStatement(component: DiagramComponent, indent: string): string {
-    const cell = (align: string, content: string) => `<TD ALIGN="${align}" VALIGN="BOTTOM"><FONT POINT-SIZE="10" COLOR="#555555">${content}</FONT></TD>`;
+    // One cell per count: a number and a bold mark in cells of their own sit on different baselines.
     const cells = component.counts.map((row: CountRow) => {
         const mark = marks(row.protect, row.retainOnDelete);
-        return `${cell("RIGHT", `${row.count} ×`)}${cell("LEFT", `${html(row.heading)}${mark ? ` (${mark})` : ""}`)}`;
+        return `<TD ALIGN="LEFT"><FONT POINT-SIZE="10" COLOR="#555555">${row.count} × ${html(row.heading)}${mark ? ` (${mark})` : ""}</FONT></TD>`;
     });
     // Long lists in two columns: a box grows less tall.
     const height = cells.length > COUNTS_PER_COLUMN ? Math.ceil(cells.length / 2) : cells.length;
     const rows: string[] = [];
     for (let i = 0; i < height; i++) {
-        rows.push(`<TR>${cells[i]}${cells.length > height ? `<TD WIDTH="14"></TD>${cells[i + height] ?? `<TD COLSPAN="2"></TD>`}` : ""}</TR>`);
+        rows.push(`<TR>${cells[i]}${cells.length > height ? `<TD WIDTH="14"></TD>${cells[i + height] ?? "<TD></TD>"}` : ""}</TR>`);
     }
     const label = `<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">${rows.join("")}</TABLE>>`;
     return `${indent}${component.id}_counts [shape=plaintext, label=${label}, tooltip=${quoted(`the other resources of ${component.name}`)}];`;
@@ -152,7 +152,7 @@ function legendLines(): string[] {
         `<TR><TD COLSPAN="2"><B>Legend</B></TD></TR>`,
         ...Object.values(ROLE_STYLE).map((s) => row(`<TABLE BORDER="1" CELLBORDER="0" BGCOLOR="${s.fill}" STYLE="ROUNDED"><TR><TD> </TD></TR></TABLE>`, s.title)),
         row(`<TABLE BORDER="3" COLOR="${PROTECT_COLOR}" CELLBORDER="0"><TR><TD><FONT COLOR="${PROTECT_COLOR}"><B>protect</B></FONT></TD></TR></TABLE>`, "protect: Pulumi refuses to delete it"),
-        row(`<TABLE BORDER="2" COLOR="${RETAIN_COLOR}" CELLBORDER="0"><TR><TD><FONT COLOR="${RETAIN_COLOR}"><B>retain</B></FONT></TD></TR></TABLE>`, "retainOnDelete: kept in the cloud when removed from the stack (double border)"),
+        row(`<TABLE BORDER="2" COLOR="${RETAIN_COLOR}" CELLBORDER="0"><TR><TD><FONT COLOR="${RETAIN_COLOR}"><B>retain</B></FONT></TD></TR></TABLE>`, "retainOnDelete: outlives the stack (double border)"),
         ...Object.values(EDGE_STYLE).map((s) => row(`<FONT COLOR="${s.color}"><B>${s.style === "dashed" ? "- - - -&gt;" : "———&gt;"}</B></FONT>`, s.title)),
         row(`<FONT COLOR="#555555">3 × kind</FONT>`, "the component's other resources, counted"),
     ];
@@ -246,9 +246,8 @@ export function diagramDot(diagram: EstateDiagram): string {
     };
     diagram.root.children.forEach(index);
     const regions = [diagram.region ? `region ${diagram.region}` : "", diagram.otherRegions.length ? `DR ${diagram.otherRegions.join(", ")}` : ""].filter(Boolean).join(" · ");
-    const title = `<<FONT POINT-SIZE="18"><B>${html(`${diagram.project} · stack ${diagram.stack}`)}</B></FONT><BR/><FONT POINT-SIZE="11" COLOR="#555555">${html(
-        `${diagram.resourceCount} resources${regions ? ` · ${regions}` : ""} · drawn by npm run diagram from the offline plan (providers not shown)`,
-    )}</FONT>>`;
+    const subtitle = `${diagram.resourceCount} resources${regions ? ` · ${regions}` : ""} · drawn by npm run diagram from the offline plan (providers not shown)`;
+    const title = `<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="2"><TR><TD ALIGN="LEFT"><FONT POINT-SIZE="18"><B>${html(`${diagram.project} · stack ${diagram.stack}`)}</B></FONT></TD></TR><TR><TD ALIGN="LEFT"><FONT POINT-SIZE="11" COLOR="#555555">${html(subtitle)}</FONT></TD></TR></TABLE>>`;
     const lines = [
         "digraph estate {",
         `    graph [rankdir=LR, compound=true, newrank=true, fontname="${FONT}", nodesep=0.25, ranksep=0.7, labelloc=t, labeljust=l, label=${title}];`,

@@ -403,7 +403,7 @@ export function estateDiagram(run: Pick<EngineRun, "project" | "stack" | "resour
         for (const copy of copies.values()) {
             const toNode = [...nodes.values()].find((n) => n.id === copy.to);
             const where = toNode?.otherRegion ? `to ${toNode.otherRegion}` : toNode ? "" : "to another account";
-            addEdge(copy.from, copy.to, "copy", `${plan.name}: copy actions of rules ${copy.rules.join(", ")}`, ["copy", where, `(${copy.rules.join(", ")})`].filter(Boolean).join(" "));
+            addEdge(copy.from, copy.to, "copy", `${plan.name}: copy actions of rules ${copy.rules.join(", ")}`, ["copy", where].filter(Boolean).join(" "));
         }
     }
 
