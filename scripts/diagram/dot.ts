@@ -146,14 +146,28 @@ function componentLines(c: DiagramComponent, depth: number): string[] {
     return lines;
 }
 
-function legendLines(): string[] {
+/** The legend: only what this picture has (a dev stack without DR copies is not told about them). */
+function legendLines(diagram: EstateDiagram): string[] {
+    const boxes: DiagramComponent[] = [];
+    const collect = (c: DiagramComponent) => {
+        boxes.push(c);
+        c.children.forEach(collect);
+    };
+    collect(diagram.root);
+    const roles = new Set(boxes.flatMap((c) => c.nodes.map((n) => n.role)));
+    const any = (key: "protect" | "retainOnDelete") => boxes.some((c) => c.nodes.some((n) => n[key]) || c.counts.some((r) => r[key] > 0));
+    const kinds = new Set(diagram.edges.map((e) => e.kind));
     const row = (sample: string, text: string) => `<TR><TD ALIGN="LEFT">${sample}</TD><TD ALIGN="LEFT">${html(text)}</TD></TR>`;
     const rows = [
         `<TR><TD COLSPAN="2"><B>Legend</B></TD></TR>`,
-        ...Object.values(ROLE_STYLE).map((s) => row(`<TABLE BORDER="1" CELLBORDER="0" BGCOLOR="${s.fill}" STYLE="ROUNDED"><TR><TD> </TD></TR></TABLE>`, s.title)),
-        row(`<TABLE BORDER="3" COLOR="${PROTECT_COLOR}" CELLBORDER="0"><TR><TD><FONT COLOR="${PROTECT_COLOR}"><B>protect</B></FONT></TD></TR></TABLE>`, "protect: Pulumi refuses to delete it"),
-        row(`<TABLE BORDER="2" COLOR="${RETAIN_COLOR}" CELLBORDER="0"><TR><TD><FONT COLOR="${RETAIN_COLOR}"><B>retain</B></FONT></TD></TR></TABLE>`, "retainOnDelete: outlives the stack (double border)"),
-        ...Object.values(EDGE_STYLE).map((s) => row(`<FONT COLOR="${s.color}"><B>${s.style === "dashed" ? "- - - -&gt;" : "———&gt;"}</B></FONT>`, s.title)),
+        ...(Object.entries(ROLE_STYLE) as [Role, (typeof ROLE_STYLE)[Role]][])
+            .filter(([role]) => roles.has(role))
+            .map(([, s]) => row(`<TABLE BORDER="1" CELLBORDER="0" BGCOLOR="${s.fill}" STYLE="ROUNDED"><TR><TD> </TD></TR></TABLE>`, s.title)),
+        ...(any("protect") ? [row(`<TABLE BORDER="3" COLOR="${PROTECT_COLOR}" CELLBORDER="0"><TR><TD><FONT COLOR="${PROTECT_COLOR}"><B>protect</B></FONT></TD></TR></TABLE>`, "protect: Pulumi refuses to delete it")] : []),
+        ...(any("retainOnDelete") ? [row(`<TABLE BORDER="2" COLOR="${RETAIN_COLOR}" CELLBORDER="0"><TR><TD><FONT COLOR="${RETAIN_COLOR}"><B>retain</B></FONT></TD></TR></TABLE>`, "retainOnDelete: outlives the stack (double border)")] : []),
+        ...(Object.entries(EDGE_STYLE) as [EdgeKind, (typeof EDGE_STYLE)[EdgeKind]][])
+            .filter(([kind]) => kinds.has(kind))
+            .map(([, s]) => row(`<FONT COLOR="${s.color}"><B>${s.style === "dashed" ? "- - - -&gt;" : "———&gt;"}</B></FONT>`, s.title)),
         row(`<FONT COLOR="#555555">3 × kind</FONT>`, "the component's other resources, counted"),
     ];
     return [
@@ -268,7 +282,7 @@ export function diagramDot(diagram: EstateDiagram): string {
             `    ${x.id} [shape=cylinder, style="filled,dashed", fillcolor="#ffffff", color="${EDGE_STYLE.copy.color}", label=<<B>${html(x.label)}</B><BR/><FONT POINT-SIZE="10">${html(x.detail)}</FONT><BR/><FONT POINT-SIZE="10" COLOR="#555555">outside this stack</FONT>>];`,
         );
     }
-    lines.push(...legendLines());
+    lines.push(...legendLines(diagram));
     lines.push(...columnLines(diagram));
     for (const edge of diagram.edges) {
         const statement = edgeStatement(edge, componentsById);

@@ -264,6 +264,14 @@ describe("the diagram's model", () => {
         }
     });
 
+    it("explains in its legend only what the picture has", () => {
+        expect(dot).toContain("protect: Pulumi refuses to delete it");
+        expect(dot).toContain("retainOnDelete: outlives the stack");
+        expect(dot).toContain("database or cache");
+        expect(dot).not.toContain("DR copy");
+        expect(dot).not.toContain("S3 bucket<");
+    });
+
     it("puts apps left of data, data left of backups, DR copies last", () => {
         const columns = columnsOf(diagram);
         const app = diagram.root.children.find((c) => c.name === "app")!;
