@@ -237,7 +237,7 @@ export function estateDiagram(run: Pick<EngineRun, "project" | "stack" | "resour
         }
     }
 
-    // Nodes and counts. Providers are left out (the legend says so): they hold no data.
+    // Nodes and counts. Providers are left out (the title says so): they hold no data.
     const nodes = new Map<string, DiagramNode>();
     const nodeComponent = new Map<string, DiagramComponent>();
     const regions = new Set<string>();
