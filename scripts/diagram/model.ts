@@ -384,7 +384,7 @@ export function estateDiagram(run: Pick<EngineRun, "project" | "stack" | "resour
                 }
                 let to = vaults.find((v) => v.state.arn === arn)?.node.id;
                 if (!to) {
-                    // arn:aws:backup:<region>:<account>:backup-vault:<name> (AWS Backup's ARN format).
+                    // arn:aws:backup:<region>:<account>:backup-vault:<name>, AWS Backup's vault ARN (e.g. https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/backup/aws.sdk.kotlin.services.backup.model/-copy-job/destination-backup-vault-arn.html).
                     const [, , , region = "?", account = "?", , vaultName = arn] = arn.split(":");
                     const existing = [...externals.values()].find((e) => e.arn === arn);
                     to = existing?.id ?? `x${externals.size + 1}`;
