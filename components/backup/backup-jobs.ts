@@ -196,14 +196,17 @@ export class BackupJobs extends pulumi.ComponentResource {
     readonly namespace: pulumi.Output<string>;
     /** The backup CronJob's name (`<service>-backup`) and schedule. */
     readonly backupCronJobName: pulumi.Output<string>;
+    /** The backup CronJob's schedule (Kubernetes cron, UTC). */
     readonly backupSchedule: string;
     /** The restore drill CronJob's name (`<service>-restore-drill`) and schedule. */
     readonly drillCronJobName: pulumi.Output<string>;
+    /** The restore drill CronJob's schedule (Kubernetes cron, UTC). */
     readonly drillSchedule: string;
     /** The jobs' ServiceAccount. */
     readonly serviceAccountName: string;
     /** The IAM role the ServiceAccount assumes (IRSA), or the IAM user's name (without IRSA). */
     readonly iamRoleArn?: pulumi.Output<string>;
+    /** The IAM user whose access key the jobs use, without IRSA. */
     readonly iamUserName?: pulumi.Output<string>;
     /** The keys this database's dumps live under, one per tier (`daily/<service>/`, ...). */
     readonly prefixes: string[];

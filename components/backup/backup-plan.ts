@@ -211,11 +211,15 @@ const TYPE = "estate:backup:BackupPlan";
  * component does not manage that account-wide setting.
  */
 export class BackupPlan extends pulumi.ComponentResource {
+    /** The primary backup vault's name. */
     readonly vaultName: pulumi.Output<string>;
+    /** The primary backup vault's ARN. */
     readonly vaultArn: pulumi.Output<string>;
     /** The key of the primary vault (the given one, or the one created here). */
     readonly kmsKeyArn: pulumi.Output<string>;
+    /** The backup plan's id. */
     readonly planId: pulumi.Output<string>;
+    /** The backup plan's ARN. */
     readonly planArn: pulumi.Output<string>;
     /** The IAM role AWS Backup uses to back up and restore. */
     readonly roleArn: pulumi.Output<string>;
@@ -229,6 +233,7 @@ export class BackupPlan extends pulumi.ComponentResource {
     readonly accountCopyPlanArn?: pulumi.Output<string>;
     /** The vault in `drRegion` that receives the copies, when `drRegion` is set. */
     readonly drVaultArn?: pulumi.Output<string>;
+    /** The key of the DR vault, when `drRegion` is set. */
     readonly drKmsKeyArn?: pulumi.Output<string>;
     /** The restore testing plan's name, unless restore testing is off. */
     readonly restoreTestingPlanName?: pulumi.Output<string>;

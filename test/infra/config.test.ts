@@ -391,7 +391,7 @@ describe("AWS Backup settings (estate:backup.plan)", () => {
             "estate:backup.plan.vaultLock.changeableForDays must be an integer from 3 to 36500 (got 2)",
         ]);
         expect(problems(devConfig({ "estate:backup": { plan: { restoreTesting: { schedule: "0 8 15 * *" } } } }))).toEqual([
-            "estate:backup.plan.restoreTesting.schedule must be an AWS cron expression such as cron(0 8 15 * ? *) (minute hour day-of-month month day-of-week year, UTC); " +
+            "estate:backup.plan.restoreTesting.schedule must be an AWS cron expression such as cron(0 8 15 * ? *): minute 0-59, hour 0-23, day-of-month 1-31, month 1-12, day-of-week 1-7 (1 is Sunday), year 1970-2199, ? in exactly one day field, UTC; " +
                 'this one is not of the form cron(minute hour day-of-month month day-of-week year) (got "0 8 15 * *")',
         ]);
         expect(problems(devConfig({ "estate:backup": { plan: { vaultLocks: false } } }))).toEqual([
@@ -520,11 +520,11 @@ describe("backup and restore-drill CronJobs (estate:backup.jobs)", () => {
         [{ enabled: "yes" }, 'estate:backup.jobs.enabled must be true or false (got "yes")'],
         [
             { backupSchedule: "cron(0 2 * * ? *)" },
-            "estate:backup.jobs.backupSchedule must be a Kubernetes cron schedule such as 0 2 * * * (minute hour day-of-month month day-of-week, UTC) or @daily; this one is an AWS cron expression: a Kubernetes schedule is the five fields alone, such as 0 2 * * * (got \"cron(0 2 * * ? *)\")",
+            "estate:backup.jobs.backupSchedule must be a Kubernetes cron schedule such as 0 2 * * *: minute 0-59, hour 0-23, day-of-month 1-31, month 1-12, day-of-week 0-6 (0 is Sunday), UTC; or @hourly, @daily, @weekly, @monthly, @yearly; this one is an AWS cron expression: a Kubernetes schedule is the five fields alone, such as 0 2 * * * (got \"cron(0 2 * * ? *)\")",
         ],
         [
             { drillSchedule: "CRON_TZ=UTC 0 5 15 * *" },
-            "estate:backup.jobs.drillSchedule must be a Kubernetes cron schedule such as 0 2 * * * (minute hour day-of-month month day-of-week, UTC) or @daily; this one has a TZ= or CRON_TZ= prefix: the estate's CronJobs run in UTC (timeZone: Etc/UTC), and Kubernetes refuses a prefix next to it (got \"CRON_TZ=UTC 0 5 15 * *\")",
+            "estate:backup.jobs.drillSchedule must be a Kubernetes cron schedule such as 0 2 * * *: minute 0-59, hour 0-23, day-of-month 1-31, month 1-12, day-of-week 0-6 (0 is Sunday), UTC; or @hourly, @daily, @weekly, @monthly, @yearly; this one has a TZ= or CRON_TZ= prefix: the estate's CronJobs run in UTC (timeZone: Etc/UTC), and Kubernetes refuses a prefix next to it (got \"CRON_TZ=UTC 0 5 15 * *\")",
         ],
         [
             { image: "ghcr.io/acme/estate-backup:latest" },
@@ -580,7 +580,7 @@ describe("impossible cron schedules name their key and what is allowed", () => {
     ])("estate:backup.jobs.backupSchedule with %s", (_why, schedule, problem) => {
         const [only, ...rest] = problems(jobs(schedule));
         expect(rest).toEqual([]);
-        expect(only).toMatch(/^estate:backup\.jobs\.backupSchedule must be a Kubernetes cron schedule such as 0 2 \* \* \* /);
+        expect(only).toMatch(/^estate:backup\.jobs\.backupSchedule must be a Kubernetes cron schedule such as 0 2 \* \* \*: minute 0-59, /);
         expect(only).toContain(problem);
     });
 
@@ -593,7 +593,7 @@ describe("impossible cron schedules name their key and what is allowed", () => {
     ])("estate:backup.plan.restoreTesting.schedule with %s", (_why, schedule, problem) => {
         const [only, ...rest] = problems(testing(schedule));
         expect(rest).toEqual([]);
-        expect(only).toMatch(/^estate:backup\.plan\.restoreTesting\.schedule must be an AWS cron expression such as cron\(0 8 15 \* \? \*\) /);
+        expect(only).toMatch(/^estate:backup\.plan\.restoreTesting\.schedule must be an AWS cron expression such as cron\(0 8 15 \* \? \*\): minute 0-59, /);
         expect(only).toContain(problem);
     });
 });
