@@ -239,6 +239,7 @@ export function parseEstateConfig(raw: RawConfig, ctx: ParseContext): EstateSpec
             host: service.kind === "web" ? (service.host ?? `${name}.${config.domain}`) : undefined,
         };
     }
+    issues.push(...sharedHostIssues(services, config.grafana?.host));
     const platform = config.platform;
     if (platform.issuer !== "selfsigned" && platform.acmeEmail === undefined) {
         issues.push({
@@ -600,6 +601,29 @@ function withDataDefaults(data: DataConfig, defaults: Profile["dataDefaults"]): 
         ...(data.mongo ? { mongo: { ...data.mongo, instances: data.mongo.instances ?? defaults.mongo.instances } } : {}),
         ...(data.redis ? { redis: { ...data.redis, nodes: data.redis.nodes ?? defaults.redis.nodes } } : {}),
     };
+}
+
+/**
+ * Two apps (or an app and Grafana) on one host: their Ingresses would claim the same host and the
+ * ingress controller would route it to one of them. Each later claimant is reported, naming the
+ * key of the first (a default host `<service>.<domain>` counts as the service's `host`).
+ */
+function sharedHostIssues(services: Record<string, ServiceSpec>, grafanaHost: string | undefined): ConfigIssue[] {
+    const claims: { key: string; host: string }[] = Object.values(services).flatMap((s) => (s.host === undefined ? [] : [{ key: `${NAMESPACE}:services.${s.name}.host`, host: s.host }]));
+    if (grafanaHost !== undefined) {
+        claims.push({ key: `${NAMESPACE}:grafana.host`, host: grafanaHost });
+    }
+    const first = new Map<string, string>();
+    const issues: ConfigIssue[] = [];
+    for (const { key, host } of claims) {
+        const owner = first.get(host);
+        if (owner === undefined) {
+            first.set(host, key);
+        } else {
+            issues.push({ key, message: `must differ from ${owner}: both are ${JSON.stringify(host)}, and one host serves one app (set a host of its own on one of them)` });
+        }
+    }
+    return issues;
 }
 
 /** The checks across one service's fields, each naming the full key path. */

@@ -101,7 +101,7 @@ export function estateOutputs(estate: Estate) {
             managed: grafana !== undefined,
             ...(grafana
                 ? { folder: grafana.folderUid, dataSource: grafana.dataSourceUid, dashboards: grafana.dashboards }
-                : { note: "Grafana objects are skipped until estate:grafana.url is set (README: Grafana in two steps)" }),
+                : { note: "Grafana objects are skipped until estate:grafana.url is set (docs/observability.md: Grafana in two steps)" }),
             inCluster: monitoring.grafanaUrl,
             ...(spec.grafana.host ? { host: `https://${spec.grafana.host}` } : {}),
             adminUser: monitoring.grafanaAdminUser,

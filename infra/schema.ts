@@ -3,7 +3,8 @@
  * zod; nothing here reads config (that is `infra/config.ts`).
  */
 import { z } from "zod";
-import { AWS_BACKUP_MAX_RETENTION_DAYS, VAULT_LOCK_MIN_CHANGEABLE_DAYS, isAwsCron, isKubernetesCron } from "../components/backup/objectives";
+import { AWS_BACKUP_MAX_RETENTION_DAYS, VAULT_LOCK_MIN_CHANGEABLE_DAYS } from "../components/backup/objectives";
+import { awsCronProblem, kubernetesCronProblem } from "../components/lib/cron";
 import { cidrProblem } from "../components/data/cidr";
 import { DATABASE_IDENTIFIER } from "../components/data/naming";
 import { ISSUER_NAMES } from "../components/k8s/issuers";
@@ -23,6 +24,19 @@ const intRange = (min: number, max?: number) => {
     return max === undefined ? base : base.max(max, allowed(description));
 };
 
+/**
+ * Takes the number YAML makes of an unquoted value (`version: 16`, `cpu: 1`) as the string the key
+ * holds. YAML reads `7.0` as the number 7, so an option equal to it as a number is taken as written
+ * (`"7.0"`); any other number becomes its decimal string, which `schema` then judges.
+ */
+function numberAsString<T extends z.ZodType>(schema: T, options: readonly string[] = []) {
+    return z.preprocess((value) => (typeof value === "number" ? (options.find((o) => Number(o) === value) ?? String(value)) : value), schema);
+}
+
+/** One of `values`, which are version numbers: an unquoted YAML number is taken too. */
+const versionEnum = <const T extends readonly [string, ...string[]]>(values: T, description = `one of ${values.join(", ")}`) =>
+    numberAsString(z.enum(values, allowed(description)), values);
+
 const nonEmptyString = (description = "a non-empty string") => z.string(allowed(description)).min(1, allowed(description));
 const bool = () => z.boolean(allowed("true or false"));
 
@@ -30,17 +44,28 @@ const bool = () => z.boolean(allowed("true or false"));
 const region = () =>
     z.string(allowed("an AWS region such as eu-west-1")).regex(/^[a-z]{2}(-[a-z]+)+-\d$/, allowed("an AWS region such as eu-west-1"));
 
-/** An AWS cron expression as AWS Backup takes it, such as `cron(0 8 15 * ? *)`. */
+/** A string schema whose value `problem` (a cron validator) refuses, with what is allowed and what is wrong. */
+const cron = (description: string, problem: (value: string) => string | undefined) =>
+    z.string(allowed(description)).superRefine((value, ctx) => {
+        const found = problem(value);
+        if (found !== undefined) {
+            ctx.addIssue({ code: "custom", message: `must be ${description}; this one ${found}`, input: value });
+        }
+    });
+
+/** An AWS cron expression as AWS Backup takes it, such as `cron(0 8 15 * ? *)` (components/lib/cron.ts cites AWS's field ranges). */
 const awsCron = () =>
-    z
-        .string(allowed("an AWS cron expression such as cron(0 8 15 * ? *)"))
-        .refine(isAwsCron, allowed("an AWS cron expression such as cron(0 8 15 * ? *): six fields, one of day-of-month and day-of-week '?', a single minute"));
+    cron(
+        "an AWS cron expression such as cron(0 8 15 * ? *): minute 0-59, hour 0-23, day-of-month 1-31, month 1-12, day-of-week 1-7 (1 is Sunday), year 1970-2199, ? in exactly one day field, UTC",
+        awsCronProblem,
+    );
 
 /** A Kubernetes CronJob schedule such as `0 2 * * *` (UTC: the estate's CronJobs set `timeZone: Etc/UTC`). */
 const kubernetesCron = () =>
-    z
-        .string(allowed("a Kubernetes cron schedule such as 0 2 * * *"))
-        .refine(isKubernetesCron, allowed("a Kubernetes cron schedule such as 0 2 * * *: five fields (minute hour day-of-month month day-of-week, UTC) or @daily, no TZ= prefix"));
+    cron(
+        "a Kubernetes cron schedule such as 0 2 * * *: minute 0-59, hour 0-23, day-of-month 1-31, month 1-12, day-of-week 0-6 (0 is Sunday), UTC; or @hourly, @daily, @weekly, @monthly, @yearly",
+        kubernetesCronProblem,
+    );
 
 const hostname = () =>
     z
@@ -69,7 +94,8 @@ const iamRoleArn = (example = "shop-web") => {
 };
 
 /** Kubernetes quantities: CPU such as `250m` or `1`, memory such as `512Mi` or `2Gi`. */
-const cpuQuantity = () => z.string(allowed("a CPU quantity such as 250m or 1")).regex(/^\d+(\.\d+)?m?$/, allowed("a CPU quantity such as 250m or 1"));
+const cpuQuantity = () =>
+    numberAsString(z.string(allowed("a CPU quantity such as 250m or 1")).regex(/^\d+(\.\d+)?m?$/, allowed("a CPU quantity such as 250m or 1")));
 const memoryQuantity = () =>
     z.string(allowed("a memory quantity such as 512Mi or 2Gi")).regex(/^\d+(Ki|Mi|Gi|Ti)$/, allowed("a memory quantity such as 512Mi or 2Gi"));
 
@@ -78,27 +104,20 @@ export type ProfileName = (typeof profileNames)[number];
 
 export const retentionSchema = z.strictObject(
     {
-    /** How long daily backups are kept, in days. */
-    dailyDays: intRange(1, 3650),
-    /** How long weekly backups are kept, in weeks. */
-    weeklyWeeks: intRange(1, 520),
-    /** How long monthly backups are kept, in months. */
-    monthlyMonths: intRange(1, 1200),
-    /** How long yearly backups are kept, in years. */
-    yearlyYears: intRange(1, 100),
+    dailyDays: intRange(1, 3650).describe("How long daily backups are kept, in days."),
+    weeklyWeeks: intRange(1, 520).describe("How long weekly backups are kept, in weeks."),
+    monthlyMonths: intRange(1, 1200).describe("How long monthly backups are kept, in months."),
+    yearlyYears: intRange(1, 100).describe("How long yearly backups are kept, in years."),
     },
     allowed("an object with dailyDays, weeklyWeeks, monthlyMonths, yearlyYears"),
 );
 
 export const drSchema = z.strictObject(
     {
-    /** Recovery point objective: the most data, in minutes, the estate may lose. */
-    rpoMinutes: intRange(1, 10080),
-    /** Recovery time objective: how long, in minutes, a restore may take. */
-    rtoMinutes: intRange(1, 10080),
-    /** A second AWS region for copies of backups; unset means no cross-region copy. */
-    drRegion: region().optional(),
-    retention: retentionSchema,
+    rpoMinutes: intRange(1, 10080).describe("Recovery point objective: the most data, in minutes, the estate may lose."),
+    rtoMinutes: intRange(1, 10080).describe("Recovery time objective: how long, in minutes, a restore may take."),
+    drRegion: region().optional().describe("A second AWS region for copies of backups; unset means no cross-region copy."),
+    retention: retentionSchema.describe("How long AWS Backup keeps each tier of recovery points (daily, weekly, monthly, yearly)."),
     },
     allowed("an object with rpoMinutes, rtoMinutes, retention and optionally drRegion"),
 );
@@ -110,39 +129,35 @@ const backupVaultArnDescription = "a backup vault ARN such as arn:aws:backup:eu-
 
 export const planSchema = z.strictObject(
     {
-    /**
-     * Copy every tier's recovery points, with the tier's retention, to this vault in a separate backup
-     * account of the same AWS Organization, from a second backup plan (docs/backup-protection.md says
-     * why, and what that account needs).
-     */
     copyToAccount: z
         .strictObject(
             {
                 vaultArn: z
                     .string(allowed(backupVaultArnDescription))
-                    .regex(/^arn:aws[a-z-]*:backup:[a-z0-9-]+:\d{12}:backup-vault:[A-Za-z0-9_.-]{2,50}$/, allowed(backupVaultArnDescription)),
+                    .regex(/^arn:aws[a-z-]*:backup:[a-z0-9-]+:\d{12}:backup-vault:[A-Za-z0-9_.-]{2,50}$/, allowed(backupVaultArnDescription))
+                    .describe("The ARN of the vault in the backup account, in the stack's own region (aws:region)."),
             },
             allowed("an object with vaultArn"),
         )
-        .optional(),
-    /**
-     * AWS Backup Vault Lock in compliance mode on the vaults: after `changeableForDays` (the
-     * cooling-off, at least 3) nobody can delete the lock, the vault or a recovery point before its
-     * retention ends. `false`: no lock.
-     */
+        .optional()
+        .describe("Copy every tier's recovery points, with the tier's retention, to this vault in a separate backup account of the same AWS Organization, from a second backup plan (docs/backup-protection.md says why, and what that account needs)."),
     vaultLock: z
         .union(
-            [z.literal(false), z.strictObject({ changeableForDays: intRange(VAULT_LOCK_MIN_CHANGEABLE_DAYS, AWS_BACKUP_MAX_RETENTION_DAYS) })],
+            [z.literal(false), z.strictObject({ changeableForDays: intRange(VAULT_LOCK_MIN_CHANGEABLE_DAYS, AWS_BACKUP_MAX_RETENTION_DAYS).describe("The cooling-off in days: until it ends the lock can still be removed; after it, never.") })],
             allowed(vaultLockDescription),
         )
-        .optional(),
-    /** AWS Backup restore testing of the managed databases; `false` turns it off. Default: monthly. */
+        .optional()
+        .describe("AWS Backup Vault Lock in compliance mode on the vaults: after `changeableForDays` (the cooling-off, at least 3) nobody can delete the lock, the vault or a recovery point before its retention ends. `false`: no lock."),
     restoreTesting: z
         .union(
-            [z.literal(false), z.strictObject({ schedule: awsCron().optional(), startWindowHours: intRange(1, 168).optional() })],
+            [z.literal(false), z.strictObject({
+                schedule: awsCron().optional().describe("When restore tests start (AWS cron, UTC); default monthly, `cron(0 8 15 * ? *)`."),
+                startWindowHours: intRange(1, 168).optional().describe("Hours after the scheduled time within which the restore jobs must start; default 24."),
+            })],
             allowed(restoreTestingDescription),
         )
-        .optional(),
+        .optional()
+        .describe("AWS Backup restore testing of the managed databases; `false` turns it off. Default: monthly."),
     },
     allowed("an object with optionally copyToAccount, vaultLock, restoreTesting"),
 );
@@ -155,99 +170,77 @@ const pushgatewayDescription = "an http(s) URL of a host and optional port, such
 /** The backup and restore-drill CronJobs of every data service (managed Redis excepted: ElastiCache refuses `redis-cli --rdb`). */
 export const backupJobsSchema = z.strictObject(
     {
-    /** Create the CronJobs; default true. */
-    enabled: bool().optional(),
-    /** The backup CronJobs' schedule (Kubernetes cron, UTC); default daily at 02:00. */
-    backupSchedule: kubernetesCron().optional(),
-    /** The restore drills' schedule (Kubernetes cron, UTC); default monthly, the 15th at 05:00. */
-    drillSchedule: kubernetesCron().optional(),
-    /** A prebuilt backup image (pinned tag or digest); default: built from scripts/backup and pushed to ECR. */
-    image: pinnedImage().optional(),
-    /** SQL checks the Postgres drill runs in the restored database (`DRILL_SQL_CHECKS`). */
+    enabled: bool().optional().describe("Create the CronJobs; default true."),
+    backupSchedule: kubernetesCron().optional().describe("The backup CronJobs' schedule (Kubernetes cron, UTC); default daily at 02:00."),
+    drillSchedule: kubernetesCron().optional().describe("The restore drills' schedule (Kubernetes cron, UTC); default monthly, the 15th at 05:00."),
+    image: pinnedImage().optional().describe("A prebuilt backup image (pinned tag or digest); default: built from scripts/backup and pushed to ECR."),
     drillSqlChecks: z
         .array(z.string(allowed(sqlCheckDescription)).regex(/^\s*(select|with)\b[^\n\r]*$/i, allowed("a single-line SELECT statement, such as SELECT count(*) > 0 FROM orders")), allowed(sqlCheckDescription))
-        .optional(),
-    /** The Prometheus Pushgateway the jobs push metrics to; default http://pushgateway.monitoring.svc:9091. */
-    pushgatewayUrl: z.string(allowed(pushgatewayDescription)).regex(/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?\/?$/, allowed(pushgatewayDescription)).optional(),
-    /** IRSA: the cluster's IAM OIDC provider; unset, the jobs get an IAM user with an access key in a Secret. */
-    oidcProviderArn: z.string(allowed(oidcProviderDescription)).regex(/^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/[a-z0-9.-]+(\/[\w.-]+)*$/, allowed(oidcProviderDescription)).optional(),
-    /** IRSA: the cluster's OIDC issuer; default the provider ARN's host and path. */
-    oidcIssuer: z.string(allowed(oidcIssuerDescription)).regex(/^(https:\/\/)?[a-z0-9.-]+(\/[\w.-]+)*\/?$/, allowed(oidcIssuerDescription)).optional(),
+        .optional()
+        .describe("SQL checks the Postgres drill runs in the restored database (`DRILL_SQL_CHECKS`)."),
+    pushgatewayUrl: z.string(allowed(pushgatewayDescription)).regex(/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?\/?$/, allowed(pushgatewayDescription)).optional().describe("The Prometheus Pushgateway the jobs push metrics to; default http://pushgateway.monitoring.svc:9091."),
+    oidcProviderArn: z.string(allowed(oidcProviderDescription)).regex(/^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/[a-z0-9.-]+(\/[\w.-]+)*$/, allowed(oidcProviderDescription)).optional().describe("IRSA: the cluster's IAM OIDC provider; unset, the jobs get an IAM user with an access key in a Secret."),
+    oidcIssuer: z.string(allowed(oidcIssuerDescription)).regex(/^(https:\/\/)?[a-z0-9.-]+(\/[\w.-]+)*\/?$/, allowed(oidcIssuerDescription)).optional().describe("IRSA: the cluster's OIDC issuer; default the provider ARN's host and path."),
     },
     allowed("an object with optionally enabled, backupSchedule, drillSchedule, image, drillSqlChecks, pushgatewayUrl, oidcProviderArn, oidcIssuer"),
 );
 
 export const backupSchema = z.strictObject(
     {
-    /** Explicit S3 name of the backup bucket; default: a generated unique name. */
     bucketName: z
         .string(allowed("a valid S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)"))
         .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, allowed("a valid S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)"))
-        .optional(),
-    /** S3 Object Lock default retention; `false` turns it off. */
+        .optional()
+        .describe("Explicit S3 name of the backup bucket; default: a generated unique name."),
     objectLock: z
         .union(
             [
                 z.literal(false),
                 z.strictObject({
-                    mode: z.enum(["GOVERNANCE", "COMPLIANCE"], allowed("one of GOVERNANCE, COMPLIANCE")),
-                    days: intRange(1, 36500),
+                    mode: z.enum(["GOVERNANCE", "COMPLIANCE"], allowed("one of GOVERNANCE, COMPLIANCE")).describe("GOVERNANCE: principals with s3:BypassGovernanceRetention may still delete; COMPLIANCE: nobody can, the root user included."),
+                    days: intRange(1, 36500).describe("How long each new object version is locked, in days."),
                 }),
             ],
             allowed("false or { mode: GOVERNANCE | COMPLIANCE, days }"),
         )
-        .optional(),
-    /** Replicate backups to a bucket in `estate:dr.drRegion`. */
-    replication: bool().optional(),
-    /** S3 server access logging for the backup bucket. */
-    accessLogging: bool().optional(),
-    /**
-     * The one IAM role that may delete or disable the keys of the managed data services and of the
-     * AWS Backup vaults (their key policies deny it to everyone else). Requires `deployerRoleArns`.
-     */
-    breakGlassRoleArn: iamRoleArn("estate-break-glass").optional(),
-    /** The IAM roles that run `pulumi up`: the only other principals that may change those key policies. */
-    deployerRoleArns: z.array(iamRoleArn("estate-deployer"), allowed("a list of IAM role ARNs")).min(1, allowed("a non-empty list of IAM role ARNs")).optional(),
-    /** AWS Backup of the managed databases (created only when a database is managed). */
-    plan: planSchema.optional(),
-    /** The backup and restore-drill CronJobs (logical dumps to the backup bucket). */
-    jobs: backupJobsSchema.optional(),
+        .optional()
+        .describe("S3 Object Lock default retention; `false` turns it off."),
+    replication: bool().optional().describe("Replicate backups to a bucket in `estate:dr.drRegion`."),
+    accessLogging: bool().optional().describe("S3 server access logging for the backup bucket."),
+    breakGlassRoleArn: iamRoleArn("estate-break-glass").optional().describe("The one IAM role that may delete or disable the keys of the managed data services and of the AWS Backup vaults (their key policies deny it to everyone else). Requires `deployerRoleArns`."),
+    deployerRoleArns: z.array(iamRoleArn("estate-deployer"), allowed("a list of IAM role ARNs")).min(1, allowed("a non-empty list of IAM role ARNs")).optional().describe("The IAM roles that run `pulumi up`: the only other principals that may change those key policies."),
+    plan: planSchema.optional().describe("AWS Backup of the managed databases (created only when a database is managed)."),
+    jobs: backupJobsSchema.optional().describe("The backup and restore-drill CronJobs (logical dumps to the backup bucket)."),
     },
     allowed("an object"),
 );
 
 const replicasSchema = z
-    .strictObject({ min: intRange(1, 1000), max: intRange(1, 1000) }, allowed("an object with min and max"))
+    .strictObject(
+        {
+            min: intRange(1, 1000).describe("The fewest replicas the autoscaler keeps."),
+            max: intRange(1, 1000).describe("The most replicas the autoscaler runs."),
+        },
+        allowed("an object with min and max"),
+    )
     .refine((r) => r.min <= r.max, { error: "must have min <= max" });
 
 export const serviceSchema = z.strictObject(
     {
-    /** `web` services get an Ingress on the stack's domain; `worker`s are internal. */
-    kind: z.enum(["web", "worker"], allowed("one of web, worker")),
-    /** The image, with a pinned tag or digest; or set `buildContext` instead (exactly one of the two). */
-    image: pinnedImage().optional(),
-    /** A directory with a Dockerfile, relative to the project: the image is built and pushed to an ECR repository. */
-    buildContext: nonEmptyString("a directory with a Dockerfile, such as apps/web").optional(),
-    /** The Dockerfile, relative to `buildContext`; default `Dockerfile`. */
-    dockerfile: nonEmptyString("a path such as Dockerfile or docker/prod.Dockerfile").optional(),
-    /** The container port; required for web services. */
-    port: port().optional(),
-    /** The port serving `/metrics` and the health endpoint; default `port`. Required for workers without a port. */
-    metricsPort: port().optional(),
-    /** The HTTP path of the readiness and liveness probes; default `/healthz`. */
-    healthPath: z.string(allowed("an HTTP path starting with /, such as /healthz")).regex(/^\/[\w\-./~%]*$/, allowed("an HTTP path starting with /, such as /healthz")).optional(),
-    /** Host name of a web service; default `<service>.<domain>`. */
-    host: hostname().optional(),
-    /** Container command override. */
-    command: z.array(nonEmptyString(), allowed("a list of strings")).optional(),
-    /** Autoscaling bounds; default from the profile, by kind. */
-    replicas: replicasSchema.optional(),
-    cpu: cpuQuantity().optional(),
-    memory: memoryQuantity().optional(),
-    /** Plain (non-secret) environment variables. */
-    env: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, allowed("an environment variable name such as LOG_LEVEL")), z.string(allowed("a string"))).optional(),
-    /** An IAM role for the service account (`eks.amazonaws.com/role-arn`). */
-    iamRoleArn: iamRoleArn().optional(),
+    kind: z.enum(["web", "worker"], allowed("one of web, worker")).describe("`web` services get an Ingress on the stack's domain; `worker`s are internal."),
+    image: pinnedImage().optional().describe("The image, with a pinned tag or digest; or set `buildContext` instead (exactly one of the two)."),
+    buildContext: nonEmptyString("a directory with a Dockerfile, such as apps/web").optional().describe("A directory with a Dockerfile, relative to the project: the image is built and pushed to an ECR repository."),
+    dockerfile: nonEmptyString("a path such as Dockerfile or docker/prod.Dockerfile").optional().describe("The Dockerfile, relative to `buildContext`; default `Dockerfile`."),
+    port: port().optional().describe("The container port; required for web services."),
+    metricsPort: port().optional().describe("The port serving `/metrics` and the health endpoint; default `port`. Required for workers without a port."),
+    healthPath: z.string(allowed("an HTTP path starting with /, such as /healthz")).regex(/^\/[\w\-./~%]*$/, allowed("an HTTP path starting with /, such as /healthz")).optional().describe("The HTTP path of the readiness and liveness probes; default `/healthz`."),
+    host: hostname().optional().describe("Host name of a web service; default `<service>.<domain>`."),
+    command: z.array(nonEmptyString(), allowed("a list of strings")).optional().describe("Container command override."),
+    replicas: replicasSchema.optional().describe("Autoscaling bounds; default from the profile, by kind."),
+    cpu: cpuQuantity().optional().describe("The container's CPU request; default from the profile, by kind."),
+    memory: memoryQuantity().optional().describe("The container's memory request, also its memory limit; default from the profile, by kind."),
+    env: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, allowed("an environment variable name such as LOG_LEVEL")).meta({ title: "VAR" }), z.string(allowed("a string"))).optional().describe("Plain (non-secret) environment variables."),
+    iamRoleArn: iamRoleArn().optional().describe("An IAM role for the service account (`eks.amazonaws.com/role-arn`)."),
     },
     allowed("an object with kind, image or buildContext, and optionally port, metricsPort, healthPath, host, command, replicas, cpu, memory, env, iamRoleArn"),
 );
@@ -255,10 +248,8 @@ export const serviceSchema = z.strictObject(
 /** How the program reaches the cluster. Both unset: the provider reads `$KUBECONFIG` (or `~/.kube/config`) and its current context. */
 export const kubernetesSchema = z.strictObject(
     {
-    /** The kubeconfig context to use; default the kubeconfig's current context. */
-    context: nonEmptyString("a kubeconfig context name such as kind-estate").optional(),
-    /** The contents of a kubeconfig file; a secret (`pulumi config set --secret --path estate:kubernetes.kubeconfig`). */
-    kubeconfig: nonEmptyString("the contents of a kubeconfig file, set as a secret").optional(),
+    context: nonEmptyString("a kubeconfig context name such as kind-estate").optional().describe("The kubeconfig context to use; default the kubeconfig's current context."),
+    kubeconfig: nonEmptyString("the contents of a kubeconfig file, set as a secret").optional().describe("The contents of a kubeconfig file; a secret (`pulumi config set --secret --path estate:kubernetes.kubeconfig`)."),
     },
     allowed("an object with optional context and kubeconfig"),
 );
@@ -266,14 +257,10 @@ export const kubernetesSchema = z.strictObject(
 /** The cluster platform: certificates and ingress. */
 export const platformSchema = z.strictObject(
     {
-    /** The ClusterIssuer app Ingresses use: Let's Encrypt (staging or production, ACME HTTP-01) or the local self-signed CA. */
-    issuer: z.enum(ISSUER_NAMES, allowed(`one of ${ISSUER_NAMES.join(", ")}`)),
-    /** The ACME account email; required for the Let's Encrypt issuers. */
-    acmeEmail: email().optional(),
-    /** The IngressClass the ingress controller registers and app Ingresses use; default `traefik`. */
-    ingressClass: dnsLabel("a lower-case DNS label such as traefik").optional(),
-    /** Replicas of the platform's controllers (ingress controller, cert-manager); default from the profile. */
-    replicas: intRange(1, 10).optional(),
+    issuer: z.enum(ISSUER_NAMES, allowed(`one of ${ISSUER_NAMES.join(", ")}`)).describe("The ClusterIssuer app Ingresses use: Let's Encrypt (staging or production, ACME HTTP-01) or the local self-signed CA."),
+    acmeEmail: email().optional().describe("The ACME account email; required for the Let's Encrypt issuers."),
+    ingressClass: dnsLabel("a lower-case DNS label such as traefik").optional().describe("The IngressClass the ingress controller registers and app Ingresses use; default `traefik`."),
+    replicas: intRange(1, 10).optional().describe("Replicas of the platform's controllers (ingress controller, cert-manager); default from the profile."),
     },
     allowed("an object with issuer and optionally acmeEmail, ingressClass, replicas"),
 );
@@ -302,26 +289,16 @@ const slug = (example: string) =>
  */
 export const alertThresholdsSchema = z.strictObject(
     {
-    /** Share of requests answered 5xx (5 min rate) above which `EstateServiceErrorRatioHigh` fires, between 0 and 1. */
-    errorRatio: numberRange("a number between 0 and 1 (exclusive), such as 0.05", { gt: 0, lt: 1 }),
-    /** The 95th percentile request latency, in seconds (5 min), above which `EstateServiceLatencyHigh` fires. */
-    latencyP95Seconds: numberRange("a number of seconds > 0 and <= 600, such as 0.5", { gt: 0, max: 600 }),
-    /** Requests per second below which a web service's traffic counts as stopped (`EstateServiceTrafficLow`); 0 turns that alert off. */
-    minRequestRate: numberRange("a number of requests per second >= 0 (0 turns the alert off)", { min: 0, max: 1_000_000 }),
-    /** CPU used / CPU requested above which `EstateServiceCpuOverRequest` fires (1 = all of the request). */
-    cpuRequestRatio: numberRange("a ratio > 0 and <= 10, such as 1", { gt: 0, max: 10 }),
-    /** CPU used / CPU limit above which `EstateServiceCpuNearLimit` fires (only containers with a CPU limit). */
-    cpuLimitRatio: numberRange("a ratio > 0 and <= 1, such as 0.9", { gt: 0, max: 1 }),
-    /** Memory working set / memory requested above which `EstateServiceMemoryOverRequest` fires. */
-    memoryRequestRatio: numberRange("a ratio > 0 and <= 10, such as 1", { gt: 0, max: 10 }),
-    /** Memory working set / memory limit above which `EstateServiceMemoryNearLimit` fires (the OOM killer is next). */
-    memoryLimitRatio: numberRange("a ratio > 0 and <= 1, such as 0.9", { gt: 0, max: 1 }),
-    /** Minutes an autoscaler may run at its maximum before `EstateServiceAutoscalerAtMax` fires. */
-    autoscalerMaxedMinutes: intRange(1, 1440),
-    /** Days before a certificate's expiry at which `EstateCertificateExpiringSoon` fires. */
-    certificateExpiryDays: intRange(1, 90),
-    /** Container restarts within 15 minutes from which `EstateServiceCrashLooping` fires. */
-    crashLoopRestarts: intRange(1, 100),
+    errorRatio: numberRange("a number between 0 and 1 (exclusive), such as 0.05", { gt: 0, lt: 1 }).describe("Share of requests answered 5xx (5 min rate) above which `EstateServiceErrorRatioHigh` fires, between 0 and 1."),
+    latencyP95Seconds: numberRange("a number of seconds > 0 and <= 600, such as 0.5", { gt: 0, max: 600 }).describe("The 95th percentile request latency, in seconds (5 min), above which `EstateServiceLatencyHigh` fires."),
+    minRequestRate: numberRange("a number of requests per second >= 0 (0 turns the alert off)", { min: 0, max: 1_000_000 }).describe("Requests per second below which a web service's traffic counts as stopped (`EstateServiceTrafficLow`); 0 turns that alert off."),
+    cpuRequestRatio: numberRange("a ratio > 0 and <= 10, such as 1", { gt: 0, max: 10 }).describe("CPU used / CPU requested above which `EstateServiceCpuOverRequest` fires (1 = all of the request)."),
+    cpuLimitRatio: numberRange("a ratio > 0 and <= 1, such as 0.9", { gt: 0, max: 1 }).describe("CPU used / CPU limit above which `EstateServiceCpuNearLimit` fires (only containers with a CPU limit)."),
+    memoryRequestRatio: numberRange("a ratio > 0 and <= 10, such as 1", { gt: 0, max: 10 }).describe("Memory working set / memory requested above which `EstateServiceMemoryOverRequest` fires."),
+    memoryLimitRatio: numberRange("a ratio > 0 and <= 1, such as 0.9", { gt: 0, max: 1 }).describe("Memory working set / memory limit above which `EstateServiceMemoryNearLimit` fires (the OOM killer is next)."),
+    autoscalerMaxedMinutes: intRange(1, 1440).describe("Minutes an autoscaler may run at its maximum before `EstateServiceAutoscalerAtMax` fires."),
+    certificateExpiryDays: intRange(1, 90).describe("Days before a certificate's expiry at which `EstateCertificateExpiringSoon` fires."),
+    crashLoopRestarts: intRange(1, 100).describe("Container restarts within 15 minutes from which `EstateServiceCrashLooping` fires."),
     },
     allowed("an object with errorRatio, latencyP95Seconds, minRequestRate, cpuRequestRatio, cpuLimitRatio, memoryRequestRatio, memoryLimitRatio, autoscalerMaxedMinutes, certificateExpiryDays, crashLoopRestarts"),
 );
@@ -329,30 +306,27 @@ export const alertThresholdsSchema = z.strictObject(
 /** Prometheus, Alertmanager and the exporters in the `monitoring` namespace (kube-prometheus-stack). */
 export const monitoringSchema = z.strictObject(
     {
-    prometheus: z.strictObject(
+    prometheus: z
+        .strictObject(
         {
-        /** How long Prometheus keeps samples, in days. */
-        retentionDays: intRange(1, 3650),
-        /** The size of each Prometheus replica's volume, in GiB (Prometheus also deletes old blocks at 85 % of it). */
-        storageGb: intRange(2, 65536),
-        /** CPU and memory requests of each Prometheus replica (the memory limit is the request). */
-        cpu: cpuQuantity(),
-        memory: memoryQuantity(),
-        /** Prometheus replicas (each scrapes everything: an HA pair, not shards). */
-        replicas: intRange(1, 5),
+        retentionDays: intRange(1, 3650).describe("How long Prometheus keeps samples, in days."),
+        storageGb: intRange(2, 65536).describe("The size of each Prometheus replica's volume, in GiB (Prometheus also deletes old blocks at 85 % of it)."),
+        cpu: cpuQuantity().describe("The CPU request of each Prometheus replica."),
+        memory: memoryQuantity().describe("The memory request of each Prometheus replica, also its memory limit."),
+        replicas: intRange(1, 5).describe("Prometheus replicas (each scrapes everything: an HA pair, not shards)."),
         },
         allowed("an object with retentionDays, storageGb, cpu, memory, replicas"),
-    ),
-    alertmanager: z.strictObject({ /** Alertmanager replicas (they gossip, so silences and notifications survive one). */ replicas: intRange(1, 5) }, allowed("an object with replicas")),
-    /** The StorageClass of the monitoring volumes (Prometheus, Grafana, Pushgateway); default: the cluster's default class. */
-    storageClass: dnsLabel("a StorageClass name such as gp3").optional(),
-    /**
-     * Run the node exporter (node CPU, memory, disk and filesystem metrics). It needs host access
-     * (hostNetwork, hostPID, hostPath), so the `monitoring` namespace then enforces `privileged`
-     * instead of `restricted` (list it in the policy config's `relaxed`). Default `false`.
-     */
-    nodeExporter: bool(),
-    thresholds: alertThresholdsSchema,
+        )
+        .describe("Prometheus, which scrapes the apps, the data services and the cluster."),
+    alertmanager: z
+        .strictObject(
+            { replicas: intRange(1, 5).describe("Alertmanager replicas (they gossip, so silences and notifications survive one).") },
+            allowed("an object with replicas"),
+        )
+        .describe("Alertmanager, which routes the alerts to `estate:alerting`'s receivers."),
+    storageClass: dnsLabel("a StorageClass name such as gp3").optional().describe("The StorageClass of the monitoring volumes (Prometheus, Grafana, Pushgateway); default: the cluster's default class."),
+    nodeExporter: bool().describe("Run the node exporter (node CPU, memory, disk and filesystem metrics). It needs host access (hostNetwork, hostPID, hostPath), so the `monitoring` namespace then enforces `privileged` instead of `restricted` (list it in the policy config's `relaxed`). Default `false`."),
+    thresholds: alertThresholdsSchema.describe("Where the generated alert rules fire; the profile sets every one, a stack overrides any."),
     },
     allowed("an object with prometheus, alertmanager, nodeExporter, thresholds and optionally storageClass"),
 );
@@ -363,28 +337,25 @@ export const monitoringSchema = z.strictObject(
  */
 export const alertingSchema = z.strictObject(
     {
-    /** Every alert goes to this Slack channel. */
     slack: z
         .strictObject(
             {
-            /** The channel, such as #shop-alerts. */
-            channel: z.string(allowed("a Slack channel such as #shop-alerts")).regex(/^#[a-z0-9][a-z0-9._-]{0,79}$/, allowed("a Slack channel such as #shop-alerts")),
-            /** The incoming webhook URL; a secret. */
-            webhookUrl: nonEmptyString("a Slack incoming webhook URL, set as a secret").optional(),
+            channel: z.string(allowed("a Slack channel such as #shop-alerts")).regex(/^#[a-z0-9][a-z0-9._-]{0,79}$/, allowed("a Slack channel such as #shop-alerts")).describe("The channel, such as #shop-alerts."),
+            webhookUrl: nonEmptyString("a Slack incoming webhook URL, set as a secret").optional().describe("The incoming webhook URL; a secret."),
             },
             allowed("an object with channel and webhookUrl (a secret)"),
         )
-        .optional(),
-    /** Critical alerts page through PagerDuty (every alert when Slack is not configured). */
+        .optional()
+        .describe("Every alert goes to this Slack channel."),
     pagerduty: z
         .strictObject(
             {
-            /** The Events API v2 integration (routing) key; a secret. */
-            routingKey: nonEmptyString("a PagerDuty Events API v2 routing key, set as a secret").optional(),
+            routingKey: nonEmptyString("a PagerDuty Events API v2 routing key, set as a secret").optional().describe("The Events API v2 integration (routing) key; a secret."),
             },
             allowed("an object with routingKey (a secret)"),
         )
-        .optional(),
+        .optional()
+        .describe("Critical alerts page through PagerDuty (every alert when Slack is not configured)."),
     },
     allowed("an object with optional slack and pagerduty"),
 );
@@ -392,12 +363,9 @@ export const alertingSchema = z.strictObject(
 /** Grafana objects (folder, data source, dashboards, contact point, notification policy), managed once `url` is set. */
 export const grafanaSchema = z.strictObject(
     {
-    /** Where the Grafana API is reached from where `pulumi` runs; unset, no Grafana object is managed (first deployment). */
-    url: httpUrl("https://grafana.example.com").optional(),
-    /** An API token (service account token) or `user:password`; a secret. Default: the admin credentials the estate generated for its Grafana. */
-    auth: nonEmptyString("a Grafana service account token or user:password, set as a secret").optional(),
-    /** Serve the estate's Grafana on this host through the ingress controller, with TLS. Default: not exposed (kubectl port-forward). */
-    host: hostname().optional(),
+    url: httpUrl("https://grafana.example.com").optional().describe("Where the Grafana API is reached from where `pulumi` runs; unset, no Grafana object is managed (first deployment)."),
+    auth: nonEmptyString("a Grafana service account token or user:password, set as a secret").optional().describe("An API token (service account token) or `user:password`; a secret. Default: the admin credentials the estate generated for its Grafana."),
+    host: hostname().optional().describe("Serve the estate's Grafana on this host through the ingress controller, with TLS. Default: not exposed (kubectl port-forward)."),
     },
     allowed("an object with optional url, auth (a secret), host"),
 );
@@ -405,21 +373,18 @@ export const grafanaSchema = z.strictObject(
 /** Sentry: a team, a project and a client key per app; managed once `organization` is set. */
 export const sentrySchema = z.strictObject(
     {
-    /** The organization slug; unset, no Sentry object is managed. */
-    organization: slug("acme").optional(),
-    /** The team that owns the projects; default `<project>-<stack>`, such as estate-prod. */
-    team: slug("shop-prod").optional(),
-    /** The Sentry API for a self-hosted Sentry, such as https://sentry.example.com/api/; default sentry.io. */
-    baseUrl: httpUrl("https://sentry.example.com/api/").optional(),
-    /** An auth token; a secret. Default: the SENTRY_AUTH_TOKEN environment variable. */
-    token: nonEmptyString("a Sentry auth token, set as a secret").optional(),
-    /** The projects' platform, such as node or python; default other. */
-    platform: slug("node").optional(),
-    /** How many events each client key may send per window, so an error storm cannot use up the quota. */
+    organization: slug("acme").optional().describe("The organization slug; unset, no Sentry object is managed."),
+    team: slug("shop-prod").optional().describe("The team that owns the projects; default `<project>-<stack>`, such as estate-prod."),
+    baseUrl: httpUrl("https://sentry.example.com/api/").optional().describe("The Sentry API for a self-hosted Sentry, such as https://sentry.example.com/api/; default sentry.io."),
+    token: nonEmptyString("a Sentry auth token, set as a secret").optional().describe("An auth token; a secret. Default: the SENTRY_AUTH_TOKEN environment variable."),
+    platform: slug("node").optional().describe("The projects' platform, such as node or python; default other."),
     rateLimit: z.strictObject(
-        { count: intRange(1, 1_000_000), windowSeconds: intRange(60, 86400) },
+        {
+            count: intRange(1, 1_000_000).describe("Events a client key may send per window."),
+            windowSeconds: intRange(60, 86400).describe("The window, in seconds."),
+        },
         allowed("an object with count and windowSeconds (60 to 86400)"),
-    ),
+    ).describe("How many events each client key may send per window, so an error storm cannot use up the quota."),
     },
     allowed("an object with rateLimit and optionally organization, team, baseUrl, token (a secret), platform"),
 );
@@ -444,16 +409,12 @@ const allowedCidr = () =>
 export const networkSchema = z
     .strictObject(
         {
-            /** The VPC the managed data services live in. */
-            vpcId: awsId("vpc", "vpc-0123456789abcdef0"),
-            /** Private subnets in at least two availability zones. */
+            vpcId: awsId("vpc", "vpc-0123456789abcdef0").describe("The VPC the managed data services live in."),
             privateSubnetIds: z
                 .array(awsId("subnet", "subnet-0123456789abcdef0"), allowed("a list of at least 2 private subnet ids"))
-                .min(2, allowed("a list of at least 2 private subnet ids (in different availability zones)")),
-            /** Security groups whose members may connect (the cluster's nodes or pods). */
-            allowedSecurityGroupIds: z.array(awsId("sg", "sg-0123456789abcdef0"), allowed("a list of security group ids")).optional(),
-            /** IPv4 CIDR blocks that may connect (e.g. the pod network); never 0.0.0.0/0. */
-            allowedCidrBlocks: z.array(allowedCidr(), allowed("a list of IPv4 CIDR blocks")).optional(),
+                .min(2, allowed("a list of at least 2 private subnet ids (in different availability zones)")).describe("Private subnets in at least two availability zones."),
+            allowedSecurityGroupIds: z.array(awsId("sg", "sg-0123456789abcdef0"), allowed("a list of security group ids")).optional().describe("Security groups whose members may connect (the cluster's nodes or pods)."),
+            allowedCidrBlocks: z.array(allowedCidr(), allowed("a list of IPv4 CIDR blocks")).optional().describe("IPv4 CIDR blocks that may connect (e.g. the pod network); never 0.0.0.0/0."),
         },
         allowed("an object with vpcId, privateSubnetIds and allowedSecurityGroupIds and/or allowedCidrBlocks"),
     )
@@ -467,81 +428,70 @@ const databaseIdentifier = () => {
     return z.string(allowed(description)).regex(DATABASE_IDENTIFIER, allowed(description));
 };
 
+/** The PostgreSQL majors `estate:data.postgres.version` takes. */
+export const POSTGRES_VERSIONS = ["14", "15", "16", "17"] as const;
+
 export const dataSchema = z.strictObject(
     {
     postgres: z
         .strictObject({
-            placement: placement(),
-            /** PostgreSQL major version. */
-            version: z.enum(["14", "15", "16", "17"], allowed("one of 14, 15, 16, 17")),
-            /** managed only: an RDS instance (`rds`) or an Aurora PostgreSQL cluster (`aurora`). */
-            engine: z.enum(["rds", "aurora"], allowed("one of rds, aurora")).optional(),
-            instanceClass: nonEmptyString("an RDS instance class such as db.r6g.large").optional(),
-            storageGb: intRange(20, 65536).optional(),
-            /** managed rds only: the storage autoscaling ceiling. */
-            maxStorageGb: intRange(20, 65536).optional(),
-            instances: intRange(1, 15).optional(),
-            /**
-             * managed only: the identifier of a database created before the estate named it
-             * (`<name>-db-<random>` / `<name>-aurora-<random>`), so its log groups match it.
-             */
-            identifier: databaseIdentifier().optional(),
-            /** cluster only: an IAM role for the instances' service account (EKS IRSA) to write backups with. */
-            backupRoleArn: iamRoleArn("cnpg-backups").optional(),
+            placement: placement().describe("`managed`: Amazon RDS or Aurora PostgreSQL in `estate:network`; `cluster`: CloudNativePG in the Kubernetes cluster."),
+            version: versionEnum(POSTGRES_VERSIONS).describe("PostgreSQL major version."),
+            engine: z.enum(["rds", "aurora"], allowed("one of rds, aurora")).optional().describe("managed only: an RDS instance (`rds`) or an Aurora PostgreSQL cluster (`aurora`)."),
+            instanceClass: nonEmptyString("an RDS instance class such as db.r6g.large").optional().describe("managed only: the instance class of every instance; default `db.r6g.large`."),
+            storageGb: intRange(20, 65536).optional().describe("The allocated storage in GiB: managed rds only (default 100; Aurora storage grows by itself), or the volume per instance in the cluster (default 20)."),
+            maxStorageGb: intRange(20, 65536).optional().describe("managed rds only: the storage autoscaling ceiling."),
+            instances: intRange(1, 15).optional().describe("Instances: managed rds 1 or 2 (2 = Multi-AZ with a standby), aurora 1 to 15 (a writer and readers), cluster 1 to 9 (a primary and streaming replicas); default from the profile."),
+            identifier: databaseIdentifier().optional().describe("managed only: the identifier of a database created before the estate named it (`<name>-db-<random>` / `<name>-aurora-<random>`), so its log groups match it."),
+            backupRoleArn: iamRoleArn("cnpg-backups").optional().describe("cluster only: an IAM role for the instances' service account (EKS IRSA) to write backups with."),
         })
-        .optional(),
+        .optional()
+        .describe("A PostgreSQL database for the apps."),
     mongo: z
         .strictObject({
-            placement: placement(),
-            version: z.enum(["4.0", "5.0", "8.0"], allowed("one of 4.0, 5.0, 8.0 (DocumentDB-compatible MongoDB API versions)")),
-            instanceClass: nonEmptyString("a DocumentDB instance class such as db.r6g.large").optional(),
-            instances: intRange(1, 16).optional(),
-            /** managed only: the identifier of a cluster created before the estate named it, so its log groups match it. */
-            identifier: databaseIdentifier().optional(),
-            /** cluster only: the data volume per member. */
-            storageGb: intRange(1, 65536).optional(),
+            placement: placement().describe("`managed`: Amazon DocumentDB in `estate:network`; `cluster`: a MongoDB replica set in the Kubernetes cluster."),
+            version: versionEnum(["4.0", "5.0", "8.0"], "one of 4.0, 5.0, 8.0 (DocumentDB-compatible MongoDB API versions)").describe("The MongoDB API version (DocumentDB's engine version when managed); 4.0 is managed only."),
+            instanceClass: nonEmptyString("a DocumentDB instance class such as db.r6g.large").optional().describe("managed only: the instance class; default `db.r6g.large`."),
+            instances: intRange(1, 16).optional().describe("Instances: managed 1 to 16 (a primary and replicas), cluster 1 to 7 replica set members; default from the profile."),
+            identifier: databaseIdentifier().optional().describe("managed only: the identifier of a cluster created before the estate named it, so its log groups match it."),
+            storageGb: intRange(1, 65536).optional().describe("cluster only: the data volume per member."),
         })
-        .optional(),
+        .optional()
+        .describe("A MongoDB database (DocumentDB when managed) for the apps."),
     redis: z
         .strictObject({
-            placement: placement(),
-            version: z.enum(["6.2", "7.0", "7.1"], allowed("one of 6.2, 7.0, 7.1")),
-            nodeType: nonEmptyString("an ElastiCache node type such as cache.r7g.large").optional(),
-            nodes: intRange(1, 6).optional(),
-            /** cluster only: the volume per server. */
-            storageGb: intRange(1, 65536).optional(),
+            placement: placement().describe("`managed`: Amazon ElastiCache in `estate:network`; `cluster`: Redis with Sentinel in the Kubernetes cluster."),
+            version: versionEnum(["6.2", "7.0", "7.1"]).describe("The Redis version."),
+            nodeType: nonEmptyString("an ElastiCache node type such as cache.r7g.large").optional().describe("managed only: the node type; default `cache.r7g.large`."),
+            nodes: intRange(1, 6).optional().describe("Nodes, a primary and replicas (managed: 2 or more turn on automatic failover and Multi-AZ; cluster: each with a Sentinel); default from the profile."),
+            storageGb: intRange(1, 65536).optional().describe("cluster only: the volume per server."),
         })
-        .optional(),
+        .optional()
+        .describe("A Redis cache for the apps."),
     },
     allowed("an object with optional postgres, mongo, redis"),
 );
 
 /** Everything under the `estate:` namespace, after the profile's defaults are merged in. */
 export const estateConfigSchema = z.strictObject({
-    /** The environment profile whose defaults apply: dev or prod. */
-    profile: z.enum(profileNames, allowed(`one of ${profileNames.join(", ")}`)),
-    /** The DNS zone apps are served under. */
-    domain: hostname(),
-    /** `protect`/`retainOnDelete`, deletion protection and final snapshots on everything that holds data. */
-    protectData: bool(),
-    /** Tags added to every AWS resource. */
-    tags: z.record(z.string(), z.string(allowed("a string"))).optional(),
-    dr: drSchema,
-    backup: backupSchema.optional(),
-    services: z.record(z.string().regex(/^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$/, allowed("a lower-case DNS label")), serviceSchema).optional(),
-    data: dataSchema.optional(),
-    /** VPC, private subnets and allowed sources of the managed data services. */
-    network: networkSchema.optional(),
-    /** How the program reaches the Kubernetes cluster. */
-    kubernetes: kubernetesSchema.optional(),
-    /** The cluster platform: certificate issuer and ingress. */
-    platform: platformSchema,
-    /** Prometheus, Alertmanager, the exporters and the alert thresholds. */
-    monitoring: monitoringSchema,
-    /** Where alerts go. */
-    alerting: alertingSchema.optional(),
-    grafana: grafanaSchema.optional(),
-    sentry: sentrySchema,
+    profile: z.enum(profileNames, allowed(`one of ${profileNames.join(", ")}`)).describe("The environment profile whose defaults apply (`stacks/<profile>.ts`)."),
+    domain: hostname().describe("The DNS zone apps are served under."),
+    protectData: bool().describe("`protect`/`retainOnDelete`, deletion protection and final snapshots on everything that holds data."),
+    tags: z.record(z.string().meta({ title: "tag" }), z.string(allowed("a string"))).optional().describe("Tags added to every AWS resource."),
+    dr: drSchema.describe("Disaster recovery: the recovery objectives, the DR region, and how long backups are kept."),
+    backup: backupSchema.optional().describe("The backup bucket, its protection, AWS Backup of the managed databases, and the backup and restore-drill CronJobs."),
+    services: z
+        .record(z.string().regex(/^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$/, allowed("a lower-case DNS label")).meta({ title: "name" }), serviceSchema)
+        .optional()
+        .describe("The apps, by name (a lower-case DNS label): each a Deployment with a Service, autoscaling and probes; `web` ones also an Ingress."),
+    data: dataSchema.optional().describe("The data services the apps use: PostgreSQL, MongoDB and Redis, each managed on AWS or in the cluster."),
+    network: networkSchema.optional().describe("VPC, private subnets and allowed sources of the managed data services."),
+    kubernetes: kubernetesSchema.optional().describe("How the program reaches the Kubernetes cluster."),
+    platform: platformSchema.describe("The cluster platform: certificate issuer and ingress."),
+    monitoring: monitoringSchema.describe("Prometheus, Alertmanager, the exporters and the alert thresholds."),
+    alerting: alertingSchema.optional().describe("Where alerts go."),
+    grafana: grafanaSchema.optional().describe("The Grafana objects the estate manages (folder, data source, dashboards, alerting) and where Grafana is served."),
+    sentry: sentrySchema.describe("Error tracking in Sentry: a team, and a project and client key per app."),
 });
 
 export type EstateConfig = z.infer<typeof estateConfigSchema>;

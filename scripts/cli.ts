@@ -2,8 +2,8 @@
  * The offline `plan` and `check`: the very program `pulumi up` runs, under Pulumi's mock engine,
  * with the stack's config; `check` then evaluates the whole policy pack the way the engine would.
  *
- *   npm run plan  -- --stack <name> [--program <dir|file>] [--config k=v]... [--json] [--preview]
- *   npm run check -- --stack <name> [--program <dir|file>] [--config k=v]... [--json] [--preview] [--policy-config <file>]
+ *   npm run plan  -- --stack <name> [--program <dir|file>] [--config k=v]... [--json] [--out <file>] [--preview]
+ *   npm run check -- --stack <name> [--program <dir|file>] [--config k=v]... [--json] [--out <file>] [--preview] [--policy-config <file>]
  *
  * Exit codes: 0 clean; 1 a mandatory policy violation (check); 2 a usage or config error; 3 the
  * program itself failed (it does not compile, or it threw); 4 a bug of the checker.
@@ -24,8 +24,8 @@ import { type BundledProgram, bundleProgram, mapStack, ProgramError, programFrom
 import { loadStackConfig, type StackConfig, withOverrides } from "./engine/stack-config";
 
 const USAGE = `usage:
-  npm run plan  -- --stack <name> [--program <dir|file>] [--config key=value]... [--json] [--preview]
-  npm run check -- --stack <name> [--program <dir|file>] [--config key=value]... [--json] [--preview] [--policy-config <file>]
+  npm run plan  -- --stack <name> [--program <dir|file>] [--config key=value]... [--json] [--out <file>] [--preview]
+  npm run check -- --stack <name> [--program <dir|file>] [--config key=value]... [--json] [--out <file>] [--preview] [--policy-config <file>]
 
   --stack <name>          the stack whose Pulumi.<name>.yaml config the program runs with (required)
   --program <dir|file>    a Pulumi project folder (with Pulumi.yaml: its name, main and Pulumi.<stack>.yaml
@@ -33,6 +33,8 @@ const USAGE = `usage:
                           run with this project's stack config (default: this project, infra/)
   --config key=value      add or override a config value (repeatable; a key without namespace is the project's)
   --json                  print only machine-readable JSON on stdout (the program's own output goes to stderr)
+  --out <file>            write the tree, report or JSON to <file> instead; stdout then only says where
+                          (npm prints its own banner on stdout: use npm run -s, or --out, for clean JSON)
   --preview               mimic 'pulumi preview' of a new stack: ids and computed outputs unknown
   --policy-config <file>  check only: the --policy-pack-config file (default policies/config/<stack>.json,
                           else policies/config/<profile>.json; a project of its own with neither: pack defaults)
@@ -55,6 +57,8 @@ interface Options {
     policyConfig?: string;
     /** `--config key=value` overrides, in order. */
     config: string[];
+    /** `--out <file>`: where the output goes instead of stdout. */
+    out?: string;
 }
 
 function parseOptions(command: string, argv: string[]): Options {
@@ -74,6 +78,7 @@ function parseOptions(command: string, argv: string[]): Options {
                 preview: { type: "boolean", default: false },
                 "policy-config": { type: "string" },
                 config: { type: "string", multiple: true },
+                out: { type: "string" },
             },
         }));
     } catch (err) {
@@ -93,7 +98,25 @@ function parseOptions(command: string, argv: string[]): Options {
         preview: values.preview ?? false,
         policyConfig: values["policy-config"],
         config: values.config ?? [],
+        out: values.out,
     };
+}
+
+/**
+ * With `--out`, writes what would have gone to stdout to the file (relative to `root`), and
+ * returns the line that says where; without it, returns the output itself.
+ */
+function deliver(root: string, out: string | undefined, output: string): string {
+    if (out === undefined) {
+        return output;
+    }
+    const file = path.resolve(root, out);
+    try {
+        fs.writeFileSync(file, output);
+    } catch (err) {
+        throw new UserInputError(`--out ${out}: cannot write the file: ${(err as Error).message}`);
+    }
+    return `wrote ${out}\n`;
 }
 
 /** What a run executes: which program, in which folder, with which stack config. */
@@ -409,19 +432,36 @@ export async function runCli(root: string, command: string, argv: string[]): Pro
     try {
         const opts = parseOptions(command, argv);
         const target = resolveTarget(root, opts);
-        const policyConfigFile = opts.command === "check" ? resolvePolicyConfigFile(root, opts.stack, opts.policyConfig, target) : undefined;
-        // A wrong config file fails before the program runs (exit 2, the file, policy and property named).
+        // No policy config found for the stack is reported after the program has run: when the
+        // stack's own config is wrong (no or an unknown estate:profile, an empty file), that is the
+        // error to fix first, and the program's config parse names it.
+        let policyConfigFile: string | undefined;
+        let noPolicyConfig: UserInputError | undefined;
+        if (opts.command === "check") {
+            try {
+                policyConfigFile = resolvePolicyConfigFile(root, opts.stack, opts.policyConfig, target);
+            } catch (err) {
+                if (!(err instanceof UserInputError) || opts.policyConfig !== undefined) {
+                    throw err;
+                }
+                noPolicyConfig = err;
+            }
+        }
+        // A wrong policy config file fails before the program runs (exit 2, the file, policy and property named).
         const policyConfig = policyConfigFile ? loadPolicyConfig(policyConfigFile, policies, opts.policyConfig ?? path.relative(root, policyConfigFile), path.join(root, ".estate", "cache")) : undefined;
         const run = await planStack(root, { ...opts, captureErrors: true });
         if (run.error !== undefined) {
             return programFailure(run.error, run, root);
+        }
+        if (noPolicyConfig !== undefined) {
+            throw noPolicyConfig;
         }
         const unevaluated = reportedUnevaluated(run.unevaluated, policyConfig);
         if (opts.command === "plan") {
             const stdout = opts.json
                 ? JSON.stringify({ project: run.project, stack: run.stack, resources: jsonResources(run), outputs: outputsOf(run), diagnostics: run.diagnostics, unevaluated }, null, 2) + "\n"
                 : renderTree(run) + (unevaluated.length > 0 ? `\n${renderUnevaluated(unevaluated).join("\n")}\n` : "");
-            return { exitCode: 0, stdout, stderr: "" };
+            return { exitCode: 0, stdout: deliver(root, opts.out, stdout), stderr: "" };
         }
         const report = await evaluatePolicies(policies, run.resources, {
             packEnforcementLevel,
@@ -453,7 +493,7 @@ export async function runCli(root: string, command: string, argv: string[]): Pro
                   2,
               ) + "\n"
             : renderReport(run, report.remediations, report.violations, policies.length, policyConfigFile, flows, unevaluated);
-        return { exitCode: mandatory ? 1 : 0, stdout, stderr: "" };
+        return { exitCode: mandatory ? 1 : 0, stdout: deliver(root, opts.out, stdout), stderr: "" };
     } catch (err) {
         if (err instanceof ProgramError) {
             return { exitCode: 3, stdout: "", stderr: `error: ${err.message}\n` };

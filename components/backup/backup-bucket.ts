@@ -118,6 +118,7 @@ const TYPE = "estate:backup:BackupBucket";
 export class BackupBucket extends pulumi.ComponentResource {
     /** The S3 bucket name. */
     readonly bucketName: pulumi.Output<string>;
+    /** The S3 bucket ARN. */
     readonly bucketArn: pulumi.Output<string>;
     /** The key the backups are encrypted with (the given one, or the one created here). */
     readonly kmsKeyArn: pulumi.Output<string>;

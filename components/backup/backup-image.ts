@@ -13,6 +13,7 @@ export const BACKUP_IMAGE_CONTEXT = "scripts/backup";
 
 /** The engine versions the image must serve (`estate:data.<engine>.version`). */
 export interface BackupImageEngines {
+    /** The PostgreSQL major the client tools must match (`PG_MAJOR`). */
     postgres?: { version: string };
 }
 

@@ -40,7 +40,8 @@ import { ArgChecker, describe, withoutUndefined } from "../lib/args";
 import { images } from "../lib/charts";
 import { isPinnedImage } from "../lib/images";
 import { DEFAULT_PUSHGATEWAY_POD_LABELS, backupJobsFlows } from "./backup-flows";
-import { LOGICAL_BACKUP_SCHEDULE, RESTORE_DRILL_SCHEDULE, isKubernetesCron } from "./objectives";
+import { kubernetesCronProblem } from "../lib/cron";
+import { LOGICAL_BACKUP_SCHEDULE, RESTORE_DRILL_SCHEDULE } from "./objectives";
 import { TIERS } from "./retention";
 
 export { irsaTrustPolicy, issuerHost } from "../k8s/irsa";
@@ -195,14 +196,17 @@ export class BackupJobs extends pulumi.ComponentResource {
     readonly namespace: pulumi.Output<string>;
     /** The backup CronJob's name (`<service>-backup`) and schedule. */
     readonly backupCronJobName: pulumi.Output<string>;
+    /** The backup CronJob's schedule (Kubernetes cron, UTC). */
     readonly backupSchedule: string;
     /** The restore drill CronJob's name (`<service>-restore-drill`) and schedule. */
     readonly drillCronJobName: pulumi.Output<string>;
+    /** The restore drill CronJob's schedule (Kubernetes cron, UTC). */
     readonly drillSchedule: string;
     /** The jobs' ServiceAccount. */
     readonly serviceAccountName: string;
     /** The IAM role the ServiceAccount assumes (IRSA), or the IAM user's name (without IRSA). */
     readonly iamRoleArn?: pulumi.Output<string>;
+    /** The IAM user whose access key the jobs use, without IRSA. */
     readonly iamUserName?: pulumi.Output<string>;
     /** The keys this database's dumps live under, one per tier (`daily/<service>/`, ...). */
     readonly prefixes: string[];
@@ -767,8 +771,9 @@ function validate(name: string, args: BackupJobsArgs): void {
         check.fail("version", "applies only to postgres and mongo (redis's drill starts its own redis-server)");
     }
     for (const key of ["backupSchedule", "drillSchedule"] as const) {
-        if (args[key] !== undefined && !isKubernetesCron(args[key])) {
-            check.fail(key, `must be a Kubernetes cron schedule such as "0 2 * * *" (five fields, UTC; no TZ= prefix) (got ${describe(args[key])})`);
+        const problem = args[key] === undefined ? undefined : kubernetesCronProblem(args[key]);
+        if (problem !== undefined) {
+            check.fail(key, `must be a Kubernetes cron schedule such as "0 2 * * *" (five fields, UTC; no TZ= prefix); this one ${problem} (got ${describe(args[key])})`);
         }
     }
     if (args.drillSqlChecks !== undefined) {

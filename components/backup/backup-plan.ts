@@ -35,10 +35,10 @@ import {
     backupRules,
     backupVaultRegion,
     crossAccountRegionProblem,
-    isAwsCron,
     nativeBackupRetentionDays,
     vaultLockBounds,
 } from "./objectives";
+import { awsCronProblem } from "../lib/cron";
 import { type RetentionTiers, type Tier, TIERS, findRetentionProblem, retentionDays, tierField } from "./retention";
 
 /** The resource types AWS Backup restore testing restores for this component. */
@@ -211,11 +211,15 @@ const TYPE = "estate:backup:BackupPlan";
  * component does not manage that account-wide setting.
  */
 export class BackupPlan extends pulumi.ComponentResource {
+    /** The primary backup vault's name. */
     readonly vaultName: pulumi.Output<string>;
+    /** The primary backup vault's ARN. */
     readonly vaultArn: pulumi.Output<string>;
     /** The key of the primary vault (the given one, or the one created here). */
     readonly kmsKeyArn: pulumi.Output<string>;
+    /** The backup plan's id. */
     readonly planId: pulumi.Output<string>;
+    /** The backup plan's ARN. */
     readonly planArn: pulumi.Output<string>;
     /** The IAM role AWS Backup uses to back up and restore. */
     readonly roleArn: pulumi.Output<string>;
@@ -229,6 +233,7 @@ export class BackupPlan extends pulumi.ComponentResource {
     readonly accountCopyPlanArn?: pulumi.Output<string>;
     /** The vault in `drRegion` that receives the copies, when `drRegion` is set. */
     readonly drVaultArn?: pulumi.Output<string>;
+    /** The key of the DR vault, when `drRegion` is set. */
     readonly drKmsKeyArn?: pulumi.Output<string>;
     /** The restore testing plan's name, unless restore testing is off. */
     readonly restoreTestingPlanName?: pulumi.Output<string>;
@@ -635,8 +640,9 @@ function validateArgs(name: string, args: BackupPlanArgs): void {
         if (!(TIERS as readonly string[]).includes(tier)) {
             fail(`schedules.${tier}`, `is not a tier (one of ${TIERS.join(", ")})`);
         }
-        if (!isAwsCron(schedule)) {
-            fail(`schedules.${tier}`, `must be an AWS cron expression such as cron(0 3 * * ? *) (got ${JSON.stringify(schedule)})`);
+        const problem = awsCronProblem(schedule);
+        if (problem !== undefined) {
+            fail(`schedules.${tier}`, `must be an AWS cron expression such as cron(0 3 * * ? *); this one ${problem} (got ${JSON.stringify(schedule)})`);
         }
     }
     const startWindow = args.startWindowMinutes ?? defaults.startWindowMinutes;
@@ -657,8 +663,9 @@ function validateRestoreTesting(
     fail: (argument: string, problem: string) => never,
     isInt: (v: unknown, min: number, max?: number) => boolean,
 ): void {
-    if (testing.schedule !== undefined && !isAwsCron(testing.schedule)) {
-        fail("restoreTesting.schedule", `must be an AWS cron expression such as ${RESTORE_TESTING_SCHEDULE} (got ${JSON.stringify(testing.schedule)})`);
+    const problem = testing.schedule === undefined ? undefined : awsCronProblem(testing.schedule);
+    if (problem !== undefined) {
+        fail("restoreTesting.schedule", `must be an AWS cron expression such as ${RESTORE_TESTING_SCHEDULE}; this one ${problem} (got ${JSON.stringify(testing.schedule)})`);
     }
     if (testing.startWindowHours !== undefined && !isInt(testing.startWindowHours, 1, 168)) {
         fail("restoreTesting.startWindowHours", `must be an integer from 1 to 168 (got ${String(testing.startWindowHours)})`);

@@ -23,6 +23,7 @@
  *   the longest retention: every tier can start at the same time.
  */
 import type { ArgChecker } from "../lib/args";
+import { awsCronProblem, kubernetesCronProblem } from "../lib/cron";
 import { type RetentionTiers, type Tier, TIERS, retentionDays, tierField } from "./retention";
 
 /** The longest AWS Backup keeps a recovery point (and the largest vault lock retention). */
@@ -136,20 +137,11 @@ export const LOGICAL_BACKUP_INTERVAL_MINUTES = 1440;
 export const RESTORE_DRILL_SCHEDULE = "0 5 15 * *";
 
 /**
- * Whether `expression` is a Kubernetes CronJob schedule: five fields (minute, hour, day of month,
- * month, day of week) of digits, `*`, ranges, steps, lists or names, or a macro such as `@daily`.
- * No `TZ=`/`CRON_TZ=` prefix: the estate's CronJobs set `timeZone: Etc/UTC`, and Kubernetes
- * refuses both at once.
+ * Whether `expression` is a Kubernetes CronJob schedule (five fields in range, or a macro such as
+ * `@daily`, no `TZ=` prefix); `kubernetesCronProblem` (components/lib/cron.ts) says what is wrong.
  */
 export function isKubernetesCron(expression: unknown): boolean {
-    if (typeof expression !== "string") {
-        return false;
-    }
-    if (/^@(yearly|annually|monthly|weekly|daily|midnight|hourly)$/.test(expression)) {
-        return true;
-    }
-    const fields = expression.trim().split(/\s+/);
-    return fields.length === 5 && fields.every((f) => /^[0-9A-Za-z*?,\/-]+$/.test(f)) && !/TZ=/.test(expression);
+    return kubernetesCronProblem(expression) === undefined;
 }
 
 /**
@@ -190,20 +182,11 @@ export const RESTORE_TESTING_SCHEDULE = "cron(0 8 15 * ? *)";
 
 /**
  * Whether `expression` is an AWS cron expression AWS Backup accepts: `cron(m h dom mon dow year)`,
- * exactly one of day-of-month and day-of-week `?`, and a single minute (AWS Backup schedules at
- * most hourly).
+ * every field in range, exactly one of day-of-month and day-of-week `?`, and a single minute (AWS
+ * Backup schedules at most hourly); `awsCronProblem` (components/lib/cron.ts) says what is wrong.
  */
 export function isAwsCron(expression: unknown): boolean {
-    if (typeof expression !== "string") {
-        return false;
-    }
-    const match = /^cron\((\S+) (\S+) (\S+) (\S+) (\S+) (\S+)\)$/.exec(expression);
-    if (!match) {
-        return false;
-    }
-    const [, minute, , dayOfMonth, , dayOfWeek] = match;
-    const minuteOk = /^\d{1,2}$/.test(minute!) && Number(minute) <= 59;
-    return minuteOk && (dayOfMonth === "?") !== (dayOfWeek === "?");
+    return awsCronProblem(expression) === undefined;
 }
 
 function clamp(value: number, min: number, max: number): number {

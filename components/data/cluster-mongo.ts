@@ -146,7 +146,7 @@ export class ClusterMongo extends pulumi.ComponentResource {
                     podLabels: labels,
                 }),
             },
-            // The MongoDBCommunity CRD comes with the operator's release (see README on preview).
+            // The MongoDBCommunity CRD comes with the operator's release (docs/operations.md, on preview).
             { ...dataOpts, dependsOn: [...releases, passwordSecret] },
         );
 

@@ -32,7 +32,7 @@ import { POSTGRES_PORT, POSTGRES_VERSIONS, type PostgresVersion } from "./manage
 
 /** The plugin's name, as `Cluster.spec.plugins` and `ScheduledBackup.spec.pluginConfiguration` refer to it. */
 export const BARMAN_CLOUD_PLUGIN = "barman-cloud.cloudnative-pg.io";
-/** Where the WAL archive and base backups live in the backup bucket (outside the tier prefixes: see README). */
+/** Where the WAL archive and base backups live in the backup bucket (outside the tier prefixes: see docs/design.md, ClusterPostgres). */
 export const POSTGRES_BACKUP_PREFIX = "postgres";
 /** The instance manager's status port, which the operator calls. */
 export const CNPG_STATUS_PORT = 8000;
@@ -219,7 +219,7 @@ export class ClusterPostgres extends pulumi.ComponentResource {
                 metadata: { name: objectStoreName, namespace, labels },
                 spec: objectStoreSpec({ destination, s3Credentials, region: a.backup.region, retentionDays: a.objectives.dailyBackupDays }),
             },
-            // The ObjectStore CRD comes with the plugin's release: it must exist first (see README on preview).
+            // The ObjectStore CRD comes with the plugin's release: it must exist first (docs/operations.md, on preview).
             { parent: this, dependsOn: releases },
         );
 

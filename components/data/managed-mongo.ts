@@ -64,6 +64,7 @@ export interface ManagedMongoArgs {
     identifier?: string;
     /** Days the audit and profiler logs are kept (a CloudWatch Logs retention value). Default: 365. */
     logRetentionDays?: number;
+    /** AWS region of the cluster and everything it needs. Default: the provider's. */
     region?: string;
     /** Tags for every taggable child; the cluster also gets `estate:backup: "true"`, so the key is reserved. Default: none. */
     tags?: Record<string, string>;
@@ -110,7 +111,9 @@ export class ManagedMongo extends pulumi.ComponentResource {
     readonly connection: DatabaseConnection;
     /** The Secrets Manager secret holding the credentials. */
     readonly secretArn: pulumi.Output<string>;
+    /** The key of storage, snapshots, logs and the credentials secret (the given one, or the one created here). */
     readonly kmsKeyArn: pulumi.Output<string>;
+    /** The security group that admits the allowed sources. */
     readonly securityGroupId: pulumi.Output<string>;
     /**
      * Where a restored copy of this database goes (its subnet group and security group), as AWS

@@ -48,7 +48,9 @@ export interface ManagedRedisArgs {
      * its snapshots stay encrypted with this key, so whoever may delete it may erase them. Not with `kmsKeyArn`. Default: none (KMS's default key policy).
      */
     keyGuard?: KeyGuard;
+    /** AWS region of the replication group and everything it needs. Default: the provider's. */
     region?: string;
+    /** Tags for every taggable child. Default: none. */
     tags?: Record<string, string>;
 }
 
@@ -79,8 +81,11 @@ export class ManagedRedis extends pulumi.ComponentResource {
     readonly connection: RedisConnection;
     /** The Secrets Manager secret holding the auth token. */
     readonly secretArn: pulumi.Output<string>;
+    /** The key of storage, snapshots, logs and the auth token secret (the given one, or the one created here). */
     readonly kmsKeyArn: pulumi.Output<string>;
+    /** The security group that admits the allowed sources. */
     readonly securityGroupId: pulumi.Output<string>;
+    /** How many days of automatic snapshots ElastiCache keeps (from the daily backup objective). */
     readonly snapshotRetentionDays: number;
 
     constructor(name: string, args: ManagedRedisArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -93,6 +93,7 @@ export class ExternalSecrets extends pulumi.ComponentResource {
     readonly store: SecretStoreRef;
     /** The role the store assumes (IRSA), or the IAM user whose key it uses. */
     readonly iamRoleArn?: pulumi.Output<string>;
+    /** The IAM user whose access key the store uses, without IRSA. */
     readonly iamUserName?: pulumi.Output<string>;
     /** The operator's release (it installs the CRDs). */
     readonly operator: k8s.helm.v3.Release;

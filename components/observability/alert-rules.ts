@@ -5,7 +5,7 @@
  * PrometheusRule, and the tests run every group through `promtool check rules` and
  * `promtool test rules`.
  *
- * Conventions the rules rely on (and the README states): apps expose `http_requests_total` with a
+ * Conventions the rules rely on (and docs/observability.md states): apps expose `http_requests_total` with a
  * `code` label (the HTTP status) and the `http_request_duration_seconds` histogram on their metrics
  * port; the ServiceMonitor adds `namespace` and `service` (the Service's name, which is the app's
  * name); kube-state-metrics and the kubelet's cAdvisor provide the Kubernetes series; cert-manager

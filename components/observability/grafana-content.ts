@@ -6,7 +6,7 @@
  *
  * The Grafana provider talks to Grafana during preview and up, so this component can exist only
  * once Grafana is reachable: the estate creates it when `estate:grafana.url` is set (after the
- * first deployment has installed Grafana; see the README).
+ * first deployment has installed Grafana; see docs/observability.md, "Grafana in two steps").
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as grafana from "@pulumiverse/grafana";

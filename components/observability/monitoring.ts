@@ -104,11 +104,15 @@ export class Monitoring extends pulumi.ComponentResource {
     readonly namespace: pulumi.Output<string>;
     /** In-cluster URLs (`http://<service>.<namespace>.svc.cluster.local:<port>`). */
     readonly prometheusUrl: pulumi.Output<string>;
+    /** Alertmanager's in-cluster URL. */
     readonly alertmanagerUrl: pulumi.Output<string>;
+    /** The Pushgateway's in-cluster URL, where the backup jobs push their metrics. */
     readonly pushgatewayUrl: pulumi.Output<string>;
+    /** Grafana's in-cluster URL. */
     readonly grafanaUrl: pulumi.Output<string>;
     /** Grafana's admin login; the password is generated and secret. */
     readonly grafanaAdminUser: string;
+    /** Grafana's generated admin password (secret). */
     readonly grafanaAdminPassword: pulumi.Output<string>;
     /** The receivers Alertmanager routes to, besides `null`. */
     readonly receivers: string[];

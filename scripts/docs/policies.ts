@@ -63,6 +63,11 @@ export function remediates(policy: EstatePolicy): boolean {
 
 const KIND_LABELS = { stack: "stack", resource: "resource", remediation: "resource (remediation only)" } as const;
 
+/** A schema's regular expression as code: in prose, `[a-z]([-a-z]*)` would be read as a Markdown link. */
+function codePatterns(text: string): string {
+    return text.replace(/matching (\S+)/g, "matching `$1`");
+}
+
 function cell(text: string): string {
     return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 }
@@ -112,7 +117,7 @@ function configSection(policy: EstatePolicy, input: PolicyDocsInput): string[] {
         });
         const fallback = "default" in schema ? `\`${cell(JSON.stringify(schema.default))}\`` : required.includes(name) ? "required" : "none";
         lines.push(
-            `  | \`${name}\` | ${typeOf(schema)} | ${cell(describeSchema(schema))} | ${fallback} | ${values.join(" | ")} | ${cell(schema.description ?? "")} |`,
+            `  | \`${name}\` | ${typeOf(schema)} | ${cell(codePatterns(describeSchema(schema)))} | ${fallback} | ${values.join(" | ")} | ${cell(schema.description ?? "")} |`,
         );
     }
     return lines;

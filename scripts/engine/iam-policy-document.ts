@@ -264,14 +264,17 @@ export function renderPolicyDocument(inputs: Record<string, unknown>): { json: s
     return { json, minifiedJson: goEscape(JSON.stringify(body)), id: String(crc32(json)) };
 }
 
-function str(v: unknown): string | undefined {
+/** A non-empty string, or undefined (also used by invokes.ts). */
+export function str(v: unknown): string | undefined {
     return typeof v === "string" && v !== "" ? v : undefined;
 }
 
-function strings(v: unknown): string[] {
+/** The strings of an array (others dropped). */
+export function strings(v: unknown): string[] {
     return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
 }
 
-function record(v: unknown): Record<string, unknown> {
+/** An object, or an empty one. */
+export function record(v: unknown): Record<string, unknown> {
     return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }

@@ -18,7 +18,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { UNANSWERED_MARKER_PREFIX } from "../../policies/lib/unevaluated";
-import { PolicyDocumentError, renderPolicyDocument } from "./iam-policy-document";
+import { PolicyDocumentError, record, renderPolicyDocument, str, strings } from "./iam-policy-document";
 
 export interface InvokeContext {
     region: string;
@@ -152,18 +152,6 @@ const REGION_DESCRIPTIONS: Record<string, string> = {
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
-
-function str(v: unknown): string | undefined {
-    return typeof v === "string" && v !== "" ? v : undefined;
-}
-
-function strings(v: unknown): string[] {
-    return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
-}
-
-function record(v: unknown): Record<string, unknown> {
-    return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-}
 
 function digest(parts: unknown[]): string {
     return createHash("sha256").update(JSON.stringify(parts)).digest("hex");

@@ -8,6 +8,28 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { UserInputError } from "../../components/lib/errors";
+import { stackNames } from "./stacks";
+
+/**
+ * The top-level keys of a stack file: the fields of `ProjectStack` in the Pulumi CLI
+ * (pulumi/pulumi, sdk/go/common/workspace/project.go: secretsprovider, encryptedkey,
+ * encryptionsalt, config, environment). Anything else is a typo, most often of `config:`, which
+ * would otherwise leave the stack without config.
+ */
+const STACK_FILE_KEYS = ["config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment"];
+
+/** Whether `a` is at most two edits (insertions, deletions, substitutions) from `b`. */
+function closeTo(a: string, b: string): boolean {
+    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const next = [i];
+        for (let j = 1; j <= b.length; j++) {
+            next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        row = next;
+    }
+    return row[b.length]! <= 2;
+}
 
 /** What a `secure:` value reads as offline. */
 export const SECRET_PLACEHOLDER = "offline-secret-placeholder";
@@ -73,17 +95,21 @@ export function loadStackConfig(dir: string, stack: string): StackConfig {
     }
     const file = path.join(dir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
-        const known = fs
-            .readdirSync(dir)
-            .flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? [])
-            .sort();
+        const known = stackNames(dir);
         throw new UserInputError(
             `--stack ${stack}: no ${path.basename(file)} ${path.resolve(dir) === path.resolve(process.cwd()) ? "here" : `in ${dir}`} (stacks with a config file: ${known.join(", ") || "none"})`,
         );
     }
     const stackDoc = readYaml(file) ?? {};
-    if (!isObject(stackDoc) || (stackDoc.config !== undefined && !isObject(stackDoc.config))) {
+    if (!isObject(stackDoc) || (stackDoc.config !== undefined && stackDoc.config !== null && !isObject(stackDoc.config))) {
         throw new UserInputError(`${file}: expected a mapping with a "config:" mapping`);
+    }
+    const unknown = Object.keys(stackDoc).filter((key) => !STACK_FILE_KEYS.includes(key));
+    if (unknown.length > 0) {
+        const hint = unknown.map((key) =>
+            key.includes(":") ? `${key} (a config key: indent it under config:)` : closeTo(key.toLowerCase(), "config") ? `${key} (did you mean config:?)` : key,
+        );
+        throw new UserInputError(`${file}: unknown top-level key${unknown.length === 1 ? "" : "s"} ${hint.join(", ")}: a stack file has ${STACK_FILE_KEYS.join(", ")}`);
     }
 
     const entries: Record<string, unknown> = {};

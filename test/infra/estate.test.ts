@@ -253,7 +253,7 @@ describe("observability", () => {
 
     it("outputs say whether Grafana and Sentry are managed", async () => {
         const dev = fromWire((await plan("dev")).outputs!.toJavaScript()) as Record<string, Record<string, unknown>>;
-        expect(dev.grafana).toMatchObject({ managed: false, note: "Grafana objects are skipped until estate:grafana.url is set (README: Grafana in two steps)", adminPassword: "[secret]" });
+        expect(dev.grafana).toMatchObject({ managed: false, note: "Grafana objects are skipped until estate:grafana.url is set (docs/observability.md: Grafana in two steps)", adminPassword: "[secret]" });
         expect(dev.errorTracking).toEqual({ managed: false, note: "Sentry objects are skipped until estate:sentry.organization is set" });
         const prod = fromWire((await plan("prod")).outputs!.toJavaScript()) as Record<string, Record<string, unknown>>;
         expect(prod.grafana).toMatchObject({ managed: true, folder: "estate-prod", dataSource: "estate-prometheus-prod", host: "https://grafana.shop.example.com" });

@@ -1,6 +1,6 @@
 /**
  * `npm run bench:drill` works end to end on a tiny dataset (no timing is asserted: the figures
- * in the README come from the real run at about 1 GiB).
+ * in docs/performance.md come from the real run at about 1 GiB).
  */
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";

@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli as runCliAfresh } from "../../scripts/cli";
 import { policies } from "../../policies/pack";
+import { stackNames } from "../../scripts/engine/stacks";
 
 const root = path.resolve(__dirname, "../..");
 const fixture = (name: string) => path.join(root, "test/fixtures/programs", name);
@@ -316,7 +317,7 @@ describe("errors", () => {
         expect(await runCli(root, "plan", [])).toMatchObject({ exitCode: 2, stderr: expect.stringMatching(/^error: --stack is required/) });
         expect(await runCli(root, "plan", ["--stack", "nope"])).toMatchObject({
             exitCode: 2,
-            stderr: expect.stringMatching(/^error: --stack nope: no Pulumi\.nope\.yaml here \(stacks with a config file: dev, prod\)/),
+            stderr: expect.stringContaining(`error: --stack nope: no Pulumi.nope.yaml here (stacks with a config file: ${stackNames(root).join(", ")})`),
         });
     });
 
@@ -338,6 +339,49 @@ describe("errors", () => {
                 '  - estate:dr.retention.dailyDays must be an integer from 1 to 3650 (got "thirty")\n' +
                 "  - estate:backups is not a known key; did you mean estate:backup? (known here: profile, domain, protectData, tags, dr, backup, services, data, network, kubernetes, platform, monitoring, alerting, grafana, sentry)\n",
         );
+    });
+
+    describe("stack config errors come before a missing policy config", () => {
+        /** A project folder with this project's Pulumi.yaml, one stack file and no policies/config/. */
+        async function checkStackFile(contents: string) {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "estate-stack-first-"));
+            fs.copyFileSync(path.join(root, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+            fs.writeFileSync(path.join(dir, "Pulumi.fresh.yaml"), contents);
+            try {
+                return await runCli(dir, "check", ["--stack", "fresh", "--program", path.join(root, "infra/index.ts")]);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        }
+        const base = "  aws:region: eu-west-1\n  estate:domain: example.com\n";
+
+        it.each([
+            ["no estate:profile", `config:\n${base}`, "estate:profile is required (one of dev, prod)"],
+            ["an unknown estate:profile", `config:\n${base}  estate:profile: staging\n`, 'estate:profile must be one of dev, prod (got "staging")'],
+            ["an invalid estate:profile", `config:\n${base}  estate:profile: [dev]\n`, 'estate:profile must be one of dev, prod (got ["dev"])'],
+            ["an empty stack file", "", "estate:profile is required (one of dev, prod)"],
+            ["a misspelled config:", `confg:\n${base}  estate:profile: dev\n`, "unknown top-level key confg (did you mean config:?)"],
+            ["config keys without config:", `aws:region: eu-west-1\nestate:profile: dev\n`, "unknown top-level keys aws:region (a config key: indent it under config:)"],
+        ])("%s: exit 2 with that error, not the policy config's", async (_what, contents, message) => {
+            const result = await checkStackFile(contents);
+            expect(result.exitCode).toBe(2);
+            expect(result.stderr).toContain(message);
+            expect(result.stderr).not.toContain("no policy config");
+            expect(result.stderr).not.toMatch(/\n\s+at /);
+        });
+
+        it("a valid stack without a policy config for its stack or profile still fails on that, exit 2", async () => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "estate-no-policy-config-"));
+            fs.copyFileSync(path.join(root, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+            fs.copyFileSync(path.join(root, "Pulumi.dev.yaml"), path.join(dir, "Pulumi.fresh.yaml"));
+            try {
+                const result = await runCli(dir, "check", ["--stack", "fresh", "--program", fixture("kms-key-without-rotation.ts")]);
+                expect(result.exitCode).toBe(2);
+                expect(result.stderr).toMatch(/^error: no policy config for stack fresh: create policies\/config\/fresh\.json/);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
     });
 
     it("a missing config value is a config error (exit 2); a program that throws failed by itself (exit 3), with its own stack", async () => {
@@ -390,6 +434,49 @@ describe("npm run check (a real process, as CI and users run it)", () => {
         const result = await npm(["run", "--silent", "plan", "--", "--stack", "dev", "--program", fixture("throws-config-error.ts")]);
         expect(result.status).toBe(2);
         expect(result.stderr).not.toMatch(/\n\s+at /);
+    });
+});
+
+describe("--out <file>: the output in a file, stdout only says where", () => {
+    function withOutDir<T>(run: (dir: string) => Promise<T> | T): Promise<T> {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "estate-out-"));
+        return Promise.resolve(run(dir)).finally(() => fs.rmSync(dir, { recursive: true, force: true }));
+    }
+
+    it("plan --json --out writes the JSON to the file", async () => {
+        await withOutDir(async (dir) => {
+            const file = path.join(dir, "plan.json");
+            const result = await runCli(root, "plan", ["--stack", "dev", "--json", "--out", file]);
+            expect(result).toMatchObject({ exitCode: 0, stdout: `wrote ${file}\n`, stderr: "" });
+            const plan = JSON.parse(fs.readFileSync(file, "utf8")) as PlanJson;
+            expect(plan.stack).toBe("dev");
+            expect(plan.resources.length).toBeGreaterThan(0);
+        });
+    });
+
+    it("check --out writes the report, and keeps the exit code of a mandatory violation", async () => {
+        await withOutDir(async (dir) => {
+            const file = path.join(dir, "report.txt");
+            const result = await runCli(root, "check", ["--stack", "prod", "--program", fixture("public-bucket-acl.ts"), "--out", file]);
+            expect(result).toMatchObject({ exitCode: 1, stdout: `wrote ${file}\n`, stderr: "" });
+            expect(fs.readFileSync(file, "utf8")).toContain("[mandatory] estate-s3-no-public-acl");
+        });
+    });
+
+    it("a file that cannot be written is a usage error, exit 2", async () => {
+        const result = await runCli(root, "plan", ["--stack", "dev", "--program", fixture("kms-key-without-rotation.ts"), "--out", path.join(os.tmpdir(), "no-such-dir-estate", "plan.json")]);
+        expect(result.exitCode).toBe(2);
+        expect(result.stderr).toMatch(/^error: --out .*no-such-dir-estate\/plan\.json: cannot write the file: ENOENT/);
+    });
+
+    it("gives JSON that parses through npm run without -s, whose banner goes to stdout", async () => {
+        await withOutDir((dir) => {
+            const file = path.join(dir, "check.json");
+            const result = spawnSync("npm", ["run", "check", "--", "--stack", "dev", "--json", "--out", file], { cwd: root, encoding: "utf8" });
+            expect(result.status, result.stderr).toBe(0);
+            expect(result.stdout).toContain("> estate@"); // npm's banner: why the JSON goes to a file (or npm run -s)
+            expect((JSON.parse(fs.readFileSync(file, "utf8")) as CheckJson).stack).toBe("dev");
+        });
     });
 });
 

@@ -39,6 +39,7 @@ import { checkRules } from "../components/observability/promtool";
 import { planStack } from "../../scripts/cli";
 import { runWithCluster } from "../components/k8s/harness";
 import { type RecordedResource, plainInputs } from "../../scripts/engine/mock-engine";
+import { stackNames } from "../../scripts/engine/stacks";
 import { CRD_SCHEMAS, crdViolations } from "../helpers/crds";
 
 const root = path.resolve(__dirname, "../..");
@@ -143,7 +144,7 @@ const plan = (stack: string) => {
 };
 const kubernetesObjects = async (stack: string) => (await plan(stack)).resources.filter((r) => r.type.startsWith("kubernetes:") && !NOT_OBJECTS.has(r.type));
 
-describe.each(["dev", "prod"])("the %s estate's Kubernetes objects", (stack) => {
+describe.each(stackNames(root))("the %s estate's Kubernetes objects", (stack) => {
     it("are all valid against the official schemas, custom resources included", async () => {
         const objects = await kubernetesObjects(stack);
         const failures: string[] = [];
@@ -171,10 +172,13 @@ describe.each(["dev", "prod"])("the %s estate's Kubernetes objects", (stack) => 
 });
 
 describe("the validators", () => {
-    it("cover exactly the kinds the example estates create: dev (data in the cluster) and prod (managed data) together", async () => {
+    it("cover exactly the kinds the stacks create together: dev (data in the cluster) and prod (managed data) among them", async () => {
         const dev = new Set((await kubernetesObjects("dev")).map((r) => r.type));
-        const prod = new Set((await kubernetesObjects("prod")).map((r) => r.type));
-        expect(new Set([...dev, ...prod])).toEqual(new Set(KNOWN_KINDS));
+        const every = new Set<string>();
+        for (const stack of stackNames(root)) {
+            (await kubernetesObjects(stack)).forEach((r) => every.add(r.type));
+        }
+        expect(every).toEqual(new Set(KNOWN_KINDS));
         // The in-cluster data kinds come from dev.
         for (const kind of ["kubernetes:postgresql.cnpg.io/v1:Cluster", "kubernetes:postgresql.cnpg.io/v1:ScheduledBackup", ...Object.keys(PARTIAL)]) {
             expect(dev.has(kind), kind).toBe(true);

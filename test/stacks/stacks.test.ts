@@ -14,10 +14,12 @@ import { fromWire, plainInputs, runProgram } from "../../scripts/engine/mock-eng
 import { evaluatePolicies } from "../../scripts/engine/policy-harness";
 import { bundleProgram, programFrom } from "../../scripts/engine/program";
 import { loadStackConfig } from "../../scripts/engine/stack-config";
+import { stackNames } from "../../scripts/engine/stacks";
+import { resolvePolicyConfigFile } from "../../scripts/cli";
 import { plannedStack } from "../helpers/plans";
 
 const root = path.resolve(__dirname, "../..");
-const stacks = fs.readdirSync(root).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []);
+const stacks = stackNames(root);
 
 type PolicyConfigFile = Record<
     string,
@@ -27,7 +29,7 @@ type PolicyConfigFile = Record<
 function specAndPolicyConfig(stack: string) {
     const { config, project } = loadStackConfig(root, stack);
     const spec = parseEstateConfig(config, { project, stack });
-    const policyConfig = JSON.parse(fs.readFileSync(path.join(root, "policies/config", `${stack}.json`), "utf8")) as PolicyConfigFile;
+    const policyConfig = JSON.parse(fs.readFileSync(resolvePolicyConfigFile(root, stack)!, "utf8")) as PolicyConfigFile;
     return { spec, policyConfig };
 }
 
@@ -40,7 +42,7 @@ describe.each(stacks)("stack %s", (stack) => {
 
     it("relaxes the monitoring namespace in its policy config exactly when it runs the node exporter", () => {
         const { spec } = specAndPolicyConfig(stack);
-        const policyConfig = JSON.parse(fs.readFileSync(path.join(root, "policies/config", `${stack}.json`), "utf8")) as Record<string, { relaxed?: string[] }>;
+        const policyConfig = JSON.parse(fs.readFileSync(resolvePolicyConfigFile(root, stack)!, "utf8")) as Record<string, { relaxed?: string[] }>;
         expect(policyConfig["estate-k8s-namespace-pod-security"]?.relaxed?.includes("monitoring") ?? false).toBe(spec.monitoring.nodeExporter);
     });
 

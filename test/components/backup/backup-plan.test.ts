@@ -568,11 +568,11 @@ describe("BackupPlan invalid arguments", () => {
         ],
         ["a selection of nothing", { selectByTag: false }, "selectByTag is false and resources is empty: the plan would back up nothing; pass resources or keep selectByTag"],
         ["an empty ARN", { resources: [""] }, 'resources[0] must be a resource ARN (got "")'],
-        ["a Unix cron schedule", { schedules: { daily: "0 3 * * *" } }, 'schedules.daily must be an AWS cron expression such as cron(0 3 * * ? *) (got "0 3 * * *")'],
+        ["a Unix cron schedule", { schedules: { daily: "0 3 * * *" } }, 'schedules.daily must be an AWS cron expression such as cron(0 3 * * ? *); this one is not of the form cron(minute hour day-of-month month day-of-week year) (got "0 3 * * *")'],
         ["a schedule for no tier", { schedules: { hourly: "cron(0 * * * ? *)" } as never }, "schedules.hourly is not a tier (one of daily, weekly, monthly, yearly)"],
         ["a short start window", { startWindowMinutes: 30 }, "startWindowMinutes must be an integer >= 60 (got 30)"],
         ["a completion window too short for the start window", { startWindowMinutes: 120, completionWindowMinutes: 150 }, "completionWindowMinutes must be an integer >= startWindowMinutes + 60 = 180 (got 150)"],
-        ["a bad restore testing schedule", { restoreTesting: { schedule: "monthly" } }, 'restoreTesting.schedule must be an AWS cron expression such as cron(0 8 15 * ? *) (got "monthly")'],
+        ["a bad restore testing schedule", { restoreTesting: { schedule: "monthly" } }, 'restoreTesting.schedule must be an AWS cron expression such as cron(0 8 15 * ? *); this one is not of the form cron(minute hour day-of-month month day-of-week year) (got "monthly")'],
         ["a week-long restore start window", { restoreTesting: { startWindowHours: 169 } }, "restoreTesting.startWindowHours must be an integer from 1 to 168 (got 169)"],
         ["a zero selection window", { restoreTesting: { selectionWindowDays: 0 } }, "restoreTesting.selectionWindowDays must be an integer from 1 to 365 (got 0)"],
         [

@@ -1,7 +1,7 @@
 /**
  * The Alertmanager configuration the estate renders, checked by the real amtool (Debian's
  * `prometheus-alertmanager` package; `.ci/run` installs it): it loads, and alerts are routed to
- * the receivers the README promises.
+ * the receivers docs/observability.md promises.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";

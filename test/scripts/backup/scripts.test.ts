@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { BACKUP_IMAGE_CONTEXT, backupImageBuildArgs } from "../../../components/backup/backup-image";
 import { BACKUP_JOBS, BACKUP_METRICS } from "../../../components/backup/metrics";
-import { dataSchema } from "../../../infra/schema";
+import { POSTGRES_VERSIONS } from "../../../infra/schema";
 
 const root = path.resolve(__dirname, "../../..");
 const scriptsDir = path.join(root, "scripts/backup");
@@ -181,7 +181,7 @@ describe("the backup image's Dockerfile", () => {
     });
 
     it("takes the build arguments the wiring derives from the config, for every PostgreSQL version the config allows", () => {
-        const versions = (dataSchema.shape.postgres.unwrap().shape.version.options as readonly string[]).slice();
+        const versions = [...POSTGRES_VERSIONS];
         expect(versions.length).toBeGreaterThan(0);
         for (const version of versions) {
             const buildArgs = backupImageBuildArgs({ postgres: { version } });

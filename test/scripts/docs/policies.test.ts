@@ -47,7 +47,7 @@ describe("docs/policies.md", () => {
 
     it("documents each config property with its type, bounds, default and each stack's value", () => {
         expect(committed).toContain("  | `minimumDays` | integer | an integer from 1 to 35 | `7` | `7` | `30` | The least backupRetentionPeriod in days (the stack's objective, 1 to 35). |");
-        expect(committed).toContain("  | `drRegion` | string | a string matching ^[a-z]{2}(-[a-z]+)+-[0-9]+$ | none | not set | `\"eu-central-1\"` |");
+        expect(committed).toContain("  | `drRegion` | string | a string matching `^[a-z]{2}(-[a-z]+)+-[0-9]+$` | none | not set | `\"eu-central-1\"` |");
     });
 
     it("names the equivalent scanner rules", () => {
