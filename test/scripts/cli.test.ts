@@ -2,7 +2,7 @@
  * The offline plan and check, through the same entry the npm scripts use (`runCli`), and through
  * a real `npm run` process for the exit codes and output a user sees.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
