@@ -327,6 +327,13 @@ describe("the schema check itself", () => {
         const cluster = plainInputs(postgres, "unwrap") as { spec: { instances: unknown } };
         cluster.spec.instances = "one";
         expect(() => checkCrd(postgres.type, cluster)).toThrow(/spec\/instances must be integer/);
+        // What the CRD's own schema leaves open, the fixture check adds as the API server does: the
+        // apiVersion and kind of the type, an ObjectMeta, and the fields' formats (int32 here).
+        const intact = () => plainInputs(postgres, "unwrap") as { kind: string; metadata: { labels?: unknown }; spec: { stopDelay?: unknown } };
+        expect(() => checkCrd(postgres.type, intact())).not.toThrow();
+        expect(() => checkCrd(postgres.type, { ...intact(), kind: "ScheduledBackup" })).toThrow(/\/kind must be equal to constant/);
+        expect(() => checkCrd(postgres.type, { ...intact(), metadata: { ...intact().metadata, labels: { tier: 1 } } })).toThrow(/\/metadata .*labels\/tier must be string/);
+        expect(() => checkCrd(postgres.type, { ...intact(), spec: { ...intact().spec, stopDelay: 2 ** 40 } })).toThrow(/spec\/stopDelay must match format "int32"/);
         const store = (await plan("dev")).resources.find((r) => r.name === "postgres-object-store")!;
         const broken = plainInputs(store, "unwrap") as { spec: { configuration: { destinationPath?: unknown } } };
         delete broken.spec.configuration.destinationPath;
