@@ -34,11 +34,11 @@ import { ClusterMongo, ClusterPostgres, ClusterRedis } from "../../components/da
 import { AppService, Platform } from "../../components/k8s";
 import { Monitoring, estateRuleGroups } from "../../components/observability";
 import { checkRules } from "../components/observability/promtool";
-import { planStack } from "../../scripts/cli";
 import { runWithCluster } from "../components/k8s/harness";
 import { type RecordedResource, plainInputs } from "../../scripts/engine/mock-engine";
 import { stackNames } from "../../scripts/engine/stacks";
 import { CRD_SCHEMAS, crdViolations } from "../helpers/crds";
+import { plannedStack } from "../helpers/plans";
 
 const root = path.resolve(__dirname, "../..");
 
@@ -124,14 +124,8 @@ function validate(r: RecordedResource): void {
 
 const KNOWN_KINDS = [...Object.keys(MODELS), ...Object.keys(CRD_SCHEMAS), ...Object.keys(PARTIAL)];
 
-/** Each stack's plan, once (the tests below share them). */
-const plans = new Map<string, ReturnType<typeof planStack>>();
-const plan = (stack: string) => {
-    if (!plans.has(stack)) {
-        plans.set(stack, planStack(root, { stack }));
-    }
-    return plans.get(stack)!;
-};
+/** Each stack's plan, once per process (test/helpers/plans.ts): the tests below and other files share them. */
+const plan = (stack: string) => plannedStack(stack);
 const kubernetesObjects = async (stack: string) => (await plan(stack)).resources.filter((r) => r.type.startsWith("kubernetes:") && !NOT_OBJECTS.has(r.type));
 
 describe.each(stackNames(root))("the %s estate's Kubernetes objects", (stack) => {
@@ -150,7 +144,7 @@ describe.each(stackNames(root))("the %s estate's Kubernetes objects", (stack) =>
     });
 
     it("have PrometheusRules whose every group passes promtool check rules", async () => {
-        const run = await planStack(root, { stack });
+        const run = await plan(stack);
         const rules = run.resources.filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule");
         expect(rules.length).toBeGreaterThanOrEqual(3);
         for (const rule of rules) {
