@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { OUTPUTS_VERSION, type EstateOutputs } from "../../infra/contract";
-import { planStack } from "../../scripts/cli";
+import { plannedStack } from "../helpers/plans";
 import { type EngineRun, fromWire, type MockStackReference, plainInputs, runProgram } from "../../scripts/engine/mock-engine";
 import { bundleProgram, programFrom } from "../../scripts/engine/program";
 import { typecheck } from "../helpers/typecheck";
@@ -20,7 +20,7 @@ let estate: MockStackReference;
 let outputs: EstateOutputs;
 
 beforeAll(async () => {
-    const run = await planStack(root, { stack: "prod" });
+    const run = await plannedStack("prod");
     const wire = run.outputs!.toJavaScript() as Record<string, unknown>;
     outputs = fromWire(wire, "unwrap") as EstateOutputs;
     // As the engine reports them: a top-level output holding any secret is a secret output.

@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OUTPUTS_VERSION, type EstateOutputs } from "../../infra/contract";
-import { planStack } from "../../scripts/cli";
+import { plannedStack } from "../helpers/plans";
 import { fromWire } from "../../scripts/engine/mock-engine";
 import { runOutputs } from "../../scripts/outputs";
 
@@ -39,7 +39,7 @@ function parseEnv(text: string): Record<string, string> {
 
 beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "estate-outputs-"));
-    const run = await planStack(root, { stack: "prod" });
+    const run = await plannedStack("prod");
     outputs = fromWire(run.outputs!.toJavaScript(), "unwrap") as EstateOutputs;
     saved = path.join(dir, "prod.json");
     fs.writeFileSync(saved, JSON.stringify(outputs, null, 2));

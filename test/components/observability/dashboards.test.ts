@@ -4,9 +4,8 @@
  * grid positions on the 24-column grid, data source references, queries with refIds), every
  * panel and query on the Prometheus data source, and every PromQL query parsed by promtool.
  */
-import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { planStack } from "../../../scripts/cli";
+import { plannedStack } from "../../helpers/plans";
 import { plainInputs } from "../../../scripts/engine/mock-engine";
 import type { MonitoredService } from "../../../components/observability/alert-rules";
 import { BACKUP_METRICS } from "../../../components/backup/metrics";
@@ -120,7 +119,7 @@ describe.each(DASHBOARDS)("the %s dashboard", (_, model) => {
 
 describe("the dashboards the prod estate uploads", () => {
     it("pass the same checks, on the data source it creates", async () => {
-        const run = await planStack(path.resolve(__dirname, "../../.."), { stack: "prod" });
+        const run = await plannedStack("prod");
         const datasource = plainInputs(run.resources.find((r) => r.type === "grafana:oss/dataSource:DataSource")!, "unwrap") as { uid: string };
         const uploaded = run.resources.filter((r) => r.type === "grafana:oss/dashboard:Dashboard");
         expect(uploaded).toHaveLength(2);
