@@ -27,10 +27,10 @@ export function runCli(...args: Parameters<typeof runCliAfresh>): ReturnType<typ
     return cliRuns.get(key)!;
 }
 
-/** `npm <args>` as a real process in the estate's folder, awaited without blocking the test process. */
-export function npm(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+/** `<command> <args>` as a real process in the estate's folder, awaited without blocking the test process. */
+export function run(command: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve, reject) => {
-        const child = spawn("npm", args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(command, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
         let stdout = "";
         let stderr = "";
         child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));

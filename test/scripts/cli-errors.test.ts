@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { stackNames } from "../../scripts/engine/stacks";
-import { type CheckJson, fixture, npm, type PlanJson, root, runCli } from "../helpers/cli";
+import { type CheckJson, fixture, type PlanJson, root, run, runCli } from "../helpers/cli";
 
 describe("errors", () => {
     it("a usage error names the flag and exits 2", async () => {
@@ -104,12 +104,21 @@ describe("errors", () => {
     });
 });
 
+/**
+ * `node scripts/run.mjs <command>`: the process `npm run <command>` starts (package.json's scripts),
+ * so the exit codes and output are those CI and users get; npm itself is exercised once, below,
+ * where its banner matters.
+ */
+function runMjs(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+    return run(process.execPath, ["scripts/run.mjs", ...args]);
+}
+
 describe("npm run check (a real process, as CI and users run it)", () => {
     it("exits 0 on dev with a summary line, and 1 on a bad program against prod", async () => {
         // The two processes run side by side.
         const [ok, bad] = await Promise.all([
-            npm(["run", "--silent", "check", "--", "--stack", "dev"]),
-            npm(["run", "--silent", "check", "--", "--stack", "prod", "--program", fixture("public-bucket-acl.ts")]),
+            runMjs(["check", "--stack", "dev"]),
+            runMjs(["check", "--stack", "prod", "--program", fixture("public-bucket-acl.ts")]),
         ]);
         expect(ok.status).toBe(0);
         expect(ok.stdout).toMatch(/policy pack estate: \d+ policies over \d+ resources of stack dev .*: 0 mandatory, 0 advisory violations/);
@@ -121,7 +130,7 @@ describe("npm run check (a real process, as CI and users run it)", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "estate-policy-config-"));
         const file = path.join(dir, "bad.json");
         fs.writeFileSync(file, JSON.stringify({ all: "mandatory", "estate-rds-backup-retention": { minimumDays: 90 } }));
-        const result = await npm(["run", "--silent", "check", "--", "--stack", "prod", "--policy-config", file]);
+        const result = await runMjs(["check", "--stack", "prod", "--policy-config", file]);
         fs.rmSync(dir, { recursive: true, force: true });
         expect(result.status).toBe(2);
         expect(result.stderr).toContain(`error: ${file}: invalid policy pack config:`);
@@ -130,7 +139,7 @@ describe("npm run check (a real process, as CI and users run it)", () => {
     });
 
     it("exits 2 on a config error, with no stack trace", async () => {
-        const result = await npm(["run", "--silent", "plan", "--", "--stack", "dev", "--program", fixture("throws-config-error.ts")]);
+        const result = await runMjs(["plan", "--stack", "dev", "--program", fixture("throws-config-error.ts")]);
         expect(result.status).toBe(2);
         expect(result.stderr).not.toMatch(/\n\s+at /);
     });
