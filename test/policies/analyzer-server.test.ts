@@ -5,7 +5,7 @@
  * harness reports for the same resources. This is the only test that runs policies/index.ts, in
  * its own process.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,12 +13,12 @@ import { policies } from "../../policies/pack";
 import { runProgram, type RecordedResource } from "../../scripts/engine/mock-engine";
 import { enforcementOf, evaluatePolicies, fakeResource, UNKNOWN } from "../../scripts/engine/policy-harness";
 import { bundleProgram } from "../../scripts/engine/program";
+import { servePolicyPack } from "../helpers/policy-pack";
 import { attach, bucket, bucketSet, dataProgram, estateProgram, KEY_ARN, packConfig, sseS3Encryption, T } from "./fixtures";
 import { deployment as k8sDeployment, hpa as k8sHpa, ingress as k8sIngress, K, namespace as k8sNamespace, pdb as k8sPdb } from "./k8s/fixtures";
 
 /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
 // The engine's gRPC protocol, typed loosely at this boundary.
-const grpc = require("@grpc/grpc-js");
 const rpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
 const pb = require("@pulumi/pulumi/proto/analyzer_pb");
 const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
@@ -135,31 +135,14 @@ async function harnessFindings(resources: RecordedResource[], config: PolicyPack
 const sorted = (findings: Finding[]) => [...findings].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 
 beforeAll(async () => {
-    const entry = path.join(root, "node_modules/@pulumi/pulumi/cmd/run-policy-pack");
     // The pack's entry point compiled to JavaScript, as the offline check compiles programs
     // (scripts/engine/program.ts): given a TypeScript folder, run-policy-pack registers ts-node with
     // `typeCheck: true` (node_modules/@pulumi/pulumi/cmd/run-policy-pack/run.js), and type-checking
     // policies/ against the SDKs' declarations costs about 12 s of CPU here before the server
-    // answers, a check `tsc --noEmit -p .` already makes. The server and the pack are the same.
+    // answers, a check `tsc --noEmit -p .` already makes; the CLI's own path is tested in
+    // test/integration/policy-pack-cli-path.test.ts. The server and the pack are the same.
     const packBundle = await bundleProgram(root, "policies/index.ts");
-    // The first argument is the engine's address, which a policy pack does not use. The working
-    // directory is the pack's folder, where `new PolicyPack` reads package.json.
-    const child = spawn(process.execPath, [entry, "127.0.0.1:0", packBundle.file], { cwd: path.join(root, "policies"), stdio: ["ignore", "pipe", "pipe"] });
-    pack = child;
-    const port = await new Promise<string>((resolve, reject) => {
-        let out = "";
-        let err = "";
-        child.stdout!.on("data", (chunk: Buffer) => {
-            out += chunk.toString();
-            const match = /^(\d+)\s*$/m.exec(out);
-            if (match) {
-                resolve(match[1]!);
-            }
-        });
-        child.stderr!.on("data", (chunk: Buffer) => (err += chunk.toString()));
-        child.on("exit", (code) => reject(new Error(`the policy pack exited with ${code}: ${err}`)));
-    });
-    client = new rpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    ({ child: pack, client } = await servePolicyPack(packBundle.file));
 }, 120_000);
 
 afterAll(() => {
