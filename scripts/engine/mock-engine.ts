@@ -228,9 +228,59 @@ function computedOutputs(type: string, name: string, inputs: Record<string, unkn
                 arn: `arn:aws:ecr:${region}:${MOCK_ACCOUNT_ID}:repository/${repo}`,
             };
         }
+        // Shaped as @pulumi/aws 7.48 types/output.d.ts declares them (eks.ClusterCertificateAuthority
+        // `data`, ClusterIdentity `oidcs[].issuer`, ClusterVpcConfig `clusterSecurityGroupId`/`vpcId`), with
+        // the formats EKS uses: endpoint `https://<32 hex>.gr7.<region>.eks.amazonaws.com`, issuer
+        // `https://oidc.eks.<region>.amazonaws.com/id/<32 HEX>` (the same id), as the offline
+        // `aws.eks.getCluster` answers (scripts/engine/invokes.ts). Derived from account, region and name.
+        case "aws:eks/cluster:Cluster": {
+            const clusterName = typeof inputs.name === "string" ? inputs.name : name;
+            const id = createHash("sha256").update(`eks ${MOCK_ACCOUNT_ID} ${region} ${clusterName}`).digest("hex").slice(0, 32).toUpperCase();
+            const vpcConfig = inputs.vpcConfig !== null && typeof inputs.vpcConfig === "object" ? (inputs.vpcConfig as Record<string, unknown>) : {};
+            return {
+                arn: `arn:aws:eks:${region}:${MOCK_ACCOUNT_ID}:cluster/${clusterName}`,
+                name: clusterName,
+                endpoint: `https://${id}.gr7.${region}.eks.amazonaws.com`,
+                certificateAuthority: { data: Buffer.from(`mock certificate authority of ${clusterName}`).toString("base64") },
+                identities: [{ oidcs: [{ issuer: `https://oidc.eks.${region}.amazonaws.com/id/${id}` }] }],
+                vpcConfig: {
+                    ...vpcConfig,
+                    clusterSecurityGroupId: `sg-${createHash("sha256").update(`eks-cluster-sg ${clusterName}`).digest("hex").slice(0, 17)}`,
+                    vpcId: `vpc-${createHash("sha256").update(`eks-vpc ${clusterName}`).digest("hex").slice(0, 17)}`,
+                },
+                platformVersion: "eks.1",
+                status: "ACTIVE",
+                region,
+            };
+        }
+        // iam/openIdConnectProvider.d.ts: `arn` is arn:aws:iam::<account>:oidc-provider/<url without https://>.
+        case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
+            const url = typeof inputs.url === "string" ? inputs.url.replace(/^https:\/\//, "") : name;
+            return { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/${url}` };
+        }
+        // ec2/launchTemplate.d.ts: `latestVersion`/`defaultVersion` (numbers) start at 1; a node group names the version.
+        case "aws:ec2/launchTemplate:LaunchTemplate":
+            return { arn: `arn:aws:ec2:${region}:${MOCK_ACCOUNT_ID}:launch-template/lt-${createHash("sha256").update(name).digest("hex").slice(0, 17)}`, latestVersion: 1, defaultVersion: 1, ...named };
         default:
             return { arn, ...named };
     }
+}
+
+/**
+ * The state a mock `up` returns: the computed outputs, then the inputs over them, as a provider
+ * echoes its inputs. A block both have (an EKS cluster's `vpcConfig`, whose `clusterSecurityGroupId`
+ * EKS computes) is merged one level deep, the inputs winning, so the computed fields survive.
+ */
+function upState(computed: Record<string, unknown>, inputs: Record<string, unknown>): Record<string, unknown> {
+    const state: Record<string, unknown> = { ...computed, ...inputs };
+    const isBlock = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+    for (const [key, value] of Object.entries(computed)) {
+        const given = inputs[key];
+        if (isBlock(value) && isBlock(given)) {
+            state[key] = { ...value, ...given };
+        }
+    }
+    return state;
 }
 
 /** The parts of the engine's protobuf messages the recorder reads (the SDK types them loosely). */
@@ -343,7 +393,7 @@ class RecordingMonitor extends MockMonitor {
                 }
                 return {
                     id: `${args.name}-id`,
-                    state: { ...computedOutputs(args.type, args.name, args.inputs, this.context.region), ...args.inputs, ...named },
+                    state: { ...upState(computedOutputs(args.type, args.name, args.inputs, this.context.region), args.inputs), ...named },
                 };
             },
             call: (args: pulumi.runtime.MockCallArgs) => {
