@@ -135,12 +135,11 @@ export class EksCluster extends pulumi.ComponentResource {
         super(TYPE, name, {}, opts);
         const { region, tags } = a;
         const clusterName = a.clusterName ?? name;
-        const parent = this;
-        const keep: pulumi.CustomResourceOptions = a.protectData ? { parent, protect: true, retainOnDelete: true } : { parent };
+        const keep: pulumi.CustomResourceOptions = a.protectData ? { parent: this, protect: true, retainOnDelete: true } : { parent: this };
 
-        const account = aws.getCallerIdentityOutput({}, { parent });
-        const partition = aws.getPartitionOutput({}, { parent }).partition;
-        const keyRegion = region !== undefined ? pulumi.output(region) : aws.getRegionOutput({}, { parent }).region;
+        const account = aws.getCallerIdentityOutput({}, { parent: this });
+        const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+        const keyRegion = region !== undefined ? pulumi.output(region) : aws.getRegionOutput({}, { parent: this }).region;
 
         // One key for the cluster's secrets and its logs: the account's IAM decides who uses it, and
         // CloudWatch Logs may use it for this account's log groups in this region (components/data/keys.ts).
@@ -156,7 +155,7 @@ export class EksCluster extends pulumi.ComponentResource {
             },
             keep,
         );
-        new aws.kms.Alias(`${name}-key-alias`, { namePrefix: `alias/estate/${name}-eks-`, targetKeyId: key.arn, region }, { parent });
+        new aws.kms.Alias(`${name}-key-alias`, { namePrefix: `alias/estate/${name}-eks-`, targetKeyId: key.arn, region }, { parent: this });
 
         // EKS writes to this exact name, creating it (no key, kept forever) if it does not exist yet:
         // https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html; terraform-aws-eks main.tf
@@ -164,7 +163,7 @@ export class EksCluster extends pulumi.ComponentResource {
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-control-plane-logs`,
             { name: controlPlaneLogGroupName(clusterName), retentionInDays: a.logRetentionDays, kmsKeyId: key.arn, region, tags },
-            { parent, retainOnDelete: a.protectData },
+            { parent: this, retainOnDelete: a.protectData },
         );
 
         // The cluster role: trusted by EKS, with AWS's managed AmazonEKSClusterPolicy, and allowed the
@@ -179,12 +178,12 @@ export class EksCluster extends pulumi.ComponentResource {
                 }),
                 tags,
             },
-            { parent },
+            { parent: this },
         );
         const clusterPolicy = new aws.iam.RolePolicyAttachment(
             `${name}-cluster-policy`,
             { role: role.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/AmazonEKSClusterPolicy` },
-            { parent },
+            { parent: this },
         );
         const encryptionPolicy = new aws.iam.RolePolicy(
             `${name}-cluster-encryption`,
@@ -195,7 +194,7 @@ export class EksCluster extends pulumi.ComponentResource {
                     Statement: [{ Sid: "ClusterEncryption", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"], Resource: key.arn }],
                 }),
             },
-            { parent },
+            { parent: this },
         );
 
         const publicEndpoint = a.publicAccessCidrs.length > 0;
@@ -226,7 +225,7 @@ export class EksCluster extends pulumi.ComponentResource {
                 tags,
             },
             {
-                parent,
+                parent: this,
                 protect: a.protectData,
                 // The log group first (else EKS creates its own); the role's permissions first, or EKS cannot
                 // clean up what it created in the account on deletion (aws.eks.Cluster `roleArn` docs).
@@ -235,7 +234,7 @@ export class EksCluster extends pulumi.ComponentResource {
         );
 
         this.adminAccess = a.adminRoleArns.map((principalArn, i) => {
-            const entry = new aws.eks.AccessEntry(`${name}-admin-${i}`, { clusterName: this.cluster.name, principalArn, type: "STANDARD", region, tags }, { parent });
+            const entry = new aws.eks.AccessEntry(`${name}-admin-${i}`, { clusterName: this.cluster.name, principalArn, type: "STANDARD", region, tags }, { parent: this });
             return new aws.eks.AccessPolicyAssociation(
                 `${name}-admin-${i}`,
                 {
@@ -245,7 +244,7 @@ export class EksCluster extends pulumi.ComponentResource {
                     accessScope: { type: "cluster" },
                     region,
                 },
-                { parent },
+                { parent: this },
             );
         });
 
@@ -253,7 +252,7 @@ export class EksCluster extends pulumi.ComponentResource {
         // provider's thumbprintLists is optional, and for providers like this one IAM validates with its
         // own trusted CAs (@pulumi/aws 7.48 iam/openIdConnectProvider.d.ts, `thumbprintLists`).
         const issuerUrl = this.cluster.identities.apply((ids) => ids[0]?.oidcs[0]?.issuer ?? "");
-        const oidc = new aws.iam.OpenIdConnectProvider(`${name}-oidc`, { url: issuerUrl, clientIdLists: ["sts.amazonaws.com"], tags }, { parent });
+        const oidc = new aws.iam.OpenIdConnectProvider(`${name}-oidc`, { url: issuerUrl, clientIdLists: ["sts.amazonaws.com"], tags }, { parent: this });
 
         this.clusterName = this.cluster.name;
         this.version = a.version;

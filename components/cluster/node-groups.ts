@@ -207,10 +207,9 @@ export class NodeGroups extends pulumi.ComponentResource {
         const a = { ...defaults, ...withoutUndefined(args) };
         super(TYPE, name, {}, opts);
         const { region, tags } = a;
-        const parent = this;
-        const partition = aws.getPartitionOutput({}, { parent }).partition;
+        const partition = aws.getPartitionOutput({}, { parent: this }).partition;
 
-        const keyArn = a.kmsKeyArn !== undefined ? pulumi.output(a.kmsKeyArn) : ebsKey(name, { region, tags, parent, protectData: a.protectData, partition });
+        const keyArn = a.kmsKeyArn !== undefined ? pulumi.output(a.kmsKeyArn) : ebsKey(name, { region, tags, parent: this, protectData: a.protectData, partition });
 
         // The node role: EC2 instances assume it; the worker policy lets the kubelet join and describe,
         // ECR read-only pulls images. The VPC CNI's permissions (AmazonEKS_CNI_Policy) go to the
@@ -227,10 +226,10 @@ export class NodeGroups extends pulumi.ComponentResource {
                 assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "EKSNodeAssumeRole", Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
                 tags,
             },
-            { parent },
+            { parent: this },
         );
         const attachments = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly"].map(
-            (policy) => new aws.iam.RolePolicyAttachment(`${name}-${policy}`, { role: role.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/${policy}` }, { parent }),
+            (policy) => new aws.iam.RolePolicyAttachment(`${name}-${policy}`, { role: role.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/${policy}` }, { parent: this }),
         );
 
         const template = new aws.ec2.LaunchTemplate(
@@ -249,7 +248,7 @@ export class NodeGroups extends pulumi.ComponentResource {
                 region,
                 tags,
             },
-            { parent },
+            { parent: this },
         );
 
         const zones = a.subnetIds.length;
@@ -274,7 +273,7 @@ export class NodeGroups extends pulumi.ComponentResource {
                         tags,
                     },
                     {
-                        parent,
+                        parent: this,
                         dependsOn: [a.cluster, ...attachments],
                         // The Cluster Autoscaler owns desiredSize: the next `up` must not put it back
                         // (terraform-aws-eks: `lifecycle { ignore_changes = [scaling_config[0].desired_size] }`).
