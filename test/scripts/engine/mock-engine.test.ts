@@ -164,6 +164,25 @@ describe("runProgram", () => {
         expect(outputs.keyArn).toMatch(/^arn:aws:kms:eu-west-1:\d{12}:key\//);
     });
 
+    it("computes what EKS and IAM return for a cluster and its OIDC provider, keeping the given vpcConfig next to the computed security group; repeatably", async () => {
+        const program = () => {
+            const cluster = new aws.eks.Cluster("c", { name: "shop", roleArn: "arn:aws:iam::123456789012:role/eks", vpcConfig: { subnetIds: ["subnet-a", "subnet-b"], endpointPrivateAccess: true } });
+            const issuer = cluster.identities.apply((ids) => ids[0]!.oidcs[0]!.issuer);
+            const oidc = new aws.iam.OpenIdConnectProvider("oidc", { url: issuer, clientIdLists: ["sts.amazonaws.com"] });
+            const template = new aws.ec2.LaunchTemplate("lt", {});
+            return { endpoint: cluster.endpoint, ca: cluster.certificateAuthority.data, issuer, vpc: cluster.vpcConfig, oidcArn: oidc.arn, ltVersion: template.latestVersion };
+        };
+        const runs = [await runProgram(program, { config: { "aws:region": "eu-west-1" } }), await runProgram(program, { config: { "aws:region": "eu-west-1" } })];
+        const [outputs, again] = runs.map((run) => fromWire(run.outputs!.toJavaScript()) as { endpoint: string; ca: string; issuer: string; vpc: Record<string, unknown>; oidcArn: string; ltVersion: number });
+        expect(outputs).toEqual(again);
+        const id = /^https:\/\/([0-9A-F]{32})\.gr7\.eu-west-1\.eks\.amazonaws\.com$/.exec(outputs!.endpoint)![1];
+        expect(outputs!.issuer).toBe(`https://oidc.eks.eu-west-1.amazonaws.com/id/${id}`);
+        expect(Buffer.from(outputs!.ca, "base64").toString()).toContain("shop");
+        expect(outputs!.vpc).toMatchObject({ subnetIds: ["subnet-a", "subnet-b"], endpointPrivateAccess: true, clusterSecurityGroupId: expect.stringMatching(/^sg-[0-9a-f]{17}$/) });
+        expect(outputs!.oidcArn).toBe(`arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/${id}`);
+        expect(outputs!.ltVersion).toBe(1);
+    });
+
     it("rethrows the program's error after the engine settles", async () => {
         await expect(runProgram(() => { throw new pulumi.RunError("bad input"); })).rejects.toThrow("bad input");
     });
