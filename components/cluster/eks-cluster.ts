@@ -100,7 +100,6 @@ export interface EksClusterArgs {
 const defaults = {
     version: EKS_VERSION,
     publicAccessCidrs: [] as string[],
-    adminRoleArns: [] as string[],
     logRetentionDays: 365,
     protectData: true,
     tags: {} as Record<string, string>,
@@ -109,6 +108,7 @@ const defaults = {
 const TYPE = "estate:cluster:EksCluster";
 
 export class EksCluster extends pulumi.ComponentResource {
+    /** The EKS cluster itself (what node groups and add-ons depend on). */
     readonly cluster: aws.eks.Cluster;
     readonly clusterName: pulumi.Output<string>;
     /** The Kubernetes version asked for (plain: add-on pins are chosen by it). */
@@ -233,7 +233,7 @@ export class EksCluster extends pulumi.ComponentResource {
             },
         );
 
-        this.adminAccess = a.adminRoleArns.map((principalArn, i) => {
+        this.adminAccess = (a.adminRoleArns ?? []).map((principalArn, i) => {
             const entry = new aws.eks.AccessEntry(`${name}-admin-${i}`, { clusterName: this.cluster.name, principalArn, type: "STANDARD", region, tags }, { parent: this });
             return new aws.eks.AccessPolicyAssociation(
                 `${name}-admin-${i}`,

@@ -194,12 +194,15 @@ const DEFAULT_MAX_PER_ZONE = 3;
 const TYPE = "estate:cluster:NodeGroups";
 
 export class NodeGroups extends pulumi.ComponentResource {
+    /** One managed node group per subnet, in subnet order (what add-ons that need nodes wait for). */
     readonly groups: aws.eks.NodeGroup[];
+    /** The nodes' IAM role. */
     readonly nodeRoleArn: pulumi.Output<string>;
     /** Nodes across all zones at their maximum (plain: the Cluster Autoscaler's bound). */
     readonly maxNodes: number;
     /** The key of the nodes' volumes (given or created here). */
     readonly kmsKeyArn: pulumi.Output<string>;
+    /** The nodes' launch template. */
     readonly launchTemplateId: pulumi.Output<string>;
 
     constructor(name: string, args: NodeGroupsArgs, opts?: pulumi.ComponentResourceOptions) {
