@@ -110,9 +110,11 @@ const TYPE = "estate:cluster:EksCluster";
 export class EksCluster extends pulumi.ComponentResource {
     /** The EKS cluster itself (what node groups and add-ons depend on). */
     readonly cluster: aws.eks.Cluster;
+    /** The EKS cluster's name (`clusterName`), for add-ons, node groups and `aws eks` commands. */
     readonly clusterName: pulumi.Output<string>;
     /** The Kubernetes version asked for (plain: add-on pins are chosen by it). */
     readonly version: string;
+    /** The API server's URL (`https://<id>.gr7.<region>.eks.amazonaws.com`), reachable as the endpoint settings allow. */
     readonly endpoint: pulumi.Output<string>;
     /** The cluster's certificate authority, base64 as EKS returns it. */
     readonly certificateAuthority: pulumi.Output<string>;

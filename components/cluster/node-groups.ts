@@ -22,8 +22,11 @@ import { guardedKeyPolicy } from "../lib/key-guard";
 
 /** What must fit on the nodes at the HPAs' maximums: the sum of the pods' requests, and the pod count. */
 export interface WorkloadCapacity {
+    /** CPU requests, in millicores. */
     cpuMillicores: number;
+    /** Memory requests, in MiB. */
     memoryMiB: number;
+    /** Pods (each takes one of a node's max pods, and with the VPC CNI a VPC address). */
     pods: number;
 }
 
