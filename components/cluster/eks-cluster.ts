@@ -56,7 +56,10 @@ const KEY_DELETION_WINDOW_DAYS = 30;
 const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
 
 export interface EksClusterArgs {
-    /** The VPC of `subnetIds` (the network's). Required. */
+    /**
+     * The VPC of `subnetIds` (the network's). EKS derives the VPC from the subnets; the component
+     * records it in its outputs, for whoever reads the estate's state. Required.
+     */
     vpcId: pulumi.Input<string>;
     /**
      * Private subnets for the control plane's network interfaces, in at least two zones (EKS's
@@ -268,6 +271,7 @@ export class EksCluster extends pulumi.ComponentResource {
             pulumi.all([this.cluster.endpoint, this.certificateAuthority, this.cluster.name, keyRegion]).apply(([endpoint, ca, cluster, r]) => JSON.stringify(kubeconfig({ endpoint, certificateAuthority: ca, clusterName: cluster, region: r }))),
         );
         this.registerOutputs({
+            vpcId: a.vpcId,
             clusterName: this.clusterName,
             version: this.version,
             endpoint: this.endpoint,
