@@ -46,8 +46,15 @@ export const EKS_VERSION_STANDARD_SUPPORT_ENDS = "2027-08";
  */
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
 
-/** The EKS access policy the admin roles get, cluster-wide (access-policy-reference, "AmazonEKSClusterAdminPolicy"). */
+/** The EKS access policy the admin roles get, cluster-wide (Amazon EKS User Guide, access-policy-reference, "AmazonEKSClusterAdminPolicy"). */
 export const CLUSTER_ADMIN_POLICY = "AmazonEKSClusterAdminPolicy";
+/**
+ * The EKS access policy the viewer roles get, cluster-wide: "list/view all resources in a cluster.
+ * Note this includes Kubernetes Secrets" (access-policy-reference, "AmazonEKSAdminViewPolicy";
+ * awsdocs/amazon-eks-user-guide latest/ug/manage-access/k8s-access/access-policy-reference.adoc).
+ * What a read-only `pulumi preview` needs to diff the in-cluster resources, Secrets included.
+ */
+export const CLUSTER_VIEW_POLICY = "AmazonEKSAdminViewPolicy";
 
 /** Days KMS waits before deleting the cluster's key (the maximum). */
 const KEY_DELETION_WINDOW_DAYS = 30;
@@ -87,6 +94,12 @@ export interface EksClusterArgs {
      * same `up` creates the in-cluster resources. Required.
      */
     adminRoleArns?: string[];
+    /**
+     * IAM roles that may read everything in the cluster, Secrets included (AmazonEKSAdminViewPolicy,
+     * cluster-wide), and change nothing: the read-only role that previews pull requests. Not one of
+     * `adminRoleArns`. Default: none.
+     */
+    viewerRoleArns?: string[];
     /** Days CloudWatch Logs keeps the control-plane logs (a retention CloudWatch accepts). Default: 365. */
     logRetentionDays?: number;
     /**
@@ -238,20 +251,24 @@ export class EksCluster extends pulumi.ComponentResource {
             },
         );
 
-        this.adminAccess = (a.adminRoleArns ?? []).map((principalArn, i) => {
-            const entry = new aws.eks.AccessEntry(`${name}-admin-${i}`, { clusterName: this.cluster.name, principalArn, type: "STANDARD", region, tags }, { parent: this });
-            return new aws.eks.AccessPolicyAssociation(
-                `${name}-admin-${i}`,
-                {
-                    clusterName: this.cluster.name,
-                    principalArn: entry.principalArn,
-                    policyArn: pulumi.interpolate`arn:${partition}:eks::aws:cluster-access-policy/${CLUSTER_ADMIN_POLICY}`,
-                    accessScope: { type: "cluster" },
-                    region,
-                },
-                { parent: this },
-            );
-        });
+        // An access entry per role, and its access policy on the whole cluster.
+        const access = (roleArns: string[], role: string, policy: string) =>
+            roleArns.map((principalArn, i) => {
+                const entry = new aws.eks.AccessEntry(`${name}-${role}-${i}`, { clusterName: this.cluster.name, principalArn, type: "STANDARD", region, tags }, { parent: this });
+                return new aws.eks.AccessPolicyAssociation(
+                    `${name}-${role}-${i}`,
+                    {
+                        clusterName: this.cluster.name,
+                        principalArn: entry.principalArn,
+                        policyArn: pulumi.interpolate`arn:${partition}:eks::aws:cluster-access-policy/${policy}`,
+                        accessScope: { type: "cluster" },
+                        region,
+                    },
+                    { parent: this },
+                );
+            });
+        this.adminAccess = access(a.adminRoleArns ?? [], "admin", CLUSTER_ADMIN_POLICY);
+        access(a.viewerRoleArns ?? [], "viewer", CLUSTER_VIEW_POLICY);
 
         // IRSA: the cluster's OIDC issuer as an IAM identity provider for STS. No thumbprint: the
         // provider's thumbprintLists is optional, and for providers like this one IAM validates with its
@@ -353,6 +370,13 @@ function validate(name: string, args: EksClusterArgs): void {
     }
     if (new Set(admins).size !== admins.length) {
         check.fail("adminRoleArns", "must not list a role twice (EKS allows one access entry per principal)");
+    }
+    const viewers = args.viewerRoleArns ?? [];
+    for (const [i, arn] of viewers.entries()) {
+        check.matches(`viewerRoleArns[${i}]`, arn, ROLE_ARN, "an IAM role ARN such as arn:aws:iam::123456789012:role/estate-preview");
+        if (admins.includes(arn) || viewers.indexOf(arn) !== i) {
+            check.fail(`viewerRoleArns[${i}]`, `lists ${arn} again (EKS allows one access entry per principal; an admin can already read everything)`);
+        }
     }
     checkLogRetentionDays(check, args.logRetentionDays);
 }

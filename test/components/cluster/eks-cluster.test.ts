@@ -86,6 +86,14 @@ describe("EksCluster with defaults", () => {
         }
     });
 
+    it("gives viewer roles (the read-only preview role) AmazonEKSAdminViewPolicy on the whole cluster, and no admin access", async () => {
+        const viewer = `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/estate-preview`;
+        const b = await eks({ viewerRoleArns: [viewer] });
+        expect(b.inputs("estate-viewer-0", T.accessEntry)).toMatchObject({ principalArn: viewer, type: "STANDARD" });
+        expect(b.inputs("estate-viewer-0", T.association)).toMatchObject({ principalArn: viewer, policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy", accessScope: { type: "cluster" } });
+        expect(b.ofType(T.association).filter((r) => b.inputs(r.name, T.association).policyArn.endsWith("AmazonEKSClusterAdminPolicy")).map((r) => b.inputs(r.name, T.association).principalArn)).toEqual([DEPLOYER]);
+    });
+
     it("registers the cluster's OIDC issuer as an IAM identity provider for STS, without a thumbprint", async () => {
         const b = await eks();
         const oidc = b.resource("estate-oidc", T.oidc);
@@ -164,6 +172,7 @@ describe("EksCluster refuses invalid arguments, registering nothing", () => {
         ["no admin", { adminRoleArns: [] }, /adminRoleArns must name at least one IAM role, including the role that runs pulumi up/],
         ["an assumed-role session", { adminRoleArns: [`arn:aws:sts::${MOCK_ACCOUNT_ID}:assumed-role/estate-deployer/ci`] }, /adminRoleArns\[0\] must be an IAM role ARN/],
         ["an admin twice", { adminRoleArns: [DEPLOYER, DEPLOYER] }, /adminRoleArns must not list a role twice/],
+        ["an admin as viewer too", { viewerRoleArns: [DEPLOYER] }, /viewerRoleArns\[0\] lists arn:aws:iam::\d+:role\/estate-deployer again/],
         ["one subnet", { subnetIds: ["subnet-0a1b2c3d4e5f60a01"] }, /subnetIds must list at least two subnets/],
         ["a bad version", { version: "1.36.2" }, /version must be a Kubernetes minor version/],
         ["a bad cluster name", { clusterName: "-estate" }, /clusterName must be an EKS cluster name/],
