@@ -204,10 +204,12 @@ export const eksNodesPrivateSubnets: EstateStackPolicy = {
             const given = elements(() => (nodeGroup.props as { subnetIds?: unknown }).subnetIds);
             const outside = given.length - subnets.length;
             if (outside > 0) {
+                // The ids of a new stack's subnets are unknown in a preview: then the known ones are exactly the others.
                 const literals = given.filter((s): s is string => typeof s === "string");
-                const shownIds = subnets.length === 0 && literals.length > 0 ? ` (${literals.map((s) => `'${s}'`).join(", ")})` : "";
+                const unknowns = given.filter((s) => s === UNKNOWN).length;
+                const shownIds = unknowns === subnets.length && literals.length === outside ? ` (${literals.map((s) => `'${s}'`).join(", ")})` : "";
                 report(
-                    `${group} runs nodes in ${outside} subnet${outside === 1 ? "" : "s"}${shownIds} that ${outside === 1 ? "is" : "are"} not a Subnet of this stack: ` +
+                    `${group} runs nodes in ${outside} subnet${outside === 1 ? "" : "s"}${shownIds} that ${outside === 1 ? "is not a Subnet" : "are not Subnets"} of this stack: ` +
                         "whether they are private cannot be verified; create the subnets in this stack and pass their ids.",
                     nodeGroup.urn,
                 );

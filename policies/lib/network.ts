@@ -46,6 +46,10 @@ function isIgwId(value: unknown): boolean {
 /** The internet gateways a route table's own routes (inline `routes`) go to. */
 function inlineIgwRoutes(table: PolicyResource): string[] {
     const gateways = referencedThrough(table, "routes", NETWORK_TYPES.internetGateway).map((igw) => label(igw));
+    if (gateways.length > 0) {
+        // Once the gateway exists its id (igw-…) is in the routes too: it is the same gateway.
+        return gateways;
+    }
     const routes = peek(() => (table.props as { routes?: unknown }).routes);
     if (routes !== UNKNOWN) {
         for (const route of asList(routes)) {
