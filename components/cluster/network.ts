@@ -274,6 +274,18 @@ export function subnetDiscoveryTags(tier: "public" | "private", clusterName: str
     };
 }
 
+/**
+ * The k-th of the region's usable zones. A region with fewer zones than asked fails the program
+ * (the subnets' `availabilityZone` cannot be resolved) before any subnet is created in a zone AWS
+ * would pick at random.
+ */
+export function zoneAt(component: string, names: readonly string[], zones: number, k: number): string {
+    if (names.length < zones) {
+        throw new Error(`${component}: zones is ${zones}, but the region offers only ${names.length} zones EKS accepts (${names.join(", ")}): set zones to ${names.length}`);
+    }
+    return names[k]!;
+}
+
 // ---------------------------------------------------------------------------------------------
 
 export class Network extends pulumi.ComponentResource {
@@ -317,15 +329,7 @@ export class Network extends pulumi.ComponentResource {
             { state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }], excludeZoneIds: [...EKS_UNSUPPORTED_ZONE_IDS], region },
             { parent: this },
         );
-        this.availabilityZones = Array.from({ length: a.zones }, (_, k) =>
-            zones.names.apply((names) => {
-                const zone = names[k];
-                if (zone === undefined) {
-                    throw new Error(`Network "${name}": zones is ${a.zones}, but the region offers only ${names.length} zones EKS accepts (${names.join(", ")}): set zones to ${names.length}`);
-                }
-                return zone;
-            }),
-        );
+        this.availabilityZones = Array.from({ length: a.zones }, (_, k) => zones.names.apply((names) => zoneAt(`Network "${name}"`, names, a.zones, k)));
 
         const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, region, tags: tagged("igw") }, { parent: this });
 
