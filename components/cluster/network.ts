@@ -1,7 +1,11 @@
 /**
- * `Network`: the VPC an EKS cluster and the managed data services live in, built from raw
- * `@pulumi/aws` resources the way terraform-aws-modules/terraform-aws-vpc (v6.6.0, main.tf and
- * vpc-flow-logs.tf) builds one, with the estate's stricter defaults:
+ * `Network`: the VPC an EKS cluster and the managed data services live in: a private and a public
+ * subnet in each of 2 or 3 zones, NAT gateways (one per zone, or a single one), an internet gateway,
+ * the default security group emptied, a flow log of all traffic to a KMS-encrypted CloudWatch log
+ * group, an S3 gateway endpoint, and the subnet tags the AWS Load Balancer Controller discovers.
+ *
+ * Built from raw `@pulumi/aws` resources the way terraform-aws-modules/terraform-aws-vpc (v6.6.0,
+ * main.tf and vpc-flow-logs.tf) builds one, with the estate's stricter defaults:
  *
  * - one private and one public subnet per zone (2 or 3 zones), in zone order; the private subnets are
  *   large, because with the VPC CNI every pod takes a VPC address;
