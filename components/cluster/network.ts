@@ -23,6 +23,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { IPV4_CIDR } from "../data/cidr";
 import { DATA_KEY_DELETION_WINDOW_DAYS } from "../data/keys";
 import { LOG_RETENTION_DAYS } from "../data/logs";
 import { ArgChecker, describe, withoutUndefined } from "../lib/args";
@@ -101,8 +102,6 @@ const RFC1918: readonly { base: number; prefix: number; text: string }[] = [
     { base: ipv4ToInt("172.16.0.0"), prefix: 12, text: "172.16.0.0/12" },
     { base: ipv4ToInt("192.168.0.0"), prefix: 16, text: "192.168.0.0/16" },
 ];
-
-const IPV4_CIDR = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/;
 
 function ipv4ToInt(address: string): number {
     return address.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
@@ -319,7 +318,8 @@ export class Network extends pulumi.ComponentResource {
         this.cidrBlock = plan.vpc;
         this.privateSubnetCidrs = plan.private;
 
-        // EKS requires both DNS attributes: "Otherwise, nodes can't register to your cluster" (network-reqs.adoc).
+        // EKS requires both DNS attributes: "Otherwise, nodes can't register to your cluster" (awsdocs/amazon-eks-user-guide
+        // latest/ug/networking/network-reqs.adoc, "VPC requirements and considerations").
         const vpc = new aws.ec2.Vpc(`${name}-vpc`, { cidrBlock: plan.vpc, enableDnsSupport: true, enableDnsHostnames: true, region, tags: tagged("vpc") }, { parent: this });
         this.vpcId = vpc.id;
 
@@ -359,7 +359,7 @@ export class Network extends pulumi.ComponentResource {
         // Public: one route table, default route to the internet gateway.
         const publicTable = new aws.ec2.RouteTable(`${name}-public-rt`, { vpcId: vpc.id, region, tags: tagged("public") }, { parent: this });
         new aws.ec2.Route(`${name}-public-internet`, { routeTableId: publicTable.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id, region }, { parent: this });
-        publicSubnets.forEach((s, k) => new aws.ec2.RouteTableAssociation(`${name}-public-${k + 1}-rt`, { subnetId: s.id, routeTableId: publicTable.id, region }, { parent: this }));
+        publicSubnets.forEach((s, k) => new aws.ec2.RouteTableAssociation(`${name}-public-${k + 1}-rta`, { subnetId: s.id, routeTableId: publicTable.id, region }, { parent: this }));
 
         // NAT gateways in the public subnets; an Elastic IP and a NAT need the internet gateway attached
         // first (terraform-aws-vpc main.tf: `depends_on = [aws_internet_gateway.this]` on both).
@@ -388,14 +388,14 @@ export class Network extends pulumi.ComponentResource {
         // com.amazonaws.<region>.s3; ec2/vpcEndpoint.d.ts). The default endpoint policy (full access) stays:
         // ECR image layers and the estate's backups are S3 buckets of many owners
         // (awsdocs/amazon-vpc-user-guide doc_source/vpc-endpoints-s3.md).
-        const endpointRegion = region !== undefined ? pulumi.output(region) : aws.getRegionOutput({}, { parent: this }).region;
+        const regionName = region !== undefined ? pulumi.output(region) : aws.getRegionOutput({}, { parent: this }).region;
         new aws.ec2.VpcEndpoint(
             `${name}-s3`,
-            { vpcId: vpc.id, vpcEndpointType: "Gateway", serviceName: pulumi.interpolate`com.amazonaws.${endpointRegion}.s3`, routeTableIds: privateTables.map((t) => t.id), region, tags: tagged("s3") },
+            { vpcId: vpc.id, vpcEndpointType: "Gateway", serviceName: pulumi.interpolate`com.amazonaws.${regionName}.s3`, routeTableIds: privateTables.map((t) => t.id), region, tags: tagged("s3") },
             { parent: this },
         );
 
-        this.flowLogGroupName = this.flowLog(name, vpc, endpointRegion, a, tagged);
+        this.flowLogGroupName = this.flowLog(name, vpc, regionName, a, tagged);
 
         this.registerOutputs({
             vpcId: this.vpcId,

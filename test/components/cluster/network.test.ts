@@ -166,7 +166,7 @@ describe("Network with defaults (3 zones, a NAT per zone)", () => {
         expect(b.inputs("net-public-internet", T.route)).toMatchObject({ destinationCidrBlock: "0.0.0.0/0", gatewayId: "net-igw-id", routeTableId: "net-public-rt-id" });
         expect(b.inputs("net-igw", T.igw).vpcId).toBe("net-vpc-id");
         for (const k of [1, 2, 3]) {
-            expect(b.inputs(`net-public-${k}-rt`, T.association)).toEqual({ subnetId: `net-public-${k}-id`, routeTableId: "net-public-rt-id" });
+            expect(b.inputs(`net-public-${k}-rta`, T.association)).toEqual({ subnetId: `net-public-${k}-id`, routeTableId: "net-public-rt-id" });
         }
     });
 
