@@ -6,7 +6,8 @@
 /** The shortest IPv4 prefix accepted as an allowed source: anything wider is not "a network of ours". */
 export const MIN_CIDR_PREFIX = 8;
 
-const IPV4_CIDR = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/;
+/** An IPv4 CIDR block, `a.b.c.d/n`, each octet 0-255 without leading zeros. */
+export const IPV4_CIDR = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/;
 
 /** Why a CIDR block may not be an allowed source (without the value), or undefined when it may. */
 export function cidrProblem(cidr: unknown): string | undefined {

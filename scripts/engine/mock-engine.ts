@@ -217,6 +217,13 @@ function computedOutputs(type: string, name: string, inputs: Record<string, unkn
             return { arn, endpoint: host("docdb.amazonaws.com"), readerEndpoint: `ro-${host("docdb.amazonaws.com")}`, port: inputs.port ?? 27017 };
         case "aws:elasticache/replicationGroup:ReplicationGroup":
             return { arn, primaryEndpointAddress: `master.${host("cache.amazonaws.com")}`, readerEndpointAddress: `replica.${host("cache.amazonaws.com")}`, port: inputs.port ?? 6379 };
+        case "aws:ec2/eip:Eip": {
+            // An Elastic IP's allocation id (`eipalloc-` and 17 hex digits) and its public address
+            // (documentation range 203.0.113.0/24), which a NAT gateway's `allocationId` reads
+            // (ec2/eip.d.ts: `allocationId`, `publicIp`).
+            const digest = createHash("sha256").update(name).digest();
+            return { arn, allocationId: `eipalloc-${digest.toString("hex").slice(0, 17)}`, publicIp: `203.0.113.${digest[0]! % 254 + 1}`, domain: inputs.domain ?? "vpc" };
+        }
         case "aws:iam/accessKey:AccessKey":
             return { secret: `mock-${name}-secret-access-key` };
         case "aws:ecr/repository:Repository": {
