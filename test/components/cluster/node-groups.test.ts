@@ -12,6 +12,8 @@ import {
     nodesFor,
     type NodeGroupsArgs,
 } from "../../../components/cluster/node-groups";
+import { clusterProvider, EksCluster } from "../../../components/cluster/eks-cluster";
+import { Network } from "../../../components/cluster/network";
 import { MOCK_ACCOUNT_ID, runProgram, type RunOptions } from "../../../scripts/engine/mock-engine";
 import { Built, buildError, KEY } from "../data/harness";
 
@@ -122,9 +124,18 @@ describe("NodeGroups with defaults", () => {
         expect(statements).toContainEqual(expect.objectContaining({ Action: "kms:CreateGrant", Condition: { ArnEquals: { "aws:PrincipalArn": slr }, Bool: { "kms:GrantIsForAWSResource": "true" } } }));
     });
 
-    it("passes every policy with the prod config, on up and in preview", async () => {
+    it("with the estate's network and cluster, passes every policy with the prod config, on up and in preview", async () => {
+        const program = () => {
+            const network = new Network("net", { clusterName: "estate", region: "eu-west-1" });
+            const cluster = new EksCluster("estate", { vpcId: network.vpcId, subnetIds: network.privateSubnetIds, adminRoleArns: [`arn:aws:iam::${MOCK_ACCOUNT_ID}:role/estate-deployer`], region: "eu-west-1" });
+            const groups = new NodeGroups("workers", { clusterName: cluster.clusterName, cluster: cluster.cluster, subnetIds: network.privateSubnetIds, region: "eu-west-1" });
+            clusterProvider("estate-k8s", cluster, groups.groups);
+            return {};
+        };
         for (const preview of [false, true]) {
-            const report = await (await nodes({}, { preview })).policyReport("prod");
+            const b = new Built(await runProgram(program, { preview, config: { "aws:region": "eu-west-1" } }));
+            expect(b.ofType(T.group)).toHaveLength(3);
+            const report = await b.policyReport("prod");
             expect(report.violations.filter((v) => !v.message.startsWith("can't run policy"))).toEqual([]);
         }
     });
