@@ -102,7 +102,7 @@ export function parseBootstrapConfig(raw: Record<string, string>, ctx: { project
             user[fullKey.slice(NAMESPACE.length + 1)] = decode(value);
         }
     }
-    const parsed = bootstrapConfigSchema.safeParse(user);
+    const parsed = bootstrapConfigSchema.safeParse(user, { reportInput: true });
     if (!parsed.success) {
         for (const issue of parsed.error.issues) {
             if (issue.code === "unrecognized_keys") {
@@ -110,7 +110,7 @@ export function parseBootstrapConfig(raw: Record<string, string>, ctx: { project
                 issues.push(...issue.keys.map((k) => ({ key: keyOf([...issue.path, k]), message: `is not a known key (known here: ${known.join(", ")})` })));
                 continue;
             }
-            const got = valueAt(user, issue.path);
+            const got = "input" in issue ? issue.input : undefined;
             issues.push({ key: keyOf(issue.path), message: got === undefined ? `is required: ${issue.message}` : `${issue.message} (got ${JSON.stringify(got)})` });
         }
     }
@@ -147,15 +147,4 @@ function decode(value: string): unknown {
     } catch {
         return value;
     }
-}
-
-function valueAt(obj: unknown, path: readonly PropertyKey[]): unknown {
-    let cur = obj;
-    for (const p of path) {
-        if (cur === null || typeof cur !== "object") {
-            return undefined;
-        }
-        cur = (cur as Record<PropertyKey, unknown>)[p];
-    }
-    return cur;
 }
