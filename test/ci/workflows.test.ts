@@ -606,7 +606,7 @@ describe("AWS through OIDC, with the bootstrap's roles", () => {
         const keyed = texts.get("deploy.yml")!.replace("role-to-assume: ${{ vars.AWS_ROLE_ARN }}", "aws-access-key-id: ${{ secrets.AWS_ACCESS_KEY_ID }}");
         expect(keyed).not.toBe(texts.get("deploy.yml"));
         expect(keyed).toMatch(longLived);
-        expect(keyed.replace("PULUMI_BACKEND_URL }}", "PULUMI_BACKEND_URL }}\n        env:\n          PULUMI_ACCESS_TOKEN: x").replace(/aws-access-key-id.*\n/, "")).toMatch(longLived);
+        expect(texts.get("deploy.yml")!.replace("cloud-url: ${{ vars.PULUMI_BACKEND_URL }}", "cloud-url: https://api.pulumi.com\n        env:\n          PULUMI_ACCESS_TOKEN: ${{ secrets.PULUMI_ACCESS_TOKEN }}")).toMatch(longLived);
         // The preview job moved into an environment gets that environment's subject, which the preview role does not trust.
         const preview = { ...workflow("pull-request.yml").jobs.preview!, environment: "preview-dev" };
         expect(trusted("${{ vars.AWS_PREVIEW_ROLE_ARN }}", "preview-dev")).not.toContain(subjectOf(workflow("pull-request.yml"), preview));
