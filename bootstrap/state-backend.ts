@@ -116,6 +116,9 @@ export class StateBackend extends pulumi.ComponentResource {
                         id: "state-housekeeping",
                         status: "Enabled",
                         filter: {},
+                        // The CLI deletes each lock file when an update ends: once its versions have
+                        // expired, the delete marker left alone goes too.
+                        expiration: { expiredObjectDeleteMarker: true },
                         noncurrentVersionExpiration: { noncurrentDays: NONCURRENT_VERSION_DAYS, newerNoncurrentVersions: NEWER_NONCURRENT_VERSIONS },
                         abortIncompleteMultipartUpload: { daysAfterInitiation: ABORT_MULTIPART_DAYS },
                     },

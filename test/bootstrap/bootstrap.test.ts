@@ -82,7 +82,12 @@ describe("the state bucket", () => {
         const lifecycle = joined("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration");
         const rules = lifecycle.inputs.rules as { status: string; filter: unknown; noncurrentVersionExpiration?: { noncurrentDays: number }; abortIncompleteMultipartUpload?: unknown }[];
         expect(rules).toHaveLength(1);
-        expect(rules[0]).toMatchObject({ status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: expect.any(Number) } });
+        expect(rules[0]).toMatchObject({
+            status: "Enabled",
+            filter: {},
+            expiration: { expiredObjectDeleteMarker: true },
+            abortIncompleteMultipartUpload: { daysAfterInitiation: expect.any(Number) },
+        });
         expect(rules[0]!.noncurrentVersionExpiration!.noncurrentDays).toBeGreaterThanOrEqual(30);
         expect(lifecycle.dependencies).toContain(joined("aws:s3/bucketVersioning:BucketVersioning").urn);
     });
