@@ -7,7 +7,7 @@ import { policyDocument } from "../components/lib/bucket-policy";
 
 /**
  * GitHub Actions' OIDC issuer, and the audience `aws-actions/configure-aws-credentials` requests
- * (its `audience` input defaults to `sts.amazonaws.com`; AWS IAM User Guide, "Configuring a role
+ * (its `action.yml`: `audience` default `sts.amazonaws.com`; AWS IAM User Guide, "Configuring a role
  * for GitHub OIDC identity provider": conditions on `token.actions.githubusercontent.com:aud` and
  * `:sub`).
  */
