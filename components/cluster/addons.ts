@@ -160,13 +160,13 @@ export class EksAddons extends pulumi.ComponentResource {
         this.ebsKmsKeyArn = a.ebsKmsKeyArn !== undefined ? pulumi.output(a.ebsKmsKeyArn) : dataKey({ name: `${name}-ebs`, service: "EBS volumes of", region, tags, opts: keyOpts }).arn;
 
         // vpc-cni: its own role, not the node role (AWS recommends "a separate role", cni-iam-role.html).
-        const cniRole = new aws.iam.Role(`${name}-vpc-cni`, { description: "vpc-cni (aws-node) through EKS Pod Identity", assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy()), tags }, child);
-        new aws.iam.RolePolicyAttachment(`${name}-vpc-cni`, { role: cniRole.name, policyArn: managedPolicyArn(partition, "AmazonEKS_CNI_Policy") }, child);
+        const cniRole = new aws.iam.Role(`${name}-vpc-cni-role`, { description: "vpc-cni (aws-node) through EKS Pod Identity", assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy()), tags }, child);
+        new aws.iam.RolePolicyAttachment(`${name}-vpc-cni-managed-policy`, { role: cniRole.name, policyArn: managedPolicyArn(partition, "AmazonEKS_CNI_Policy") }, child);
 
         // The EBS CSI controller: AWS's managed policy, plus the key (the statements of userguide/ebs-csi.html for a customer managed key).
-        const ebsRole = new aws.iam.Role(`${name}-ebs-csi`, { description: "EBS CSI controller through EKS Pod Identity", assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy()), tags }, child);
-        new aws.iam.RolePolicyAttachment(`${name}-ebs-csi`, { role: ebsRole.name, policyArn: managedPolicyArn(partition, "service-role/AmazonEBSCSIDriverPolicy") }, child);
-        new aws.iam.RolePolicy(`${name}-ebs-csi-kms`, { role: ebsRole.id, policy: this.ebsKmsKeyArn.apply((arn) => JSON.stringify(ebsCsiKmsPolicy(arn))) }, child);
+        const ebsRole = new aws.iam.Role(`${name}-ebs-csi-role`, { description: "EBS CSI controller through EKS Pod Identity", assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy()), tags }, child);
+        new aws.iam.RolePolicyAttachment(`${name}-ebs-csi-managed-policy`, { role: ebsRole.name, policyArn: managedPolicyArn(partition, "service-role/AmazonEBSCSIDriverPolicy") }, child);
+        new aws.iam.RolePolicy(`${name}-ebs-csi-key-policy`, { role: ebsRole.id, policy: this.ebsKmsKeyArn.apply((arn) => JSON.stringify(ebsCsiKmsPolicy(arn))) }, child);
 
         const addon = (addonName: EksAddonName, extra: Partial<aws.eks.AddonArgs>, dependsOn: pulumi.Resource[]): aws.eks.Addon =>
             new aws.eks.Addon(
@@ -407,11 +407,11 @@ export class ClusterServices extends pulumi.ComponentResource {
         );
 
         // AWS Load Balancer Controller: IAM policy (upstream, verbatim), role, Pod Identity association, release.
-        const lbcPolicy = new aws.iam.Policy(`${name}-lbc`, { description: "AWS Load Balancer Controller v3.5.0 (upstream docs/install/iam_policy.json)", policy: JSON.stringify(LOAD_BALANCER_CONTROLLER_IAM_POLICY), tags }, child);
-        const lbcRole = new aws.iam.Role(`${name}-lbc`, { description: "AWS Load Balancer Controller through EKS Pod Identity", assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy()), tags }, child);
-        new aws.iam.RolePolicyAttachment(`${name}-lbc`, { role: lbcRole.name, policyArn: lbcPolicy.arn }, child);
+        const lbcPolicy = new aws.iam.Policy(`${name}-lbc-policy`, { description: "AWS Load Balancer Controller v3.5.0 (upstream docs/install/iam_policy.json)", policy: JSON.stringify(LOAD_BALANCER_CONTROLLER_IAM_POLICY), tags }, child);
+        const lbcRole = new aws.iam.Role(`${name}-lbc-role`, { description: "AWS Load Balancer Controller through EKS Pod Identity", assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy()), tags }, child);
+        new aws.iam.RolePolicyAttachment(`${name}-lbc-policy`, { role: lbcRole.name, policyArn: lbcPolicy.arn }, child);
         const lbcIdentity = new aws.eks.PodIdentityAssociation(
-            `${name}-lbc`,
+            `${name}-lbc-identity`,
             { clusterName: a.clusterName, namespace: CLUSTER_SERVICES_NAMESPACE, serviceAccount: SERVICE_ACCOUNTS.loadBalancerController, roleArn: lbcRole.arn, region: a.region, tags },
             child,
         );
@@ -435,10 +435,10 @@ export class ClusterServices extends pulumi.ComponentResource {
         );
 
         // Cluster Autoscaler: policy scoped to this cluster's groups, role, association, release.
-        const caRole = new aws.iam.Role(`${name}-autoscaler`, { description: "Cluster Autoscaler through EKS Pod Identity", assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy()), tags }, child);
-        new aws.iam.RolePolicy(`${name}-autoscaler`, { role: caRole.id, policy: pulumi.output(a.clusterName).apply((c) => JSON.stringify(clusterAutoscalerPolicy(c))) }, child);
+        const caRole = new aws.iam.Role(`${name}-autoscaler-role`, { description: "Cluster Autoscaler through EKS Pod Identity", assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy()), tags }, child);
+        new aws.iam.RolePolicy(`${name}-autoscaler-policy`, { role: caRole.id, policy: pulumi.output(a.clusterName).apply((c) => JSON.stringify(clusterAutoscalerPolicy(c))) }, child);
         const caIdentity = new aws.eks.PodIdentityAssociation(
-            `${name}-autoscaler`,
+            `${name}-autoscaler-identity`,
             { clusterName: a.clusterName, namespace: CLUSTER_SERVICES_NAMESPACE, serviceAccount: SERVICE_ACCOUNTS.clusterAutoscaler, roleArn: caRole.arn, region: a.region, tags },
             child,
         );
