@@ -294,6 +294,11 @@ export const imagePins = {
         source: { repository: "kubernetes/autoscaler", path: "cluster-autoscaler/version/version.go", ref: "cluster-autoscaler-1.35.2", note: "ClusterAutoscalerVersion = \"1.35.2\" at the release tag (2026-07-22); the chart's image.repository is registry.k8s.io/autoscaling/cluster-autoscaler." },
     },
 
+    clusterAutoscaler136: {
+        repository: "registry.k8s.io/autoscaling/cluster-autoscaler", tag: "v1.36.1",
+        source: { repository: "kubernetes/autoscaler", path: "cluster-autoscaler/version/version.go", ref: "cluster-autoscaler-1.36.1", note: "ClusterAutoscalerVersion = \"1.36.1\" at the release tag. Chart 9.59.0 defaults to v1.35.0; the estate sets image.tag per cluster minor." },
+    },
+
     // The base of the backup image (scripts/backup/Dockerfile, ARG BASE_IMAGE).
     backupBase: { repository: "debian", tag: "12-slim", source: officialImages("debian", OFFICIAL_IMAGES_HEAD, "Debian 12 (bookworm): its redis-server 7.0 and awscli 2.9 are what the Dockerfile expects.") },
 } as const satisfies Record<string, ImagePin>;
@@ -328,7 +333,7 @@ export const images = {
         mongo: { "5.0": imageRef(imagePins.drillMongo50), "8.0": imageRef(imagePins.drillMongo80) },
     },
     /** The Cluster Autoscaler image per Kubernetes minor of the cluster. */
-    clusterAutoscaler: { "1.35": imageRef(imagePins.clusterAutoscaler135) } as Readonly<Record<string, string>>,
+    clusterAutoscaler: { "1.35": imageRef(imagePins.clusterAutoscaler135), "1.36": imageRef(imagePins.clusterAutoscaler136) } as Readonly<Record<string, string>>,
     /** The backup image's base (`scripts/backup/Dockerfile`'s `BASE_IMAGE` default). */
     backupBase: imageRef(imagePins.backupBase),
 } as const;
@@ -362,6 +367,8 @@ export interface EksAddonPin {
 
 /** The public CDK app whose `_ADDON_VERSIONS_K8S_135` pins a full Kubernetes 1.35 add-on set. */
 const K8S_135_SET = "code search index id 54559596030 (a CDK app's _ADDON_VERSIONS_K8S_135)";
+/** A terraform-aws-eks v21 configuration whose add-ons were "queried for 1.36 (aws eks describe-addon-versions --kubernetes-version 1.36, 2026-10-07)". */
+const K8S_136_SET = "code search index id 71210956940 (terraform-aws-eks addons, describe-addon-versions --kubernetes-version 1.36 on 2026-10-07)";
 
 /**
  * EKS add-on versions per Kubernetes minor (the cluster's `version`). An add-on version must be one
@@ -389,6 +396,14 @@ export const eksAddons: Readonly<Record<string, Readonly<Record<EksAddonName, Ek
             version: "v0.8.1-eksbuild.6",
             source: { seenAt: K8S_135_SET, note: "An EKS community add-on (awsdocs/amazon-eks-user-guide latest/ug/workloads/community-addons.adoc: add-on name metrics-server, namespace kube-system). v0.8.1-eksbuild.6 for 1.35; another 1.35 app notes it is 'in the compatibility list for K8s 1.35' (id 56238975323)." },
         },
+    },
+    "1.36": {
+        "vpc-cni": { version: "v1.23.2-eksbuild.1", source: { seenAt: K8S_136_SET, note: "v1.23.2-eksbuild.1 for 1.36. AWS's table (managing-vpc-cni) in the stored docs stops at 1.33." } },
+        "kube-proxy": { version: "v1.36.0-eksbuild.14", source: { seenAt: "https://docs.aws.amazon.com/ja_jp/eks/latest/userguide/managing-kube-proxy.md", note: "AWS's table of the latest kube-proxy add-on per Kubernetes version: 1.36 -> v1.36.0-eksbuild.14 (the 1.36 set of " + K8S_136_SET + " has the later v1.36.0-eksbuild.25)." } },
+        coredns: { version: "v1.14.3-eksbuild.3", source: { seenAt: "https://docs.aws.amazon.com/ja_jp/eks/latest/userguide/managing-coredns.md", note: "AWS's table 'CoreDNS versions': 1.36 -> v1.14.3-eksbuild.3; the same build pinned with eks_version 1.36 in code search index id 57396111706." } },
+        "aws-ebs-csi-driver": { version: "v1.63.1-eksbuild.1", source: { seenAt: "code search index id 57396111706 (a Terraform root module with eks_version = \"1.36\")", note: "ebs_csi_version v1.63.1-eksbuild.1 for 1.36; the same build with a 1.35 set (id 68946604600)." } },
+        "eks-pod-identity-agent": { version: "v1.4.0-eksbuild.3", source: { seenAt: K8S_136_SET, note: "v1.4.0-eksbuild.3 for 1.36." } },
+        "metrics-server": { version: "v0.9.0-eksbuild.11", source: { seenAt: K8S_136_SET, note: "v0.9.0-eksbuild.11 for 1.36; `aws eks describe-addon-versions --addon-name metrics-server --kubernetes-version 1.36` printed default v0.9.0-eksbuild.11, publisher eks, in an incident report (code search index id 70951412464, 2026-10-09)." } },
     },
 };
 

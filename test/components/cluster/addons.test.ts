@@ -123,6 +123,17 @@ describe("EksAddons", () => {
         expect(built.inputs("addons-coredns").addonVersion).toBe("v1.14.2-eksbuild.4");
     });
 
+    it.each(["1.35", "1.36"])("pins every add-on for Kubernetes %s, and the autoscaler image of that minor", async (version) => {
+        const built = await eksAddonsRun({ kubernetesVersion: version });
+        const pinned = eksAddons[version]!;
+        for (const name of EKS_ADDON_NAMES) {
+            expect(built.inputs(`addons-${name}`).addonVersion, name).toBe(pinned[name].version);
+            expect(pinned[name].source.seenAt.trim(), name).not.toBe("");
+        }
+        expect(built.inputs("addons-kube-proxy").addonVersion.startsWith(`v${version}.`)).toBe(true);
+        expect(images.clusterAutoscaler[version]).toBe(`registry.k8s.io/autoscaling/cluster-autoscaler:${version === "1.35" ? "v1.35.2" : "v1.36.1"}`);
+    });
+
     it("turns on vpc-cni's network policy enforcement (enableNetworkPolicy \"true\")", async () => {
         const built = await eksAddonsRun();
         expect(JSON.parse(built.inputs("addons-vpc-cni").configurationValues)).toEqual({ enableNetworkPolicy: "true" });
@@ -186,7 +197,7 @@ describe("EksAddons", () => {
             const { cluster, nodeGroups } = clusterAndNodes();
             new EksAddons("addons", { clusterName: "estate", kubernetesVersion: "1.29", cluster, nodeGroups });
         });
-        expect(message).toMatch(/^EksAddons "addons": kubernetesVersion must be one the add-ons are pinned for: 1\.35 \(got "1\.29"\)/);
+        expect(message).toMatch(/^EksAddons "addons": kubernetesVersion must be one the add-ons are pinned for: 1\.35, 1\.36 \(got "1\.29"\)/);
         expect(types).not.toContain("estate:cluster:EksAddons");
     });
 
