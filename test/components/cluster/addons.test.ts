@@ -377,3 +377,25 @@ describe("the policy pack over the add-ons and cluster services", () => {
         expect(violations.map((v) => `${v.policy}: ${v.message}`)).toEqual([]);
     });
 });
+
+describe("docs/cluster.md, Add-ons and cluster services", () => {
+    const doc = fs.readFileSync(path.resolve(__dirname, "../../../docs/cluster.md"), "utf8");
+    const section = doc.slice(doc.indexOf("## Add-ons and cluster services"));
+
+    it("lists every pinned add-on version, per Kubernetes version, and the charts and images", () => {
+        expect(section.length).toBeGreaterThan(100);
+        for (const [version, pins] of Object.entries(eksAddons)) {
+            for (const name of EKS_ADDON_NAMES) {
+                const row = section.split("\n").find((line) => line.startsWith(`| \`${name}\` |`));
+                expect(row, name).toBeDefined();
+                expect(row, `${name} ${version}`).toContain(`\`${pins[name].version}\``);
+            }
+            expect(section, version).toContain(`\`${images.clusterAutoscaler[version]!.split(":")[1]}\``);
+        }
+        expect(section).toContain(`\`aws-load-balancer-controller\` ${charts.awsLoadBalancerController.version}`);
+        expect(section).toContain(`\`cluster-autoscaler\` ${charts.clusterAutoscaler.version}`);
+        for (const [annotation, value] of Object.entries(NLB_ANNOTATIONS)) {
+            expect(section).toContain(`| \`${annotation}\` | \`${value}\` |`);
+        }
+    });
+});
