@@ -16,6 +16,7 @@ import {
     type DataConfig,
     type EstateConfig,
     type MonitoringConfig,
+    type ClusterConfig,
     type NetworkConfig,
     type PlatformConfig,
     type Profile,
@@ -101,7 +102,9 @@ export interface EstateSpec {
     };
     services: Record<string, ServiceSpec>;
     data: DataSpec;
-    /** Where managed data services live; required when one is managed. */
+    /** The VPC, EKS cluster, nodes and add-ons the estate builds (`estate:cluster`); `undefined`: an existing cluster and VPC. */
+    cluster?: ClusterSpec;
+    /** Where managed data services live (an existing VPC); required when one is managed, unless `cluster` builds the VPC. */
     network?: NetworkConfig;
     /** How to reach the cluster. Unset fields fall back to `$KUBECONFIG` / `~/.kube/config` and its current context. */
     kubernetes: {
@@ -132,6 +135,19 @@ export interface EstateSpec {
     };
     /** What the program does not do yet because of the config, and why (logged, not fatal). */
     notices: ConfigNotice[];
+}
+
+/** `estate:cluster`, defaulted. Unset fields (`version`, node settings) take the components' own defaults. */
+export interface ClusterSpec {
+    name: string;
+    version?: string;
+    vpcCidr: string;
+    zones: number;
+    natGateways: "perZone" | "single";
+    publicAccessCidrs: string[];
+    adminRoleArns: string[];
+    flowLogRetentionDays?: number;
+    nodes: NonNullable<ClusterConfig["nodes"]>;
 }
 
 /** The backup and restore-drill CronJobs, defaulted. */
@@ -256,6 +272,7 @@ export function parseEstateConfig(raw: RawConfig, ctx: ParseContext): EstateSpec
                 "or leave it unset and export KUBECONFIG",
         });
     }
+    issues.push(...clusterIssues(config));
     const backup = config.backup ?? {};
     const replication = backup.replication ?? false;
     if (replication && config.dr.drRegion === undefined) {
@@ -326,6 +343,7 @@ export function parseEstateConfig(raw: RawConfig, ctx: ParseContext): EstateSpec
         },
         services,
         data: withDataDefaults(config.data ?? {}, profile.dataDefaults),
+        cluster: config.cluster ? clusterSpecOf(config.cluster, ctx, profile) : undefined,
         network: config.network,
         kubernetes: {
             context: kubernetes.context,
@@ -509,18 +527,60 @@ function keyGuardOf(config: EstateConfig, issues: ConfigIssue[]): KeyGuard | und
     return guard;
 }
 
+/**
+ * With `estate:cluster` the estate builds the VPC and the cluster: the keys that describe an existing
+ * one would contradict it, so they are refused rather than silently ignored.
+ */
+function clusterIssues(config: EstateConfig): ConfigIssue[] {
+    if (config.cluster === undefined) {
+        return [];
+    }
+    const key = (path: string) => `${NAMESPACE}:${path}`;
+    const issues: ConfigIssue[] = [];
+    if (config.network !== undefined) {
+        issues.push({ key: key("network"), message: `must be unset when ${key("cluster")} is set: the managed data services go into the VPC the estate builds (its private subnets, admitting the nodes' security group)` });
+    }
+    const kubernetes = config.kubernetes ?? {};
+    for (const field of ["context", "kubeconfig"] as const) {
+        if (kubernetes[field] !== undefined) {
+            issues.push({ key: key(`kubernetes.${field}`), message: `must be unset when ${key("cluster")} is set: the Kubernetes provider is built from the cluster the estate creates` });
+        }
+    }
+    const jobs = config.backup?.jobs ?? {};
+    for (const field of ["oidcProviderArn", "oidcIssuer"] as const) {
+        if (jobs[field] !== undefined) {
+            issues.push({ key: key(`backup.jobs.${field}`), message: `must be unset when ${key("cluster")} is set: IRSA uses the OIDC provider of the cluster the estate creates` });
+        }
+    }
+    return issues;
+}
+
+function clusterSpecOf(cluster: ClusterConfig, ctx: ParseContext, profile: Profile): ClusterSpec {
+    return {
+        name: cluster.name ?? `${ctx.project}-${ctx.stack}`.slice(0, 100),
+        version: cluster.version,
+        vpcCidr: cluster.vpcCidr ?? "10.0.0.0/16",
+        zones: cluster.zones ?? 3,
+        natGateways: cluster.natGateways ?? profile.clusterDefaults.natGateways,
+        publicAccessCidrs: cluster.publicAccessCidrs ?? [],
+        adminRoleArns: cluster.adminRoleArns ?? [],
+        flowLogRetentionDays: cluster.flowLogRetentionDays,
+        nodes: cluster.nodes ?? {},
+    };
+}
+
 /** Cross-field rules of `estate:data` and `estate:network` that the schema cannot express. */
 function dataIssues(config: EstateConfig): ConfigIssue[] {
     const issues: ConfigIssue[] = [];
     const data = config.data ?? {};
     const key = (path: string) => `${NAMESPACE}:${path}`;
     const managed = DATA_SERVICES.filter((service) => data[service]?.placement === "managed");
-    if (managed.length > 0 && config.network === undefined) {
+    if (managed.length > 0 && config.network === undefined && config.cluster === undefined) {
         issues.push({
             key: key("network"),
             message:
                 `is required when a data service is managed (${managed.map((s) => key(`data.${s}.placement`)).join(", ")}): ` +
-                "an object with vpcId, privateSubnetIds and allowedSecurityGroupIds and/or allowedCidrBlocks",
+                `an object with vpcId, privateSubnetIds and allowedSecurityGroupIds and/or allowedCidrBlocks; or set ${key("cluster")} and the estate builds the VPC`,
         });
     }
     for (const service of DATA_SERVICES) {

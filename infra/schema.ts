@@ -422,6 +422,71 @@ export const networkSchema = z
         error: "must allow at least one source: allowedSecurityGroupIds or allowedCidrBlocks (nothing could connect otherwise)",
     });
 
+/** An IPv4 CIDR block of the estate's own VPC: a private (RFC 1918) /16 to /20. */
+const vpcCidr = () => {
+    const description = "a private IPv4 CIDR block from /16 to /20 such as 10.0.0.0/16 (10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16)";
+    return z.string(allowed(description)).superRefine((value, ctx) => {
+        const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
+        const octets = match ? match.slice(1, 5).map(Number) : [];
+        const prefix = match ? Number(match[5]) : -1;
+        const [a, b] = octets as [number, number];
+        const isPrivate = a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
+        if (!match || octets.some((o) => o > 255) || prefix < 16 || prefix > 20 || !isPrivate) {
+            ctx.addIssue({ code: "custom", message: `must be ${description}`, input: value });
+        }
+    });
+};
+
+/** A CIDR block allowed to reach the EKS API's public endpoint: never the whole internet. */
+const publicAccessCidr = () => {
+    const description = "an IPv4 CIDR block such as 203.0.113.0/24 (never 0.0.0.0/0: the API would be open to the internet)";
+    return z.string(allowed(description)).superRefine((value, ctx) => {
+        if (!/^(\d{1,3}\.){3}\d{1,3}\/(3[0-2]|[12]?\d)$/.test(value) || value.split(/[./]/).slice(0, 4).some((o) => Number(o) > 255) || value.endsWith("/0")) {
+            ctx.addIssue({ code: "custom", message: `must be ${description}`, input: value });
+        }
+    });
+};
+
+/** The EKS node AMI types the estate's launch template supports (components/cluster/node-groups.ts). */
+export const NODE_AMI_TYPES = ["AL2023_x86_64_STANDARD", "AL2023_ARM_64_STANDARD", "BOTTLEROCKET_x86_64", "BOTTLEROCKET_ARM_64"] as const;
+
+/**
+ * `estate:cluster`: the estate builds its own VPC, EKS cluster, nodes and add-ons (opt-in). Then
+ * `estate:network` is derived from the VPC and `estate:kubernetes` from the cluster, so neither is set.
+ */
+export const clusterSchema = z.strictObject(
+    {
+        name: z
+            .string(allowed("an EKS cluster name: a letter, then up to 99 letters, digits, hyphens or underscores"))
+            .regex(/^[A-Za-z][A-Za-z0-9_-]{0,99}$/, allowed("an EKS cluster name: a letter, then up to 99 letters, digits, hyphens or underscores"))
+            .optional()
+            .describe("The EKS cluster's name; default `<project>-<stack>`."),
+        version: numberAsString(z.string(allowed("a Kubernetes minor version such as 1.34")).regex(/^1\.\d{2}$/, allowed("a Kubernetes minor version such as 1.34")))
+            .optional()
+            .describe("The Kubernetes version; default the estate's pin (docs/cluster.md). The add-ons are pinned for it."),
+        vpcCidr: vpcCidr().optional().describe("The VPC's IPv4 block; default `10.0.0.0/16`. Pods take VPC addresses (the VPC CNI), so the private subnets are large."),
+        zones: intRange(2, 3).optional().describe("Availability zones the VPC, the control plane and the nodes span; default 3."),
+        natGateways: z.enum(["perZone", "single"], allowed("one of perZone, single")).optional().describe("A NAT gateway per zone (a zone's outage leaves the others their egress) or a single one (cheaper); default from the profile."),
+        publicAccessCidrs: z.array(publicAccessCidr(), allowed("a list of IPv4 CIDR blocks")).optional().describe("Who may reach the cluster API's public endpoint; default none (private endpoint only: run `pulumi up` from inside the VPC or through a VPN)."),
+        adminRoleArns: z.array(iamRoleArn("estate-deployer"), allowed("a list of IAM role ARNs")).optional().describe("IAM roles given cluster-admin through EKS access entries (authentication mode API)."),
+        flowLogRetentionDays: intRange(1, 3653).optional().describe("Days the VPC flow logs are kept in CloudWatch Logs; default 365 (one of the retention periods CloudWatch accepts)."),
+        nodes: z
+            .strictObject(
+                {
+                    amiType: z.enum(NODE_AMI_TYPES, allowed(`one of ${NODE_AMI_TYPES.join(", ")}`)).optional().describe("The managed node groups' AMI type; default `AL2023_x86_64_STANDARD`."),
+                    instanceType: nonEmptyString("an EC2 instance type such as m7i.large").optional().describe("The nodes' instance type; default `m7i.large` (docs/cluster.md lists those supported)."),
+                    minPerZone: intRange(1, 100).optional().describe("Nodes per zone at least; default 1."),
+                    maxPerZone: intRange(1, 100).optional().describe("Nodes per zone at most; default what lets every app's autoscaler reach its maximum."),
+                    diskGb: intRange(20, 16384).optional().describe("The nodes' root volume (gp3, encrypted) in GiB; default 50."),
+                },
+                allowed("an object with optional amiType, instanceType, minPerZone, maxPerZone, diskGb"),
+            )
+            .optional()
+            .describe("The managed node groups, one per zone."),
+    },
+    allowed("an object with optional name, version, vpcCidr, zones, natGateways, publicAccessCidrs, adminRoleArns, flowLogRetentionDays, nodes"),
+);
+
 /** An RDS or DocumentDB identifier (the pattern the components check). */
 const databaseIdentifier = () => {
     const description = "an RDS/DocumentDB identifier such as postgres-db-0c5f1e2a: a lower-case letter, then letters, digits or single hyphens, at most 63";
@@ -485,8 +550,9 @@ export const estateConfigSchema = z.strictObject({
         .optional()
         .describe("The apps, by name (a lower-case DNS label): each a Deployment with a Service, autoscaling and probes; `web` ones also an Ingress."),
     data: dataSchema.optional().describe("The data services the apps use: PostgreSQL, MongoDB and Redis, each managed on AWS or in the cluster."),
-    network: networkSchema.optional().describe("VPC, private subnets and allowed sources of the managed data services."),
-    kubernetes: kubernetesSchema.optional().describe("How the program reaches the Kubernetes cluster."),
+    cluster: clusterSchema.optional().describe("Build the VPC, the EKS cluster, its nodes and add-ons (opt-in); `estate:network` and `estate:kubernetes` are then derived."),
+    network: networkSchema.optional().describe("VPC, private subnets and allowed sources of the managed data services (an existing VPC); derived when `estate:cluster` is set."),
+    kubernetes: kubernetesSchema.optional().describe("How the program reaches an existing Kubernetes cluster; derived when `estate:cluster` is set."),
     platform: platformSchema.describe("The cluster platform: certificate issuer and ingress."),
     monitoring: monitoringSchema.describe("Prometheus, Alertmanager, the exporters and the alert thresholds."),
     alerting: alertingSchema.optional().describe("Where alerts go."),
@@ -499,6 +565,7 @@ export type ServiceConfig = z.infer<typeof serviceSchema>;
 export type RetentionConfig = z.infer<typeof retentionSchema>;
 export type DataConfig = z.infer<typeof dataSchema>;
 export type NetworkConfig = z.infer<typeof networkSchema>;
+export type ClusterConfig = z.infer<typeof clusterSchema>;
 export type KubernetesConfig = z.infer<typeof kubernetesSchema>;
 export type PlanConfig = z.infer<typeof planSchema>;
 export type BackupJobsConfig = z.infer<typeof backupJobsSchema>;
@@ -518,6 +585,8 @@ export interface Profile {
      * Per data service defaults that fit both placements, applied to each service the stack declares
      * (a profile cannot declare a data service itself: it has no placement to choose).
      */
+    /** Defaults of `estate:cluster`, applied only when a stack sets that key (the cluster is opt-in). */
+    clusterDefaults: { natGateways: "perZone" | "single" };
     dataDefaults: {
         postgres: { instances: number };
         mongo: { instances: number };

@@ -12,11 +12,14 @@ import { coveragePolicies } from "./coverage/unevaluated";
 import { docdbPolicies } from "./aws/docdb";
 import { ec2Policies } from "./aws/ec2";
 import { ecrPolicies } from "./aws/ecr";
+import { eksPolicies } from "./aws/eks";
 import { elasticachePolicies } from "./aws/elasticache";
 import { kmsPolicies } from "./aws/kms";
+import { launchTemplatePolicies } from "./aws/launch-templates";
 import { rdsPolicies } from "./aws/rds";
 import { s3Policies } from "./aws/s3";
 import { secretsManagerPolicies } from "./aws/secretsmanager";
+import { vpcPolicies } from "./aws/vpc";
 import { k8sPolicies } from "./k8s";
 import type { EstatePolicy } from "./lib/policy";
 
@@ -25,7 +28,7 @@ export const packName = "estate";
 /** The level of a policy that the stack's config file does not set. */
 export const packEnforcementLevel: EnforcementLevel = "advisory";
 
-export const policies: EstatePolicy[] = [...s3Policies, ...kmsPolicies, ...rdsPolicies, ...docdbPolicies, ...elasticachePolicies, ...ec2Policies, ...ecrPolicies, ...secretsManagerPolicies, ...backupPolicies, ...k8sPolicies, ...coveragePolicies];
+export const policies: EstatePolicy[] = [...s3Policies, ...kmsPolicies, ...rdsPolicies, ...docdbPolicies, ...elasticachePolicies, ...ec2Policies, ...launchTemplatePolicies, ...vpcPolicies, ...eksPolicies, ...ecrPolicies, ...secretsManagerPolicies, ...backupPolicies, ...k8sPolicies, ...coveragePolicies];
 
 /**
  * Policies that stay advisory in prod too (`policies/config/prod.json` says so): recommendations

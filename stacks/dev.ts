@@ -50,6 +50,8 @@ export const dev: Profile = {
         worker: { replicas: { min: 1, max: 1 }, cpu: "100m", memory: "256Mi" },
     },
     // One of each: dev data is disposable and lives in the cluster.
+    // One NAT gateway for the whole VPC: a zone's outage may cut egress, at a third of the cost.
+    clusterDefaults: { natGateways: "single" },
     dataDefaults: {
         postgres: { instances: 1 },
         mongo: { instances: 1 },

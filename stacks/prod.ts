@@ -51,6 +51,8 @@ export const prod: Profile = {
         web: { replicas: { min: 3, max: 10 }, cpu: "250m", memory: "512Mi" },
         worker: { replicas: { min: 2, max: 5 }, cpu: "250m", memory: "512Mi" },
     },
+    // A NAT gateway per zone: a zone's outage does not cut the other zones' egress.
+    clusterDefaults: { natGateways: "perZone" },
     // Survive the loss of an instance or a zone: Multi-AZ Postgres, replica sets, failover.
     dataDefaults: {
         postgres: { instances: 2 },

@@ -791,9 +791,10 @@ function validate(name: string, args: BackupJobsArgs): void {
     }
     if (args.irsa !== undefined) {
         check.required("irsa.oidcProviderArn", args.irsa.oidcProviderArn, "the cluster's IAM OIDC provider ARN");
-        check.matches("irsa.oidcProviderArn", args.irsa.oidcProviderArn, /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/\S+$/, "an IAM OIDC provider ARN such as arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE");
+        // Outputs (a cluster the estate creates) are known to be well-formed; strings are checked.
+        if (!pulumi.Output.isInstance(args.irsa.oidcProviderArn)) check.matches("irsa.oidcProviderArn", args.irsa.oidcProviderArn, /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/\S+$/, "an IAM OIDC provider ARN such as arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE");
         check.required("irsa.oidcIssuer", args.irsa.oidcIssuer, "the cluster's OIDC issuer, such as oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE");
-        check.matches("irsa.oidcIssuer", args.irsa.oidcIssuer, /^(https:\/\/)?[a-z0-9.-]+(\/[\w.-]+)*\/?$/, "an OIDC issuer host and path such as oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE");
+        if (!pulumi.Output.isInstance(args.irsa.oidcIssuer)) check.matches("irsa.oidcIssuer", args.irsa.oidcIssuer, /^(https:\/\/)?[a-z0-9.-]+(\/[\w.-]+)*\/?$/, "an OIDC issuer host and path such as oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE");
     }
     if (args.databasePods !== undefined && Object.keys(args.databasePods).length === 0) {
         check.fail("databasePods", "must not be empty: an empty selector would admit the backup pods to every pod of the namespace");

@@ -17,6 +17,12 @@ export interface DataNetwork {
     vpcId: pulumi.Input<string>;
     /** Private subnets (`subnet-...`) in at least two availability zones: the service's subnet group. */
     subnetIds: pulumi.Input<string>[];
+    /**
+     * The subnets' IPv4 CIDR blocks, in `subnetIds` order, when the estate planned them (a VPC it
+     * builds, `estate:cluster`): known in a preview, where a new subnet's id is not. Default: looked up
+     * from the subnet ids (`aws.ec2.getSubnet`).
+     */
+    subnetCidrs?: string[];
     /** Security groups (`sg-...`) whose members may connect, e.g. the cluster's nodes or pods. */
     allowedSecurityGroupIds?: pulumi.Input<string>[];
     /** IPv4 CIDR blocks that may connect, e.g. the pod CIDR. Never `/0`; at most a `/8`. */
@@ -121,12 +127,12 @@ export function accessSecurityGroup(spec: AccessSecurityGroupSpec): aws.ec2.Secu
  * ports only. The services' security groups still decide who gets in.
  */
 export function managedServicesEgressRule(
-    network: Pick<DataNetwork, "subnetIds">,
+    network: Pick<DataNetwork, "subnetIds" | "subnetCidrs">,
     ports: pulumi.Input<number>[],
     opts: { region?: string; parent?: pulumi.Resource } = {},
 ): k8s.types.input.networking.v1.NetworkPolicyEgressRule {
     return {
-        to: network.subnetIds.map((id) => ({ ipBlock: { cidr: aws.ec2.getSubnetOutput({ id, region: opts.region }, { parent: opts.parent }).cidrBlock } })),
+        to: subnetCidrs(network, opts).map((cidr) => ({ ipBlock: { cidr } })),
         ports: ports.map((port) => ({ protocol: "TCP", port })),
     };
 }
@@ -137,8 +143,16 @@ export function managedServicesEgressRule(
  * The service's endpoint resolves to an address in one of these subnets, and the apps' egress rule
  * (`managedServicesEgressRule`) admits every one of them alike.
  */
-export function managedServiceAddress(network: Pick<DataNetwork, "subnetIds">, opts: { region?: string; parent?: pulumi.Resource } = {}): pulumi.Output<string> {
-    return aws.ec2.getSubnetOutput({ id: network.subnetIds[0]!, region: opts.region }, { parent: opts.parent }).cidrBlock.apply((cidr) => addressInCidr(cidr, 10));
+export function managedServiceAddress(network: Pick<DataNetwork, "subnetIds" | "subnetCidrs">, opts: { region?: string; parent?: pulumi.Resource } = {}): pulumi.Output<string> {
+    return pulumi.output(subnetCidrs(network, opts)[0]!).apply((cidr) => addressInCidr(cidr, 10));
+}
+
+/** The subnets' CIDR blocks: as planned when known, else looked up by id. */
+function subnetCidrs(network: Pick<DataNetwork, "subnetIds" | "subnetCidrs">, opts: { region?: string; parent?: pulumi.Resource }): pulumi.Input<string>[] {
+    if (network.subnetCidrs !== undefined) {
+        return network.subnetCidrs;
+    }
+    return network.subnetIds.map((id) => aws.ec2.getSubnetOutput({ id, region: opts.region }, { parent: opts.parent }).cidrBlock);
 }
 
 /** The `offset`-th address of an IPv4 CIDR block (`10.0.17.0/24`, 10 → `10.0.17.10`). */

@@ -8,8 +8,11 @@ import * as pulumi from "@pulumi/pulumi";
 export interface IrsaProvider {
     /** The IAM OIDC provider's ARN, e.g. `arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE`. */
     oidcProviderArn: pulumi.Input<string>;
-    /** The cluster's OIDC issuer, with or without `https://` (e.g. `oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED...`): the trust policy's condition keys. */
-    oidcIssuer: string;
+    /**
+     * The cluster's OIDC issuer, with or without `https://` (e.g. `oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED...`):
+     * the trust policy's condition keys. An output when the estate creates the cluster (`estate:cluster`).
+     */
+    oidcIssuer: pulumi.Input<string>;
 }
 
 /** The issuer as IAM condition keys spell it: without `https://` and a trailing slash. */
@@ -18,8 +21,12 @@ export function issuerHost(issuer: string): string {
 }
 
 /** The role's trust policy: only this ServiceAccount, through the cluster's OIDC provider, for STS. */
-export function irsaTrustPolicy(p: IrsaProvider & { namespace: pulumi.Input<string>; serviceAccount: string }) {
-    const issuer = issuerHost(p.oidcIssuer);
+export function irsaTrustPolicy(p: IrsaProvider & { namespace: pulumi.Input<string>; serviceAccount: string }): pulumi.Output<object> {
+    // The issuer names the condition keys: an output issuer (a cluster the estate creates) is resolved first.
+    return pulumi.output(p.oidcIssuer).apply((oidcIssuer) => trustPolicyFor(p, issuerHost(oidcIssuer)));
+}
+
+function trustPolicyFor(p: IrsaProvider & { namespace: pulumi.Input<string>; serviceAccount: string }, issuer: string) {
     return {
         Version: "2012-10-17",
         Statement: [

@@ -20,7 +20,7 @@ interface EstatePolicyMetadata {
     severity: Severity;
     /**
      * The service, and equivalent scanner rules (`checkov:CKV_AWS_145`, `aws-config:<rule>`,
-     * `aws-guard:<RULE>`, `kyverno:<policy>`).
+     * `aws-securityhub:<control>`, `aws-guard:<RULE>`, `kyverno:<policy>`).
      */
     tags: string[];
 }
@@ -37,6 +37,14 @@ export function checkov(id: string): string {
 /** A tag naming the equivalent AWS Config managed rule. */
 export function awsConfigRule(identifier: string): string {
     return `aws-config:${identifier}`;
+}
+
+/**
+ * A tag naming the equivalent AWS Security Hub (CSPM) control, by its id (`EKS.1`, `EC2.170`), as
+ * the Security Hub user guide's `<service>-controls` pages list them.
+ */
+export function securityHub(control: string): string {
+    return `aws-securityhub:${control}`;
 }
 
 /** A tag naming the equivalent rule of the AWS Guard Rules Registry (cfn-guard; its `rule` name). */

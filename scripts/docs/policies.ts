@@ -35,6 +35,9 @@ const SERVICE_TITLES: Record<string, string> = {
     elasticache: "Amazon ElastiCache",
     secretsmanager: "AWS Secrets Manager",
     backup: "AWS Backup",
+    ec2: "Amazon EC2",
+    eks: "Amazon EKS",
+    vpc: "Amazon VPC",
     k8s: "Kubernetes",
 };
 
@@ -42,6 +45,15 @@ const SERVICE_TITLES: Record<string, string> = {
 const SCANNERS: { prefix: string; title: string; link?: (id: string) => string }[] = [
     { prefix: "checkov:", title: "Checkov" },
     { prefix: "aws-config:", title: "AWS Config", link: (id) => `https://docs.aws.amazon.com/config/latest/developerguide/${id}.html` },
+    {
+        prefix: "aws-securityhub:",
+        title: "AWS Security Hub",
+        // `EKS.1` is documented at eks-controls.html#eks-1 (the user guide's per-service control pages).
+        link: (id) => {
+            const [service = id, n = ""] = id.toLowerCase().split(".");
+            return `https://docs.aws.amazon.com/securityhub/latest/userguide/${service}-controls.html#${service}-${n}`;
+        },
+    },
     { prefix: "aws-guard:", title: "AWS Guard Rules Registry" },
     { prefix: "kyverno:", title: "Kyverno" },
 ];

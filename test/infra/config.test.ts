@@ -145,7 +145,7 @@ describe("invalid config: every problem, with its key path and what is allowed",
 
     it("rejects an unknown top-level key with the nearest known key", () => {
         expect(problems(devConfig({ "estate:backups": { replication: false } }))).toEqual([
-            "estate:backups is not a known key; did you mean estate:backup? (known here: profile, domain, protectData, tags, dr, backup, services, data, network, kubernetes, platform, monitoring, alerting, grafana, sentry)",
+            "estate:backups is not a known key; did you mean estate:backup? (known here: profile, domain, protectData, tags, dr, backup, services, data, cluster, network, kubernetes, platform, monitoring, alerting, grafana, sentry)",
         ]);
     });
 
@@ -157,7 +157,7 @@ describe("invalid config: every problem, with its key path and what is allowed",
 
     it("offers no suggestion when nothing is close", () => {
         expect(problems(devConfig({ "estate:frobnicate": "1" }))[0]).toBe(
-            "estate:frobnicate is not a known key (known here: profile, domain, protectData, tags, dr, backup, services, data, network, kubernetes, platform, monitoring, alerting, grafana, sentry)",
+            "estate:frobnicate is not a known key (known here: profile, domain, protectData, tags, dr, backup, services, data, cluster, network, kubernetes, platform, monitoring, alerting, grafana, sentry)",
         );
     });
 
@@ -286,7 +286,51 @@ describe("data services, network and cluster access", () => {
     it("a managed service without estate:network names the key, the services and what is needed", () => {
         expect(problems(devConfig({ "estate:data": managedData }))).toEqual([
             "estate:network is required when a data service is managed (estate:data.postgres.placement, estate:data.redis.placement): " +
-                "an object with vpcId, privateSubnetIds and allowedSecurityGroupIds and/or allowedCidrBlocks",
+                "an object with vpcId, privateSubnetIds and allowedSecurityGroupIds and/or allowedCidrBlocks; or set estate:cluster and the estate builds the VPC",
+        ]);
+    });
+
+    it("estate:cluster builds the VPC: a managed service needs no estate:network, and the profile picks the NAT gateways", () => {
+        const dev = parseEstateConfig(devConfig({ "estate:cluster": {}, "estate:data": managedData }), ctx);
+        expect(dev.network).toBeUndefined();
+        expect(dev.cluster).toEqual({ name: "estate-test", version: undefined, vpcCidr: "10.0.0.0/16", zones: 3, natGateways: "single", publicAccessCidrs: [], adminRoleArns: [], flowLogRetentionDays: undefined, nodes: {} });
+        const prod = parseEstateConfig(devConfig({ "estate:profile": "prod", "estate:platform": { acmeEmail: "ops@example.com" }, "estate:backup": { replication: false }, "estate:cluster": { name: "shop-prod", version: 1.33, zones: 2 } }), ctx);
+        expect(prod.cluster).toMatchObject({ name: "shop-prod", version: "1.33", zones: 2, natGateways: "perZone" });
+        // Opt-in: a stack without the key builds no cluster, whatever its profile.
+        expect(parseEstateConfig(devConfig(), ctx).cluster).toBeUndefined();
+    });
+
+    it("estate:cluster refuses the keys that describe an existing VPC and cluster, naming each", () => {
+        expect(
+            problems(
+                devConfig({
+                    "estate:cluster": {},
+                    "estate:network": NETWORK,
+                    "estate:kubernetes": { context: "kind-estate" },
+                    "estate:backup": { jobs: { oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE" } },
+                }),
+            ),
+        ).toEqual([
+            "estate:network must be unset when estate:cluster is set: the managed data services go into the VPC the estate builds (its private subnets, admitting the nodes' security group)",
+            "estate:kubernetes.context must be unset when estate:cluster is set: the Kubernetes provider is built from the cluster the estate creates",
+            "estate:backup.jobs.oidcProviderArn must be unset when estate:cluster is set: IRSA uses the OIDC provider of the cluster the estate creates",
+        ]);
+    });
+
+    it("estate:cluster refuses a public VPC block, an open API endpoint and a bad node setting, saying what is allowed", () => {
+        expect(
+            problems(
+                devConfig({
+                    "estate:cluster": { vpcCidr: "8.8.0.0/16", publicAccessCidrs: ["203.0.113.0/24", "0.0.0.0/0"], zones: 4, natGateways: "none", nodes: { amiType: "AL2_x86_64", diskGb: 8 } },
+                }),
+            ),
+        ).toEqual([
+            "estate:cluster.vpcCidr must be a private IPv4 CIDR block from /16 to /20 such as 10.0.0.0/16 (10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16) (got \"8.8.0.0/16\")",
+            "estate:cluster.zones must be an integer from 2 to 3 (got 4)",
+            'estate:cluster.natGateways must be one of perZone, single (got "none")',
+            "estate:cluster.publicAccessCidrs[1] must be an IPv4 CIDR block such as 203.0.113.0/24 (never 0.0.0.0/0: the API would be open to the internet) (got \"0.0.0.0/0\")",
+            'estate:cluster.nodes.amiType must be one of AL2023_x86_64_STANDARD, AL2023_ARM_64_STANDARD, BOTTLEROCKET_x86_64, BOTTLEROCKET_ARM_64 (got "AL2_x86_64")',
+            "estate:cluster.nodes.diskGb must be an integer from 20 to 16384 (got 8)",
         ]);
     });
 

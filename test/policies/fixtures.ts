@@ -206,3 +206,77 @@ export function dataProgram(): void {
     new ManagedMongo("docs", { version: "5.0", network, objectives });
     new ManagedRedis("cache", { version: "7.1", network, objectives });
 }
+
+export interface ClusterProgramOptions {
+    /** Run the node group in the public subnets instead of the private ones. */
+    nodesInPublicSubnets?: boolean;
+    /** Leave the VPC without a flow log. */
+    flowLog?: boolean;
+    /** The node launch template's metadata response hop limit (default 1). */
+    hopLimit?: number;
+    /** Give the node group no launch template (EKS's default one). */
+    launchTemplate?: boolean;
+    /** Open the cluster's public endpoint to the internet, without encryption or logs. */
+    insecureCluster?: boolean;
+}
+
+/**
+ * A VPC, its subnets, routes and flow log, an EKS cluster and a managed node group, built from the
+ * real aws classes the way components/cluster builds them (terraform-aws-vpc's layout: public
+ * subnets route to the internet gateway, private ones to a NAT gateway through aws.ec2.Route).
+ * Compliant with every EKS, VPC and launch template policy unless an option says otherwise.
+ */
+export function clusterProgram(opts: ClusterProgramOptions = {}): void {
+    const key = new aws.kms.Key("cluster-key", { enableKeyRotation: true, deletionWindowInDays: 30 });
+    const vpc = new aws.ec2.Vpc("vpc", { cidrBlock: "10.0.0.0/16", enableDnsSupport: true, enableDnsHostnames: true });
+    const igw = new aws.ec2.InternetGateway("igw", { vpcId: vpc.id });
+    const publicRoutes = new aws.ec2.RouteTable("public-rt", { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }] });
+    const zones = ["a", "b"];
+    const publicSubnets = zones.map((zone, i) => {
+        const subnet = new aws.ec2.Subnet(`public-${zone}`, { vpcId: vpc.id, cidrBlock: `10.0.${i}.0/24`, availabilityZone: `us-east-1${zone}`, mapPublicIpOnLaunch: false });
+        new aws.ec2.RouteTableAssociation(`public-${zone}-rta`, { subnetId: subnet.id, routeTableId: publicRoutes.id });
+        return subnet;
+    });
+    const eip = new aws.ec2.Eip("nat-eip", { domain: "vpc" });
+    const nat = new aws.ec2.NatGateway("nat", { allocationId: eip.id, subnetId: publicSubnets[0].id });
+    const privateSubnets = zones.map((zone, i) => {
+        const subnet = new aws.ec2.Subnet(`private-${zone}`, { vpcId: vpc.id, cidrBlock: `10.0.${64 * (i + 1)}.0/18`, availabilityZone: `us-east-1${zone}` });
+        const routes = new aws.ec2.RouteTable(`private-${zone}-rt`, { vpcId: vpc.id });
+        new aws.ec2.Route(`private-${zone}-default`, { routeTableId: routes.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id });
+        new aws.ec2.RouteTableAssociation(`private-${zone}-rta`, { subnetId: subnet.id, routeTableId: routes.id });
+        return subnet;
+    });
+    if (opts.flowLog !== false) {
+        const logs = new aws.cloudwatch.LogGroup("flow-logs", { retentionInDays: 365, kmsKeyId: key.arn });
+        const role = new aws.iam.Role("flow-logs-role", {
+            assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+        });
+        new aws.ec2.FlowLog("flow-log", { vpcId: vpc.id, trafficType: "ALL", logDestination: logs.arn, iamRoleArn: role.arn });
+    }
+    const clusterRole = new aws.iam.Role("cluster-role", {
+        assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "eks.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+    });
+    const cluster = new aws.eks.Cluster("cluster", {
+        roleArn: clusterRole.arn,
+        version: "1.34",
+        vpcConfig: opts.insecureCluster
+            ? { subnetIds: privateSubnets.map((s) => s.id) }
+            : { subnetIds: privateSubnets.map((s) => s.id), endpointPrivateAccess: true, endpointPublicAccess: false },
+        ...(opts.insecureCluster
+            ? {}
+            : { encryptionConfig: { resources: ["secrets"], provider: { keyArn: key.arn } }, enabledClusterLogTypes: ["api", "audit", "authenticator"] }),
+    });
+    const nodeRole = new aws.iam.Role("node-role", {
+        assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+    });
+    const template = new aws.ec2.LaunchTemplate("nodes-lt", {
+        metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: opts.hopLimit ?? 1 },
+    });
+    new aws.eks.NodeGroup("nodes", {
+        clusterName: cluster.name,
+        nodeRoleArn: nodeRole.arn,
+        subnetIds: (opts.nodesInPublicSubnets ? publicSubnets : privateSubnets).map((s) => s.id),
+        scalingConfig: { minSize: 1, maxSize: 3, desiredSize: 1 },
+        ...(opts.launchTemplate === false ? {} : { launchTemplate: { id: template.id, version: template.latestVersion.apply(String) } }),
+    });
+}

@@ -72,6 +72,12 @@ describe("the policies of the pack", () => {
             "estate-elasticache-snapshot-retention": [],
             "estate-elasticache-automatic-failover": [],
             "estate-ec2-security-group-open-ingress": ["checkov:CKV_AWS_24", "checkov:CKV_AWS_25", "checkov:CKV_AWS_277"],
+            "estate-ec2-launch-template-imdsv2": ["checkov:CKV_AWS_79", "checkov:CKV_AWS_341"],
+            "estate-vpc-flow-logs": ["checkov:CKV2_AWS_11", "checkov:CKV_AWS_158"],
+            "estate-eks-secrets-encryption": ["checkov:CKV_AWS_58"],
+            "estate-eks-control-plane-logs": ["checkov:CKV_AWS_37"],
+            "estate-eks-endpoint-exposure": ["checkov:CKV_AWS_38", "checkov:CKV_AWS_39"],
+            "estate-eks-nodes-private-subnets": ["checkov:CKV_AWS_130"],
             "estate-ecr-repository-policy-public": ["checkov:CKV_AWS_32"],
             "estate-secretsmanager-secret-cmk": ["checkov:CKV_AWS_149"],
             "estate-backup-vault-encryption-cmk": ["checkov:CKV_AWS_166"],
@@ -101,6 +107,18 @@ describe("the policies of the pack", () => {
             "estate-rds-backup-retention": ["aws-guard:DB_INSTANCE_BACKUP_ENABLED"],
             "estate-rds-deletion-protection": ["aws-guard:RDS_INSTANCE_DELETION_PROTECTION_ENABLED"],
             "estate-rds-multi-az": ["aws-guard:RDS_MULTI_AZ_SUPPORT"],
+        });
+    });
+
+    it("name the AWS Security Hub controls they mirror (each seen in the Security Hub user guide's <service>-controls pages)", () => {
+        const controls = Object.fromEntries(policies.filter((p) => p.tags.some((t) => t.startsWith("aws-securityhub:"))).map((p) => [p.name, p.tags.filter((t) => t.startsWith("aws-securityhub:"))]));
+        expect(controls).toEqual({
+            "estate-ec2-launch-template-imdsv2": ["aws-securityhub:EC2.170"],
+            "estate-vpc-flow-logs": ["aws-securityhub:EC2.6"],
+            "estate-eks-secrets-encryption": ["aws-securityhub:EKS.3"],
+            "estate-eks-control-plane-logs": ["aws-securityhub:EKS.8"],
+            "estate-eks-endpoint-exposure": ["aws-securityhub:EKS.1"],
+            "estate-eks-nodes-private-subnets": ["aws-securityhub:EC2.15"],
         });
     });
 
