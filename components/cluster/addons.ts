@@ -126,6 +126,12 @@ const eksAddonsDefaults = { protectData: false, tags: {} as Record<string, strin
 /** Add-ons that run Deployments and so need nodes before EKS reports them ACTIVE. */
 export const ADDONS_NEEDING_NODES: readonly EksAddonName[] = ["coredns", "aws-ebs-csi-driver", "metrics-server"];
 
+/**
+ * The EKS add-ons, each at the version pinned for the cluster's Kubernetes version: vpc-cni (network
+ * policy enforcement on), kube-proxy, CoreDNS, the EBS CSI driver, the Pod Identity agent and
+ * metrics-server; vpc-cni and the EBS CSI driver with their own IAM roles through EKS Pod Identity.
+ * AWS resources only: the Kubernetes provider depends on `awsAddons`. See docs/cluster.md.
+ */
 export class EksAddons extends pulumi.ComponentResource {
     /** Every add-on, in `EKS_ADDON_NAMES` order: the Kubernetes provider depends on them. */
     readonly awsAddons: aws.eks.Addon[];
@@ -354,6 +360,12 @@ export function clusterAutoscalerPolicy(clusterName: string): Record<string, unk
 /** The upstream IAM policy of the AWS Load Balancer Controller v3.5.0 (docs/install/iam_policy.json at tag v3.5.0). */
 export const LOAD_BALANCER_CONTROLLER_IAM_POLICY: Readonly<Record<string, unknown>> = lbcIamPolicy;
 
+/**
+ * What the cluster runs for the estate in kube-system: the default `gp3` StorageClass (KMS-encrypted),
+ * the AWS Load Balancer Controller (the ingress controller's Service becomes an internet-facing NLB)
+ * and the Cluster Autoscaler, each controller with a least-privilege IAM role through EKS Pod Identity.
+ * Needs `opts.provider`. See docs/cluster.md.
+ */
 export class ClusterServices extends pulumi.ComponentResource {
     /** The default StorageClass's name (`gp3`). */
     readonly storageClassName: string;
@@ -361,10 +373,15 @@ export class ClusterServices extends pulumi.ComponentResource {
     readonly loadBalancerAnnotations: Readonly<Record<string, string>>;
     /** What the platform must wait for: the Load Balancer Controller's release (its webhook mutates Services as they are created). */
     readonly ready: pulumi.Resource[];
+    /** The default StorageClass. */
     readonly storageClass: k8s.storage.v1.StorageClass;
+    /** The AWS Load Balancer Controller's Helm release. */
     readonly loadBalancerController: k8s.helm.v3.Release;
+    /** The Cluster Autoscaler's Helm release. */
     readonly clusterAutoscaler: k8s.helm.v3.Release;
+    /** The Load Balancer Controller's IAM role (the upstream policy). */
     readonly loadBalancerControllerRoleArn: pulumi.Output<string>;
+    /** The Cluster Autoscaler's IAM role (this cluster's Auto Scaling groups only). */
     readonly clusterAutoscalerRoleArn: pulumi.Output<string>;
 
     constructor(name: string, args: ClusterServicesArgs, opts?: pulumi.ComponentResourceOptions) {
