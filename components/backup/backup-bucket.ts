@@ -7,6 +7,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { withoutUndefined } from "../lib/args";
+import { kmsUploadStatements, policyDocument, type Statement, tlsOnlyStatements } from "../lib/bucket-policy";
 import { ArgumentError } from "../lib/errors";
 import { type RetentionTiers, type Tier, TIERS, findRetentionProblem, newestCopyDays, retentionDays, tierPrefix, tierTransitions } from "./retention";
 
@@ -512,67 +513,10 @@ function housekeepingRule(): LifecycleRule {
 // ---------------------------------------------------------------------------------------------
 // Policy documents (plain JSON, built from resolved values inside `apply`)
 
-type Statement = Record<string, unknown>;
-
-function policyDocument(statements: Statement[]) {
-    return { Version: "2012-10-17", Statement: statements };
-}
-
 /** The policy of a bucket encrypted with `keyArn`: TLS only, and uploads only under that key. */
 function kmsBucketPolicy(keyArn: pulumi.Output<string>): (bucketArn: pulumi.Output<string>) => pulumi.Output<string> {
     return (bucketArn) =>
         pulumi.all([bucketArn, keyArn]).apply(([arn, key]) => JSON.stringify(policyDocument([...tlsOnlyStatements(arn), ...kmsUploadStatements(arn, key)])));
-}
-
-/** Deny plain HTTP and TLS older than 1.2, for every action on the bucket and its objects. */
-function tlsOnlyStatements(bucketArn: string): Statement[] {
-    const resources = [bucketArn, `${bucketArn}/*`];
-    return [
-        { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: resources, Condition: { Bool: { "aws:SecureTransport": "false" } } },
-        { Sid: "DenyOutdatedTls", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: resources, Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } } },
-    ];
-}
-
-/**
- * Keep every object under the bucket's KMS key.
- *
- * The bucket's default encryption (SSE-KMS with this key and a bucket key) applies to uploads that
- * send no encryption header, and that is how backup tools should upload. The classic "deny unless
- * `s3:x-amz-server-side-encryption` is `aws:kms`" would reject exactly those uploads, because a
- * missing key makes `StringNotEquals` true. So each deny below is paired with a `Null: false`
- * condition and fires only when the client sends the header, and sends the wrong thing:
- * - an algorithm other than `aws:kms` (e.g. `AES256`);
- * - `aws:kms` with a key other than this one (the header value must be the key ARN);
- * - `aws:kms` without a key id: S3 would then use the AWS managed `aws/s3` key, not the bucket's;
- * - SSE-C (customer-provided keys): S3 cannot replicate those objects, and restores need the key.
- */
-function kmsUploadStatements(bucketArn: string, keyArn: string): Statement[] {
-    const objects = `${bucketArn}/*`;
-    const deny = (sid: string, condition: Record<string, Record<string, string>>): Statement => ({
-        Sid: sid,
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:PutObject",
-        Resource: objects,
-        Condition: condition,
-    });
-    return [
-        deny("DenyNonKmsEncryptionHeader", {
-            StringNotEquals: { "s3:x-amz-server-side-encryption": "aws:kms" },
-            Null: { "s3:x-amz-server-side-encryption": "false" },
-        }),
-        deny("DenyOtherKmsKey", {
-            StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": keyArn },
-            Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false" },
-        }),
-        deny("DenyKmsHeaderWithoutKeyId", {
-            StringEquals: { "s3:x-amz-server-side-encryption": "aws:kms" },
-            Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "true" },
-        }),
-        deny("DenyCustomerProvidedKeys", {
-            Null: { "s3:x-amz-server-side-encryption-customer-algorithm": "false" },
-        }),
-    ];
 }
 
 /** Lets S3 server access logging write this source bucket's logs, and nothing else's. */

@@ -73,6 +73,37 @@ export const charts = {
         },
     },
 
+    // --- EKS cluster services (estate:cluster) ---------------------------------------------------
+    /**
+     * The AWS Load Balancer Controller (app v3.5.0): reconciles the ingress controller's
+     * LoadBalancer Service into an NLB (IP targets), and its webhook mutates Services. Its IAM policy
+     * is the controller's own docs/install/iam_policy.json at the same tag
+     * (components/cluster/lbc-iam-policy.json).
+     */
+    awsLoadBalancerController: {
+        chart: "aws-load-balancer-controller", version: "3.5.0", repo: "https://aws.github.io/eks-charts",
+        source: {
+            repository: "aws/eks-charts",
+            path: "stable/aws-load-balancer-controller/Chart.yaml",
+            ref: "5239609242f3430be50fb0b714a24d3ef2b47983",
+            note: "version 3.5.0, appVersion v3.5.0; listed in the gh-pages index.yaml (generated 2026-08-03). The values the estate sets (clusterName, region, vpcId, serviceAccount.name, replicaCount, resources, podSecurityContext, securityContext, podDisruptionBudget) exist in values.yaml there; kubernetes-sigs/aws-load-balancer-controller tag v3.5.0.",
+        },
+    },
+    /**
+     * The Cluster Autoscaler chart (app 1.35.0): scales the managed node groups' Auto Scaling groups,
+     * found by their `k8s.io/cluster-autoscaler/*` tags. The image is pinned per Kubernetes minor
+     * (`images.clusterAutoscaler`), as the autoscaler's README recommends.
+     */
+    clusterAutoscaler: {
+        chart: "cluster-autoscaler", version: "9.59.0", repo: "https://kubernetes.github.io/autoscaler",
+        source: {
+            repository: "kubernetes/autoscaler",
+            path: "cluster-autoscaler/charts/cluster-autoscaler/Chart.yaml",
+            ref: "cluster-autoscaler-chart-9.59.0",
+            note: "appVersion 1.35.0; in the gh-pages index.yaml (generated 2026-07-26). Values autoDiscovery.clusterName, awsRegion, rbac.serviceAccount.{create,name}, image.tag, resources, securityContext, containerSecurityContext, podDisruptionBudget exist in values.yaml at the tag.",
+        },
+    },
+
     // --- Data services --------------------------------------------------------------------------
     /** The CloudNativePG operator (CRDs, controller, webhooks). Chart 0.29.0 ships operator 1.30.0. */
     cloudnativePg: {
@@ -257,6 +288,17 @@ export const imagePins = {
     drillMongo50: { repository: "mongo", tag: "5.0.28", source: officialImages("mongo", "9cfaa1260b", "Added 2024-07-15; 5.0.28 is the last 5.0 release.") },
     drillMongo80: { repository: "mongo", tag: "8.0.4", source: officialImages("mongo", "ba7d0ba06c", "Added 2024-12-06; the same server release as the in-cluster 8.0.") },
 
+    // The Cluster Autoscaler, per Kubernetes minor: its README recommends the release "for the Kubernetes control plane version for which it was meant".
+    clusterAutoscaler135: {
+        repository: "registry.k8s.io/autoscaling/cluster-autoscaler", tag: "v1.35.2",
+        source: { repository: "kubernetes/autoscaler", path: "cluster-autoscaler/version/version.go", ref: "cluster-autoscaler-1.35.2", note: "ClusterAutoscalerVersion = \"1.35.2\" at the release tag (2026-07-22); the chart's image.repository is registry.k8s.io/autoscaling/cluster-autoscaler." },
+    },
+
+    clusterAutoscaler136: {
+        repository: "registry.k8s.io/autoscaling/cluster-autoscaler", tag: "v1.36.1",
+        source: { repository: "kubernetes/autoscaler", path: "cluster-autoscaler/version/version.go", ref: "cluster-autoscaler-1.36.1", note: "ClusterAutoscalerVersion = \"1.36.1\" at the release tag. Chart 9.59.0 defaults to v1.35.0; the estate sets image.tag per cluster minor." },
+    },
+
     // The base of the backup image (scripts/backup/Dockerfile, ARG BASE_IMAGE).
     backupBase: { repository: "debian", tag: "12-slim", source: officialImages("debian", OFFICIAL_IMAGES_HEAD, "Debian 12 (bookworm): its redis-server 7.0 and awscli 2.9 are what the Dockerfile expects.") },
 } as const satisfies Record<string, ImagePin>;
@@ -290,6 +332,8 @@ export const images = {
         },
         mongo: { "5.0": imageRef(imagePins.drillMongo50), "8.0": imageRef(imagePins.drillMongo80) },
     },
+    /** The Cluster Autoscaler image per Kubernetes minor of the cluster. */
+    clusterAutoscaler: { "1.35": imageRef(imagePins.clusterAutoscaler135), "1.36": imageRef(imagePins.clusterAutoscaler136) } as Readonly<Record<string, string>>,
     /** The backup image's base (`scripts/backup/Dockerfile`'s `BASE_IMAGE` default). */
     backupBase: imageRef(imagePins.backupBase),
 } as const;
@@ -298,6 +342,70 @@ export const images = {
 function serverVersion(pin: ImagePin): string {
     return pin.tag.replace(/-ubi\d+$/, "");
 }
+
+// ------------------------------------------------------------------------------------------------
+// Amazon EKS add-ons
+// ------------------------------------------------------------------------------------------------
+
+/** The EKS add-ons the estate installs (`aws eks describe-addon-versions --addon-name <name>`). */
+export const EKS_ADDON_NAMES = ["vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver", "eks-pod-identity-agent", "metrics-server"] as const;
+export type EksAddonName = (typeof EKS_ADDON_NAMES)[number];
+
+/** Where an EKS add-on version was seen for a Kubernetes version: an AWS documentation page, or public code found by search. */
+export interface EksAddonSource {
+    /** The page's URL, or `code search index id <n>` for a public file the search tool found (it names no repository). */
+    seenAt: string;
+    /** What it says there. */
+    note: string;
+}
+
+/** An EKS add-on version (`v<upstream>-eksbuild.<n>`) and where it was seen for that Kubernetes version. */
+export interface EksAddonPin {
+    version: string;
+    source: EksAddonSource;
+}
+
+/** The public CDK app whose `_ADDON_VERSIONS_K8S_135` pins a full Kubernetes 1.35 add-on set. */
+const K8S_135_SET = "code search index id 54559596030 (a CDK app's _ADDON_VERSIONS_K8S_135)";
+/** A terraform-aws-eks v21 configuration whose add-ons were "queried for 1.36 (aws eks describe-addon-versions --kubernetes-version 1.36, 2026-10-07)". */
+const K8S_136_SET = "code search index id 71210956940 (terraform-aws-eks addons, describe-addon-versions --kubernetes-version 1.36 on 2026-10-07)";
+
+/**
+ * EKS add-on versions per Kubernetes minor (the cluster's `version`). An add-on version must be one
+ * `DescribeAddonVersions` lists as compatible with the cluster's version; the AWS pages' tables give
+ * the latest per version for vpc-cni, kube-proxy and CoreDNS. Bump with the cluster: a new minor is a
+ * new row (every add-on, each seen upstream), and `EksAddons` refuses a version without a row.
+ */
+export const eksAddons: Readonly<Record<string, Readonly<Record<EksAddonName, EksAddonPin>>>> = {
+    "1.35": {
+        "vpc-cni": {
+            version: "v1.21.1-eksbuild.8",
+            source: { seenAt: K8S_135_SET, note: "v1.21.1-eksbuild.8 for 1.35; v1.21.1-eksbuild.7 with enableNetworkPolicy in a terraform-aws-eks 1.35 configuration (id 52079952690). AWS's table (managing-vpc-cni) in the stored docs stops at 1.33 (v1.20.1-eksbuild.3)." },
+        },
+        "kube-proxy": { version: "v1.35.3-eksbuild.2", source: { seenAt: "https://docs.amazonaws.cn/zh_cn/eks/latest/userguide/managing-kube-proxy.md", note: "AWS's table of the latest kube-proxy add-on per Kubernetes version: 1.35 -> v1.35.3-eksbuild.2." } },
+        coredns: { version: "v1.14.2-eksbuild.4", source: { seenAt: "https://docs.amazonaws.cn/en_us/eks/latest/userguide/managing-coredns.md", note: "AWS's table 'CoreDNS versions': 1.35 -> v1.14.2-eksbuild.4 (also the 1.35 set of " + K8S_135_SET + ")." } },
+        "aws-ebs-csi-driver": {
+            version: "v1.59.0-eksbuild.1",
+            source: { seenAt: K8S_135_SET, note: "v1.59.0-eksbuild.1 for 1.35; also ACTIVE on another cluster's add-on list (id 52192105964). Upstream driver kubernetes-sigs/aws-ebs-csi-driver v1.59.0." },
+        },
+        "eks-pod-identity-agent": {
+            version: "v1.3.10-eksbuild.3",
+            source: { seenAt: K8S_135_SET, note: "v1.3.10-eksbuild.3 for 1.35; a 1.36 cluster resolved to the same build (id 68307774707)." },
+        },
+        "metrics-server": {
+            version: "v0.8.1-eksbuild.6",
+            source: { seenAt: K8S_135_SET, note: "An EKS community add-on (awsdocs/amazon-eks-user-guide latest/ug/workloads/community-addons.adoc: add-on name metrics-server, namespace kube-system). v0.8.1-eksbuild.6 for 1.35; another 1.35 app notes it is 'in the compatibility list for K8s 1.35' (id 56238975323)." },
+        },
+    },
+    "1.36": {
+        "vpc-cni": { version: "v1.23.2-eksbuild.1", source: { seenAt: K8S_136_SET, note: "v1.23.2-eksbuild.1 for 1.36. AWS's table (managing-vpc-cni) in the stored docs stops at 1.33." } },
+        "kube-proxy": { version: "v1.36.0-eksbuild.14", source: { seenAt: "https://docs.aws.amazon.com/ja_jp/eks/latest/userguide/managing-kube-proxy.md", note: "AWS's table of the latest kube-proxy add-on per Kubernetes version: 1.36 -> v1.36.0-eksbuild.14 (the 1.36 set of " + K8S_136_SET + " has the later v1.36.0-eksbuild.25)." } },
+        coredns: { version: "v1.14.3-eksbuild.3", source: { seenAt: "https://docs.aws.amazon.com/ja_jp/eks/latest/userguide/managing-coredns.md", note: "AWS's table 'CoreDNS versions': 1.36 -> v1.14.3-eksbuild.3; the same build pinned with eks_version 1.36 in code search index id 57396111706." } },
+        "aws-ebs-csi-driver": { version: "v1.63.1-eksbuild.1", source: { seenAt: "code search index id 57396111706 (a Terraform root module with eks_version = \"1.36\")", note: "ebs_csi_version v1.63.1-eksbuild.1 for 1.36; the same build with a 1.35 set (id 68946604600)." } },
+        "eks-pod-identity-agent": { version: "v1.4.0-eksbuild.3", source: { seenAt: K8S_136_SET, note: "v1.4.0-eksbuild.3 for 1.36." } },
+        "metrics-server": { version: "v0.9.0-eksbuild.11", source: { seenAt: K8S_136_SET, note: "v0.9.0-eksbuild.11 for 1.36; `aws eks describe-addon-versions --addon-name metrics-server --kubernetes-version 1.36` printed default v0.9.0-eksbuild.11, publisher eks, in an incident report (code search index id 70951412464, 2026-10-09)." } },
+    },
+};
 
 // ------------------------------------------------------------------------------------------------
 // Custom resource definitions

