@@ -189,6 +189,21 @@ export const estateOutputsSchema = z.object({
             selectionTag: z.object({ key: z.string(), value: z.string() }).optional(),
         })
         .optional(),
+    /** Only in stacks that build their own cluster (`estate:cluster`). `kubeconfig` is a secret. */
+    cluster: z
+        .object({
+            name: z.string(),
+            version: z.string(),
+            endpoint: z.string(),
+            oidcProviderArn: z.string(),
+            vpcId: z.string(),
+            privateSubnetIds: z.array(z.string()),
+            publicSubnetIds: z.array(z.string()),
+            nodeRoleArn: z.string(),
+            kubeconfig: z.string(),
+            updateKubeconfig: z.string(),
+        })
+        .optional(),
 });
 
 /** The outputs of an estate stack, as `pulumi stack output --json --show-secrets` returns them. */

@@ -35,12 +35,13 @@ import {
     type DatabaseConnection,
     type RedisConnection,
 } from "../components/data";
-import { AppService, ExternalSecrets, Platform, syncedSecret, type SyncedEnvSource } from "../components/k8s";
+import { AppService, ExternalSecrets, Platform, syncedSecret, type IrsaProvider, type SyncedEnvSource } from "../components/k8s";
 import { arnAccount } from "../components/lib/key-guard";
 import { type EndpointInput, ipEndpoint, podEndpoint } from "../components/k8s/flows";
 import type { EgressRule } from "../components/k8s/network-policies";
 import { ErrorTracking, GrafanaContent, type MonitoredService, Monitoring, estateRuleGroups, pushgatewayServiceUrl } from "../components/observability";
 import { appEnvironment, type EstateParts } from "./app-environment";
+import { buildCluster, type EstateCluster } from "./cluster";
 import type { EstateSpec } from "./config";
 
 /** A data service as the stack exports it: where it lives, and how to connect. */
@@ -73,6 +74,8 @@ export interface EstateBackupJobs {
 
 export interface Estate {
     spec: EstateSpec;
+    /** The VPC, EKS cluster, nodes and add-ons; only when `estate:cluster` is set. */
+    eksCluster?: EstateCluster;
     /** The Kubernetes provider every cluster resource uses (nothing uses the ambient default provider). */
     cluster: k8s.Provider;
     platform: Platform;
@@ -97,8 +100,14 @@ export interface Estate {
 }
 
 export function buildEstate(spec: EstateSpec): Estate {
-    // The cluster, and what every app and in-cluster database relies on: namespaces, certificates, ingress.
-    const cluster = new k8s.Provider("cluster", { context: spec.kubernetes.context, kubeconfig: spec.kubernetes.kubeconfig });
+    // The cluster: built from an empty account (`estate:cluster`), or an existing one reached by its kubeconfig.
+    const eksCluster = spec.cluster ? buildCluster({ ...spec, cluster: spec.cluster }) : undefined;
+    const cluster = eksCluster?.provider ?? new k8s.Provider("cluster", { context: spec.kubernetes.context, kubeconfig: spec.kubernetes.kubeconfig });
+    // Where the managed data services live: the private subnets of the VPC the estate builds, or `estate:network`.
+    const network = eksCluster?.dataNetwork ?? (spec.network ? dataNetworkOf(spec.network) : undefined);
+    // IRSA through the OIDC provider of the cluster the estate builds, or the one `estate:backup.jobs` names.
+    const irsa = eksCluster?.irsa ?? spec.backup.jobs.irsa;
+    // What every app and in-cluster database relies on: namespaces, certificates, ingress.
     const platform = new Platform(
         "platform",
         {
@@ -110,6 +119,9 @@ export function buildEstate(spec: EstateSpec): Estate {
             namespaceAliases: { data: [{ name: "data", parent: pulumi.rootStackResource }] },
             // The node exporter needs host access, which only the privileged level admits.
             podSecurity: spec.monitoring.nodeExporter ? { monitoring: "privileged" } : undefined,
+            // On the estate's own cluster: an NLB through the AWS Load Balancer Controller.
+            loadBalancerAnnotations: eksCluster?.services.loadBalancerAnnotations,
+            loadBalancerController: eksCluster?.services.ready,
         },
         { provider: cluster },
     );
@@ -126,17 +138,17 @@ export function buildEstate(spec: EstateSpec): Estate {
         tags: spec.tags,
     });
 
-    const { data, backupTargets } = buildDataServices(spec, backups, platform);
+    const { data, backupTargets } = buildDataServices(spec, backups, platform, network);
     const awsBackup = buildAwsBackup(spec, backupTargets);
-    const credentials = buildCredentials(spec, platform, data);
-    const backupJobs = buildBackupJobs(spec, backups, platform, data, credentials);
-    const monitoring = buildMonitoring(spec, platform, backupJobs);
+    const credentials = buildCredentials(spec, platform, data, irsa);
+    const backupJobs = buildBackupJobs(spec, backups, platform, data, credentials, network, irsa);
+    const monitoring = buildMonitoring(spec, platform, backupJobs, eksCluster?.services.storageClassName);
     const grafanaContent = buildGrafana(spec, platform, monitoring);
     const errorTracking = buildErrorTracking(spec);
 
     // The apps, last: their environment comes from everything above.
-    const parts: EstateParts = { spec, cluster, platform, backups, data, awsBackup, credentials, backupJobs, monitoring, grafana: grafanaContent, errorTracking };
-    const services = buildApps(spec, platform, monitoring, (app) => appEnvironment(parts, app), credentials?.appEnv ?? [], managedDataEgress(spec, data), dataEndpoints(spec, platform, data));
+    const parts: EstateParts = { spec, eksCluster, cluster, platform, backups, data, awsBackup, credentials, backupJobs, monitoring, grafana: grafanaContent, errorTracking };
+    const services = buildApps(spec, platform, monitoring, (app) => appEnvironment(parts, app), credentials?.appEnv ?? [], managedDataEgress(spec, data, network), dataEndpoints(spec, platform, data, network));
 
     return { ...parts, services };
 }
@@ -148,13 +160,22 @@ interface AwsBackupTargets {
     restoreMetadata: Partial<Record<RestoreTestResourceType, Record<string, pulumi.Input<string>>>>;
 }
 
-function buildDataServices(spec: EstateSpec, backups: BackupBucket, platform: Platform): { data: Estate["data"]; backupTargets: AwsBackupTargets } {
+/** `estate:network` (an existing VPC) as the data components take it. */
+function dataNetworkOf(n: NonNullable<EstateSpec["network"]>): DataNetwork {
+    return { vpcId: n.vpcId, subnetIds: n.privateSubnetIds, allowedSecurityGroupIds: n.allowedSecurityGroupIds, allowedCidrBlocks: n.allowedCidrBlocks };
+}
+
+/** The managed services' network; config.ts refuses a managed service without `estate:network` or `estate:cluster`. */
+function requireNetwork(network: DataNetwork | undefined): DataNetwork {
+    if (network === undefined) {
+        throw new Error("a managed data service needs estate:network or estate:cluster (config.ts checks this)");
+    }
+    return network;
+}
+
+function buildDataServices(spec: EstateSpec, backups: BackupBucket, platform: Platform, dataNetwork: DataNetwork | undefined): { data: Estate["data"]; backupTargets: AwsBackupTargets } {
     const objectives: DataObjectives = { rpoMinutes: spec.dr.rpoMinutes, dailyBackupDays: spec.dr.retention.dailyDays };
-    const network = (): DataNetwork => {
-        // config.ts refuses a managed service without estate:network.
-        const n = spec.network!;
-        return { vpcId: n.vpcId, subnetIds: n.privateSubnetIds, allowedSecurityGroupIds: n.allowedSecurityGroupIds, allowedCidrBlocks: n.allowedCidrBlocks };
-    };
+    const network = () => requireNetwork(dataNetwork);
     const managed = { protectData: spec.protectData, region: spec.region, tags: spec.tags, keyGuard: spec.backup.keyGuard };
     // The databases' recovery points keep their key: the backup account must be able to use it for its copies.
     const copyTo = spec.backup.plan.copyToAccount;
@@ -269,7 +290,7 @@ function buildAwsBackup(spec: EstateSpec, databases: AwsBackupTargets): BackupPl
  * stack names the cluster's OIDC provider (`estate:backup.jobs.oidcProviderArn`), and the apps'
  * `DATABASE_URL` is a Secret in `apps` it rebuilds from the current password.
  */
-function buildCredentials(spec: EstateSpec, platform: Platform, data: Estate["data"]): EstateCredentials | undefined {
+function buildCredentials(spec: EstateSpec, platform: Platform, data: Estate["data"], irsa: IrsaProvider | undefined): EstateCredentials | undefined {
     const rotating = Object.values(data).flatMap((service) => (service?.connection.rotating ? [service.connection.rotating] : []));
     if (rotating.length === 0) {
         return undefined;
@@ -281,7 +302,7 @@ function buildCredentials(spec: EstateSpec, platform: Platform, data: Estate["da
             kmsKeyArns: rotating.map((r) => r.kmsKeyArn),
             region: spec.region,
             consumerNamespaces: [platform.namespaces.apps, platform.namespaces.data],
-            irsa: spec.backup.jobs.irsa,
+            irsa,
             replicas: spec.platform.replicas,
             tags: spec.tags,
         },
@@ -307,7 +328,15 @@ function buildCredentials(spec: EstateSpec, platform: Platform, data: Estate["da
  * credentials they read already live there), all running one image. Managed Redis is left out:
  * ElastiCache refuses `SYNC` (`redis-cli --rdb`), so its daily snapshots are its backups.
  */
-function buildBackupJobs(spec: EstateSpec, backups: BackupBucket, platform: Platform, data: Estate["data"], credentials: EstateCredentials | undefined): EstateBackupJobs {
+function buildBackupJobs(
+    spec: EstateSpec,
+    backups: BackupBucket,
+    platform: Platform,
+    data: Estate["data"],
+    credentials: EstateCredentials | undefined,
+    network: DataNetwork | undefined,
+    irsa: IrsaProvider | undefined,
+): EstateBackupJobs {
     const settings = spec.backup.jobs;
     const services = (["postgres", "mongo", "redis"] as const).filter((s) => data[s] !== undefined && !(s === "redis" && data[s]?.placement === "managed"));
     if (!settings.enabled || services.length === 0) {
@@ -349,11 +378,10 @@ function buildBackupJobs(spec: EstateSpec, backups: BackupBucket, platform: Plat
                 drillSchedule: settings.drillSchedule,
                 drillSqlChecks: service === "postgres" && settings.drillSqlChecks.length > 0 ? settings.drillSqlChecks : undefined,
                 pushgatewayUrl: settings.pushgatewayUrl ?? pushgatewayServiceUrl(platform.namespaceNames.monitoring),
-                irsa: settings.irsa,
+                irsa,
                 databasePods: target.servingPods,
-                databaseAddress: target.placement === "managed" ? managedServiceAddress({ subnetIds: spec.network!.privateSubnetIds }, { region: spec.region }) : undefined,
-                databaseEgress:
-                    target.placement === "managed" ? [managedServicesEgressRule({ subnetIds: spec.network!.privateSubnetIds }, [target.connection.port], { region: spec.region })] : undefined,
+                databaseAddress: target.placement === "managed" ? managedServiceAddress(requireNetwork(network), { region: spec.region }) : undefined,
+                databaseEgress: target.placement === "managed" ? [managedServicesEgressRule(requireNetwork(network), [target.connection.port], { region: spec.region })] : undefined,
                 region: spec.region,
                 tags: spec.tags,
             },
@@ -367,13 +395,13 @@ function buildBackupJobs(spec: EstateSpec, backups: BackupBucket, platform: Plat
  * The apps' way to the managed data services: the NetworkPolicy of an app admits DNS, the `data`
  * namespace and HTTPS; a managed database listens on its own port in the private subnets.
  */
-function managedDataEgress(spec: EstateSpec, data: Estate["data"]): EgressRule[] {
+function managedDataEgress(spec: EstateSpec, data: Estate["data"], network: DataNetwork | undefined): EgressRule[] {
     const ports = Object.values(data).flatMap((service) => (service?.placement === "managed" ? [service.connection.port] : []));
-    return ports.length === 0 ? [] : [managedServicesEgressRule({ subnetIds: spec.network!.privateSubnetIds }, ports, { region: spec.region })];
+    return ports.length === 0 ? [] : [managedServicesEgressRule(requireNetwork(network), ports, { region: spec.region })];
 }
 
 /** Where each data service is, for the apps' declared network flows: its serving pods, or an address in its subnets. */
-function dataEndpoints(spec: EstateSpec, platform: Platform, data: Estate["data"]): { name: string; to: EndpointInput; port: pulumi.Input<number> }[] {
+function dataEndpoints(spec: EstateSpec, platform: Platform, data: Estate["data"], network: DataNetwork | undefined): { name: string; to: EndpointInput; port: pulumi.Input<number> }[] {
     return (Object.entries(data) as [string, DataService | undefined][]).flatMap(([service, entry]) => {
         if (entry === undefined) {
             return [];
@@ -381,20 +409,21 @@ function dataEndpoints(spec: EstateSpec, platform: Platform, data: Estate["data"
         const to =
             entry.placement === "cluster" && entry.servingPods
                 ? podEndpoint(platform.namespaces.data, entry.servingPods)
-                : ipEndpoint(managedServiceAddress({ subnetIds: spec.network!.privateSubnetIds }, { region: spec.region }));
+                : ipEndpoint(managedServiceAddress(requireNetwork(network), { region: spec.region }));
         return [{ name: service, to, port: entry.connection.port }];
     });
 }
 
 /** Metrics, alerts and dashboards of everything the estate runs, apps included. */
-function buildMonitoring(spec: EstateSpec, platform: Platform, backupJobs: EstateBackupJobs): Monitoring {
+function buildMonitoring(spec: EstateSpec, platform: Platform, backupJobs: EstateBackupJobs, clusterStorageClass: string | undefined): Monitoring {
     return new Monitoring(
         "monitoring",
         {
             namespace: platform.namespaces.monitoring,
             prometheus: spec.monitoring.prometheus,
             alertmanagerReplicas: spec.monitoring.alertmanager.replicas,
-            storageClass: spec.monitoring.storageClass,
+            // Unset: the default StorageClass the estate's own cluster creates (encrypted gp3), else the cluster's default.
+            storageClass: spec.monitoring.storageClass ?? clusterStorageClass,
             nodeExporter: spec.monitoring.nodeExporter,
             receivers: spec.alerting,
             ruleGroups: [

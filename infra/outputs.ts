@@ -38,7 +38,7 @@ function dataOutputs<C extends DatabaseConnection>(s: DataService<C> | undefined
 }
 
 export function estateOutputs(estate: Estate) {
-    const { spec, backups, platform, monitoring, grafana, errorTracking, services, awsBackup, data, backupJobs, credentials } = estate;
+    const { spec, backups, platform, monitoring, grafana, errorTracking, services, awsBackup, data, backupJobs, credentials, eksCluster } = estate;
     const mongo = data.mongo?.connection;
     const syncedEnv = credentials?.appEnv.map((e) => ({ secret: e.secretName, variables: e.variables, secretArn: e.secretArn }));
     const outputs = {
@@ -144,6 +144,23 @@ export function estateOutputs(estate: Estate) {
                       drVaultArn: awsBackup.drVaultArn,
                       restoreTestingPlanName: awsBackup.restoreTestingPlanName,
                       selectionTag: awsBackup.selectionTag,
+                  },
+              }
+            : {}),
+        // Only in stacks that build their own cluster.
+        ...(eksCluster
+            ? {
+                  cluster: {
+                      name: eksCluster.eks.clusterName,
+                      version: eksCluster.eks.version,
+                      endpoint: eksCluster.eks.endpoint,
+                      oidcProviderArn: eksCluster.eks.oidcProviderArn,
+                      vpcId: eksCluster.network.vpcId,
+                      privateSubnetIds: eksCluster.network.privateSubnetIds,
+                      publicSubnetIds: eksCluster.network.publicSubnetIds,
+                      nodeRoleArn: eksCluster.nodes.nodeRoleArn,
+                      kubeconfig: eksCluster.eks.kubeconfig,
+                      updateKubeconfig: pulumi.interpolate`aws eks update-kubeconfig --name ${eksCluster.eks.clusterName} --region ${spec.region}`,
                   },
               }
             : {}),

@@ -5,7 +5,9 @@
 import { z } from "zod";
 import { AWS_BACKUP_MAX_RETENTION_DAYS, VAULT_LOCK_MIN_CHANGEABLE_DAYS } from "../components/backup/objectives";
 import { awsCronProblem, kubernetesCronProblem } from "../components/lib/cron";
+import { vpcCidrProblem } from "../components/cluster/subnet-plan";
 import { cidrProblem } from "../components/data/cidr";
+import { LOG_RETENTION_DAYS } from "../components/data/logs";
 import { DATABASE_IDENTIFIER } from "../components/data/naming";
 import { ISSUER_NAMES } from "../components/k8s/issuers";
 import { isPinnedImage } from "../components/lib/images";
@@ -422,20 +424,14 @@ export const networkSchema = z
         error: "must allow at least one source: allowedSecurityGroupIds or allowedCidrBlocks (nothing could connect otherwise)",
     });
 
-/** An IPv4 CIDR block of the estate's own VPC: a private (RFC 1918) /16 to /20. */
-const vpcCidr = () => {
-    const description = "a private IPv4 CIDR block from /16 to /20 such as 10.0.0.0/16 (10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16)";
-    return z.string(allowed(description)).superRefine((value, ctx) => {
-        const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
-        const octets = match ? match.slice(1, 5).map(Number) : [];
-        const prefix = match ? Number(match[5]) : -1;
-        const [a, b] = octets as [number, number];
-        const isPrivate = a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
-        if (!match || octets.some((o) => o > 255) || prefix < 16 || prefix > 20 || !isPrivate) {
-            ctx.addIssue({ code: "custom", message: `must be ${description}`, input: value });
+/** An IPv4 CIDR block of the estate's own VPC: the rule the Network component applies (components/cluster/subnet-plan.ts). */
+const vpcCidr = () =>
+    z.string(allowed("a private IPv4 CIDR block from /16 to /20 such as 10.0.0.0/16")).superRefine((value, ctx) => {
+        const problem = vpcCidrProblem(value);
+        if (problem) {
+            ctx.addIssue({ code: "custom", message: problem, input: value });
         }
     });
-};
 
 /** A CIDR block allowed to reach the EKS API's public endpoint: never the whole internet. */
 const publicAccessCidr = () => {
@@ -469,7 +465,10 @@ export const clusterSchema = z.strictObject(
         natGateways: z.enum(["perZone", "single"], allowed("one of perZone, single")).optional().describe("A NAT gateway per zone (a zone's outage leaves the others their egress) or a single one (cheaper); default from the profile."),
         publicAccessCidrs: z.array(publicAccessCidr(), allowed("a list of IPv4 CIDR blocks")).optional().describe("Who may reach the cluster API's public endpoint; default none (private endpoint only: run `pulumi up` from inside the VPC or through a VPN)."),
         adminRoleArns: z.array(iamRoleArn("estate-deployer"), allowed("a list of IAM role ARNs")).optional().describe("IAM roles given cluster-admin through EKS access entries (authentication mode API)."),
-        flowLogRetentionDays: intRange(1, 3653).optional().describe("Days the VPC flow logs are kept in CloudWatch Logs; default 365 (one of the retention periods CloudWatch accepts)."),
+        flowLogRetentionDays: z
+            .literal(LOG_RETENTION_DAYS, allowed(`one of the retention periods CloudWatch Logs accepts (${LOG_RETENTION_DAYS.join(", ")})`))
+            .optional()
+            .describe("Days the VPC flow logs are kept in CloudWatch Logs; default 365."),
         nodes: z
             .strictObject(
                 {

@@ -280,7 +280,7 @@ const RESTRICTED_POD = { runAsNonRoot: true, seccompProfile: { type: "RuntimeDef
 const RESTRICTED_CONTAINER = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } } as const;
 
 /** Values of the aws-load-balancer-controller chart (keys in stable/aws-load-balancer-controller/values.yaml at chart 3.5.0). */
-export function loadBalancerControllerValues(p: { clusterName: string; region: string; vpcId: string; replicas: number }): Record<string, unknown> {
+export function loadBalancerControllerValues(p: { clusterName: pulumi.Input<string>; region: pulumi.Input<string>; vpcId: pulumi.Input<string>; replicas: number }): Record<string, unknown> {
     return {
         clusterName: p.clusterName,
         region: p.region,
@@ -296,7 +296,7 @@ export function loadBalancerControllerValues(p: { clusterName: string; region: s
 }
 
 /** Values of the cluster-autoscaler chart (keys in cluster-autoscaler/charts/cluster-autoscaler/values.yaml at chart 9.59.0). */
-export function clusterAutoscalerValues(p: { clusterName: string; region: string; image: string; maxNodes: number }): Record<string, unknown> {
+export function clusterAutoscalerValues(p: { clusterName: pulumi.Input<string>; region: pulumi.Input<string>; image: string; maxNodes: number }): Record<string, unknown> {
     const [repository, tag] = [p.image.slice(0, p.image.lastIndexOf(":")), p.image.slice(p.image.lastIndexOf(":") + 1)];
     return {
         cloudProvider: "aws",
@@ -438,9 +438,8 @@ export class ClusterServices extends pulumi.ComponentResource {
                 ...releaseSource(charts.awsLoadBalancerController),
                 name: CLUSTER_SERVICE_RELEASES.loadBalancerController,
                 namespace: CLUSTER_SERVICES_NAMESPACE,
-                values: pulumi
-                    .all([a.clusterName, region, a.vpcId])
-                    .apply(([clusterName, r, vpcId]) => loadBalancerControllerValues({ clusterName, region: r, vpcId, replicas: a.loadBalancerControllerReplicas })),
+                // Outputs as leaves, not one output: in a preview the values the policies read stay known but for the new VPC's id.
+                values: loadBalancerControllerValues({ clusterName: a.clusterName, region, vpcId: a.vpcId, replicas: a.loadBalancerControllerReplicas }),
                 skipAwait: false,
                 atomic: true,
                 cleanupOnFail: true,
@@ -466,7 +465,7 @@ export class ClusterServices extends pulumi.ComponentResource {
                 ...releaseSource(charts.clusterAutoscaler),
                 name: CLUSTER_SERVICE_RELEASES.clusterAutoscaler,
                 namespace: CLUSTER_SERVICES_NAMESPACE,
-                values: pulumi.all([a.clusterName, region]).apply(([clusterName, r]) => clusterAutoscalerValues({ clusterName, region: r, image, maxNodes: a.maxNodes })),
+                values: clusterAutoscalerValues({ clusterName: a.clusterName, region, image, maxNodes: a.maxNodes }),
                 skipAwait: false,
                 atomic: true,
                 cleanupOnFail: true,

@@ -92,6 +92,12 @@ export interface PlatformArgs {
     /** Annotations of the ingress controller's LoadBalancer Service (e.g. the AWS Load Balancer Controller's). Default: none. */
     loadBalancerAnnotations?: Record<string, string>;
     /**
+     * What must run before the ingress controller's LoadBalancer Service is created: the controller
+     * that serves `loadBalancerAnnotations` (the AWS Load Balancer Controller, whose webhook admits
+     * Services of type LoadBalancer). Default: none.
+     */
+    loadBalancerController?: pulumi.Resource[];
+    /**
      * Earlier identities of a namespace (Pulumi aliases), by role: a stack that created the namespace
      * elsewhere adopts it instead of deleting it, with everything in it, and creating it anew.
      * Default: none.
@@ -255,7 +261,7 @@ export class Platform extends pulumi.ComponentResource {
                 timeout: 600,
                 maxHistory: 10,
             },
-            child,
+            { ...child, dependsOn: args.loadBalancerController ?? [] },
         );
         this.networkPolicy(`${name}-ingress-traffic`, namespaces.ingress, "allow-web-traffic", {
             podSelector: { matchLabels: { ...TRAEFIK_POD_LABELS } },

@@ -17,7 +17,7 @@ import { isRecord } from "../lib/iam";
 import { K8S, TYPES, metadataOf, namespaceOf, resourcesOfType } from "../lib/k8s";
 import { describeVerdict, evaluateFlow, validatePolicy, type Endpoint, type Flow, type Labels, type Namespace, type NetworkPolicy, type NetworkPolicySpec, type Verdict } from "../lib/netpol";
 import type { EstateStackPolicy } from "../lib/policy";
-import { forEachDeferringUnknowns } from "../lib/unknowns";
+import { UNKNOWN, forEachDeferringUnknowns, peek } from "../lib/unknowns";
 import { ISSUER_ANNOTATIONS } from "./ingress";
 
 /** The registered output a component declares its flows in (components/k8s/conventions.ts `NETWORK_FLOWS_OUTPUT`). */
@@ -183,8 +183,11 @@ function acmeIngressesInValues(values: unknown, issuers: ReadonlySet<string>, pa
         return [];
     }
     const found: string[] = [];
-    for (const [key, value] of Object.entries(values)) {
-        if (!isRecord(value)) {
+    for (const key of Object.keys(values)) {
+        // In a preview a leaf built from a new resource's output (a VPC id) is unknown. Only an
+        // unknown `ingress` could hide an ACME Ingress: that one stays unknown (the policy cannot run).
+        const value = key === "ingress" ? values[key] : peek(() => values[key]);
+        if (value === UNKNOWN || !isRecord(value)) {
             continue;
         }
         const issuer = key === "ingress" && value.enabled === true ? issuerOf(value.annotations) : undefined;

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { plannedStack } from "../helpers/plans";
+import { EKS_VERSION } from "../../components/cluster/eks-cluster";
 import { type EngineRun, type RecordedResource, fromWire, plainInputs } from "../../scripts/engine/mock-engine";
 
 const plan = plannedStack;
@@ -16,6 +17,10 @@ const named = (run: EngineRun, name: string) => {
     expect(found, name).toBeDefined();
     return found!;
 };
+
+/** The CIDR blocks of the private subnets the stack's Network plans, in zone order. */
+const privateSubnetCidrs = (run: EngineRun): string[] =>
+    run.resources.filter((r) => r.type === "aws:ec2/subnet:Subnet" && r.name.startsWith("network-private-")).map((r) => inputs(r).cidrBlock as string);
 
 describe.each(["dev", "prod"])("the %s estate", (stack) => {
     it("reaches the cluster through one explicit provider named cluster, used by every Kubernetes object", async () => {
@@ -79,11 +84,22 @@ describe("the apps reach their databases", () => {
             const toData = egress.filter((rule) => rule.ports?.some((p) => p.port === 5432));
             expect(toData, app).toHaveLength(1);
             expect(toData[0]!.ports!.map((p) => p.port)).toEqual([5432, 27017, 6379]);
-            // One block per private subnet of estate:network, each a subnet's CIDR (never the internet).
-            expect(toData[0]!.to!.map((peer) => peer.ipBlock!.cidr)).toHaveLength(3);
-            for (const peer of toData[0]!.to!) {
-                expect(peer.ipBlock!.cidr).toMatch(/^10\.0\.\d+\.0\/24$/);
-            }
+            // One block per private subnet of the VPC the stack builds, each that subnet's CIDR (never the internet).
+            expect(toData[0]!.to!.map((peer) => peer.ipBlock!.cidr)).toEqual(privateSubnetCidrs(run));
+        }
+    });
+
+    it("prod: the managed services live in the private subnets of the VPC the stack builds, admitting the nodes' security group", async () => {
+        const run = await plan("prod");
+        const cluster = run.resources.find((r) => r.type === "aws:eks/cluster:Cluster")!;
+        const privateSubnets = run.resources.filter((r) => r.type === "aws:ec2/subnet:Subnet" && r.name.startsWith("network-private-"));
+        expect(privateSubnets).toHaveLength(3);
+        for (const group of ["postgres-subnets", "redis-subnets"]) {
+            expect(named(run, group).propertyDependencies.subnetIds?.sort()).toEqual(privateSubnets.map((s) => s.urn).sort());
+        }
+        for (const rule of ["postgres-from-sg-0", "mongo-from-sg-0", "redis-from-sg-0"]) {
+            // EKS's cluster security group: managed nodes (and, with the VPC CNI, their pods) carry it.
+            expect(named(run, rule).propertyDependencies.referencedSecurityGroupId).toEqual([cluster.urn]);
         }
     });
 
@@ -285,10 +301,15 @@ describe("the backup and restore-drill CronJobs", () => {
         const run = await plan("prod");
         expect(cronJobs(run)).toEqual(["mongo-backup", "mongo-restore-drill", "postgres-backup", "postgres-restore-drill"]);
         expect(run.resources.some((r) => r.type === "aws:iam/user:User" && r.name.endsWith("-backup-jobs-user"))).toBe(false);
+        // IRSA through the OIDC provider of the cluster the stack builds.
+        const oidc = run.resources.find((r) => r.type === "aws:iam/openIdConnectProvider:OpenIdConnectProvider")!;
+        const issuer = String(inputs(oidc).url).replace(/^https:\/\//, "");
         const trust = JSON.parse(inputs(named(run, "postgres-backup-jobs-role")).assumeRolePolicy);
-        expect(trust.Statement[0].Condition.StringEquals["oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE:sub"]).toBe("system:serviceaccount:data:postgres-backup");
+        expect(trust.Statement[0].Condition.StringEquals[`${issuer}:sub`]).toBe("system:serviceaccount:data:postgres-backup");
+        expect(trust.Statement[0].Condition.StringEquals[`${issuer}:aud`]).toBe("sts.amazonaws.com");
+        expect(named(run, "postgres-backup-jobs-role").propertyDependencies.assumeRolePolicy).toContain(oidc.urn);
         const egress = inputs(named(run, "postgres-backup-jobs-database-egress")).spec.egress;
-        expect(egress[0].to.map((t: { ipBlock: { cidr: string } }) => t.ipBlock.cidr)).toHaveLength(3);
+        expect(egress[0].to.map((t: { ipBlock: { cidr: string } }) => t.ipBlock.cidr)).toEqual(privateSubnetCidrs(run));
         expect(egress[0].ports).toEqual([{ protocol: "TCP", port: 5432 }]);
         expect(inputs(named(run, "postgres-backup-jobs-config")).data.DRILL_SQL_CHECKS).toBe("SELECT count(*) >= 0 FROM pg_catalog.pg_tables");
     });
@@ -299,5 +320,55 @@ describe("the backup and restore-drill CronJobs", () => {
         expect(Object.keys(outputs.backupJobs.services).sort()).toEqual(["mongo", "postgres"]);
         expect(outputs.backupJobs.services.postgres).toMatchObject({ backupCronJob: "postgres-backup", backupSchedule: "0 2 * * *", drillCronJob: "postgres-restore-drill", drillSchedule: "0 5 15 * *", namespace: "data" });
         expect(JSON.stringify(outputs.backupJobs)).not.toMatch(/secret|password/i);
+    });
+});
+
+describe("estate:cluster: from an empty account (prod sets it, dev keeps an existing cluster)", () => {
+    const count = (run: EngineRun, type: string) => run.resources.filter((r) => r.type === type).length;
+
+    it("prod holds the network, the cluster, the nodes and the add-ons", async () => {
+        const run = await plan("prod");
+        expect(count(run, "aws:ec2/vpc:Vpc")).toBe(1);
+        expect(count(run, "aws:ec2/subnet:Subnet")).toBe(6);
+        // prod's profile: a NAT gateway per zone.
+        expect(count(run, "aws:ec2/natGateway:NatGateway")).toBe(3);
+        expect(inputs(run.resources.find((r) => r.type === "aws:ec2/flowLog:FlowLog")!)).toMatchObject({ trafficType: "ALL" });
+        expect(inputs(run.resources.find((r) => r.type === "aws:ec2/vpcEndpoint:VpcEndpoint")!)).toMatchObject({ vpcEndpointType: "Gateway", serviceName: "com.amazonaws.eu-west-1.s3" });
+        const cluster = inputs(run.resources.find((r) => r.type === "aws:eks/cluster:Cluster")!);
+        expect(cluster).toMatchObject({ name: "shop-prod", version: EKS_VERSION, accessConfig: { authenticationMode: "API" } });
+        expect(cluster.vpcConfig).toMatchObject({ endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] });
+        expect(cluster.enabledClusterLogTypes).toEqual(expect.arrayContaining(["api", "audit", "authenticator"]));
+        expect(cluster.encryptionConfig.resources).toEqual(["secrets"]);
+        expect(count(run, "aws:eks/nodeGroup:NodeGroup")).toBe(3);
+        const addons = run.resources.filter((r) => r.type === "aws:eks/addon:Addon").map((r) => inputs(r).addonName as string);
+        expect(addons.sort()).toEqual(["aws-ebs-csi-driver", "coredns", "eks-pod-identity-agent", "kube-proxy", "metrics-server", "vpc-cni"]);
+        const storageClass = inputs(run.resources.find((r) => r.type === "kubernetes:storage.k8s.io/v1:StorageClass")!);
+        expect(storageClass.metadata.annotations["storageclass.kubernetes.io/is-default-class"]).toBe("true");
+        expect(storageClass.parameters).toMatchObject({ type: "gp3", encrypted: "true" });
+        expect(run.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release").map((r) => r.name)).toEqual(expect.arrayContaining(["cluster-services-lbc", "cluster-services-autoscaler"]));
+    });
+
+    it("prod's Kubernetes provider is built from the cluster and waits for its nodes and add-ons; Traefik gets its NLB through the controller", async () => {
+        const run = await plan("prod");
+        const provider = named(run, "cluster");
+        const urnsOf = (type: string) => run.resources.filter((r) => r.type === type).map((r) => r.urn);
+        const cluster = urnsOf("aws:eks/cluster:Cluster")[0]!;
+        expect(provider.propertyDependencies.kubeconfig).toContain(cluster);
+        expect(provider.dependencies).toEqual(expect.arrayContaining([cluster, ...urnsOf("aws:eks/nodeGroup:NodeGroup"), ...urnsOf("aws:eks/addon:Addon")]));
+        // No kubeconfig file: the provider's kubeconfig is a secret built from the cluster's outputs.
+        expect(plainInputs(provider).kubeconfig).toBe("[secret]");
+        const traefik = named(run, "platform-traefik");
+        expect(traefik.dependencies).toContain(named(run, "cluster-services-lbc").urn);
+        expect(inputs(traefik).values.service.annotations).toMatchObject({ "service.beta.kubernetes.io/aws-load-balancer-type": "external" });
+        // Prometheus's volumes use the StorageClass the cluster creates.
+        expect(JSON.stringify(inputs(named(run, "monitoring-stack")).values)).toContain('"storageClassName":"gp3"');
+    });
+
+    it("dev builds none of it and reaches its existing cluster by kubeconfig context", async () => {
+        const run = await plan("dev");
+        for (const type of ["aws:ec2/vpc:Vpc", "aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup", "aws:eks/addon:Addon"]) {
+            expect(count(run, type), type).toBe(0);
+        }
+        expect(inputs(named(run, "cluster")).context).toBe("kind-estate");
     });
 });

@@ -36,7 +36,7 @@ describe("errors", () => {
         expect(result.stderr).toBe(
             "error: invalid stack configuration (2 problems):\n" +
                 '  - estate:dr.retention.dailyDays must be an integer from 1 to 3650 (got "thirty")\n' +
-                "  - estate:backups is not a known key; did you mean estate:backup? (known here: profile, domain, protectData, tags, dr, backup, services, data, network, kubernetes, platform, monitoring, alerting, grafana, sentry)\n",
+                "  - estate:backups is not a known key; did you mean estate:backup? (known here: profile, domain, protectData, tags, dr, backup, services, data, cluster, network, kubernetes, platform, monitoring, alerting, grafana, sentry)\n",
         );
     });
 

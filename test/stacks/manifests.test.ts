@@ -20,6 +20,7 @@ import { CronJob } from "kubernetes-models/batch/v1/CronJob";
 import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
+import { StorageClass } from "kubernetes-models/storage.k8s.io/v1/StorageClass";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { Namespace } from "kubernetes-models/v1/Namespace";
 import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
@@ -64,6 +65,7 @@ const MODELS: Record<string, Model> = {
     "kubernetes:apps/v1:Deployment": Deployment,
     "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": HorizontalPodAutoscaler,
     "kubernetes:policy/v1:PodDisruptionBudget": PodDisruptionBudget,
+    "kubernetes:storage.k8s.io/v1:StorageClass": StorageClass,
     "kubernetes:networking.k8s.io/v1:Ingress": Ingress,
     "kubernetes:networking.k8s.io/v1:NetworkPolicy": NetworkPolicy,
     "kubernetes:cert-manager.io/v1:ClusterIssuer": ClusterIssuer,

@@ -133,6 +133,27 @@ describe("estate-k8s-network-flows", () => {
         ]);
     });
 
+    it("in a preview, reads a chart's values past a leaf not known yet (a new VPC's id), but an unknown `ingress` stays unknown", async () => {
+        const withUnknownLeaf = fakeResource({
+            type: K.release,
+            name: "monitoring-stack",
+            props: {
+                chart: "kube-prometheus-stack",
+                name: "kube-prometheus-stack",
+                namespace: "monitoring",
+                values: { vpcId: UNKNOWN, grafana: { ingress: { enabled: true, annotations: { "cert-manager.io/cluster-issuer": "letsencrypt-prod" }, hosts: ["grafana.example.com"] } } },
+            },
+        });
+        // The ACME Ingress next to the unknown leaf is still found.
+        expect((await violations([...base(), acmeIssuer, withUnknownLeaf, component("x", [])])).map(([m]) => m)).toEqual([
+            "namespace 'monitoring' serves Helm release 'monitoring/kube-prometheus-stack' (grafana.ingress) through an ACME HTTP-01 issuer, but no component " +
+                "declares the flow from the ingress controller to cert-manager's solver there (acme.cert-manager.io/http01-solver=true, port 8089): the certificate would never be issued.",
+        ]);
+        const unknownIngress = fakeResource({ type: K.release, name: "monitoring-stack", props: { chart: "x", name: "x", namespace: "monitoring", values: { grafana: { ingress: UNKNOWN } } } });
+        const report = await check(k8sNetworkFlows, [...base(), acmeIssuer, unknownIngress, component("x", [])], { config: { all: "mandatory" } });
+        expect(report.violations).toEqual([expect.objectContaining({ enforcementLevel: "advisory", message: expect.stringMatching(/^can't run policy 'estate-k8s-network-flows' during preview/) })]);
+    });
+
     it("leaves Ingresses of a non-ACME issuer (the local CA) alone", async () => {
         const localCa = grafanaRelease({ "cert-manager.io/cluster-issuer": "selfsigned" });
         expect(await violations([...base(), acmeIssuer, localCa, component("x", [])])).toEqual([]);
