@@ -4,14 +4,10 @@
  * estate's controllers. `estate:cluster` sizes its node groups from it (`NodeGroups.required`),
  * so an HPA never scales into pods that stay Pending for want of a node.
  */
+import type { WorkloadCapacity } from "../components/cluster/node-groups";
 import type { EstateSpec } from "./config";
 
-/** CPU (millicores), memory (MiB) and pods a set of workloads requests. */
-export interface WorkloadCapacity {
-    cpuMillicores: number;
-    memoryMiB: number;
-    pods: number;
-}
+export type { WorkloadCapacity };
 
 /**
  * The estate's own controllers, per replica set: Traefik, cert-manager (controller, webhook,

@@ -7,9 +7,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { LOGICAL_BACKUP_SCHEDULE, RESTORE_DRILL_SCHEDULE, backupVaultRegion, crossAccountRegionProblem, findObjectiveProblems, usesAwsBackup } from "../components/backup/objectives";
+import { DAEMONSET_RESERVE, DEFAULT_AMI_TYPE, DEFAULT_INSTANCE_TYPE, INSTANCE_TYPES, allocatable, nodesFor } from "../components/cluster/node-groups";
 import { UserInputError } from "../components/lib/errors";
 import { arnAccount, findKeyGuardProblem, type KeyGuard } from "../components/lib/key-guard";
 import { profiles } from "../stacks";
+import { cpuMillicores, memoryMiB, workloadCapacity } from "./capacity";
 import {
     estateConfigSchema,
     profileNames,
@@ -273,6 +275,7 @@ export function parseEstateConfig(raw: RawConfig, ctx: ParseContext): EstateSpec
         });
     }
     issues.push(...clusterIssues(config));
+    issues.push(...clusterCapacityIssues(config, { services, data: withDataDefaults(config.data ?? {}, profile.dataDefaults), monitoring: config.monitoring, platform }));
     const backup = config.backup ?? {};
     const replication = backup.replication ?? false;
     if (replication && config.dr.drRegion === undefined) {
@@ -551,6 +554,54 @@ function clusterIssues(config: EstateConfig): ConfigIssue[] {
         if (jobs[field] !== undefined) {
             issues.push({ key: key(`backup.jobs.${field}`), message: `must be unset when ${key("cluster")} is set: IRSA uses the OIDC provider of the cluster the estate creates` });
         }
+    }
+    return issues;
+}
+
+/**
+ * Nodes the apps can scale onto: the node groups' maximum holds every app at its autoscaler's
+ * maximum (`workloadCapacity`), the largest pod fits one node, and the instance type's architecture
+ * matches the AMI's. Refused here, naming the key, rather than found out by Pending pods.
+ */
+function clusterCapacityIssues(config: EstateConfig, workloads: Parameters<typeof workloadCapacity>[0]): ConfigIssue[] {
+    const cluster = config.cluster;
+    if (cluster === undefined) {
+        return [];
+    }
+    const key = (path: string) => `${NAMESPACE}:cluster.nodes.${path}`;
+    const nodes = cluster.nodes ?? {};
+    const instanceType = nodes.instanceType ?? DEFAULT_INSTANCE_TYPE;
+    const amiType = nodes.amiType ?? DEFAULT_AMI_TYPE;
+    const arch = INSTANCE_TYPES[instanceType]!.arch;
+    if ((arch === "arm64") !== amiType.includes("ARM_64")) {
+        return [{ key: key("instanceType"), message: `is an ${arch} type, but ${key("amiType")} ${amiType} is for the other architecture (use an ${arch === "arm64" ? "_ARM_64" : "_x86_64"} AMI type)` }];
+    }
+    const issues: ConfigIssue[] = [];
+    const node = allocatable(instanceType);
+    const room = { cpuMillicores: node.cpuMillicores - DAEMONSET_RESERVE.cpuMillicores, memoryMiB: node.memoryMiB - DAEMONSET_RESERVE.memoryMiB };
+    for (const service of Object.values(workloads.services)) {
+        if (cpuMillicores(service.cpu) > room.cpuMillicores || memoryMiB(service.memory) > room.memoryMiB) {
+            issues.push({
+                key: key("instanceType"),
+                message:
+                    `${instanceType} leaves ${room.cpuMillicores}m CPU and ${room.memoryMiB}Mi for pods, but a pod of ${NAMESPACE}:services.${service.name} requests ` +
+                    `${service.cpu} and ${service.memory}: it would never be scheduled (choose a larger type, or lower the app's requests)`,
+            });
+        }
+    }
+    const required = workloadCapacity(workloads);
+    const zones = cluster.zones ?? 3;
+    const needed = nodesFor(required, instanceType);
+    if (nodes.maxPerZone !== undefined && nodes.maxPerZone * zones < needed) {
+        issues.push({
+            key: key("maxPerZone"),
+            message:
+                `must let the apps' autoscalers reach their maximums: they request ${required.cpuMillicores}m CPU, ${required.memoryMiB}Mi and ${required.pods} pods with everything the estate runs, ` +
+                `which takes ${needed} ${instanceType} nodes, so at least ${Math.ceil(needed / zones)} per zone across ${zones} zones (got ${nodes.maxPerZone}); or leave it unset to derive it`,
+        });
+    }
+    if (nodes.minPerZone !== undefined && nodes.maxPerZone !== undefined && nodes.minPerZone > nodes.maxPerZone) {
+        issues.push({ key: key("minPerZone"), message: `must not exceed ${key("maxPerZone")} (${nodes.minPerZone} > ${nodes.maxPerZone})` });
     }
     return issues;
 }

@@ -5,7 +5,9 @@
 import { z } from "zod";
 import { AWS_BACKUP_MAX_RETENTION_DAYS, VAULT_LOCK_MIN_CHANGEABLE_DAYS } from "../components/backup/objectives";
 import { awsCronProblem, kubernetesCronProblem } from "../components/lib/cron";
+import { AMI_TYPES, INSTANCE_TYPES } from "../components/cluster/node-groups";
 import { vpcCidrProblem } from "../components/cluster/subnet-plan";
+import { eksAddons } from "../components/lib/charts";
 import { cidrProblem } from "../components/data/cidr";
 import { LOG_RETENTION_DAYS } from "../components/data/logs";
 import { DATABASE_IDENTIFIER } from "../components/data/naming";
@@ -443,8 +445,10 @@ const publicAccessCidr = () => {
     });
 };
 
-/** The EKS node AMI types the estate's launch template supports (components/cluster/node-groups.ts). */
-export const NODE_AMI_TYPES = ["AL2023_x86_64_STANDARD", "AL2023_ARM_64_STANDARD", "BOTTLEROCKET_x86_64", "BOTTLEROCKET_ARM_64"] as const;
+/** The Kubernetes versions the estate pins add-ons for (components/lib/charts.ts `eksAddons`). */
+const KUBERNETES_VERSIONS = Object.keys(eksAddons).sort() as [string, ...string[]];
+/** The instance types whose capacity the node sizing knows (components/cluster/node-groups.ts). */
+const NODE_INSTANCE_TYPES = Object.keys(INSTANCE_TYPES) as [string, ...string[]];
 
 /**
  * `estate:cluster`: the estate builds its own VPC, EKS cluster, nodes and add-ons (opt-in). Then
@@ -457,7 +461,7 @@ export const clusterSchema = z.strictObject(
             .regex(/^[A-Za-z][A-Za-z0-9_-]{0,99}$/, allowed("an EKS cluster name: a letter, then up to 99 letters, digits, hyphens or underscores"))
             .optional()
             .describe("The EKS cluster's name; default `<project>-<stack>`."),
-        version: numberAsString(z.string(allowed("a Kubernetes minor version such as 1.34")).regex(/^1\.\d{2}$/, allowed("a Kubernetes minor version such as 1.34")))
+        version: versionEnum(KUBERNETES_VERSIONS, `one of ${KUBERNETES_VERSIONS.join(", ")} (the versions the estate pins the EKS add-ons for)`)
             .optional()
             .describe("The Kubernetes version; default the estate's pin (docs/cluster.md). The add-ons are pinned for it."),
         vpcCidr: vpcCidr().optional().describe("The VPC's IPv4 block; default `10.0.0.0/16`. Pods take VPC addresses (the VPC CNI), so the private subnets are large."),
@@ -472,8 +476,8 @@ export const clusterSchema = z.strictObject(
         nodes: z
             .strictObject(
                 {
-                    amiType: z.enum(NODE_AMI_TYPES, allowed(`one of ${NODE_AMI_TYPES.join(", ")}`)).optional().describe("The managed node groups' AMI type; default `AL2023_x86_64_STANDARD`."),
-                    instanceType: nonEmptyString("an EC2 instance type such as m7i.large").optional().describe("The nodes' instance type; default `m7i.large` (docs/cluster.md lists those supported)."),
+                    amiType: z.enum(AMI_TYPES, allowed(`one of ${AMI_TYPES.join(", ")}`)).optional().describe("The managed node groups' AMI type; default `AL2023_x86_64_STANDARD`."),
+                    instanceType: z.enum(NODE_INSTANCE_TYPES, allowed(`one of ${NODE_INSTANCE_TYPES.join(", ")}`)).optional().describe("The nodes' instance type; default `m7i.large`. An ARM type (`m7g`) needs an `_ARM_64` amiType."),
                     minPerZone: intRange(1, 100).optional().describe("Nodes per zone at least; default 1."),
                     maxPerZone: intRange(1, 100).optional().describe("Nodes per zone at most; default what lets every app's autoscaler reach its maximum."),
                     diskGb: intRange(20, 16384).optional().describe("The nodes' root volume (gp3, encrypted) in GiB; default 50."),

@@ -190,6 +190,9 @@ const defaults = {
     protectData: true,
     tags: {} as Record<string, string>,
 } satisfies Partial<NodeGroupsArgs>;
+/** The defaults the stack config's checks apply too (infra/config.ts). */
+export const DEFAULT_AMI_TYPE = defaults.amiType;
+export const DEFAULT_INSTANCE_TYPE = defaults.instanceType;
 
 /** maxPerZone when nothing says what must fit. */
 const DEFAULT_MAX_PER_ZONE = 3;

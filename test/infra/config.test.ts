@@ -285,8 +285,8 @@ describe("data services, network and cluster access", () => {
         const dev = parseEstateConfig(devConfig({ "estate:cluster": {}, "estate:data": managedData }), ctx);
         expect(dev.network).toBeUndefined();
         expect(dev.cluster).toEqual({ name: "estate-test", version: undefined, vpcCidr: "10.0.0.0/16", zones: 3, natGateways: "single", publicAccessCidrs: [], adminRoleArns: [], flowLogRetentionDays: undefined, nodes: {} });
-        const prod = parseEstateConfig(devConfig({ "estate:profile": "prod", "estate:platform": { acmeEmail: "ops@example.com" }, "estate:backup": { replication: false }, "estate:cluster": { name: "shop-prod", version: 1.33, zones: 2 } }), ctx);
-        expect(prod.cluster).toMatchObject({ name: "shop-prod", version: "1.33", zones: 2, natGateways: "perZone" });
+        const prod = parseEstateConfig(devConfig({ "estate:profile": "prod", "estate:platform": { acmeEmail: "ops@example.com" }, "estate:backup": { replication: false }, "estate:cluster": { name: "shop-prod", version: 1.35, zones: 2 } }), ctx);
+        expect(prod.cluster).toMatchObject({ name: "shop-prod", version: "1.35", zones: 2, natGateways: "perZone" });
         // Opt-in: a stack without the key builds no cluster, whatever its profile.
         expect(parseEstateConfig(devConfig(), ctx).cluster).toBeUndefined();
     });
@@ -324,6 +324,26 @@ describe("data services, network and cluster access", () => {
             'estate:cluster.nodes.amiType must be one of AL2023_x86_64_STANDARD, AL2023_ARM_64_STANDARD, BOTTLEROCKET_x86_64, BOTTLEROCKET_ARM_64 (got "AL2_x86_64")',
             "estate:cluster.nodes.diskGb must be an integer from 20 to 16384 (got 8)",
         ]);
+    });
+
+    it("estate:cluster's nodes must let every autoscaler reach its maximum, fit the largest pod, and match the AMI's architecture", () => {
+        const web = { kind: "web", image: "ghcr.io/acme/web:1.0.0", port: 8080, replicas: { min: 2, max: 40 }, cpu: "500m", memory: "1Gi" };
+        const [problem] = problems(devConfig({ "estate:cluster": { nodes: { maxPerZone: 2 } }, "estate:services": { web } }));
+        // 40 × 500m + Prometheus + the controllers: more than 6 m7i.large nodes hold.
+        expect(problem).toMatch(/^estate:cluster\.nodes\.maxPerZone must let the apps' autoscalers reach their maximums: they request \d+m CPU, \d+Mi and \d+ pods .* which takes (\d+) m7i\.large nodes, so at least \d+ per zone across 3 zones \(got 2\); or leave it unset to derive it$/);
+        const needed = Number(/takes (\d+) /.exec(problem!)![1]);
+        expect(needed).toBeGreaterThan(6);
+        // Exactly enough passes; unset, it is derived.
+        expect(() => parseEstateConfig(devConfig({ "estate:cluster": { nodes: { maxPerZone: Math.ceil(needed / 3) } }, "estate:services": { web } }), ctx)).not.toThrow();
+        expect(() => parseEstateConfig(devConfig({ "estate:cluster": {}, "estate:services": { web } }), ctx)).not.toThrow();
+        expect(problems(devConfig({ "estate:cluster": {}, "estate:services": { web: { ...web, cpu: "4" } } }))).toEqual([
+            "estate:cluster.nodes.instanceType m7i.large leaves 1630m CPU and 6503Mi for pods, but a pod of estate:services.web requests 4 and 1Gi: it would never be scheduled (choose a larger type, or lower the app's requests)",
+        ]);
+        expect(problems(devConfig({ "estate:cluster": { nodes: { instanceType: "m7g.large" } } }))).toEqual([
+            "estate:cluster.nodes.instanceType is an arm64 type, but estate:cluster.nodes.amiType AL2023_x86_64_STANDARD is for the other architecture (use an _ARM_64 AMI type)",
+        ]);
+        expect(problems(devConfig({ "estate:cluster": { nodes: { instanceType: "t2.micro", minPerZone: 3, maxPerZone: 2 } } }))[0]).toMatch(/^estate:cluster\.nodes\.instanceType must be one of m6i\.large, /);
+        expect(problems(devConfig({ "estate:cluster": { nodes: { minPerZone: 9, maxPerZone: 8 } } }))).toEqual(["estate:cluster.nodes.minPerZone must not exceed estate:cluster.nodes.maxPerZone (9 > 8)"]);
     });
 
     it("never admits 0.0.0.0/0, nor anything wider than a /8", () => {
