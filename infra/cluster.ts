@@ -48,6 +48,7 @@ export function buildCluster(spec: EstateSpec & { cluster: ClusterSpec }): Estat
         version: c.version,
         publicAccessCidrs: c.publicAccessCidrs,
         adminRoleArns: c.adminRoleArns,
+        viewerRoleArns: c.viewerRoleArns,
     });
 
     // 3. Nodes in every zone, enough for every app's autoscaler at its maximum.

@@ -148,6 +148,7 @@ export interface ClusterSpec {
     natGateways: "perZone" | "single";
     publicAccessCidrs: string[];
     adminRoleArns: string[];
+    viewerRoleArns: string[];
     flowLogRetentionDays?: number;
     nodes: NonNullable<ClusterConfig["nodes"]>;
 }
@@ -540,6 +541,14 @@ function clusterIssues(config: EstateConfig): ConfigIssue[] {
     }
     const key = (path: string) => `${NAMESPACE}:${path}`;
     const issues: ConfigIssue[] = [];
+    if ((config.cluster.adminRoleArns ?? []).length === 0) {
+        issues.push({
+            key: key("cluster.adminRoleArns"),
+            message:
+                "is required when the estate builds the cluster: at least the IAM role that runs `pulumi up` (the same run creates the Kubernetes objects, " +
+                "and the cluster's creator gets no implicit access), such as arn:aws:iam::123456789012:role/estate-deployer",
+        });
+    }
     if (config.network !== undefined) {
         issues.push({ key: key("network"), message: `must be unset when ${key("cluster")} is set: the managed data services go into the VPC the estate builds (its private subnets, admitting the nodes' security group)` });
     }
@@ -615,6 +624,7 @@ function clusterSpecOf(cluster: ClusterConfig, ctx: ParseContext, profile: Profi
         natGateways: cluster.natGateways ?? profile.clusterDefaults.natGateways,
         publicAccessCidrs: cluster.publicAccessCidrs ?? [],
         adminRoleArns: cluster.adminRoleArns ?? [],
+        viewerRoleArns: cluster.viewerRoleArns ?? [],
         flowLogRetentionDays: cluster.flowLogRetentionDays,
         nodes: cluster.nodes ?? {},
     };

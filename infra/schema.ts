@@ -468,7 +468,8 @@ export const clusterSchema = z.strictObject(
         zones: intRange(2, 3).optional().describe("Availability zones the VPC, the control plane and the nodes span; default 3."),
         natGateways: z.enum(["perZone", "single"], allowed("one of perZone, single")).optional().describe("A NAT gateway per zone (a zone's outage leaves the others their egress) or a single one (cheaper); default from the profile."),
         publicAccessCidrs: z.array(publicAccessCidr(), allowed("a list of IPv4 CIDR blocks")).optional().describe("Who may reach the cluster API's public endpoint; default none (private endpoint only: run `pulumi up` from inside the VPC or through a VPN)."),
-        adminRoleArns: z.array(iamRoleArn("estate-deployer"), allowed("a list of IAM role ARNs")).optional().describe("IAM roles given cluster-admin through EKS access entries (authentication mode API)."),
+        adminRoleArns: z.array(iamRoleArn("estate-deployer"), allowed("a list of IAM role ARNs")).optional().describe("IAM roles given cluster-admin through EKS access entries (authentication mode API); the role that runs `pulumi up` must be one."),
+        viewerRoleArns: z.array(iamRoleArn("estate-preview"), allowed("a list of IAM role ARNs")).optional().describe("IAM roles given read-only access to the cluster (`AmazonEKSAdminViewPolicy`), such as the bootstrap's preview role."),
         flowLogRetentionDays: z
             .literal(LOG_RETENTION_DAYS, allowed(`one of the retention periods CloudWatch Logs accepts (${LOG_RETENTION_DAYS.join(", ")})`))
             .optional()
@@ -487,7 +488,7 @@ export const clusterSchema = z.strictObject(
             .optional()
             .describe("The managed node groups, one per zone."),
     },
-    allowed("an object with optional name, version, vpcCidr, zones, natGateways, publicAccessCidrs, adminRoleArns, flowLogRetentionDays, nodes"),
+    allowed("an object with optional name, version, vpcCidr, zones, natGateways, publicAccessCidrs, adminRoleArns, viewerRoleArns, flowLogRetentionDays, nodes"),
 );
 
 /** An RDS or DocumentDB identifier (the pattern the components check). */

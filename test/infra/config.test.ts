@@ -24,6 +24,9 @@ const NETWORK = {
     allowedSecurityGroupIds: ["sg-0a1b2c3d4e5f60d04"],
 };
 
+/** An `estate:cluster` the config accepts: the role that runs `pulumi up` is a cluster admin. */
+const CLUSTER = { adminRoleArns: ["arn:aws:iam::123456789012:role/estate-deployer"] };
+
 function problems(raw: RawConfig): string[] {
     try {
         parseEstateConfig(raw, ctx);
@@ -282,20 +285,27 @@ describe("data services, network and cluster access", () => {
     });
 
     it("estate:cluster builds the VPC: a managed service needs no estate:network, and the profile picks the NAT gateways", () => {
-        const dev = parseEstateConfig(devConfig({ "estate:cluster": {}, "estate:data": managedData }), ctx);
+        const dev = parseEstateConfig(devConfig({ "estate:cluster": CLUSTER, "estate:data": managedData }), ctx);
         expect(dev.network).toBeUndefined();
-        expect(dev.cluster).toEqual({ name: "estate-test", version: undefined, vpcCidr: "10.0.0.0/16", zones: 3, natGateways: "single", publicAccessCidrs: [], adminRoleArns: [], flowLogRetentionDays: undefined, nodes: {} });
-        const prod = parseEstateConfig(devConfig({ "estate:profile": "prod", "estate:platform": { acmeEmail: "ops@example.com" }, "estate:backup": { replication: false }, "estate:cluster": { name: "shop-prod", version: 1.35, zones: 2 } }), ctx);
+        expect(dev.cluster).toEqual({ name: "estate-test", version: undefined, vpcCidr: "10.0.0.0/16", zones: 3, natGateways: "single", publicAccessCidrs: [], adminRoleArns: CLUSTER.adminRoleArns, viewerRoleArns: [], flowLogRetentionDays: undefined, nodes: {} });
+        const prod = parseEstateConfig(devConfig({ "estate:profile": "prod", "estate:platform": { acmeEmail: "ops@example.com" }, "estate:backup": { replication: false }, "estate:cluster": { ...CLUSTER, name: "shop-prod", version: 1.35, zones: 2 } }), ctx);
         expect(prod.cluster).toMatchObject({ name: "shop-prod", version: "1.35", zones: 2, natGateways: "perZone" });
         // Opt-in: a stack without the key builds no cluster, whatever its profile.
         expect(parseEstateConfig(devConfig(), ctx).cluster).toBeUndefined();
+    });
+
+    it("estate:cluster needs an admin role: the role that runs pulumi up gets no implicit access", () => {
+        expect(problems(devConfig({ "estate:cluster": { adminRoleArns: [] } }))).toEqual([
+            "estate:cluster.adminRoleArns is required when the estate builds the cluster: at least the IAM role that runs `pulumi up` (the same run creates the Kubernetes objects, " +
+                "and the cluster's creator gets no implicit access), such as arn:aws:iam::123456789012:role/estate-deployer",
+        ]);
     });
 
     it("estate:cluster refuses the keys that describe an existing VPC and cluster, naming each", () => {
         expect(
             problems(
                 devConfig({
-                    "estate:cluster": {},
+                    "estate:cluster": CLUSTER,
                     "estate:network": NETWORK,
                     "estate:kubernetes": { context: "kind-estate" },
                     "estate:backup": { jobs: { oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE" } },
@@ -312,7 +322,7 @@ describe("data services, network and cluster access", () => {
         expect(
             problems(
                 devConfig({
-                    "estate:cluster": { vpcCidr: "8.8.0.0/16", flowLogRetentionDays: 100, publicAccessCidrs: ["203.0.113.0/24", "0.0.0.0/0"], zones: 4, natGateways: "none", nodes: { amiType: "AL2_x86_64", diskGb: 8 } },
+                    "estate:cluster": { ...CLUSTER, vpcCidr: "8.8.0.0/16", flowLogRetentionDays: 100, publicAccessCidrs: ["203.0.113.0/24", "0.0.0.0/0"], zones: 4, natGateways: "none", nodes: { amiType: "AL2_x86_64", diskGb: 8 } },
                 }),
             ),
         ).toEqual([
@@ -328,22 +338,22 @@ describe("data services, network and cluster access", () => {
 
     it("estate:cluster's nodes must let every autoscaler reach its maximum, fit the largest pod, and match the AMI's architecture", () => {
         const web = { kind: "web", image: "ghcr.io/acme/web:1.0.0", port: 8080, replicas: { min: 2, max: 40 }, cpu: "500m", memory: "1Gi" };
-        const [problem] = problems(devConfig({ "estate:cluster": { nodes: { maxPerZone: 2 } }, "estate:services": { web } }));
+        const [problem] = problems(devConfig({ "estate:cluster": { ...CLUSTER, nodes: { maxPerZone: 2 } }, "estate:services": { web } }));
         // 40 × 500m + Prometheus + the controllers: more than 6 m7i.large nodes hold.
         expect(problem).toMatch(/^estate:cluster\.nodes\.maxPerZone must let the apps' autoscalers reach their maximums: they request \d+m CPU, \d+Mi and \d+ pods .* which takes (\d+) m7i\.large nodes, so at least \d+ per zone across 3 zones \(got 2\); or leave it unset to derive it$/);
         const needed = Number(/takes (\d+) /.exec(problem!)![1]);
         expect(needed).toBeGreaterThan(6);
         // Exactly enough passes; unset, it is derived.
-        expect(() => parseEstateConfig(devConfig({ "estate:cluster": { nodes: { maxPerZone: Math.ceil(needed / 3) } }, "estate:services": { web } }), ctx)).not.toThrow();
-        expect(() => parseEstateConfig(devConfig({ "estate:cluster": {}, "estate:services": { web } }), ctx)).not.toThrow();
-        expect(problems(devConfig({ "estate:cluster": {}, "estate:services": { web: { ...web, cpu: "4" } } }))).toEqual([
+        expect(() => parseEstateConfig(devConfig({ "estate:cluster": { ...CLUSTER, nodes: { maxPerZone: Math.ceil(needed / 3) } }, "estate:services": { web } }), ctx)).not.toThrow();
+        expect(() => parseEstateConfig(devConfig({ "estate:cluster": CLUSTER, "estate:services": { web } }), ctx)).not.toThrow();
+        expect(problems(devConfig({ "estate:cluster": CLUSTER, "estate:services": { web: { ...web, cpu: "4" } } }))).toEqual([
             "estate:cluster.nodes.instanceType m7i.large leaves 1630m CPU and 6503Mi for pods, but a pod of estate:services.web requests 4 and 1Gi: it would never be scheduled (choose a larger type, or lower the app's requests)",
         ]);
-        expect(problems(devConfig({ "estate:cluster": { nodes: { instanceType: "m7g.large" } } }))).toEqual([
+        expect(problems(devConfig({ "estate:cluster": { ...CLUSTER, nodes: { instanceType: "m7g.large" } } }))).toEqual([
             "estate:cluster.nodes.instanceType is an arm64 type, but estate:cluster.nodes.amiType AL2023_x86_64_STANDARD is for the other architecture (use an _ARM_64 AMI type)",
         ]);
-        expect(problems(devConfig({ "estate:cluster": { nodes: { instanceType: "t2.micro", minPerZone: 3, maxPerZone: 2 } } }))[0]).toMatch(/^estate:cluster\.nodes\.instanceType must be one of m6i\.large, /);
-        expect(problems(devConfig({ "estate:cluster": { nodes: { minPerZone: 9, maxPerZone: 8 } } }))).toEqual(["estate:cluster.nodes.minPerZone must not exceed estate:cluster.nodes.maxPerZone (9 > 8)"]);
+        expect(problems(devConfig({ "estate:cluster": { ...CLUSTER, nodes: { instanceType: "t2.micro", minPerZone: 3, maxPerZone: 2 } } }))[0]).toMatch(/^estate:cluster\.nodes\.instanceType must be one of m6i\.large, /);
+        expect(problems(devConfig({ "estate:cluster": { ...CLUSTER, nodes: { minPerZone: 9, maxPerZone: 8 } } }))).toEqual(["estate:cluster.nodes.minPerZone must not exceed estate:cluster.nodes.maxPerZone (9 > 8)"]);
     });
 
     it("never admits 0.0.0.0/0, nor anything wider than a /8", () => {
