@@ -5,12 +5,14 @@
  *
  * The pack sees a Helm release as one resource, not the Services its chart renders, so for
  * releases the policy reads the values: a `type: LoadBalancer` anywhere in them counts. A chart
- * whose Service is a LoadBalancer by default, without saying so in the values, is not seen.
+ * whose Service is a LoadBalancer by default, without saying so in the values, is not seen. In a
+ * preview, a value not known yet is read as setting no Service type, unless it is a `type` itself.
  */
 import type { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
 import { isRecord } from "../lib/iam";
 import { K8S, PATCH_TYPES, TYPES, describeObject, namespaceOf } from "../lib/k8s";
 import { type EstateResourcePolicy, kyverno } from "../lib/policy";
+import { UNKNOWN, peek } from "../lib/unknowns";
 
 /** `<namespace>/<name>`: two DNS labels or names. */
 const NAMESPACED = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$";
@@ -34,7 +36,15 @@ export function serviceTypePaths(value: unknown, serviceType: string, at = "valu
     if (!isRecord(value)) {
         return [];
     }
-    return Object.entries(value).flatMap(([key, v]) => (key === "type" && v === serviceType ? [`${at}.type`] : serviceTypePaths(v, serviceType, `${at}.${key}`)));
+    return Object.keys(value).flatMap((key) => {
+        // In a preview a leaf built from a new resource's output (a VPC id) is unknown: only an unknown
+        // `type` could be the Service type, so that one stays unknown (the policy cannot run); others are skipped.
+        const v = key === "type" ? value[key] : peek(() => value[key]);
+        if (v === UNKNOWN) {
+            return [];
+        }
+        return key === "type" && v === serviceType ? [`${at}.type`] : serviceTypePaths(v, serviceType, `${at}.${key}`);
+    });
 }
 
 /** The paths in a values tree that set `type: LoadBalancer`. */

@@ -5,7 +5,7 @@ import { k8sIngressTls } from "../../../policies/k8s/ingress";
 import { k8sNamespaceOwnership, k8sNamespacePodSecurity, registeredByEstate } from "../../../policies/k8s/namespaces";
 import { k8sServiceNoNodePort, k8sSingleLoadBalancer, loadBalancerPaths } from "../../../policies/k8s/services";
 import type { RecordedResource } from "../../../scripts/engine/mock-engine";
-import { fakeResource } from "../../../scripts/engine/policy-harness";
+import { UNKNOWN, fakeResource } from "../../../scripts/engine/policy-harness";
 import { check, messagesOf, packConfig } from "../fixtures";
 import { ingress, type Json, K, namespace } from "./fixtures";
 
@@ -104,6 +104,15 @@ describe("estate-k8s-single-load-balancer", () => {
         expect(messagesOf(await check(k8sSingleLoadBalancer, [traefik], { config: { all: "mandatory" } }))).toEqual([
             "Helm release 'ingress/traefik' creates a LoadBalancer Service (values.service.type); only the ingress controller's release may (allowed: []).",
         ]);
+    });
+
+    it("in a preview, reads a release's values past a leaf not known yet (a new VPC's id); an unknown `type` stays unknown", async () => {
+        const bad = release({ vpcId: UNKNOWN, controller: { service: { type: "LoadBalancer" } } }, "postgresql", "data");
+        expect(await found(k8sSingleLoadBalancer, [bad], { all: "mandatory" })).toEqual([
+            ["Helm release 'data/postgresql' creates a LoadBalancer Service (values.controller.service.type); only the ingress controller's release may (allowed: []).", bad.urn],
+        ]);
+        const unknownType = await check(k8sSingleLoadBalancer, [release({ service: { type: UNKNOWN } }, "postgresql", "data")], { config: { all: "mandatory" } });
+        expect(unknownType.violations).toEqual([expect.objectContaining({ enforcementLevel: "advisory", message: expect.stringMatching(/^can't run policy 'estate-k8s-single-load-balancer' during preview/) })]);
     });
 
     it("finds LoadBalancer types anywhere in a values tree", () => {
