@@ -184,6 +184,8 @@ export const estateOutputsSchema = z.object({
             kmsKeyArn: z.string(),
             planId: z.string(),
             planArn: z.string(),
+            /** The role AWS Backup assumes: what an on-demand backup job (`npm run deploy-guard`) passes as `--iam-role-arn`. */
+            roleArn: z.string().optional(),
             drVaultArn: z.string().optional(),
             restoreTestingPlanName: z.string().optional(),
             selectionTag: z.object({ key: z.string(), value: z.string() }).optional(),

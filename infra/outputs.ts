@@ -141,6 +141,7 @@ export function estateOutputs(estate: Estate) {
                       kmsKeyArn: awsBackup.kmsKeyArn,
                       planId: awsBackup.planId,
                       planArn: awsBackup.planArn,
+                      roleArn: awsBackup.roleArn,
                       drVaultArn: awsBackup.drVaultArn,
                       restoreTestingPlanName: awsBackup.restoreTestingPlanName,
                       selectionTag: awsBackup.selectionTag,
