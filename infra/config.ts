@@ -275,6 +275,7 @@ export function parseEstateConfig(raw: RawConfig, ctx: ParseContext): EstateSpec
                 "or leave it unset and export KUBECONFIG",
         });
     }
+    issues.push(...migrationIssues(config, services));
     issues.push(...clusterIssues(config));
     issues.push(...clusterCapacityIssues(config, { services, data: withDataDefaults(config.data ?? {}, profile.dataDefaults), monitoring: config.monitoring, platform }));
     const backup = config.backup ?? {};
@@ -529,6 +530,26 @@ function keyGuardOf(config: EstateConfig, issues: ConfigIssue[]): KeyGuard | und
         });
     }
     return guard;
+}
+
+/**
+ * A migration runs only behind a fresh dump of the app's databases: it needs a database of record
+ * (Postgres or MongoDB) and the backup jobs that dump it.
+ */
+function migrationIssues(config: EstateConfig, services: Record<string, ServiceSpec>): ConfigIssue[] {
+    const migrating = Object.values(services).filter((s) => s.migrate !== undefined);
+    if (migrating.length === 0) {
+        return [];
+    }
+    const hasDatabase = config.data?.postgres !== undefined || config.data?.mongo !== undefined;
+    const jobsEnabled = config.backup?.jobs?.enabled ?? true;
+    if (hasDatabase && jobsEnabled) {
+        return [];
+    }
+    const why = !hasDatabase
+        ? `there is no database to migrate (${NAMESPACE}:data.postgres or ${NAMESPACE}:data.mongo)`
+        : `${NAMESPACE}:backup.jobs.enabled is false, so no dump can be taken before it`;
+    return migrating.map((s) => ({ key: `${NAMESPACE}:services.${s.name}.migrate`, message: `needs a fresh dump of the app's databases before it runs, but ${why}` }));
 }
 
 /**

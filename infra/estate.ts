@@ -148,7 +148,16 @@ export function buildEstate(spec: EstateSpec): Estate {
 
     // The apps, last: their environment comes from everything above.
     const parts: EstateParts = { spec, eksCluster, cluster, platform, backups, data, awsBackup, credentials, backupJobs, monitoring, grafana: grafanaContent, errorTracking };
-    const services = buildApps(spec, platform, monitoring, (app) => appEnvironment(parts, app), credentials?.appEnv ?? [], managedDataEgress(spec, data, network), dataEndpoints(spec, platform, data, network));
+    const services = buildApps(
+        spec,
+        platform,
+        monitoring,
+        (app) => appEnvironment(parts, app),
+        credentials?.appEnv ?? [],
+        managedDataEgress(spec, data, network),
+        dataEndpoints(spec, platform, data, network),
+        (app) => freshDumps(backupJobs, app),
+    );
 
     return { ...parts, services };
 }
@@ -489,6 +498,18 @@ function buildErrorTracking(spec: EstateSpec): ErrorTracking | undefined {
     );
 }
 
+/**
+ * Before an app's migration: a fresh dump of each database of record (Postgres, MongoDB) by its
+ * backup job, named for the release, so every new release's migration runs behind its own dump.
+ */
+function freshDumps(backupJobs: EstateBackupJobs, app: string): (release: pulumi.Output<string>) => pulumi.Resource[] {
+    return (release) =>
+        (["postgres", "mongo"] as const).flatMap((service) => {
+            const jobs = backupJobs.jobs[service];
+            return jobs ? [jobs.oneOffBackup(`${app}-predeploy-${service}-backup`, pulumi.interpolate`${app}-${release}`)] : [];
+        });
+}
+
 /** One AppService per `estate:services` entry, in the platform's `apps` namespace. */
 function buildApps(
     spec: EstateSpec,
@@ -498,9 +519,10 @@ function buildApps(
     syncedEnv: SyncedEnvSource[],
     egress: EgressRule[],
     dataServices: { name: string; to: EndpointInput; port: pulumi.Input<number> }[],
+    dumpsBeforeMigration: (app: string) => (release: pulumi.Output<string>) => pulumi.Resource[],
 ): Record<string, AppService> {
     const services: Record<string, AppService> = {};
-    for (const { name, ...service } of Object.values(spec.services)) {
+    for (const { name, migrate, ...service } of Object.values(spec.services)) {
         services[name] = new AppService(
             name,
             {
@@ -512,6 +534,7 @@ function buildApps(
                 egress,
                 dataServices,
                 secretEnv: environment(name),
+                migration: migrate ? { command: migrate, before: dumpsBeforeMigration(name) } : undefined,
                 syncedEnv: syncedEnv.map(({ secretName, variables, dependsOn }) => ({ secretName, variables, dependsOn })),
                 forceDeleteRepository: !spec.protectData,
                 region: spec.region,

@@ -245,8 +245,13 @@ export const serviceSchema = z.strictObject(
     memory: memoryQuantity().optional().describe("The container's memory request, also its memory limit; default from the profile, by kind."),
     env: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, allowed("an environment variable name such as LOG_LEVEL")).meta({ title: "VAR" }), z.string(allowed("a string"))).optional().describe("Plain (non-secret) environment variables."),
     iamRoleArn: iamRoleArn().optional().describe("An IAM role for the service account (`eks.amazonaws.com/role-arn`)."),
+    migrate: z
+        .array(nonEmptyString("a command word such as node"), allowed("a command as a list of strings, such as [node, dist/migrate.js]"))
+        .min(1, allowed("a command as a list of strings, such as [node, dist/migrate.js]"))
+        .optional()
+        .describe("A schema migration command, run with the app's image and environment as a Job before each new release rolls out, after a fresh dump of the app's databases; a failed migration stops the rollout."),
     },
-    allowed("an object with kind, image or buildContext, and optionally port, metricsPort, healthPath, host, command, replicas, cpu, memory, env, iamRoleArn"),
+    allowed("an object with kind, image or buildContext, and optionally port, metricsPort, healthPath, host, command, replicas, cpu, memory, env, iamRoleArn, migrate"),
 );
 
 /** How the program reaches the cluster. Both unset: the provider reads `$KUBECONFIG` (or `~/.kube/config`) and its current context. */

@@ -212,6 +212,25 @@ export class BackupJobs extends pulumi.ComponentResource {
     readonly prefixes: string[];
     /** The network flows the jobs need (registered as the `networkFlows` output; see components/k8s/flows.ts). */
     readonly networkFlows: pulumi.Output<DeclaredFlow[]>;
+    /** The backup CronJob's Job template, for one-off runs (`oneOffBackup`). */
+    private readonly backupJob: { name: string; namespace: pulumi.Input<string>; labels: Record<string, string>; template: k8s.types.input.batch.v1.JobTemplateSpec; cronJob: k8s.batch.v1.CronJob };
+
+    /**
+     * A one-off run of the backup, now: a Job from the CronJob's template, `<cronjob>-<suffix>` (a new
+     * suffix, a new Job and a new dump with its manifest; the same suffix, the Job already run). An
+     * app's migration waits for it (`pulumi up` waits for the Job to complete, and fails with it).
+     */
+    oneOffBackup(resourceName: string, suffix: pulumi.Input<string>): k8s.batch.v1.Job {
+        const { name, namespace, labels, template, cronJob } = this.backupJob;
+        return new k8s.batch.v1.Job(
+            resourceName,
+            {
+                metadata: { name: pulumi.output(suffix).apply((s) => `${name}-${s}`.slice(0, 63).replace(/-+$/, "")), namespace, labels },
+                spec: template.spec!,
+            },
+            { parent: this, dependsOn: [cronJob] },
+        );
+    }
 
     constructor(name: string, args: BackupJobsArgs, opts?: pulumi.ComponentResourceOptions) {
         validate(name, args);
@@ -302,25 +321,20 @@ export class BackupJobs extends pulumi.ComponentResource {
             : secretName;
         const accountName = serviceAccount.metadata.name;
         const common = { image: a.image, configMapName, secretName, serviceAccountName: accountName, resources: a.resources, workDirGi: a.workDirGi };
-        const backupCronJob = new k8s.batch.v1.CronJob(
-            `${name}-backup`,
-            {
-                metadata: { name: objectName, namespace, labels: backupPodLabels },
-                spec: cronJobSpec({
-                    ...common,
-                    schedule: a.backupSchedule,
-                    podLabels: backupPodLabels,
-                    container: "backup",
-                    command: ["/opt/estate-backup/backup.sh"],
-                    secretEnv: Object.keys(secrets.backup),
-                    credentialFile: { secretName: credentialSecret, key: credentialKey },
-                    backoffLimit: a.backupRetries,
-                    activeDeadlineSeconds: a.backupTimeoutMinutes * 60,
-                    startingDeadlineSeconds: (a.startingDeadlineMinutes?.backup ?? 360) * 60,
-                }),
-            },
-            { parent: this },
-        );
+        const backupSpec = cronJobSpec({
+            ...common,
+            schedule: a.backupSchedule,
+            podLabels: backupPodLabels,
+            container: "backup",
+            command: ["/opt/estate-backup/backup.sh"],
+            secretEnv: Object.keys(secrets.backup),
+            credentialFile: { secretName: credentialSecret, key: credentialKey },
+            backoffLimit: a.backupRetries,
+            activeDeadlineSeconds: a.backupTimeoutMinutes * 60,
+            startingDeadlineSeconds: (a.startingDeadlineMinutes?.backup ?? 360) * 60,
+        });
+        const backupCronJob = new k8s.batch.v1.CronJob(`${name}-backup`, { metadata: { name: objectName, namespace, labels: backupPodLabels }, spec: backupSpec }, { parent: this });
+        this.backupJob = { name: objectName, namespace, labels: backupPodLabels, template: backupSpec.jobTemplate as k8s.types.input.batch.v1.JobTemplateSpec, cronJob: backupCronJob };
         const drillCronJob = new k8s.batch.v1.CronJob(
             `${name}-drill`,
             {

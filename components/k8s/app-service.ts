@@ -82,6 +82,13 @@ export interface AppServiceArgs {
     host?: string;
     /** The container command. Default: the image's entrypoint. */
     command?: string[];
+    /**
+     * A schema migration: a Job `<name>-migrate-<release>` with the app's image and environment, run
+     * before the new Deployment rolls out (the Deployment depends on it, and `pulumi up` waits for the
+     * Job to complete); a failed migration fails the update and the rollout does not happen. A new
+     * Job for each new image or command. Default: none.
+     */
+    migration?: AppMigration;
     /** Autoscaling bounds, integers with 1 <= min <= max <= 1000. The HPA owns the replica count. Required. */
     replicas: { min: number; max: number };
     /** The container's CPU request, such as `250m`. Required. */
@@ -139,6 +146,20 @@ export interface AppServiceArgs {
     tags?: Record<string, string>;
 }
 
+/** A schema migration run before each release rolls out (`AppServiceArgs.migration`). */
+export interface AppMigration {
+    /** The command, run with the app's image, environment, service account and resources (e.g. `["node", "dist/migrate.js"]`). */
+    command: string[];
+    /**
+     * What must complete before the migration starts, created for each release (`release`: a short
+     * hash of the image and the command, the suffix of the migration Job's name): a fresh dump of the
+     * app's databases (`BackupJobs.oneOffBackup`). Default: nothing.
+     */
+    before?: (release: pulumi.Output<string>) => pulumi.Resource[];
+    /** Seconds the migration may run before it is failed. Default: `1800`. */
+    timeoutSeconds?: number;
+}
+
 /** A Secret kept current at run time, as `AppServiceArgs.syncedEnv` takes it. */
 export interface SyncedEnvSource {
     /** The Secret's name. */
@@ -187,6 +208,58 @@ export class AppService extends pulumi.ComponentResource {
     readonly repositoryUrl?: pulumi.Output<string>;
     /** The network flows the app needs (registered as the `networkFlows` output; see components/k8s/flows.ts). */
     readonly networkFlows: pulumi.Output<DeclaredFlow[]>;
+    /** The current release's migration Job (`kubectl -n <namespace> logs job/<name>`), when the app declares a migration. */
+    readonly migrationJobName?: pulumi.Output<string>;
+
+    /**
+     * The migration Job of the current release: the app's container with the migration's command
+     * (no ports, no probes), as the app's service account, after `before(release)` completed.
+     */
+    private migrationJob(
+        name: string,
+        namespace: pulumi.Output<string>,
+        p: {
+            image: pulumi.Output<string>;
+            container: k8s.types.input.core.v1.Container;
+            podSecurityContext: k8s.types.input.core.v1.PodSecurityContext;
+            serviceAccount: k8s.core.v1.ServiceAccount;
+            migration: AppMigration;
+            dependsOn: pulumi.Resource[];
+        },
+    ) {
+        const command = p.migration.command;
+        // The release: the image and the command; a new one of either is a new Job (Jobs are immutable), and a new dump before it.
+        const release = p.image.apply((image) => createHash("sha256").update(JSON.stringify([image, command])).digest("hex").slice(0, 10));
+        const selector = { "app.kubernetes.io/name": `${name}-migrate`, "app.kubernetes.io/instance": name };
+        const labels = { ...ESTATE_LABELS, ...selector, "app.kubernetes.io/component": "migration" };
+        const before = p.migration.before?.(release) ?? [];
+        const job = new k8s.batch.v1.Job(
+            `${name}-migrate`,
+            {
+                metadata: { name: pulumi.interpolate`${name}-migrate-${release}`, namespace, labels },
+                spec: {
+                    // A migration is not retried blindly: the next `pulumi up` runs it again once fixed.
+                    backoffLimit: 0,
+                    activeDeadlineSeconds: p.migration.timeoutSeconds ?? 1800,
+                    template: {
+                        metadata: { labels },
+                        spec: {
+                            serviceAccountName: p.serviceAccount.metadata.name,
+                            automountServiceAccountToken: false,
+                            enableServiceLinks: false,
+                            restartPolicy: "Never",
+                            securityContext: p.podSecurityContext,
+                            // The app's container, serving nothing: no ports, no probes.
+                            containers: [{ ...p.container, name: "migrate", command, ports: undefined, readinessProbe: undefined, livenessProbe: undefined, startupProbe: undefined }],
+                            volumes: [{ name: TMP_VOLUME.name, emptyDir: { sizeLimit: TMP_VOLUME.sizeLimit } }],
+                        },
+                    },
+                },
+            },
+            { parent: this, dependsOn: [...p.dependsOn, ...before], deleteBeforeReplace: false },
+        );
+        return { job, labels, selector };
+    }
 
     constructor(name: string, args: AppServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before super(): an invalid component registers nothing.
@@ -307,6 +380,15 @@ export class AppService extends pulumi.ComponentResource {
                 .apply((env) => createHash("sha256").update(JSON.stringify(Object.entries(env).sort(([x], [y]) => x.localeCompare(y)))).digest("hex"));
         }
 
+        const podSecurityContext = {
+            runAsNonRoot: true,
+            runAsUser: a.runAsUser,
+            runAsGroup: a.runAsUser,
+            fsGroup: a.runAsUser,
+            seccompProfile: { type: "RuntimeDefault" },
+        };
+        const migration = a.migration ? this.migrationJob(name, namespace, { image, container, podSecurityContext, serviceAccount, migration: a.migration, dependsOn: [...(envSecret ? [envSecret] : []), ...a.syncedEnv.flatMap((source) => source.dependsOn)] }) : undefined;
+
         const synced = a.syncedEnv.map((source) => source.secretName);
         const deployment = new k8s.apps.v1.Deployment(
             `${name}-deployment`,
@@ -324,13 +406,7 @@ export class AppService extends pulumi.ComponentResource {
                             serviceAccountName: serviceAccount.metadata.name,
                             automountServiceAccountToken: false,
                             enableServiceLinks: false,
-                            securityContext: {
-                                runAsNonRoot: true,
-                                runAsUser: a.runAsUser,
-                                runAsGroup: a.runAsUser,
-                                fsGroup: a.runAsUser,
-                                seccompProfile: { type: "RuntimeDefault" },
-                            },
+                            securityContext: podSecurityContext,
                             topologySpreadConstraints: [spread("topology.kubernetes.io/zone", a.zoneSpread), spread("kubernetes.io/hostname", "ScheduleAnyway")],
                             containers: [container],
                             volumes: [{ name: TMP_VOLUME.name, emptyDir: { sizeLimit: TMP_VOLUME.sizeLimit } }],
@@ -338,7 +414,8 @@ export class AppService extends pulumi.ComponentResource {
                     },
                 },
             },
-            { ...child, dependsOn: a.syncedEnv.flatMap((source) => source.dependsOn) },
+            // The new release rolls out only after its migration completed.
+            { ...child, dependsOn: [...a.syncedEnv.flatMap((source) => source.dependsOn), ...(migration ? [migration.job] : [])] },
         );
         // Names are set here, so they are known even in a preview; the outputs still wait for the resources.
         const deploymentName = deployment.urn.apply(() => name);
@@ -472,6 +549,17 @@ export class AppService extends pulumi.ComponentResource {
             },
             child,
         );
+        if (migration) {
+            // The migration reaches what the app reaches, and nothing reaches it.
+            new k8s.networking.v1.NetworkPolicy(
+                `${name}-migrate-network-policy`,
+                {
+                    metadata: metadata({ name: `${name}-migrate`, labels: migration.labels }),
+                    spec: { podSelector: { matchLabels: migration.selector }, policyTypes: ["Ingress", "Egress"], ingress: [], egress: egressRules },
+                },
+                child,
+            );
+        }
 
         // The flows the app needs, as data the flows policy checks against the NetworkPolicies.
         const appPods = podEndpoint(namespace, labels, ports.map((p) => ({ name: p.name as string, containerPort: p.containerPort as number, protocol: "TCP" })));
@@ -492,6 +580,19 @@ export class AppService extends pulumi.ComponentResource {
                 port: data.port,
             })),
         ];
+        if (migration) {
+            const migrationPods = podEndpoint(namespace, migration.labels);
+            flows.push(
+                ...dnsFlows("migration", migrationPods, `The migration Job of ${name}`),
+                ...(args.dataServices ?? []).map((data) => ({
+                    name: `migration-to-${data.name}`,
+                    description: `${name}'s migration connects to its ${data.name} data service.`,
+                    from: migrationPods,
+                    to: data.to,
+                    port: data.port,
+                })),
+            );
+        }
         if (a.kind === "web") {
             flows.push({
                 name: "ingress-to-app",
@@ -514,6 +615,7 @@ export class AppService extends pulumi.ComponentResource {
 
         this.namespace = namespace;
         this.deploymentName = deploymentName;
+        this.migrationJobName = migration?.job.metadata.name;
         this.image = image;
         this.repositoryUrl = built?.repository.repositoryUrl;
         this.registerOutputs({
@@ -546,6 +648,15 @@ function validateArgs(component: string, name: string, args: AppServiceArgs): vo
     const isInt = (v: unknown, min: number, max: number) => typeof v === "number" && Number.isSafeInteger(v) && v >= min && v <= max;
     if (args === null || typeof args !== "object") {
         fail("args", "must be an object with at least kind, namespace, image or buildContext, replicas, cpu and memory");
+    }
+    if (args.migration !== undefined) {
+        const m = args.migration;
+        if (!Array.isArray(m.command) || m.command.length === 0 || m.command.some((w) => typeof w !== "string" || w === "")) {
+            fail("migration.command", "must be a non-empty list of non-empty strings, such as [\"node\", \"dist/migrate.js\"]");
+        }
+        if (m.timeoutSeconds !== undefined && !isInt(m.timeoutSeconds, 60, 86400)) {
+            fail("migration.timeoutSeconds", `must be an integer from 60 to 86400 (got ${JSON.stringify(m.timeoutSeconds)})`);
+        }
     }
     if (!/^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$/.test(name)) {
         fail("name", `must be a lower-case DNS label of at most 40 characters (got ${JSON.stringify(name)})`);

@@ -356,6 +356,21 @@ describe("data services, network and cluster access", () => {
         expect(problems(devConfig({ "estate:cluster": { ...CLUSTER, nodes: { minPerZone: 9, maxPerZone: 8 } } }))).toEqual(["estate:cluster.nodes.minPerZone must not exceed estate:cluster.nodes.maxPerZone (9 > 8)"]);
     });
 
+    it("a migration needs a database to dump and the backup jobs that dump it", () => {
+        const web = { kind: "web", image: "ghcr.io/acme/web:1.0.0", port: 8080, migrate: ["node", "dist/migrate.js"] };
+        expect(problems(devConfig({ "estate:services": { web } }))).toEqual([
+            "estate:services.web.migrate needs a fresh dump of the app's databases before it runs, but there is no database to migrate (estate:data.postgres or estate:data.mongo)",
+        ]);
+        const postgres = { postgres: { placement: "cluster", version: "16" } };
+        expect(problems(devConfig({ "estate:services": { web }, "estate:data": postgres, "estate:backup": { jobs: { enabled: false } } }))).toEqual([
+            "estate:services.web.migrate needs a fresh dump of the app's databases before it runs, but estate:backup.jobs.enabled is false, so no dump can be taken before it",
+        ]);
+        expect(parseEstateConfig(devConfig({ "estate:services": { web }, "estate:data": postgres }), ctx).services.web!.migrate).toEqual(["node", "dist/migrate.js"]);
+        expect(problems(devConfig({ "estate:services": { web: { ...web, migrate: [] } }, "estate:data": postgres }))).toEqual([
+            "estate:services.web.migrate must be a command as a list of strings, such as [node, dist/migrate.js] (got [])",
+        ]);
+    });
+
     it("never admits 0.0.0.0/0, nor anything wider than a /8", () => {
         expect(problems(devConfig({ "estate:network": { ...NETWORK, allowedCidrBlocks: ["10.0.0.0/16", "0.0.0.0/0", "10.0.0.0/4", "10.0.0.300/16"] } }))).toEqual([
             'estate:network.allowedCidrBlocks[1] must not be a /0 such as 0.0.0.0/0: a data service is never open to the internet (got "0.0.0.0/0")',

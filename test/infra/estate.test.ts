@@ -372,3 +372,24 @@ describe("estate:cluster: from an empty account (prod sets it, dev keeps an exis
         expect(inputs(named(run, "cluster")).context).toBe("kind-estate");
     });
 });
+
+describe("migrations behind a fresh dump (dev's web declares one)", () => {
+    it("web's migration Job waits for a one-off run of the Postgres and MongoDB backup jobs named for its release; the Deployment waits for the migration", async () => {
+        const run = await plan("dev");
+        const migrate = named(run, "web-migrate");
+        const release = (inputs(migrate).metadata.name as string).replace(/^web-migrate-/, "");
+        for (const service of ["postgres", "mongo"]) {
+            const dump = named(run, `web-predeploy-${service}-backup`);
+            expect(dump.type).toBe("kubernetes:batch/v1:Job");
+            expect(migrate.dependencies).toContain(dump.urn);
+            const job = inputs(dump);
+            expect(job.metadata).toMatchObject({ name: `${service}-backup-web-${release}`, namespace: "data" });
+            // The backup CronJob's own Job template: the same dump, manifest and upload.
+            const cronJob = inputs(named(run, `${service}-backup-jobs-backup`));
+            expect(job.spec).toEqual(cronJob.spec.jobTemplate.spec);
+        }
+        expect(named(run, "web-deployment").dependencies).toContain(migrate.urn);
+        // The worker declares none.
+        expect(run.resources.some((r) => r.name === "worker-migrate")).toBe(false);
+    });
+});

@@ -21,6 +21,7 @@ import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { StorageClass } from "kubernetes-models/storage.k8s.io/v1/StorageClass";
+import { Job } from "kubernetes-models/batch/v1/Job";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { Namespace } from "kubernetes-models/v1/Namespace";
 import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
@@ -60,6 +61,7 @@ const MODELS: Record<string, Model> = {
     "kubernetes:core/v1:Secret": Secret,
     "kubernetes:core/v1:ConfigMap": ConfigMap,
     "kubernetes:batch/v1:CronJob": CronJob,
+    "kubernetes:batch/v1:Job": Job,
     "kubernetes:core/v1:Service": Service,
     "kubernetes:core/v1:ServiceAccount": ServiceAccount,
     "kubernetes:apps/v1:Deployment": Deployment,

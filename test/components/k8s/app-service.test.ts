@@ -441,3 +441,67 @@ describe("AppService network flows", () => {
         expect(denied.map((d) => [d.flow.name, d.verdict.egress.selectedBy])).toEqual([["app-to-mongo", ["apps/web", "apps/default-deny", "apps/allow-dns"]]]);
     });
 });
+
+describe("AppService migration: a Job before each release rolls out", () => {
+    const migration = { command: ["node", "dist/migrate.js"] };
+
+    it("runs the command with the app's image, environment and service account, hardened, once (no retries), before the Deployment", async () => {
+        const built = await app("web", web({ migration, secretEnv: { DATABASE_URL: "postgres://x" } }));
+        const job = built.inputs("web-migrate");
+        expect(job.metadata.name).toMatch(/^web-migrate-[0-9a-f]{10}$/);
+        expect(job.metadata.namespace).toBe("apps");
+        expect(job.spec).toMatchObject({ backoffLimit: 0, activeDeadlineSeconds: 1800 });
+        const pod = job.spec.template.spec;
+        expect(pod).toMatchObject({ restartPolicy: "Never", serviceAccountName: "web", automountServiceAccountToken: false, securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } } });
+        const [container, ...others] = pod.containers;
+        expect(others).toEqual([]);
+        const served = built.inputs("web-deployment").spec.template.spec.containers[0];
+        expect(container).toMatchObject({ name: "migrate", image: served.image, command: ["node", "dist/migrate.js"], envFrom: served.envFrom, resources: served.resources, securityContext: served.securityContext });
+        // A migration serves nothing: no ports, no probes.
+        expect(container.ports ?? container.readinessProbe ?? container.livenessProbe).toBeUndefined();
+        // Not behind the app's Service: its pods are not the app's.
+        expect(job.spec.template.metadata.labels["app.kubernetes.io/name"]).toBe("web-migrate");
+        // The rollout waits for it; it waits for the app's environment.
+        const deployment = built.resource("web-deployment");
+        expect(deployment.dependencies).toContain(built.resource("web-migrate").urn);
+        expect(built.resource("web-migrate").dependencies).toContain(built.resource("web-env").urn);
+    });
+
+    it("waits for what `before` creates for the release, and is a new Job (and a new `before`) for a new image", async () => {
+        const releases: string[] = [];
+        const build = (image: string) =>
+            runWithCluster((cluster) => {
+                const marker = (release: pulumi.Output<string>) => [new k8s.core.v1.ConfigMap("fresh-dump", { metadata: { name: pulumi.interpolate`dump-${release}`, namespace: "data" } }, { provider: cluster })];
+                new AppService("web", web({ image, migration: { ...migration, before: marker } }), { provider: cluster });
+            });
+        for (const image of ["ghcr.io/acme/shop-web:1.4.2", "ghcr.io/acme/shop-web:1.4.3"]) {
+            const built = await build(image);
+            const job = built.resource("web-migrate");
+            expect(job.dependencies).toContain(built.resource("fresh-dump").urn);
+            const release = (built.inputs("web-migrate").metadata.name as string).replace("web-migrate-", "");
+            expect(built.inputs("fresh-dump").metadata.name).toBe(`dump-${release}`);
+            releases.push(release);
+        }
+        expect(new Set(releases).size).toBe(2);
+    });
+
+    it("gets its own NetworkPolicy: the app's egress, no ingress; and declares its flows", async () => {
+        const built = await app("web", web({ migration, dataServices: [{ name: "postgres", to: { pod: { namespace: "data", labels: { "cnpg.io/cluster": "postgres" } } }, port: 5432 }] }));
+        const policy = built.inputs("web-migrate-network-policy");
+        expect(policy.spec).toMatchObject({ podSelector: { matchLabels: { "app.kubernetes.io/name": "web-migrate", "app.kubernetes.io/instance": "web" } }, policyTypes: ["Ingress", "Egress"], ingress: [] });
+        expect(policy.spec.egress).toEqual(built.inputs("web-network-policy").spec.egress);
+        // Declared, and let out by the planned policies of the default-deny apps namespace (the database's own side is its component's).
+        const { names, denied } = summary(flowsOf(built.run, ["apps"]));
+        expect(names).toEqual(expect.arrayContaining(["migration-to-postgres", "migration-dns-udp", "migration-dns-tcp"]));
+        expect(denied).toEqual([]);
+    });
+
+    it.each([
+        [{ command: [] }, 'AppService "web": migration.command must be a non-empty list of non-empty strings, such as ["node", "dist/migrate.js"]'],
+        [{ command: ["node", ""] }, 'AppService "web": migration.command must be a non-empty list of non-empty strings, such as ["node", "dist/migrate.js"]'],
+        [{ command: ["x"], timeoutSeconds: 5 }, 'AppService "web": migration.timeoutSeconds must be an integer from 60 to 86400 (got 5)'],
+    ])("refuses %j, naming the argument", async (bad, message) => {
+        await expect(app("web", web({ migration: bad }))).rejects.toThrow(ArgumentError);
+        await expect(app("web", web({ migration: bad }))).rejects.toThrow(message);
+    });
+});
