@@ -469,6 +469,31 @@ describe("deploy.yml", () => {
             expect(indexOfStep(job, aws!)).toBeLessThan(indexOfStep(job, pulumiStep(job)));
         }
     });
+
+    it("takes the deploy guard's recovery points after the credentials and before every update, with the stack's own policy config", () => {
+        for (const [stack, { id, job }] of upJobs()) {
+            const recovery = steps(job).find((s) => s.uses === "./.github/actions/recovery-points");
+            expect(recovery, `${id}: recovery points`).toBeDefined();
+            expect(recovery!.with).toEqual({ stack, "backend-url": "${{ vars.PULUMI_BACKEND_URL }}", "policy-config": `policies/config/${stack}.json` });
+            const aws = steps(job).find((s) => actionName(s) === "aws-actions/configure-aws-credentials")!;
+            expect(indexOfStep(job, aws)).toBeLessThan(indexOfStep(job, recovery!));
+            expect(indexOfStep(job, recovery!), `${id}: the update only after its recovery points`).toBeLessThan(indexOfStep(job, pulumiStep(job)));
+            // A failed recovery point fails the step: nothing lets the update run after it.
+            expect(pulumiStep(job).if, id).toBeUndefined();
+            expect(recovery!["continue-on-error"], id).toBeUndefined();
+        }
+        const action = parse(fs.readFileSync(path.join(root, ".github/actions/recovery-points/action.yml"), "utf8")) as { runs: { steps: Step[] } };
+        const script = action.runs.steps.map((st) => st.run ?? "").join("\n");
+        // The guard reads the preview's JSON; exit 3 means recovery points; they are taken, waited for and recorded.
+        expect(script).toMatch(/pulumi preview --stack "\$STACK" --policy-pack policies --policy-pack-config "\$POLICY_CONFIG" --json >/);
+        expect(script).toContain('npm run -s deploy-guard -- --preview "$RUNNER_TEMP/preview.json" --outputs "$RUNNER_TEMP/outputs.json"');
+        expect(script).toContain('if [ "$guard" != 3 ]; then');
+        expect(script).toContain('npm run -s recovery-points -- --decision "$RUNNER_TEMP/guard.json" --summary "$GITHUB_STEP_SUMMARY"');
+        expect(script).toMatch(/^\s*set -euo pipefail/m);
+        const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> };
+        expect(pkg.scripts["deploy-guard"]).toBeDefined();
+        expect(pkg.scripts["recovery-points"]).toBeDefined();
+    });
 });
 
 describe("drift.yml", () => {
