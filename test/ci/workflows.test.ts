@@ -480,7 +480,7 @@ describe("deploy.yml", () => {
             expect(indexOfStep(job, recovery!), `${id}: the update only after its recovery points`).toBeLessThan(indexOfStep(job, pulumiStep(job)));
             // A failed recovery point fails the step: nothing lets the update run after it.
             expect(pulumiStep(job).if, id).toBeUndefined();
-            expect(recovery!["continue-on-error"], id).toBeUndefined();
+            expect((recovery as Record<string, unknown>)["continue-on-error"], id).toBeUndefined();
         }
         const action = parse(fs.readFileSync(path.join(root, ".github/actions/recovery-points/action.yml"), "utf8")) as { runs: { steps: Step[] } };
         const script = action.runs.steps.map((st) => st.run ?? "").join("\n");
