@@ -23,7 +23,7 @@ await buildCached(esbuild, {
     bundle: true,
     platform: "node",
     format: "cjs",
-    target: "node20",
+    target: "node22",
     packages: "external",
     outfile,
     logLevel: "error",

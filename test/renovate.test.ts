@@ -18,6 +18,7 @@ interface CustomManager {
     managerFilePatterns: string[];
     matchStrings: string[];
     datasourceTemplate?: string;
+    depNameTemplate?: string;
     versioningTemplate?: string;
 }
 
@@ -46,7 +47,7 @@ function extract(file: string): Dependency[] {
             m.matchStrings.flatMap((s) =>
                 [...text.matchAll(new RegExp(s, "g"))].map((match) => ({
                     datasource: match.groups?.datasource ?? m.datasourceTemplate,
-                    depName: match.groups?.depName,
+                    depName: match.groups?.depName ?? m.depNameTemplate,
                     currentValue: match.groups?.currentValue,
                     registryUrl: match.groups?.registryUrl,
                 })),
@@ -61,7 +62,7 @@ describe("renovate.json", () => {
             expect(m.customType).toBe("regex");
             for (const s of m.matchStrings) {
                 expect(s).toContain("(?<currentValue>");
-                expect(s).toContain("(?<depName>");
+                expect(m.depNameTemplate ?? (s.includes("(?<depName>") ? "captured" : undefined)).toBeDefined();
                 expect(m.datasourceTemplate ?? (s.includes("(?<datasource>") ? "captured" : undefined)).toBeDefined();
             }
         }
@@ -79,6 +80,11 @@ describe("renovate.json", () => {
                 : { datasource: "docker", depName: p.name, currentValue: p.version, registryUrl: undefined },
         );
         expect(extract(PINS_MODULE)).toEqual(expected);
+    });
+
+    it("bumps .node-version from the npm registry's `node` package, the version the dev dependency pins", () => {
+        const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { devDependencies: Record<string, string> };
+        expect(extract(".node-version")).toEqual([{ datasource: "npm", depName: "node", currentValue: pkg.devDependencies.node, registryUrl: undefined }]);
     });
 
     it("bumps the backup image's base in the Dockerfile to the same dependency as the module's pin", () => {

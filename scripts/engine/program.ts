@@ -46,7 +46,7 @@ export async function bundleProgram(root: string, entry: string, opts: { project
             bundle: true,
             platform: "node",
             format: "cjs",
-            target: "node20",
+            target: "node22",
             packages: "external",
             outfile,
             logLevel: "silent",

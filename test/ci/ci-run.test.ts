@@ -85,6 +85,26 @@ describe(".ci/run", () => {
         expect(script).not.toMatch(/--stack (dev|prod)\b/);
     });
 
+    it("installs with npm itself on the pinned Node, then runs everything on it", () => {
+        expect(script).toContain("node_version=$(tr -d '[:space:]' <.node-version)");
+        expect(script).toMatch(/npx --yes --package="node@\$node_version" -- npm ci /);
+        const install = script.indexOf("-- npm ci ");
+        const pathLine = script.indexOf('export PATH="$PWD/node_modules/.bin:$PATH"');
+        expect(install).toBeGreaterThan(0);
+        expect(pathLine).toBeGreaterThan(install);
+        expect(pathLine).toBeLessThan(script.indexOf('step "typecheck"'));
+        // `npx vitest` and the checks come after the PATH line, so they run on node_modules/.bin/node.
+        expect(pathLine).toBeLessThan(script.indexOf("npx vitest run"));
+    });
+
+    it("checks every stack on Node 22 as well, with that Node running the check itself", () => {
+        expect(script).toContain("npm view 'node@22' version --json");
+        expect(script).toContain('npx --yes --package="node@$node22" -- node scripts/run.mjs check --stack "$stack"');
+        const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string>; engines: { node: string } };
+        expect(pkg.scripts.check, "what npm run check runs").toBe("node scripts/run.mjs check");
+        expect(pkg.engines.node).toMatch(/\^22\./);
+    });
+
     it("ends with the summary line", () => {
         const lines = script.trimEnd().split("\n");
         expect(lines.at(-2)).toBe('echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"');

@@ -11,6 +11,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import semver from "semver";
 import { parse } from "yaml";
 import { DEFAULT_DRIFT_ENVIRONMENT } from "../../bootstrap/config";
 import { DEPLOY_MAX_SESSION_SECONDS } from "../../bootstrap/github-oidc";
@@ -119,6 +120,31 @@ function matrixStacks(file: string, job: Job): string[] {
     expect(needsOf(job)).toContain("stacks");
     expect(workflow(file).jobs.stacks?.outputs?.stacks).toBe("${{ steps.list.outputs.stacks }}");
     return listedStacks(file);
+}
+
+/**
+ * The offline check job: every stack on each Node line package.json's engines supports, with that
+ * Node from setup-node running the check itself (`npm run` would put the pinned node of
+ * node_modules/.bin first on the PATH, so the 22 leg would not run on 22).
+ */
+function expectCheckOnEverySupportedNode(file: string, check: Job): void {
+    expect(matrixStacks(file, check)).toEqual(stacks);
+    const engines = (JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { engines: { node: string } }).engines.node;
+    const lines = check.strategy?.matrix?.node as string[];
+    expect(lines).toEqual(["22", "24"]);
+    expect(lines.map((line) => new semver.Range(engines).set.some((comparators) => comparators.some((c) => c.semver.major === Number(line)))), engines).toEqual([true, true]);
+    expect(readFileTrim(".node-version").split(".")[0], "the pinned runtime is one of the lines checked").toBe(lines[lines.length - 1]);
+    expect(setupStep(check).with?.["node-version"]).toBe("${{ matrix.node }}");
+    expect(check.name).toContain("${{ matrix.node }}");
+    const run = steps(check).find((s) => s.name === "Offline check");
+    expect(run?.run).toBe("node scripts/run.mjs check --stack ${{ matrix.stack }}");
+    expect(indexOfStep(check, setupStep(check))).toBeLessThan(indexOfStep(check, run!));
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> };
+    expect(pkg.scripts.check, "the step runs what `npm run check` runs").toBe("node scripts/run.mjs check");
+}
+
+function readFileTrim(file: string): string {
+    return fs.readFileSync(path.join(root, file), "utf8").trim();
 }
 
 function actionName(step: Step): string | undefined {
@@ -300,10 +326,13 @@ describe("the setup action", () => {
     };
     const actionSteps = action.runs?.steps ?? [];
 
-    it("sets up Node 20 with the npm cache and runs npm ci", () => {
+    it("sets up the Node of .node-version (unless a job asks for another) with the npm cache and runs npm ci", () => {
         expect(action.runs?.using).toBe("composite");
         const node = actionSteps.find((s) => actionName(s) === "actions/setup-node");
-        expect(node?.with?.["node-version"]).toBe("20");
+        // setup-node reads node-version-file only when node-version is empty (src/main.ts, resolveVersionInput).
+        expect(node?.with?.["node-version-file"]).toBe(".node-version");
+        expect(node?.with?.["node-version"]).toBe("${{ inputs.node-version }}");
+        expect((action.inputs?.["node-version"] as { default?: string } | undefined)?.default).toBe("");
         expect(node?.with?.cache).toBe("npm");
         expect(actionSteps.some((s) => /^npm ci\b/.test(s.run ?? "") && s["working-directory"] === undefined)).toBe(true);
     });
@@ -358,14 +387,9 @@ describe("pull-request.yml", () => {
 
     it("checks every stack offline without secrets or conditions, so forks get it too", () => {
         const check = wf().jobs.check!;
-        expect(matrixStacks("pull-request.yml", check)).toEqual(stacks);
+        expectCheckOnEverySupportedNode("pull-request.yml", check);
         expect(check.if).toBeUndefined();
         expect(JSON.stringify(check)).not.toMatch(/secrets\.|vars\./);
-        const run = steps(check).find((s) => s.name === "Offline check");
-        expect(run?.run).toBe("npm run check -- --stack ${{ matrix.stack }}");
-        expect(indexOfStep(check, setupStep(check))).toBeLessThan(indexOfStep(check, run!));
-        const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> };
-        expect(pkg.scripts.check).toBeDefined();
     });
 
     it("previews only same-repository pull requests, only once the bootstrap's variables are set, after the check", () => {
@@ -423,8 +447,7 @@ describe("deploy.yml", () => {
         const ups = upJobs();
         expect(ups.size).toBeGreaterThan(0);
         expect(stacks).toEqual(expect.arrayContaining([...ups.keys()]));
-        expect(matrixStacks("deploy.yml", wf().jobs.check!)).toEqual(stacks);
-        expect(steps(wf().jobs.check!).some((s) => s.run === "npm run check -- --stack ${{ matrix.stack }}")).toBe(true);
+        expectCheckOnEverySupportedNode("deploy.yml", wf().jobs.check!);
         for (const [stack, { id, job }] of ups) {
             expect(pulumiStep(job).with).toMatchObject({ policyPacks: "policies", policyPackConfigs: `policies/config/${stack}.json` });
             expect(setupStep(job).with).toMatchObject({ "policy-pack": "true", stack });

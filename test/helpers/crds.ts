@@ -6,8 +6,9 @@
  * - External Secrets Operator v1 (`@kubernetes-models/external-secrets` exists on npm but is not
  *   installed; the fixture is the v1 schema at the chart's tag).
  * - CloudNativePG `Cluster` and `ScheduledBackup` at chart cloudnative-pg 0.29.0, and the Barman
- *   Cloud plugin's `ObjectStore`: `@kubernetes-models/cloudnative-pg` 2.x needs Node >= 22, and
- *   0.1.x, the last to accept Node 20, has an older Cluster schema and no barman-cloud types.
+ *   Cloud plugin's `ObjectStore`: the fixtures follow the pinned releases exactly
+ *   (`@kubernetes-models/cloudnative-pg` 2.x, installable since the move to Node 22+, is not
+ *   checked against them; 0.1.x had an older Cluster schema and no barman-cloud types).
  *
  * Like a `kubernetes-models` class, a custom resource must also carry its own apiVersion and kind
  * and a valid ObjectMeta, and its fields' formats (int32, date-time, ...) are checked (the CRD's schema says only `metadata: object`; the API server checks it

@@ -331,4 +331,21 @@ describe("the pack's files", () => {
             expect(pack.dependencies[sdk], sdk).toBe(estate.dependencies[sdk]);
         }
     });
+
+    it("package.json runs on the estate's Node versions, with the estate's TypeScript, ts-node and Node types, and its lock file agrees", () => {
+        type Manifest = { engines: Record<string, string>; dependencies: Record<string, string>; devDependencies: Record<string, string> };
+        const pack = JSON.parse(read("package.json")) as Manifest;
+        const estate = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as Manifest;
+        expect(pack.engines).toEqual(estate.engines);
+        for (const tool of ["typescript", "ts-node", "@types/node"]) {
+            expect(pack.devDependencies[tool], tool).toBe(estate.devDependencies[tool]);
+        }
+        const lock = JSON.parse(read("package-lock.json")) as { packages: Record<string, Partial<Manifest> & { version?: string }> };
+        expect(lock.packages[""]).toMatchObject({ engines: pack.engines, dependencies: pack.dependencies, devDependencies: pack.devDependencies });
+        // The SDKs the pack loads are the versions the estate's own lock file holds.
+        const estateLock = JSON.parse(fs.readFileSync(path.join(root, "package-lock.json"), "utf8")) as typeof lock;
+        for (const sdk of Object.keys(pack.dependencies)) {
+            expect(lock.packages[`node_modules/${sdk}`]?.version, sdk).toBe(estateLock.packages[`node_modules/${sdk}`]?.version);
+        }
+    });
 });

@@ -169,7 +169,10 @@ describe("ClusterPostgres with defaults", () => {
 
     it("in preview, knows the host but not the generated password", async () => {
         const b = await postgres({}, { preview: true });
-        expect(b.shownOutputs().connection).toMatchObject({ host: "pg-rw.data.svc", password: "[unknown]" });
+        expect(b.outputs().connection).toMatchObject({ host: "pg-rw.data.svc", password: "[unknown]" });
+        // The unknown password stays secret: since @pulumi/pulumi 3.276 (pulumi/pulumi#24500) the SDK
+        // keeps the secret marker on an unknown value, so it prints as a secret, as the CLI shows it.
+        expect(b.shownOutputs().connection).toMatchObject({ host: "pg-rw.data.svc", password: "[secret]" });
     });
 });
 
