@@ -102,7 +102,7 @@ describe("README.md", () => {
 
     it("keeps the two commands of the quick start", () => {
         const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
-        expect(readme).toContain("npm ci && npm run -s check -- --stack dev");
+        expect(readme).toContain('npx -y -p node@"$(cat .node-version)" -- npm ci && npm run -s check -- --stack dev');
         expect(readme).toContain("bash .ci/run");
         expect(readme).toMatch(/`tests: N passed, 0 failed, 0 skipped`/);
     });
