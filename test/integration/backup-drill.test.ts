@@ -460,7 +460,7 @@ describe("drill.sh: the whole store (postgres)", () => {
         const late = runScript("drill.sh", pgDrillEnv(c, { ...objectives, DRILL_RPO_OBJECTIVE_SECONDS: "900", DRILL_NOW: "2023-01-03T08:00:00Z" }));
         expectSuccess(late);
         expect(late.stderr).toMatch(
-            /objectives: the restored backup is 1d 6h old; RPO 15m: NOT met; backups every 1d 0h cannot meet that RPO by themselves \(point-in-time recovery must\); schedule \(every 1d 0h, 4h 0m to finish\): NOT met; RTO 1h 0m: met .*the store would NOT meet its objectives today/,
+            /objectives: the restored backup is 1d 6h old; RPO 15m: NOT met \(backups every 1d 0h cannot meet it by themselves: point-in-time recovery must\); schedule \(every 1d 0h, 4h 0m to finish\): NOT met; RTO 1h 0m: met .*the store would NOT meet its objectives today/,
         );
         expect(await pushgateway.value("estate_restore_drill_objectives_met", { ...drillLabels(c), objective: "rpo" })).toBe(0);
         expect(await pushgateway.value("estate_restore_drill_objectives_met", { ...drillLabels(c), objective: "schedule" })).toBe(0);
