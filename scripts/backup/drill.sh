@@ -414,7 +414,9 @@ survey_store() {
     for kind in "${FINDING_KINDS[@]}"; do
         samples+=("${FINDINGS[$kind]}" "engine=\"$BACKUP_ENGINE\",kind=\"$kind\"")
     done
-    STORE_METRICS=$(gauge estate_restore_drill_store_inconsistencies "Incomplete or inconsistent backups the last drill found in the store, by kind" "${samples[@]}")
+    STORE_METRICS=$(
+        gauge estate_restore_drill_store_inconsistencies "Incomplete or inconsistent backups the last drill found in the store, by kind" "${samples[@]}"
+    )
     local total
     total=$(findings_total)
     if [ "$total" -gt 0 ]; then
@@ -669,7 +671,9 @@ main() {
     [ "$findings" = 0 ] || success=0
     local objectives_metric=""
     if [ ${#OBJECTIVE_SAMPLES[@]} -gt 0 ]; then
-        objectives_metric=$(gauge estate_restore_drill_objectives_met "1 if the restored backup's age and the measured RTO meet the objective (rpo, schedule, rto), 0 if not" "${OBJECTIVE_SAMPLES[@]}")
+        objectives_metric=$(
+            gauge estate_restore_drill_objectives_met "1 if the restored backup's age and the measured RTO meet the objective (rpo, schedule, rto), 0 if not" "${OBJECTIVE_SAMPLES[@]}"
+        )
     fi
     # A drill that restored, but found the store inconsistent, is a failed drill: it reports the
     # restore's figures, and the failure (the on_exit trap).
