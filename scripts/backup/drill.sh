@@ -247,9 +247,11 @@ listed_size() {
     jq -r --arg k "$2" '[.Contents[]? | select(.Key == $k) | .Size][0] // "missing"' "$WORK/listing.$1.json"
 }
 
-# tier_manifests TIER: the tier's manifest keys, newest first (keys sort by their UTC timestamp).
+# tier_manifests TIER [first]: the tier's manifest keys, newest first (keys sort by their UTC
+# timestamp); with "first", only the newest.
 tier_manifests() {
-    jq -r '[.Contents[]?.Key | select(endswith(".manifest.json"))] | sort | reverse | .[]' "$WORK/listing.$1.json"
+    jq -r --arg first "${2:-}" '[.Contents[]?.Key | select(endswith(".manifest.json"))] | sort | reverse
+        | if $first == "" then .[] else (.[0] // empty) end' "$WORK/listing.$1.json"
 }
 
 # verify_backup TIER MANIFEST_KEY: fetches the manifest, the dump and its .sha256, and checks them:
@@ -271,7 +273,7 @@ verify_backup() {
     if [ -n "$archived" ]; then
         local what="the newest backup"
         [ "$tier" = "$DRILL_TIER" ] || what="the newest $tier backup"
-        [ "$manifest_key" = "$(tier_manifests "$tier" | head -n 1)" ] || what="the backup $(s3_url "$prefix$stem")"
+        [ "$manifest_key" = "$(tier_manifests "$tier" first)" ] || what="the backup $(s3_url "$prefix$stem")"
         warn "$what is archived: $archived; the download works only if a restored copy exists"
         glacier_flags=(--force-glacier-transfer)
     fi
@@ -382,7 +384,7 @@ survey_store() {
     for tier in "${TIERS[@]}"; do
         if [ "$tier" != "$DRILL_TIER" ]; then
             list_tier "$tier"
-            newest=$(tier_manifests "$tier" | head -n 1)
+            newest=$(tier_manifests "$tier" first)
             if [ -n "$newest" ]; then
                 rc=0
                 verify_backup "$tier" "$newest" || rc=$?
