@@ -640,8 +640,9 @@ main() {
     NO_BACKUP_REASON=""
     choose_backup
     fetched=$(now_seconds)
-    local selected_manifest=$MANIFEST selected_dump=$DUMP selected_checksum=$CHECKSUM selected_key=$DUMP_KEY
-    local selected_stamp=$BACKUP_STAMP selected_rows=$ROW_COUNTS
+    # The survey verifies other backups with the same variables: the chosen one's, kept aside.
+    local selected_manifest=${MANIFEST:-} selected_dump=${DUMP:-} selected_checksum=${CHECKSUM:-} selected_key=${DUMP_KEY:-}
+    local selected_stamp=${BACKUP_STAMP:-} selected_rows=${ROW_COUNTS:-}
     survey_store
     [ -z "$NO_BACKUP_REASON" ] || die "$NO_BACKUP_REASON"
     MANIFEST=$selected_manifest DUMP=$selected_dump CHECKSUM=$selected_checksum DUMP_KEY=$selected_key
