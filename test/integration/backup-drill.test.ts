@@ -337,11 +337,14 @@ describe("drill.sh (postgres)", () => {
         expect(drillDatabases()).toEqual([]);
     });
 
-    it("fails when the dump a manifest names is missing", () => {
+    it("fails when the dump a manifest names is missing, after surveying the whole store", async () => {
         const c = backedUpCase("drill-missing");
         s3.remove(c.bucket, newestDump(c));
         const before = s3.list(c.bucket);
-        expectFailure(runScript("drill.sh", pgDrillEnv(c)), new RegExp(`object s3://${c.bucket}/${newestDump(c)} is missing`));
+        const result = runScript("drill.sh", pgDrillEnv(c));
+        expectFailure(result, new RegExp(`object s3://${c.bucket}/${newestDump(c)} is missing`));
+        expect(result.stderr).toMatch(new RegExp(`restore drill FAILED: no complete backup to restore under s3://${c.bucket}/daily/${c.service}/${c.database}/: all 1 are incomplete or inconsistent`));
+        expect(await pushgateway.value("estate_restore_drill_store_inconsistencies", { job: "estate_restore_drill", service: c.service, database: c.database, kind: "missing_object" })).toBe(1);
         expect(s3.list(c.bucket)).toEqual(before);
     });
 
