@@ -382,6 +382,7 @@ function buildBackupJobs(
                 bucket: { name: backups.bucketName, arn: backups.bucketArn, kmsKeyArn: backups.kmsKeyArn, region: spec.region },
                 image,
                 rtoMinutes: spec.dr.rtoMinutes,
+                rpoMinutes: spec.dr.rpoMinutes,
                 version: service === "redis" ? undefined : spec.data[service]!.version,
                 backupSchedule: settings.backupSchedule,
                 drillSchedule: settings.drillSchedule,

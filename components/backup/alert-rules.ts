@@ -68,6 +68,8 @@ export const DR_ALERTS = {
     drillRtoAboveObjective: "EstateRestoreDrillRtoAboveObjective",
     drillOverdue: "EstateRestoreDrillOverdue",
     drillMissing: "EstateRestoreDrillMissing",
+    storeInconsistent: "EstateBackupStoreInconsistent",
+    objectiveUnmet: "EstateRestoreDrillObjectiveUnmet",
 } as const;
 
 const RUNBOOK_BASE = "docs/runbooks";
@@ -75,7 +77,8 @@ const RUNBOOK_BASE = "docs/runbooks";
 /**
  * The rule groups `estate-dr-backups` and `estate-dr-drills`: per target, a backup older than its
  * schedule allows (or never reported), a failed backup run, a failed drill, a drill whose RTO is
- * above the objective, and a drill overdue (or never reported). Throws `ArgumentError` on invalid
+ * above the objective, a drill overdue (or never reported), an inconsistent store (per `kind`) and
+ * an objective the restored backup would not meet (per `objective`). Throws `ArgumentError` on invalid
  * objectives or targets.
  */
 export function drAlertRules(objectives: DrObjectives, targets: readonly BackupTarget[], options: DrAlertOptions = {}): RuleGroup[] {
@@ -157,6 +160,26 @@ export function drAlertRules(objectives: DrObjectives, targets: readonly BackupT
                 annotations: {
                     summary: `No successful restore drill of ${service}/${database} for more than ${duration(maxDrillAgeSeconds)}`,
                     description: `The drill runs every ${drillIntervalDays} days; the last success was {{ $value | humanizeDuration }} ago.`,
+                    runbook_url: `${RUNBOOK_BASE}/README.md#drill-alerts`,
+                },
+            },
+            {
+                alert: DR_ALERTS.storeInconsistent,
+                expr: `${M.drillStoreInconsistencies}${drillSelector} > 0`,
+                labels: { severity: "critical", ...labels },
+                annotations: {
+                    summary: `The backup store of ${service}/${database} is incomplete or inconsistent: {{ $labels.kind }}`,
+                    description: `The last restore drill found {{ $value }} {{ $labels.kind }} finding(s) in the tier prefixes of ${service}/${database} (objects without a manifest, manifests without their objects, sizes or checksums that disagree). The drill job's log has one INCONSISTENT line per finding.`,
+                    runbook_url: `${RUNBOOK_BASE}/README.md#drill-alerts`,
+                },
+            },
+            {
+                alert: DR_ALERTS.objectiveUnmet,
+                expr: `${M.drillObjectivesMet}${drillSelector} == 0`,
+                labels: { severity: "warning", ...labels },
+                annotations: {
+                    summary: `Restored from the store today, ${service}/${database} would not meet its {{ $labels.objective }} objective`,
+                    description: `The last restore drill compared the restored backup's age with the RPO (${minutes(objectives.rpoMinutes)}) and the backup schedule (every ${minutes(target.backupIntervalMinutes)}), and the measured RTO with its objective (${minutes(objectives.rtoMinutes)}): {{ $labels.objective }} is not met. The drill's log says by how much.`,
                     runbook_url: `${RUNBOOK_BASE}/README.md#drill-alerts`,
                 },
             },

@@ -41,7 +41,7 @@ import { images } from "../lib/charts";
 import { isPinnedImage } from "../lib/images";
 import { DEFAULT_PUSHGATEWAY_POD_LABELS, backupJobsFlows } from "./backup-flows";
 import { kubernetesCronProblem } from "../lib/cron";
-import { LOGICAL_BACKUP_SCHEDULE, RESTORE_DRILL_SCHEDULE } from "./objectives";
+import { LOGICAL_BACKUP_SCHEDULE, RESTORE_DRILL_SCHEDULE, cronIntervalMinutes } from "./objectives";
 import { TIERS } from "./retention";
 
 export { irsaTrustPolicy, issuerHost } from "../k8s/irsa";
@@ -112,6 +112,13 @@ export interface BackupJobsArgs {
     image: pulumi.Input<string>;
     /** The recovery time objective in minutes (`estate:dr.rtoMinutes`): `DRILL_RTO_OBJECTIVE_SECONDS`. Required. */
     rtoMinutes: number;
+    /**
+     * The recovery point objective in minutes (`estate:dr.rpoMinutes`): `DRILL_RPO_OBJECTIVE_SECONDS`,
+     * against which the drill compares the age of the backup it restored (with the backup schedule's
+     * interval, `DRILL_BACKUP_INTERVAL_SECONDS`, and `backupTimeoutMinutes`, `DRILL_BACKUP_TIMEOUT_SECONDS`).
+     * Default: none, the drill reports no RPO objective.
+     */
+    rpoMinutes?: number;
     /**
      * The server version the drill's scratch server runs: postgres, the major (`14`-`17`, the
      * `postgres` image of `images.drill.postgres`); mongo, `4.0`, `5.0` or `8.0` (the `mongo` image of `images.drill.mongo`,
@@ -277,6 +284,9 @@ export class BackupJobs extends pulumi.ComponentResource {
             bucket: a.bucket,
             pushgatewayUrl: a.pushgatewayUrl,
             rtoMinutes: a.rtoMinutes,
+            rpoMinutes: a.rpoMinutes,
+            backupIntervalMinutes: cronIntervalMinutes(a.backupSchedule),
+            backupTimeoutMinutes: a.backupTimeoutMinutes,
             pgSslMode: a.pgSslMode,
             drillSqlChecks: a.drillSqlChecks,
         });
@@ -442,6 +452,12 @@ export function backupEnvironment(p: {
     bucket: Pick<BackupJobsBucket, "name" | "region">;
     pushgatewayUrl: string;
     rtoMinutes: number;
+    /** The RPO objective; unset, the drill judges no RPO. */
+    rpoMinutes?: number;
+    /** How often the backup runs (`cronIntervalMinutes` of its schedule); unset, the drill judges no schedule. */
+    backupIntervalMinutes?: number;
+    /** How long a backup may run: an object without a manifest that is younger may be an upload in progress. */
+    backupTimeoutMinutes?: number;
     pgSslMode?: "require" | "verify-full";
     drillSqlChecks?: string[];
 }): Record<string, pulumi.Input<string>> {
@@ -455,6 +471,10 @@ export function backupEnvironment(p: {
         BACKUP_WORK_DIR: BACKUP_WORK_DIR,
         DRILL_RTO_OBJECTIVE_SECONDS: String(p.rtoMinutes * 60),
     };
+    // What the drill compares the restored backup's age with (drill.sh --help).
+    if (p.rpoMinutes !== undefined) env.DRILL_RPO_OBJECTIVE_SECONDS = String(p.rpoMinutes * 60);
+    if (p.backupIntervalMinutes !== undefined) env.DRILL_BACKUP_INTERVAL_SECONDS = String(p.backupIntervalMinutes * 60);
+    if (p.backupTimeoutMinutes !== undefined) env.DRILL_BACKUP_TIMEOUT_SECONDS = String(p.backupTimeoutMinutes * 60);
     switch (p.engine) {
         case "postgres":
             Object.assign(env, {
@@ -774,6 +794,7 @@ function validate(name: string, args: BackupJobsArgs): void {
     }
     check.required("rtoMinutes", args.rtoMinutes, "the recovery time objective in minutes");
     check.int("rtoMinutes", args.rtoMinutes, 1, 10080);
+    check.int("rpoMinutes", args.rpoMinutes, 1, 10080);
     check.backupBucket("bucket", args.bucket, { name: "name", arn: "arn", kmsKeyArn: "kmsKeyArn", region: "region" });
     if (args.engine === "postgres") {
         check.required("version", args.version, "the PostgreSQL major of the drill's scratch server: 14 to 17");

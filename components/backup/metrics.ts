@@ -30,4 +30,18 @@ export const BACKUP_METRICS = {
     drillRto: "estate_restore_drill_rto_seconds",
     /** Unix time of the backup the last drill restored. */
     drillBackupTime: "estate_restore_drill_backup_timestamp_seconds",
+    /**
+     * Findings of the last drill's survey of the store, by `kind` (`STORE_INCONSISTENCY_KINDS`):
+     * every kind is pushed, 0 when none was found, so a fixed store resolves the alert.
+     */
+    drillStoreInconsistencies: "estate_restore_drill_store_inconsistencies",
+    /**
+     * 1 when the restored backup meets the `objective` (`rpo`: its age within the RPO and a schedule
+     * no sparser; `schedule`: its age within the backup interval plus the backup timeout; `rto`: the
+     * measured RTO within the objective), 0 when not. Only the configured objectives are pushed.
+     */
+    drillObjectivesMet: "estate_restore_drill_objectives_met",
 } as const;
+
+/** The `kind` label of `estate_restore_drill_store_inconsistencies`: what drill.sh reports as `INCONSISTENT: <kind>: ...`. */
+export const STORE_INCONSISTENCY_KINDS = ["orphan_object", "missing_object", "size_mismatch", "checksum_mismatch", "invalid_manifest"] as const;

@@ -14,13 +14,21 @@ usage() {
     cat <<'EOF'
 Usage: drill.sh             (configured by environment variables)
 
-Restores the newest backup (newest <tier>/<service>/<database>/*.manifest.json) and checks it:
-  1. fetch the manifest, the dump and its .sha256;
-  2. verify: the dump's size and SHA-256 equal the manifest's, and the .sha256 object agrees;
-  3. restore into a scratch database created for the drill (dropped afterwards);
-  4. check: postgres: the same tables with the same row counts as the manifest, then every
+Verifies the store and restores the newest complete backup of DRILL_TIER:
+  1. fetch the newest manifest of the tier, its dump and .sha256, and verify them: both objects
+     exist, the dump's size (the listing's) and SHA-256 equal the manifest's, the .sha256 object
+     agrees; when they do not, the next older backup, and so on (the log and the result say why);
+  2. restore into a scratch database created for the drill (dropped afterwards);
+  3. check: postgres: the same tables with the same row counts as the manifest, then every
      DRILL_SQL_CHECKS statement; redis: the key count; mongo: documents per collection;
-the RTO is the time of 1-4, in seconds.
+the RTO is the time of 1-3, in seconds. Between 1 and 2, outside the clock, the rest of the store
+(<tier>/<service>/<database>/ of every tier): the newest backup of each other tier is verified
+the same way, and every object must belong to a manifest and every manifest's objects must exist.
+Each finding is a stderr line "INCONSISTENT: <kind>: ...", kinds orphan_object (no manifest,
+older than DRILL_BACKUP_TIMEOUT_SECONDS), missing_object, size_mismatch, checksum_mismatch,
+invalid_manifest; the drill then exits 1, after restoring. The restored backup's age is compared
+with the RPO and the schedule, the RTO with its objective: the log says whether the store would
+meet the objectives today.
 
 Required (the same names as backup.sh)
   BACKUP_ENGINE            postgres | mongo | redis
@@ -41,15 +49,25 @@ Where to restore
             DRILL_REDIS_LOAD_TIMEOUT seconds to wait for the RDB to load (default 600)
 Optional
   DRILL_TIER               which tier to restore from (default daily)
-  DRILL_RTO_OBJECTIVE_SECONDS  warn when the measured RTO exceeds it (alerts do the paging)
+  DRILL_RTO_OBJECTIVE_SECONDS  the RTO objective: warn when the measured RTO exceeds it
+  DRILL_RPO_OBJECTIVE_SECONDS  the RPO objective: met while the restored backup is no older
+  DRILL_BACKUP_INTERVAL_SECONDS  how often backup.sh runs: the schedule is met while the
+                           restored backup is no older than the interval plus the timeout
+  DRILL_BACKUP_TIMEOUT_SECONDS how long a backup may run (default 14400): an object without a
+                           manifest younger than this may be an upload in progress
+  DRILL_NOW                the time the restored backup's age is measured at, ISO 8601 UTC
+                           (default: now); for tests
   BACKUP_S3_ENDPOINT_URL, AWS_*, PUSHGATEWAY_URL, BACKUP_WORK_DIR, AWS_CLI: as for backup.sh
 
-Exit codes: 0 restored and verified; 1 failed (missing, corrupt or mismatching backup, restore
-error); 2 configuration error; 3 verified, but the metrics push failed.
+Exit codes: 0 restored and verified, the store consistent; 1 failed (no complete backup, a
+restore or check error, or any INCONSISTENT finding); 2 configuration error; 3 verified, but the
+metrics push failed.
 Metrics (job estate_restore_drill, grouping labels service, database):
 estate_restore_drill_last_run_success, estate_restore_drill_last_run_timestamp_seconds,
 estate_restore_drill_last_success_timestamp_seconds, estate_restore_drill_last_failure_timestamp_seconds,
-estate_restore_drill_rto_seconds, estate_restore_drill_backup_timestamp_seconds.
+estate_restore_drill_rto_seconds, estate_restore_drill_backup_timestamp_seconds,
+estate_restore_drill_store_inconsistencies{kind}, estate_restore_drill_objectives_met{objective}
+(objective: rpo, schedule, rto; only those configured).
 EOF
 }
 
@@ -57,6 +75,7 @@ handle_arguments "$@"
 
 REPORT_FAILURES=0
 WORK=""
+STORE_METRICS=""
 SCRATCH=""
 SCRATCH_CREATED=0
 REDIS_PID=""
@@ -113,6 +132,7 @@ on_exit() {
                 gauge estate_restore_drill_last_run_success "1 if the last restore drill restored and verified the newest backup, 0 if it failed" 0 "$labels"
                 gauge estate_restore_drill_last_run_timestamp_seconds "End of the last restore drill" "$now" "$labels"
                 gauge estate_restore_drill_last_failure_timestamp_seconds "End of the last failed restore drill" "$now" "$labels"
+                [ -z "$STORE_METRICS" ] || printf '%s\n' "$STORE_METRICS"
             )" || true
         fi
         log "restore drill FAILED: ${reason:-exit code $rc}"
@@ -142,9 +162,16 @@ read_config() {
     require_env BACKUP_BUCKET
     DRILL_TIER=${DRILL_TIER:-daily}
     case $DRILL_TIER in daily | weekly | monthly | yearly) ;; *) config_error "DRILL_TIER must be daily, weekly, monthly or yearly (got \"$DRILL_TIER\")" ;; esac
-    if [ -n "${DRILL_RTO_OBJECTIVE_SECONDS:-}" ] && ! [[ $DRILL_RTO_OBJECTIVE_SECONDS =~ ^[0-9]+$ ]]; then
-        config_error "DRILL_RTO_OBJECTIVE_SECONDS must be a whole number of seconds (got \"$DRILL_RTO_OBJECTIVE_SECONDS\")"
-    fi
+    local name
+    for name in DRILL_RTO_OBJECTIVE_SECONDS DRILL_RPO_OBJECTIVE_SECONDS DRILL_BACKUP_INTERVAL_SECONDS DRILL_BACKUP_TIMEOUT_SECONDS; do
+        if [ -n "${!name:-}" ] && ! [[ ${!name} =~ ^[0-9]+$ ]]; then
+            config_error "$name must be a whole number of seconds (got \"${!name}\")"
+        fi
+    done
+    # backup.sh's job may run this long (the CronJob's activeDeadlineSeconds): an object without a
+    # manifest that is younger may belong to a backup still uploading.
+    DRILL_BACKUP_TIMEOUT_SECONDS=${DRILL_BACKUP_TIMEOUT_SECONDS:-14400}
+    case $BACKUP_ENGINE in postgres) DUMP_EXT=dump ;; mongo) DUMP_EXT=archive.gz ;; redis) DUMP_EXT=rdb ;; esac
 
     case $BACKUP_ENGINE in
         postgres)
@@ -181,59 +208,224 @@ read_config() {
 # ---------------------------------------------------------------------------------------------
 # Fetch and verify
 
-# Sets MANIFEST, DUMP and CHECKSUM (local files) from the newest manifest of the tier. One awscli
-# run fetches the backup's three objects in parallel (they share the manifest's timestamp stem).
-fetch_newest() {
-    local prefix="$DRILL_TIER/$BACKUP_SERVICE/$BACKUP_DATABASE/"
-    s3_listing "$prefix"
-    # One jq run: the newest manifest (keys sort by their UTC timestamp, byte order), and the
-    # objects of that backup in a class that needs a RestoreObject request before a GET (the
-    # listing names each object's storage class).
-    local manifest_key archived
-    {
-        IFS= read -r manifest_key
-        IFS= read -r archived
-    } < <(jq -r '(.Contents // []) as $objects
-                 | ([$objects[].Key | select(endswith(".manifest.json"))] | sort | last // "") as $m
-                 | ($m | sub("manifest\\.json$"; "")) as $stem
-                 | $m, (if $m == "" then "" else
-                        [$objects[] | select((.Key | startswith($stem)) and (.StorageClass == "GLACIER" or .StorageClass == "DEEP_ARCHIVE"))
-                         | "\(.Key) (\(.StorageClass))"] | join(", ") end)' <<<"$LISTING")
-    [ -n "$manifest_key" ] || die "no backup to restore: no manifest (*.manifest.json) under $(s3_url "$prefix")"
-    log "newest backup: $(s3_url "$manifest_key")"
-    local stem fetched="$WORK/fetch" output glacier_flags=()
+# The store: every tier prefix of this database. Each finding is one stderr line
+# "INCONSISTENT: <kind>: <what>" and counts in estate_restore_drill_store_inconsistencies{kind}.
+TIERS=(daily weekly monthly yearly)
+FINDING_KINDS=(orphan_object missing_object size_mismatch checksum_mismatch invalid_manifest)
+declare -A FINDINGS=() REPORTED=()
+for kind in "${FINDING_KINDS[@]}"; do FINDINGS[$kind]=0; done
+STORE_METRICS=""
+LAST_PROBLEM=""
+
+tier_prefix() {
+    printf '%s/%s/%s/' "$1" "$BACKUP_SERVICE" "$BACKUP_DATABASE"
+}
+
+# inconsistent KIND MESSAGE: reports one finding, once per kind and message.
+inconsistent() {
+    LAST_PROBLEM=$2
+    [ -z "${REPORTED["$1 $2"]:-}" ] || return 0
+    REPORTED["$1 $2"]=1
+    FINDINGS[$1]=$((FINDINGS[$1] + 1))
+    printf 'INCONSISTENT: %s: %s\n' "$1" "$2" >&2
+}
+
+findings_total() {
+    local kind total=0
+    for kind in "${FINDING_KINDS[@]}"; do total=$((total + FINDINGS[$kind])); done
+    printf '%s' "$total"
+}
+
+# list_tier TIER: the tier's listing (list-objects-v2 JSON) into $WORK/listing.TIER.json.
+list_tier() {
+    s3_listing "$(tier_prefix "$1")"
+    printf '%s' "$LISTING" >"$WORK/listing.$1.json"
+}
+
+# listed_size TIER KEY: the size of KEY in the tier's listing, or "missing".
+listed_size() {
+    jq -r --arg k "$2" '[.Contents[]? | select(.Key == $k) | .Size][0] // "missing"' "$WORK/listing.$1.json"
+}
+
+# tier_manifests TIER [first]: the tier's manifest keys, newest first (keys sort by their UTC
+# timestamp); with "first", only the newest.
+tier_manifests() {
+    jq -r --arg first "${2:-}" '[.Contents[]?.Key | select(endswith(".manifest.json"))] | sort | reverse
+        | if $first == "" then .[] else (.[0] // empty) end' "$WORK/listing.$1.json"
+}
+
+# verify_backup TIER MANIFEST_KEY: fetches the manifest, the dump and its .sha256, and checks them:
+# the manifest is valid and names objects in its own prefix, both objects exist, the dump's size
+# and SHA-256 equal the manifest's, the .sha256 object agrees. 0 when complete and consistent
+# (MANIFEST, DUMP, CHECKSUM, DUMP_KEY, BACKUP_STAMP, ROW_COUNTS, VERIFIED_BYTES, VERIFIED_SHA
+# describe it); 1 after reporting what is wrong (LAST_PROBLEM); 2 when an archived object could not
+# be read (not a finding: the lifecycle archives older copies).
+verify_backup() {
+    local tier=$1 manifest_key=$2 prefix stem fetched output archived glacier_flags=()
+    prefix=$(tier_prefix "$tier")
     stem=$(basename "$manifest_key" .manifest.json)
+    fetched="$WORK/fetch/$tier/$stem"
     mkdir -p "$fetched"
-    # awscli skips archived objects unless forced; forced, it gets a restored copy, or
-    # InvalidObjectState while there is none.
+    # Objects in a class that needs a RestoreObject request before a GET (the listing names each
+    # object's storage class).
+    archived=$(jq -r --arg stem "$prefix$stem." '[.Contents[]? | select((.Key | startswith($stem)) and (.StorageClass == "GLACIER" or .StorageClass == "DEEP_ARCHIVE"))
+                   | "\(.Key) (\(.StorageClass))"] | join(", ")' "$WORK/listing.$tier.json")
     if [ -n "$archived" ]; then
-        warn "the newest backup is archived: $archived; the download works only if a restored copy exists"
+        local what="the newest backup"
+        [ "$tier" = "$DRILL_TIER" ] || what="the newest $tier backup"
+        [ "$manifest_key" = "$(tier_manifests "$tier" first)" ] || what="the backup $(s3_url "$prefix$stem")"
+        warn "$what is archived: $archived; the download works only if a restored copy exists"
         glacier_flags=(--force-glacier-transfer)
     fi
+    # One awscli run fetches the backup's three objects in parallel (they share the timestamp stem).
     if ! output=$(aws_cli s3 cp --recursive "$(s3_url "$prefix")" "$fetched/" --exclude "*" --include "$stem.*" "${glacier_flags[@]}" --only-show-errors --no-progress 2>&1); then
-        [ -z "$archived" ] || die "$(archived_message "$archived")"
+        if [ -n "$archived" ]; then
+            [ "$tier" != "$DRILL_TIER" ] || die "$(archived_message "$archived")"
+            warn "cannot verify $(s3_url "$manifest_key"): $(archived_message "$archived")"
+            return 2
+        fi
         die "$(explain_s3_error "downloading the backup $(s3_url "$prefix$stem").*" "$output")"
     fi
     MANIFEST="$fetched/$stem.manifest.json"
-    [ -f "$MANIFEST" ] || die "object $(s3_url "$manifest_key") is missing"
-    # One jq run validates the manifest and reads every field the drill needs (a jq start is
-    # about 20 ms; the manifest used to be read seven times).
-    local fields engine key checksum_key
-    fields=$(jq -r 'if .formatVersion == 1 and (.object.key | type == "string") and (.object.checksumKey | type == "string")
+    if [ ! -f "$MANIFEST" ]; then
+        inconsistent missing_object "object $(s3_url "$manifest_key") is missing"
+        return 1
+    fi
+    # One jq run validates the manifest and reads every field the drill needs.
+    local fields engine key checksum_key want_bytes want_sha
+    if ! fields=$(jq -r 'if .formatVersion == 1 and (.object.key | type == "string") and (.object.checksumKey | type == "string")
                        and (.object.sha256 | type == "string") and (.object.bytes | type == "number")
                     then [.engine, .object.key, .object.checksumKey, .timestamp, .object.bytes, .object.sha256,
                           (if .postgres.rowCounts == "off" then "off" else "exact" end)] | map(tostring) | join("\u001f")
-                    else error("invalid") end' "$MANIFEST" 2>/dev/null) \
-        || die "manifest $(s3_url "$manifest_key") is not a valid version-1 manifest"
-    IFS=$'\x1f' read -r engine key checksum_key BACKUP_STAMP WANT_BYTES WANT_SHA ROW_COUNTS <<<"$fields"
-    [ "$engine" = "$BACKUP_ENGINE" ] || die "manifest $(s3_url "$manifest_key") is a $engine backup, not $BACKUP_ENGINE"
-    case $key in
-        "$prefix"*) ;;
-        *) die "manifest $(s3_url "$manifest_key") points outside its own prefix: $key" ;;
-    esac
+                    else error("invalid") end' "$MANIFEST" 2>/dev/null); then
+        inconsistent invalid_manifest "manifest $(s3_url "$manifest_key") is not a valid version-1 manifest"
+        return 1
+    fi
+    IFS=$'\x1f' read -r engine key checksum_key BACKUP_STAMP want_bytes want_sha ROW_COUNTS <<<"$fields"
+    if [ "$engine" != "$BACKUP_ENGINE" ]; then
+        inconsistent invalid_manifest "manifest $(s3_url "$manifest_key") is a $engine backup, not $BACKUP_ENGINE"
+        return 1
+    fi
+    local k
+    for k in "$key" "$checksum_key"; do
+        if [ "$(dirname "$k")/" != "$prefix" ]; then
+            inconsistent invalid_manifest "manifest $(s3_url "$manifest_key") points outside its own prefix: $k"
+            return 1
+        fi
+        if [ "$(listed_size "$tier" "$k")" = missing ]; then
+            inconsistent missing_object "object $(s3_url "$k") is missing (named by the manifest $(s3_url "$manifest_key"))"
+            return 1
+        fi
+    done
     DUMP_KEY=$key
-    DUMP=$(fetched_object "$key")
-    CHECKSUM=$(fetched_object "$checksum_key")
+    DUMP="$fetched/$(basename "$key")"
+    CHECKSUM="$fetched/$(basename "$checksum_key")"
+    # The listing's Size is the object's Content-Length (the same figure head-object returns).
+    local have_bytes have_sha stored_sha
+    have_bytes=$(listed_size "$tier" "$key")
+    if [ "$have_bytes" != "$want_bytes" ]; then
+        inconsistent size_mismatch "dump $(s3_url "$key") is $have_bytes bytes, but its manifest says $want_bytes: the stored dump is truncated or was replaced"
+        return 1
+    fi
+    have_sha=$(sha256_of "$DUMP")
+    if [ "$have_sha" != "$want_sha" ]; then
+        inconsistent checksum_mismatch "checksum mismatch for $(s3_url "$key"): SHA-256 is $have_sha, the manifest says $want_sha: the stored dump is corrupt or was altered"
+        return 1
+    fi
+    stored_sha=$(cut -d' ' -f1 "$CHECKSUM")
+    if [ "$stored_sha" != "$want_sha" ]; then
+        inconsistent checksum_mismatch "checksum mismatch: $(s3_url "$checksum_key") says $stored_sha, the manifest says $want_sha"
+        return 1
+    fi
+    VERIFIED_BYTES=$have_bytes
+    VERIFIED_SHA=$have_sha
+    return 0
+}
+
+# choose_backup: the newest complete and consistent backup of DRILL_TIER (SELECTED_KEY), trying
+# older ones when the newest is not; OLDER_REASON says why when it is not the newest.
+choose_backup() {
+    local prefix manifests=() key skipped=() rc
+    prefix=$(tier_prefix "$DRILL_TIER")
+    list_tier "$DRILL_TIER"
+    mapfile -t manifests < <(tier_manifests "$DRILL_TIER")
+    [ ${#manifests[@]} -gt 0 ] || die "no backup to restore: no manifest (*.manifest.json) under $(s3_url "$prefix")"
+    log "newest backup: $(s3_url "${manifests[0]}")"
+    SELECTED_KEY=""
+    OLDER_REASON=""
+    for key in "${manifests[@]}"; do
+        rc=0
+        verify_backup "$DRILL_TIER" "$key" || rc=$?
+        if [ "$rc" = 0 ]; then
+            SELECTED_KEY=$key
+            break
+        fi
+        skipped+=("$(s3_url "$key"): $LAST_PROBLEM")
+        rm -rf "$WORK/fetch/$DRILL_TIER/$(basename "$key" .manifest.json)"
+    done
+    if [ -z "$SELECTED_KEY" ]; then
+        NO_BACKUP_REASON="no complete backup to restore under $(s3_url "$prefix"): all ${#manifests[@]} are incomplete or inconsistent (the newest: ${skipped[0]})"
+        return 0
+    fi
+    log "verified $(s3_url "$SELECTED_KEY"): $VERIFIED_BYTES bytes, sha256 $VERIFIED_SHA"
+    if [ ${#skipped[@]} -gt 0 ]; then
+        OLDER_REASON="restoring the older backup $BACKUP_STAMP because ${#skipped[@]} newer one(s) are incomplete or inconsistent: $(printf '%s; ' "${skipped[@]}" | sed 's/; $//')"
+        warn "$OLDER_REASON"
+    fi
+}
+
+# survey_store: the rest of the store. The newest backup of every other tier is verified like the
+# restored one (size and SHA-256, so one download per tier); in every tier, each object belongs to
+# a manifest, and each manifest's dump and .sha256 exist (by the keys backup.sh gives them). An
+# object without a manifest younger than DRILL_BACKUP_TIMEOUT_SECONDS may be a backup still
+# uploading (backup.sh stores the manifest last): it is logged, not reported.
+survey_store() {
+    local tier newest kind key size rc
+    for tier in "${TIERS[@]}"; do
+        if [ "$tier" != "$DRILL_TIER" ]; then
+            list_tier "$tier"
+            newest=$(tier_manifests "$tier" first)
+            if [ -n "$newest" ]; then
+                rc=0
+                verify_backup "$tier" "$newest" || rc=$?
+                [ "$rc" != 0 ] || log "verified the newest $tier backup $(s3_url "$newest")"
+                rm -rf "$WORK/fetch/$tier"
+            fi
+        fi
+        while IFS=$'\t' read -r kind key size; do
+            case $kind in
+                young) log "$(s3_url "$key") ($size bytes) has no manifest yet, but is younger than ${DRILL_BACKUP_TIMEOUT_SECONDS}s: a backup may still be uploading it" ;;
+                orphan) inconsistent orphan_object "object $(s3_url "$key") ($size bytes) has no manifest: an interrupted or foreign upload" ;;
+                missing) inconsistent missing_object "object $(s3_url "$key") is missing (named by the manifest $(s3_url "$size"))" ;;
+            esac
+        done < <(jq -r --arg ext "$DUMP_EXT" --argjson now "$(date -u +%s)" --argjson grace "$DRILL_BACKUP_TIMEOUT_SECONDS" '
+            def stem: if endswith(".manifest.json") then .[:-14]
+                      elif endswith("." + $ext + ".sha256") then .[:-(8 + ($ext | length))]
+                      elif endswith("." + $ext) then .[:-(1 + ($ext | length))]
+                      else . end;
+            (.Contents // []) as $objects
+            | ($objects | map({key: .Key, value: true}) | from_entries) as $keys
+            | ($objects | map(select(.Key | endswith(".manifest.json")) | {key: (.Key | stem), value: .Key}) | from_entries) as $manifests
+            | ($objects[] | select($manifests[.Key | stem] == null)
+               | (if $now - (.LastModified[0:19] + "Z" | fromdateiso8601) < $grace then "young" else "orphan" end) as $kind
+               | "\($kind)\t\(.Key)\t\(.Size)"),
+              ($manifests | to_entries[] | .key as $s | .value as $m
+               | ($s + "." + $ext, $s + "." + $ext + ".sha256") | select($keys[.] == null) | "missing\t\(.)\t\($m)")' "$WORK/listing.$tier.json")
+    done
+    local kind samples=()
+    for kind in "${FINDING_KINDS[@]}"; do
+        samples+=("${FINDINGS[$kind]}" "engine=\"$BACKUP_ENGINE\",kind=\"$kind\"")
+    done
+    STORE_METRICS=$(
+        gauge estate_restore_drill_store_inconsistencies "Incomplete or inconsistent backups the last drill found in the store, by kind" "${samples[@]}"
+    )
+    local total
+    total=$(findings_total)
+    if [ "$total" -gt 0 ]; then
+        log "store: $total finding(s) in $(s3_url "*/$BACKUP_SERVICE/$BACKUP_DATABASE/") (the INCONSISTENT lines above)"
+    else
+        log "store: every tier of $BACKUP_SERVICE/$BACKUP_DATABASE is complete and consistent"
+    fi
 }
 
 # archived_message "KEY (CLASS), ...": why the newest backup cannot be restored, and what to do.
@@ -241,34 +433,6 @@ archived_message() {
     local first_key
     first_key=$(sed -E 's/ \([A-Z_]+\).*$//' <<<"$1")
     printf '%s' "the newest backup is archived and not restored: $1. S3 serves an archived object only after a RestoreObject request: DEEP_ARCHIVE Standard typically within 12 hours, Bulk within 48 (no Expedited); GLACIER Expedited 1-5 minutes, Standard 3-5 hours, Bulk 5-12 hours (S3 User Guide, \"Understanding archive retrieval options\"). No restore from it meets an RTO of minutes. The bucket's lifecycle keeps each tier's newest copy in a class readable at once, so the $DRILL_TIER backups have stopped (see the backup job's alerts) or the lifecycle was changed. To restore this copy anyway: aws s3api restore-object --bucket $BACKUP_BUCKET --key $first_key --restore-request '{\"Days\":1,\"GlacierJobParameters\":{\"Tier\":\"Standard\"}}' (each archived object), wait until head-object shows ongoing-request=\"false\", then run the drill again"
-}
-
-# fetched_object KEY: the local copy of KEY; fetched with the stem when it shares it, else now.
-fetched_object() {
-    local key=$1 file
-    file="$WORK/fetch/$(basename "$key")"
-    if [ ! -f "$file" ]; then
-        case $(dirname "$key")/ in
-            "$DRILL_TIER/$BACKUP_SERVICE/$BACKUP_DATABASE/") ;;
-            *) die "manifest names $key outside its own prefix" ;;
-        esac
-        s3_get "$key" "$file"
-    fi
-    printf '%s' "$file"
-}
-
-verify_dump() {
-    local want_bytes=$WANT_BYTES have_bytes want_sha=$WANT_SHA have_sha stored_sha
-    have_bytes=$(file_size "$DUMP")
-    [ "$have_bytes" = "$want_bytes" ] \
-        || die "dump $(s3_url "$DUMP_KEY") is $have_bytes bytes, but its manifest says $want_bytes: the stored dump is truncated or was replaced"
-    have_sha=$(sha256_of "$DUMP")
-    [ "$have_sha" = "$want_sha" ] \
-        || die "checksum mismatch for $(s3_url "$DUMP_KEY"): SHA-256 is $have_sha, the manifest says $want_sha: the stored dump is corrupt or was altered"
-    stored_sha=$(cut -d' ' -f1 "$CHECKSUM")
-    [ "$stored_sha" = "$want_sha" ] \
-        || die "checksum mismatch: $(s3_url "$DUMP_KEY.sha256") says $stored_sha, the manifest says $want_sha"
-    log "verified $have_bytes bytes, sha256 $have_sha"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -411,47 +575,135 @@ check_mongo() {
 
 # ---------------------------------------------------------------------------------------------
 
+# objectives AGE RTO: compares the restored backup's age with the RPO and the backup schedule,
+# and the measured RTO with its objective, for the objectives configured. Sets OBJECTIVES_SUMMARY
+# and OBJECTIVE_SAMPLES (gauge samples of estate_restore_drill_objectives_met).
+objectives() {
+    local age=$1 rto=$2 parts=() met all=1
+    OBJECTIVE_SAMPLES=()
+    parts+=("the restored backup is $(human_duration "$age") old")
+    if [ -n "${DRILL_RPO_OBJECTIVE_SECONDS:-}" ]; then
+        # Restored now, the data written since the backup is lost: the RPO holds while that is within it.
+        # A schedule sparser than the RPO misses it just before each run, whatever the age today.
+        met=$([ "$age" -le "$DRILL_RPO_OBJECTIVE_SECONDS" ] && echo 1 || echo 0)
+        local note=""
+        if [ -n "${DRILL_BACKUP_INTERVAL_SECONDS:-}" ] && [ "$DRILL_BACKUP_INTERVAL_SECONDS" -gt "$DRILL_RPO_OBJECTIVE_SECONDS" ]; then
+            met=0
+            note=" (backups every $(human_duration "$DRILL_BACKUP_INTERVAL_SECONDS") cannot meet it by themselves: point-in-time recovery must)"
+        fi
+        parts+=("RPO $(human_duration "$DRILL_RPO_OBJECTIVE_SECONDS"): $(met_word "$met")$note")
+        OBJECTIVE_SAMPLES+=("$met" "engine=\"$BACKUP_ENGINE\",objective=\"rpo\"")
+        [ "$met" = 1 ] || all=0
+    fi
+    if [ -n "${DRILL_BACKUP_INTERVAL_SECONDS:-}" ]; then
+        local allowed=$((DRILL_BACKUP_INTERVAL_SECONDS + DRILL_BACKUP_TIMEOUT_SECONDS))
+        met=$([ "$age" -le "$allowed" ] && echo 1 || echo 0)
+        parts+=("schedule (every $(human_duration "$DRILL_BACKUP_INTERVAL_SECONDS"), $(human_duration "$DRILL_BACKUP_TIMEOUT_SECONDS") to finish): $(met_word "$met")")
+        OBJECTIVE_SAMPLES+=("$met" "engine=\"$BACKUP_ENGINE\",objective=\"schedule\"")
+        [ "$met" = 1 ] || all=0
+    fi
+    if [ -n "${DRILL_RTO_OBJECTIVE_SECONDS:-}" ]; then
+        met=$(awk -v r="$rto" -v o="$DRILL_RTO_OBJECTIVE_SECONDS" 'BEGIN { print (r <= o) ? 1 : 0 }')
+        parts+=("RTO $(human_duration "$DRILL_RTO_OBJECTIVE_SECONDS"): $(met_word "$met") (${rto}s)")
+        OBJECTIVE_SAMPLES+=("$met" "engine=\"$BACKUP_ENGINE\",objective=\"rto\"")
+        [ "$met" = 1 ] || all=0
+    fi
+    if [ ${#OBJECTIVE_SAMPLES[@]} -eq 0 ]; then
+        OBJECTIVES_SUMMARY="$(printf '%s' "${parts[0]}"); no objectives configured (DRILL_RPO_OBJECTIVE_SECONDS, DRILL_BACKUP_INTERVAL_SECONDS, DRILL_RTO_OBJECTIVE_SECONDS)"
+    elif [ "$all" = 1 ]; then
+        OBJECTIVES_SUMMARY="$(printf '%s; ' "${parts[@]}")the store would meet its objectives today"
+    else
+        OBJECTIVES_SUMMARY="$(printf '%s; ' "${parts[@]}")the store would NOT meet its objectives today"
+    fi
+}
+
+met_word() {
+    if [ "$1" = 1 ]; then printf 'met'; else printf 'NOT met'; fi
+}
+
+# human_duration SECONDS: e.g. 1d 2h, 3h 4m, 5m, 42s.
+human_duration() {
+    awk -v s="$1" 'BEGIN { s = int(s); d = int(s / 86400); h = int(s % 86400 / 3600); m = int(s % 3600 / 60);
+        if (d > 0) printf "%dd %dh", d, h; else if (h > 0) printf "%dh %dm", h, m; else if (m > 0) printf "%dm", m; else printf "%ds", s }'
+}
+
 main() {
     read_config
     mkdir -p "${BACKUP_WORK_DIR:-${TMPDIR:-/tmp}}"
     WORK=$(mktemp -d "${BACKUP_WORK_DIR:-${TMPDIR:-/tmp}}/estate-drill.XXXXXX")
     log "restore drill of $BACKUP_ENGINE $BACKUP_SERVICE/$BACKUP_DATABASE from $(s3_url "$DRILL_TIER/")"
 
-    local started fetched verified restored checked
+    # The RTO counts what a restore takes: fetch and verify the backup, restore, check. The survey
+    # of the rest of the store runs between, outside the clock.
+    local started fetched surveyed restored checked
     started=$(now_seconds)
-    fetch_newest
+    NO_BACKUP_REASON=""
+    choose_backup
     fetched=$(now_seconds)
-    verify_dump
-    verified=$(now_seconds)
+    # The survey verifies other backups with the same variables: the chosen one's, kept aside.
+    local selected_manifest=${MANIFEST:-} selected_dump=${DUMP:-} selected_checksum=${CHECKSUM:-} selected_key=${DUMP_KEY:-}
+    local selected_stamp=${BACKUP_STAMP:-} selected_rows=${ROW_COUNTS:-}
+    survey_store
+    [ -z "$NO_BACKUP_REASON" ] || die "$NO_BACKUP_REASON"
+    MANIFEST=$selected_manifest DUMP=$selected_dump CHECKSUM=$selected_checksum DUMP_KEY=$selected_key
+    BACKUP_STAMP=$selected_stamp ROW_COUNTS=$selected_rows
+    surveyed=$(now_seconds)
     "restore_$BACKUP_ENGINE"
     restored=$(now_seconds)
     "check_$BACKUP_ENGINE"
     checked=$(now_seconds)
     local rto
-    rto=$(elapsed "$started" "$checked")
+    rto=$(awk -v a="$(elapsed "$started" "$fetched")" -v b="$(elapsed "$surveyed" "$checked")" 'BEGIN { printf "%.3f", a + b }')
     log "check: $CHECK_SUMMARY"
-    log "RTO ${rto}s (fetch $(elapsed "$started" "$fetched")s, verify $(elapsed "$fetched" "$verified")s, restore $(elapsed "$verified" "$restored")s, check $(elapsed "$restored" "$checked")s)"
+    log "RTO ${rto}s (fetch and verify $(elapsed "$started" "$fetched")s, restore $(elapsed "$surveyed" "$restored")s, check $(elapsed "$restored" "$checked")s)"
     cleanup_scratch
     if [ -n "${DRILL_RTO_OBJECTIVE_SECONDS:-}" ] && awk -v r="$rto" -v o="$DRILL_RTO_OBJECTIVE_SECONDS" 'BEGIN { exit !(r > o) }'; then
         warn "the measured RTO ${rto}s exceeds the objective of ${DRILL_RTO_OBJECTIVE_SECONDS}s"
     fi
 
-    local now backup_epoch labels="engine=\"$BACKUP_ENGINE\""
+    local now backup_epoch labels="engine=\"$BACKUP_ENGINE\"" findings success=1
     now=$(date -u +%s)
+    local drill_epoch=$now
+    if [ -n "${DRILL_NOW:-}" ]; then
+        drill_epoch=$(date -u -d "$DRILL_NOW" +%s 2>/dev/null) || die "DRILL_NOW must be an ISO 8601 time such as 2025-01-05T02:00:00Z (got \"$DRILL_NOW\")" "$EXIT_CONFIG"
+    fi
     backup_epoch=$(date -u -d "$(sed -E 's/^(....)(..)(..)T(..)(..)(..)Z$/\1-\2-\3T\4:\5:\6Z/' <<<"$BACKUP_STAMP")" +%s 2>/dev/null || echo 0)
+    objectives "$((drill_epoch - backup_epoch))" "$rto"
+    log "objectives: $OBJECTIVES_SUMMARY"
+    findings=$(findings_total)
+    [ "$findings" = 0 ] || success=0
+    local objectives_metric=""
+    if [ ${#OBJECTIVE_SAMPLES[@]} -gt 0 ]; then
+        objectives_metric=$(
+            gauge estate_restore_drill_objectives_met "1 if the restored backup's age and the measured RTO meet the objective (rpo, schedule, rto), 0 if not" "${OBJECTIVE_SAMPLES[@]}"
+        )
+    fi
+    # A drill that restored, but found the store inconsistent, is a failed drill: it reports the
+    # restore's figures, and the failure (the on_exit trap).
     if ! push_metrics estate_restore_drill "$(
-        gauge estate_restore_drill_last_run_success "1 if the last restore drill restored and verified the newest backup, 0 if it failed" 1 "$labels"
+        gauge estate_restore_drill_last_run_success "1 if the last restore drill restored and verified the newest backup and found the store consistent, 0 if it failed" "$success" "$labels"
         gauge estate_restore_drill_last_run_timestamp_seconds "End of the last restore drill" "$now" "$labels"
-        gauge estate_restore_drill_last_success_timestamp_seconds "End of the last successful restore drill" "$now" "$labels"
+        if [ "$success" = 1 ]; then
+            gauge estate_restore_drill_last_success_timestamp_seconds "End of the last successful restore drill" "$now" "$labels"
+        fi
         gauge estate_restore_drill_rto_seconds "Measured recovery time of the last successful drill: fetch, verify, restore and check" "$rto" "$labels"
         gauge estate_restore_drill_backup_timestamp_seconds "Time of the backup the last successful drill restored" "$backup_epoch" "$labels"
+        printf '%s\n' "$STORE_METRICS"
+        [ -z "$objectives_metric" ] || printf '%s\n' "$objectives_metric"
     )"; then
+        [ "$success" = 1 ] || die "the store is inconsistent ($findings finding(s), the INCONSISTENT lines), and the metrics could not be pushed to $PUSHGATEWAY_URL"
         FAIL_REASON="the drill passed, but its metrics could not be pushed to $PUSHGATEWAY_URL"
         log "error: $FAIL_REASON"
         exit "$EXIT_METRICS"
     fi
     # One line for people and scripts (the benchmark reads it).
-    printf 'drill OK: %s %s/%s backup %s, %s; rto_seconds=%s\n' "$BACKUP_ENGINE" "$BACKUP_SERVICE" "$BACKUP_DATABASE" "$BACKUP_STAMP" "$CHECK_SUMMARY" "$rto"
+    local status="OK" older=""
+    [ "$findings" = 0 ] || status="INCONSISTENT"
+    [ -z "$OLDER_REASON" ] || older=" (older: the newer ones are incomplete or inconsistent)"
+    printf 'drill %s: %s %s/%s backup %s%s, %s; rto_seconds=%s\n' "$status" "$BACKUP_ENGINE" "$BACKUP_SERVICE" "$BACKUP_DATABASE" "$BACKUP_STAMP" "$older" "$CHECK_SUMMARY" "$rto"
+    if [ "$findings" != 0 ]; then
+        die "the backup $BACKUP_STAMP restored and checked, but the store is inconsistent: $findings finding(s), see the INCONSISTENT lines${OLDER_REASON:+; $OLDER_REASON}"
+    fi
 }
 
 main

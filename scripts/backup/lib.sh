@@ -303,13 +303,20 @@ push_metrics() {
     return 0
 }
 
-# gauge NAME HELP VALUE [LABELS]: one gauge in the text exposition format.
+# gauge NAME HELP VALUE [LABELS [VALUE LABELS]...]: one gauge in the text exposition format, with
+# one sample per VALUE LABELS pair (HELP and TYPE once: the Pushgateway refuses them twice).
 gauge() {
-    local labels=""
-    if [ -n "${4:-}" ]; then
-        labels="{$4}"
-    fi
-    printf '# HELP %s %s\n# TYPE %s gauge\n%s%s %s\n' "$1" "$2" "$1" "$1" "$labels" "$3"
+    local name=$1 labels
+    printf '# HELP %s %s\n# TYPE %s gauge\n' "$name" "$2" "$name"
+    shift 2
+    while [ $# -gt 0 ]; do
+        labels=""
+        if [ -n "${2:-}" ]; then
+            labels="{$2}"
+        fi
+        printf '%s%s %s\n' "$name" "$labels" "$1"
+        shift 2 || shift
+    done
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -337,11 +337,14 @@ describe("drill.sh (postgres)", () => {
         expect(drillDatabases()).toEqual([]);
     });
 
-    it("fails when the dump a manifest names is missing", () => {
+    it("fails when the dump a manifest names is missing, after surveying the whole store", async () => {
         const c = backedUpCase("drill-missing");
         s3.remove(c.bucket, newestDump(c));
         const before = s3.list(c.bucket);
-        expectFailure(runScript("drill.sh", pgDrillEnv(c)), new RegExp(`object s3://${c.bucket}/${newestDump(c)} is missing`));
+        const result = runScript("drill.sh", pgDrillEnv(c));
+        expectFailure(result, new RegExp(`object s3://${c.bucket}/${newestDump(c)} is missing`));
+        expect(result.stderr).toMatch(new RegExp(`restore drill FAILED: no complete backup to restore under s3://${c.bucket}/daily/${c.service}/${c.database}/: all 1 are incomplete or inconsistent`));
+        expect(await pushgateway.value("estate_restore_drill_store_inconsistencies", { job: "estate_restore_drill", service: c.service, database: c.database, kind: "missing_object" })).toBe(1);
         expect(s3.list(c.bucket)).toEqual(before);
     });
 
@@ -410,6 +413,132 @@ describe("drill.sh (postgres)", () => {
         const c = backedUpCase("drill-no-server");
         const result = runScript("drill.sh", pgDrillEnv(c, { DRILL_PGPORT: String(await freePort()) }));
         expectFailure(result, /cannot create scratch database estate_drill_\S+ on 127\.0\.0\.1:\d+\/postgres: .*(Connection refused|could not connect)/);
+    });
+});
+
+describe("drill.sh: the whole store (postgres)", () => {
+    const drillLabels = (c: Case) => ({ job: "estate_restore_drill", service: c.service, database: c.database });
+    const prefix = (c: Case, tier = "daily") => `${tier}/${c.service}/${c.database}`;
+    /** The source database's content, to show that the drill never touches it. */
+    const sourceState = (c: Case) =>
+        pg.sql(c.database, "SELECT count(*) || ':' || md5(coalesce(string_agg(id || '=' || total, ',' ORDER BY id), '')) FROM orders") +
+        pg.sql(c.database, "SELECT count(*) FROM billing.\"Invoice Lines\"") +
+        pg.sql(c.database, "SELECT count(*) FROM events");
+    const objectives = { DRILL_RPO_OBJECTIVE_SECONDS: "86400", DRILL_BACKUP_INTERVAL_SECONDS: "86400", DRILL_BACKUP_TIMEOUT_SECONDS: "14400", DRILL_RTO_OBJECTIVE_SECONDS: "3600" };
+
+    /** Backups on 2023-01-01 (every tier: a Sunday and New Year's Day) and 2023-01-02 (daily only). */
+    function tieredCase(label: string): Case {
+        const c = newCase(label);
+        createShopDatabase(c);
+        expectSuccess(runScript("backup.sh", pgBackupEnv(c, { BACKUP_NOW: "2023-01-01T02:00:00Z" })));
+        pg.sql(c.database, "INSERT INTO orders SELECT g, 1 FROM generate_series(1001, 1100) g");
+        expectSuccess(runScript("backup.sh", pgBackupEnv(c, { BACKUP_NOW: "2023-01-02T02:00:00Z" })));
+        return c;
+    }
+
+    it("verifies the newest backup of every tier, restores the newest daily one, says the objectives are met, and leaves the source database untouched", async () => {
+        const c = tieredCase("store-ok");
+        const source = sourceState(c);
+        const databases = pg.sql("postgres", "SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database");
+
+        const result = runScript("drill.sh", pgDrillEnv(c, { ...objectives, DRILL_NOW: "2023-01-02T02:30:00Z" }));
+        expectSuccess(result);
+        expect(result.stdout).toMatch(new RegExp(`^drill OK: postgres ${c.service}/${c.database} backup 20230102T020000Z, 3 tables, 1105 rows match the manifest; rto_seconds=`));
+        for (const tier of ["weekly", "monthly", "yearly"]) {
+            expect(result.stderr).toContain(`verified the newest ${tier} backup s3://${c.bucket}/${prefix(c, tier)}/20230101T020000Z.manifest.json`);
+        }
+        expect(result.stderr).not.toMatch(/INCONSISTENT/);
+        expect(result.stderr).toMatch(/objectives: the restored backup is 30m old; RPO 1d 0h: met; schedule \(every 1d 0h, 4h 0m to finish\): met; RTO 1h 0m: met \(\S+s\); the store would meet its objectives today/);
+        for (const objective of ["rpo", "schedule", "rto"]) {
+            expect(await pushgateway.value("estate_restore_drill_objectives_met", { ...drillLabels(c), objective })).toBe(1);
+        }
+        for (const kind of ["orphan_object", "missing_object", "size_mismatch", "checksum_mismatch", "invalid_manifest"]) {
+            expect(await pushgateway.value("estate_restore_drill_store_inconsistencies", { ...drillLabels(c), kind })).toBe(0);
+        }
+        // Never the source: same content, and no database left behind but the ones that were there.
+        expect(sourceState(c)).toBe(source);
+        expect(pg.sql("postgres", "SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database")).toBe(databases);
+
+        // 30 hours later, with an RPO of 15 minutes: neither the RPO nor the schedule is met; the drill itself passes.
+        const late = runScript("drill.sh", pgDrillEnv(c, { ...objectives, DRILL_RPO_OBJECTIVE_SECONDS: "900", DRILL_NOW: "2023-01-03T08:00:00Z" }));
+        expectSuccess(late);
+        expect(late.stderr).toMatch(
+            /objectives: the restored backup is 1d 6h old; RPO 15m: NOT met \(backups every 1d 0h cannot meet it by themselves: point-in-time recovery must\); schedule \(every 1d 0h, 4h 0m to finish\): NOT met; RTO 1h 0m: met .*the store would NOT meet its objectives today/,
+        );
+        expect(await pushgateway.value("estate_restore_drill_objectives_met", { ...drillLabels(c), objective: "rpo" })).toBe(0);
+        expect(await pushgateway.value("estate_restore_drill_objectives_met", { ...drillLabels(c), objective: "schedule" })).toBe(0);
+        expect(await pushgateway.value("estate_restore_drill_objectives_met", { ...drillLabels(c), objective: "rto" })).toBe(1);
+        expect(sourceState(c)).toBe(source);
+    });
+
+    it("reports an object without a manifest (older than the backup timeout), but not one a backup may still be uploading", async () => {
+        const c = tieredCase("store-orphan");
+        const orphan = `${prefix(c, "weekly")}/20230108T020000Z.dump`;
+        s3.put(c.bucket, orphan, Buffer.from("PGDMP half an upload"));
+
+        const uploading = runScript("drill.sh", pgDrillEnv(c));
+        expectSuccess(uploading);
+        expect(uploading.stderr).toContain(`s3://${c.bucket}/${orphan} (20 bytes) has no manifest yet, but is younger than 14400s: a backup may still be uploading it`);
+
+        const result = runScript("drill.sh", pgDrillEnv(c, { DRILL_BACKUP_TIMEOUT_SECONDS: "0" }));
+        expectFailure(result, new RegExp(`^INCONSISTENT: orphan_object: object s3://${c.bucket}/${orphan} \\(20 bytes\\) has no manifest`, "m"));
+        expect(result.stdout).toMatch(/^drill INCONSISTENT: postgres .* backup 20230102T020000Z, 3 tables, 1105 rows match the manifest/);
+        expect(result.stderr).toMatch(/restore drill FAILED: the backup 20230102T020000Z restored and checked, but the store is inconsistent: 1 finding\(s\)/);
+        expect(await pushgateway.value("estate_restore_drill_store_inconsistencies", { ...drillLabels(c), kind: "orphan_object" })).toBe(1);
+        expect(await pushgateway.value("estate_restore_drill_last_run_success", drillLabels(c))).toBe(0);
+        expect(drillDatabases()).toEqual([]);
+    });
+
+    it("reports a manifest whose dump is missing, in an older backup too", async () => {
+        const c = tieredCase("store-missing");
+        const dump = `${prefix(c)}/20230101T020000Z.dump`;
+        s3.remove(c.bucket, dump);
+        const before = s3.list(c.bucket);
+
+        const result = runScript("drill.sh", pgDrillEnv(c));
+        expectFailure(result, new RegExp(`^INCONSISTENT: missing_object: object s3://${c.bucket}/${dump} is missing \\(named by the manifest s3://${c.bucket}/${prefix(c)}/20230101T020000Z\\.manifest\\.json\\)`, "m"));
+        expect(result.stdout).toMatch(/^drill INCONSISTENT: .* backup 20230102T020000Z,/);
+        expect(await pushgateway.value("estate_restore_drill_store_inconsistencies", { ...drillLabels(c), kind: "missing_object" })).toBe(1);
+        expect(await pushgateway.value("estate_restore_drill_store_inconsistencies", { ...drillLabels(c), kind: "orphan_object" })).toBe(0);
+        expect(s3.list(c.bucket)).toEqual(before);
+    });
+
+    it("reports a checksum mismatch in the newest backup of another tier", async () => {
+        const c = tieredCase("store-checksum");
+        const weekly = `${prefix(c, "weekly")}/20230101T020000Z.dump`;
+        const dump = Buffer.from(s3.get(c.bucket, weekly));
+        dump[Math.floor(dump.length / 2)] ^= 0xff;
+        s3.put(c.bucket, weekly, dump);
+
+        const result = runScript("drill.sh", pgDrillEnv(c));
+        expectFailure(result, new RegExp(`^INCONSISTENT: checksum_mismatch: checksum mismatch for s3://${c.bucket}/${weekly}: SHA-256 is ${sha256(dump)}, the manifest says [0-9a-f]{64}`, "m"));
+        expect(result.stdout).toMatch(/^drill INCONSISTENT: .* backup 20230102T020000Z,/);
+        expect(await pushgateway.value("estate_restore_drill_store_inconsistencies", { ...drillLabels(c), kind: "checksum_mismatch" })).toBe(1);
+        expect(drillDatabases()).toEqual([]);
+    });
+
+    it("restores the previous complete backup when the newest dump is corrupt, and says why", async () => {
+        const c = tieredCase("store-fallback");
+        const source = sourceState(c);
+        const newest = `${prefix(c)}/20230102T020000Z.dump`;
+        const dump = Buffer.from(s3.get(c.bucket, newest));
+        dump[Math.floor(dump.length / 2)] ^= 0xff;
+        s3.put(c.bucket, newest, dump);
+
+        const result = runScript("drill.sh", pgDrillEnv(c, { ...objectives, DRILL_NOW: "2023-01-02T02:30:00Z" }));
+        expectFailure(result, new RegExp(`^INCONSISTENT: checksum_mismatch: checksum mismatch for s3://${c.bucket}/${newest}:`, "m"));
+        // The older backup (1000 orders), and why.
+        expect(result.stdout).toMatch(/^drill INCONSISTENT: postgres .* backup 20230101T020000Z \(older: the newer ones are incomplete or inconsistent\), 3 tables, 1005 rows match the manifest/);
+        expect(result.stderr).toMatch(
+            new RegExp(`restoring the older backup 20230101T020000Z because 1 newer one\\(s\\) are incomplete or inconsistent: s3://${c.bucket}/${prefix(c)}/20230102T020000Z\\.manifest\\.json: checksum mismatch`),
+        );
+        // 24.5 hours old at 02:30 on the 2nd: within the schedule (1 d + 4 h to finish), beyond the RPO of a day.
+        expect(result.stderr).toMatch(/the restored backup is 1d 0h old; RPO 1d 0h: NOT met; schedule .*: met;/);
+        expect(await pushgateway.value("estate_restore_drill_backup_timestamp_seconds", drillLabels(c))).toBe(Date.UTC(2023, 0, 1, 2) / 1000);
+        expect(await pushgateway.value("estate_restore_drill_objectives_met", { ...drillLabels(c), objective: "rpo" })).toBe(0);
+        expect(await pushgateway.value("estate_restore_drill_store_inconsistencies", { ...drillLabels(c), kind: "checksum_mismatch" })).toBe(1);
+        expect(sourceState(c)).toBe(source);
+        expect(drillDatabases()).toEqual([]);
     });
 });
 

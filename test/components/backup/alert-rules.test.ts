@@ -59,6 +59,17 @@ function expAlert(rule: AlertRule, seriesLabels: Record<string, string>, value?:
     return { exp_labels: { ...seriesLabels, ...rule.labels }, exp_annotations: annotations };
 }
 
+/** An alert on a series with one more label (`kind`, `objective`), its annotations rendered with it and the value. */
+function labelledAlert(rule: AlertRule, seriesLabels: Record<string, string>, extra: Record<string, string>, value?: number) {
+    const render = (v: string) =>
+        Object.entries(extra).reduce((text, [k, x]) => text.replaceAll(`{{ $labels.${k} }}`, x), v).replaceAll("{{ $value }}", value === undefined ? "{{ $value }}" : String(value));
+    return {
+        exp_labels: { ...seriesLabels, ...extra, ...rule.labels },
+        exp_annotations: Object.fromEntries(Object.entries(rule.annotations).map(([k, v]) => [k, render(v)])),
+    };
+}
+const storeAlert = (rule: AlertRule, seriesLabels: Record<string, string>, kind: string, value: number) => labelledAlert(rule, seriesLabels, { kind }, value);
+
 const series = (metric: string, job: string, target: BackupTarget) =>
     `${metric}{job="${job}",service="${target.service}",database="${target.database}",engine="${target.engine}",instance=""}`;
 const seriesLabels = (job: string, target: BackupTarget) => ({ job, service: target.service, database: target.database, engine: target.engine });
@@ -86,6 +97,18 @@ describe("drAlertRules", () => {
         );
         expect(ruleOf(groups, DR_ALERTS.drillOverdue, shop).expr).toContain(`> ${32 * 86400}`);
         expect(ruleOf(groups, DR_ALERTS.drillMissing, sessions).for).toBe("8d");
+        expect(groups[1]!.rules.filter((r) => r.labels.service === "app-db").map((r) => r.alert)).toEqual([
+            "EstateRestoreDrillFailed",
+            "EstateRestoreDrillRtoAboveObjective",
+            "EstateRestoreDrillOverdue",
+            "EstateBackupStoreInconsistent",
+            "EstateRestoreDrillObjectiveUnmet",
+            "EstateRestoreDrillMissing",
+        ]);
+        expect(ruleOf(groups, DR_ALERTS.storeInconsistent, shop).expr).toBe(
+            'estate_restore_drill_store_inconsistencies{job="estate_restore_drill",service="app-db",database="shop"} > 0',
+        );
+        expect(ruleOf(groups, DR_ALERTS.objectiveUnmet, shop).expr).toBe('estate_restore_drill_objectives_met{job="estate_restore_drill",service="app-db",database="shop"} == 0');
     });
 
     it("rejects invalid objectives and targets, naming the argument", () => {
@@ -104,7 +127,7 @@ describe("the rendered rules, with promtool", () => {
         const spec = parseEstateConfig(config, { project, stack });
         const file = writeRules(`${stack}.rules.yml`, drAlertRules(spec.dr, [shop, sessions]));
         const result = promtool("check", "rules", file);
-        expect(result.output).toContain("SUCCESS: 14 rules found");
+        expect(result.output).toContain("SUCCESS: 18 rules found");
         expect(result.status).toBe(0);
     });
 
@@ -170,6 +193,39 @@ describe("the rendered rules, with promtool", () => {
                         alertname: DR_ALERTS.drillRtoAboveObjective,
                         exp_alerts: [expAlert(rule(DR_ALERTS.drillRtoAboveObjective), drillLabels, 4000)],
                     },
+                ],
+            },
+            {
+                // The store: clean, then an orphan object and a checksum mismatch (one alert per kind), then clean again.
+                interval: "1h",
+                input_series: [
+                    { series: `${series("estate_restore_drill_store_inconsistencies", "estate_restore_drill", shop).slice(0, -1)},kind="orphan_object"}`, values: "0x5 1x5 0x5" },
+                    { series: `${series("estate_restore_drill_store_inconsistencies", "estate_restore_drill", shop).slice(0, -1)},kind="checksum_mismatch"}`, values: "0x5 2x5 0x5" },
+                    { series: `${series("estate_restore_drill_store_inconsistencies", "estate_restore_drill", shop).slice(0, -1)},kind="missing_object"}`, values: "0x15" },
+                ],
+                alert_rule_test: [
+                    { eval_time: "3h", alertname: DR_ALERTS.storeInconsistent, exp_alerts: [] },
+                    {
+                        eval_time: "8h",
+                        alertname: DR_ALERTS.storeInconsistent,
+                        exp_alerts: [
+                            storeAlert(rule(DR_ALERTS.storeInconsistent), drillLabels, "orphan_object", 1),
+                            storeAlert(rule(DR_ALERTS.storeInconsistent), drillLabels, "checksum_mismatch", 2),
+                        ],
+                    },
+                    { eval_time: "13h", alertname: DR_ALERTS.storeInconsistent, exp_alerts: [] },
+                ],
+            },
+            {
+                // Objectives: all met, then the RPO not met; the RTO stays met.
+                interval: "1h",
+                input_series: [
+                    { series: `${series("estate_restore_drill_objectives_met", "estate_restore_drill", shop).slice(0, -1)},objective="rpo"}`, values: "1x5 0x5" },
+                    { series: `${series("estate_restore_drill_objectives_met", "estate_restore_drill", shop).slice(0, -1)},objective="rto"}`, values: "1x10" },
+                ],
+                alert_rule_test: [
+                    { eval_time: "3h", alertname: DR_ALERTS.objectiveUnmet, exp_alerts: [] },
+                    { eval_time: "8h", alertname: DR_ALERTS.objectiveUnmet, exp_alerts: [labelledAlert(rule(DR_ALERTS.objectiveUnmet), drillLabels, { objective: "rpo" })] },
                 ],
             },
             {

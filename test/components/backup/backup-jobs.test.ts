@@ -132,6 +132,8 @@ describe("BackupJobs: the environment", () => {
             PUSHGATEWAY_URL: DEFAULT_PUSHGATEWAY_URL,
             BACKUP_WORK_DIR: "/work",
             DRILL_RTO_OBJECTIVE_SECONDS: "3600",
+            DRILL_BACKUP_INTERVAL_SECONDS: "86400",
+            DRILL_BACKUP_TIMEOUT_SECONDS: "14400",
             PGHOST: "postgres-rw.data.svc",
             PGPORT: "5432",
             PGUSER: "app",
@@ -145,6 +147,17 @@ describe("BackupJobs: the environment", () => {
             DRILL_PGMAINTENANCE_DB: "postgres",
             DRILL_SQL_CHECKS: "SELECT count(*) > 0 FROM orders\nSELECT 1",
         });
+    });
+
+    it("gives the drill the objectives and the schedule it judges the restored backup's age by", async () => {
+        const built = await build("postgres", { rpoMinutes: 15, backupSchedule: "0 * * * *", backupTimeoutMinutes: 30 });
+        expect(built.inputs("postgres-backup-jobs-config").data).toMatchObject({
+            DRILL_RPO_OBJECTIVE_SECONDS: "900",
+            DRILL_RTO_OBJECTIVE_SECONDS: "3600",
+            DRILL_BACKUP_INTERVAL_SECONDS: "3600",
+            DRILL_BACKUP_TIMEOUT_SECONDS: "1800",
+        });
+        expect(() => new BackupJobs("x", args("postgres", { rpoMinutes: 0 }))).toThrow(/rpoMinutes/);
     });
 
     it("mongo and redis: their own variables, no password in the ConfigMap", async () => {
