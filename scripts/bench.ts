@@ -103,7 +103,8 @@ export async function main(_command: string, argv: string[]): Promise<number> {
     const floorFile = path.join(benchDir, "floor.cjs");
     fs.writeFileSync(floorFile, packages.map((p) => `require(${JSON.stringify(p)});`).join("\n") + "\n");
 
-    const checkArgs = ["scripts/run.mjs", "check", "--stack", stack, "--json"];
+    // The user's path: `npm run check`'s own Node flags (package.json), then the command.
+    const checkArgs = [...checkNodeFlags(root), "scripts/run.mjs", "check", "--stack", stack, "--json"];
     const floor: Sample[] = [];
     const check: Sample[] = [];
     measure(root, [floorFile]); // warm the file cache for both
@@ -133,12 +134,12 @@ export async function main(_command: string, argv: string[]): Promise<number> {
     for (const n of sizes) {
         const file = path.join(benchDir, `growth-${n}.ts`);
         fs.writeFileSync(file, growthProgram(n));
-        counts.set(n, (JSON.parse(measure(root, ["scripts/run.mjs", "check", "--stack", stack, "--json", "--program", file]).stdout) as { resources: number }).resources);
+        counts.set(n, (JSON.parse(measure(root, [...checkNodeFlags(root), "scripts/run.mjs", "check", "--stack", stack, "--json", "--program", file]).stdout) as { resources: number }).resources);
     }
     for (let i = 0; i < growthRuns; i++) {
         for (const n of sizes) {
             const file = path.join(benchDir, `growth-${n}.ts`);
-            samples.get(n)!.push(measure(root, ["scripts/run.mjs", "check", "--stack", stack, "--json", "--program", file]));
+            samples.get(n)!.push(measure(root, [...checkNodeFlags(root), "scripts/run.mjs", "check", "--stack", stack, "--json", "--program", file]));
         }
     }
     lines.push(`growth (${growthRuns} interleaved runs each; linear growth keeps the per-resource cost ratio near or below 1):`);
@@ -154,4 +155,13 @@ export async function main(_command: string, argv: string[]): Promise<number> {
     }
     process.stdout.write(lines.join("\n") + "\n");
     return 0;
+}
+
+/** The Node flags `npm run check` starts the checker with (package.json `scripts.check`: `node <flags> scripts/run.mjs check`). */
+export function checkNodeFlags(root: string): string[] {
+    const script = (JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts.check ?? "";
+    const words = script.split(/\s+/);
+    const start = words.indexOf("node");
+    const end = words.indexOf("scripts/run.mjs");
+    return start >= 0 && end > start ? words.slice(start + 1, end) : [];
 }
