@@ -3,6 +3,7 @@
  * backup bucket (awscli as the client), the Prometheus Pushgateway. Each case has its own database,
  * bucket, service name (so its own metrics group) and work directory.
  */
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -539,6 +540,38 @@ describe("drill.sh: the whole store (postgres)", () => {
         expect(await pushgateway.value("estate_restore_drill_store_inconsistencies", { ...drillLabels(c), kind: "checksum_mismatch" })).toBe(1);
         expect(sourceState(c)).toBe(source);
         expect(drillDatabases()).toEqual([]);
+    });
+});
+
+describe("rolling back a deploy from its recovery point (docs/runbooks/deploy-rollback.md)", () => {
+    it("a bad migration after the deploy's fresh dump: the runbook's commands restore the dump, verified by its checksum, into a new database; the damaged source stays as it was", () => {
+        const c = newCase("pg-rollback");
+        createShopDatabase(c);
+        // The one-off Job before the migration runs the backup CronJob's command: backup.sh.
+        expectSuccess(runScript("backup.sh", pgBackupEnv(c, { BACKUP_NOW: "2026-12-06T17:00:00Z" })));
+        // The migration goes wrong.
+        pg.sql(c.database, `DROP TABLE billing."Invoice Lines"; DELETE FROM orders WHERE id > 10;`);
+
+        // The runbook: the newest manifest of the service, its dump, the checksum, pg_restore into a new database.
+        const keys = s3.list(c.bucket).map((o) => o.Key as string);
+        const manifestKey = keys.filter((k) => k.startsWith(`daily/${c.service}/${c.database}/`) && k.endsWith(".manifest.json")).sort().at(-1)!;
+        const manifest = manifestAt(c, manifestKey);
+        const dump = s3.get(c.bucket, manifest.object.key);
+        expect(sha256(dump)).toBe(manifest.object.sha256);
+        const file = path.join(c.dir, "backup.dump");
+        fs.writeFileSync(file, dump);
+        const restored = `${c.database}_restored`;
+        pg.sql("postgres", `CREATE DATABASE ${restored}`);
+        const restore = spawnSync("pg_restore", ["--no-owner", "--no-privileges", "--exit-on-error", "-d", restored, file], { env: { ...process.env, ...pg.env(restored) }, encoding: "utf8" });
+        expect(restore.stderr).toBe("");
+        expect(restore.status).toBe(0);
+
+        // The data as it was before the migration, matching the manifest's row counts.
+        expect(pg.sql(restored, "SELECT count(*) FROM orders").trim()).toBe("1000");
+        expect(pg.sql(restored, `SELECT count(*) FROM billing."Invoice Lines"`).trim()).toBe("2");
+        expect(manifest.postgres!.tables).toEqual(expect.arrayContaining([expect.objectContaining({ table: "orders", rows: 1000 })]));
+        // The restore touched nothing else: the damaged source is as the migration left it.
+        expect(pg.sql(c.database, "SELECT count(*) FROM orders").trim()).toBe("10");
     });
 });
 
