@@ -273,7 +273,9 @@ export function certificateRuleGroup(t: AlertThresholds): RuleGroup {
         rules: [
             {
                 alert: ALERTS.certificateExpiring,
-                expr: `min by (namespace, name) (certmanager_certificate_expiration_timestamp_seconds) - time() < ${t.certificateExpiryDays * 86400}`,
+                // cert-manager reports an expiry of 0 until a certificate is first issued: those are not
+                // "expiring", they are not ready (the rule below), so only issued certificates count here.
+                expr: `min by (namespace, name) (certmanager_certificate_expiration_timestamp_seconds > 0) - time() < ${t.certificateExpiryDays * 86400}`,
                 for: "1h",
                 labels: { severity: "warning" },
                 annotations: {

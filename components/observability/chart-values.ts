@@ -271,6 +271,14 @@ export function kubePrometheusStackValues(opts: StackValuesOptions): KubePrometh
                 windows: false,
                 nodeExporterAlerting: opts.nodeExporter,
                 nodeExporterRecording: opts.nodeExporter,
+                // These groups query node-exporter series too (node_cpu_seconds_total, node_network_*,
+                // node_memory_*): without the exporter they would evaluate to nothing, forever. The chart
+                // gates the groups node.rules, node-network and kube-prometheus-node-recording.rules by
+                // these keys (prometheus-community/helm-charts, charts/kube-prometheus-stack values.yaml
+                // `defaultRules.rules` and the rules sync's condition map in hack/).
+                node: opts.nodeExporter,
+                network: opts.nodeExporter,
+                kubePrometheusNodeRecording: opts.nodeExporter,
             },
         },
         windowsMonitoring: { enabled: false },

@@ -248,7 +248,11 @@ function scenarios(t: AlertThresholds): Scenario[] {
                     labels: certificateLabels,
                 },
             ],
-            silent: [{ series: certificate("certmanager_certificate_expiration_timestamp_seconds"), values: gauge(5400 + (D + 1) * 86400, 100) }],
+            silent: [
+                { series: certificate("certmanager_certificate_expiration_timestamp_seconds"), values: gauge(5400 + (D + 1) * 86400, 100) },
+                // Never issued: cert-manager reports 0 until the first issuance. Not "expiring": EstateCertificateNotReady covers it.
+                { series: 'certmanager_certificate_expiration_timestamp_seconds{namespace="apps", name="never-issued"}', values: gauge(0, 100) },
+            ],
         },
         {
             alert: ALERTS.certificateNotReady,
@@ -400,7 +404,7 @@ describe("rule generation", () => {
 
     it("puts the certificate threshold in seconds and ends the estate's groups with the certificates", () => {
         expect(alertOf([certificateRuleGroup(t)], ALERTS.certificateExpiring).expr).toBe(
-            "min by (namespace, name) (certmanager_certificate_expiration_timestamp_seconds) - time() < 1814400",
+            "min by (namespace, name) (certmanager_certificate_expiration_timestamp_seconds > 0) - time() < 1814400",
         );
         expect(estateRuleGroups([WEB, WORKER], t).map((g) => g.name)).toEqual(["estate-service-web", "estate-service-worker", "estate-certificates"]);
     });

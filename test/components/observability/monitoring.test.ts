@@ -80,7 +80,9 @@ describe("Monitoring with the defaults", () => {
         for (const part of ["kubeControllerManager", "kubeScheduler", "kubeEtcd", "kubeProxy"]) {
             expect(values[part], part).toEqual({ enabled: false });
         }
-        expect(values.defaultRules.rules).toMatchObject({ etcd: false, nodeExporterAlerting: false, nodeExporterRecording: false });
+        // Every default rule group that queries node-exporter series follows the exporter: none would ever have data.
+        expect(values.defaultRules.rules).toMatchObject({ etcd: false, nodeExporterAlerting: false, nodeExporterRecording: false, node: false, network: false, kubePrometheusNodeRecording: false });
+        expect((await monitoring({ nodeExporter: true })).inputs("monitoring-stack").values.defaultRules.rules).toMatchObject({ nodeExporterAlerting: true, node: true, network: true, kubePrometheusNodeRecording: true });
         expect(values.prometheus.prometheusSpec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
         expect(values.grafana.initChownData).toEqual({ enabled: false });
         expect((await monitoring({ nodeExporter: true })).inputs("monitoring-stack").values.nodeExporter).toEqual({ enabled: true });
