@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { LOGICAL_BACKUP_SCHEDULE, RESTORE_DRILL_SCHEDULE, backupVaultRegion, crossAccountRegionProblem, findObjectiveProblems, usesAwsBackup } from "../components/backup/objectives";
-import { DAEMONSET_RESERVE, DEFAULT_AMI_TYPE, DEFAULT_INSTANCE_TYPE, INSTANCE_TYPES, allocatable, nodesFor } from "../components/cluster/node-groups";
+import { DEFAULT_AMI_TYPE, DEFAULT_INSTANCE_TYPE, INSTANCE_TYPES, nodesFor, roomForPods } from "../components/cluster/node-groups";
 import { UserInputError } from "../components/lib/errors";
 import { arnAccount, findKeyGuardProblem, type KeyGuard } from "../components/lib/key-guard";
 import { profiles } from "../stacks";
@@ -607,8 +607,7 @@ function clusterCapacityIssues(config: EstateConfig, workloads: Parameters<typeo
         return [{ key: key("instanceType"), message: `is an ${arch} type, but ${key("amiType")} ${amiType} is for the other architecture (use an ${arch === "arm64" ? "_ARM_64" : "_x86_64"} AMI type)` }];
     }
     const issues: ConfigIssue[] = [];
-    const node = allocatable(instanceType);
-    const room = { cpuMillicores: node.cpuMillicores - DAEMONSET_RESERVE.cpuMillicores, memoryMiB: node.memoryMiB - DAEMONSET_RESERVE.memoryMiB };
+    const room = roomForPods(instanceType);
     for (const service of Object.values(workloads.services)) {
         if (cpuMillicores(service.cpu) > room.cpuMillicores || memoryMiB(service.memory) > room.memoryMiB) {
             issues.push({

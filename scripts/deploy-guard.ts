@@ -31,10 +31,12 @@ const USAGE = `usage:
 /** Exit code when recovery points must be taken before the update. */
 export const EXIT_BACKUPS_REQUIRED = 3;
 
-/** Ops that change a resource that exists: its data is at stake. `create`, `same`, `read`, `refresh` are not. */
-const CHANGING_OPS = new Set(["update", "replace", "create-replacement", "delete-replaced", "delete", "import-replacement", "discard-replaced"]);
-/** Ops that never touch an existing resource's data. Any other op on a stateful resource counts as changing (unknown: take the backup). */
-const HARMLESS_OPS = new Set(["same", "create", "read", "read-replacement", "refresh", "import", "discard", "remove-pending-replace"]);
+/**
+ * Ops that never touch an existing resource's data (pkg/resource/deploy/step.go). Every other op on a
+ * stateful resource — update, replace, create-replacement, delete-replaced, delete, or one this list
+ * does not know — counts as a change: the backup is taken rather than guessed away.
+ */
+const HARMLESS_OPS = new Set(["same", "create", "read", "read-replacement", "refresh"]);
 
 /** How a recovery point is taken for a kind of resource. */
 type RecoveryKind = "aws-backup" | "elasticache-snapshot" | "ebs-snapshot" | "backup-job" | "review";
@@ -224,7 +226,7 @@ export function decide(preview: PreviewDigest, opts: { outputs?: EstateOutputs; 
         const { type: urnType, name } = urnParts(step.urn);
         const type = step.newState?.type ?? step.oldState?.type ?? urnType;
         const kind = statefulTypeOf(step, type);
-        const changing = CHANGING_OPS.has(step.op) || !HARMLESS_OPS.has(step.op);
+        const changing = !HARMLESS_OPS.has(step.op);
         if (kind && changing) {
             const entry = byUrn.get(step.urn) ?? { steps: [], kind, type, name };
             entry.steps.push(step);

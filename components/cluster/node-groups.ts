@@ -124,14 +124,19 @@ export function allocatable(instanceType: string): WorkloadCapacity {
  */
 export const DAEMONSET_RESERVE: WorkloadCapacity = { cpuMillicores: 300, memoryMiB: 400, pods: 5 };
 
+/** What one node of `instanceType` leaves for the workloads' pods after its `perNode` DaemonSets. Pure. */
+export function roomForPods(instanceType: string, perNode: WorkloadCapacity = DAEMONSET_RESERVE): WorkloadCapacity {
+    const node = allocatable(instanceType);
+    return { cpuMillicores: node.cpuMillicores - perNode.cpuMillicores, memoryMiB: node.memoryMiB - perNode.memoryMiB, pods: node.pods - perNode.pods };
+}
+
 /**
  * How many nodes of `instanceType` hold `required` (in total, across zones): the most any of CPU,
  * memory and pods needs, after each node's `perNode` DaemonSets. Assumes the scheduler packs
  * perfectly; `NodeGroups` adds a node per zone for what it does not. Pure.
  */
 export function nodesFor(required: WorkloadCapacity, instanceType: string, perNode: WorkloadCapacity = DAEMONSET_RESERVE): number {
-    const node = allocatable(instanceType);
-    const free = { cpuMillicores: node.cpuMillicores - perNode.cpuMillicores, memoryMiB: node.memoryMiB - perNode.memoryMiB, pods: node.pods - perNode.pods };
+    const free = roomForPods(instanceType, perNode);
     if (free.cpuMillicores <= 0 || free.memoryMiB <= 0 || free.pods <= 0) {
         throw new Error(`${instanceType} has no room left after the per-node DaemonSets`);
     }

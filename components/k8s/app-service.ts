@@ -256,7 +256,7 @@ export class AppService extends pulumi.ComponentResource {
                     },
                 },
             },
-            { parent: this, dependsOn: [...p.dependsOn, ...before], deleteBeforeReplace: false },
+            { parent: this, dependsOn: [...p.dependsOn, ...before] },
         );
         return { job, labels, selector };
     }

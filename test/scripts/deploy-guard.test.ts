@@ -180,6 +180,13 @@ describe("the deploy guard, on recorded previews of the estate", () => {
         }
     });
 
+    it("an op it does not know, on a store, counts as a change: the backup is taken rather than guessed away", () => {
+        const urn = "urn:pulumi:prod::estate::estate:data:ManagedPostgres$aws:rds/instance:Instance::postgres-db";
+        const r = runDeployGuard(["--preview", write("unknown-op", { steps: [{ op: "some-future-op", urn }, { op: "refresh", urn }] }), "--run-id", "r1", "--json"]);
+        expect(r.exitCode).toBe(EXIT_BACKUPS_REQUIRED);
+        expect((JSON.parse(r.stdout) as GuardDecision).changes.map((c) => c.ops)).toEqual([["some-future-op"]]);
+    });
+
     it("reads URNs with parent qualifiers", () => {
         expect(urnParts("urn:pulumi:prod::estate::estate:data:ManagedPostgres$aws:rds/instance:Instance::postgres-db")).toEqual({ type: "aws:rds/instance:Instance", name: "postgres-db" });
     });
