@@ -85,6 +85,42 @@ export interface MonitoringArgs {
     certManagerNamespace?: pulumi.Input<string>;
     /** The scrape interval of app ServiceMonitors. Default: `30s`. */
     scrapeInterval?: string;
+    /**
+     * Exporters outside the monitoring namespace that Prometheus scrapes through a PodMonitor each
+     * (the databases' exporters, the ingress controller's metrics): created once the operator's
+     * CRDs exist, each in its target's namespace, with the declared flow from Prometheus to the
+     * port. The target's own NetworkPolicy must admit Prometheus (`prometheusScraper`). Default: none.
+     */
+    scrapeTargets?: ScrapeTarget[];
+}
+
+/** An exporter Prometheus scrapes through a PodMonitor (see `MonitoringArgs.scrapeTargets`). */
+export interface ScrapeTarget {
+    /** The PodMonitor's name, a DNS label unique in its namespace, such as `postgres`. */
+    name: string;
+    /** What is scraped, for the declared flow's description: "CloudNativePG's instances". */
+    description: string;
+    /** The namespace of the pods; the PodMonitor is created there (a basic-auth Secret must be in the monitor's namespace). */
+    namespace: pulumi.Input<string>;
+    /** Labels selecting the pods. */
+    podLabels: Record<string, string>;
+    /** The container port serving the metrics: its name (the PodMonitor's `port`) and number (the flow's). */
+    port: { name: string; number: number };
+    /** The metrics path. Default: `/metrics`. */
+    path?: string;
+    /** The scrape interval. Default: the `scrapeInterval` argument. */
+    interval?: string;
+    /** Keep the labels the exporter sets (such as `namespace`) over the target's. Default: false. */
+    honorLabels?: boolean;
+    /** HTTP basic auth from a Secret in `namespace`: its name and the keys of the username and password. */
+    basicAuth?: { secretName: pulumi.Input<string>; usernameKey: string; passwordKey: string };
+    /** Relabelings applied to the scraped series (the PodMonitor endpoint's `metricRelabelings`). Default: none. */
+    metricRelabelings?: Record<string, unknown>[];
+}
+
+/** The scraping pods (Prometheus) of a `Monitoring` in `namespace`, for the NetworkPolicies of the scraped. */
+export function prometheusScraper(namespace: pulumi.Input<string>): { namespace: pulumi.Input<string>; podLabels: Record<string, string> } {
+    return { namespace, podLabels: { ...POD_LABELS.prometheus } };
 }
 
 /** Defaults of the optional arguments, merged once at the top of the constructor. */
@@ -93,6 +129,7 @@ const defaults = {
     alertmanagerReplicas: 1,
     nodeExporter: false,
     ruleGroups: [] as RuleGroup[],
+    scrapeTargets: [] as ScrapeTarget[],
     pushgatewayClients: [] as pulumi.Input<string>[],
     scrapeInterval: "30s",
 };
@@ -238,6 +275,38 @@ export class Monitoring extends pulumi.ComponentResource {
             );
         }
 
+        for (const target of a.scrapeTargets) {
+            new k8s.apiextensions.CustomResource(
+                `${name}-scrape-${target.name}`,
+                {
+                    apiVersion: "monitoring.coreos.com/v1",
+                    kind: "PodMonitor",
+                    metadata: { name: target.name, namespace: target.namespace, labels: ESTATE_LABELS },
+                    spec: {
+                        selector: { matchLabels: { ...target.podLabels } },
+                        podMetricsEndpoints: [
+                            {
+                                port: target.port.name,
+                                path: target.path ?? "/metrics",
+                                interval: target.interval ?? a.scrapeInterval,
+                                ...(target.honorLabels ? { honorLabels: true } : {}),
+                                ...(target.basicAuth
+                                    ? {
+                                          basicAuth: {
+                                              username: { name: target.basicAuth.secretName, key: target.basicAuth.usernameKey },
+                                              password: { name: target.basicAuth.secretName, key: target.basicAuth.passwordKey },
+                                          },
+                                      }
+                                    : {}),
+                                ...(target.metricRelabelings ? { metricRelabelings: target.metricRelabelings } : {}),
+                            },
+                        ],
+                    },
+                },
+                afterStack,
+            );
+        }
+
         // The flows the stack needs. The namespace denies all traffic by default (Platform).
         const prometheusPods = podEndpoint(namespace, { ...POD_LABELS.prometheus });
         const flows: FlowInput[] = [
@@ -284,6 +353,15 @@ export class Monitoring extends pulumi.ComponentResource {
                 from: prometheusPods,
                 to: podEndpoint(args.certManagerNamespace, { ...CERT_MANAGER_SERVICE_LABELS }),
                 port: CERT_MANAGER_METRICS_PORT,
+            });
+        }
+        for (const target of a.scrapeTargets) {
+            flows.push({
+                name: `prometheus-to-${target.name}`,
+                description: `Prometheus scrapes ${target.description}.`,
+                from: prometheusPods,
+                to: podEndpoint(target.namespace, target.podLabels),
+                port: target.port.number,
             });
         }
         if (receivers.slack !== undefined || receivers.pagerduty !== undefined) {
@@ -423,6 +501,22 @@ function validateArgs(component: string, args: MonitoringArgs): void {
     }
     if (args.grafana !== undefined && !/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(args.grafana.host)) {
         fail("grafana.host", `must be a lower-case DNS name such as grafana.example.com (got ${JSON.stringify(args.grafana.host)})`);
+    }
+    const targets = new Set<string>();
+    for (const [i, target] of (args.scrapeTargets ?? []).entries()) {
+        if (!DNS_LABEL.test(target.name)) {
+            fail(`scrapeTargets[${i}].name`, `must be a lower-case DNS label, the PodMonitor's name (got ${JSON.stringify(target.name)})`);
+        }
+        if (targets.has(target.name)) {
+            fail(`scrapeTargets[${i}].name`, `must be unique (${JSON.stringify(target.name)} appears twice)`);
+        }
+        targets.add(target.name);
+        if (!Number.isSafeInteger(target.port.number) || target.port.number < 1 || target.port.number > 65535 || !/^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/.test(target.port.name)) {
+            fail(`scrapeTargets[${i}].port`, `must name a container port (a name of up to 15 characters) and its number, 1-65535 (got ${JSON.stringify(target.port)})`);
+        }
+        if (target.interval !== undefined && !/^\d+(s|m)$/.test(target.interval)) {
+            fail(`scrapeTargets[${i}].interval`, `must be a duration such as 30s or 1m (got ${JSON.stringify(target.interval)})`);
+        }
     }
     if (args.scrapeInterval !== undefined && !/^\d+(s|m)$/.test(args.scrapeInterval)) {
         fail("scrapeInterval", `must be a duration such as 30s or 1m (got ${JSON.stringify(args.scrapeInterval)})`);

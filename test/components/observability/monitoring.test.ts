@@ -283,6 +283,49 @@ describe("Monitoring with receivers, rules, Grafana on a host, Pushgateway clien
     });
 });
 
+describe("Monitoring of exporters outside its namespace (scrapeTargets)", () => {
+    const TARGET = {
+        name: "mongo",
+        description: "the MongoDB members' metrics",
+        namespace: "data",
+        podLabels: { app: "mongo-svc" },
+        port: { name: "prometheus", number: 9216 },
+        basicAuth: { secretName: "mongo-metrics", usernameKey: "username", passwordKey: "password" },
+    };
+
+    it("creates a PodMonitor in the target's namespace once the operator's CRDs exist, with its basic auth from that namespace", async () => {
+        const built = await monitoring({ scrapeTargets: [TARGET, { ...TARGET, name: "postgres", podLabels: { "cnpg.io/cluster": "postgres" }, port: { name: "metrics", number: 9187 }, basicAuth: undefined, interval: "60s" }] });
+        const mongo = built.resource("monitoring-scrape-mongo");
+        expect(mongo.type).toBe("kubernetes:monitoring.coreos.com/v1:PodMonitor");
+        expect(built.inputs("monitoring-scrape-mongo")).toMatchObject({
+            metadata: { name: "mongo", namespace: "data" },
+            spec: {
+                selector: { matchLabels: { app: "mongo-svc" } },
+                podMetricsEndpoints: [
+                    {
+                        port: "prometheus",
+                        path: "/metrics",
+                        interval: "30s",
+                        basicAuth: { username: { name: "mongo-metrics", key: "username" }, password: { name: "mongo-metrics", key: "password" } },
+                    },
+                ],
+            },
+        });
+        expect(built.inputs("monitoring-scrape-postgres").spec.podMetricsEndpoints).toEqual([{ port: "metrics", path: "/metrics", interval: "60s" }]);
+        expect(mongo.dependencies).toContain(built.resource("monitoring-stack").urn);
+    });
+
+    it("declares the flow from Prometheus to each target's port", async () => {
+        const built = await monitoring({ scrapeTargets: [TARGET] });
+        const flows = built.resource("monitoring").outputs!.toJavaScript().networkFlows as { name: string; from: unknown; to: unknown; port: number }[];
+        expect(flows.find((f) => f.name === "prometheus-to-mongo")).toMatchObject({
+            from: { pod: { namespace: "monitoring", labels: { "app.kubernetes.io/name": "prometheus" } } },
+            to: { pod: { namespace: "data", labels: { app: "mongo-svc" } } },
+            port: 9216,
+        });
+    });
+});
+
 describe("Monitoring arguments that make no sense", () => {
     async function refused(args: Partial<MonitoringArgs>, withProvider = true): Promise<string> {
         const run = runWithCluster((cluster) => new Monitoring("monitoring", { namespace: "monitoring", ...args }, withProvider ? { provider: cluster } : {}));
@@ -307,6 +350,16 @@ describe("Monitoring arguments that make no sense", () => {
         ],
         ["a rule group that is not a DNS label", { ruleGroups: [{ name: "DR rules", rules: [{ record: "x", expr: "1" }] }] }, 'Monitoring "monitoring": ruleGroups[0].name must be a lower-case DNS label, the PrometheusRule\'s name (got "DR rules")'],
         ["an empty rule group", { ruleGroups: [{ name: "empty", rules: [] }] }, 'Monitoring "monitoring": ruleGroups[0].rules must not be empty (group "empty")'],
+        [
+            "two scrape targets of one name",
+            { scrapeTargets: [1, 2].map(() => ({ name: "redis", description: "Redis", namespace: "data", podLabels: {}, port: { name: "metrics", number: 9121 } })) },
+            'Monitoring "monitoring": scrapeTargets[1].name must be unique ("redis" appears twice)',
+        ],
+        [
+            "a scrape target's port without its number",
+            { scrapeTargets: [{ name: "redis", description: "Redis", namespace: "data", podLabels: {}, port: { name: "metrics", number: 0 } }] },
+            'Monitoring "monitoring": scrapeTargets[0].port must name a container port (a name of up to 15 characters) and its number, 1-65535 (got {"name":"metrics","number":0})',
+        ],
         ["a Grafana host that is not one", { grafana: { host: "Grafana", ingress: INGRESS } }, 'Monitoring "monitoring": grafana.host must be a lower-case DNS name such as grafana.example.com (got "Grafana")'],
     ] as const)("refuses %s", async (_, args, message) => {
         expect(await refused(args as Partial<MonitoringArgs>)).toBe(message);
