@@ -312,6 +312,24 @@ export const alertThresholdsSchema = z.strictObject(
     allowed("an object with errorRatio, latencyP95Seconds, minRequestRate, cpuRequestRatio, cpuLimitRatio, memoryRequestRatio, memoryLimitRatio, autoscalerMaxedMinutes, certificateExpiryDays, crashLoopRestarts"),
 );
 
+/**
+ * Where the databases' alerts fire: the Prometheus rules of the in-cluster databases and the
+ * CloudWatch alarms of the managed ones read the same thresholds; what depends on the size of a
+ * database (its memory, its connection limit, its storage) is derived from its instance class or
+ * volume, and replication lag from the RPO (`estate:dr.rpoMinutes`).
+ */
+export const databaseThresholdsSchema = z.strictObject(
+    {
+    connectionsRatio: numberRange("a ratio > 0 and < 1, such as 0.8", { gt: 0, lt: 1 }).describe("Connections in use / the database's connection limit (derived from its instance class or its server setting) above which the connection alerts fire."),
+    freeStorageRatio: numberRange("a ratio > 0 and < 1, such as 0.1", { gt: 0, lt: 1 }).describe("Free storage / allocated storage below which the storage alerts fire (a volume in the cluster, an RDS instance's allocated storage)."),
+    storageFullHours: intRange(1, 720).describe("Hours ahead of which a storage-filling prediction fires: the volume, at the growth of the last 6 hours, is full within this many hours."),
+    cpuRatio: numberRange("a ratio > 0 and <= 1, such as 0.9", { gt: 0, max: 1 }).describe("CPU utilisation (0-1) of a managed database instance or cache node above which its CPU alarm fires (Redis: the engine's thread)."),
+    freeMemoryRatio: numberRange("a ratio > 0 and < 1, such as 0.1", { gt: 0, lt: 1 }).describe("Freeable memory / the instance class's memory below which the memory alarm of a managed database or cache fires."),
+    replicationLagRpoShare: numberRange("a ratio > 0 and <= 1, such as 0.5", { gt: 0, max: 1 }).describe("Replication lag, as a share of the RPO (`estate:dr.rpoMinutes`), above which the replica-lag alerts fire: a failover then would lose that much of the RPO."),
+    },
+    allowed("an object with connectionsRatio, freeStorageRatio, storageFullHours, cpuRatio, freeMemoryRatio, replicationLagRpoShare"),
+);
+
 /** Prometheus, Alertmanager and the exporters in the `monitoring` namespace (kube-prometheus-stack). */
 export const monitoringSchema = z.strictObject(
     {
@@ -336,8 +354,9 @@ export const monitoringSchema = z.strictObject(
     storageClass: dnsLabel("a StorageClass name such as gp3").optional().describe("The StorageClass of the monitoring volumes (Prometheus, Grafana, Pushgateway); default: the cluster's default class."),
     nodeExporter: bool().describe("Run the node exporter (node CPU, memory, disk and filesystem metrics). It needs host access (hostNetwork, hostPID, hostPath), so the `monitoring` namespace then enforces `privileged` instead of `restricted` (list it in the policy config's `relaxed`). Default `false`."),
     thresholds: alertThresholdsSchema.describe("Where the generated alert rules fire; the profile sets every one, a stack overrides any."),
+    databases: databaseThresholdsSchema.describe("Where the databases' alerts fire (Prometheus rules in the cluster, CloudWatch alarms on AWS); the profile sets every one, a stack overrides any."),
     },
-    allowed("an object with prometheus, alertmanager, nodeExporter, thresholds and optionally storageClass"),
+    allowed("an object with prometheus, alertmanager, nodeExporter, thresholds, databases and optionally storageClass"),
 );
 
 /**
@@ -580,6 +599,7 @@ export type PlanConfig = z.infer<typeof planSchema>;
 export type BackupJobsConfig = z.infer<typeof backupJobsSchema>;
 export type PlatformConfig = z.infer<typeof platformSchema>;
 export type MonitoringConfig = z.infer<typeof monitoringSchema>;
+export type DatabaseThresholds = z.infer<typeof databaseThresholdsSchema>;
 export type AlertThresholds = z.infer<typeof alertThresholdsSchema>;
 
 type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;

@@ -42,6 +42,8 @@ export const dev: Profile = {
                 certificateExpiryDays: 7,
                 crashLoopRestarts: 5,
             },
+            // The databases': loose on dev (one small instance, idle most of the time); limits and memory come from each instance class.
+            databases: { connectionsRatio: 0.9, freeStorageRatio: 0.05, storageFullHours: 4, cpuRatio: 0.95, freeMemoryRatio: 0.05, replicationLagRpoShare: 1 },
         },
         sentry: { rateLimit: { count: 100, windowSeconds: 60 } },
     },

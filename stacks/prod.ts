@@ -44,6 +44,8 @@ export const prod: Profile = {
                 certificateExpiryDays: 21,
                 crashLoopRestarts: 3,
             },
+            // The databases': page with a day's warning before a volume fills, and before a failover could lose half the RPO; limits and memory come from each instance class.
+            databases: { connectionsRatio: 0.8, freeStorageRatio: 0.15, storageFullHours: 24, cpuRatio: 0.85, freeMemoryRatio: 0.1, replicationLagRpoShare: 0.5 },
         },
         sentry: { rateLimit: { count: 1000, windowSeconds: 60 } },
     },
