@@ -33,13 +33,14 @@ import {
     type DataNetwork,
     type DataObjectives,
     type DatabaseConnection,
+    type MonitoredDatabase,
     type RedisConnection,
 } from "../components/data";
 import { AppService, ExternalSecrets, Platform, syncedSecret, type IrsaProvider, type SyncedEnvSource } from "../components/k8s";
 import { arnAccount } from "../components/lib/key-guard";
 import { type EndpointInput, ipEndpoint, podEndpoint } from "../components/k8s/flows";
 import type { EgressRule } from "../components/k8s/network-policies";
-import { ErrorTracking, GrafanaContent, type MonitoredService, Monitoring, estateRuleGroups, pushgatewayServiceUrl } from "../components/observability";
+import { DatabaseAlarms, ErrorTracking, GrafanaContent, type MonitoredService, Monitoring, estateRuleGroups, pushgatewayServiceUrl } from "../components/observability";
 import { appEnvironment, type EstateParts } from "./app-environment";
 import { buildCluster, type EstateCluster } from "./cluster";
 import type { EstateSpec } from "./config";
@@ -87,6 +88,8 @@ export interface Estate {
     };
     /** AWS Backup of the managed databases; only when a database is managed. */
     awsBackup?: BackupPlan;
+    /** CloudWatch alarms of the managed databases and their SNS topic; only when a database is managed. */
+    databaseAlarms?: DatabaseAlarms;
     /** Syncing of rotating credentials; only when a data service's credential rotates (managed Postgres). */
     credentials?: EstateCredentials;
     monitoring: Monitoring;
@@ -138,8 +141,9 @@ export function buildEstate(spec: EstateSpec): Estate {
         tags: spec.tags,
     });
 
-    const { data, backupTargets } = buildDataServices(spec, backups, platform, network);
+    const { data, backupTargets, monitored } = buildDataServices(spec, backups, platform, network);
     const awsBackup = buildAwsBackup(spec, backupTargets);
+    const databaseAlarms = buildDatabaseAlarms(spec, monitored);
     const credentials = buildCredentials(spec, platform, data, irsa);
     const backupJobs = buildBackupJobs(spec, backups, platform, data, credentials, network, irsa);
     const monitoring = buildMonitoring(spec, platform, backupJobs, eksCluster?.services.storageClassName);
@@ -147,7 +151,7 @@ export function buildEstate(spec: EstateSpec): Estate {
     const errorTracking = buildErrorTracking(spec);
 
     // The apps, last: their environment comes from everything above.
-    const parts: EstateParts = { spec, eksCluster, cluster, platform, backups, data, awsBackup, credentials, backupJobs, monitoring, grafana: grafanaContent, errorTracking };
+    const parts: EstateParts = { spec, eksCluster, cluster, platform, backups, data, awsBackup, databaseAlarms, credentials, backupJobs, monitoring, grafana: grafanaContent, errorTracking };
     const services = buildApps(
         spec,
         platform,
@@ -182,7 +186,12 @@ function requireNetwork(network: DataNetwork | undefined): DataNetwork {
     return network;
 }
 
-function buildDataServices(spec: EstateSpec, backups: BackupBucket, platform: Platform, dataNetwork: DataNetwork | undefined): { data: Estate["data"]; backupTargets: AwsBackupTargets } {
+function buildDataServices(
+    spec: EstateSpec,
+    backups: BackupBucket,
+    platform: Platform,
+    dataNetwork: DataNetwork | undefined,
+): { data: Estate["data"]; backupTargets: AwsBackupTargets; monitored: MonitoredDatabase[] } {
     const objectives: DataObjectives = { rpoMinutes: spec.dr.rpoMinutes, dailyBackupDays: spec.dr.retention.dailyDays };
     const network = () => requireNetwork(dataNetwork);
     const managed = { protectData: spec.protectData, region: spec.region, tags: spec.tags, keyGuard: spec.backup.keyGuard };
@@ -195,6 +204,8 @@ function buildDataServices(spec: EstateSpec, backups: BackupBucket, platform: Pl
     const data: Estate["data"] = {};
     /** The ARNs of the managed databases, for AWS Backup. */
     const backupTargets: AwsBackupTargets = { arns: [], restoreMetadata: {} };
+    /** What the managed services run, for their CloudWatch alarms. */
+    const monitored: MonitoredDatabase[] = [];
 
     const postgres = spec.data.postgres;
     if (postgres?.placement === "managed") {
@@ -212,6 +223,7 @@ function buildDataServices(spec: EstateSpec, backups: BackupBucket, platform: Pl
             backupAccountId,
         });
         data.postgres = { placement: "managed", connection: db.connection };
+        monitored.push(db.monitored);
         backupTargets.arns.push(db.databaseArn);
         backupTargets.restoreMetadata[postgres.engine === "aurora" ? "Aurora" : "RDS"] = db.restoreMetadata;
     } else if (postgres?.placement === "cluster") {
@@ -245,6 +257,7 @@ function buildDataServices(spec: EstateSpec, backups: BackupBucket, platform: Pl
             backupAccountId,
         });
         data.mongo = { placement: "managed", connection: db.connection };
+        monitored.push(db.monitored);
         backupTargets.arns.push(db.databaseArn);
         backupTargets.restoreMetadata.DocumentDB = db.restoreMetadata;
     } else if (mongo?.placement === "cluster") {
@@ -256,11 +269,33 @@ function buildDataServices(spec: EstateSpec, backups: BackupBucket, platform: Pl
     if (redis?.placement === "managed") {
         const cache = new ManagedRedis("redis", { ...managed, version: redis.version, nodeType: redis.nodeType, nodes: redis.nodes, network: network(), objectives });
         data.redis = { placement: "managed", connection: cache.connection };
+        monitored.push(cache.monitored);
     } else if (redis?.placement === "cluster") {
         const cache = new ClusterRedis("redis", { ...inCluster, version: redis.version, nodes: redis.nodes, storageGb: redis.storageGb }, clusterOpts);
         data.redis = { placement: "cluster", connection: cache.connection, servingPods: cache.servingPodLabels };
     }
-    return { data, backupTargets };
+    return { data, backupTargets, monitored };
+}
+
+/**
+ * CloudWatch alarms on every managed database and cache, to one encrypted SNS topic that reaches
+ * PagerDuty and Slack through their CloudWatch-side keys (`estate:alerting`); docs/alarms.md. The
+ * topic exists whenever a database is managed, receivers or not.
+ */
+function buildDatabaseAlarms(spec: EstateSpec, monitored: MonitoredDatabase[]): DatabaseAlarms | undefined {
+    if (monitored.length === 0) {
+        return undefined;
+    }
+    const { slack, pagerduty } = spec.alerting;
+    return new DatabaseAlarms("database-alarms", {
+        databases: monitored,
+        thresholds: spec.monitoring.databases,
+        rpoMinutes: spec.dr.rpoMinutes,
+        pagerduty: pagerduty?.cloudwatchIntegrationKey ? { integrationKey: pagerduty.cloudwatchIntegrationKey } : undefined,
+        slack: slack?.teamId && slack.channelId ? { teamId: slack.teamId, channelId: slack.channelId, configurationName: `${spec.stack}-database-alarms` } : undefined,
+        region: spec.region,
+        tags: spec.tags,
+    });
 }
 
 /**

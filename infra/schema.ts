@@ -370,20 +370,25 @@ export const alertingSchema = z.strictObject(
             {
             channel: z.string(allowed("a Slack channel such as #shop-alerts")).regex(/^#[a-z0-9][a-z0-9._-]{0,79}$/, allowed("a Slack channel such as #shop-alerts")).describe("The channel, such as #shop-alerts."),
             webhookUrl: nonEmptyString("a Slack incoming webhook URL, set as a secret").optional().describe("The incoming webhook URL; a secret."),
+            teamId: z.string(allowed("a Slack workspace (team) id such as T07EA123LEP")).regex(/^[A-Z0-9]{9,15}$/, allowed("a Slack workspace (team) id such as T07EA123LEP")).optional().describe("The Slack workspace (team) id AWS Chatbot is authorised for (once, in the AWS Chatbot console): the managed databases' CloudWatch alarms reach the channel through AWS Chatbot. Unset: they do not reach Slack."),
+            channelId: z.string(allowed("a Slack channel id such as C07EZ1ABC23")).regex(/^[A-Z0-9]{9,15}$/, allowed("a Slack channel id such as C07EZ1ABC23")).optional().describe("The id of the same channel (Slack: channel details, or the end of the channel's link), for AWS Chatbot; with `teamId`."),
             },
-            allowed("an object with channel and webhookUrl (a secret)"),
+            allowed("an object with channel, webhookUrl (a secret) and optionally teamId and channelId (AWS Chatbot)"),
         )
         .optional()
-        .describe("Every alert goes to this Slack channel."),
+        .describe("Every alert goes to this Slack channel; the managed databases' CloudWatch alarms too, once teamId and channelId are set."),
     pagerduty: z
         .strictObject(
             {
             routingKey: nonEmptyString("a PagerDuty Events API v2 routing key, set as a secret").optional().describe("The Events API v2 integration (routing) key; a secret."),
+            cloudwatchIntegrationKey: nonEmptyString("the integration key of a PagerDuty Amazon CloudWatch integration, set as a secret")
+                .optional()
+                .describe("The integration key of an \"Amazon CloudWatch\" integration on the same PagerDuty service (not the Events API v2 key): every CloudWatch alarm of the managed databases pages through it. A secret. Unset: those alarms page nobody."),
             },
-            allowed("an object with routingKey (a secret)"),
+            allowed("an object with routingKey and cloudwatchIntegrationKey (secrets)"),
         )
         .optional()
-        .describe("Critical alerts page through PagerDuty (every alert when Slack is not configured)."),
+        .describe("Critical alerts page through PagerDuty (every alert when Slack is not configured); so do the managed databases' CloudWatch alarms, once cloudwatchIntegrationKey is set."),
     },
     allowed("an object with optional slack and pagerduty"),
 );
