@@ -963,3 +963,41 @@ describe("monitoring, alerting, Grafana and Sentry", () => {
         ]);
     });
 });
+
+describe("the managed databases' CloudWatch alarms", () => {
+    const managed = (data: Record<string, unknown>, extra: Record<string, unknown> = {}) => devConfig({ "estate:network": NETWORK, "estate:data": data, ...extra });
+    const alarmNotices = (raw: RawConfig) =>
+        parseEstateConfig(raw, ctx)
+            .notices.filter((n) => n.message.includes("CloudWatch alarms"))
+            .map((n) => `${n.level} ${n.key}`);
+
+    it("refuses an instance class whose memory and connection limit AWS's tables do not give, naming the key", () => {
+        const [pg, mongo] = problems(
+            managed({ postgres: { placement: "managed", version: "16", instanceClass: "db.r9g.large" }, mongo: { placement: "managed", version: "5.0", instanceClass: "db.r8g.large" } }),
+        );
+        expect(pg).toMatch(/^estate:data\.postgres\.instanceClass is not a class the estate knows the memory and connection limit of \(got "db\.r9g\.large"\): .* Known: db\.t3\.micro, /);
+        expect(mongo).toMatch(/^estate:data\.mongo\.instanceClass is not a class the estate knows the memory and connection limit of \(got "db\.r8g\.large"\).* Known: db\.t3\.medium, db\.t4g\.medium, /);
+        expect(() => parseEstateConfig(managed({ postgres: { placement: "managed", version: "16", instanceClass: "db.m6i.xlarge" }, mongo: { placement: "managed", version: "5.0", instanceClass: "db.t4g.medium" } }), ctx)).not.toThrow();
+    });
+
+    it("takes the PagerDuty CloudWatch integration key as a secret only, and Slack's team and channel ids together", async () => {
+        const raw = managed({ redis: { placement: "managed", version: "7.1" } }, { "estate:alerting": { pagerduty: { cloudwatchIntegrationKey: "0123abcd" }, slack: { channel: "#shop-alerts", teamId: "T07EA123LEP", channelId: "C07EZ1ABC23" } } });
+        expect(problems(raw)).toEqual(["estate:alerting.pagerduty.cloudwatchIntegrationKey must be a secret: pulumi config set --secret --path estate:alerting.pagerduty.cloudwatchIntegrationKey <integration key>"]);
+        const spec = parseEstateConfig(raw, { ...ctx, secretKeys: ["estate:alerting"] });
+        expect(await pulumi.isSecret(spec.alerting.pagerduty!.cloudwatchIntegrationKey!)).toBe(true);
+        expect(spec.alerting.slack).toMatchObject({ teamId: "T07EA123LEP", channelId: "C07EZ1ABC23" });
+        expect(problems(devConfig({ "estate:alerting": { slack: { channel: "#shop-alerts", teamId: "T07EA123LEP" } } }))).toEqual([
+            "estate:alerting.slack.channelId is required with the other one: AWS Chatbot needs both the Slack workspace (team) id and the channel id",
+        ]);
+    });
+
+    it("says, when a database is managed, which receivers its alarms do not reach; nothing without a managed database", () => {
+        const receivers = { "estate:alerting": { slack: { channel: "#shop-alerts" }, pagerduty: {} } };
+        expect(alarmNotices(managed({ postgres: { placement: "managed", version: "16" } }, receivers))).toEqual([
+            "warning estate:alerting.pagerduty.cloudwatchIntegrationKey",
+            "warning estate:alerting.slack.teamId",
+        ]);
+        expect(alarmNotices(managed({ postgres: { placement: "managed", version: "16" } }))).toEqual(["info estate:alerting"]);
+        expect(alarmNotices(devConfig(receivers))).toEqual([]);
+    });
+});
