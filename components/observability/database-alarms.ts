@@ -208,10 +208,9 @@ export class DatabaseAlarms extends pulumi.ComponentResource {
         const a = { tags: {} as Record<string, string>, ...withoutUndefined(args) };
         super(TYPE, name, {}, opts);
         const { region, tags } = a;
-        const parent = this;
 
-        const account = aws.getCallerIdentityOutput({}, { parent });
-        const partition = aws.getPartitionOutput({}, { parent });
+        const account = aws.getCallerIdentityOutput({}, { parent: this });
+        const partition = aws.getPartitionOutput({}, { parent: this });
         const key = new aws.kms.Key(
             `${name}-key`,
             {
@@ -224,19 +223,19 @@ export class DatabaseAlarms extends pulumi.ComponentResource {
                 region,
                 tags,
             },
-            { parent },
+            { parent: this },
         );
-        new aws.kms.Alias(`${name}-key-alias`, { namePrefix: `alias/estate/${name}-`, targetKeyId: key.arn, region }, { parent });
+        new aws.kms.Alias(`${name}-key-alias`, { namePrefix: `alias/estate/${name}-`, targetKeyId: key.arn, region }, { parent: this });
         // The key's ARN, not an alias: an alias can be repointed, and alias/aws/sns is the AWS managed key,
         // whose policy CloudWatch cannot be added to.
-        const topic = new aws.sns.Topic(`${name}-topic`, { displayName: `Database alarms (${name})`, kmsMasterKeyId: key.arn, region, tags }, { parent });
+        const topic = new aws.sns.Topic(`${name}-topic`, { displayName: `Database alarms (${name})`, kmsMasterKeyId: key.arn, region, tags }, { parent: this });
 
         const receivers: ("pagerduty" | "slack")[] = [];
         if (a.pagerduty) {
             new aws.sns.TopicSubscription(
                 `${name}-pagerduty`,
                 { topic: topic.arn, protocol: "https", endpoint: pagerDutyCloudWatchUrl(a.pagerduty.integrationKey), endpointAutoConfirms: true, region },
-                { parent },
+                { parent: this },
             );
             receivers.push("pagerduty");
         }
@@ -248,12 +247,12 @@ export class DatabaseAlarms extends pulumi.ComponentResource {
                     assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "chatbot.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
                     tags,
                 },
-                { parent },
+                { parent: this },
             );
             new aws.iam.RolePolicy(
                 `${name}-chatbot-notifications`,
                 { role: role.name, policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: [...CHATBOT_NOTIFICATION_ACTIONS], Resource: "*" }] }) },
-                { parent },
+                { parent: this },
             );
             new aws.chatbot.SlackChannelConfiguration(
                 `${name}-slack`,
@@ -268,7 +267,7 @@ export class DatabaseAlarms extends pulumi.ComponentResource {
                     region,
                     tags,
                 },
-                { parent },
+                { parent: this },
             );
             receivers.push("slack");
         }
@@ -295,7 +294,7 @@ export class DatabaseAlarms extends pulumi.ComponentResource {
                     region,
                     tags,
                 },
-                { parent },
+                { parent: this },
             );
             alarmNames[spec.key] = alarm.name;
         }

@@ -62,6 +62,13 @@ describe("estate-cloudwatch-database-alarms", () => {
         expect(messagesOf(report)).toEqual(["RDS instance 'postgres-db' has no CloudWatch alarm on FreeStorageSpace (namespace AWS/RDS, dimensions from this resource)."]);
     });
 
+    it("fails an RDS read replica without a ReplicaLag alarm", async () => {
+        const replica = fakeResource({ type: T.rdsInstance, name: "postgres-replica", props: { replicateSourceDb: "arn:aws:rds:eu-west-1:123456789012:db:postgres-db" } });
+        expect(messagesOf(await check(cloudwatchDatabaseAlarms, [...compliant(), replica, ...alarmsOn(replica, "AWS/RDS", RDS)]))).toEqual([
+            "RDS instance 'postgres-replica' has no CloudWatch alarm on ReplicaLag (namespace AWS/RDS, dimensions from this resource).",
+        ]);
+    });
+
     it("fails an Aurora reader without a replica-lag alarm; a single-instance cluster needs none", async () => {
         expect(messagesOf(await check(cloudwatchDatabaseAlarms, without(compliant(), "aurora-instance-1-AuroraReplicaLag-0")))).toEqual([
             "Aurora instance 'aurora-instance-1' has no CloudWatch alarm on AuroraReplicaLag (namespace AWS/RDS, dimensions from this resource).",
