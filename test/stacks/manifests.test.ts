@@ -265,7 +265,6 @@ describe("components with every option set", () => {
                         latencyP95Seconds: 0.3,
                         minRequestRate: 1,
                         cpuRequestRatio: 1,
-                        cpuLimitRatio: 0.9,
                         memoryRequestRatio: 1,
                         memoryLimitRatio: 0.9,
                         autoscalerMaxedMinutes: 10,
