@@ -4,7 +4,8 @@
  * one it lists.
  */
 import { describe, expect, it } from "vitest";
-import { estateRuleGroups, type MonitoredService } from "../../../../components/observability/alert-rules";
+import { traefikServiceName } from "../../../../components/k8s/chart-values";
+import { APP_HTTP_PORT_NAME, estateRuleGroups, type MonitoredService } from "../../../../components/observability/alert-rules";
 import { queriesOf, servicesDashboard } from "../../../../components/observability/dashboards";
 import { traefik } from "../../../../components/observability/exporters/traefik";
 import type { PlannedResource } from "../../../../components/observability/exporters/types";
@@ -38,6 +39,26 @@ describe("the Traefik catalogue", () => {
             r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === "traefik" ? { ...r, inputs: { ...r.inputs, values: { ...(r.inputs.values as object), metrics: { prometheus: null } } } } : r,
         );
         expect(traefik.scrapedIn(off)).toBe(false);
+    });
+
+    it("in the prod stack, each web app's edge rules select the backend its Ingress routes to, as Traefik names it", async () => {
+        const resources = await planned("prod");
+        const ingresses = resources.filter((r) => r.type === "kubernetes:networking.k8s.io/v1:Ingress");
+        let checked = 0;
+        for (const ingress of ingresses) {
+            const { metadata, spec } = ingress.inputs as {
+                metadata: { name: string; namespace: string };
+                spec: { rules: { http: { paths: { backend: { service: { name: string; port: { name?: string } } } }[] } }[] };
+            };
+            if (metadata.namespace !== "apps") continue; // Grafana's Ingress is not an app
+            const backend = spec.rules[0]!.http.paths[0]!.backend.service;
+            expect(backend.port.name).toBe(APP_HTTP_PORT_NAME);
+            const rule = resources.find((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule" && (r.inputs.metadata as { name: string }).name === `estate-service-${backend.name}`)!;
+            const text = JSON.stringify(rule.inputs.spec);
+            expect(text).toContain(`traefik_service_requests_total{service=\\"${traefikServiceName(metadata.namespace, backend.name, backend.port.name!)}\\"}`);
+            checked++;
+        }
+        expect(checked).toBeGreaterThan(0);
     });
 
     it("lists every traefik_ series the rules and the services dashboard query", () => {
