@@ -799,6 +799,9 @@ function serviceIssues(name: string, service: ServiceConfig): ConfigIssue[] {
             message: "is required for a worker without a port (an integer from 1 to 65535): its health probes and metrics are served over HTTP there",
         });
     }
+    if (service.kind === "worker" && service.httpMetrics !== undefined) {
+        issues.push({ key: key("httpMetrics"), message: "applies to web services only: a worker gets no request (RED) rules, from the edge or from itself" });
+    }
     return issues;
 }
 

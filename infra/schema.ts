@@ -249,7 +249,7 @@ export const serviceSchema = z.strictObject(
         .boolean(allowed("true or false"))
         .optional()
         .describe(
-            "Whether a web app exports `http_requests_total` (with a `code` label) and the `http_request_duration_seconds` histogram on its metrics port: then it gets the app's own RED rules and alerts besides the edge's (Traefik's), and `EstateServiceAppMetricsAbsent` when they vanish while the edge sees its traffic. Default `true`; set `false` for an app that exports no such metrics (the edge still watches it).",
+            "Web services only: whether the app exports `http_requests_total` (with a `code` label) and the `http_request_duration_seconds` histogram on its metrics port: then it gets the app's own RED rules and alerts besides the edge's (Traefik's), and `EstateServiceAppMetricsAbsent` when they vanish while the edge sees its traffic. Default `true`; set `false` for an app that exports no such metrics (the edge still watches it).",
         ),
     migrate: z
         .array(nonEmptyString("a command word such as node"), allowed("a command as a list of strings, such as [node, dist/migrate.js]"))

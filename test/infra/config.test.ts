@@ -194,6 +194,9 @@ describe("invalid config: every problem, with its key path and what is allowed",
         expect(problems(devConfig({ "estate:services": { api: { kind: "web", image: "ghcr.io/acme/api:1.0", port: 8080, httpMetrics: "yes" } } }))).toEqual([
             'estate:services.api.httpMetrics must be true or false (got "yes")',
         ]);
+        expect(problems(devConfig({ "estate:services": { jobs: { kind: "worker", image: "ghcr.io/acme/jobs:1.0", metricsPort: 9090, httpMetrics: true } } }))).toEqual([
+            "estate:services.jobs.httpMetrics applies to web services only: a worker gets no request (RED) rules, from the edge or from itself",
+        ]);
     });
 
     it("refuses untagged images and accepts digests", () => {
