@@ -35,7 +35,7 @@ import {
     type DatabaseConnection,
     type RedisConnection,
 } from "../components/data";
-import { AppService, DEFAULT_NAMESPACES, ExternalSecrets, Platform, syncedSecret, type IrsaProvider, type SyncedEnvSource } from "../components/k8s";
+import { AppService, ExternalSecrets, Platform, syncedSecret, type IrsaProvider, type SyncedEnvSource } from "../components/k8s";
 import { arnAccount } from "../components/lib/key-guard";
 import { type EndpointInput, ipEndpoint, podEndpoint } from "../components/k8s/flows";
 import type { EgressRule } from "../components/k8s/network-policies";
@@ -46,7 +46,7 @@ import {
     Monitoring,
     type ScrapeTarget,
     estateRuleGroups,
-    prometheusScraper,
+    PROMETHEUS_POD_LABELS,
     pushgatewayServiceUrl,
 } from "../components/observability";
 import { appEnvironment, type EstateParts } from "./app-environment";
@@ -131,8 +131,8 @@ export function buildEstate(spec: EstateSpec): Estate {
             // On the estate's own cluster: an NLB through the AWS Load Balancer Controller.
             loadBalancerAnnotations: eksCluster?.services.loadBalancerAnnotations,
             loadBalancerController: eksCluster?.services.ready,
-            // Only Prometheus reads the metrics ports (the estate keeps the platform's default namespace names).
-            metricsScraper: prometheusScraper(DEFAULT_NAMESPACES.monitoring),
+            // Only Prometheus, in the platform's own monitoring namespace, reads the metrics ports.
+            metricsScraper: { podLabels: { ...PROMETHEUS_POD_LABELS } },
         },
         { provider: cluster },
     );

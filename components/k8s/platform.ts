@@ -105,11 +105,11 @@ export interface PlatformArgs {
      */
     namespaceAliases?: Partial<Record<NamespaceRole, pulumi.Input<string | pulumi.Alias>[]>>;
     /**
-     * The pods that scrape the platform's metrics ports (Traefik's and cert-manager's): their
-     * namespace and labels, as `prometheusScraper` of components/observability gives them. Default:
-     * every pod of the monitoring namespace.
+     * The pods that scrape the platform's metrics ports (Traefik's and cert-manager's): their labels
+     * (as `prometheusScraper` of components/observability gives them) and namespace (default: the
+     * platform's own monitoring namespace). Default: every pod of the monitoring namespace.
      */
-    metricsScraper?: { namespace: pulumi.Input<string>; podLabels: Record<string, string> };
+    metricsScraper?: { namespace?: pulumi.Input<string>; podLabels: Record<string, string> };
 }
 
 /** Where Prometheus scrapes the ingress controller (see `Platform.metricsEndpoint`). */
