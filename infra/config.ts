@@ -52,8 +52,10 @@ export class ConfigError extends UserInputError {
     }
 }
 
-export interface ServiceSpec extends Omit<ServiceConfig, "replicas" | "cpu" | "memory" | "host"> {
+export interface ServiceSpec extends Omit<ServiceConfig, "replicas" | "cpu" | "memory" | "host" | "httpMetrics"> {
     name: string;
+    /** The app exports `http_requests_total{code}` and `http_request_duration_seconds` (default true; only web apps' matter). */
+    httpMetrics: boolean;
     replicas: { min: number; max: number };
     cpu: string;
     memory: string;
@@ -258,6 +260,9 @@ export function parseEstateConfig(raw: RawConfig, ctx: ParseContext): EstateSpec
             cpu: service.cpu ?? defaults.cpu,
             memory: service.memory ?? defaults.memory,
             host: service.kind === "web" ? (service.host ?? `${name}.${config.domain}`) : undefined,
+            // The estate's convention (docs/observability.md): an app that does not follow it says so, and
+            // if it silently stops exporting, EstateServiceAppMetricsAbsent says so.
+            httpMetrics: service.httpMetrics ?? true,
         };
     }
     issues.push(...sharedHostIssues(services, config.grafana?.host));
@@ -854,6 +859,9 @@ function serviceIssues(name: string, service: ServiceConfig): ConfigIssue[] {
             key: key("metricsPort"),
             message: "is required for a worker without a port (an integer from 1 to 65535): its health probes and metrics are served over HTTP there",
         });
+    }
+    if (service.kind === "worker" && service.httpMetrics !== undefined) {
+        issues.push({ key: key("httpMetrics"), message: "applies to web services only: a worker gets no request (RED) rules, from the edge or from itself" });
     }
     return issues;
 }

@@ -40,7 +40,17 @@ import { AppService, ExternalSecrets, Platform, syncedSecret, type IrsaProvider,
 import { arnAccount } from "../components/lib/key-guard";
 import { type EndpointInput, ipEndpoint, podEndpoint } from "../components/k8s/flows";
 import type { EgressRule } from "../components/k8s/network-policies";
-import { DatabaseAlarms, ErrorTracking, GrafanaContent, type MonitoredService, Monitoring, estateRuleGroups, pushgatewayServiceUrl } from "../components/observability";
+import {
+    DatabaseAlarms,
+    ErrorTracking,
+    GrafanaContent,
+    type MonitoredService,
+    Monitoring,
+    type ScrapeTarget,
+    estateRuleGroups,
+    PROMETHEUS_POD_LABELS,
+    pushgatewayServiceUrl,
+} from "../components/observability";
 import { appEnvironment, type EstateParts } from "./app-environment";
 import { buildCluster, type EstateCluster } from "./cluster";
 import type { EstateSpec } from "./config";
@@ -125,6 +135,8 @@ export function buildEstate(spec: EstateSpec): Estate {
             // On the estate's own cluster: an NLB through the AWS Load Balancer Controller.
             loadBalancerAnnotations: eksCluster?.services.loadBalancerAnnotations,
             loadBalancerController: eksCluster?.services.ready,
+            // Only Prometheus, in the platform's own monitoring namespace, reads the metrics ports.
+            metricsScraper: { podLabels: { ...PROMETHEUS_POD_LABELS } },
         },
         { provider: cluster },
     );
@@ -478,13 +490,19 @@ function buildMonitoring(spec: EstateSpec, platform: Platform, backupJobs: Estat
             grafana: spec.grafana.host ? { host: spec.grafana.host, ingress: platform.appIngress } : undefined,
             pushgatewayClients: [platform.namespaces.apps, platform.namespaces.data],
             certManagerNamespace: platform.namespaces.certManager,
+            scrapeTargets: edgeScrapeTargets(platform),
         },
         { provider: platform.provider },
     );
 }
 
+/** The ingress controller's request metrics: every web app seen from the edge. */
+function edgeScrapeTargets(platform: Platform): ScrapeTarget[] {
+    return [{ name: "traefik", description: "Traefik's request metrics (every web app seen from the edge)", ...platform.metricsEndpoint }];
+}
+
 function monitoredServices(spec: EstateSpec, platform: Platform): MonitoredService[] {
-    return Object.values(spec.services).map((s) => ({ name: s.name, namespace: platform.namespaceNames.apps, kind: s.kind, replicas: s.replicas }));
+    return Object.values(spec.services).map((s) => ({ name: s.name, namespace: platform.namespaceNames.apps, kind: s.kind, replicas: s.replicas, httpMetrics: s.httpMetrics }));
 }
 
 /** Grafana's API is reachable only once Grafana runs: its objects wait for estate:grafana.url. */

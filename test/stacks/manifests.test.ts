@@ -13,6 +13,7 @@
 import { Certificate } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate";
 import { ClusterIssuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer";
 import { PrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule";
+import { PodMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor";
 import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
@@ -73,6 +74,7 @@ const MODELS: Record<string, Model> = {
     "kubernetes:cert-manager.io/v1:ClusterIssuer": ClusterIssuer,
     "kubernetes:cert-manager.io/v1:Certificate": Certificate,
     "kubernetes:monitoring.coreos.com/v1:ServiceMonitor": ServiceMonitor,
+    "kubernetes:monitoring.coreos.com/v1:PodMonitor": PodMonitor,
     "kubernetes:monitoring.coreos.com/v1:PrometheusRule": PrometheusRule,
 };
 
@@ -265,7 +267,6 @@ describe("components with every option set", () => {
                         latencyP95Seconds: 0.3,
                         minRequestRate: 1,
                         cpuRequestRatio: 1,
-                        cpuLimitRatio: 0.9,
                         memoryRequestRatio: 1,
                         memoryLimitRatio: 0.9,
                         autoscalerMaxedMinutes: 10,
