@@ -10,7 +10,7 @@ import { LOGICAL_BACKUP_SCHEDULE, RESTORE_DRILL_SCHEDULE, backupVaultRegion, cro
 import { DEFAULT_AMI_TYPE, DEFAULT_INSTANCE_TYPE, INSTANCE_TYPES, nodesFor, roomForPods } from "../components/cluster/node-groups";
 import { withoutUndefined } from "../components/lib/args";
 import { UserInputError } from "../components/lib/errors";
-import { DOCDB_INSTANCE_LIMITS, RDS_INSTANCE_MEMORY_GIB, docdbInstanceLimits, rdsInstanceMemoryGib } from "../components/observability/instance-classes";
+import { AURORA_POSTGRES_LOCAL_STORAGE_GIB, DOCDB_INSTANCE_LIMITS, RDS_INSTANCE_MEMORY_GIB, auroraLocalStorageGib, docdbInstanceLimits, rdsInstanceMemoryGib } from "../components/observability/instance-classes";
 import { arnAccount, findKeyGuardProblem, type KeyGuard } from "../components/lib/key-guard";
 import { profiles } from "../stacks";
 import { cpuMillicores, memoryMiB, workloadCapacity } from "./capacity";
@@ -715,8 +715,12 @@ function dataIssues(config: EstateConfig): ConfigIssue[] {
     }
     // The CloudWatch alarms derive memory and connection thresholds from the class: a class without
     // AWS's figures on record is refused here rather than alarmed on a guess.
-    if (postgres?.placement === "managed" && postgres.instanceClass !== undefined && rdsInstanceMemoryGib(postgres.instanceClass) === undefined) {
-        issues.push({ key: key("data.postgres.instanceClass"), message: unknownClass(postgres.instanceClass, Object.keys(RDS_INSTANCE_MEMORY_GIB)) });
+    if (postgres?.placement === "managed" && postgres.instanceClass !== undefined) {
+        if (rdsInstanceMemoryGib(postgres.instanceClass) === undefined) {
+            issues.push({ key: key("data.postgres.instanceClass"), message: unknownClass(postgres.instanceClass, Object.keys(RDS_INSTANCE_MEMORY_GIB)) });
+        } else if (postgres.engine === "aurora" && auroraLocalStorageGib(postgres.instanceClass) === undefined) {
+            issues.push({ key: key("data.postgres.instanceClass"), message: unknownClass(postgres.instanceClass, Object.keys(AURORA_POSTGRES_LOCAL_STORAGE_GIB), "Aurora local storage") });
+        }
     }
     if (data.mongo?.placement === "managed" && data.mongo.instanceClass !== undefined && docdbInstanceLimits(data.mongo.instanceClass) === undefined) {
         issues.push({ key: key("data.mongo.instanceClass"), message: unknownClass(data.mongo.instanceClass, Object.keys(DOCDB_INSTANCE_LIMITS)) });
@@ -731,9 +735,9 @@ function dataIssues(config: EstateConfig): ConfigIssue[] {
 }
 
 /** Why an instance class is refused, and which ones are known. */
-function unknownClass(instanceClass: string, known: string[]): string {
+function unknownClass(instanceClass: string, known: string[], what = "memory and connection limit"): string {
     return (
-        `is not a class the estate knows the memory and connection limit of (got ${JSON.stringify(instanceClass)}): its CloudWatch alarms derive their thresholds from them ` +
+        `is not a class the estate knows the ${what} of (got ${JSON.stringify(instanceClass)}): its CloudWatch alarms derive their thresholds from them ` +
         `(components/observability/instance-classes.ts, from AWS's tables). Known: ${known.join(", ")}`
     );
 }

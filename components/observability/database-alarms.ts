@@ -11,8 +11,8 @@
  *   dimension DBInstanceIdentifier; CPUUtilization Percent, FreeableMemory and FreeStorageSpace
  *   Bytes, DatabaseConnections Count, ReplicaLag Seconds, read replicas only);
  * - Aurora: https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.AuroraMonitoring.Metrics.html
- *   (instance-level CPUUtilization, FreeableMemory, DatabaseConnections; AuroraReplicaLag in
- *   Milliseconds, reported by the replicas);
+ *   (instance-level CPUUtilization, FreeableMemory, DatabaseConnections, FreeLocalStorage Bytes;
+ *   AuroraReplicaLag in Milliseconds, reported by the replicas);
  * - DocumentDB: https://docs.aws.amazon.com/documentdb/latest/developerguide/cloud_watch.html
  *   (namespace AWS/DocDB, dimension DBInstanceIdentifier; DBInstanceReplicaLag in milliseconds,
  *   reported by the replicas);
@@ -26,7 +26,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { MonitoredDatabase } from "../data/monitored";
 import { ArgChecker, describe, withoutUndefined } from "../lib/args";
 import { findKeyGuardProblem, guardedKeyPolicy, type KeyGuard } from "../lib/key-guard";
-import { docdbInstanceLimits, gibToBytes, postgresDefaultMaxConnections, rdsInstanceMemoryGib, REDIS_MAX_CLIENTS } from "./instance-classes";
+import { auroraLocalStorageGib, docdbInstanceLimits, gibToBytes, postgresDefaultMaxConnections, rdsInstanceMemoryGib, REDIS_MAX_CLIENTS } from "./instance-classes";
 
 /** The shares that set the alarms' thresholds (`estate:monitoring.databases`). */
 export interface DatabaseAlarmThresholds {
@@ -72,7 +72,7 @@ export interface DatabaseAlarmsArgs {
 export interface AlarmSpec {
     /** `<database>-<instance index>-<role>`: the Pulumi name suffix. */
     key: string;
-    role: "cpu" | "memory" | "storage" | "connections" | "replica-lag" | "evictions";
+    role: "cpu" | "memory" | "storage" | "local-storage" | "connections" | "replica-lag" | "evictions";
     namespace: "AWS/RDS" | "AWS/DocDB" | "AWS/ElastiCache";
     metricName: string;
     dimensions: Record<string, pulumi.Output<string>>;
@@ -127,6 +127,10 @@ export function alarmSpecs(db: MonitoredDatabase, t: DatabaseAlarmThresholds, rp
     if (memoryGib === undefined) {
         throw new Error(`unknown ${docdb ? "DocumentDB" : "RDS"} instance class ${describe(db.instanceClass)} (no memory or connection limit on record)`);
     }
+    const localStorageGib = db.engine === "aurora" ? auroraLocalStorageGib(db.instanceClass) : undefined;
+    if (db.engine === "aurora" && localStorageGib === undefined) {
+        throw new Error(`unknown Aurora PostgreSQL instance class ${describe(db.instanceClass)} (no local storage on record)`);
+    }
     const connectionLimit = limits?.connections ?? postgresDefaultMaxConnections(memoryGib);
     const product = { rds: "PostgreSQL", aurora: "Aurora PostgreSQL", docdb: "DocumentDB" }[db.engine];
     db.instanceIdentifiers.forEach((id, i) => {
@@ -144,7 +148,13 @@ export function alarmSpecs(db: MonitoredDatabase, t: DatabaseAlarmThresholds, rp
             if (db.readReplica) {
                 add(i, { ...common, ...lagWindow, role: "replica-lag", metricName: "ReplicaLag", statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: round(lagSeconds), description: `${instance}: the read replica is more than ${round(lagSeconds)} s behind (5 min).` });
             }
-        } else if (db.instanceIdentifiers.length >= 2) {
+        } else if (localStorageGib !== undefined) {
+            // Aurora's cluster volume grows by itself; each instance's local storage (temporary files:
+            // sorts, index builds) does not, and a full one fails those queries.
+            const freeLocal = Math.floor(t.freeStorageRatio * gibToBytes(localStorageGib));
+            add(i, { ...common, period: 300, evaluationPeriods: 1, role: "local-storage", metricName: "FreeLocalStorage", statistic: "Minimum", comparisonOperator: "LessThanThreshold", threshold: freeLocal, description: `${instance}: less than ${pct(t.freeStorageRatio)} % of the ${db.instanceClass}'s ${localStorageGib} GiB local (temporary) storage free.` });
+        }
+        if (db.engine !== "rds" && db.instanceIdentifiers.length >= 2) {
             const metricName = docdb ? "DBInstanceReplicaLag" : "AuroraReplicaLag";
             const lagMs = round(lagSeconds * 1000);
             add(i, { ...common, ...lagWindow, treatMissingData: "notBreaching", role: "replica-lag", metricName, statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: lagMs, description: `${instance}: as a replica, more than ${lagMs} ms behind the writer (5 min): a failover now loses ${pct(t.replicationLagRpoShare)} % of the RPO.` });

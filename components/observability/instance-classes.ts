@@ -81,6 +81,45 @@ export const RDS_INSTANCE_MEMORY_GIB: Readonly<Record<string, number>> = {
 };
 
 /**
+ * Local (temporary) storage, in GiB, of the Aurora PostgreSQL DB instance classes: where sorts and
+ * index builds spill, and what the `FreeLocalStorage` metric counts down. From the Aurora User Guide,
+ * "Temporary storage limits for Aurora PostgreSQL" ("Maximum temporary storage available (GiB)";
+ * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.Managing.html).
+ * Only the classes whose memory `RDS_INSTANCE_MEMORY_GIB` also has; an Aurora cluster of another
+ * class is refused at config time.
+ */
+export const AURORA_POSTGRES_LOCAL_STORAGE_GIB: Readonly<Record<string, number>> = {
+    "db.t3.medium": 7.5,
+    "db.t3.large": 16,
+    "db.t4g.medium": 8.13,
+    "db.t4g.large": 16.5,
+    "db.r5.large": 31,
+    "db.r5.xlarge": 62,
+    "db.r5.2xlarge": 124,
+    "db.r5.4xlarge": 249,
+    "db.r5.8xlarge": 504,
+    "db.r5.12xlarge": 748,
+    "db.r5.16xlarge": 1008,
+    "db.r5.24xlarge": 1500,
+    "db.r6g.large": 32,
+    "db.r6g.xlarge": 63,
+    "db.r6g.2xlarge": 126,
+    "db.r6g.4xlarge": 252,
+    "db.r6g.8xlarge": 504,
+    "db.r6g.12xlarge": 756,
+    "db.r6g.16xlarge": 1008,
+    "db.r6i.large": 31,
+    "db.r6i.xlarge": 62,
+    "db.r6i.2xlarge": 124,
+    "db.r6i.4xlarge": 249,
+    "db.r6i.8xlarge": 504,
+    "db.r6i.12xlarge": 748,
+    "db.r6i.16xlarge": 1008,
+    "db.r6i.24xlarge": 1500,
+    "db.r6i.32xlarge": 1829,
+};
+
+/**
  * Memory (GiB) and connection limit ("Connections (all)") of the DocumentDB instance classes, from
  * the DocumentDB Developer Guide, "Amazon DocumentDB Quotas and limits", Instance limits
  * (https://docs.aws.amazon.com/documentdb/latest/developerguide/limits.html#limits.instance; R6G
@@ -143,6 +182,11 @@ export function postgresDefaultMaxConnections(memoryGib: number): number {
 /** The memory of an RDS/Aurora class, or undefined for a class the table does not know. */
 export function rdsInstanceMemoryGib(instanceClass: string): number | undefined {
     return Object.hasOwn(RDS_INSTANCE_MEMORY_GIB, instanceClass) ? RDS_INSTANCE_MEMORY_GIB[instanceClass] : undefined;
+}
+
+/** The local storage of an Aurora PostgreSQL class, or undefined for a class the table does not know. */
+export function auroraLocalStorageGib(instanceClass: string): number | undefined {
+    return Object.hasOwn(AURORA_POSTGRES_LOCAL_STORAGE_GIB, instanceClass) ? AURORA_POSTGRES_LOCAL_STORAGE_GIB[instanceClass] : undefined;
 }
 
 /** The memory and connection limit of a DocumentDB class, or undefined for a class the table does not know. */

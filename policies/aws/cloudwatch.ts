@@ -47,7 +47,7 @@ function requirementOf(resource: PolicyResource, resources: readonly PolicyResou
         }
         case T.rdsClusterInstance: {
             const replicas = replicaCount(resource, resources, T.rdsCluster) >= 2;
-            return { what: `Aurora instance '${resource.name}'`, namespace: "AWS/RDS", metrics: ["CPUUtilization", "FreeableMemory", "DatabaseConnections", ...(replicas ? ["AuroraReplicaLag"] : [])], perMetric: 1 };
+            return { what: `Aurora instance '${resource.name}'`, namespace: "AWS/RDS", metrics: ["CPUUtilization", "FreeableMemory", "FreeLocalStorage", "DatabaseConnections", ...(replicas ? ["AuroraReplicaLag"] : [])], perMetric: 1 };
         }
         case T.docdbClusterInstance: {
             const replicas = replicaCount(resource, resources, T.docdbCluster) >= 2;
@@ -71,7 +71,7 @@ function requirementOf(resource: PolicyResource, resources: readonly PolicyResou
 export const cloudwatchDatabaseAlarms: EstateStackPolicy = {
     name: "estate-cloudwatch-database-alarms",
     checks:
-        "Every RDS instance, Aurora and DocumentDB cluster instance and ElastiCache replication group has CloudWatch metric alarms whose dimensions come from it, in its namespace, on CPU, freeable memory, connections, free storage (RDS), evictions (Redis) and replica lag (where a replica exists), one per cache node; each such alarm's alarmActions include an SNS topic of the stack.",
+        "Every RDS instance, Aurora and DocumentDB cluster instance and ElastiCache replication group has CloudWatch metric alarms whose dimensions come from it, in its namespace, on CPU, freeable memory, connections, free storage (RDS; Aurora: local storage), evictions (Redis) and replica lag (where a replica exists), one per cache node; each such alarm's alarmActions include an SNS topic of the stack.",
     description:
         "A managed database that runs out of storage, memory or connections, or whose replica falls behind the RPO, " +
         "must page someone before the applications fail: the estate watches them with CloudWatch alarms (the " +

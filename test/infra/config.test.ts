@@ -995,6 +995,10 @@ describe("the managed databases' CloudWatch alarms", () => {
         expect(pg).toMatch(/^estate:data\.postgres\.instanceClass is not a class the estate knows the memory and connection limit of \(got "db\.r9g\.large"\): .* Known: db\.t3\.micro, /);
         expect(mongo).toMatch(/^estate:data\.mongo\.instanceClass is not a class the estate knows the memory and connection limit of \(got "db\.r8g\.large"\).* Known: db\.t3\.medium, db\.t4g\.medium, /);
         expect(() => parseEstateConfig(managed({ postgres: { placement: "managed", version: "16", instanceClass: "db.m6i.xlarge" }, mongo: { placement: "managed", version: "5.0", instanceClass: "db.t4g.medium" } }), ctx)).not.toThrow();
+        // Aurora also needs the class's local storage: db.m6i is an RDS class without Aurora's figure.
+        expect(problems(managed({ postgres: { placement: "managed", version: "16", engine: "aurora", instanceClass: "db.m6i.xlarge" } }))).toEqual([
+            expect.stringMatching(/^estate:data\.postgres\.instanceClass is not a class the estate knows the local storage \(with engine aurora\) of \(got "db\.m6i\.xlarge"\)/),
+        ]);
     });
 
     it("takes the PagerDuty CloudWatch integration key as a secret only, and Slack's team and channel ids together", async () => {

@@ -45,8 +45,11 @@ describe("alarm thresholds, from the instance class and estate:monitoring.databa
             ["postgres-0-replica-lag", "AuroraReplicaLag", 450000, "notBreaching"],
             ["postgres-1-replica-lag", "AuroraReplicaLag", 450000, "notBreaching"],
         ]);
-        // No storage alarm: the cluster volume grows by itself.
-        expect(alarmSpecs(aurora(1), PROD, 15).map((s) => s.role)).toEqual(["cpu", "memory", "connections"]);
+        // No FreeStorageSpace: the cluster volume grows by itself; the instance's local storage does not
+        // (db.r6g.large: 32 GiB per the Aurora PostgreSQL temporary storage table).
+        const single = alarmSpecs(aurora(1), PROD, 15);
+        expect(single.map((s) => s.role)).toEqual(["cpu", "memory", "connections", "local-storage"]);
+        expect(single.find((s) => s.role === "local-storage")).toMatchObject({ metricName: "FreeLocalStorage", statistic: "Minimum", comparisonOperator: "LessThanThreshold", threshold: Math.floor(0.15 * 32 * GIB) });
     });
 
     it("DocumentDB db.r6g.large: AWS's per-class connection limit (3400) and memory (16 GiB); DBInstanceReplicaLag in milliseconds", () => {

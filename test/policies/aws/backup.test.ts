@@ -201,7 +201,7 @@ function awsBackupProgram(opts: { lock?: boolean; tagDocdb?: boolean } = {}) {
     alarms("postgres", postgres.identifier, rdsMetrics);
     alarms("postgres-replica", replica.identifier, [...rdsMetrics, "ReplicaLag"]);
     for (const [name, instance] of [["aurora-1", aurora1], ["aurora-2", aurora2]] as const) {
-        alarms(name, instance.identifier, ["CPUUtilization", "FreeableMemory", "DatabaseConnections", "AuroraReplicaLag"]);
+        alarms(name, instance.identifier, ["CPUUtilization", "FreeableMemory", "FreeLocalStorage", "DatabaseConnections", "AuroraReplicaLag"]);
     }
     const docdbParams = new aws.docdb.ClusterParameterGroup("docdb-params", {
         family: "docdb5.0",

@@ -42,7 +42,7 @@ function compliant(): RecordedResource[] {
         rds,
         ...alarmsOn(rds, "AWS/RDS", RDS),
         aurora.cluster,
-        ...aurora.instances.flatMap((i) => [i, ...alarmsOn(i, "AWS/RDS", [...INSTANCE, "AuroraReplicaLag"])]),
+        ...aurora.instances.flatMap((i) => [i, ...alarmsOn(i, "AWS/RDS", [...INSTANCE, "FreeLocalStorage", "AuroraReplicaLag"])]),
         docdb.cluster,
         ...docdb.instances.flatMap((i) => [i, ...alarmsOn(i, "AWS/DocDB", [...INSTANCE, "DBInstanceReplicaLag"])]),
         redis,
@@ -74,7 +74,7 @@ describe("estate-cloudwatch-database-alarms", () => {
             "Aurora instance 'aurora-instance-1' has no CloudWatch alarm on AuroraReplicaLag (namespace AWS/RDS, dimensions from this resource).",
         ]);
         const single = clusterWith(T.rdsCluster, T.rdsClusterInstance, "solo", 1);
-        const resources = [topic, single.cluster, single.instances[0]!, ...alarmsOn(single.instances[0]!, "AWS/RDS", INSTANCE)];
+        const resources = [topic, single.cluster, single.instances[0]!, ...alarmsOn(single.instances[0]!, "AWS/RDS", [...INSTANCE, "FreeLocalStorage"])];
         expect((await check(cloudwatchDatabaseAlarms, resources)).violations).toEqual([]);
     });
 
