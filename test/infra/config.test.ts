@@ -997,7 +997,7 @@ describe("the managed databases' CloudWatch alarms", () => {
         expect(() => parseEstateConfig(managed({ postgres: { placement: "managed", version: "16", instanceClass: "db.m6i.xlarge" }, mongo: { placement: "managed", version: "5.0", instanceClass: "db.t4g.medium" } }), ctx)).not.toThrow();
         // Aurora also needs the class's local storage: db.m6i is an RDS class without Aurora's figure.
         expect(problems(managed({ postgres: { placement: "managed", version: "16", engine: "aurora", instanceClass: "db.m6i.xlarge" } }))).toEqual([
-            expect.stringMatching(/^estate:data\.postgres\.instanceClass is not a class the estate knows the local storage \(with engine aurora\) of \(got "db\.m6i\.xlarge"\)/),
+            expect.stringMatching(/^estate:data\.postgres\.instanceClass is not a class the estate knows the Aurora local storage of \(got "db\.m6i\.xlarge"\)/),
         ]);
     });
 
