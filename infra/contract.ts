@@ -192,12 +192,13 @@ export const estateOutputsSchema = z.object({
         })
         .optional(),
     /**
-     * Only in stacks with a managed database: the SNS topic its CloudWatch alarms publish to (subscribe
-     * more receivers to it), the topic's key, and who it reaches (`pagerduty`, `slack`; empty: nobody).
+     * Only in stacks with a managed database: the SNS topics its CloudWatch alarms publish to, by
+     * severity (`critical` pages, `warning` is posted; subscribe more receivers to them), the topics'
+     * key, and who they reach (`pagerduty`, `slack`; empty: nobody).
      */
     databaseAlarms: z
         .object({
-            topicArn: z.string(),
+            topicArns: z.object({ critical: z.string(), warning: z.string() }),
             kmsKeyArn: z.string(),
             receivers: z.array(z.enum(["pagerduty", "slack"])),
         })

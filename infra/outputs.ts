@@ -149,7 +149,7 @@ export function estateOutputs(estate: Estate) {
               }
             : {}),
         // Only in stacks with a managed database: where its CloudWatch alarms publish (docs/alarms.md).
-        ...(databaseAlarms ? { databaseAlarms: { topicArn: databaseAlarms.topicArn, kmsKeyArn: databaseAlarms.kmsKeyArn, receivers: [...databaseAlarms.receivers] } } : {}),
+        ...(databaseAlarms ? { databaseAlarms: { topicArns: databaseAlarms.topicArns, kmsKeyArn: databaseAlarms.kmsKeyArn, receivers: [...databaseAlarms.receivers] } } : {}),
         // Only in stacks that build their own cluster.
         ...(eksCluster
             ? {

@@ -1,9 +1,10 @@
 /**
  * `DatabaseAlarms`: CloudWatch metric alarms on every managed database instance and cache node of
- * the estate (RDS and Aurora PostgreSQL, DocumentDB, ElastiCache for Redis OSS), publishing to one
- * SNS topic encrypted with its own rotating customer-managed key, which reaches the same people as
- * Alertmanager: PagerDuty through its Amazon CloudWatch integration (an HTTPS subscription), Slack
- * through AWS Chatbot. Thresholds come from `estate:monitoring.databases` and from each instance
+ * the estate (RDS and Aurora PostgreSQL, DocumentDB, ElastiCache for Redis OSS), publishing to two
+ * SNS topics by severity, encrypted with their own rotating customer-managed key, which reach the
+ * same people as Alertmanager routes to: critical alarms page PagerDuty through its Amazon
+ * CloudWatch integration (an HTTPS subscription), and every alarm is posted to Slack through AWS
+ * Chatbot. Thresholds come from `estate:monitoring.databases` and from each instance
  * class (`instance-classes.ts`); what each alarm watches and why is in docs/alarms.md.
  *
  * Metric names, dimensions, units and statistics, as AWS documents them:
@@ -51,7 +52,7 @@ export interface DatabaseAlarmsArgs {
     rpoMinutes: number;
     /**
      * PagerDuty: the integration key of an "Amazon CloudWatch" integration on the service to page. The
-     * topic gets an HTTPS subscription to `https://events.pagerduty.com/integration/<key>/enqueue`,
+     * critical topic gets an HTTPS subscription to `https://events.pagerduty.com/integration/<key>/enqueue`,
      * which PagerDuty confirms by itself. Default: none (nobody is paged).
      */
     pagerduty?: { integrationKey: pulumi.Input<string> };
@@ -68,11 +69,30 @@ export interface DatabaseAlarmsArgs {
     tags?: Record<string, string>;
 }
 
+export type AlarmRole = "cpu" | "memory" | "storage" | "local-storage" | "connections" | "replica-lag" | "evictions";
+
+/**
+ * How urgent each alarm is, as the in-cluster rules of the same conditions are: what is about to
+ * refuse writes or connections, or to lose more than the RPO in a failover, pages; what degrades
+ * (CPU, memory pressure, evictions from a cache) is posted for the working day.
+ */
+export const ALARM_SEVERITY: Readonly<Record<AlarmRole, "critical" | "warning">> = {
+    storage: "critical",
+    "local-storage": "critical",
+    connections: "critical",
+    "replica-lag": "critical",
+    cpu: "warning",
+    memory: "warning",
+    evictions: "warning",
+};
+
 /** One alarm, before it is a resource: what it watches and where it fires. */
 export interface AlarmSpec {
     /** `<database>-<instance index>-<role>`: the Pulumi name suffix. */
     key: string;
-    role: "cpu" | "memory" | "storage" | "local-storage" | "connections" | "replica-lag" | "evictions";
+    role: AlarmRole;
+    /** `critical` pages (PagerDuty and Slack), `warning` is posted (Slack): as Alertmanager routes (`ALARM_SEVERITY`). */
+    severity: "critical" | "warning";
     namespace: "AWS/RDS" | "AWS/DocDB" | "AWS/ElastiCache";
     metricName: string;
     dimensions: Record<string, pulumi.Output<string>>;
@@ -94,7 +114,7 @@ export function alarmSpecs(db: MonitoredDatabase, t: DatabaseAlarmThresholds, rp
     const lagSeconds = t.replicationLagRpoShare * rpoMinutes * 60;
     const pct = (ratio: number) => round(ratio * 100);
     const specs: AlarmSpec[] = [];
-    const add = (i: number, spec: Omit<AlarmSpec, "key">) => specs.push({ key: `${db.name}-${i}-${spec.role}`, ...spec });
+    const add = (i: number, spec: Omit<AlarmSpec, "key" | "severity">) => specs.push({ key: `${db.name}-${i}-${spec.role}`, severity: ALARM_SEVERITY[spec.role], ...spec });
     const fiveMinutes = { period: 300, evaluationPeriods: 3 };
     const lagWindow = { period: 60, evaluationPeriods: 5 };
 
@@ -204,8 +224,11 @@ export const CHATBOT_NOTIFICATION_ACTIONS = ["cloudwatch:Describe*", "cloudwatch
 const TYPE = "estate:observability:DatabaseAlarms";
 
 export class DatabaseAlarms extends pulumi.ComponentResource {
-    /** The SNS topic every alarm notifies (ALARM and OK); subscribe more receivers to it. */
-    readonly topicArn: pulumi.Output<string>;
+    /**
+     * The SNS topics the alarms notify (ALARM and OK), by severity: `critical` reaches PagerDuty and
+     * Slack, `warning` Slack only, as Alertmanager routes; subscribe more receivers to them.
+     */
+    readonly topicArns: { critical: pulumi.Output<string>; warning: pulumi.Output<string> };
     /** The customer-managed key the topic is encrypted with. */
     readonly kmsKeyArn: pulumi.Output<string>;
     /** The alarms, by `<database>-<instance index>-<role>`. */
@@ -238,13 +261,17 @@ export class DatabaseAlarms extends pulumi.ComponentResource {
         new aws.kms.Alias(`${name}-key-alias`, { namePrefix: `alias/estate/${name}-`, targetKeyId: key.arn, region }, { parent: this });
         // The key's ARN, not an alias: an alias can be repointed, and alias/aws/sns is the AWS managed key,
         // whose policy CloudWatch cannot be added to.
-        const topic = new aws.sns.Topic(`${name}-topic`, { displayName: `Database alarms (${name})`, kmsMasterKeyId: key.arn, region, tags }, { parent: this });
+        const topics = {
+            critical: new aws.sns.Topic(`${name}-critical`, { displayName: `Database alarms, critical (${name})`, kmsMasterKeyId: key.arn, region, tags }, { parent: this }),
+            warning: new aws.sns.Topic(`${name}-warning`, { displayName: `Database alarms, warnings (${name})`, kmsMasterKeyId: key.arn, region, tags }, { parent: this }),
+        };
 
         const receivers: ("pagerduty" | "slack")[] = [];
         if (a.pagerduty) {
             new aws.sns.TopicSubscription(
                 `${name}-pagerduty`,
-                { topic: topic.arn, protocol: "https", endpoint: pagerDutyCloudWatchUrl(a.pagerduty.integrationKey), endpointAutoConfirms: true, region },
+                // Critical alarms only page, as Alertmanager pages critical alerts only.
+                { topic: topics.critical.arn, protocol: "https", endpoint: pagerDutyCloudWatchUrl(a.pagerduty.integrationKey), endpointAutoConfirms: true, region },
                 { parent: this },
             );
             receivers.push("pagerduty");
@@ -271,7 +298,7 @@ export class DatabaseAlarms extends pulumi.ComponentResource {
                     iamRoleArn: role.arn,
                     slackTeamId: a.slack.teamId,
                     slackChannelId: a.slack.channelId,
-                    snsTopicArns: [topic.arn],
+                    snsTopicArns: [topics.critical.arn, topics.warning.arn],
                     guardrailPolicyArns: [pulumi.interpolate`arn:${partition.partition}:iam::aws:policy/CloudWatchReadOnlyAccess`],
                     loggingLevel: "ERROR",
                     region,
@@ -284,6 +311,7 @@ export class DatabaseAlarms extends pulumi.ComponentResource {
 
         const alarmNames: Record<string, pulumi.Output<string>> = {};
         for (const spec of specs) {
+            const topic = topics[spec.severity];
             const alarm = new aws.cloudwatch.MetricAlarm(
                 `${name}-${spec.key}`,
                 {
@@ -309,11 +337,11 @@ export class DatabaseAlarms extends pulumi.ComponentResource {
             alarmNames[spec.key] = alarm.name;
         }
 
-        this.topicArn = topic.arn;
+        this.topicArns = { critical: topics.critical.arn, warning: topics.warning.arn };
         this.kmsKeyArn = key.arn;
         this.alarmNames = alarmNames;
         this.receivers = receivers;
-        this.registerOutputs({ topicArn: this.topicArn, kmsKeyArn: this.kmsKeyArn, alarmNames: this.alarmNames, receivers: this.receivers });
+        this.registerOutputs({ topicArns: this.topicArns, kmsKeyArn: this.kmsKeyArn, alarmNames: this.alarmNames, receivers: this.receivers });
     }
 }
 

@@ -92,15 +92,16 @@ describe.each(["dev", "prod"])("the %s estate's outputs", (stack) => {
         expect(postgres.rotating.read).toBe(`aws secretsmanager get-secret-value --secret-id ${postgres.rotating.secretArn} --query SecretString --output text`);
     });
 
-    it("name the database alarms' topic, its key and receivers exactly when a data service is managed", async () => {
+    it("name the database alarms' topics, their key and receivers exactly when a data service is managed", async () => {
         const outputs = estateOutputsSchema.parse(await unwrapped(stack));
-        const topic = (await plan(stack)).resources.find((r) => r.type === "aws:sns/topic:Topic" && r.name === "database-alarms-topic");
+        const resources = (await plan(stack)).resources;
+        const topic = (severity: string) => resources.find((r) => r.type === "aws:sns/topic:Topic" && r.name === `database-alarms-${severity}`);
         if (!Object.values(outputs.data).some((service) => service?.placement === "managed")) {
-            expect([outputs.databaseAlarms, topic]).toEqual([undefined, undefined]);
+            expect([outputs.databaseAlarms, topic("critical"), topic("warning")]).toEqual([undefined, undefined, undefined]);
             return;
         }
-        const state = fromWire(topic!.outputs!.toJavaScript(), "unwrap") as { arn: string; kmsMasterKeyId: string };
-        expect(outputs.databaseAlarms).toEqual({ topicArn: state.arn, kmsKeyArn: state.kmsMasterKeyId, receivers: [] });
+        const state = (severity: string) => fromWire(topic(severity)!.outputs!.toJavaScript(), "unwrap") as { arn: string; kmsMasterKeyId: string };
+        expect(outputs.databaseAlarms).toEqual({ topicArns: { critical: state("critical").arn, warning: state("warning").arn }, kmsKeyArn: state("critical").kmsMasterKeyId, receivers: [] });
     });
 
     it("name the cluster's ingress: its class and, once Traefik's load balancer has one, its address", async () => {

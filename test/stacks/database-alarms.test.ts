@@ -1,6 +1,7 @@
 /**
- * The managed databases of every example stack are watched by CloudWatch alarms that notify one SNS
- * topic encrypted with the stack's own customer-managed key; a stack without managed data has none.
+ * The managed databases of every example stack are watched by CloudWatch alarms that notify the SNS
+ * topic of their severity, encrypted with the stack's own customer-managed key; a stack without
+ * managed data has none.
  */
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -15,7 +16,7 @@ const outputs = (r: RecordedResource) => fromWire(r.outputs!.toJavaScript(), "un
 const ofType = (run: EngineRun, type: string) => run.resources.filter((r) => r.type === type);
 
 describe.each(stackNames(root))("stack %s", (stack) => {
-    it("alarms on every managed database notify one SNS topic encrypted with a key of the stack", async () => {
+    it("alarms on every managed database notify an SNS topic per severity, encrypted with a key of the stack", async () => {
         const run = await plannedStack(stack);
         const databases = run.resources.filter((r) => DATABASE_TYPES.includes(r.type));
         const alarms = ofType(run, T.metricAlarm);
@@ -24,18 +25,22 @@ describe.each(stackNames(root))("stack %s", (stack) => {
             expect([alarms.length, topics.length]).toEqual([0, 0]);
             return;
         }
-        expect(topics).toHaveLength(1);
-        const topic = topics[0]!;
-        const key = run.resources.find((r) => r.type === "aws:kms/key:Key" && r.urn === topic.propertyDependencies.kmsMasterKeyId?.[0]);
-        expect(key, "the topic's kmsMasterKeyId comes from a key of the stack").toBeDefined();
-        expect(plainInputs(key!, "unwrap")).toMatchObject({ enableKeyRotation: true });
-        expect(plainInputs(topic, "unwrap").kmsMasterKeyId).toBe(outputs(key!).arn);
+        expect(topics).toHaveLength(2);
+        for (const topic of topics) {
+            const key = run.resources.find((r) => r.type === "aws:kms/key:Key" && r.urn === topic.propertyDependencies.kmsMasterKeyId?.[0]);
+            expect(key, "the topic's kmsMasterKeyId comes from a key of the stack").toBeDefined();
+            expect(plainInputs(key!, "unwrap")).toMatchObject({ enableKeyRotation: true });
+            expect(plainInputs(topic, "unwrap").kmsMasterKeyId).toBe(outputs(key!).arn);
+        }
         for (const db of databases) {
             expect(alarms.filter((a) => a.propertyDependencies.dimensions?.includes(db.urn)).length, `alarms on ${db.name}`).toBeGreaterThanOrEqual(3);
         }
-        const topicArn = outputs(topic).arn;
+        const topicArns = topics.map((t) => outputs(t).arn);
         for (const alarm of alarms) {
-            expect(plainInputs(alarm, "unwrap"), alarm.name).toMatchObject({ alarmActions: [topicArn], okActions: [topicArn] });
+            const { alarmActions, okActions } = plainInputs(alarm, "unwrap") as { alarmActions: string[]; okActions: string[] };
+            expect(alarmActions, alarm.name).toHaveLength(1);
+            expect(topicArns, alarm.name).toContain(alarmActions[0]);
+            expect(okActions, alarm.name).toEqual(alarmActions);
         }
     });
 });

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { ManagedMongo, ManagedPostgres, ManagedRedis, type MonitoredDatabase } from "../../../components/data";
-import { alarmSpecs, DatabaseAlarms, type DatabaseAlarmsArgs, type DatabaseAlarmThresholds } from "../../../components/observability";
+import { ALARM_SEVERITY, type AlarmRole, alarmSpecs, DatabaseAlarms, type DatabaseAlarmsArgs, type DatabaseAlarmThresholds } from "../../../components/observability";
 import { postgresDefaultMaxConnections } from "../../../components/observability/instance-classes";
 import { cloudwatchPolicies } from "../../../policies/aws/cloudwatch";
 import { snsPolicies } from "../../../policies/aws/sns";
@@ -79,12 +79,12 @@ const build = async (a: DatabaseAlarmsArgs) =>
     new Built(
         await runProgram(() => {
             const alarms = new DatabaseAlarms("alarms", a);
-            return { topicArn: alarms.topicArn };
+            return { topicArns: alarms.topicArns };
         }),
     );
 
 describe("DatabaseAlarms", () => {
-    it("publishes every alarm's ALARM and OK to one topic encrypted with its own rotating key, which CloudWatch may use", async () => {
+    it("publishes every alarm's ALARM and OK to the topic of its severity, both encrypted with their own rotating key, which CloudWatch may use", async () => {
         const b = await build(args());
         const key = b.inputs("alarms-key");
         expect(key).toMatchObject({ enableKeyRotation: true, deletionWindowInDays: 30 });
@@ -96,27 +96,41 @@ describe("DatabaseAlarms", () => {
             Resource: "*",
         });
         const keyArn = (fromWire(b.resource("alarms-key").outputs!.toJavaScript()) as { arn: string }).arn;
-        expect(b.inputs("alarms-topic").kmsMasterKeyId).toBe(keyArn);
-        const topicArn = b.outputs().topicArn as string;
+        expect(b.inputs("alarms-critical").kmsMasterKeyId).toBe(keyArn);
+        expect(b.inputs("alarms-warning").kmsMasterKeyId).toBe(keyArn);
+        const topicArns = b.outputs().topicArns as { critical: string; warning: string };
+        expect(topicArns.critical).not.toBe(topicArns.warning);
         const alarms = b.ofType(T.alarm);
         expect(alarms).toHaveLength(4 + 2 * 5);
+        const bySeverity: Record<string, string[]> = { critical: [], warning: [] };
         for (const alarm of alarms) {
-            expect(b.inputs(alarm.name)).toMatchObject({ alarmActions: [topicArn], okActions: [topicArn] });
+            const role = alarm.name.replace(/^alarms-[a-z]+-\d+-/, "");
+            const severity = ALARM_SEVERITY[role as AlarmRole];
+            bySeverity[severity]!.push(role);
+            expect(b.inputs(alarm.name), alarm.name).toMatchObject({ alarmActions: [topicArns[severity]], okActions: [topicArns[severity]] });
         }
+        // What refuses writes or connections, or loses more than the RPO in a failover, pages; the rest is posted.
+        expect([...new Set(bySeverity.critical)].sort()).toEqual(["connections", "replica-lag", "storage"]);
+        expect([...new Set(bySeverity.warning)].sort()).toEqual(["cpu", "evictions", "memory"]);
         expect(b.inputs("alarms-redis-1-replica-lag")).toMatchObject({ namespace: "AWS/ElastiCache", metricName: "ReplicationLag", dimensions: { CacheClusterId: "redis-002" }, threshold: 450, treatMissingData: "notBreaching" });
         // Not protected: alarms and their topic hold no data.
-        expect(alarms.some((r) => r.protect) || b.resource("alarms-topic").protect || b.resource("alarms-key").protect).toBe(false);
+        expect(alarms.some((r) => r.protect) || b.resource("alarms-critical").protect || b.resource("alarms-warning").protect || b.resource("alarms-key").protect).toBe(false);
     });
 
-    it("with no receiver, the topic still exists and reaches nobody", async () => {
+    it("with no receiver, the topics still exist and reach nobody", async () => {
         const b = await build(args());
-        expect(b.maybe("alarms-topic")).toBeDefined();
+        expect(b.maybe("alarms-critical")).toBeDefined();
+        expect(b.maybe("alarms-warning")).toBeDefined();
         expect(b.ofType(T.subscription)).toEqual([]);
         expect(b.ofType(T.chatbot)).toEqual([]);
     });
 
     it("pages PagerDuty through its Amazon CloudWatch integration URL (a secret), and posts to Slack through AWS Chatbot with a read-only role and guardrail", async () => {
         const b = await build(args({ pagerduty: { integrationKey: pulumi.secret("0123456789abcdef0123456789abcdef") }, slack: { teamId: "T07EA123LEP", channelId: "C07EZ1ABC23", configurationName: "prod-database-alarms" } }));
+        // PagerDuty hears the critical topic only; Slack both.
+        const topicArns = b.outputs().topicArns as { critical: string; warning: string };
+        expect(b.inputs("alarms-pagerduty").topic).toBe(topicArns.critical);
+        expect(b.inputs("alarms-slack").snsTopicArns).toEqual([topicArns.critical, topicArns.warning]);
         expect(b.inputs("alarms-pagerduty")).toMatchObject({ protocol: "https", endpoint: "https://events.pagerduty.com/integration/0123456789abcdef0123456789abcdef/enqueue", endpointAutoConfirms: true });
         expect(plainInputs(b.resource("alarms-pagerduty"), "mask").endpoint).toBe("[secret]");
         expect(b.inputs("alarms-slack")).toMatchObject({ configurationName: "prod-database-alarms", slackTeamId: "T07EA123LEP", slackChannelId: "C07EZ1ABC23", guardrailPolicyArns: ["arn:aws:iam::aws:policy/CloudWatchReadOnlyAccess"] });
