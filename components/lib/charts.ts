@@ -269,6 +269,16 @@ export const imagePins = {
     redis62: { repository: "redis", tag: "6.2.24-alpine", source: officialImages("redis", OFFICIAL_IMAGES_HEAD, "Was 6.2.17, which predates the fix of CVE-2025-49844 (Lua RCE; fixed in 6.2.20, official-images PR #20011).") },
     redis70: { repository: "redis", tag: "7.0.15-alpine", source: officialImages("redis", "05d62bc70c", "The last 7.0 release: Redis 7.0 is end of life and got no fix for CVE-2025-49844 (official-images PR #20011 patched 6.2, 7.2, 7.4, 8.x).") },
     redis72: { repository: "redis", tag: "7.2.16-alpine", source: officialImages("redis", OFFICIAL_IMAGES_HEAD, "Was 7.2.7, which predates the fix of CVE-2025-49844 (fixed in 7.2.11, official-images PR #20011).") },
+    // The redis-ha chart's exporter sidecar (`exporter.image`/`exporter.tag`; the chart's default is v1.57.0).
+    redisExporter: {
+        repository: "oliver006/redis_exporter", tag: "v1.88.0",
+        source: {
+            repository: "oliver006/redis_exporter",
+            path: ".github/workflows/release.yml",
+            ref: "v1.88.0",
+            note: "Tag v1.88.0 (2026-07-23), the newest; on a v* tag the release workflow pushes oliver006/redis_exporter with the tag's name (docker/metadata-action). Series names read in exporter/exporter.go and exporter/info.go at the tag.",
+        },
+    },
 
     // MongoDB Community Server for MongoDBCommunity (the operator runs `<repo>/mongodb-community-server:<version>-<imageType>`).
     mongodbCommunity50: {
@@ -314,6 +324,8 @@ export const images = {
     },
     /** Redis (official image) per supported major.minor; ElastiCache's 7.1 is Redis OSS 7.0-compatible, 7.2 is the last BSD release. */
     redis: { "6.2": imageRef(imagePins.redis62), "7.0": imageRef(imagePins.redis70), "7.1": imageRef(imagePins.redis72) },
+    /** The Redis exporter sidecar of the redis-ha chart. */
+    redisExporter: imageRef(imagePins.redisExporter),
     /**
      * MongoDB Community Server releases for `MongoDBCommunity.spec.version` (the operator needs a full
      * version) per DocumentDB-compatible API version, from the tags of `imagePins` (the operator adds
