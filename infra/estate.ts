@@ -33,13 +33,25 @@ import {
     type DataNetwork,
     type DataObjectives,
     type DatabaseConnection,
+    type MetricsEndpoint,
     type RedisConnection,
 } from "../components/data";
 import { AppService, ExternalSecrets, Platform, syncedSecret, type IrsaProvider, type SyncedEnvSource } from "../components/k8s";
 import { arnAccount } from "../components/lib/key-guard";
 import { type EndpointInput, ipEndpoint, podEndpoint } from "../components/k8s/flows";
 import type { EgressRule } from "../components/k8s/network-policies";
-import { ErrorTracking, GrafanaContent, type MonitoredService, Monitoring, estateRuleGroups, pushgatewayServiceUrl } from "../components/observability";
+import {
+    ErrorTracking,
+    GrafanaContent,
+    type MonitoredService,
+    Monitoring,
+    type RuleGroup,
+    type ScrapeTarget,
+    dataRuleGroups,
+    estateRuleGroups,
+    prometheusScraper,
+    pushgatewayServiceUrl,
+} from "../components/observability";
 import { appEnvironment, type EstateParts } from "./app-environment";
 import { buildCluster, type EstateCluster } from "./cluster";
 import type { EstateSpec } from "./config";
@@ -50,6 +62,10 @@ export interface DataService<C extends DatabaseConnection = DatabaseConnection> 
     connection: C;
     /** In the cluster: the labels of the pods behind `connection.host` (for other clients' NetworkPolicies). */
     servingPods?: Record<string, string>;
+    /** In the cluster: the name of the component's database (the `Cluster`, release or replica set), which its alert rules select by. */
+    clusterName?: string;
+    /** In the cluster: its exporter, which Prometheus scrapes; none when it has none. */
+    metricsEndpoint?: MetricsEndpoint;
 }
 
 /**
@@ -142,7 +158,7 @@ export function buildEstate(spec: EstateSpec): Estate {
     const awsBackup = buildAwsBackup(spec, backupTargets);
     const credentials = buildCredentials(spec, platform, data, irsa);
     const backupJobs = buildBackupJobs(spec, backups, platform, data, credentials, network, irsa);
-    const monitoring = buildMonitoring(spec, platform, backupJobs, eksCluster?.services.storageClassName);
+    const monitoring = buildMonitoring(spec, platform, backupJobs, eksCluster?.services.storageClassName, databaseMonitoring(spec, platform, data));
     const grafanaContent = buildGrafana(spec, platform, monitoring);
     const errorTracking = buildErrorTracking(spec);
 
@@ -191,6 +207,8 @@ function buildDataServices(spec: EstateSpec, backups: BackupBucket, platform: Pl
     const backupAccountId = copyTo && usesAwsBackup({ postgres: spec.data.postgres?.placement, mongo: spec.data.mongo?.placement }) ? arnAccount(copyTo.vaultArn) : undefined;
     // In the cluster: the platform's provider and `data` namespace; the apps are the only clients.
     const inCluster = { namespace: platform.namespaces.data, clients: { namespace: platform.namespaces.apps } satisfies DataClients, protectData: spec.protectData };
+    // Prometheus scrapes the in-cluster databases' exporters: their NetworkPolicies admit it on the metrics port.
+    const metricsScraper = prometheusScraper(platform.namespaces.monitoring);
     const clusterOpts: pulumi.ComponentResourceOptions = { provider: platform.provider };
     const data: Estate["data"] = {};
     /** The ARNs of the managed databases, for AWS Backup. */
@@ -226,10 +244,11 @@ function buildDataServices(spec: EstateSpec, backups: BackupBucket, platform: Pl
                 backup: { bucketName: backups.bucketName, bucketArn: backups.bucketArn, kmsKeyArn: backups.kmsKeyArn, region: spec.region, iamRoleArn: postgres.backupRoleArn },
                 // The Barman Cloud plugin's certificates come from cert-manager.
                 requires: [platform.certManager],
+                metricsScraper,
             },
             clusterOpts,
         );
-        data.postgres = { placement: "cluster", connection: db.connection, servingPods: db.servingPodLabels };
+        data.postgres = { placement: "cluster", connection: db.connection, servingPods: db.servingPodLabels, clusterName: db.clusterName, metricsEndpoint: db.metricsEndpoint };
     }
 
     const mongo = spec.data.mongo;
@@ -249,7 +268,7 @@ function buildDataServices(spec: EstateSpec, backups: BackupBucket, platform: Pl
         backupTargets.restoreMetadata.DocumentDB = db.restoreMetadata;
     } else if (mongo?.placement === "cluster") {
         const db = new ClusterMongo("mongo", { ...inCluster, version: mongo.version, instances: mongo.instances, storageGb: mongo.storageGb }, clusterOpts);
-        data.mongo = { placement: "cluster", connection: db.connection, servingPods: db.servingPodLabels };
+        data.mongo = { placement: "cluster", connection: db.connection, servingPods: db.servingPodLabels, clusterName: "mongo" };
     }
 
     const redis = spec.data.redis;
@@ -257,8 +276,8 @@ function buildDataServices(spec: EstateSpec, backups: BackupBucket, platform: Pl
         const cache = new ManagedRedis("redis", { ...managed, version: redis.version, nodeType: redis.nodeType, nodes: redis.nodes, network: network(), objectives });
         data.redis = { placement: "managed", connection: cache.connection };
     } else if (redis?.placement === "cluster") {
-        const cache = new ClusterRedis("redis", { ...inCluster, version: redis.version, nodes: redis.nodes, storageGb: redis.storageGb }, clusterOpts);
-        data.redis = { placement: "cluster", connection: cache.connection, servingPods: cache.servingPodLabels };
+        const cache = new ClusterRedis("redis", { ...inCluster, version: redis.version, nodes: redis.nodes, storageGb: redis.storageGb, metricsScraper }, clusterOpts);
+        data.redis = { placement: "cluster", connection: cache.connection, servingPods: cache.servingPodLabels, clusterName: "redis", metricsEndpoint: cache.metricsEndpoint };
     }
     return { data, backupTargets };
 }
@@ -424,8 +443,45 @@ function dataEndpoints(spec: EstateSpec, platform: Platform, data: Estate["data"
     });
 }
 
+/**
+ * What watches the in-cluster databases: a PodMonitor per exporter (each component admits
+ * Prometheus on its metrics port) and the rule groups `estate-postgres`, `estate-redis`,
+ * `estate-mongo` from `estate:monitoring.databases` and the RPO. Managed databases are alarmed on
+ * AWS instead.
+ */
+function databaseMonitoring(spec: EstateSpec, platform: Platform, data: Estate["data"]): { scrapeTargets: ScrapeTarget[]; ruleGroups: RuleGroup[] } {
+    const inCluster = (entry: DataService | undefined) => (entry?.placement === "cluster" && entry.clusterName !== undefined ? entry : undefined);
+    const scraped: [string, string, DataService | undefined][] = [
+        ["postgres", "CloudNativePG's exporter on the PostgreSQL instances", data.postgres],
+        ["redis", "the redis_exporter sidecar of the Redis servers", data.redis],
+    ];
+    const scrapeTargets = scraped.flatMap(([name, description, entry]) => {
+        const endpoint = inCluster(entry)?.metricsEndpoint;
+        return endpoint ? [{ name, description, ...endpoint }] : [];
+    });
+    const namespace = platform.namespaceNames.data;
+    const name = (entry: DataService | undefined) => inCluster(entry)?.clusterName;
+    const [postgres, redis, mongo] = [name(data.postgres), name(data.redis), name(data.mongo)];
+    const ruleGroups = dataRuleGroups(
+        {
+            postgres: postgres !== undefined ? { namespace, cluster: postgres } : undefined,
+            redis: redis !== undefined ? { namespace, release: redis } : undefined,
+            mongo: mongo !== undefined ? { namespace, replicaSet: mongo } : undefined,
+        },
+        spec.monitoring.databases,
+        { rpoMinutes: spec.dr.rpoMinutes },
+    );
+    return { scrapeTargets, ruleGroups };
+}
+
 /** Metrics, alerts and dashboards of everything the estate runs, apps included. */
-function buildMonitoring(spec: EstateSpec, platform: Platform, backupJobs: EstateBackupJobs, clusterStorageClass: string | undefined): Monitoring {
+function buildMonitoring(
+    spec: EstateSpec,
+    platform: Platform,
+    backupJobs: EstateBackupJobs,
+    clusterStorageClass: string | undefined,
+    databases: { scrapeTargets: ScrapeTarget[]; ruleGroups: RuleGroup[] },
+): Monitoring {
     return new Monitoring(
         "monitoring",
         {
@@ -439,7 +495,9 @@ function buildMonitoring(spec: EstateSpec, platform: Platform, backupJobs: Estat
             ruleGroups: [
                 ...estateRuleGroups(monitoredServices(spec, platform), spec.monitoring.thresholds),
                 ...(backupJobs.targets.length > 0 ? drAlertRules({ rpoMinutes: spec.dr.rpoMinutes, rtoMinutes: spec.dr.rtoMinutes }, backupJobs.targets) : []),
+                ...databases.ruleGroups,
             ],
+            scrapeTargets: databases.scrapeTargets,
             grafana: spec.grafana.host ? { host: spec.grafana.host, ingress: platform.appIngress } : undefined,
             pushgatewayClients: [platform.namespaces.apps, platform.namespaces.data],
             certManagerNamespace: platform.namespaces.certManager,

@@ -67,7 +67,7 @@ function scenarios(t: DatabaseAlertThresholds, rpoMinutes: number): Scenario[] {
         series("kube_pod_status_ready", { ...ksm(pod), condition: "true" }, gauge(isReady ? 1 : 0)),
         series("kube_pod_status_ready", { ...ksm(pod), condition: "false" }, gauge(isReady ? 0 : 1)),
     ];
-    const up = (pod: string, labels: Record<string, string>, value = 1) => series("up", labels, gauge(value));
+    const up = (labels: Record<string, string>, value = 1) => series("up", labels, gauge(value));
     // CloudNativePG: two instances; cnpg_collector_up carries `cluster`, the default queries' series none of their own.
     const cnpgUp = (pod: string, value: number) => series("cnpg_collector_up", { ...pg(pod), cluster: "postgres" }, gauge(value));
     const inRecovery = (pod: string, values: string) => series("cnpg_pg_replication_in_recovery", pg(pod), values);
@@ -112,11 +112,11 @@ function scenarios(t: DatabaseAlertThresholds, rpoMinutes: number): Scenario[] {
                 alert: DATA_ALERTS.postgresInstanceDown,
                 at: "10m",
                 firing: [
-                    { series: [cnpgUp("postgres-2", 0), up("postgres-2", pg("postgres-2")), ...ready("postgres-2", true)], labels: at("postgres-2") },
-                    { series: [up("postgres-2", pg("postgres-2"), 0)], labels: at("postgres-2") },
+                    { series: [cnpgUp("postgres-2", 0), up(pg("postgres-2")), ...ready("postgres-2", true)], labels: at("postgres-2") },
+                    { series: [up(pg("postgres-2"), 0)], labels: at("postgres-2") },
                     { series: [cnpgUp("postgres-2", 1), ...ready("postgres-2", false)], labels: at("postgres-2") },
                 ],
-                silent: [[cnpgUp("postgres-2", 1), up("postgres-2", pg("postgres-2")), ...ready("postgres-2", true), ...ready("redis-server-0", false)]],
+                silent: [[cnpgUp("postgres-2", 1), up(pg("postgres-2")), ...ready("postgres-2", true), ...ready("redis-server-0", false)]],
             },
             pgLabels,
         ),
@@ -204,7 +204,7 @@ function scenarios(t: DatabaseAlertThresholds, rpoMinutes: number): Scenario[] {
                     { series: [series("redis_up", redis("redis-server-1"), gauge(0))], labels: at("redis-server-1") },
                     { series: [series("redis_up", redis("redis-server-1"), gauge(1)), ...ready("redis-server-1", false)], labels: at("redis-server-1") },
                 ],
-                silent: [[series("redis_up", redis("redis-server-1"), gauge(1)), up("redis-server-1", redis("redis-server-1")), ...ready("redis-server-1", true), ...ready("redis-haproxy-5d8f-x2x7q", false)]],
+                silent: [[series("redis_up", redis("redis-server-1"), gauge(1)), up(redis("redis-server-1")), ...ready("redis-server-1", true), ...ready("redis-haproxy-5d8f-x2x7q", false)]],
             },
             redisLabels,
         ),
