@@ -450,7 +450,7 @@ export const crds = {
         source: { repository: "mongodb/mongodb-kubernetes", path: "helm_chart/crds/mongodbcommunity.mongodb.com_mongodbcommunity.yaml", ref: "1.9.1", note: "In the chart's crds/: Helm installs it on the first install only." },
     },
     prometheusOperator: {
-        apiVersion: "monitoring.coreos.com/v1", kinds: ["PrometheusRule", "ServiceMonitor"], installedBy: "kubePrometheusStack",
+        apiVersion: "monitoring.coreos.com/v1", kinds: ["PrometheusRule", "ServiceMonitor", "PodMonitor"], installedBy: "kubePrometheusStack",
         source: { repository: "prometheus-community/helm-charts", path: "charts/kube-prometheus-stack/charts/crds/crds/crd-prometheusrules.yaml", ref: "kube-prometheus-stack-81.5.0", note: "In the crds subchart's crds/: Helm installs them on the first install only." },
     },
     externalSecrets: {

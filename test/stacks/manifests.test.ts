@@ -12,6 +12,7 @@
  */
 import { Certificate } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate";
 import { ClusterIssuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer";
+import { PodMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor";
 import { PrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule";
 import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
@@ -74,6 +75,7 @@ const MODELS: Record<string, Model> = {
     "kubernetes:cert-manager.io/v1:Certificate": Certificate,
     "kubernetes:monitoring.coreos.com/v1:ServiceMonitor": ServiceMonitor,
     "kubernetes:monitoring.coreos.com/v1:PrometheusRule": PrometheusRule,
+    "kubernetes:monitoring.coreos.com/v1:PodMonitor": PodMonitor,
 };
 
 /**
