@@ -267,8 +267,8 @@ function buildDataServices(spec: EstateSpec, backups: BackupBucket, platform: Pl
         backupTargets.arns.push(db.databaseArn);
         backupTargets.restoreMetadata.DocumentDB = db.restoreMetadata;
     } else if (mongo?.placement === "cluster") {
-        const db = new ClusterMongo("mongo", { ...inCluster, version: mongo.version, instances: mongo.instances, storageGb: mongo.storageGb }, clusterOpts);
-        data.mongo = { placement: "cluster", connection: db.connection, servingPods: db.servingPodLabels, clusterName: "mongo" };
+        const db = new ClusterMongo("mongo", { ...inCluster, version: mongo.version, instances: mongo.instances, storageGb: mongo.storageGb, metricsScraper }, clusterOpts);
+        data.mongo = { placement: "cluster", connection: db.connection, servingPods: db.servingPodLabels, clusterName: "mongo", metricsEndpoint: db.metricsEndpoint };
     }
 
     const redis = spec.data.redis;
@@ -454,6 +454,7 @@ function databaseMonitoring(spec: EstateSpec, platform: Platform, data: Estate["
     const scraped: [string, string, DataService | undefined][] = [
         ["postgres", "CloudNativePG's exporter on the PostgreSQL instances", data.postgres],
         ["redis", "the redis_exporter sidecar of the Redis servers", data.redis],
+        ["mongo", "the mongodb_exporter sidecar of the MongoDB members", data.mongo],
     ];
     const scrapeTargets = scraped.flatMap(([name, description, entry]) => {
         const endpoint = inCluster(entry)?.metricsEndpoint;

@@ -280,6 +280,17 @@ export const imagePins = {
         },
     },
 
+    // The MongoDB exporter sidecar of ClusterMongo (the operator's own metrics endpoint documents no series).
+    mongodbExporter: {
+        repository: "docker.io/percona/mongodb_exporter", tag: "0.53.0",
+        source: {
+            repository: "percona/mongodb_exporter",
+            path: ".goreleaser.yml",
+            ref: "v0.53.0",
+            note: "Tag v0.53.0 (2026-08-20), the newest; goreleaser's docker_manifests publish docker.io/percona/mongodb_exporter:{{.Version}} (no v). The image runs as 65535 from scratch (Dockerfile); series read in exporter/general_collector.go, metrics.go and v1_compatibility.go at the tag.",
+        },
+    },
+
     // MongoDB Community Server for MongoDBCommunity (the operator runs `<repo>/mongodb-community-server:<version>-<imageType>`).
     mongodbCommunity50: {
         repository: "docker.io/mongodb/mongodb-community-server", tag: "5.0.28-ubi8",
@@ -324,6 +335,8 @@ export const images = {
     },
     /** Redis (official image) per supported major.minor; ElastiCache's 7.1 is Redis OSS 7.0-compatible, 7.2 is the last BSD release. */
     redis: { "6.2": imageRef(imagePins.redis62), "7.0": imageRef(imagePins.redis70), "7.1": imageRef(imagePins.redis72) },
+    /** The MongoDB exporter sidecar of ClusterMongo's members. */
+    mongodbExporter: imageRef(imagePins.mongodbExporter),
     /** The Redis exporter sidecar of the redis-ha chart. */
     redisExporter: imageRef(imagePins.redisExporter),
     /**

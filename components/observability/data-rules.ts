@@ -10,6 +10,8 @@
  *   queries' `cnpg_pg_replication_*`, `cnpg_pg_stat_archiver_*`, `cnpg_backends_total`,
  *   `cnpg_pg_settings_setting`), scraped through a PodMonitor, which adds `namespace` and `pod`;
  * - Redis: the redis-ha chart's redis_exporter sidecar (`redis_*`), likewise;
+ * - MongoDB: the percona/mongodb_exporter sidecar of every member (`mongodb_up`, `mongodb_ss_*`,
+ *   `mongodb_mongod_replset_*`), likewise;
  * - every database: the kubelet's `kubelet_volume_stats_*` (by `namespace` and
  *   `persistentvolumeclaim`) and kube-state-metrics' `kube_pod_status_ready`, which
  *   kube-prometheus-stack scrapes.
@@ -63,7 +65,11 @@ export const DATA_ALERTS = {
     redisFailover: "EstateRedisFailover",
     redisVolumeFillingUp: "EstateRedisVolumeFillingUp",
     redisVolumeLow: "EstateRedisVolumeLow",
-    mongoInstanceNotReady: "EstateMongoInstanceNotReady",
+    mongoUnavailable: "EstateMongoUnavailable",
+    mongoInstanceDown: "EstateMongoInstanceDown",
+    mongoReplicationLag: "EstateMongoReplicationLagHigh",
+    mongoConnections: "EstateMongoConnectionsNearLimit",
+    mongoFailover: "EstateMongoFailover",
     mongoVolumeFillingUp: "EstateMongoVolumeFillingUp",
     mongoVolumeLow: "EstateMongoVolumeLow",
 } as const;
@@ -89,7 +95,7 @@ export function dataRuleGroups(databases: ClusterDatabases, t: DatabaseAlertThre
     return [
         ...(databases.postgres ? [postgresRuleGroup(databases.postgres, t, objectives)] : []),
         ...(databases.redis ? [redisRuleGroup(databases.redis, t, objectives)] : []),
-        ...(databases.mongo ? [mongoRuleGroup(databases.mongo, t)] : []),
+        ...(databases.mongo ? [mongoRuleGroup(databases.mongo, t, objectives)] : []),
     ];
 }
 
@@ -302,31 +308,79 @@ export function redisRuleGroup(db: { namespace: string; release: string }, t: Da
 }
 
 /**
- * MongoDB (MCK `MongoDBCommunity`): readiness and volumes, from kube-state-metrics and the kubelet.
- * No MongoDB exporter is scraped yet (see docs/observability.md, "The databases"): replication,
- * connections and failover have no series here.
+ * MongoDB (MCK `MongoDBCommunity` with the percona/mongodb_exporter sidecar, `--compatible-mode`):
+ * availability, replication against the RPO, connections, failover, volumes.
  */
-export function mongoRuleGroup(db: { namespace: string; replicaSet: string }, t: DatabaseAlertThresholds): RuleGroup {
+export function mongoRuleGroup(db: { namespace: string; replicaSet: string }, t: DatabaseAlertThresholds, objectives: { rpoMinutes: number }): RuleGroup {
     const { namespace, replicaSet } = db;
     const where = `${namespace}/${replicaSet}`;
+    // The operator's StatefulSet is named after the replica set; its claim templates `data-volume` and `logs-volume`.
     const members = `${replicaSet}-[0-9]+`;
     const pods = selector({ namespace, pod: `~${members}` });
+    const state = `mongodb_mongod_replset_my_state${pods}`;
+    const connections = (type: string) => `max by (namespace, pod) (mongodb_ss_connections${pods.slice(0, -1)}, conn_type="${type}"})`;
+    const lag = replicationLagSeconds(t, objectives.rpoMinutes);
+    const labels = (severity: "critical" | "warning") => ({ severity, database: "mongo", replica_set: replicaSet });
     const rules: AlertingRule[] = [
         {
-            alert: DATA_ALERTS.mongoInstanceNotReady,
-            // The members' readiness probe reports the agent's goal state.
-            expr: `max by (namespace, pod) (${notReady(pods)})`,
-            for: "10m",
-            labels: { severity: "warning", database: "mongo", replica_set: replicaSet },
+            alert: DATA_ALERTS.mongoUnavailable,
+            // my_state 1 is PRIMARY (replSetGetStatus myState).
+            expr: `(count(${state} == 1 and on (namespace, pod) mongodb_up${pods} == 1) or on () vector(0)) == 0`,
+            for: "5m",
+            labels: { ...labels("critical"), namespace },
             annotations: {
-                summary: `A MongoDB member of ${where} is not ready`,
-                description: `Member {{ $labels.namespace }}/{{ $labels.pod }} has not been ready for 10 minutes: the replica set runs with one member less.`,
+                summary: `MongoDB ${where} has no primary`,
+                description: `No member of ${where} has been up as the primary for 5 minutes (or none is scraped): the apps cannot write. See the members' agent logs and rs.status().`,
+            },
+        },
+        {
+            alert: DATA_ALERTS.mongoInstanceDown,
+            expr: `max by (namespace, pod) (mongodb_up${pods} == 0 or up${pods} == 0 or ${notReady(pods)})`,
+            for: "5m",
+            labels: labels("warning"),
+            annotations: {
+                summary: `A MongoDB member of ${where} is down or not ready`,
+                description: `Member {{ $labels.namespace }}/{{ $labels.pod }} has been down, unreachable by Prometheus, or not ready for 5 minutes: the replica set runs with one member less.`,
+            },
+        },
+        {
+            alert: DATA_ALERTS.mongoReplicationLag,
+            // Every member reports every secondary's lag behind the primary's optime: by member name.
+            expr: `max by (namespace, set, name) (mongodb_mongod_replset_member_replication_lag${pods}) > ${lag}`,
+            for: "2m",
+            labels: labels("critical"),
+            annotations: {
+                summary: `A MongoDB secondary of ${where} lags more than ${lag}s (${percent(t.replicationLagRpoShare)} of the RPO)`,
+                description: `Secondary {{ $labels.name }} is more than ${lag} seconds behind the primary: a failover now would lose more than ${percent(t.replicationLagRpoShare)} of the ${objectives.rpoMinutes}-minute RPO.`,
+            },
+        },
+        {
+            alert: DATA_ALERTS.mongoConnections,
+            // The server's limit is what is open plus what is still available (serverStatus connections).
+            expr: `${connections("current")} / (${connections("current")} + ${connections("available")}) > ${num(t.connectionsRatio)}`,
+            for: "5m",
+            labels: labels("warning"),
+            annotations: {
+                summary: `A MongoDB member of ${where} uses more than ${percent(t.connectionsRatio)} of its connections`,
+                description: `Member {{ $labels.namespace }}/{{ $labels.pod }} has had more than ${percent(t.connectionsRatio)} of its incoming connections in use for 5 minutes: new connections will be refused at the limit.`,
+            },
+        },
+        {
+            alert: DATA_ALERTS.mongoFailover,
+            // Primary now, not 15 minutes ago, while another member was: an election (not the first one).
+            expr:
+                `max by (namespace, pod) (${state} == 1 unless on (namespace, pod) ${state} offset 15m == 1)` +
+                ` and on (namespace) count by (namespace) (${state} offset 15m == 1) > 0`,
+            labels: labels("warning"),
+            annotations: {
+                summary: `MongoDB ${where} has a new primary`,
+                description: `Member {{ $labels.namespace }}/{{ $labels.pod }} became the primary in the last 15 minutes (an election): check why the old primary stepped down.`,
             },
         },
         ...volumeRules(
             "MongoDB",
             { fillingUp: DATA_ALERTS.mongoVolumeFillingUp, low: DATA_ALERTS.mongoVolumeLow },
-            { namespace, pvcRegex: `(data|logs)-volume-${members}`, labels: { database: "mongo", replica_set: replicaSet } },
+            { namespace, pvcRegex: `(data|logs)-volume-${members}`, labels: labels("critical") },
             t,
         ),
     ];
