@@ -5,16 +5,19 @@
  */
 import * as fs from "node:fs";
 import { describe, expect, it } from "vitest";
-import { CNPG_METRICS_PORT, REDIS_EXPORTER_PORT } from "../../components/data";
+import { CNPG_METRICS_PORT, MONGO_EXPORTER_PORT, REDIS_EXPORTER_PORT } from "../../components/data";
 import { plainInputs } from "../../scripts/engine/mock-engine";
 import { plannedStack, root } from "../helpers/plans";
 
 const stacks = fs.readdirSync(root).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []);
 
+/** The members' labels ClusterMongo "mongo" sets (its `servingPodLabels`). */
+const MONGO_MEMBER_LABELS = { "app.kubernetes.io/part-of": "estate", "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/component": "mongodb", "app.kubernetes.io/instance": "mongo" };
+
 const DATABASES = [
     { component: "estate:data:ClusterPostgres", group: "estate-postgres", podMonitor: { name: "postgres", port: CNPG_METRICS_PORT.name, selector: { "cnpg.io/cluster": "postgres" } } },
     { component: "estate:data:ClusterRedis", group: "estate-redis", podMonitor: { name: "redis", port: REDIS_EXPORTER_PORT.name, selector: { release: "redis", app: "redis-ha" } } },
-    { component: "estate:data:ClusterMongo", group: "estate-mongo", podMonitor: undefined },
+    { component: "estate:data:ClusterMongo", group: "estate-mongo", podMonitor: { name: "mongo", port: MONGO_EXPORTER_PORT.name, selector: MONGO_MEMBER_LABELS } },
 ] as const;
 
 interface PodMonitorInputs {
@@ -33,9 +36,6 @@ describe.each(stacks)("stack %s", (stack) => {
         for (const db of DATABASES) {
             const inCluster = has(db.component);
             expect(rules.includes(db.group), `${db.group} (${db.component} ${inCluster ? "planned" : "not planned"})`).toBe(inCluster);
-            if (db.podMonitor === undefined) {
-                continue;
-            }
             const monitor = podMonitors.find((m) => m.metadata.name === db.podMonitor.name);
             expect(monitor !== undefined, `PodMonitor ${db.podMonitor.name}`).toBe(inCluster);
             if (monitor) {
