@@ -6,6 +6,9 @@
 import { describe, expect, it } from "vitest";
 import { type AlertingRule, type RuleGroup, isAlertingRule } from "../../../components/observability/alert-rules";
 import { DATA_ALERTS, type DatabaseAlertThresholds, STORAGE_TREND_WINDOW, dataRuleGroups, replicationLagSeconds } from "../../../components/observability/data-rules";
+import { cloudnativePg } from "../../../components/observability/exporters/cloudnative-pg";
+import { mongodb } from "../../../components/observability/exporters/mongodb";
+import { redis as redisExporter } from "../../../components/observability/exporters/redis";
 import { dev } from "../../../stacks/dev";
 import { prod } from "../../../stacks/prod";
 import { type PromtoolTest, checkRules, testRules } from "./promtool";
@@ -386,6 +389,15 @@ describe.each(Object.entries(PROFILES))("the %s profile's database rules", (_pro
 
 describe("database rule generation", () => {
     const { t, rpoMinutes } = PROFILES.prod;
+
+    it("queries only series the databases' exporters' catalogues list (their own prefixes: cnpg_, redis_, mongodb_)", () => {
+        const listed = new Set([...cloudnativePg.metrics, ...redisExporter.metrics, ...mongodb.metrics]);
+        const queried = dataRuleGroups(DATABASES, t, { rpoMinutes })
+            .flatMap((g) => g.rules)
+            .flatMap((r) => r.expr.match(/\b(cnpg|redis|mongodb)_[A-Za-z_]+\b/g) ?? []);
+        expect(queried.length).toBeGreaterThan(10);
+        expect([...new Set(queried)].filter((m) => !listed.has(m))).toEqual([]);
+    });
 
     it("gives only the groups of the databases that run in the cluster", () => {
         expect(dataRuleGroups({}, t, { rpoMinutes })).toEqual([]);
