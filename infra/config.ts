@@ -8,7 +8,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { LOGICAL_BACKUP_SCHEDULE, RESTORE_DRILL_SCHEDULE, backupVaultRegion, crossAccountRegionProblem, findObjectiveProblems, usesAwsBackup } from "../components/backup/objectives";
 import { DEFAULT_AMI_TYPE, DEFAULT_INSTANCE_TYPE, INSTANCE_TYPES, nodesFor, roomForPods } from "../components/cluster/node-groups";
+import { withoutUndefined } from "../components/lib/args";
 import { UserInputError } from "../components/lib/errors";
+import { AURORA_POSTGRES_LOCAL_STORAGE_GIB, DOCDB_INSTANCE_LIMITS, RDS_INSTANCE_MEMORY_GIB, auroraLocalStorageGib, docdbInstanceLimits, rdsInstanceMemoryGib } from "../components/observability/instance-classes";
 import { arnAccount, findKeyGuardProblem, type KeyGuard } from "../components/lib/key-guard";
 import { profiles } from "../stacks";
 import { cpuMillicores, memoryMiB, workloadCapacity } from "./capacity";
@@ -50,8 +52,10 @@ export class ConfigError extends UserInputError {
     }
 }
 
-export interface ServiceSpec extends Omit<ServiceConfig, "replicas" | "cpu" | "memory" | "host"> {
+export interface ServiceSpec extends Omit<ServiceConfig, "replicas" | "cpu" | "memory" | "host" | "httpMetrics"> {
     name: string;
+    /** The app exports `http_requests_total{code}` and `http_request_duration_seconds` (default true; only web apps' matter). */
+    httpMetrics: boolean;
     replicas: { min: number; max: number };
     cpu: string;
     memory: string;
@@ -120,8 +124,8 @@ export interface EstateSpec {
     monitoring: MonitoringConfig;
     /** Alertmanager's receivers besides the null receiver. Credentials are Pulumi secrets, absent until set. */
     alerting: {
-        slack?: { channel: string; webhookUrl?: pulumi.Output<string> };
-        pagerduty?: { routingKey?: pulumi.Output<string> };
+        slack?: { channel: string; webhookUrl?: pulumi.Output<string>; teamId?: string; channelId?: string };
+        pagerduty?: { routingKey?: pulumi.Output<string>; cloudwatchIntegrationKey?: pulumi.Output<string> };
     };
     /** Grafana objects are managed only when `url` is set. */
     grafana: { url?: string; auth?: pulumi.Output<string>; host?: string };
@@ -256,6 +260,9 @@ export function parseEstateConfig(raw: RawConfig, ctx: ParseContext): EstateSpec
             cpu: service.cpu ?? defaults.cpu,
             memory: service.memory ?? defaults.memory,
             host: service.kind === "web" ? (service.host ?? `${name}.${config.domain}`) : undefined,
+            // The estate's convention (docs/observability.md): an app that does not follow it says so, and
+            // if it silently stops exporting, EstateServiceAppMetricsAbsent says so.
+            httpMetrics: service.httpMetrics ?? true,
         };
     }
     issues.push(...sharedHostIssues(services, config.grafana?.host));
@@ -427,6 +434,14 @@ function observabilityOf(config: EstateConfig, ctx: ParseContext) {
             message: "configures no receiver: alerts are visible in Alertmanager and Grafana, but reach nobody (set estate:alerting.slack or estate:alerting.pagerduty)",
         });
     }
+    if (pagerduty?.cloudwatchIntegrationKey !== undefined) {
+        issues.push(...requireSecret(ctx, "alerting", "alerting.pagerduty.cloudwatchIntegrationKey", "integration key"));
+    }
+    if ((slack?.teamId === undefined) !== (slack?.channelId === undefined)) {
+        const missing = slack?.teamId === undefined ? "teamId" : "channelId";
+        issues.push({ key: `${NAMESPACE}:alerting.slack.${missing}`, message: "is required with the other one: AWS Chatbot needs both the Slack workspace (team) id and the channel id" });
+    }
+    notices.push(...databaseAlarmNotices(config));
 
     const grafana = config.grafana ?? {};
     if (grafana.auth !== undefined) {
@@ -464,8 +479,8 @@ function observabilityOf(config: EstateConfig, ctx: ParseContext) {
         issues,
         notices,
         alerting: {
-            ...(slack ? { slack: { channel: slack.channel, webhookUrl: secret(slack.webhookUrl) } } : {}),
-            ...(pagerduty ? { pagerduty: { routingKey: secret(pagerduty.routingKey) } } : {}),
+            ...(slack ? { slack: { channel: slack.channel, webhookUrl: secret(slack.webhookUrl), ...withoutUndefined({ teamId: slack.teamId, channelId: slack.channelId }) } } : {}),
+            ...(pagerduty ? { pagerduty: { routingKey: secret(pagerduty.routingKey), ...withoutUndefined({ cloudwatchIntegrationKey: secret(pagerduty.cloudwatchIntegrationKey) }) } } : {}),
         },
         grafana: { url: grafana.url, auth: secret(grafana.auth), host: grafana.host },
         sentry: {
@@ -698,6 +713,18 @@ function dataIssues(config: EstateConfig): ConfigIssue[] {
             });
         }
     }
+    // The CloudWatch alarms derive memory and connection thresholds from the class: a class without
+    // AWS's figures on record is refused here rather than alarmed on a guess.
+    if (postgres?.placement === "managed" && postgres.instanceClass !== undefined) {
+        if (rdsInstanceMemoryGib(postgres.instanceClass) === undefined) {
+            issues.push({ key: key("data.postgres.instanceClass"), message: unknownClass(postgres.instanceClass, Object.keys(RDS_INSTANCE_MEMORY_GIB)) });
+        } else if (postgres.engine === "aurora" && auroraLocalStorageGib(postgres.instanceClass) === undefined) {
+            issues.push({ key: key("data.postgres.instanceClass"), message: unknownClass(postgres.instanceClass, Object.keys(AURORA_POSTGRES_LOCAL_STORAGE_GIB), "Aurora local storage") });
+        }
+    }
+    if (data.mongo?.placement === "managed" && data.mongo.instanceClass !== undefined && docdbInstanceLimits(data.mongo.instanceClass) === undefined) {
+        issues.push({ key: key("data.mongo.instanceClass"), message: unknownClass(data.mongo.instanceClass, Object.keys(DOCDB_INSTANCE_LIMITS)) });
+    }
     if (data.mongo?.placement === "cluster" && data.mongo.version === "4.0") {
         issues.push({
             key: key("data.mongo.version"),
@@ -705,6 +732,49 @@ function dataIssues(config: EstateConfig): ConfigIssue[] {
         });
     }
     return issues;
+}
+
+/** Why an instance class is refused, and which ones are known. */
+function unknownClass(instanceClass: string, known: string[], what = "memory and connection limit"): string {
+    return (
+        `is not a class the estate knows the ${what} of (got ${JSON.stringify(instanceClass)}): its CloudWatch alarms derive their thresholds from them ` +
+        `(components/observability/instance-classes.ts, from AWS's tables). Known: ${known.join(", ")}`
+    );
+}
+
+/**
+ * The managed databases' CloudWatch alarms publish to one SNS topic, which reaches PagerDuty and
+ * Slack only through their own keys (docs/alarms.md): say when it reaches nobody, or only some.
+ */
+function databaseAlarmNotices(config: EstateConfig): ConfigNotice[] {
+    const managed = DATA_SERVICES.some((service) => config.data?.[service]?.placement === "managed");
+    if (!managed) {
+        return [];
+    }
+    const { slack, pagerduty } = config.alerting ?? {};
+    const notices: ConfigNotice[] = [];
+    if (pagerduty && pagerduty.cloudwatchIntegrationKey === undefined) {
+        notices.push({
+            level: "warning",
+            key: `${NAMESPACE}:alerting.pagerduty.cloudwatchIntegrationKey`,
+            message: `is not set: the managed databases' CloudWatch alarms page nobody until it is (add an "Amazon CloudWatch" integration to the PagerDuty service, then pulumi config set --secret --path ${NAMESPACE}:alerting.pagerduty.cloudwatchIntegrationKey <integration key>)`,
+        });
+    }
+    if (slack && slack.teamId === undefined && slack.channelId === undefined) {
+        notices.push({
+            level: "warning",
+            key: `${NAMESPACE}:alerting.slack.teamId`,
+            message: `is not set: the managed databases' CloudWatch alarms do not reach ${slack.channel} until ${NAMESPACE}:alerting.slack.teamId and channelId are (AWS Chatbot, docs/alarms.md)`,
+        });
+    }
+    if (!slack && !pagerduty) {
+        notices.push({
+            level: "info",
+            key: `${NAMESPACE}:alerting`,
+            message: "configures no receiver: the managed databases' CloudWatch alarms publish to their SNS topic, which reaches nobody (docs/alarms.md)",
+        });
+    }
+    return notices;
 }
 
 /** The issuer an IAM OIDC provider ARN names: `arn:aws:iam::<account>:oidc-provider/<issuer>`. */
@@ -793,6 +863,9 @@ function serviceIssues(name: string, service: ServiceConfig): ConfigIssue[] {
             key: key("metricsPort"),
             message: "is required for a worker without a port (an integer from 1 to 65535): its health probes and metrics are served over HTTP there",
         });
+    }
+    if (service.kind === "worker" && service.httpMetrics !== undefined) {
+        issues.push({ key: key("httpMetrics"), message: "applies to web services only: a worker gets no request (RED) rules, from the edge or from itself" });
     }
     return issues;
 }

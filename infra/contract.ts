@@ -191,6 +191,17 @@ export const estateOutputsSchema = z.object({
             selectionTag: z.object({ key: z.string(), value: z.string() }).optional(),
         })
         .optional(),
+    /**
+     * Only in stacks with a managed database: the SNS topic its CloudWatch alarms publish to (subscribe
+     * more receivers to it), the topic's key, and who it reaches (`pagerduty`, `slack`; empty: nobody).
+     */
+    databaseAlarms: z
+        .object({
+            topicArn: z.string(),
+            kmsKeyArn: z.string(),
+            receivers: z.array(z.enum(["pagerduty", "slack"])),
+        })
+        .optional(),
     /** Only in stacks that build their own cluster (`estate:cluster`). `kubeconfig` is a secret. */
     cluster: z
         .object({

@@ -34,6 +34,7 @@ import {
     type DataObjectives,
     type DatabaseConnection,
     type MetricsEndpoint,
+    type MonitoredDatabase,
     type RedisConnection,
 } from "../components/data";
 import { AppService, ExternalSecrets, Platform, syncedSecret, type IrsaProvider, type SyncedEnvSource } from "../components/k8s";
@@ -41,6 +42,7 @@ import { arnAccount } from "../components/lib/key-guard";
 import { type EndpointInput, ipEndpoint, podEndpoint } from "../components/k8s/flows";
 import type { EgressRule } from "../components/k8s/network-policies";
 import {
+    DatabaseAlarms,
     ErrorTracking,
     GrafanaContent,
     type MonitoredService,
@@ -49,6 +51,7 @@ import {
     type ScrapeTarget,
     dataRuleGroups,
     estateRuleGroups,
+    PROMETHEUS_POD_LABELS,
     prometheusScraper,
     pushgatewayServiceUrl,
 } from "../components/observability";
@@ -103,6 +106,8 @@ export interface Estate {
     };
     /** AWS Backup of the managed databases; only when a database is managed. */
     awsBackup?: BackupPlan;
+    /** CloudWatch alarms of the managed databases and their SNS topic; only when a database is managed. */
+    databaseAlarms?: DatabaseAlarms;
     /** Syncing of rotating credentials; only when a data service's credential rotates (managed Postgres). */
     credentials?: EstateCredentials;
     monitoring: Monitoring;
@@ -138,6 +143,8 @@ export function buildEstate(spec: EstateSpec): Estate {
             // On the estate's own cluster: an NLB through the AWS Load Balancer Controller.
             loadBalancerAnnotations: eksCluster?.services.loadBalancerAnnotations,
             loadBalancerController: eksCluster?.services.ready,
+            // Only Prometheus, in the platform's own monitoring namespace, reads the metrics ports.
+            metricsScraper: { podLabels: { ...PROMETHEUS_POD_LABELS } },
         },
         { provider: cluster },
     );
@@ -154,8 +161,9 @@ export function buildEstate(spec: EstateSpec): Estate {
         tags: spec.tags,
     });
 
-    const { data, backupTargets } = buildDataServices(spec, backups, platform, network);
+    const { data, backupTargets, monitored } = buildDataServices(spec, backups, platform, network);
     const awsBackup = buildAwsBackup(spec, backupTargets);
+    const databaseAlarms = buildDatabaseAlarms(spec, monitored);
     const credentials = buildCredentials(spec, platform, data, irsa);
     const backupJobs = buildBackupJobs(spec, backups, platform, data, credentials, network, irsa);
     const monitoring = buildMonitoring(spec, platform, backupJobs, eksCluster?.services.storageClassName, databaseMonitoring(spec, platform, data));
@@ -163,7 +171,7 @@ export function buildEstate(spec: EstateSpec): Estate {
     const errorTracking = buildErrorTracking(spec);
 
     // The apps, last: their environment comes from everything above.
-    const parts: EstateParts = { spec, eksCluster, cluster, platform, backups, data, awsBackup, credentials, backupJobs, monitoring, grafana: grafanaContent, errorTracking };
+    const parts: EstateParts = { spec, eksCluster, cluster, platform, backups, data, awsBackup, databaseAlarms, credentials, backupJobs, monitoring, grafana: grafanaContent, errorTracking };
     const services = buildApps(
         spec,
         platform,
@@ -198,7 +206,12 @@ function requireNetwork(network: DataNetwork | undefined): DataNetwork {
     return network;
 }
 
-function buildDataServices(spec: EstateSpec, backups: BackupBucket, platform: Platform, dataNetwork: DataNetwork | undefined): { data: Estate["data"]; backupTargets: AwsBackupTargets } {
+function buildDataServices(
+    spec: EstateSpec,
+    backups: BackupBucket,
+    platform: Platform,
+    dataNetwork: DataNetwork | undefined,
+): { data: Estate["data"]; backupTargets: AwsBackupTargets; monitored: MonitoredDatabase[] } {
     const objectives: DataObjectives = { rpoMinutes: spec.dr.rpoMinutes, dailyBackupDays: spec.dr.retention.dailyDays };
     const network = () => requireNetwork(dataNetwork);
     const managed = { protectData: spec.protectData, region: spec.region, tags: spec.tags, keyGuard: spec.backup.keyGuard };
@@ -213,6 +226,8 @@ function buildDataServices(spec: EstateSpec, backups: BackupBucket, platform: Pl
     const data: Estate["data"] = {};
     /** The ARNs of the managed databases, for AWS Backup. */
     const backupTargets: AwsBackupTargets = { arns: [], restoreMetadata: {} };
+    /** What the managed services run, for their CloudWatch alarms. */
+    const monitored: MonitoredDatabase[] = [];
 
     const postgres = spec.data.postgres;
     if (postgres?.placement === "managed") {
@@ -230,6 +245,7 @@ function buildDataServices(spec: EstateSpec, backups: BackupBucket, platform: Pl
             backupAccountId,
         });
         data.postgres = { placement: "managed", connection: db.connection };
+        monitored.push(db.monitored);
         backupTargets.arns.push(db.databaseArn);
         backupTargets.restoreMetadata[postgres.engine === "aurora" ? "Aurora" : "RDS"] = db.restoreMetadata;
     } else if (postgres?.placement === "cluster") {
@@ -264,6 +280,7 @@ function buildDataServices(spec: EstateSpec, backups: BackupBucket, platform: Pl
             backupAccountId,
         });
         data.mongo = { placement: "managed", connection: db.connection };
+        monitored.push(db.monitored);
         backupTargets.arns.push(db.databaseArn);
         backupTargets.restoreMetadata.DocumentDB = db.restoreMetadata;
     } else if (mongo?.placement === "cluster") {
@@ -275,11 +292,33 @@ function buildDataServices(spec: EstateSpec, backups: BackupBucket, platform: Pl
     if (redis?.placement === "managed") {
         const cache = new ManagedRedis("redis", { ...managed, version: redis.version, nodeType: redis.nodeType, nodes: redis.nodes, network: network(), objectives });
         data.redis = { placement: "managed", connection: cache.connection };
+        monitored.push(cache.monitored);
     } else if (redis?.placement === "cluster") {
         const cache = new ClusterRedis("redis", { ...inCluster, version: redis.version, nodes: redis.nodes, storageGb: redis.storageGb, metricsScraper }, clusterOpts);
         data.redis = { placement: "cluster", connection: cache.connection, servingPods: cache.servingPodLabels, clusterName: "redis", metricsEndpoint: cache.metricsEndpoint };
     }
-    return { data, backupTargets };
+    return { data, backupTargets, monitored };
+}
+
+/**
+ * CloudWatch alarms on every managed database and cache, to one encrypted SNS topic that reaches
+ * PagerDuty and Slack through their CloudWatch-side keys (`estate:alerting`); docs/alarms.md. The
+ * topic exists whenever a database is managed, receivers or not.
+ */
+function buildDatabaseAlarms(spec: EstateSpec, monitored: MonitoredDatabase[]): DatabaseAlarms | undefined {
+    if (monitored.length === 0) {
+        return undefined;
+    }
+    const { slack, pagerduty } = spec.alerting;
+    return new DatabaseAlarms("database-alarms", {
+        databases: monitored,
+        thresholds: spec.monitoring.databases,
+        rpoMinutes: spec.dr.rpoMinutes,
+        pagerduty: pagerduty?.cloudwatchIntegrationKey ? { integrationKey: pagerduty.cloudwatchIntegrationKey } : undefined,
+        slack: slack?.teamId && slack.channelId ? { teamId: slack.teamId, channelId: slack.channelId, configurationName: `${spec.stack}-database-alarms` } : undefined,
+        region: spec.region,
+        tags: spec.tags,
+    });
 }
 
 /**
@@ -498,17 +537,22 @@ function buildMonitoring(
                 ...(backupJobs.targets.length > 0 ? drAlertRules({ rpoMinutes: spec.dr.rpoMinutes, rtoMinutes: spec.dr.rtoMinutes }, backupJobs.targets) : []),
                 ...databases.ruleGroups,
             ],
-            scrapeTargets: databases.scrapeTargets,
             grafana: spec.grafana.host ? { host: spec.grafana.host, ingress: platform.appIngress } : undefined,
             pushgatewayClients: [platform.namespaces.apps, platform.namespaces.data],
             certManagerNamespace: platform.namespaces.certManager,
+            scrapeTargets: [...edgeScrapeTargets(platform), ...databases.scrapeTargets],
         },
         { provider: platform.provider },
     );
 }
 
+/** The ingress controller's request metrics: every web app seen from the edge. */
+function edgeScrapeTargets(platform: Platform): ScrapeTarget[] {
+    return [{ name: "traefik", description: "Traefik's request metrics (every web app seen from the edge)", ...platform.metricsEndpoint }];
+}
+
 function monitoredServices(spec: EstateSpec, platform: Platform): MonitoredService[] {
-    return Object.values(spec.services).map((s) => ({ name: s.name, namespace: platform.namespaceNames.apps, kind: s.kind, replicas: s.replicas }));
+    return Object.values(spec.services).map((s) => ({ name: s.name, namespace: platform.namespaceNames.apps, kind: s.kind, replicas: s.replicas, httpMetrics: s.httpMetrics }));
 }
 
 /** Grafana's API is reachable only once Grafana runs: its objects wait for estate:grafana.url. */

@@ -38,7 +38,7 @@ function dataOutputs<C extends DatabaseConnection>(s: DataService<C> | undefined
 }
 
 export function estateOutputs(estate: Estate) {
-    const { spec, backups, platform, monitoring, grafana, errorTracking, services, awsBackup, data, backupJobs, credentials, eksCluster } = estate;
+    const { spec, backups, platform, monitoring, grafana, errorTracking, services, awsBackup, databaseAlarms, data, backupJobs, credentials, eksCluster } = estate;
     const mongo = data.mongo?.connection;
     const syncedEnv = credentials?.appEnv.map((e) => ({ secret: e.secretName, variables: e.variables, secretArn: e.secretArn }));
     const outputs = {
@@ -148,6 +148,8 @@ export function estateOutputs(estate: Estate) {
                   },
               }
             : {}),
+        // Only in stacks with a managed database: where its CloudWatch alarms publish (docs/alarms.md).
+        ...(databaseAlarms ? { databaseAlarms: { topicArn: databaseAlarms.topicArn, kmsKeyArn: databaseAlarms.kmsKeyArn, receivers: [...databaseAlarms.receivers] } } : {}),
         // Only in stacks that build their own cluster.
         ...(eksCluster
             ? {

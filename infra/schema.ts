@@ -245,13 +245,19 @@ export const serviceSchema = z.strictObject(
     memory: memoryQuantity().optional().describe("The container's memory request, also its memory limit; default from the profile, by kind."),
     env: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, allowed("an environment variable name such as LOG_LEVEL")).meta({ title: "VAR" }), z.string(allowed("a string"))).optional().describe("Plain (non-secret) environment variables."),
     iamRoleArn: iamRoleArn().optional().describe("An IAM role for the service account (`eks.amazonaws.com/role-arn`)."),
+    httpMetrics: z
+        .boolean(allowed("true or false"))
+        .optional()
+        .describe(
+            "Web services only: whether the app exports `http_requests_total` (with a `code` label) and the `http_request_duration_seconds` histogram on its metrics port: then it gets the app's own RED rules and alerts besides the edge's (Traefik's), and `EstateServiceAppMetricsAbsent` when they vanish while the edge sees its traffic. Default `true`; set `false` for an app that exports no such metrics (the edge still watches it).",
+        ),
     migrate: z
         .array(nonEmptyString("a command word such as node"), allowed("a command as a list of strings, such as [node, dist/migrate.js]"))
         .min(1, allowed("a command as a list of strings, such as [node, dist/migrate.js]"))
         .optional()
         .describe("A schema migration command, run with the app's image and environment as a Job before each new release rolls out, after a fresh dump of the app's databases; a failed migration stops the rollout."),
     },
-    allowed("an object with kind, image or buildContext, and optionally port, metricsPort, healthPath, host, command, replicas, cpu, memory, env, iamRoleArn, migrate"),
+    allowed("an object with kind, image or buildContext, and optionally port, metricsPort, healthPath, host, command, replicas, cpu, memory, env, iamRoleArn, httpMetrics, migrate"),
 );
 
 /** How the program reaches the cluster. Both unset: the provider reads `$KUBECONFIG` (or `~/.kube/config`) and its current context. */
@@ -298,18 +304,17 @@ const slug = (example: string) =>
  */
 export const alertThresholdsSchema = z.strictObject(
     {
-    errorRatio: numberRange("a number between 0 and 1 (exclusive), such as 0.05", { gt: 0, lt: 1 }).describe("Share of requests answered 5xx (5 min rate) above which `EstateServiceErrorRatioHigh` fires, between 0 and 1."),
-    latencyP95Seconds: numberRange("a number of seconds > 0 and <= 600, such as 0.5", { gt: 0, max: 600 }).describe("The 95th percentile request latency, in seconds (5 min), above which `EstateServiceLatencyHigh` fires."),
-    minRequestRate: numberRange("a number of requests per second >= 0 (0 turns the alert off)", { min: 0, max: 1_000_000 }).describe("Requests per second below which a web service's traffic counts as stopped (`EstateServiceTrafficLow`); 0 turns that alert off."),
+    errorRatio: numberRange("a number between 0 and 1 (exclusive), such as 0.05", { gt: 0, lt: 1 }).describe("Share of requests answered 5xx (5 min rate) above which `EstateServiceEdgeErrorRatioHigh` (at the ingress controller) and `EstateServiceErrorRatioHigh` (the app's own metrics) fire, between 0 and 1."),
+    latencyP95Seconds: numberRange("a number of seconds > 0 and <= 600, such as 0.5", { gt: 0, max: 600 }).describe("The 95th percentile request latency, in seconds (5 min), above which `EstateServiceEdgeLatencyHigh` (at the ingress controller) and `EstateServiceLatencyHigh` (the app's own metrics) fire."),
+    minRequestRate: numberRange("a number of requests per second >= 0 (0 turns the alert off)", { min: 0, max: 1_000_000 }).describe("Requests per second (seen at the ingress controller) below which a web service's traffic counts as stopped (`EstateServiceEdgeTrafficLow`); 0 turns that alert off."),
     cpuRequestRatio: numberRange("a ratio > 0 and <= 10, such as 1", { gt: 0, max: 10 }).describe("CPU used / CPU requested above which `EstateServiceCpuOverRequest` fires (1 = all of the request)."),
-    cpuLimitRatio: numberRange("a ratio > 0 and <= 1, such as 0.9", { gt: 0, max: 1 }).describe("CPU used / CPU limit above which `EstateServiceCpuNearLimit` fires (only containers with a CPU limit)."),
     memoryRequestRatio: numberRange("a ratio > 0 and <= 10, such as 1", { gt: 0, max: 10 }).describe("Memory working set / memory requested above which `EstateServiceMemoryOverRequest` fires."),
     memoryLimitRatio: numberRange("a ratio > 0 and <= 1, such as 0.9", { gt: 0, max: 1 }).describe("Memory working set / memory limit above which `EstateServiceMemoryNearLimit` fires (the OOM killer is next)."),
     autoscalerMaxedMinutes: intRange(1, 1440).describe("Minutes an autoscaler may run at its maximum before `EstateServiceAutoscalerAtMax` fires."),
     certificateExpiryDays: intRange(1, 90).describe("Days before a certificate's expiry at which `EstateCertificateExpiringSoon` fires."),
     crashLoopRestarts: intRange(1, 100).describe("Container restarts within 15 minutes from which `EstateServiceCrashLooping` fires."),
     },
-    allowed("an object with errorRatio, latencyP95Seconds, minRequestRate, cpuRequestRatio, cpuLimitRatio, memoryRequestRatio, memoryLimitRatio, autoscalerMaxedMinutes, certificateExpiryDays, crashLoopRestarts"),
+    allowed("an object with errorRatio, latencyP95Seconds, minRequestRate, cpuRequestRatio, memoryRequestRatio, memoryLimitRatio, autoscalerMaxedMinutes, certificateExpiryDays, crashLoopRestarts"),
 );
 
 /**
@@ -370,20 +375,25 @@ export const alertingSchema = z.strictObject(
             {
             channel: z.string(allowed("a Slack channel such as #shop-alerts")).regex(/^#[a-z0-9][a-z0-9._-]{0,79}$/, allowed("a Slack channel such as #shop-alerts")).describe("The channel, such as #shop-alerts."),
             webhookUrl: nonEmptyString("a Slack incoming webhook URL, set as a secret").optional().describe("The incoming webhook URL; a secret."),
+            teamId: z.string(allowed("a Slack workspace (team) id such as T07EA123LEP")).regex(/^[A-Z0-9]{9,15}$/, allowed("a Slack workspace (team) id such as T07EA123LEP")).optional().describe("The Slack workspace (team) id AWS Chatbot is authorised for (once, in the AWS Chatbot console): the managed databases' CloudWatch alarms reach the channel through AWS Chatbot. Unset: they do not reach Slack."),
+            channelId: z.string(allowed("a Slack channel id such as C07EZ1ABC23")).regex(/^[A-Z0-9]{9,15}$/, allowed("a Slack channel id such as C07EZ1ABC23")).optional().describe("The id of the same channel (Slack: channel details, or the end of the channel's link), for AWS Chatbot; with `teamId`."),
             },
-            allowed("an object with channel and webhookUrl (a secret)"),
+            allowed("an object with channel, webhookUrl (a secret) and optionally teamId and channelId (AWS Chatbot)"),
         )
         .optional()
-        .describe("Every alert goes to this Slack channel."),
+        .describe("Every alert goes to this Slack channel; the managed databases' CloudWatch alarms too, once teamId and channelId are set."),
     pagerduty: z
         .strictObject(
             {
             routingKey: nonEmptyString("a PagerDuty Events API v2 routing key, set as a secret").optional().describe("The Events API v2 integration (routing) key; a secret."),
+            cloudwatchIntegrationKey: nonEmptyString("the integration key of a PagerDuty Amazon CloudWatch integration, set as a secret")
+                .optional()
+                .describe("The integration key of an \"Amazon CloudWatch\" integration on the same PagerDuty service (not the Events API v2 key): every CloudWatch alarm of the managed databases pages through it. A secret. Unset: those alarms page nobody."),
             },
-            allowed("an object with routingKey (a secret)"),
+            allowed("an object with routingKey and cloudwatchIntegrationKey (secrets)"),
         )
         .optional()
-        .describe("Critical alerts page through PagerDuty (every alert when Slack is not configured)."),
+        .describe("Critical alerts page through PagerDuty (every alert when Slack is not configured); so do the managed databases' CloudWatch alarms, once cloudwatchIntegrationKey is set."),
     },
     allowed("an object with optional slack and pagerduty"),
 );

@@ -8,6 +8,7 @@
  */
 import type { EnforcementLevel } from "@pulumi/policy";
 import { backupPolicies } from "./aws/backup";
+import { cloudwatchPolicies } from "./aws/cloudwatch";
 import { coveragePolicies } from "./coverage/unevaluated";
 import { docdbPolicies } from "./aws/docdb";
 import { ec2Policies } from "./aws/ec2";
@@ -19,6 +20,7 @@ import { launchTemplatePolicies } from "./aws/launch-templates";
 import { rdsPolicies } from "./aws/rds";
 import { s3Policies } from "./aws/s3";
 import { secretsManagerPolicies } from "./aws/secretsmanager";
+import { snsPolicies } from "./aws/sns";
 import { vpcPolicies } from "./aws/vpc";
 import { k8sPolicies } from "./k8s";
 import type { EstatePolicy } from "./lib/policy";
@@ -28,7 +30,7 @@ export const packName = "estate";
 /** The level of a policy that the stack's config file does not set. */
 export const packEnforcementLevel: EnforcementLevel = "advisory";
 
-export const policies: EstatePolicy[] = [...s3Policies, ...kmsPolicies, ...rdsPolicies, ...docdbPolicies, ...elasticachePolicies, ...ec2Policies, ...launchTemplatePolicies, ...vpcPolicies, ...eksPolicies, ...ecrPolicies, ...secretsManagerPolicies, ...backupPolicies, ...k8sPolicies, ...coveragePolicies];
+export const policies: EstatePolicy[] = [...s3Policies, ...kmsPolicies, ...rdsPolicies, ...docdbPolicies, ...elasticachePolicies, ...ec2Policies, ...launchTemplatePolicies, ...vpcPolicies, ...eksPolicies, ...ecrPolicies, ...secretsManagerPolicies, ...backupPolicies, ...snsPolicies, ...cloudwatchPolicies, ...k8sPolicies, ...coveragePolicies];
 
 /**
  * Policies that stay advisory in prod too (`policies/config/prod.json` says so): recommendations

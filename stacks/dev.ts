@@ -35,7 +35,6 @@ export const dev: Profile = {
                 latencyP95Seconds: 2,
                 minRequestRate: 0,
                 cpuRequestRatio: 1.5,
-                cpuLimitRatio: 0.95,
                 memoryRequestRatio: 1.2,
                 memoryLimitRatio: 0.95,
                 autoscalerMaxedMinutes: 30,

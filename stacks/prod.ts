@@ -37,7 +37,6 @@ export const prod: Profile = {
                 latencyP95Seconds: 0.5,
                 minRequestRate: 0.01,
                 cpuRequestRatio: 1,
-                cpuLimitRatio: 0.9,
                 memoryRequestRatio: 1,
                 memoryLimitRatio: 0.9,
                 autoscalerMaxedMinutes: 15,

@@ -17,6 +17,7 @@ import { APP_DATABASE, makeConnection, type DatabaseConnection } from "./connect
 import { dataKey } from "./keys";
 import type { KeyGuard } from "../lib/key-guard";
 import { DATABASE_IDENTIFIER, DATABASE_LOG_RETENTION_DAYS, checkLogRetentionDays, SERVICE_LOG_GROUPS, databaseIdentifier, serviceLogGroups, warnOnIdentifierDrift } from "./logs";
+import type { MonitoredDatabase } from "./monitored";
 import { accessSecurityGroup, validateNetwork, type DataNetwork } from "./network";
 import { credentialsSecret } from "./secrets";
 
@@ -125,6 +126,8 @@ export class ManagedMongo extends pulumi.ComponentResource {
     readonly backupRetentionDays: number;
     /** The ARN of what AWS Backup protects: the DocumentDB cluster. */
     readonly databaseArn: pulumi.Output<string>;
+    /** The instances and their class, for the CloudWatch alarms (`DatabaseAlarms`). */
+    readonly monitored: MonitoredDatabase;
 
     constructor(name: string, args: ManagedMongoArgs, opts?: pulumi.ComponentResourceOptions) {
         validate(name, args);
@@ -197,8 +200,9 @@ export class ManagedMongo extends pulumi.ComponentResource {
             { ...dataOpts, dependsOn: logGroups, ignoreChanges: ["clusterIdentifier"] },
         );
         warnOnIdentifierDrift(cluster.clusterIdentifier, identifier, "estate:data.mongo.identifier", cluster);
+        const instanceIdentifiers: pulumi.Output<string>[] = [];
         for (let i = 0; i < a.instances; i++) {
-            new aws.docdb.ClusterInstance(
+            const instance = new aws.docdb.ClusterInstance(
                 `${name}-instance-${i}`,
                 {
                     clusterIdentifier: cluster.id,
@@ -214,6 +218,7 @@ export class ManagedMongo extends pulumi.ComponentResource {
                 },
                 dataOpts,
             );
+            instanceIdentifiers.push(instance.identifier);
         }
 
         const host = cluster.endpoint;
@@ -237,6 +242,7 @@ export class ManagedMongo extends pulumi.ComponentResource {
         this.restoreMetadata = { dbSubnetGroupName: subnets.name, vpcSecurityGroupIds: pulumi.jsonStringify([group.id]) };
         this.backupRetentionDays = retention;
         this.databaseArn = cluster.arn;
+        this.monitored = { engine: "docdb", name, instanceClass: a.instanceClass, instanceIdentifiers };
         this.registerOutputs({
             connection: this.connection,
             secretArn: this.secretArn,

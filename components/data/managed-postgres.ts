@@ -17,6 +17,7 @@ import { APP_DATABASE, type RotatingConnection } from "./connection";
 import { dataKey } from "./keys";
 import type { KeyGuard } from "../lib/key-guard";
 import { DATABASE_IDENTIFIER, DATABASE_LOG_RETENTION_DAYS, checkLogRetentionDays, SERVICE_LOG_GROUPS, databaseIdentifier, serviceLogGroups, warnOnIdentifierDrift } from "./logs";
+import type { MonitoredDatabase } from "./monitored";
 import { accessSecurityGroup, validateNetwork, type DataNetwork } from "./network";
 
 export const POSTGRES_VERSIONS = ["14", "15", "16", "17"] as const;
@@ -150,6 +151,8 @@ export class ManagedPostgres extends pulumi.ComponentResource {
     readonly backupRetentionDays: number;
     /** The ARN of what AWS Backup protects: the RDS instance, or the Aurora cluster. */
     readonly databaseArn: pulumi.Output<string>;
+    /** The instances, their class and storage, for the CloudWatch alarms (`DatabaseAlarms`). */
+    readonly monitored: MonitoredDatabase;
 
     constructor(name: string, args: ManagedPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         validate(name, args);
@@ -232,6 +235,7 @@ export class ManagedPostgres extends pulumi.ComponentResource {
         let port: pulumi.Output<number>;
         let masterSecrets: pulumi.Output<{ secretArn: string }[]>;
         let databaseArn: pulumi.Output<string>;
+        let monitored: MonitoredDatabase;
         if (a.engine === "aurora") {
             const params = new aws.rds.ClusterParameterGroup(
                 `${name}-cluster-params`,
@@ -255,8 +259,9 @@ export class ManagedPostgres extends pulumi.ComponentResource {
                 databaseOpts("clusterIdentifier"),
             );
             warnOnIdentifierDrift(cluster.clusterIdentifier, identifier, identifierKey, cluster);
+            const instanceIdentifiers: pulumi.Output<string>[] = [];
             for (let i = 0; i < a.instances; i++) {
-                new aws.rds.ClusterInstance(
+                const instance = new aws.rds.ClusterInstance(
                     `${name}-instance-${i}`,
                     {
                         ...instanceCommon,
@@ -272,7 +277,9 @@ export class ManagedPostgres extends pulumi.ComponentResource {
                     },
                     dataOpts,
                 );
+                instanceIdentifiers.push(instance.identifier);
             }
+            monitored = { engine: "aurora", name, instanceClass: a.instanceClass, instanceIdentifiers };
             host = cluster.endpoint;
             port = cluster.port;
             masterSecrets = cluster.masterUserSecrets;
@@ -310,6 +317,7 @@ export class ManagedPostgres extends pulumi.ComponentResource {
             port = db.port;
             masterSecrets = db.masterUserSecrets;
             databaseArn = db.arn;
+            monitored = { engine: "rds", name, instanceClass: a.instanceClass, instanceIdentifiers: [db.identifier], allocatedStorageGb: storage, readReplica: false };
         }
 
         this.masterSecretArn = masterSecrets.apply((secrets) => secrets[0]?.secretArn ?? "");
@@ -334,6 +342,7 @@ export class ManagedPostgres extends pulumi.ComponentResource {
         this.restoreMetadata = { dbSubnetGroupName: subnets.name, vpcSecurityGroupIds: pulumi.jsonStringify([group.id]) };
         this.backupRetentionDays = retention;
         this.databaseArn = databaseArn;
+        this.monitored = monitored;
         this.registerOutputs({
             connection: this.connection,
             masterSecretArn: this.masterSecretArn,

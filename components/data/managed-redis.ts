@@ -14,6 +14,7 @@ import { connectionUri, type RedisConnection } from "./connection";
 import { dataKey } from "./keys";
 import type { KeyGuard } from "../lib/key-guard";
 import { checkLogRetentionDays } from "./logs";
+import type { MonitoredDatabase } from "./monitored";
 import { accessSecurityGroup, validateNetwork, type DataNetwork } from "./network";
 import { credentialsSecret } from "./secrets";
 
@@ -87,6 +88,8 @@ export class ManagedRedis extends pulumi.ComponentResource {
     readonly securityGroupId: pulumi.Output<string>;
     /** How many days of automatic snapshots ElastiCache keeps (from the daily backup objective). */
     readonly snapshotRetentionDays: number;
+    /** The cache nodes and their type, for the CloudWatch alarms (`DatabaseAlarms`). */
+    readonly monitored: MonitoredDatabase;
 
     constructor(name: string, args: ManagedRedisArgs, opts?: pulumi.ComponentResourceOptions) {
         validate(name, args);
@@ -180,6 +183,13 @@ export class ManagedRedis extends pulumi.ComponentResource {
         this.kmsKeyArn = keyArn;
         this.securityGroupId = group.id;
         this.snapshotRetentionDays = retention;
+        // ElastiCache names a group's member clusters (its nodes) `<group id>-001`, `-002`, ... (ElastiCache
+        // User Guide's and the AWS CLI reference's create-replication-group examples: "MemberClusters":
+        // ["mygroup-001", ...]); they are the `CacheClusterId` dimension of each node's metrics. Derived
+        // from the group id rather than read from `memberClusters`, so each node's alarm exists in a
+        // preview already (resources are never created inside an apply).
+        const cacheClusterIds = Array.from({ length: a.nodes }, (_, i) => pulumi.interpolate`${replicationGroup.id}-${String(i + 1).padStart(3, "0")}`);
+        this.monitored = { engine: "redis", name, nodeType: a.nodeType, cacheClusterIds };
         this.registerOutputs({
             connection: this.connection,
             secretArn: this.secretArn,

@@ -147,6 +147,19 @@ export interface TraefikValues {
     };
     ports: {
         web: { redirections: { entryPoint: { to: "websecure"; scheme: "https"; permanent: true } } };
+        /** The metrics entry point stays off the LoadBalancer Service: only Prometheus reads it, in the cluster. */
+        metrics: { port: number; expose: { default: false } };
+    };
+    /** Prometheus metrics on the `metrics` entry point (see `traefikValues`). */
+    metrics: {
+        prometheus: {
+            entryPoint: "metrics";
+            addEntryPointsLabels: true;
+            addRoutersLabels: false;
+            addServicesLabels: true;
+            /** Histogram bucket bounds in seconds, comma-separated (the chart's `buckets` is a string). */
+            buckets: string;
+        };
     };
     service: {
         /** The estate's one LoadBalancer Service (policy estate-k8s-single-load-balancer). */
@@ -170,6 +183,41 @@ export interface TraefikValues {
 /** Container ports of Traefik's entry points (the chart's `ports.<name>.port`). */
 export const TRAEFIK_PORTS = { web: 8000, websecure: 8443, metrics: 9100 } as const;
 
+/**
+ * The name of the metrics container port: the chart names each container port after its key in
+ * `ports`, lower-cased and cut to 15 characters (traefik/traefik-helm-chart v37.3.0,
+ * traefik/templates/_podtemplate.tpl `name: {{ include "traefik.portname" $name }}`, and
+ * _helpers.tpl `traefik.portname`).
+ */
+export const TRAEFIK_METRICS_PORT_NAME = "metrics";
+
+/**
+ * The bounds of Traefik's request-duration histograms, in seconds. Traefik's default is
+ * 0.1, 0.3, 1.2, 5 (traefik/traefik v3.6.0, pkg/observability/types/metrics.go
+ * `Prometheus.SetDefaults`): too coarse for a p95 against a 0.5 s threshold. These bounds hold
+ * both profiles' `latencyP95Seconds` (0.5 and 2; a test keeps it so), so the p95 the edge alerts
+ * compare is exact where it crosses the threshold.
+ */
+export const TRAEFIK_LATENCY_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10] as const;
+
+/**
+ * The `service` label Traefik's `traefik_service_*` series carry for the Ingress backend
+ * `<service>` port `<portName>` in `<namespace>`: the Kubernetes Ingress provider names the
+ * service `provider.Normalize(namespace + "-" + service + "-" + portName)` (traefik/traefik v3.6.0,
+ * pkg/provider/kubernetes/ingress/kubernetes.go), where Normalize joins the runs of letters and
+ * digits with "-" (pkg/provider/configuration.go); the aggregator then qualifies it with its
+ * provider's name, `<name>@kubernetes` (pkg/server/aggregator.go, pkg/server/provider/provider.go
+ * `MakeQualifiedName`), and that qualified name is the metrics label (pkg/server/service/service.go
+ * `ServiceMetricsHandler(..., qualifiedSvcName)`).
+ */
+export function traefikServiceName(namespace: string, service: string, portName: string): string {
+    const normalized = `${namespace}-${service}-${portName}`
+        .split(/[^\p{L}\p{N}]+/u)
+        .filter((part) => part.length > 0)
+        .join("-");
+    return `${normalized}@kubernetes`;
+}
+
 /** The label every Traefik pod of the chart carries. */
 export const TRAEFIK_POD_LABELS = { "app.kubernetes.io/name": "traefik" } as const;
 
@@ -186,7 +234,24 @@ export function traefikValues(opts: { replicas: number; ingressClass: string; lo
             kubernetesCRD: { enabled: false },
             kubernetesIngress: { enabled: true, publishedService: { enabled: true } },
         },
-        ports: { web: { redirections: { entryPoint: { to: "websecure", scheme: "https", permanent: true } } } },
+        ports: {
+            web: { redirections: { entryPoint: { to: "websecure", scheme: "https", permanent: true } } },
+            // Stated so a chart upgrade cannot put the metrics on the load balancer (the chart's default is
+            // `expose.default: false` too, values.yaml `ports.metrics` at v37.3.0).
+            metrics: { port: TRAEFIK_PORTS.metrics, expose: { default: false } },
+        },
+        // Request counts and latency per entry point and per service (the edge view of every app; the
+        // chart enables Prometheus on the `metrics` entry point by default, values.yaml `metrics.prometheus`
+        // at v37.3.0). Router labels stay off: one router per Ingress rule adds series, not insight.
+        metrics: {
+            prometheus: {
+                entryPoint: "metrics",
+                addEntryPointsLabels: true,
+                addRoutersLabels: false,
+                addServicesLabels: true,
+                buckets: TRAEFIK_LATENCY_BUCKETS.join(","),
+            },
+        },
         service: { type: "LoadBalancer", annotations: opts.loadBalancerAnnotations },
         api: { dashboard: false },
         logs: { general: { format: "json" }, access: { enabled: true, format: "json" } },

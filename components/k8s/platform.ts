@@ -20,6 +20,7 @@ import {
     CERT_MANAGER_SERVICE_LABELS,
     CERT_MANAGER_WEBHOOK_POD_LABELS,
     CERT_MANAGER_WEBHOOK_PORT,
+    TRAEFIK_METRICS_PORT_NAME,
     TRAEFIK_POD_LABELS,
     TRAEFIK_PORTS,
     certManagerValues,
@@ -103,6 +104,20 @@ export interface PlatformArgs {
      * Default: none.
      */
     namespaceAliases?: Partial<Record<NamespaceRole, pulumi.Input<string | pulumi.Alias>[]>>;
+    /**
+     * The pods that scrape the platform's metrics ports (Traefik's and cert-manager's): their labels
+     * (as `prometheusScraper` of components/observability gives them) and namespace (default: the
+     * platform's own monitoring namespace). Default: every pod of the monitoring namespace.
+     */
+    metricsScraper?: { namespace?: pulumi.Input<string>; podLabels: Record<string, string> };
+}
+
+/** Where Prometheus scrapes the ingress controller (see `Platform.metricsEndpoint`). */
+export interface PlatformMetricsEndpoint {
+    namespace: pulumi.Output<string>;
+    podLabels: Record<string, string>;
+    port: { name: string; number: number };
+    path: string;
 }
 
 /** Defaults of the optional arguments, merged once at the top of the constructor. */
@@ -148,6 +163,12 @@ export class Platform extends pulumi.ComponentResource {
      * in the preview of a new stack and set once the release is deployed.
      */
     readonly ingressAddress: pulumi.Output<string | undefined>;
+    /**
+     * Traefik's Prometheus endpoint (requests, errors and latency per entry point and per app's
+     * Service: the edge view of every app), for `Monitoring`'s `scrapeTargets`. The ingress
+     * namespace's NetworkPolicy admits `metricsScraper` to it; the port is not on the load balancer.
+     */
+    readonly metricsEndpoint: PlatformMetricsEndpoint;
     /** The network flows the platform needs (registered as the `networkFlows` output; see components/k8s/flows.ts). */
     readonly networkFlows: pulumi.Output<DeclaredFlow[]>;
 
@@ -163,6 +184,8 @@ export class Platform extends pulumi.ComponentResource {
         this.namespaceNames = namespaceNames;
         const child = { parent: this };
         const flows: FlowInput[] = [];
+        // Who may read the metrics ports: the scraper's pods (by default, the whole monitoring namespace).
+        const scraper = () => namespacePeer(args.metricsScraper?.namespace ?? namespaces.monitoring, args.metricsScraper?.podLabels);
 
         // Namespaces: Pod Security Admission labels, nothing in or out but DNS until a policy allows it.
         const namespaces = {} as Record<NamespaceRole, pulumi.Output<string>>;
@@ -238,7 +261,7 @@ export class Platform extends pulumi.ComponentResource {
             // Prometheus reads certificate expiry and readiness from the controller.
             podSelector: { matchLabels: { ...CERT_MANAGER_SERVICE_LABELS } },
             policyTypes: ["Ingress"],
-            ingress: [{ from: [namespacePeer(namespaces.monitoring)], ports: tcp(CERT_MANAGER_METRICS_PORT) }],
+            ingress: [{ from: [scraper()], ports: tcp(CERT_MANAGER_METRICS_PORT) }],
         });
         this.networkPolicy(`${name}-cert-manager-egress`, namespaces.certManager, "allow-egress", {
             podSelector: { matchLabels: certManagerPods },
@@ -269,7 +292,8 @@ export class Platform extends pulumi.ComponentResource {
             ingress: [
                 // Clients come through the load balancer from anywhere.
                 { ports: tcp(TRAEFIK_PORTS.web, TRAEFIK_PORTS.websecure) },
-                { from: [namespacePeer(namespaces.monitoring)], ports: tcp(TRAEFIK_PORTS.metrics) },
+                // Prometheus reads request metrics on the metrics entry point (off the load balancer).
+                { from: [scraper()], ports: tcp(TRAEFIK_PORTS.metrics) },
             ],
             // Backends in any namespace and the API server (whose address the pod network does not know).
             egress: [{}],
@@ -356,6 +380,12 @@ export class Platform extends pulumi.ComponentResource {
         };
         this.appNetwork = { monitoringNamespace: namespaces.monitoring, dataNamespace: namespaces.data };
         this.certManager = certManager;
+        this.metricsEndpoint = {
+            namespace: namespaces.ingress,
+            podLabels: { ...TRAEFIK_POD_LABELS },
+            port: { name: TRAEFIK_METRICS_PORT_NAME, number: TRAEFIK_PORTS.metrics },
+            path: "/metrics",
+        };
         this.networkFlows = declaredFlows(component, flows);
 
         this.registerOutputs({

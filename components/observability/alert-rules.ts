@@ -5,12 +5,17 @@
  * PrometheusRule, and the tests run every group through `promtool check rules` and
  * `promtool test rules`.
  *
- * Conventions the rules rely on (and docs/observability.md states): apps expose `http_requests_total` with a
- * `code` label (the HTTP status) and the `http_request_duration_seconds` histogram on their metrics
- * port; the ServiceMonitor adds `namespace` and `service` (the Service's name, which is the app's
- * name); kube-state-metrics and the kubelet's cAdvisor provide the Kubernetes series; cert-manager
- * its certificate series.
+ * Every web app is seen from two sides (docs/observability.md states both):
+ * - from the edge: Traefik's `traefik_service_*` series for the app's Ingress backend (its Service's
+ *   `http` port), whatever the app exports; Traefik names that backend `<namespace>-<app>-http@kubernetes`
+ *   (`traefikServiceName`), and the recording rules give the result the app's `namespace` and `service`;
+ * - from the app, where it exports them (`httpMetrics`, default true): `http_requests_total` with a
+ *   `code` label (the HTTP status) and the `http_request_duration_seconds` histogram on its metrics
+ *   port; the ServiceMonitor adds `namespace` and `service` (the Service's name, which is the app's name).
+ * kube-state-metrics and the kubelet's cAdvisor provide the Kubernetes series; cert-manager its
+ * certificate series; Prometheus itself `up` for each scrape target.
  */
+import { traefikServiceName } from "../k8s/chart-values";
 
 /** An alerting rule, as in a Prometheus rule file. */
 export interface AlertingRule {
@@ -49,8 +54,6 @@ export interface AlertThresholds {
     minRequestRate: number;
     /** CPU used / requested. */
     cpuRequestRatio: number;
-    /** CPU used / limit. */
-    cpuLimitRatio: number;
     /** Memory working set / requested. */
     memoryRequestRatio: number;
     /** Memory working set / limit. */
@@ -71,22 +74,36 @@ export interface MonitoredService {
     /** Web apps serve HTTP requests and get the RED rules; workers do not. */
     kind: "web" | "worker";
     replicas: { min: number; max: number };
+    /**
+     * A web app exports `http_requests_total{code}` and `http_request_duration_seconds` itself: it
+     * gets the app-level RED rules and the guard that notices when they vanish. Default: true.
+     */
+    httpMetrics?: boolean;
 }
 
-/** Names of the recording rules the RED alerts (and anyone's dashboards) read. */
+/** The port name of an app's Service that its Ingress routes to (`AppService`). */
+export const APP_HTTP_PORT_NAME = "http";
+
+/** Names of the recording rules the RED alerts (and anyone's dashboards) read: the app's own view, and the edge's. */
 export const RECORDED = {
     requestRate: "estate_service:http_requests:rate5m",
     errorRatio: "estate_service:http_request_errors:ratio_rate5m",
     latencyP95: "estate_service:http_request_duration_seconds:p95_rate5m",
+    edgeRequestRate: "estate_service:edge_requests:rate5m",
+    edgeErrorRatio: "estate_service:edge_request_errors:ratio_rate5m",
+    edgeLatencyP95: "estate_service:edge_request_duration_seconds:p95_rate5m",
 } as const;
 
 /** The alerts the estate generates. */
 export const ALERTS = {
-    trafficLow: "EstateServiceTrafficLow",
+    edgeTrafficLow: "EstateServiceEdgeTrafficLow",
+    edgeErrorRatioHigh: "EstateServiceEdgeErrorRatioHigh",
+    edgeLatencyHigh: "EstateServiceEdgeLatencyHigh",
     errorRatioHigh: "EstateServiceErrorRatioHigh",
     latencyHigh: "EstateServiceLatencyHigh",
+    appMetricsAbsent: "EstateServiceAppMetricsAbsent",
+    metricsDown: "EstateServiceMetricsDown",
     cpuOverRequest: "EstateServiceCpuOverRequest",
-    cpuNearLimit: "EstateServiceCpuNearLimit",
     memoryOverRequest: "EstateServiceMemoryOverRequest",
     memoryNearLimit: "EstateServiceMemoryNearLimit",
     autoscalerAtMax: "EstateServiceAutoscalerAtMax",
@@ -111,11 +128,74 @@ export function serviceRuleGroup(service: MonitoredService, t: AlertThresholds):
         labels: { severity, service: name, ...rule.labels },
     });
 
+    const app = { namespace, service: name };
+    /** A recorded series of this app. */
+    const recorded = (metric: string) => `${metric}${selector(app)}`;
+    const up = `up${selector(app)}`;
+
     if (service.kind === "web") {
-        const requests = `http_requests_total${selector({ namespace, service: name })}`;
-        const errors = `http_requests_total${selector({ namespace, service: name, code: "~5.." })}`;
-        const buckets = `http_request_duration_seconds_bucket${selector({ namespace, service: name })}`;
-        const recorded = (metric: string) => `${metric}${selector({ namespace, service: name })}`;
+        // From the edge: Traefik's series of the app's Ingress backend, whatever the app exports. The
+        // sums drop Traefik's own target labels (its pod, its namespace); the rule labels name the app.
+        const backend = { service: traefikServiceName(namespace, name, APP_HTTP_PORT_NAME) };
+        const edgeRequests = `traefik_service_requests_total${selector(backend)}`;
+        const edgeErrors = `traefik_service_requests_total${selector({ ...backend, code: "~5.." })}`;
+        const edgeBuckets = `traefik_service_request_duration_seconds_bucket${selector(backend)}`;
+        rules.push(
+            { record: RECORDED.edgeRequestRate, expr: `sum(rate(${edgeRequests}[5m]))`, labels: app },
+            { record: RECORDED.edgeErrorRatio, expr: `sum(rate(${edgeErrors}[5m])) / sum(rate(${edgeRequests}[5m]))`, labels: app },
+            { record: RECORDED.edgeLatencyP95, expr: `histogram_quantile(0.95, sum by (le) (rate(${edgeBuckets}[5m])))`, labels: app },
+        );
+        if (t.minRequestRate > 0) {
+            rules.push(
+                alert(
+                    {
+                        alert: ALERTS.edgeTrafficLow,
+                        // Traefik drops the series of a backend that left its configuration (an Ingress
+                        // gone, no ready endpoints): no series at all is the lowest traffic there is.
+                        expr: `${recorded(RECORDED.edgeRequestRate)} < ${t.minRequestRate} or absent(${recorded(RECORDED.edgeRequestRate)})`,
+                        for: "15m",
+                        annotations: {
+                            summary: `${where} receives almost no requests at the edge`,
+                            description: `The ingress controller has passed fewer than ${t.minRequestRate} requests per second to {{ $labels.namespace }}/{{ $labels.service }} for 15 minutes, or none at all: check its Ingress, its ready endpoints, DNS and the ingress controller.`,
+                        },
+                    },
+                    "warning",
+                ),
+            );
+        }
+        rules.push(
+            alert(
+                {
+                    alert: ALERTS.edgeErrorRatioHigh,
+                    expr: `${recorded(RECORDED.edgeErrorRatio)} > ${t.errorRatio}`,
+                    for: "5m",
+                    annotations: {
+                        summary: `${where} answers more than ${percent(t.errorRatio)} of its users' requests with 5xx (seen at the edge)`,
+                        description: `More than ${percent(t.errorRatio)} of the requests the ingress controller passed to {{ $labels.namespace }}/{{ $labels.service }} have failed with a 5xx status for 5 minutes (5 minute rate), the app's own or the controller's (502/503/504: no ready pod, refused, timed out). Its errors are in Sentry.`,
+                    },
+                },
+                "critical",
+            ),
+            alert(
+                {
+                    alert: ALERTS.edgeLatencyHigh,
+                    expr: `${recorded(RECORDED.edgeLatencyP95)} > ${t.latencyP95Seconds}`,
+                    for: "10m",
+                    annotations: {
+                        summary: `${where} is slow at the edge: p95 latency above ${t.latencyP95Seconds}s`,
+                        description: `The 95th percentile latency of the requests the ingress controller passed to {{ $labels.namespace }}/{{ $labels.service }} has been above ${t.latencyP95Seconds}s for 10 minutes.`,
+                    },
+                },
+                "warning",
+            ),
+        );
+    }
+
+    if (service.kind === "web" && service.httpMetrics !== false) {
+        // From the app: its own request metrics, where it exports them.
+        const requests = `http_requests_total${selector(app)}`;
+        const errors = `http_requests_total${selector({ ...app, code: "~5.." })}`;
+        const buckets = `http_request_duration_seconds_bucket${selector(app)}`;
         rules.push(
             { record: RECORDED.requestRate, expr: `sum by (namespace, service) (rate(${requests}[5m]))` },
             {
@@ -124,22 +204,6 @@ export function serviceRuleGroup(service: MonitoredService, t: AlertThresholds):
             },
             { record: RECORDED.latencyP95, expr: `histogram_quantile(0.95, sum by (namespace, service, le) (rate(${buckets}[5m])))` },
         );
-        if (t.minRequestRate > 0) {
-            rules.push(
-                alert(
-                    {
-                        alert: ALERTS.trafficLow,
-                        expr: `${recorded(RECORDED.requestRate)} < ${t.minRequestRate}`,
-                        for: "15m",
-                        annotations: {
-                            summary: `${where} receives almost no requests`,
-                            description: `{{ $labels.namespace }}/{{ $labels.service }} has served fewer than ${t.minRequestRate} requests per second for 15 minutes: check its Ingress, DNS and the ingress controller.`,
-                        },
-                    },
-                    "warning",
-                ),
-            );
-        }
         rules.push(
             alert(
                 {
@@ -165,10 +229,48 @@ export function serviceRuleGroup(service: MonitoredService, t: AlertThresholds):
                 },
                 "warning",
             ),
+            alert(
+                {
+                    alert: ALERTS.appMetricsAbsent,
+                    // Its metrics target answers and the edge sees it serve requests, yet its own request
+                    // metrics are missing: renamed, or no longer exported. Its app-level alerts above are
+                    // then blind; this one says so instead of going quiet.
+                    expr:
+                        `(absent(${requests}) or absent(${buckets}))` +
+                        ` and on (namespace, service) (${recorded(RECORDED.edgeRequestRate)} > 0)` +
+                        ` and on (namespace, service) (max by (namespace, service) (${up}) == 1)`,
+                    for: "15m",
+                    annotations: {
+                        summary: `${where} serves requests but exports no http_requests_total or http_request_duration_seconds`,
+                        description: `{{ $labels.namespace }}/{{ $labels.service }} has served requests through the ingress for 15 minutes and its metrics endpoint answers, but it exports no http_requests_total or no http_request_duration_seconds histogram: its app-level error and latency alerts cannot fire (the edge's still can). Restore the metrics, or set estate:services.<app>.httpMetrics to false.`,
+                    },
+                },
+                "warning",
+            ),
         );
     }
 
-    // Saturation, per pod: usage (cAdvisor) against requests and limits (kube-state-metrics).
+    // Every app is scraped on its metrics port: a target that fails, or that Prometheus no longer
+    // finds, leaves the app's own series empty.
+    rules.push(
+        alert(
+            {
+                alert: ALERTS.metricsDown,
+                expr: `min by (namespace, service) (${up}) == 0 or absent(${up})`,
+                for: "10m",
+                annotations: {
+                    summary: `Prometheus cannot scrape ${where}`,
+                    description: `A metrics target of {{ $labels.namespace }}/{{ $labels.service }} has failed to answer on /metrics for 10 minutes, or Prometheus has none (no ready pod, or its ServiceMonitor selects nothing): the alerts that read its own metrics are blind.`,
+                },
+            },
+            "warning",
+        ),
+    );
+
+    // Saturation, per pod: usage (cAdvisor) against requests and limits (kube-state-metrics). CPU has
+    // no limit to compare with: AppService sets none (CFS throttling stalls a pod long before it
+    // "uses" its limit; the request and the autoscaler size it), and kube-state-metrics emits no
+    // limits series for a resource without a limit. Memory has one (the OOM killer's line).
     const pods = { namespace, container: name, pod: `~${name}-[a-z0-9]+-[a-z0-9]+` };
     const cpuUsed = `sum by (namespace, pod) (rate(container_cpu_usage_seconds_total${selector(pods)}[5m]))`;
     const memoryUsed = `sum by (namespace, pod) (container_memory_working_set_bytes${selector(pods)})`;
@@ -183,18 +285,6 @@ export function serviceRuleGroup(service: MonitoredService, t: AlertThresholds):
                 annotations: {
                     summary: `${where} uses more than ${percent(t.cpuRequestRatio)} of its CPU request`,
                     description: `Pod {{ $labels.namespace }}/{{ $labels.pod }} has used more than ${percent(t.cpuRequestRatio)} of its CPU request for 15 minutes: raise the request, or the autoscaler cannot keep up.`,
-                },
-            },
-            "warning",
-        ),
-        alert(
-            {
-                alert: ALERTS.cpuNearLimit,
-                expr: `${cpuUsed} / ${declared("limits", "cpu")} > ${t.cpuLimitRatio}`,
-                for: "15m",
-                annotations: {
-                    summary: `${where} is near its CPU limit (throttled)`,
-                    description: `Pod {{ $labels.namespace }}/{{ $labels.pod }} has used more than ${percent(t.cpuLimitRatio)} of its CPU limit for 15 minutes and is being throttled.`,
                 },
             },
             "warning",

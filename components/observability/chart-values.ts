@@ -10,6 +10,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { ContainerResources, ContainerSecurityContextValues } from "../k8s/chart-values";
+import { ALERTS } from "./alert-rules";
 
 /** Helm release names; they prefix the objects the charts create. */
 export const RELEASES = { stack: "kube-prometheus-stack", pushgateway: "pushgateway" } as const;
@@ -152,6 +153,14 @@ export function alertmanagerConfig(receivers: ReceiverSettings): AlertmanagerCon
             { source_matchers: ['severity = "warning"'], target_matchers: ['severity = "info"'], equal: ["namespace", "alertname"] },
             { source_matchers: ['alertname = "InfoInhibitor"'], target_matchers: ['severity = "info"'], equal: ["namespace"] },
             { target_matchers: ['alertname = "InfoInhibitor"'] },
+            // An app whose users see the errors or the slowness at the edge is reported once: the edge's
+            // alert (what users get) silences the app's own alert of the same kind for the same app.
+            ...(
+                [
+                    [ALERTS.edgeErrorRatioHigh, ALERTS.errorRatioHigh],
+                    [ALERTS.edgeLatencyHigh, ALERTS.latencyHigh],
+                ] as const
+            ).map(([edge, app]) => ({ source_matchers: [`alertname = "${edge}"`], target_matchers: [`alertname = "${app}"`], equal: ["namespace", "service"] })),
         ],
         templates: ["/etc/alertmanager/config/*.tmpl"],
     };

@@ -4,7 +4,8 @@
  * Prometheus data source by uid. `GrafanaContent` uploads them; the tests validate the models and
  * parse every query with promtool.
  */
-import type { MonitoredService } from "./alert-rules";
+import { APP_HTTP_PORT_NAME, type MonitoredService } from "./alert-rules";
+import { traefikServiceName } from "../k8s/chart-values";
 import { BACKUP_METRICS } from "../backup/metrics";
 
 /** The dashboard JSON schema version the models are written in (Grafana 12's dashboard schema). */
@@ -217,34 +218,44 @@ export function servicesDashboard(opts: {
         const pods = `namespace="${s.namespace}", container="${s.name}", pod=~"${s.name}-[a-z0-9]+-[a-z0-9]+"`;
         layout.row(`${s.namespace}/${s.name} (${s.kind})`);
         if (s.kind === "web") {
-            layout.panel({
-                title: `${s.name}: requests per second`,
-                description: "Rate: requests served, by HTTP status.",
-                queries: [{ expr: `sum by (code) (rate(http_requests_total{${app}}[${RATE}]))`, legend: "{{code}}" }],
-                unit: "reqps",
-            });
-            layout.panel({
-                title: `${s.name}: 5xx ratio`,
-                description: "Errors: share of requests answered 5xx; the red line is the alert threshold.",
-                queries: [
-                    {
-                        expr: `sum(rate(http_requests_total{${app}, code=~"5.."}[${RATE}])) / sum(rate(http_requests_total{${app}}[${RATE}]))`,
-                        legend: "5xx",
-                    },
-                ],
-                unit: "percentunit",
-                threshold: t.errorRatio,
-            });
-            layout.panel({
-                title: `${s.name}: latency`,
-                description: "Duration: 50th and 95th percentile from the request histogram; the red line is the p95 alert threshold.",
-                queries: [
-                    { expr: `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${app}}[${RATE}])))`, legend: "p95" },
-                    { expr: `histogram_quantile(0.5, sum by (le) (rate(http_request_duration_seconds_bucket{${app}}[${RATE}])))`, legend: "p50" },
-                ],
-                unit: "s",
-                threshold: t.latencyP95Seconds,
-            });
+            // From the edge (Traefik, for every web app), then from the app (where it exports its own metrics).
+            const edge = `service="${traefikServiceName(s.namespace, s.name, APP_HTTP_PORT_NAME)}"`;
+            const views = [
+                { view: "edge", where: "at the ingress controller (Traefik), the users' view: includes its own 502/503/504 when no pod answers", requests: "traefik_service_requests_total", buckets: "traefik_service_request_duration_seconds_bucket", selector: edge },
+                ...(s.httpMetrics !== false
+                    ? [{ view: "app", where: "as the app counts them (its own metrics; also requests that do not come through the ingress)", requests: "http_requests_total", buckets: "http_request_duration_seconds_bucket", selector: app }]
+                    : []),
+            ];
+            for (const v of views) {
+                layout.panel({
+                    title: `${s.name}: requests per second (${v.view})`,
+                    description: `Rate: requests served, by HTTP status, ${v.where}.`,
+                    queries: [{ expr: `sum by (code) (rate(${v.requests}{${v.selector}}[${RATE}]))`, legend: "{{code}}" }],
+                    unit: "reqps",
+                });
+                layout.panel({
+                    title: `${s.name}: 5xx ratio (${v.view})`,
+                    description: `Errors: share of requests answered 5xx, ${v.where}; the red line is the alert threshold.`,
+                    queries: [
+                        {
+                            expr: `sum(rate(${v.requests}{${v.selector}, code=~"5.."}[${RATE}])) / sum(rate(${v.requests}{${v.selector}}[${RATE}]))`,
+                            legend: "5xx",
+                        },
+                    ],
+                    unit: "percentunit",
+                    threshold: t.errorRatio,
+                });
+                layout.panel({
+                    title: `${s.name}: latency (${v.view})`,
+                    description: `Duration: 50th and 95th percentile from the request histogram, ${v.where}; the red line is the p95 alert threshold.`,
+                    queries: [
+                        { expr: `histogram_quantile(0.95, sum by (le) (rate(${v.buckets}{${v.selector}}[${RATE}])))`, legend: "p95" },
+                        { expr: `histogram_quantile(0.5, sum by (le) (rate(${v.buckets}{${v.selector}}[${RATE}])))`, legend: "p50" },
+                    ],
+                    unit: "s",
+                    threshold: t.latencyP95Seconds,
+                });
+            }
         }
         layout.panel({
             title: `${s.name}: CPU used / requested`,
@@ -290,7 +301,8 @@ export function servicesDashboard(opts: {
     return dashboard({
         uid: `estate-services${opts.uid ? `-${opts.uid}` : ""}`,
         title: `Estate services: RED and saturation${opts.uid ? ` (${opts.uid})` : ""}`,
-        description: "Per app: requests per second, 5xx ratio and latency (web apps), CPU and memory against requests and limits, replicas, restarts.",
+        description:
+            "Per app: requests per second, 5xx ratio and latency of web apps from the edge (Traefik) and from the app (where it exports its own metrics), CPU against requests, memory against limits, replicas, restarts.",
         tags: ["red", "services"],
         panels: layout.panels,
     });

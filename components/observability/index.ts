@@ -4,3 +4,5 @@ export * from "./dashboards";
 export * from "./monitoring";
 export * from "./error-tracking";
 export * from "./grafana-content";
+export * from "./database-alarms";
+export * from "./instance-classes";

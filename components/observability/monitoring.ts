@@ -118,6 +118,9 @@ export interface ScrapeTarget {
     metricRelabelings?: Record<string, unknown>[];
 }
 
+/** The labels of the Prometheus pods a `Monitoring` runs (the chart's), for the NetworkPolicies of the scraped. */
+export const PROMETHEUS_POD_LABELS: Readonly<Record<string, string>> = POD_LABELS.prometheus;
+
 /** The scraping pods (Prometheus) of a `Monitoring` in `namespace`, for the NetworkPolicies of the scraped. */
 export function prometheusScraper(namespace: pulumi.Input<string>): { namespace: pulumi.Input<string>; podLabels: Record<string, string> } {
     return { namespace, podLabels: { ...POD_LABELS.prometheus } };

@@ -67,6 +67,8 @@ describe("the example stacks", () => {
         expect(spec.data.postgres?.placement).toBe("cluster");
         expect(spec.tags).toMatchObject({ team: "platform", "estate:stack": "dev", "estate:profile": "dev", "managed-by": "pulumi" });
         expect(spec.services.worker).toMatchObject({ metricsPort: 9090, image: "ghcr.io/acme/shop-worker:1.4.2" });
+        // The apps follow the estate's metrics convention unless they say otherwise.
+        expect(spec.services.web!.httpMetrics).toBe(true);
         expect(spec.kubernetes).toEqual({ context: "kind-estate", kubeconfig: undefined });
         expect(spec.platform).toEqual({ issuer: "selfsigned", replicas: 1 });
     });
@@ -181,6 +183,19 @@ describe("invalid config: every problem, with its key path and what is allowed",
             'estate:backup.objectLock must be false or { mode: GOVERNANCE | COMPLIANCE, days } (got {"mode":"LOCKED","days":1})',
             'estate:services.web.image must be an image with a pinned tag or digest (not latest, not untagged), such as ghcr.io/acme/web:1.4.2 (got "nginx:latest")',
             'estate:services.web.replicas must have min <= max (got {"min":5,"max":2})',
+        ]);
+    });
+
+    it("takes httpMetrics per app (default true: the app exports its own RED metrics) and refuses a non-boolean", () => {
+        const opted = parseEstateConfig(devConfig({ "estate:services": { api: { kind: "web", image: "ghcr.io/acme/api:1.0", port: 8080, httpMetrics: false } } }), ctx);
+        expect(opted.services.api!.httpMetrics).toBe(false);
+        const defaulted = parseEstateConfig(devConfig({ "estate:services": { api: { kind: "web", image: "ghcr.io/acme/api:1.0", port: 8080 } } }), ctx);
+        expect(defaulted.services.api!.httpMetrics).toBe(true);
+        expect(problems(devConfig({ "estate:services": { api: { kind: "web", image: "ghcr.io/acme/api:1.0", port: 8080, httpMetrics: "yes" } } }))).toEqual([
+            'estate:services.api.httpMetrics must be true or false (got "yes")',
+        ]);
+        expect(problems(devConfig({ "estate:services": { jobs: { kind: "worker", image: "ghcr.io/acme/jobs:1.0", metricsPort: 9090, httpMetrics: true } } }))).toEqual([
+            "estate:services.jobs.httpMetrics applies to web services only: a worker gets no request (RED) rules, from the edge or from itself",
         ]);
     });
 
@@ -879,7 +894,7 @@ describe("monitoring, alerting, Grafana and Sentry", () => {
                 devConfig({
                     "estate:monitoring": {
                         prometheus: { retentionDays: 0, memory: "4GB" },
-                        thresholds: { errorRatio: 1, latencyP95Seconds: 0, cpuLimitRatio: 1.5, minRequestRate: -1, crashLoopRestarts: 2.5 },
+                        thresholds: { errorRatio: 1, latencyP95Seconds: 0, memoryLimitRatio: 1.5, minRequestRate: -1, crashLoopRestarts: 2.5 },
                     },
                 }),
             ),
@@ -889,11 +904,13 @@ describe("monitoring, alerting, Grafana and Sentry", () => {
             "estate:monitoring.thresholds.errorRatio must be a number between 0 and 1 (exclusive), such as 0.05 (got 1)",
             "estate:monitoring.thresholds.latencyP95Seconds must be a number of seconds > 0 and <= 600, such as 0.5 (got 0)",
             "estate:monitoring.thresholds.minRequestRate must be a number of requests per second >= 0 (0 turns the alert off) (got -1)",
-            "estate:monitoring.thresholds.cpuLimitRatio must be a ratio > 0 and <= 1, such as 0.9 (got 1.5)",
+            "estate:monitoring.thresholds.memoryLimitRatio must be a ratio > 0 and <= 1, such as 0.9 (got 1.5)",
             "estate:monitoring.thresholds.crashLoopRestarts must be an integer from 1 to 100 (got 2.5)",
         ]);
+        // The estate sets no CPU limits, so there is no CPU-limit threshold: a stack that still sets one is told.
+        expect(problems(devConfig({ "estate:monitoring": { thresholds: { cpuLimitRatio: 0.9 } } }))[0]).toMatch(/^estate:monitoring\.thresholds\.cpuLimitRatio is not a known key/);
         expect(problems(devConfig({ "estate:monitoring": { thresholds: { errorRate: 0.1 } } }))).toEqual([
-            "estate:monitoring.thresholds.errorRate is not a known key; did you mean estate:monitoring.thresholds.errorRatio? (known here: errorRatio, latencyP95Seconds, minRequestRate, cpuRequestRatio, cpuLimitRatio, memoryRequestRatio, memoryLimitRatio, autoscalerMaxedMinutes, certificateExpiryDays, crashLoopRestarts)",
+            "estate:monitoring.thresholds.errorRate is not a known key; did you mean estate:monitoring.thresholds.errorRatio? (known here: errorRatio, latencyP95Seconds, minRequestRate, cpuRequestRatio, memoryRequestRatio, memoryLimitRatio, autoscalerMaxedMinutes, certificateExpiryDays, crashLoopRestarts)",
         ]);
     });
 
@@ -961,5 +978,47 @@ describe("monitoring, alerting, Grafana and Sentry", () => {
             'estate:sentry.organization must be a slug (lower-case letters, digits, - and _) such as acme (got "Acme Inc")',
             "estate:sentry.rateLimit.windowSeconds must be an integer from 60 to 86400 (got 10)",
         ]);
+    });
+});
+
+describe("the managed databases' CloudWatch alarms", () => {
+    const managed = (data: Record<string, unknown>, extra: Record<string, unknown> = {}) => devConfig({ "estate:network": NETWORK, "estate:data": data, ...extra });
+    const alarmNotices = (raw: RawConfig) =>
+        parseEstateConfig(raw, ctx)
+            .notices.filter((n) => n.message.includes("CloudWatch alarms"))
+            .map((n) => `${n.level} ${n.key}`);
+
+    it("refuses an instance class whose memory and connection limit AWS's tables do not give, naming the key", () => {
+        const [pg, mongo] = problems(
+            managed({ postgres: { placement: "managed", version: "16", instanceClass: "db.r9g.large" }, mongo: { placement: "managed", version: "5.0", instanceClass: "db.r8g.large" } }),
+        );
+        expect(pg).toMatch(/^estate:data\.postgres\.instanceClass is not a class the estate knows the memory and connection limit of \(got "db\.r9g\.large"\): .* Known: db\.t3\.micro, /);
+        expect(mongo).toMatch(/^estate:data\.mongo\.instanceClass is not a class the estate knows the memory and connection limit of \(got "db\.r8g\.large"\).* Known: db\.t3\.medium, db\.t4g\.medium, /);
+        expect(() => parseEstateConfig(managed({ postgres: { placement: "managed", version: "16", instanceClass: "db.m6i.xlarge" }, mongo: { placement: "managed", version: "5.0", instanceClass: "db.t4g.medium" } }), ctx)).not.toThrow();
+        // Aurora also needs the class's local storage: db.m6i is an RDS class without Aurora's figure.
+        expect(problems(managed({ postgres: { placement: "managed", version: "16", engine: "aurora", instanceClass: "db.m6i.xlarge" } }))).toEqual([
+            expect.stringMatching(/^estate:data\.postgres\.instanceClass is not a class the estate knows the Aurora local storage of \(got "db\.m6i\.xlarge"\)/),
+        ]);
+    });
+
+    it("takes the PagerDuty CloudWatch integration key as a secret only, and Slack's team and channel ids together", async () => {
+        const raw = managed({ redis: { placement: "managed", version: "7.1" } }, { "estate:alerting": { pagerduty: { cloudwatchIntegrationKey: "0123abcd" }, slack: { channel: "#shop-alerts", teamId: "T07EA123LEP", channelId: "C07EZ1ABC23" } } });
+        expect(problems(raw)).toEqual(["estate:alerting.pagerduty.cloudwatchIntegrationKey must be a secret: pulumi config set --secret --path estate:alerting.pagerduty.cloudwatchIntegrationKey <integration key>"]);
+        const spec = parseEstateConfig(raw, { ...ctx, secretKeys: ["estate:alerting"] });
+        expect(await pulumi.isSecret(spec.alerting.pagerduty!.cloudwatchIntegrationKey!)).toBe(true);
+        expect(spec.alerting.slack).toMatchObject({ teamId: "T07EA123LEP", channelId: "C07EZ1ABC23" });
+        expect(problems(devConfig({ "estate:alerting": { slack: { channel: "#shop-alerts", teamId: "T07EA123LEP" } } }))).toEqual([
+            "estate:alerting.slack.channelId is required with the other one: AWS Chatbot needs both the Slack workspace (team) id and the channel id",
+        ]);
+    });
+
+    it("says, when a database is managed, which receivers its alarms do not reach; nothing without a managed database", () => {
+        const receivers = { "estate:alerting": { slack: { channel: "#shop-alerts" }, pagerduty: {} } };
+        expect(alarmNotices(managed({ postgres: { placement: "managed", version: "16" } }, receivers))).toEqual([
+            "warning estate:alerting.pagerduty.cloudwatchIntegrationKey",
+            "warning estate:alerting.slack.teamId",
+        ]);
+        expect(alarmNotices(managed({ postgres: { placement: "managed", version: "16" } }))).toEqual(["info estate:alerting"]);
+        expect(alarmNotices(devConfig(receivers))).toEqual([]);
     });
 });

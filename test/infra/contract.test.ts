@@ -92,6 +92,17 @@ describe.each(["dev", "prod"])("the %s estate's outputs", (stack) => {
         expect(postgres.rotating.read).toBe(`aws secretsmanager get-secret-value --secret-id ${postgres.rotating.secretArn} --query SecretString --output text`);
     });
 
+    it("name the database alarms' topic, its key and receivers exactly when a data service is managed", async () => {
+        const outputs = estateOutputsSchema.parse(await unwrapped(stack));
+        const topic = (await plan(stack)).resources.find((r) => r.type === "aws:sns/topic:Topic" && r.name === "database-alarms-topic");
+        if (!Object.values(outputs.data).some((service) => service?.placement === "managed")) {
+            expect([outputs.databaseAlarms, topic]).toEqual([undefined, undefined]);
+            return;
+        }
+        const state = fromWire(topic!.outputs!.toJavaScript(), "unwrap") as { arn: string; kmsMasterKeyId: string };
+        expect(outputs.databaseAlarms).toEqual({ topicArn: state.arn, kmsKeyArn: state.kmsMasterKeyId, receivers: [] });
+    });
+
     it("name the cluster's ingress: its class and, once Traefik's load balancer has one, its address", async () => {
         const outputs = estateOutputsSchema.parse(await unwrapped(stack));
         expect(outputs.ingress).toEqual({ className: "traefik", address: mockLoadBalancerHostname("platform-traefik-service") });

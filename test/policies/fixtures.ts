@@ -6,6 +6,7 @@
  */
 import * as aws from "@pulumi/aws";
 import { ManagedMongo, ManagedPostgres, ManagedRedis } from "../../components/data";
+import { DatabaseAlarms } from "../../components/observability/database-alarms";
 import type { Policy, PolicyPackConfig } from "@pulumi/policy";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
@@ -201,10 +202,15 @@ export function estateProgram(opts: EstateProgramOptions = {}): void {
 export function dataProgram(): void {
     const network = { vpcId: "vpc-0a1b2c3d4e5f60718", subnetIds: ["subnet-0a1b2c3d4e5f60a01", "subnet-0a1b2c3d4e5f60b02"], allowedSecurityGroupIds: ["sg-0a1b2c3d4e5f60d04"] };
     const objectives = { rpoMinutes: 15, dailyBackupDays: 30 };
-    new ManagedPostgres("orders", { version: "16", network, objectives });
-    new ManagedPostgres("ledger", { version: "16", network, objectives, engine: "aurora" });
-    new ManagedMongo("docs", { version: "5.0", network, objectives });
-    new ManagedRedis("cache", { version: "7.1", network, objectives });
+    const databases = [
+        new ManagedPostgres("orders", { version: "16", network, objectives }),
+        new ManagedPostgres("ledger", { version: "16", network, objectives, engine: "aurora" }),
+        new ManagedMongo("docs", { version: "5.0", network, objectives }),
+        new ManagedRedis("cache", { version: "7.1", network, objectives }),
+    ];
+    // And their alarms, as infra/estate.ts wires them (prod's thresholds).
+    const thresholds = { connectionsRatio: 0.8, freeStorageRatio: 0.15, cpuRatio: 0.85, freeMemoryRatio: 0.1, replicationLagRpoShare: 0.5 };
+    new DatabaseAlarms("database-alarms", { databases: databases.map((d) => d.monitored), thresholds, rpoMinutes: objectives.rpoMinutes });
 }
 
 export interface ClusterProgramOptions {

@@ -86,6 +86,8 @@ describe("the policies of the pack", () => {
             "estate-backup-selection-coverage": ["checkov:CKV2_AWS_8"],
             "estate-backup-cross-region-copy": [],
             "estate-backup-database-key-guarded": [],
+            "estate-sns-topic-encryption-cmk": ["checkov:CKV_AWS_26"],
+            "estate-cloudwatch-database-alarms": [],
             ...Object.fromEntries(policies.filter((p) => p.name.startsWith("estate-k8s-")).map((p) => [p.name, []])),
             // No scanner lists what it could not see; this pack does.
             "estate-unevaluated-content": [],

@@ -74,8 +74,8 @@ const MODELS: Record<string, Model> = {
     "kubernetes:cert-manager.io/v1:ClusterIssuer": ClusterIssuer,
     "kubernetes:cert-manager.io/v1:Certificate": Certificate,
     "kubernetes:monitoring.coreos.com/v1:ServiceMonitor": ServiceMonitor,
-    "kubernetes:monitoring.coreos.com/v1:PrometheusRule": PrometheusRule,
     "kubernetes:monitoring.coreos.com/v1:PodMonitor": PodMonitor,
+    "kubernetes:monitoring.coreos.com/v1:PrometheusRule": PrometheusRule,
 };
 
 /**
@@ -267,7 +267,6 @@ describe("components with every option set", () => {
                         latencyP95Seconds: 0.3,
                         minRequestRate: 1,
                         cpuRequestRatio: 1,
-                        cpuLimitRatio: 0.9,
                         memoryRequestRatio: 1,
                         memoryLimitRatio: 0.9,
                         autoscalerMaxedMinutes: 10,

@@ -9,7 +9,7 @@ import { type Built, T, registeredTypes, runWithCluster } from "./harness";
 async function platform(args: PlatformArgs = {}, opts: { preview?: boolean } = {}): Promise<Built> {
     return runWithCluster((cluster) => {
         const p = new Platform("platform", args, { provider: cluster });
-        return { namespaces: p.namespaces, clusterIssuer: p.clusterIssuer, ingressClassName: p.ingressClassName, issuers: p.issuers };
+        return { namespaces: p.namespaces, clusterIssuer: p.clusterIssuer, ingressClassName: p.ingressClassName, issuers: p.issuers, metricsEndpoint: p.metricsEndpoint };
     }, opts);
 }
 
@@ -148,6 +148,27 @@ describe("Platform defaults", () => {
                 ],
             },
         });
+    });
+
+    it("serves Traefik's Prometheus metrics on the metrics entry point, kept off the load balancer, with per-service labels and the buckets the alerts need", async () => {
+        const built = await platform();
+        const values = built.inputs("platform-traefik").values;
+        // traefik/traefik-helm-chart v37.3.0 values.yaml: metrics.prometheus and ports.metrics (9100, expose.default false).
+        expect(values.metrics).toEqual({
+            prometheus: { entryPoint: "metrics", addEntryPointsLabels: true, addRoutersLabels: false, addServicesLabels: true, buckets: "0.01,0.025,0.05,0.1,0.25,0.5,1,2,5,10" },
+        });
+        expect(values.ports.metrics).toEqual({ port: 9100, expose: { default: false } });
+        expect(built.outputs().metricsEndpoint).toEqual({ namespace: "ingress", podLabels: { "app.kubernetes.io/name": "traefik" }, port: { name: "metrics", number: 9100 }, path: "/metrics" });
+    });
+
+    it("admits only the monitoring namespace to Traefik's metrics port by default, and only the scraper's pods when given", async () => {
+        const rule = (built: Built) => built.inputs("platform-ingress-traffic").spec.ingress[1];
+        expect(rule(await platform())).toEqual({ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ protocol: "TCP", port: 9100 }] });
+        const scraper = { namespace: "monitoring", podLabels: { "app.kubernetes.io/name": "prometheus" } };
+        const built = await platform({ metricsScraper: scraper });
+        const peer = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } } };
+        expect(rule(built)).toEqual({ from: [peer], ports: [{ protocol: "TCP", port: 9100 }] });
+        expect(built.inputs("platform-cert-manager-metrics").spec.ingress).toEqual([{ from: [peer], ports: [{ protocol: "TCP", port: 9402 }] }]);
     });
 
     it("lets monitoring scrape cert-manager's controller (certificate expiry) on its metrics port only", async () => {

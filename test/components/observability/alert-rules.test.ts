@@ -16,6 +16,7 @@ import {
     isAlertingRule,
     serviceRuleGroup,
 } from "../../../components/observability/alert-rules";
+import { TRAEFIK_LATENCY_BUCKETS, traefikServiceName } from "../../../components/k8s/chart-values";
 import { dev } from "../../../stacks/dev";
 import { prod } from "../../../stacks/prod";
 import { type PromtoolTest, checkRules, testRules } from "./promtool";
@@ -59,7 +60,31 @@ interface Scenario {
     firing: { series: PromtoolTest["input_series"]; labels: Record<string, string> }[];
     /** Series on which it stays silent. */
     silent: PromtoolTest["input_series"];
+    /** More series on which it must stay silent, each a case of its own. */
+    alsoSilent?: PromtoolTest["input_series"][];
 }
+
+/**
+ * Traefik's series as Prometheus stores them from the PodMonitor: Traefik's own labels (code, method,
+ * protocol, service: traefik/traefik v3.6.0 pkg/observability/metrics/prometheus.go) and the
+ * target's (its namespace, pod, ...). The Ingress backend of apps/web's `http` port is
+ * `apps-web-http@kubernetes`.
+ */
+function traefik(metric: string, labels: Record<string, string>, replica = "abcde"): string {
+    const all = {
+        ...labels,
+        namespace: "ingress",
+        pod: `traefik-6c9f8d7b5-${replica}`,
+        container: "traefik",
+        endpoint: "metrics",
+        job: "ingress/traefik",
+        instance: `10.0.1.${replica.length}:9100`,
+    };
+    return `${metric}{${Object.entries(all)
+        .map(([k, v]) => `${k}="${v}"`)
+        .join(", ")}}`;
+}
+const EDGE_WEB = "apps-web-http@kubernetes";
 
 /** Firing and silent cases of every alert of a web app and the certificates, for thresholds `t`. */
 function scenarios(t: AlertThresholds): Scenario[] {
@@ -78,7 +103,6 @@ function scenarios(t: AlertThresholds): Scenario[] {
             .join(", ")}}`;
     const podLabels = { namespace: "apps", pod: POD };
     const cpuRequest = 0.25;
-    const cpuLimit = 0.5;
     const memRequest = 256 * 2 ** 20;
     const memLimit = 512 * 2 ** 20;
     const hpa = (metric: string) => `${metric}{namespace="apps", horizontalpodautoscaler="web"}`;
@@ -86,7 +110,95 @@ function scenarios(t: AlertThresholds): Scenario[] {
     const certificate = (metric: string, extra = "") => `${metric}{namespace="apps", name="web-tls"${extra}}`;
     const certificateLabels = { namespace: "apps", name: "web-tls" };
 
+    const edgeRequests = (code: string, replica?: string, service = EDGE_WEB) =>
+        traefik("traefik_service_requests_total", { code, method: "GET", protocol: "http", service }, replica);
+    const edgeBucket = (bound: string) => traefik("traefik_service_request_duration_seconds_bucket", { code: "200", method: "GET", protocol: "http", service: EDGE_WEB, le: bound });
+    /** The app's scrape target, as the ServiceMonitor labels it. */
+    const up = (service: string, pod: string) => `up{namespace="apps", service="${service}", pod="${pod}", job="${service}", endpoint="http", instance="10.0.2.7:8080"}`;
+    const edgeTraffic = [{ series: edgeRequests("200"), values: counter(600) }];
+    const appMetrics = [
+        { series: requests("200"), values: counter(600) },
+        { series: bucket("+Inf"), values: counter(600) },
+    ];
+    // The worker's target, up: the scenarios are about the web app, but every app has the up alert.
+    const workerUp = { series: up("worker", "worker-7b9c8d6f5-q8w2e"), values: gauge(1) };
+
     const list: Scenario[] = [
+        {
+            alert: ALERTS.edgeErrorRatioHigh,
+            at: "20m",
+            // Two Traefik replicas: one passed the successes, the other the failures; the rule sums them.
+            firing: [
+                {
+                    series: [
+                        { series: edgeRequests("200", "abcde"), values: counter(100) },
+                        { series: edgeRequests("502", "fghij"), values: counter(failuresPer100(ratioFiring)) },
+                    ],
+                    labels: web,
+                },
+            ],
+            silent: [
+                { series: edgeRequests("200", "abcde"), values: counter(100) },
+                { series: edgeRequests("503", "fghij"), values: counter(failuresPer100(ratioSilent)) },
+                { series: edgeRequests("404", "fghij"), values: counter(100) },
+                // Another app's failures are not web's.
+                { series: edgeRequests("500", "abcde", "apps-api-http@kubernetes"), values: counter(1000) },
+            ],
+        },
+        {
+            alert: ALERTS.edgeLatencyHigh,
+            at: "25m",
+            firing: [
+                {
+                    series: [
+                        { series: edgeBucket(le(T / 2)), values: gauge(0) },
+                        { series: edgeBucket(le(2 * T)), values: gauge(0) },
+                        { series: edgeBucket(le(4 * T)), values: counter(10) },
+                        { series: edgeBucket("+Inf"), values: counter(10) },
+                    ],
+                    labels: web,
+                },
+            ],
+            silent: [
+                { series: edgeBucket(le(T / 2)), values: counter(10) },
+                { series: edgeBucket(le(2 * T)), values: counter(10) },
+                { series: edgeBucket(le(4 * T)), values: counter(10) },
+                { series: edgeBucket("+Inf"), values: counter(10) },
+            ],
+        },
+        {
+            alert: ALERTS.appMetricsAbsent,
+            at: "30m",
+            firing: [
+                // Served through the edge, its target up, but no request metrics of its own ...
+                { series: [...edgeTraffic, { series: up("web", POD), values: gauge(1) }], labels: web },
+                // ... or the counter without the histogram.
+                { series: [...edgeTraffic, { series: up("web", POD), values: gauge(1) }, appMetrics[0]!], labels: web },
+            ],
+            silent: [...edgeTraffic, { series: up("web", POD), values: gauge(1) }, ...appMetrics],
+            alsoSilent: [
+                // Idle: no request at the edge, so no request metrics is no news.
+                [{ series: up("web", POD), values: gauge(1) }],
+                // Its target is down: EstateServiceMetricsDown says so, not this.
+                [...edgeTraffic, { series: up("web", POD), values: gauge(0) }],
+            ],
+        },
+        {
+            alert: ALERTS.metricsDown,
+            at: "20m",
+            firing: [
+                // One of its targets fails ...
+                {
+                    series: [workerUp, { series: up("web", POD), values: gauge(0) }, { series: up("web", "web-5d8f7c9b4-k9p3z"), values: gauge(1) }],
+                    labels: web,
+                },
+                // ... or Prometheus has no target at all.
+                { series: [workerUp], labels: web },
+            ],
+            silent: [workerUp, { series: up("web", POD), values: gauge(1) }, { series: up("web", "web-5d8f7c9b4-k9p3z"), values: gauge(1) }],
+            // A target down for a few minutes (a pod replaced) is not yet an alert.
+            alsoSilent: [[workerUp, { series: up("web", POD), values: `1x10 0x5 1x10` }]],
+        },
         {
             alert: ALERTS.errorRatioHigh,
             at: "20m",
@@ -145,23 +257,6 @@ function scenarios(t: AlertThresholds): Scenario[] {
                 { series: podSeries("kube_pod_container_resource_requests", { resource: "cpu", unit: "core" }), values: gauge(cpuRequest) },
                 // Another app's container in the same pod name space does not count.
                 { series: `container_cpu_usage_seconds_total{namespace="apps", pod="${POD}", container="sidecar"}`, values: counter(600) },
-            ],
-        },
-        {
-            alert: ALERTS.cpuNearLimit,
-            at: "25m",
-            firing: [
-                {
-                    series: [
-                        { series: podSeries("container_cpu_usage_seconds_total"), values: counter(60 * cpuLimit * Math.min(1, t.cpuLimitRatio * 1.05)) },
-                        { series: podSeries("kube_pod_container_resource_limits", { resource: "cpu", unit: "core" }), values: gauge(cpuLimit) },
-                    ],
-                    labels: podLabels,
-                },
-            ],
-            silent: [
-                { series: podSeries("container_cpu_usage_seconds_total"), values: counter(60 * cpuLimit * t.cpuLimitRatio * 0.5) },
-                { series: podSeries("kube_pod_container_resource_limits", { resource: "cpu", unit: "core" }), values: gauge(cpuLimit) },
             ],
         },
         {
@@ -274,10 +369,17 @@ function scenarios(t: AlertThresholds): Scenario[] {
     ];
     if (t.minRequestRate > 0) {
         list.push({
-            alert: ALERTS.trafficLow,
+            alert: ALERTS.edgeTrafficLow,
             at: "30m",
-            firing: [{ series: [{ series: requests("200"), values: gauge(1234) }], labels: web }],
-            silent: [{ series: requests("200"), values: counter(60 * t.minRequestRate * 2) }],
+            firing: [
+                // Its counter at the edge stands still, whatever the app counts itself (probes, internal callers) ...
+                { series: [{ series: edgeRequests("200"), values: gauge(1234) }, { series: requests("200"), values: counter(600) }], labels: web },
+                // ... or Traefik has no series for it (its Ingress or its endpoints are gone), while it serves others.
+                { series: [{ series: edgeRequests("200", "abcde", "apps-api-http@kubernetes"), values: counter(600) }], labels: web },
+            ],
+            silent: [{ series: edgeRequests("200"), values: counter(60 * t.minRequestRate * 2) }],
+            // Two Traefik replicas, each passing half of the traffic: the rule sums them.
+            alsoSilent: [[{ series: edgeRequests("200", "abcde"), values: counter(30 * t.minRequestRate * 2) }, { series: edgeRequests("200", "fghij"), values: counter(30 * t.minRequestRate * 2) }]],
         });
     }
     return list;
@@ -298,7 +400,12 @@ function casesOf(groups: RuleGroup[], s: Scenario): PromtoolTest[] {
             input_series: f.series,
             alert_rule_test: [{ eval_time: s.at, alertname: s.alert, exp_alerts: [expected(f.labels)] }],
         })),
-        { name: `${s.alert} stays silent`, interval: "1m", input_series: s.silent, alert_rule_test: [{ eval_time: s.at, alertname: s.alert, exp_alerts: [] }] },
+        ...[s.silent, ...(s.alsoSilent ?? [])].map((series, i) => ({
+            name: `${s.alert} stays silent (${i + 1})`,
+            interval: "1m",
+            input_series: series,
+            alert_rule_test: [{ eval_time: s.at, alertname: s.alert, exp_alerts: [] }],
+        })),
     ];
 }
 
@@ -358,10 +465,42 @@ describe("promtool catches a wrong expectation (the tests above can fail)", () =
 describe("rule generation", () => {
     const t = PROFILES.prod;
 
-    it("gives a web app recording rules for rate, error ratio and p95 latency, selected by namespace and Service", () => {
+    it("gives a web app edge recording rules from Traefik's series of its Ingress backend, labelled with the app's namespace and Service", () => {
         const group = serviceRuleGroup(WEB, t);
         expect(group.name).toBe("estate-service-web");
-        const records = group.rules.filter((r) => !isAlertingRule(r));
+        const edge = group.rules.filter((r) => !isAlertingRule(r) && r.record.startsWith("estate_service:edge_"));
+        const labels = { namespace: "apps", service: "web" };
+        expect(edge).toEqual([
+            { record: RECORDED.edgeRequestRate, expr: 'sum(rate(traefik_service_requests_total{service="apps-web-http@kubernetes"}[5m]))', labels },
+            {
+                record: RECORDED.edgeErrorRatio,
+                expr:
+                    'sum(rate(traefik_service_requests_total{service="apps-web-http@kubernetes", code=~"5.."}[5m])) / ' +
+                    'sum(rate(traefik_service_requests_total{service="apps-web-http@kubernetes"}[5m]))',
+                labels,
+            },
+            {
+                record: RECORDED.edgeLatencyP95,
+                expr: 'histogram_quantile(0.95, sum by (le) (rate(traefik_service_request_duration_seconds_bucket{service="apps-web-http@kubernetes"}[5m])))',
+                labels,
+            },
+        ]);
+        expect(alertOf([group], ALERTS.edgeErrorRatioHigh)).toMatchObject({
+            expr: `${RECORDED.edgeErrorRatio}{namespace="apps", service="web"} > 0.02`,
+            for: "5m",
+            labels: { severity: "critical", service: "web" },
+        });
+    });
+
+    it("names the backend as Traefik's Ingress provider does: Normalize(namespace-service-port)@kubernetes", () => {
+        expect(traefikServiceName("apps", "web", "http")).toBe("apps-web-http@kubernetes");
+        // Normalize joins runs of letters and digits with one "-" (traefik v3.6.0 pkg/provider/configuration.go).
+        expect(traefikServiceName("apps", "shop--api", "http")).toBe("apps-shop-api-http@kubernetes");
+    });
+
+    it("keeps the app-level recording rules and alerts of an app that exports its own metrics, selected by namespace and Service", () => {
+        const group = serviceRuleGroup(WEB, t);
+        const records = group.rules.filter((r) => !isAlertingRule(r) && !r.record.startsWith("estate_service:edge_"));
         expect(records).toEqual([
             { record: RECORDED.requestRate, expr: 'sum by (namespace, service) (rate(http_requests_total{namespace="apps", service="web"}[5m]))' },
             {
@@ -381,25 +520,42 @@ describe("rule generation", () => {
             labels: { severity: "critical", service: "web" },
         });
         expect(alertOf([group], ALERTS.errorRatioHigh).annotations!.summary).toBe("apps/web answers more than 2% of requests with 5xx");
+        expect(alertOf([group], ALERTS.appMetricsAbsent).expr).toContain('absent(http_requests_total{namespace="apps", service="web"})');
     });
 
-    it("gives a worker saturation and crash-loop alerts but no RED rules, and no autoscaler alert when min = max", () => {
+    it("watches an app that exports no request metrics (httpMetrics false) from the edge only", () => {
+        const names = serviceRuleGroup({ ...WEB, httpMetrics: false }, t).rules.map((r) => (isAlertingRule(r) ? r.alert : r.record));
+        expect(names).toEqual(expect.arrayContaining([RECORDED.edgeRequestRate, ALERTS.edgeErrorRatioHigh, ALERTS.edgeLatencyHigh, ALERTS.edgeTrafficLow, ALERTS.metricsDown]));
+        for (const appLevel of [RECORDED.requestRate, RECORDED.errorRatio, RECORDED.latencyP95, ALERTS.errorRatioHigh, ALERTS.latencyHigh, ALERTS.appMetricsAbsent]) {
+            expect(names).not.toContain(appLevel);
+        }
+    });
+
+    it("gives a worker saturation, crash-loop and scrape alerts but no RED rules, no CPU-limit alert, and no autoscaler alert when min = max", () => {
         const group = serviceRuleGroup(WORKER, t);
         expect(group.rules.map((r) => (isAlertingRule(r) ? r.alert : r.record))).toEqual([
+            ALERTS.metricsDown,
             ALERTS.cpuOverRequest,
-            ALERTS.cpuNearLimit,
             ALERTS.memoryOverRequest,
             ALERTS.memoryNearLimit,
             ALERTS.crashLooping,
         ]);
+        // The estate sets no CPU limit (AppService), so no rule divides by one: kube-state-metrics has no such series.
+        expect(group.rules.map((r) => r.expr).join("\n")).not.toMatch(/resource_limits\{[^}]*resource="cpu"/);
         const scaled = serviceRuleGroup({ ...WORKER, replicas: { min: 2, max: 5 } }, t);
         expect(alertOf([scaled], ALERTS.autoscalerAtMax).for).toBe("15m");
     });
 
     it("leaves out the traffic alert when minRequestRate is 0", () => {
         const names = (rules: RuleGroup) => rules.rules.filter(isAlertingRule).map((r) => r.alert);
-        expect(names(serviceRuleGroup(WEB, { ...t, minRequestRate: 0 }))).not.toContain(ALERTS.trafficLow);
-        expect(names(serviceRuleGroup(WEB, t))).toContain(ALERTS.trafficLow);
+        expect(names(serviceRuleGroup(WEB, { ...t, minRequestRate: 0 }))).not.toContain(ALERTS.edgeTrafficLow);
+        expect(names(serviceRuleGroup(WEB, t))).toContain(ALERTS.edgeTrafficLow);
+    });
+
+    it("puts each profile's latency threshold on a bound of Traefik's histogram, so the edge p95 is exact where it crosses", () => {
+        for (const thresholds of Object.values(PROFILES)) {
+            expect(TRAEFIK_LATENCY_BUCKETS).toContain(thresholds.latencyP95Seconds);
+        }
     });
 
     it("puts the certificate threshold in seconds and ends the estate's groups with the certificates", () => {

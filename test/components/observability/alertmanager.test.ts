@@ -61,6 +61,12 @@ describe("how alerts reach people (amtool config routes test)", () => {
         expect(routeOf(config, watchdog)).toBe(expected.watchdog);
     });
 
+    it("reports an app's errors and slowness once: the edge's alert silences the app's own of the same kind, for the same app only", () => {
+        const rules = alertmanagerConfig(SETUPS[3]![1]).inhibit_rules;
+        expect(rules).toContainEqual({ source_matchers: ['alertname = "EstateServiceEdgeErrorRatioHigh"'], target_matchers: ['alertname = "EstateServiceErrorRatioHigh"'], equal: ["namespace", "service"] });
+        expect(rules).toContainEqual({ source_matchers: ['alertname = "EstateServiceEdgeLatencyHigh"'], target_matchers: ['alertname = "EstateServiceLatencyHigh"'], equal: ["namespace", "service"] });
+    });
+
     it("names credential files, never credentials", () => {
         const config = alertmanagerConfig(SETUPS[3]![1]);
         const text = JSON.stringify(config);

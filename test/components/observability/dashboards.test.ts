@@ -152,26 +152,49 @@ describe("the dashboard checks themselves", () => {
 });
 
 describe("what the dashboards show", () => {
-    it("RED per web app, saturation, replicas and restarts per app, under a row each", () => {
+    it("RED per web app from the edge and from the app, saturation, replicas and restarts per app, under a row each", () => {
         const model = DASHBOARDS[0]![1];
         expect(model.uid).toBe("estate-services-prod");
         expect(model.panels.filter((p) => p.type === "row").map((p) => p.title)).toEqual(["apps/web (web)", "apps/worker (worker)"]);
         const titles = model.panels.filter((p) => p.type !== "row").map((p) => p.title);
         expect(titles.filter((t) => t.startsWith("web:"))).toEqual([
-            "web: requests per second",
-            "web: 5xx ratio",
-            "web: latency",
+            "web: requests per second (edge)",
+            "web: 5xx ratio (edge)",
+            "web: latency (edge)",
+            "web: requests per second (app)",
+            "web: 5xx ratio (app)",
+            "web: latency (app)",
             "web: CPU used / requested",
             "web: memory used / limit",
             "web: replicas",
             "web: restarts (15 min)",
         ]);
-        expect(titles.filter((t) => t.startsWith("worker:"))).not.toContain("worker: 5xx ratio");
-        const errors = model.panels.find((p) => p.title === "web: 5xx ratio")!;
-        expect(errors.type !== "row" && errors.fieldConfig.defaults.thresholds!.steps).toEqual([
-            { color: "green", value: null },
-            { color: "red", value: 0.02 },
-        ]);
+        expect(titles.filter((t) => t.startsWith("worker:") && t.includes("5xx"))).toEqual([]);
+        for (const view of ["edge", "app"]) {
+            const errors = model.panels.find((p) => p.title === `web: 5xx ratio (${view})`)!;
+            expect(errors.type !== "row" && errors.fieldConfig.defaults.thresholds!.steps).toEqual([
+                { color: "green", value: null },
+                { color: "red", value: 0.02 },
+            ]);
+        }
+    });
+
+    it("reads the edge view from Traefik's series of the app's Ingress backend, and the app view from the app's own", () => {
+        const model = DASHBOARDS[0]![1];
+        const exprs = (title: string) => queriesOf(model).filter((q) => q.panel === title).map((q) => q.expr);
+        expect(exprs("web: requests per second (edge)")).toEqual(['sum by (code) (rate(traefik_service_requests_total{service="apps-web-http@kubernetes"}[$__rate_interval]))']);
+        expect(exprs("web: latency (edge)")[0]).toBe(
+            'histogram_quantile(0.95, sum by (le) (rate(traefik_service_request_duration_seconds_bucket{service="apps-web-http@kubernetes"}[$__rate_interval])))',
+        );
+        expect(exprs("web: requests per second (app)")).toEqual(['sum by (code) (rate(http_requests_total{namespace="apps", service="web"}[$__rate_interval]))']);
+    });
+
+    it("shows only the edge view of an app that exports no request metrics (httpMetrics false)", () => {
+        const model = servicesDashboard({ services: [{ ...SERVICES[0]!, httpMetrics: false }], datasource: DATASOURCE, thresholds: THRESHOLDS });
+        const titles = model.panels.filter((p) => p.type !== "row").map((p) => p.title);
+        expect(titles.slice(0, 4)).toEqual(["web: requests per second (edge)", "web: 5xx ratio (edge)", "web: latency (edge)", "web: CPU used / requested"]);
+        expect(queriesOf(model).map((q) => q.expr).join("\n")).not.toContain("http_requests_total");
+        expect(schemaProblems(JSON.parse(JSON.stringify(model)), DATASOURCE)).toEqual([]);
     });
 
     it("DR: backup freshness against the RPO, sizes, durations, drills against the RTO, from the backup metrics", () => {

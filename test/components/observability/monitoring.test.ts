@@ -12,7 +12,6 @@ const THRESHOLDS = {
     latencyP95Seconds: 0.5,
     minRequestRate: 0,
     cpuRequestRatio: 1,
-    cpuLimitRatio: 0.9,
     memoryRequestRatio: 1,
     memoryLimitRatio: 0.9,
     autoscalerMaxedMinutes: 15,

@@ -1,4 +1,5 @@
 import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import {
     backupCrossRegionCopy,
@@ -165,8 +166,8 @@ function awsBackupProgram(opts: { lock?: boolean; tagDocdb?: boolean } = {}) {
         finalSnapshotIdentifier: "aurora-final",
         ...protectedData,
     });
-    new aws.rds.ClusterInstance("aurora-1", { clusterIdentifier: aurora.id, instanceClass: "db.r6g.large", engine: "aurora-postgresql" });
-    new aws.rds.ClusterInstance("aurora-2", { clusterIdentifier: aurora.id, instanceClass: "db.r6g.large", engine: "aurora-postgresql" });
+    const aurora1 = new aws.rds.ClusterInstance("aurora-1", { clusterIdentifier: aurora.id, instanceClass: "db.r6g.large", engine: "aurora-postgresql" });
+    const aurora2 = new aws.rds.ClusterInstance("aurora-2", { clusterIdentifier: aurora.id, instanceClass: "db.r6g.large", engine: "aurora-postgresql" });
     const postgresParams = new aws.rds.ParameterGroup("postgres-params", { family: "postgres16", parameters: forceSsl });
     const postgres = new aws.rds.Instance("postgres", {
         engine: "postgres",
@@ -178,7 +179,30 @@ function awsBackupProgram(opts: { lock?: boolean; tagDocdb?: boolean } = {}) {
         ...protectedData,
         tags,
     });
-    new aws.rds.Instance("postgres-replica", { replicateSourceDb: postgres.arn, instanceClass: "db.t4g.micro", storageEncrypted: true, kmsKeyId: dbKey.arn });
+    const replica = new aws.rds.Instance("postgres-replica", { replicateSourceDb: postgres.arn, instanceClass: "db.t4g.micro", storageEncrypted: true, kmsKeyId: dbKey.arn });
+    // Alarms on every instance, to an encrypted topic, as the whole pack wants them (estate-cloudwatch-database-alarms).
+    const topic = new aws.sns.Topic("alarms", { kmsMasterKeyId: dbKey.arn });
+    const alarms = (name: string, id: pulumi.Output<string>, metrics: string[]) =>
+        metrics.forEach(
+            (metricName) =>
+                new aws.cloudwatch.MetricAlarm(`${name}-${metricName}`, {
+                    namespace: "AWS/RDS",
+                    metricName,
+                    dimensions: { DBInstanceIdentifier: id },
+                    statistic: "Maximum",
+                    period: 300,
+                    evaluationPeriods: 1,
+                    comparisonOperator: "GreaterThanThreshold",
+                    threshold: 1,
+                    alarmActions: [topic.arn],
+                }),
+        );
+    const rdsMetrics = ["CPUUtilization", "FreeableMemory", "FreeStorageSpace", "DatabaseConnections"];
+    alarms("postgres", postgres.identifier, rdsMetrics);
+    alarms("postgres-replica", replica.identifier, [...rdsMetrics, "ReplicaLag"]);
+    for (const [name, instance] of [["aurora-1", aurora1], ["aurora-2", aurora2]] as const) {
+        alarms(name, instance.identifier, ["CPUUtilization", "FreeableMemory", "FreeLocalStorage", "DatabaseConnections", "AuroraReplicaLag"]);
+    }
     const docdbParams = new aws.docdb.ClusterParameterGroup("docdb-params", {
         family: "docdb5.0",
         parameters: [
