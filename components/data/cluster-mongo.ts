@@ -269,7 +269,8 @@ export function mongoSpec(p: {
         ],
         statefulSet: {
             spec: {
-                // Merged by the operator into the StatefulSet it generates: a container of another name is added.
+                // Merged by the operator into the StatefulSet it generates: containers merge by name, so one of
+                // another name is added (merge.Containers, pkg/util/merge/merge.go, mongodb/mongodb-kubernetes 1.9.1).
                 template: { metadata: { labels: p.podLabels }, spec: { containers: [exporterContainer(p.exporterPasswordSecretName)] } },
                 volumeClaimTemplates: [
                     {
