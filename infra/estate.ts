@@ -33,6 +33,7 @@ import {
     type DataNetwork,
     type DataObjectives,
     type DatabaseConnection,
+    type MetricsEndpoint,
     type MonitoredDatabase,
     type RedisConnection,
 } from "../components/data";
@@ -46,9 +47,12 @@ import {
     GrafanaContent,
     type MonitoredService,
     Monitoring,
+    type RuleGroup,
     type ScrapeTarget,
+    dataRuleGroups,
     estateRuleGroups,
     PROMETHEUS_POD_LABELS,
+    prometheusScraper,
     pushgatewayServiceUrl,
 } from "../components/observability";
 import { appEnvironment, type EstateParts } from "./app-environment";
@@ -61,6 +65,10 @@ export interface DataService<C extends DatabaseConnection = DatabaseConnection> 
     connection: C;
     /** In the cluster: the labels of the pods behind `connection.host` (for other clients' NetworkPolicies). */
     servingPods?: Record<string, string>;
+    /** In the cluster: the name of the component's database (the `Cluster`, release or replica set), which its alert rules select by. */
+    clusterName?: string;
+    /** In the cluster: its exporter, which Prometheus scrapes; none when it has none. */
+    metricsEndpoint?: MetricsEndpoint;
 }
 
 /**
@@ -158,7 +166,7 @@ export function buildEstate(spec: EstateSpec): Estate {
     const databaseAlarms = buildDatabaseAlarms(spec, monitored);
     const credentials = buildCredentials(spec, platform, data, irsa);
     const backupJobs = buildBackupJobs(spec, backups, platform, data, credentials, network, irsa);
-    const monitoring = buildMonitoring(spec, platform, backupJobs, eksCluster?.services.storageClassName);
+    const monitoring = buildMonitoring(spec, platform, backupJobs, eksCluster?.services.storageClassName, databaseMonitoring(spec, platform, data));
     const grafanaContent = buildGrafana(spec, platform, monitoring);
     const errorTracking = buildErrorTracking(spec);
 
@@ -212,6 +220,8 @@ function buildDataServices(
     const backupAccountId = copyTo && usesAwsBackup({ postgres: spec.data.postgres?.placement, mongo: spec.data.mongo?.placement }) ? arnAccount(copyTo.vaultArn) : undefined;
     // In the cluster: the platform's provider and `data` namespace; the apps are the only clients.
     const inCluster = { namespace: platform.namespaces.data, clients: { namespace: platform.namespaces.apps } satisfies DataClients, protectData: spec.protectData };
+    // Prometheus scrapes the in-cluster databases' exporters: their NetworkPolicies admit it on the metrics port.
+    const metricsScraper = prometheusScraper(platform.namespaces.monitoring);
     const clusterOpts: pulumi.ComponentResourceOptions = { provider: platform.provider };
     const data: Estate["data"] = {};
     /** The ARNs of the managed databases, for AWS Backup. */
@@ -250,10 +260,11 @@ function buildDataServices(
                 backup: { bucketName: backups.bucketName, bucketArn: backups.bucketArn, kmsKeyArn: backups.kmsKeyArn, region: spec.region, iamRoleArn: postgres.backupRoleArn },
                 // The Barman Cloud plugin's certificates come from cert-manager.
                 requires: [platform.certManager],
+                metricsScraper,
             },
             clusterOpts,
         );
-        data.postgres = { placement: "cluster", connection: db.connection, servingPods: db.servingPodLabels };
+        data.postgres = { placement: "cluster", connection: db.connection, servingPods: db.servingPodLabels, clusterName: db.clusterName, metricsEndpoint: db.metricsEndpoint };
     }
 
     const mongo = spec.data.mongo;
@@ -273,8 +284,8 @@ function buildDataServices(
         backupTargets.arns.push(db.databaseArn);
         backupTargets.restoreMetadata.DocumentDB = db.restoreMetadata;
     } else if (mongo?.placement === "cluster") {
-        const db = new ClusterMongo("mongo", { ...inCluster, version: mongo.version, instances: mongo.instances, storageGb: mongo.storageGb }, clusterOpts);
-        data.mongo = { placement: "cluster", connection: db.connection, servingPods: db.servingPodLabels };
+        const db = new ClusterMongo("mongo", { ...inCluster, version: mongo.version, instances: mongo.instances, storageGb: mongo.storageGb, metricsScraper }, clusterOpts);
+        data.mongo = { placement: "cluster", connection: db.connection, servingPods: db.servingPodLabels, clusterName: "mongo", metricsEndpoint: db.metricsEndpoint };
     }
 
     const redis = spec.data.redis;
@@ -283,8 +294,8 @@ function buildDataServices(
         data.redis = { placement: "managed", connection: cache.connection };
         monitored.push(cache.monitored);
     } else if (redis?.placement === "cluster") {
-        const cache = new ClusterRedis("redis", { ...inCluster, version: redis.version, nodes: redis.nodes, storageGb: redis.storageGb }, clusterOpts);
-        data.redis = { placement: "cluster", connection: cache.connection, servingPods: cache.servingPodLabels };
+        const cache = new ClusterRedis("redis", { ...inCluster, version: redis.version, nodes: redis.nodes, storageGb: redis.storageGb, metricsScraper }, clusterOpts);
+        data.redis = { placement: "cluster", connection: cache.connection, servingPods: cache.servingPodLabels, clusterName: "redis", metricsEndpoint: cache.metricsEndpoint };
     }
     return { data, backupTargets, monitored };
 }
@@ -471,8 +482,46 @@ function dataEndpoints(spec: EstateSpec, platform: Platform, data: Estate["data"
     });
 }
 
+/**
+ * What watches the in-cluster databases: a PodMonitor per exporter (each component admits
+ * Prometheus on its metrics port) and the rule groups `estate-postgres`, `estate-redis`,
+ * `estate-mongo` from `estate:monitoring.databases` and the RPO. Managed databases are alarmed on
+ * AWS instead.
+ */
+function databaseMonitoring(spec: EstateSpec, platform: Platform, data: Estate["data"]): { scrapeTargets: ScrapeTarget[]; ruleGroups: RuleGroup[] } {
+    const inCluster = (entry: DataService | undefined) => (entry?.placement === "cluster" && entry.clusterName !== undefined ? entry : undefined);
+    const scraped: [string, string, DataService | undefined][] = [
+        ["postgres", "CloudNativePG's exporter on the PostgreSQL instances", data.postgres],
+        ["redis", "the redis_exporter sidecar of the Redis servers", data.redis],
+        ["mongo", "the mongodb_exporter sidecar of the MongoDB members", data.mongo],
+    ];
+    const scrapeTargets = scraped.flatMap(([name, description, entry]) => {
+        const endpoint = inCluster(entry)?.metricsEndpoint;
+        return endpoint ? [{ name, description, ...endpoint }] : [];
+    });
+    const namespace = platform.namespaceNames.data;
+    const name = (entry: DataService | undefined) => inCluster(entry)?.clusterName;
+    const [postgres, redis, mongo] = [name(data.postgres), name(data.redis), name(data.mongo)];
+    const ruleGroups = dataRuleGroups(
+        {
+            postgres: postgres !== undefined ? { namespace, cluster: postgres } : undefined,
+            redis: redis !== undefined ? { namespace, release: redis } : undefined,
+            mongo: mongo !== undefined ? { namespace, replicaSet: mongo } : undefined,
+        },
+        spec.monitoring.databases,
+        { rpoMinutes: spec.dr.rpoMinutes },
+    );
+    return { scrapeTargets, ruleGroups };
+}
+
 /** Metrics, alerts and dashboards of everything the estate runs, apps included. */
-function buildMonitoring(spec: EstateSpec, platform: Platform, backupJobs: EstateBackupJobs, clusterStorageClass: string | undefined): Monitoring {
+function buildMonitoring(
+    spec: EstateSpec,
+    platform: Platform,
+    backupJobs: EstateBackupJobs,
+    clusterStorageClass: string | undefined,
+    databases: { scrapeTargets: ScrapeTarget[]; ruleGroups: RuleGroup[] },
+): Monitoring {
     return new Monitoring(
         "monitoring",
         {
@@ -486,11 +535,12 @@ function buildMonitoring(spec: EstateSpec, platform: Platform, backupJobs: Estat
             ruleGroups: [
                 ...estateRuleGroups(monitoredServices(spec, platform), spec.monitoring.thresholds),
                 ...(backupJobs.targets.length > 0 ? drAlertRules({ rpoMinutes: spec.dr.rpoMinutes, rtoMinutes: spec.dr.rtoMinutes }, backupJobs.targets) : []),
+                ...databases.ruleGroups,
             ],
             grafana: spec.grafana.host ? { host: spec.grafana.host, ingress: platform.appIngress } : undefined,
             pushgatewayClients: [platform.namespaces.apps, platform.namespaces.data],
             certManagerNamespace: platform.namespaces.certManager,
-            scrapeTargets: edgeScrapeTargets(platform),
+            scrapeTargets: [...edgeScrapeTargets(platform), ...databases.scrapeTargets],
         },
         { provider: platform.provider },
     );

@@ -5,8 +5,18 @@
  * `MongoDBCommunity` with SCRAM authentication on, persistent volumes, and an application user
  * whose generated password lives in a Kubernetes Secret. Logical backups come with the DR work.
  *
+ * Metrics: every member runs the community exporter (percona/mongodb_exporter, image pinned in
+ * `components/lib/charts.ts`) as a sidecar, with `--collector.diagnosticdata --compatible-mode`
+ * (serverStatus and replSetGetStatus series, and the replica-set series of the old exporter), on
+ * port 9216 (`metrics`, no auth), logged in to its own member on localhost as a monitoring user
+ * (`clusterMonitor` on admin, `read` on local: the exporter's README) whose generated password is
+ * in a Secret. The operator's own endpoint (`spec.prometheus`) is not used: its series are the
+ * MongoDB agent's, which upstream documents nowhere (mongodb/mongodb-kubernetes docs/mongodbcommunity/prometheus
+ * at 1.9.1 shows only a sample dashboard). `metricsEndpoint` says what to scrape; `Monitoring`
+ * creates the PodMonitor.
+ *
  * Network: NetworkPolicies admit to the members only the client pods and the other members (port
- * 27017); the members reach DNS, each other and the API server (the operator's readiness probe and
+ * 27017), and, given `metricsScraper`, Prometheus on the exporter's port; the members reach DNS, each other and the API server (the operator's readiness probe and
  * version hook record the agent's state on the pod). The operator admits the API server to its
  * webhook and reaches only the API server: in this community mode it configures the members
  * through a Secret their agents read, never over the network.
@@ -22,7 +32,7 @@ import { apiServerEgressRule, dnsEgressRule, tcp } from "../k8s/network-policies
 import { requireKubernetesProvider } from "../k8s/provider";
 import { ArgChecker, withoutUndefined } from "../lib/args";
 import { charts, images, releaseSource } from "../lib/charts";
-import { checkClients, clientPeer, type DataClients } from "./clients";
+import { type DataClients, type MetricsEndpoint, type MetricsScraper, checkClients, checkMetricsScraper, clientPeer, metricsIngress } from "./clients";
 import { APP_DATABASE, makeConnection, type DatabaseConnection } from "./connection";
 import { MONGO_PORT, MONGO_VERSIONS, type MongoVersion } from "./managed-mongo";
 
@@ -30,6 +40,11 @@ import { MONGO_PORT, MONGO_VERSIONS, type MongoVersion } from "./managed-mongo";
 export const MCK_OPERATOR_POD_LABELS = { "app.kubernetes.io/name": "mongodb-kubernetes-operator" } as const;
 /** The operator's admission webhook port, which the API server calls. */
 export const MCK_WEBHOOK_PORT = 1993;
+
+/** The exporter sidecar's port (the exporter's default `--web.listen-address` :9216, percona/mongodb_exporter main.go at v0.53.0). */
+export const MONGO_EXPORTER_PORT = { name: "metrics", number: 9216 } as const;
+/** The MongoDB user the exporter logs in as. */
+export const MONGO_EXPORTER_USER = "metrics-exporter";
 
 /** The versions that run in the cluster (4.0 has no supported MongoDB release left). */
 export const CLUSTER_MONGO_VERSIONS = Object.keys(images.mongodb) as (keyof typeof images.mongodb)[];
@@ -57,6 +72,8 @@ export interface ClusterMongoArgs {
     requires?: pulumi.Resource[];
     /** `protect` and `retainOnDelete` on the `MongoDBCommunity` and its password Secret. Default: `true`. */
     protectData?: boolean;
+    /** The pods that scrape the members' exporter (port 9216 only), usually `prometheusScraper(monitoringNamespace)`. Default: none admitted. */
+    metricsScraper?: MetricsScraper;
 }
 
 const defaults = {
@@ -78,6 +95,8 @@ export class ClusterMongo extends pulumi.ComponentResource {
     readonly passwordSecretName: string;
     /** Labels of the pods behind `connection.host` (the replica set's members), for NetworkPolicies of other clients such as the backup jobs. */
     readonly servingPodLabels: Record<string, string>;
+    /** What Prometheus scrapes: the exporter sidecar of every member (port 9216, `metrics`, no auth). */
+    readonly metricsEndpoint: MetricsEndpoint;
 
     constructor(name: string, args: ClusterMongoArgs, opts?: pulumi.ComponentResourceOptions) {
         validate(name, args);
@@ -115,7 +134,7 @@ export class ClusterMongo extends pulumi.ComponentResource {
         }
         new k8s.networking.v1.NetworkPolicy(
             `${name}-network-policy`,
-            { metadata: { name: `${name}-mongodb`, namespace, labels }, spec: memberNetworkPolicySpec(labels, a.clients) },
+            { metadata: { name: `${name}-mongodb`, namespace, labels }, spec: memberNetworkPolicySpec(labels, a.clients, a.metricsScraper) },
             { parent: this },
         );
 
@@ -126,6 +145,14 @@ export class ClusterMongo extends pulumi.ComponentResource {
             `${name}-credentials`,
             { metadata: { name: passwordSecretName, namespace, labels }, type: "Opaque", stringData: { password } },
             dataOpts,
+        );
+        // The exporter's own login: read-only monitoring roles, a generated password.
+        const exporterPassword = new random.RandomPassword(`${name}-exporter-password`, { length: 40, special: false }, { parent: this });
+        const exporterSecretName = `${name}-${MONGO_EXPORTER_USER}-password`;
+        const exporterSecret = new k8s.core.v1.Secret(
+            `${name}-exporter-credentials`,
+            { metadata: { name: exporterSecretName, namespace, labels }, type: "Opaque", stringData: { password: pulumi.secret(exporterPassword.result) } },
+            { parent: this },
         );
 
         new k8s.apiextensions.CustomResource(
@@ -144,10 +171,11 @@ export class ClusterMongo extends pulumi.ComponentResource {
                     user: a.user,
                     passwordSecretName,
                     podLabels: labels,
+                    exporterPasswordSecretName: exporterSecretName,
                 }),
             },
             // The MongoDBCommunity CRD comes with the operator's release (docs/operations.md, on preview).
-            { ...dataOpts, dependsOn: [...releases, passwordSecret] },
+            { ...dataOpts, dependsOn: [...releases, passwordSecret, exporterSecret] },
         );
 
         const host = pulumi.interpolate`${name}-svc.${namespace}.svc`;
@@ -162,6 +190,7 @@ export class ClusterMongo extends pulumi.ComponentResource {
         });
         this.passwordSecretName = passwordSecretName;
         this.servingPodLabels = labels;
+        this.metricsEndpoint = { namespace, podLabels: labels, port: { ...MONGO_EXPORTER_PORT }, path: "/metrics" };
         this.registerOutputs({
             connection: this.connection,
             passwordSecretName,
@@ -195,7 +224,7 @@ export function clusterMongoFlows(p: { name: string; namespace: pulumi.Input<str
     return flows;
 }
 
-/** The `MongoDBCommunity` spec: a SCRAM-authenticated replica set with persistent volumes. */
+/** The `MongoDBCommunity` spec: a SCRAM-authenticated replica set with persistent volumes, and the exporter sidecar with its user. */
 export function mongoSpec(p: {
     name: string;
     version: keyof typeof images.mongodb;
@@ -207,6 +236,8 @@ export function mongoSpec(p: {
     passwordSecretName: string;
     /** Labels added to the members' pods (the NetworkPolicy selects them by these). */
     podLabels: Record<string, string>;
+    /** The Secret (key `password`) of the exporter's user. */
+    exporterPasswordSecretName: string;
 }) {
     return {
         type: "ReplicaSet",
@@ -224,11 +255,23 @@ export function mongoSpec(p: {
                 ],
                 scramCredentialsSecretName: `${p.name}-${p.user}-scram`,
             },
+            {
+                name: MONGO_EXPORTER_USER,
+                db: "admin",
+                passwordSecretRef: { name: p.exporterPasswordSecretName },
+                // What the exporter needs: "clusterMonitor role in admin db and read role in local db" (main.go, v0.53.0).
+                roles: [
+                    { name: "clusterMonitor", db: "admin" },
+                    { name: "read", db: "local" },
+                ],
+                scramCredentialsSecretName: `${p.name}-${MONGO_EXPORTER_USER}-scram`,
+            },
         ],
         statefulSet: {
             spec: {
-                // Merged by the operator into the StatefulSet it generates.
-                template: { metadata: { labels: p.podLabels } },
+                // Merged by the operator into the StatefulSet it generates: containers merge by name, so one of
+                // another name is added (merge.Containers, pkg/util/merge/merge.go, mongodb/mongodb-kubernetes 1.9.1).
+                template: { metadata: { labels: p.podLabels }, spec: { containers: [exporterContainer(p.exporterPasswordSecretName)] } },
                 volumeClaimTemplates: [
                     {
                         metadata: { name: "data-volume" },
@@ -244,10 +287,37 @@ export function mongoSpec(p: {
     };
 }
 
+/**
+ * The exporter sidecar: its own member on localhost (a direct connection, the exporter's default),
+ * the getDiagnosticData collector with the old exporter's replica-set series (`--compatible-mode`),
+ * credentials from the environment (`MONGODB_USER`/`MONGODB_PASSWORD`, which keep them out of the
+ * process list: the exporter's README), restricted Pod Security.
+ */
+export function exporterContainer(passwordSecretName: string) {
+    return {
+        name: "mongodb-exporter",
+        image: images.mongodbExporter,
+        args: ["--mongodb.uri=mongodb://127.0.0.1:27017/admin", "--collector.diagnosticdata", "--compatible-mode", `--web.listen-address=:${MONGO_EXPORTER_PORT.number}`],
+        env: [
+            { name: "MONGODB_USER", value: MONGO_EXPORTER_USER },
+            { name: "MONGODB_PASSWORD", valueFrom: { secretKeyRef: { name: passwordSecretName, key: "password" } } },
+        ],
+        ports: [{ name: MONGO_EXPORTER_PORT.name, containerPort: MONGO_EXPORTER_PORT.number, protocol: "TCP" }],
+        resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
+        securityContext: {
+            runAsNonRoot: true,
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            capabilities: { drop: ["ALL"] },
+            seccompProfile: { type: "RuntimeDefault" },
+        },
+    };
+}
+
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
 
-/** The members: in, the clients and the other members on 27017; out, DNS, the other members, the API server. */
-export function memberNetworkPolicySpec(podLabels: Record<string, string>, clients: DataClients | undefined): NetworkPolicySpec {
+/** The members: in, the clients and the other members on 27017, the metrics scraper (if any) on 9216; out, DNS, the other members, the API server. */
+export function memberNetworkPolicySpec(podLabels: Record<string, string>, clients: DataClients | undefined, metricsScraper?: MetricsScraper): NetworkPolicySpec {
     const members = { podSelector: { matchLabels: podLabels } };
     return {
         podSelector: members.podSelector,
@@ -255,6 +325,7 @@ export function memberNetworkPolicySpec(podLabels: Record<string, string>, clien
         ingress: [
             { from: [clientPeer(clients)], ports: tcp(MONGO_PORT) },
             { from: [members], ports: tcp(MONGO_PORT) },
+            ...metricsIngress(metricsScraper, MONGO_EXPORTER_PORT.number),
         ],
         egress: [dnsEgressRule(), { to: [members], ports: tcp(MONGO_PORT) }, apiServerEgressRule()],
     };
@@ -280,8 +351,12 @@ function validate(name: string, args: ClusterMongoArgs): void {
     }
     check.required("namespace", args.namespace, "the namespace of the database");
     checkClients(check, args.clients);
+    checkMetricsScraper(check, args.metricsScraper);
     check.int("instances", args.instances, 1, 7);
     check.int("storageGb", args.storageGb, 1, 65536);
     check.matches("database", args.database, /^[A-Za-z][A-Za-z0-9_-]{0,62}$/, "a database name: a letter, then letters, digits, _ or - (at most 63)");
     check.matches("user", args.user, /^[a-z][a-z0-9-]{0,30}$/, "a user name: a lower-case letter, then letters, digits or - (at most 31; it names Secrets)");
+    if (args.user === MONGO_EXPORTER_USER) {
+        check.fail("user", `must not be ${JSON.stringify(MONGO_EXPORTER_USER)}: the metrics exporter logs in as it`);
+    }
 }

@@ -9,8 +9,17 @@
  * Network: the operator and the plugin get their own namespace (`cnpg-system`: the estate's labels,
  * restricted Pod Security, default-deny). NetworkPolicies admit to the instances only the client
  * pods (port 5432), the operator (status port 8000 and 5432) and the cluster's own instances
- * (streaming replication); the instances reach only DNS, each other, and port 443/6443 (the API
- * server, which the instance manager reports to, and S3 for the WAL archive).
+ * (streaming replication), and, given `metricsScraper`, Prometheus on the instances' metrics port
+ * (9187); the instances reach only DNS, each other, and port 443/6443 (the API server, which the
+ * instance manager reports to, and S3 for the WAL archive).
+ *
+ * Metrics: every instance serves CloudNativePG's exporter on port 9187 (`metrics`): the
+ * `cnpg_collector_*` series and those of the default queries, which the operator chart installs
+ * as the `cnpg-default-monitoring` ConfigMap and names in `MONITORING_QUERIES_CONFIGMAP`
+ * (cloudnative-pg/charts, charts/cloudnative-pg/templates/monitoring-configmap.yaml and
+ * deployment.yaml at cloudnative-pg-v0.29.0; docs/src/monitoring.md at v1.30.0). `metricsEndpoint`
+ * says what to scrape; `Monitoring` creates the PodMonitor (the way the docs recommend: the
+ * operator's own `enablePodMonitor` is deprecated).
  *
  * The Kubernetes provider comes from the component's options (`provider`/`providers`), and is
  * required: children inherit it; the ambient default provider is never used.
@@ -26,7 +35,7 @@ import { apiServerEgressRule, dnsEgressRule, isolationPolicies, namespacePeer, t
 import { requireKubernetesProvider } from "../k8s/provider";
 import { ArgChecker, withoutUndefined } from "../lib/args";
 import { charts, images, releaseSource } from "../lib/charts";
-import { checkClients, clientPeer, type DataClients } from "./clients";
+import { type DataClients, type MetricsEndpoint, type MetricsScraper, checkClients, checkMetricsScraper, clientPeer, metricsIngress } from "./clients";
 import { APP_DATABASE, makeConnection, type DatabaseConnection } from "./connection";
 import { POSTGRES_PORT, POSTGRES_VERSIONS, type PostgresVersion } from "./managed-postgres";
 
@@ -43,6 +52,8 @@ export const BARMAN_CLOUD_PLUGIN_PORT = 9090;
 /** Labels of the operator's and of the plugin's pods (the charts' `app.kubernetes.io/name`). */
 export const CNPG_OPERATOR_POD_LABELS = { "app.kubernetes.io/name": "cloudnative-pg" } as const;
 export const BARMAN_CLOUD_PLUGIN_POD_LABELS = { "app.kubernetes.io/name": "plugin-barman-cloud" } as const;
+/** Each instance's exporter: "on port 9187, named `metrics`" (cloudnative-pg docs/src/monitoring.md at v1.30.0). */
+export const CNPG_METRICS_PORT = { name: "metrics", number: 9187 } as const;
 /** The label CloudNativePG puts on every pod of a `Cluster` (instances and their jobs). */
 export const CNPG_CLUSTER_LABEL = "cnpg.io/cluster";
 
@@ -112,6 +123,8 @@ export interface ClusterPostgresArgs {
     requires?: pulumi.Resource[];
     /** `protect` and `retainOnDelete` on the `Cluster` and its credentials. Default: `true`. */
     protectData?: boolean;
+    /** The pods that scrape the instances' metrics (port 9187 only), usually `prometheusScraper(monitoringNamespace)`. Default: none admitted. */
+    metricsScraper?: MetricsScraper;
 }
 
 const defaults = {
@@ -141,6 +154,8 @@ export class ClusterPostgres extends pulumi.ComponentResource {
     readonly archiveTimeoutSeconds: number;
     /** Labels of the pods behind `connection.host` (the instances), for NetworkPolicies of other clients such as the backup jobs. */
     readonly servingPodLabels: Record<string, string>;
+    /** What Prometheus scrapes: every instance's exporter (port 9187, `metrics`, no auth), selected by `cnpg.io/cluster`. */
+    readonly metricsEndpoint: MetricsEndpoint;
 
     constructor(name: string, args: ClusterPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         validate(name, args);
@@ -188,7 +203,7 @@ export class ClusterPostgres extends pulumi.ComponentResource {
             `${name}-network-policy`,
             {
                 metadata: { name: `${name}-postgres`, namespace, labels },
-                spec: instanceNetworkPolicySpec({ cluster: name, clients: a.clients, operatorNamespace: a.operatorNamespace }),
+                spec: instanceNetworkPolicySpec({ cluster: name, clients: a.clients, operatorNamespace: a.operatorNamespace, metricsScraper: a.metricsScraper }),
             },
             { parent: this },
         );
@@ -271,6 +286,7 @@ export class ClusterPostgres extends pulumi.ComponentResource {
         this.backupDestination = destination;
         this.archiveTimeoutSeconds = archiveTimeout;
         this.servingPodLabels = { [CNPG_CLUSTER_LABEL]: name };
+        this.metricsEndpoint = { namespace, podLabels: { [CNPG_CLUSTER_LABEL]: name }, port: { ...CNPG_METRICS_PORT }, path: "/metrics" };
         this.registerOutputs({
             connection: this.connection,
             clusterName: this.clusterName,
@@ -340,11 +356,12 @@ type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
 
 /**
  * The NetworkPolicy of a cluster's pods (instances and their jobs): in, the clients on 5432, the
- * operator on 5432 and its status port, the cluster's own pods (replication, status); out, DNS,
+ * operator on 5432 and its status port, the cluster's own pods (replication, status), the metrics
+ * scraper (if any) on 9187; out, DNS,
  * the cluster's own pods, and 443/6443 (the API server the instance manager reports to, and S3,
  * where the plugin's sidecar archives WAL and base backups).
  */
-export function instanceNetworkPolicySpec(p: { cluster: string; clients?: DataClients; operatorNamespace: pulumi.Input<string> }): NetworkPolicySpec {
+export function instanceNetworkPolicySpec(p: { cluster: string; clients?: DataClients; operatorNamespace: pulumi.Input<string>; metricsScraper?: MetricsScraper }): NetworkPolicySpec {
     const own = { podSelector: { matchLabels: { [CNPG_CLUSTER_LABEL]: p.cluster } } };
     return {
         podSelector: own.podSelector,
@@ -353,6 +370,7 @@ export function instanceNetworkPolicySpec(p: { cluster: string; clients?: DataCl
             { from: [clientPeer(p.clients)], ports: tcp(POSTGRES_PORT) },
             { from: [namespacePeer(p.operatorNamespace, { ...CNPG_OPERATOR_POD_LABELS })], ports: tcp(CNPG_STATUS_PORT, POSTGRES_PORT) },
             { from: [own], ports: tcp(POSTGRES_PORT, CNPG_STATUS_PORT) },
+            ...metricsIngress(p.metricsScraper, CNPG_METRICS_PORT.number),
         ],
         egress: [dnsEgressRule(), { to: [own], ports: tcp(POSTGRES_PORT, CNPG_STATUS_PORT) }, apiServerEgressRule()],
     };
@@ -511,6 +529,7 @@ function validate(name: string, args: ClusterPostgresArgs): void {
     check.oneOf("version", args.version, POSTGRES_VERSIONS);
     check.required("namespace", args.namespace, "the namespace of the database");
     checkClients(check, args.clients);
+    checkMetricsScraper(check, args.metricsScraper);
     check.matches("operatorNamespace", args.operatorNamespace, /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "a lower-case DNS label such as cnpg-system");
     check.matches("podSecurityVersion", args.podSecurityVersion, /^(latest|v1\.\d{1,3})$/, "latest or a Kubernetes minor version such as v1.33");
     checkDataObjectives(check, args.objectives);

@@ -4,7 +4,15 @@
  * AUTH on from a generated password in a Kubernetes Secret, persistent volumes (RDB snapshots and
  * an append-only file), and NetworkPolicies: the client pods reach the HAProxy on 6379 and nothing
  * else; the HAProxy reaches the servers and Sentinels; servers and Sentinels reach each other (and
- * the cluster DNS: they announce themselves by Service names).
+ * the cluster DNS: they announce themselves by Service names); given `metricsScraper`, Prometheus
+ * reaches the servers' exporter port (9121) and nothing else.
+ *
+ * Metrics: the chart's exporter sidecar (`exporter.enabled`, oliver006/redis_exporter, image pinned
+ * in `components/lib/charts.ts`) runs in every server pod, talks to its Redis on localhost with the
+ * password from the same Secret (`existingSecret`/`authKey` as `REDIS_PASSWORD`), and serves
+ * `/metrics` without auth on container port 9121, named `exporter-port`
+ * (charts/redis-ha/values.yaml and templates/redis-ha-statefulset.yaml at redis-ha-4.29.4).
+ * `metricsEndpoint` says what to scrape; `Monitoring` creates the PodMonitor.
  *
  * The Kubernetes provider comes from the component's options, and is required; children inherit it.
  */
@@ -17,7 +25,7 @@ import { dnsEgressRule, tcp } from "../k8s/network-policies";
 import { requireKubernetesProvider } from "../k8s/provider";
 import { ArgChecker, withoutUndefined } from "../lib/args";
 import { charts, images, releaseSource } from "../lib/charts";
-import { checkClients, clientPeer, type DataClients } from "./clients";
+import { type DataClients, type MetricsEndpoint, type MetricsScraper, checkClients, checkMetricsScraper, clientPeer, metricsIngress } from "./clients";
 import { connectionUri, type RedisConnection } from "./connection";
 import { REDIS_PORT, REDIS_VERSIONS, type RedisVersion } from "./managed-redis";
 
@@ -25,6 +33,8 @@ export const SENTINEL_PORT = 26379;
 /** The chart's `app` label of the server pods (Redis and Sentinel) and of the HAProxy pods; both also carry `release: <name>`. */
 export const REDIS_HA_APP = "redis-ha";
 export const REDIS_HA_PROXY_APP = "redis-ha-haproxy";
+/** The chart's exporter port: `exporter.port` 9121, `exporter.portName` `exporter-port` (values.yaml at redis-ha-4.29.4). */
+export const REDIS_EXPORTER_PORT = { name: "exporter-port", number: 9121 } as const;
 
 export interface ClusterRedisArgs {
     /** Redis version: 6.2, 7.0 or 7.1 (ElastiCache's 7.1 runs as Redis 7.2 in the cluster; images pinned in `components/lib/charts.ts`). Required. */
@@ -41,6 +51,8 @@ export interface ClusterRedisArgs {
     clients?: DataClients;
     /** `protect` on the release and the password Secret (volumes outlive the release anyway). Default: `true`. */
     protectData?: boolean;
+    /** The pods that scrape the servers' exporter (port 9121 only), usually `prometheusScraper(monitoringNamespace)`. Default: none admitted. */
+    metricsScraper?: MetricsScraper;
 }
 
 const defaults = {
@@ -58,6 +70,8 @@ export class ClusterRedis extends pulumi.ComponentResource {
     readonly passwordSecretName: string;
     /** Labels of the pods behind `connection.host` (the HAProxy, which always points at the primary), for NetworkPolicies of other clients such as the backup jobs. */
     readonly servingPodLabels: Record<string, string>;
+    /** What Prometheus scrapes: the exporter sidecar of every server pod (port 9121, `exporter-port`, no auth). */
+    readonly metricsEndpoint: MetricsEndpoint;
 
     constructor(name: string, args: ClusterRedisArgs, opts?: pulumi.ComponentResourceOptions) {
         validate(name, args);
@@ -78,7 +92,7 @@ export class ClusterRedis extends pulumi.ComponentResource {
             dataOpts,
         );
 
-        const policies = networkPolicySpecs(name, a.clients);
+        const policies = networkPolicySpecs(name, a.clients, a.metricsScraper);
         new k8s.networking.v1.NetworkPolicy(`${name}-servers-network-policy`, { metadata: { name: `${name}-servers`, namespace, labels }, spec: policies.servers }, { parent: this });
         new k8s.networking.v1.NetworkPolicy(`${name}-haproxy-network-policy`, { metadata: { name: `${name}-haproxy`, namespace, labels }, spec: policies.haproxy }, { parent: this });
 
@@ -109,6 +123,7 @@ export class ClusterRedis extends pulumi.ComponentResource {
         };
         this.passwordSecretName = passwordSecretName;
         this.servingPodLabels = { release: name, app: REDIS_HA_PROXY_APP };
+        this.metricsEndpoint = { namespace, podLabels: { release: name, app: REDIS_HA_APP }, port: { ...REDIS_EXPORTER_PORT }, path: "/metrics" };
         this.registerOutputs({
             connection: this.connection,
             passwordSecretName,
@@ -117,9 +132,10 @@ export class ClusterRedis extends pulumi.ComponentResource {
     }
 }
 
-/** Chart values: AUTH from the Secret, persistence, quorum and write safety sized to `nodes`. */
+/** Chart values: AUTH from the Secret, persistence, quorum and write safety sized to `nodes`, the exporter sidecar. */
 export function redisValues(p: { name: string; version: RedisVersion; nodes: number; storageGb: number; storageClass?: string; passwordSecretName: string }) {
     const [repository, tag] = images.redis[p.version].split(":");
+    const [exporterRepository, exporterTag] = images.redisExporter.split(":");
     return {
         fullnameOverride: p.name,
         image: { repository, tag },
@@ -140,6 +156,8 @@ export function redisValues(p: { name: string; version: RedisVersion; nodes: num
         // Spread over nodes where possible, without refusing to schedule on small clusters.
         hardAntiAffinity: false,
         haproxy: { enabled: true, replicas: Math.min(p.nodes, 3), hardAntiAffinity: false },
+        // The exporter sidecar in every server pod (port 9121 `exporter-port`, the chart's defaults), on the pinned image.
+        exporter: { enabled: true, image: exporterRepository, tag: exporterTag },
     };
 }
 
@@ -169,9 +187,10 @@ export function clusterRedisFlows(release: string, namespace: pulumi.Input<strin
 /**
  * The release's NetworkPolicies. Servers (Redis and Sentinel in one pod): in and out, the release's
  * own pods on 6379 and 26379 (replication, Sentinel gossip, HAProxy health checks), plus DNS. HAProxy:
- * in, the clients on 6379; out, the servers on 6379 and 26379, plus DNS.
+ * in, the clients on 6379; out, the servers on 6379 and 26379, plus DNS. The metrics scraper, when
+ * given, reaches the servers' exporter on 9121.
  */
-export function networkPolicySpecs(release: string, clients: DataClients | undefined): { servers: NetworkPolicySpec; haproxy: NetworkPolicySpec } {
+export function networkPolicySpecs(release: string, clients: DataClients | undefined, metricsScraper?: MetricsScraper): { servers: NetworkPolicySpec; haproxy: NetworkPolicySpec } {
     const servers = { podSelector: { matchLabels: { release, app: REDIS_HA_APP } } };
     const haproxy = { podSelector: { matchLabels: { release, app: REDIS_HA_PROXY_APP } } };
     const both = tcp(REDIS_PORT, SENTINEL_PORT);
@@ -179,7 +198,7 @@ export function networkPolicySpecs(release: string, clients: DataClients | undef
         servers: {
             podSelector: servers.podSelector,
             policyTypes: ["Ingress", "Egress"],
-            ingress: [{ from: [servers, haproxy], ports: both }],
+            ingress: [{ from: [servers, haproxy], ports: both }, ...metricsIngress(metricsScraper, REDIS_EXPORTER_PORT.number)],
             egress: [dnsEgressRule(), { to: [servers], ports: both }],
         },
         haproxy: {
@@ -200,4 +219,5 @@ function validate(name: string, args: ClusterRedisArgs): void {
     check.int("nodes", args.nodes, 1, 6);
     check.int("storageGb", args.storageGb, 1, 65536);
     checkClients(check, args.clients);
+    checkMetricsScraper(check, args.metricsScraper);
 }

@@ -269,6 +269,27 @@ export const imagePins = {
     redis62: { repository: "redis", tag: "6.2.24-alpine", source: officialImages("redis", OFFICIAL_IMAGES_HEAD, "Was 6.2.17, which predates the fix of CVE-2025-49844 (Lua RCE; fixed in 6.2.20, official-images PR #20011).") },
     redis70: { repository: "redis", tag: "7.0.15-alpine", source: officialImages("redis", "05d62bc70c", "The last 7.0 release: Redis 7.0 is end of life and got no fix for CVE-2025-49844 (official-images PR #20011 patched 6.2, 7.2, 7.4, 8.x).") },
     redis72: { repository: "redis", tag: "7.2.16-alpine", source: officialImages("redis", OFFICIAL_IMAGES_HEAD, "Was 7.2.7, which predates the fix of CVE-2025-49844 (fixed in 7.2.11, official-images PR #20011).") },
+    // The redis-ha chart's exporter sidecar (`exporter.image`/`exporter.tag`; the chart's default is v1.57.0).
+    redisExporter: {
+        repository: "oliver006/redis_exporter", tag: "v1.88.0",
+        source: {
+            repository: "oliver006/redis_exporter",
+            path: ".github/workflows/release.yml",
+            ref: "v1.88.0",
+            note: "Tag v1.88.0 (2026-07-23), the newest; on a v* tag the release workflow pushes oliver006/redis_exporter with the tag's name (docker/metadata-action). Series names read in exporter/exporter.go and exporter/info.go at the tag.",
+        },
+    },
+
+    // The MongoDB exporter sidecar of ClusterMongo (the operator's own metrics endpoint documents no series).
+    mongodbExporter: {
+        repository: "docker.io/percona/mongodb_exporter", tag: "0.53.0",
+        source: {
+            repository: "percona/mongodb_exporter",
+            path: ".goreleaser.yml",
+            ref: "v0.53.0",
+            note: "Tag v0.53.0 (2026-08-20), the newest; goreleaser's docker_manifests publish docker.io/percona/mongodb_exporter:{{.Version}} (no v). The image runs as 65535 from scratch (Dockerfile); series read in exporter/general_collector.go, metrics.go and v1_compatibility.go at the tag.",
+        },
+    },
 
     // MongoDB Community Server for MongoDBCommunity (the operator runs `<repo>/mongodb-community-server:<version>-<imageType>`).
     mongodbCommunity50: {
@@ -314,6 +335,10 @@ export const images = {
     },
     /** Redis (official image) per supported major.minor; ElastiCache's 7.1 is Redis OSS 7.0-compatible, 7.2 is the last BSD release. */
     redis: { "6.2": imageRef(imagePins.redis62), "7.0": imageRef(imagePins.redis70), "7.1": imageRef(imagePins.redis72) },
+    /** The MongoDB exporter sidecar of ClusterMongo's members. */
+    mongodbExporter: imageRef(imagePins.mongodbExporter),
+    /** The Redis exporter sidecar of the redis-ha chart. */
+    redisExporter: imageRef(imagePins.redisExporter),
     /**
      * MongoDB Community Server releases for `MongoDBCommunity.spec.version` (the operator needs a full
      * version) per DocumentDB-compatible API version, from the tags of `imagePins` (the operator adds
@@ -438,7 +463,7 @@ export const crds = {
         source: { repository: "mongodb/mongodb-kubernetes", path: "helm_chart/crds/mongodbcommunity.mongodb.com_mongodbcommunity.yaml", ref: "1.9.1", note: "In the chart's crds/: Helm installs it on the first install only." },
     },
     prometheusOperator: {
-        apiVersion: "monitoring.coreos.com/v1", kinds: ["PrometheusRule", "ServiceMonitor"], installedBy: "kubePrometheusStack",
+        apiVersion: "monitoring.coreos.com/v1", kinds: ["PrometheusRule", "ServiceMonitor", "PodMonitor"], installedBy: "kubePrometheusStack",
         source: { repository: "prometheus-community/helm-charts", path: "charts/kube-prometheus-stack/charts/crds/crds/crd-prometheusrules.yaml", ref: "kube-prometheus-stack-81.5.0", note: "In the crds subchart's crds/: Helm installs them on the first install only." },
     },
     externalSecrets: {

@@ -1,4 +1,5 @@
 export * from "./alert-rules";
+export * from "./data-rules";
 export * from "./dashboards";
 export * from "./monitoring";
 export * from "./error-tracking";

@@ -190,7 +190,7 @@ describe("AWS Backup restore testing (prod)", () => {
 });
 
 describe("observability", () => {
-    it.each(["dev", "prod"])("%s: monitoring in its namespace, a ServiceMonitor per app after the stack's CRDs, a rule group per app, for certificates and for DR", async (stack) => {
+    it.each(["dev", "prod"])("%s: monitoring in its namespace, a ServiceMonitor per app after the stack's CRDs, a rule group per app, for certificates, for DR and per in-cluster database", async (stack) => {
         const run = await plan(stack);
         const release = named(run, "monitoring-stack");
         expect(inputs(release)).toMatchObject({ chart: "kube-prometheus-stack", namespace: "monitoring" });
@@ -200,7 +200,9 @@ describe("observability", () => {
             expect(monitor.dependencies).toContain(release.urn);
         }
         const rules = run.resources.filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule").map((r) => inputs(r).metadata.name);
-        expect(rules.sort()).toEqual(["estate-certificates", "estate-dr-backups", "estate-dr-drills", "estate-service-web", "estate-service-worker"]);
+        // dev runs its databases in the cluster; prod's are managed (CloudWatch alarms watch them).
+        const databases = stack === "dev" ? ["estate-mongo", "estate-postgres", "estate-redis"] : [];
+        expect(rules.sort()).toEqual(["estate-certificates", "estate-dr-backups", "estate-dr-drills", ...databases, "estate-service-web", "estate-service-worker"].sort());
         expect(inputs(named(run, "monitoring-pushgateway-clients")).spec.ingress[0].from.map((p: { namespaceSelector: { matchLabels: Record<string, string> } }) => p.namespaceSelector.matchLabels["kubernetes.io/metadata.name"])).toEqual(["apps", "data"]);
         // The node exporter is off, so monitoring stays restricted.
         expect(inputs(named(run, "platform-ns-monitoring")).metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");

@@ -1,5 +1,6 @@
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
+import { Pod } from "kubernetes-models/v1/Pod";
 import { Secret } from "kubernetes-models/v1/Secret";
 import { describe, expect, it } from "vitest";
 import { ClusterMongo, type ClusterMongoArgs } from "../../../components/data";
@@ -93,7 +94,7 @@ describe("ClusterMongo overrides", () => {
         const b = await mongo({ installOperator: false });
         expect(b.maybe("mongo-operator")).toBeUndefined();
         expect(b.maybe("mongo-operator-network-policy")).toBeUndefined();
-        expect(b.childrenOf("mongo").map((r) => r.name).sort()).toEqual(["mongo-credentials", "mongo-network-policy", "mongo-password", "mongo-replica-set"]);
+        expect(b.childrenOf("mongo").map((r) => r.name).sort()).toEqual(["mongo-credentials", "mongo-exporter-credentials", "mongo-exporter-password", "mongo-network-policy", "mongo-password", "mongo-replica-set"]);
     });
 
     it("other clients: their namespace and pod labels", async () => {
@@ -104,12 +105,62 @@ describe("ClusterMongo overrides", () => {
     });
 });
 
+describe("ClusterMongo metrics", () => {
+    const scraper = { namespace: "monitoring", podLabels: { "app.kubernetes.io/name": "prometheus" } };
+
+    it("runs the pinned mongodb_exporter beside every member, logged in as a read-only monitoring user from its own Secret", async () => {
+        let made: ClusterMongo | undefined;
+        const b = await build(() => (made = new ClusterMongo("mongo", { version: "8.0", namespace: "data" }, { providers: { kubernetes: clusterProvider() } })));
+        const spec = b.inputs("mongo-replica-set").spec;
+        const [container] = spec.statefulSet.spec.template.spec.containers;
+        expect(() => validateModel(new Pod({ metadata: { name: "mongo-0" }, spec: { containers: [container] } }))).not.toThrow();
+        expect(container).toMatchObject({
+            name: "mongodb-exporter",
+            image: `docker.io/percona/mongodb_exporter:${imagePins.mongodbExporter.tag}`,
+            args: ["--mongodb.uri=mongodb://127.0.0.1:27017/admin", "--collector.diagnosticdata", "--compatible-mode", "--web.listen-address=:9216"],
+            env: [
+                { name: "MONGODB_USER", value: "metrics-exporter" },
+                { name: "MONGODB_PASSWORD", valueFrom: { secretKeyRef: { name: "mongo-metrics-exporter-password", key: "password" } } },
+            ],
+            ports: [{ name: "metrics", containerPort: 9216, protocol: "TCP" }],
+            securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+        });
+        expect(spec.users[1]).toEqual({
+            name: "metrics-exporter",
+            db: "admin",
+            passwordSecretRef: { name: "mongo-metrics-exporter-password" },
+            roles: [
+                { name: "clusterMonitor", db: "admin" },
+                { name: "read", db: "local" },
+            ],
+            scramCredentialsSecretName: "mongo-metrics-exporter-scram",
+        });
+        const secret = b.inputs("mongo-exporter-credentials");
+        expect(() => validateModel(new Secret(secret))).not.toThrow();
+        expect(secret.metadata.name).toBe("mongo-metrics-exporter-password");
+        expect(secret.stringData.password).toEqual(expect.any(String));
+        expect(b.resource("mongo-replica-set").dependencies).toContain(b.resource("mongo-exporter-credentials").urn);
+        expect(made!.metricsEndpoint).toEqual({ namespace: "data", podLabels: made!.servingPodLabels, port: { name: "metrics", number: 9216 }, path: "/metrics" });
+    });
+
+    it("admits the scraper to the members on the exporter port only, and nobody when no scraper is given", async () => {
+        const b = await mongo({ metricsScraper: scraper });
+        const policy = b.inputs("mongo-network-policy");
+        expect(() => validateModel(new NetworkPolicy(policy))).not.toThrow();
+        expect(policy.spec.ingress).toContainEqual({
+            from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } } }],
+            ports: [{ protocol: "TCP", port: 9216 }],
+        });
+        expect(JSON.stringify((await mongo()).inputs("mongo-network-policy").spec)).not.toContain("9216");
+    });
+});
+
 describe("ClusterMongo in a default-deny namespace", () => {
     const members = { matchLabels: { "app.kubernetes.io/part-of": "estate", "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/component": "mongodb", "app.kubernetes.io/instance": "mongo" } };
 
     it("labels the members' pods, so its NetworkPolicy can select them", async () => {
         const b = await mongo();
-        expect(b.inputs("mongo-replica-set").spec.statefulSet.spec.template).toEqual({ metadata: { labels: members.matchLabels } });
+        expect(b.inputs("mongo-replica-set").spec.statefulSet.spec.template.metadata).toEqual({ labels: members.matchLabels });
     });
 
     it("admits the apps' pods and the other members on 27017 only; reaches DNS, the members and the API server", async () => {
@@ -166,6 +217,7 @@ describe("ClusterMongo refuses invalid arguments, registering nothing", () => {
         ["version", { version: "7.0" as never }, 'version must be one of 4.0, 5.0, 8.0 (got "7.0")'],
         ["namespace", { namespace: undefined as never }, "namespace is required (the namespace of the database)"],
         ["members", { instances: 8 }, "instances must be an integer from 1 to 7 (got 8)"],
+        ["the exporter's user", { user: "metrics-exporter" }, 'user must not be "metrics-exporter": the metrics exporter logs in as it'],
         ["user", { user: "App_User" }, 'user must be a user name: a lower-case letter, then letters, digits or - (at most 31; it names Secrets) (got "App_User")'],
     ])("%s", async (_case, args, problem) => {
         const { message, registered } = await buildError(() => new ClusterMongo("mongo", { version: "8.0", namespace: "data", ...args }));

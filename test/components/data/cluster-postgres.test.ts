@@ -285,6 +285,27 @@ describe("ClusterPostgres in a default-deny namespace", () => {
     });
 });
 
+describe("ClusterPostgres metrics", () => {
+    const scraper = { namespace: "monitoring", podLabels: { "app.kubernetes.io/name": "prometheus" } };
+
+    it("exposes what to scrape: every instance's exporter, port 9187 named metrics, no auth", async () => {
+        let made: ClusterPostgres | undefined;
+        await build(() => (made = new ClusterPostgres("pg", { version: "16", namespace: "data", objectives: OBJECTIVES, backup: BACKUP }, { providers: { kubernetes: clusterProvider() } })));
+        expect(made!.metricsEndpoint).toEqual({ namespace: "data", podLabels: { "cnpg.io/cluster": "pg" }, port: { name: "metrics", number: 9187 }, path: "/metrics" });
+    });
+
+    it("admits the scraper to the instances on port 9187 only, and nobody when no scraper is given", async () => {
+        const b = await postgres({ metricsScraper: scraper });
+        const policy = b.inputs("pg-network-policy");
+        expect(() => validateModel(new NetworkPolicy(policy))).not.toThrow();
+        expect(policy.spec.ingress).toContainEqual({
+            from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } } }],
+            ports: [{ protocol: "TCP", port: 9187 }],
+        });
+        expect(JSON.stringify((await postgres()).inputs("pg-network-policy").spec)).not.toContain("9187");
+    });
+});
+
 describe("ClusterPostgres overrides", () => {
     it("an IRSA role instead of an access key", async () => {
         const role = "arn:aws:iam::123456789012:role/cnpg-backups";
@@ -342,6 +363,7 @@ describe("ClusterPostgres refuses invalid arguments, registering nothing", () =>
         ["reserved user", { user: "postgres" }, 'user must not be "postgres": CloudNativePG reserves it'],
         ["operator namespace", { operatorNamespace: "CNPG" }, 'operatorNamespace must be a lower-case DNS label such as cnpg-system (got "CNPG")'],
         ["an open client selector", { clients: { namespace: "apps", podLabels: {} } }, "clients.podLabels must name at least one label: an empty selector would admit every pod of the namespace"],
+        ["an open metrics scraper", { metricsScraper: { namespace: "monitoring", podLabels: {} } }, "metricsScraper.podLabels must name at least one label: an empty selector would admit every pod of the namespace"],
     ])("%s", async (_case, args, problem) => {
         const { message, registered } = await buildError(() => new ClusterPostgres("pg", { version: "16", namespace: "data", objectives: OBJECTIVES, backup: BACKUP, ...args }));
         expect(message).toBe(`ClusterPostgres "pg": ${problem}`);

@@ -2,7 +2,7 @@ import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPol
 import { Secret } from "kubernetes-models/v1/Secret";
 import { describe, expect, it } from "vitest";
 import { ClusterRedis, type ClusterRedisArgs } from "../../../components/data";
-import { charts } from "../../../components/lib/charts";
+import { charts, images } from "../../../components/lib/charts";
 import { build, buildError, clusterProvider, DNS_EGRESS, validateModel } from "./harness";
 
 const redis = (args: Partial<ClusterRedisArgs> = {}, opts = {}) =>
@@ -91,6 +91,29 @@ describe("ClusterRedis with defaults", () => {
     });
 });
 
+describe("ClusterRedis metrics", () => {
+    const scraper = { namespace: "monitoring", podLabels: { "app.kubernetes.io/name": "prometheus" } };
+
+    it("runs the chart's exporter sidecar on the pinned image and exposes what to scrape: the servers' port 9121, no auth", async () => {
+        let made: ClusterRedis | undefined;
+        const b = await build(() => (made = new ClusterRedis("redis", { version: "7.1", namespace: "data", metricsScraper: scraper }, { providers: { kubernetes: clusterProvider() } })));
+        expect(b.inputs("redis-redis").values.exporter).toEqual({ enabled: true, image: "oliver006/redis_exporter", tag: images.redisExporter.split(":")[1] });
+        expect(made!.metricsEndpoint).toEqual({ namespace: "data", podLabels: { release: "redis", app: "redis-ha" }, port: { name: "exporter-port", number: 9121 }, path: "/metrics" });
+    });
+
+    it("admits the scraper to the servers on the exporter port only, and nobody when no scraper is given", async () => {
+        const b = await redis({ metricsScraper: scraper });
+        const servers = b.inputs("redis-servers-network-policy");
+        expect(() => validateModel(new NetworkPolicy(servers))).not.toThrow();
+        expect(servers.spec.ingress).toContainEqual({
+            from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } } }],
+            ports: [{ protocol: "TCP", port: 9121 }],
+        });
+        expect(JSON.stringify(b.inputs("redis-haproxy-network-policy").spec)).not.toContain("9121");
+        expect(JSON.stringify((await redis()).inputs("redis-servers-network-policy").spec)).not.toContain("9121");
+    });
+});
+
 describe("ClusterRedis overrides", () => {
     it("a lone server accepts writes without a replica; storage, version and namespace labels as given", async () => {
         const b = await redis({ nodes: 1, storageGb: 2, storageClass: "local-path", version: "6.2", clients: { namespace: "shop", podLabels: { team: "shop" } }, protectData: false });
@@ -116,6 +139,7 @@ describe("ClusterRedis refuses invalid arguments, registering nothing", () => {
         ["an open selector", { clients: { namespace: "apps", podLabels: {} } }, "clients.podLabels must name at least one label: an empty selector would admit every pod of the namespace"],
         ["clients without a namespace", { clients: { namespace: "" } }, "clients.namespace is required (the namespace of the client pods, usually Platform.namespaces.apps)"],
         ["namespace", { namespace: "" }, "namespace is required (the namespace of Redis)"],
+        ["an open metrics scraper", { metricsScraper: { namespace: "monitoring", podLabels: {} } }, "metricsScraper.podLabels must name at least one label: an empty selector would admit every pod of the namespace"],
     ])("%s", async (_case, args, problem) => {
         const { message, registered } = await buildError(() => new ClusterRedis("redis", { version: "7.1", namespace: "data", ...args }));
         expect(message).toBe(`ClusterRedis "redis": ${problem}`);
