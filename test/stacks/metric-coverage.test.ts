@@ -1,0 +1,34 @@
+/**
+ * "Every rule and panel queries series that some enabled exporter in the estate produces": every
+ * stack is planned, every metric name its PrometheusRules and Grafana dashboards query is read with
+ * Prometheus' PromQL grammar, and each must come from an exporter the stack scrapes
+ * (components/observability/exporters, EXPORTERS) or from one of its recording rules.
+ */
+import { describe, expect, it } from "vitest";
+import { EXPORTERS } from "../../components/observability/exporters";
+import { plainInputs } from "../../scripts/engine/mock-engine";
+import { stackNames } from "../../scripts/engine/stacks";
+import { coverageProblems, formatProblems, queriesOf, QUERY_HOLDERS } from "../../scripts/metrics/coverage";
+import { plannedStack, root } from "../helpers/plans";
+
+async function planned(stack: string) {
+    const run = await plannedStack(stack);
+    return run.resources.map((r) => ({ type: r.type, name: r.name, inputs: plainInputs(r, "unwrap") }));
+}
+
+describe.each(stackNames(root))("stack %s", (stack) => {
+    it("queries, in every rule and dashboard panel, only series an exporter it scrapes (or a recording rule) produces", async () => {
+        const resources = await planned(stack);
+        // The test sees what it checks: rules always, dashboards when the stack configures Grafana.
+        expect(resources.some((r) => r.type === QUERY_HOLDERS.prometheusRule)).toBe(true);
+        expect(queriesOf(resources).length).toBeGreaterThan(0);
+        const problems = coverageProblems(resources, EXPORTERS);
+        expect(problems, formatProblems(problems)).toEqual([]);
+    });
+});
+
+it("sees the Grafana dashboards' panel queries of a stack that has them", async () => {
+    // Dashboards exist where estate:grafana.url is set; at least one stack of the repository does.
+    const all = await Promise.all(stackNames(root).map(planned));
+    expect(all.some((resources) => queriesOf(resources).some((q) => q.where.startsWith("panel ")))).toBe(true);
+});
