@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { EXPORTERS } from "../../components/observability/exporters";
+import { nodeExporter } from "../../components/observability/exporters/node-exporter";
 import { plainInputs } from "../../scripts/engine/mock-engine";
 import { stackNames } from "../../scripts/engine/stacks";
 import { coverageProblems, formatProblems, queriesOf, QUERY_HOLDERS } from "../../scripts/metrics/coverage";
@@ -24,6 +25,22 @@ describe.each(stackNames(root))("stack %s", (stack) => {
         expect(queriesOf(resources).length).toBeGreaterThan(0);
         const problems = coverageProblems(resources, EXPORTERS);
         expect(problems, formatProblems(problems)).toEqual([]);
+    });
+});
+
+describe.each(stackNames(root))("stack %s, given a rule on a node-exporter series", (stack) => {
+    it("fails unless the stack scrapes the node exporter", async () => {
+        const resources = await planned(stack);
+        const extra = {
+            type: QUERY_HOLDERS.prometheusRule,
+            name: "rules-mutant",
+            inputs: { spec: { groups: [{ name: "mutant", rules: [{ alert: "NodeBusy", expr: 'rate(node_cpu_seconds_total{mode="idle"}[5m]) < 0.1' }] }] } },
+        };
+        expect(coverageProblems([...resources, extra], EXPORTERS)).toEqual(
+            nodeExporter.scrapedIn(resources)
+                ? []
+                : [{ metric: "node_cpu_seconds_total", where: "rule mutant/NodeBusy", problem: "produced by node-exporter, which this stack does not scrape" }],
+        );
     });
 });
 

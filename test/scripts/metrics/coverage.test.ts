@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { ExporterCatalogue, PlannedResource } from "../../../components/observability/exporters";
 import { EXPORTERS } from "../../../components/observability/exporters";
+import { CADVISOR_DROPPED_BY_CHART, kubelet } from "../../../components/observability/exporters/kubelet";
 import { coverageProblems, queriesOf, QUERY_HOLDERS, selectedMetrics } from "../../../scripts/metrics/coverage";
 
 const rule = (name: string, rules: { alert?: string; record?: string; expr: string }[]): PlannedResource => ({
@@ -94,6 +95,11 @@ describe("EXPORTERS", () => {
                 expect(m, e.name).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*\*?$/);
             }
         }
+    });
+
+    it("offers no cAdvisor series the chart's kubelet ServiceMonitor drops", () => {
+        expect(kubelet.metrics.filter((m) => CADVISOR_DROPPED_BY_CHART.some((drop) => drop.test(m)))).toEqual([]);
+        expect(CADVISOR_DROPPED_BY_CHART.some((drop) => drop.test("container_spec_cpu_quota"))).toBe(true);
     });
 
     it("scrapes the node exporter only where kube-prometheus-stack enables it, and kube-state-metrics unless disabled", () => {
