@@ -10,6 +10,7 @@
  */
 import { ArgumentError } from "../lib/errors";
 import { BACKUP_JOBS, BACKUP_METRICS as M } from "./metrics";
+import type { Tier } from "./retention";
 
 /** The objectives that set the thresholds (`estate:dr`). */
 export interface DrObjectives {
@@ -64,6 +65,7 @@ export const DR_ALERTS = {
     backupTooOld: "EstateBackupTooOld",
     backupMissing: "EstateBackupMissing",
     backupFailed: "EstateBackupFailed",
+    tierTooOld: "EstateBackupTierTooOld",
     drillFailed: "EstateRestoreDrillFailed",
     drillRtoAboveObjective: "EstateRestoreDrillRtoAboveObjective",
     drillOverdue: "EstateRestoreDrillOverdue",
@@ -75,8 +77,21 @@ export const DR_ALERTS = {
 const RUNBOOK_BASE = "docs/runbooks";
 
 /**
+ * The longer tiers and how old their newest backup may grow, in days: the tier's longest period
+ * (`retention.ts`: a week, 31 days, 366 days) plus a day. The daily tier is every run, which
+ * `EstateBackupTooOld` already watches. Every tier is kept (`RetentionTiers` are all >= 1), so
+ * every tier is watched.
+ */
+const TIER_MAX_AGE_DAYS: readonly { tier: Exclude<Tier, "daily">; days: number }[] = [
+    { tier: "weekly", days: 8 },
+    { tier: "monthly", days: 32 },
+    { tier: "yearly", days: 367 },
+];
+
+/**
  * The rule groups `estate-dr-backups` and `estate-dr-drills`: per target, a backup older than its
- * schedule allows (or never reported), a failed backup run, a failed drill, a drill whose RTO is
+ * schedule allows (or never reported), a failed backup run, a weekly, monthly or yearly tier whose
+ * newest backup is older than the tier's period allows, a failed drill, a drill whose RTO is
  * above the objective, a drill overdue (or never reported), an inconsistent store (per `kind`) and
  * an objective the restored backup would not meet (per `objective`). Throws `ArgumentError` on invalid
  * objectives or targets.
@@ -128,6 +143,20 @@ export function drAlertRules(objectives: DrObjectives, targets: readonly BackupT
                 annotations: {
                     summary: `The last backup run of ${service}/${database} failed`,
                     description: `The backup job of ${engine} ${service}/${database} failed; its log names the reason. ${DR_ALERTS.backupTooOld} follows if the next run fails too.`,
+                    runbook_url: `${RUNBOOK_BASE}/README.md#backup-alerts`,
+                },
+            },
+            {
+                // Only a tier that was stored once has a series: a new database alerts through
+                // EstateBackupMissing, not here.
+                alert: DR_ALERTS.tierTooOld,
+                expr: TIER_MAX_AGE_DAYS.map(
+                    ({ tier, days }) => `(time() - ${M.backupTierLastSuccess}${selector(BACKUP_JOBS.backup, service, database, tier)} > ${days * 86400})`,
+                ).join(" or "),
+                labels: { severity: "warning", ...labels },
+                annotations: {
+                    summary: `The newest {{ $labels.tier }} backup of ${service}/${database} is older than its tier's schedule allows`,
+                    description: `No backup of ${engine} ${service}/${database} has been stored under the {{ $labels.tier }} tier for {{ $value | humanizeDuration }} (allowed: ${TIER_MAX_AGE_DAYS.map(({ tier, days }) => `${tier} ${days}d`).join(", ")}). The runs on that tier's day failed or did not run: the long-term copies are missing one.`,
                     runbook_url: `${RUNBOOK_BASE}/README.md#backup-alerts`,
                 },
             },
@@ -207,8 +236,8 @@ export function renderRulesFile(groups: readonly RuleGroup[]): string {
     return `${JSON.stringify({ groups }, null, 2)}\n`;
 }
 
-function selector(job: string, service: string, database: string): string {
-    return `{job="${job}",service="${service}",database="${database}"}`;
+function selector(job: string, service: string, database: string, tier?: Tier): string {
+    return `{job="${job}",service="${service}",database="${database}"${tier ? `,tier="${tier}"` : ""}}`;
 }
 
 /** A Prometheus duration such as `25h` or `32d`, from seconds (whole minutes). */

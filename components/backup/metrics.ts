@@ -1,7 +1,8 @@
 /**
  * The metrics `scripts/backup/backup.sh` and `drill.sh` push to the Pushgateway: one list for the
  * alert rules, the dashboards and the scripts' `--help` (a test keeps them equal). Each series is
- * grouped by `job` and the labels `service` and `database`.
+ * grouped by `job` and the labels `service` and `database`; the `backupTier*` series also by `tier`
+ * (`TIERS`), one group per tier, so each holds the newest backup of its tier.
  */
 
 /** The Pushgateway job of each script. */
@@ -18,6 +19,12 @@ export const BACKUP_METRICS = {
     backupDuration: "estate_backup_duration_seconds",
     /** Bytes of the last successful dump. */
     backupSize: "estate_backup_size_bytes",
+    /** Per `tier`: Unix time the newest successful backup stored under that tier ended. */
+    backupTierLastSuccess: "estate_backup_tier_last_success_timestamp_seconds",
+    /** Per `tier`: bytes of the newest backup stored under that tier. */
+    backupTierSize: "estate_backup_tier_size_bytes",
+    /** Per `tier`: seconds the newest backup stored under that tier took (dump and uploads). */
+    backupTierDuration: "estate_backup_tier_duration_seconds",
     /** 1 when the last drill restored and verified the backup, 0 when it failed. */
     drillLastRunSuccess: "estate_restore_drill_last_run_success",
     /** Unix time the last drill ended. */

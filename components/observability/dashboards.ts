@@ -330,6 +330,16 @@ export function disasterRecoveryDashboard(opts: {
         threshold: rpo,
     });
     layout.panel({
+        type: "stat",
+        title: "Newest backup age per tier",
+        description:
+            "Time since the newest backup stored under each tier (daily every run; weekly, monthly, yearly on their day), from the per-tier series backup.sh pushes. EstateBackupTierTooOld fires past 8, 32 and 367 days.",
+        width: 24,
+        height: 5,
+        queries: [{ expr: `time() - max by (service, database, tier) (${m.backupTierLastSuccess})`, legend: "{{service}}/{{database}} {{tier}}" }],
+        unit: "s",
+    });
+    layout.panel({
         title: "Backup age",
         description: "Time since the last successful backup, per service and database; the red line is the RPO.",
         queries: [{ expr: `time() - max by (service, database) (${m.backupLastSuccess})`, legend: "{{service}}/{{database}}" }],
@@ -384,7 +394,7 @@ export function disasterRecoveryDashboard(opts: {
     return dashboard({
         uid: `estate-dr${opts.uid ? `-${opts.uid}` : ""}`,
         title: `Estate DR: backups and restore drills${opts.uid ? ` (${opts.uid})` : ""}`,
-        description: "Backup freshness, size and duration per service and database; restore drills against the RTO.",
+        description: "Backup freshness, size and duration per service and database, the newest backup of each tier; restore drills against the RTO.",
         tags: ["dr", "backups"],
         panels: layout.panels,
     });

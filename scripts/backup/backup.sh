@@ -51,7 +51,10 @@ data; a refused credential is named: "... refused the credential of user ... fro
 2 configuration error; 3 stored, but the metrics push failed.
 Metrics (job estate_backup, grouping labels service, database): estate_backup_last_run_success,
 estate_backup_last_success_timestamp_seconds, estate_backup_last_failure_timestamp_seconds,
-estate_backup_duration_seconds, estate_backup_size_bytes.
+estate_backup_duration_seconds, estate_backup_size_bytes; and per tier stored, in the group
+extended by tier (a run that stores only daily leaves the weekly series alone):
+estate_backup_tier_last_success_timestamp_seconds, estate_backup_tier_size_bytes,
+estate_backup_tier_duration_seconds.
 EOF
 }
 
@@ -385,6 +388,21 @@ main() {
         log "error: $FAIL_REASON"
         exit "$EXIT_METRICS"
     fi
+    # The newest backup of each tier: one group per tier, so each tier's series lives until that
+    # tier is stored again (the dashboard's age per tier, the tier alerts).
+    local ended
+    ended=$(date -u +%s)
+    for tier in "${DUE_TIERS[@]}"; do
+        if ! push_metrics estate_backup "$(
+            gauge estate_backup_tier_last_success_timestamp_seconds "End of the newest successful backup stored under this tier" "$ended" "$labels"
+            gauge estate_backup_tier_size_bytes "Size of the dump of the newest backup stored under this tier" "$bytes" "$labels"
+            gauge estate_backup_tier_duration_seconds "Duration of the newest backup stored under this tier (dump and uploads)" "$duration" "$labels"
+        )" tier "$tier"; then
+            FAIL_REASON="the backup is stored, but its $tier metrics could not be pushed to $PUSHGATEWAY_URL"
+            log "error: $FAIL_REASON"
+            exit "$EXIT_METRICS"
+        fi
+    done
     log "backup OK"
 }
 

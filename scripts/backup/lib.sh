@@ -287,15 +287,24 @@ sha256_of() {
 # ---------------------------------------------------------------------------------------------
 # Pushgateway. Metrics are POSTed, which replaces only the metrics of the same names in the group
 # `job/<job>/service/<service>/database/<database>`: a failure report keeps the last success time.
+# Extra LABEL VALUE pairs extend the group (`.../tier/weekly`): a push to one tier's group leaves
+# the other tiers' groups alone (github.com/prometheus/pushgateway README.md, "POST method": only
+# metrics with the same names and the same grouping key are replaced).
 
-# push_metrics JOB BODY: 0 when pushed or when no PUSHGATEWAY_URL is set; 1 when the push failed.
+# push_metrics JOB BODY [LABEL VALUE]...: 0 when pushed or when no PUSHGATEWAY_URL is set; 1 when
+# the push failed.
 push_metrics() {
     local job=$1 body=$2 output
+    shift 2
     if [ -z "${PUSHGATEWAY_URL:-}" ]; then
         warn "PUSHGATEWAY_URL is not set: metrics not pushed"
         return 0
     fi
     local url="${PUSHGATEWAY_URL%/}/metrics/job/$job/service/$BACKUP_SERVICE/database/$BACKUP_DATABASE"
+    while [ "$#" -ge 2 ]; do
+        url="$url/$1/$2"
+        shift 2
+    done
     if ! output=$(printf '%s\n' "$body" | curl -sS --fail-with-body --max-time 15 --retry 2 -X POST --data-binary @- "$url" 2>&1); then
         warn "could not push metrics to $url: $(one_line "$output")"
         return 1

@@ -198,6 +198,30 @@ describe("backup.sh (postgres)", () => {
         ]);
     });
 
+    it("pushes the newest backup of each tier in its own group: a daily-only run leaves the weekly, monthly and yearly series alone", async () => {
+        const c = newCase("pg-tiers");
+        createShopDatabase(c);
+        expectSuccess(runScript("backup.sh", pgBackupEnv(c, { BACKUP_NOW: "2023-01-01T02:00:00Z" }))); // every tier
+        const tier = (t: string) => ({ job: "estate_backup", service: c.service, database: c.database, tier: t });
+        const firstSize = s3.list(c.bucket).find((o) => o.Key.endsWith(".dump"))!.Size;
+        for (const t of ["daily", "weekly", "monthly", "yearly"]) {
+            expect(await pushgateway.value("estate_backup_tier_size_bytes", tier(t))).toBe(firstSize);
+            expect(await pushgateway.value("estate_backup_tier_last_success_timestamp_seconds", tier(t))).toBeGreaterThan(0);
+            expect(await pushgateway.value("estate_backup_tier_duration_seconds", tier(t))).toBeGreaterThan(0);
+        }
+        const weeklyEnded = await pushgateway.value("estate_backup_tier_last_success_timestamp_seconds", tier("weekly"));
+
+        pg.sql(c.database, "INSERT INTO orders SELECT g, 1 FROM generate_series(1001, 3000) g"); // a bigger dump
+        expectSuccess(runScript("backup.sh", pgBackupEnv(c, { BACKUP_NOW: "2023-01-03T02:00:00Z" }))); // a Tuesday: daily only
+        const secondSize = s3.list(c.bucket).find((o) => o.Key.endsWith("20230103T020000Z.dump"))!.Size;
+        expect(secondSize).not.toBe(firstSize);
+        expect(await pushgateway.value("estate_backup_tier_size_bytes", tier("daily"))).toBe(secondSize);
+        for (const t of ["weekly", "monthly", "yearly"]) {
+            expect(await pushgateway.value("estate_backup_tier_size_bytes", tier(t))).toBe(firstSize);
+        }
+        expect(await pushgateway.value("estate_backup_tier_last_success_timestamp_seconds", tier("weekly"))).toBe(weeklyEnded);
+    });
+
     it("refuses to overwrite an existing backup and leaves it untouched", () => {
         const c = newCase("pg-no-overwrite");
         createShopDatabase(c);

@@ -82,10 +82,18 @@ describe("drAlertRules", () => {
             "EstateBackupTooOld app-db",
             "EstateBackupMissing app-db",
             "EstateBackupFailed app-db",
+            "EstateBackupTierTooOld app-db",
             "EstateBackupTooOld sessions",
             "EstateBackupMissing sessions",
             "EstateBackupFailed sessions",
+            "EstateBackupTierTooOld sessions",
         ]);
+        // Weekly, monthly and yearly tiers: their period plus a day, each in its own group (tier label).
+        expect(ruleOf(groups, DR_ALERTS.tierTooOld, shop).expr).toBe(
+            [["weekly", 8], ["monthly", 32], ["yearly", 367]]
+                .map(([tier, days]) => `(time() - estate_backup_tier_last_success_timestamp_seconds{job="estate_backup",service="app-db",database="shop",tier="${tier}"} > ${Number(days) * 86400})`)
+                .join(" or "),
+        );
         // daily + 1h grace = 25h; hourly + 1h = 2h; RTO 60 min; drills monthly (31 d) or weekly, + 1 day.
         expect(ruleOf(groups, DR_ALERTS.backupTooOld, shop).expr).toBe(
             'time() - estate_backup_last_success_timestamp_seconds{job="estate_backup",service="app-db",database="shop"} > 90000',
@@ -127,7 +135,7 @@ describe("the rendered rules, with promtool", () => {
         const spec = parseEstateConfig(config, { project, stack });
         const file = writeRules(`${stack}.rules.yml`, drAlertRules(spec.dr, [shop, sessions]));
         const result = promtool("check", "rules", file);
-        expect(result.output).toContain("SUCCESS: 18 rules found");
+        expect(result.output).toContain("SUCCESS: 20 rules found");
         expect(result.status).toBe(0);
     });
 
@@ -242,6 +250,52 @@ describe("the rendered rules, with promtool", () => {
         // Hourly evaluation: every sample and expectation above falls on a whole hour.
         fs.writeFileSync(path.join(work, "dr.test.yml"), JSON.stringify({ rule_files: ["dr.rules.yml"], evaluation_interval: "1h", tests }, null, 2));
         const result = promtool("test", "rules", "dr.test.yml");
+        expect(result.output).toContain("SUCCESS");
+        expect(result.status).toBe(0);
+    });
+
+    it("fire for a weekly, monthly or yearly tier whose newest backup is older than its period plus a day, and only for that tier", () => {
+        const groups = drAlertRules({ rpoMinutes: 15, rtoMinutes: 60 }, [shop]);
+        writeRules("tiers.rules.yml", groups);
+        const rule = ruleOf(groups, DR_ALERTS.tierTooOld, shop);
+        const tierSeries = (tier: string) =>
+            `estate_backup_tier_last_success_timestamp_seconds{job="estate_backup",service="app-db",database="shop",engine="postgres",tier="${tier}",instance=""}`;
+        const tierAlert = (tier: string, seconds: number) => {
+            const render = (v: string) => v.replace("{{ $value | humanizeDuration }}", humanizeDuration(seconds)).replaceAll("{{ $labels.tier }}", tier);
+            return {
+                exp_labels: { ...seriesLabels("estate_backup", shop), tier, ...rule.labels },
+                exp_annotations: Object.fromEntries(Object.entries(rule.annotations).map(([k, v]) => [k, render(v)])),
+            };
+        };
+        const test = {
+            rule_files: ["tiers.rules.yml"],
+            evaluation_interval: "1h",
+            tests: [
+                {
+                    // Every tier stored at t=0 (New Year's Day), then only the daily tier, every day.
+                    interval: "1d",
+                    input_series: [
+                        { series: tierSeries("daily"), values: "0+86400x40" },
+                        { series: tierSeries("weekly"), values: "0x40" },
+                        { series: tierSeries("monthly"), values: "0x40" },
+                        { series: tierSeries("yearly"), values: "0x40" },
+                    ],
+                    alert_rule_test: [
+                        { eval_time: "7d", alertname: DR_ALERTS.tierTooOld, exp_alerts: [] },
+                        { eval_time: "9d", alertname: DR_ALERTS.tierTooOld, exp_alerts: [tierAlert("weekly", 9 * 86400)] },
+                        { eval_time: "33d", alertname: DR_ALERTS.tierTooOld, exp_alerts: [tierAlert("weekly", 33 * 86400), tierAlert("monthly", 33 * 86400)] },
+                    ],
+                },
+                {
+                    // A weekly backup every 7 days keeps the weekly tier silent.
+                    interval: "1d",
+                    input_series: [{ series: tierSeries("weekly"), values: "0x6 604800x6 1209600x6 1814400x6" }],
+                    alert_rule_test: [{ eval_time: "27d", alertname: DR_ALERTS.tierTooOld, exp_alerts: [] }],
+                },
+            ],
+        };
+        fs.writeFileSync(path.join(work, "tiers.test.yml"), JSON.stringify(test, null, 2));
+        const result = promtool("test", "rules", "tiers.test.yml");
         expect(result.output).toContain("SUCCESS");
         expect(result.status).toBe(0);
     });

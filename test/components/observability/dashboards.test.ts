@@ -205,6 +205,9 @@ describe("what the dashboards show", () => {
         for (const metric of [m.backupLastSuccess, m.backupLastRunSuccess, m.backupSize, m.backupDuration, m.drillLastRunSuccess, m.drillRto]) {
             expect(exprs).toContain(metric);
         }
+        // The newest backup of each tier, from the per-tier groups backup.sh pushes.
+        const tiers = model.panels.find((p) => p.title === "Newest backup age per tier")!;
+        expect(tiers.type !== "row" && tiers.targets.map((t) => t.expr)).toEqual([`time() - max by (service, database, tier) (${m.backupTierLastSuccess})`]);
         const age = model.panels.find((p) => p.title === "Newest backup age per database")!;
         expect(age.type !== "row" && age.fieldConfig.defaults.thresholds!.steps.at(-1)).toEqual({ color: "red", value: 900 });
         const rto = model.panels.find((p) => p.title === "Drill RTO against the objective")!;
