@@ -125,6 +125,8 @@ describe("check", () => {
                 "estate-rds-multi-az",
                 "estate-rds-force-ssl",
                 "estate-backup-selection-coverage",
+                // No CloudWatch alarm watches it either.
+                "estate-cloudwatch-database-alarms",
             ],
         ],
         [
@@ -135,6 +137,7 @@ describe("check", () => {
                 "estate-elasticache-auth",
                 "estate-elasticache-snapshot-retention",
                 "estate-elasticache-automatic-failover",
+                "estate-cloudwatch-database-alarms",
             ],
         ],
         [
