@@ -4,7 +4,7 @@
  * `cnpg-default-monitoring` ConfigMap (a query `q`'s column `c` is `cnpg_q_c`).
  */
 import { CNPG_CLUSTER_LABEL, CNPG_METRICS_PORT } from "../../data/cluster-postgres";
-import { hasPodMonitor } from "./podmonitor";
+import { scrapedByPodMonitor } from "./planned";
 import type { ExporterCatalogue } from "./types";
 
 export const cloudnativePg: ExporterCatalogue = {
@@ -46,5 +46,5 @@ export const cloudnativePg: ExporterCatalogue = {
         "cnpg_pg_stat_replication_replay_diff_bytes",
         "cnpg_pg_settings_setting",
     ],
-    scrapedIn: (resources) => hasPodMonitor(resources, { label: CNPG_CLUSTER_LABEL, port: CNPG_METRICS_PORT.name }),
+    scrapedIn: (resources) => scrapedByPodMonitor(resources, { [CNPG_CLUSTER_LABEL]: undefined }, CNPG_METRICS_PORT.name),
 };

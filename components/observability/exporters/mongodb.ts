@@ -5,7 +5,7 @@
  * series `mongodb_mongod_replset_*`.
  */
 import { MONGO_EXPORTER_PORT } from "../../data/cluster-mongo";
-import { hasPodMonitor } from "./podmonitor";
+import { scrapedByPodMonitor } from "./planned";
 import type { ExporterCatalogue } from "./types";
 
 export const mongodb: ExporterCatalogue = {
@@ -25,5 +25,5 @@ export const mongodb: ExporterCatalogue = {
         "mongodb_mongod_replset_oplog_head_timestamp",
         "mongodb_mongod_replset_oplog_tail_timestamp",
     ],
-    scrapedIn: (resources) => hasPodMonitor(resources, { label: "app.kubernetes.io/component", value: "mongodb", port: MONGO_EXPORTER_PORT.name }),
+    scrapedIn: (resources) => scrapedByPodMonitor(resources, { "app.kubernetes.io/component": "mongodb" }, MONGO_EXPORTER_PORT.name),
 };

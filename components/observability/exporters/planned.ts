@@ -49,3 +49,20 @@ export function monitorsOf(resources: readonly PlannedResource[]): PlannedMonito
         return [{ kind, resourceName: r.name, name: metadata.name, namespace: metadata.namespace, labels: metadata.labels ?? {}, spec: (r.inputs.spec ?? {}) as Record<string, unknown> }];
     });
 }
+
+/**
+ * Whether the stack has a PodMonitor selecting pods by every one of `labels` (a label mapped to
+ * `undefined` may have any value) on the container port named `port`: how an exporter that
+ * `Monitoring` scrapes as a scrape target shows it is scraped.
+ */
+export function scrapedByPodMonitor(resources: readonly PlannedResource[], labels: Record<string, string | undefined>, port: string): boolean {
+    return monitorsOf(resources).some((m) => {
+        if (m.kind !== "PodMonitor") {
+            return false;
+        }
+        const spec = m.spec as { selector?: { matchLabels?: Record<string, string> }; podMetricsEndpoints?: { port?: string }[] };
+        const selected = spec.selector?.matchLabels ?? {};
+        const selects = Object.entries(labels).every(([k, v]) => selected[k] !== undefined && (v === undefined || selected[k] === v));
+        return selects && (spec.podMetricsEndpoints ?? []).some((e) => e.port === port);
+    });
+}

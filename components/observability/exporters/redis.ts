@@ -4,7 +4,7 @@
  * (from CONFIG GET, exported by default).
  */
 import { REDIS_EXPORTER_PORT, REDIS_HA_APP } from "../../data/cluster-redis";
-import { hasPodMonitor } from "./podmonitor";
+import { scrapedByPodMonitor } from "./planned";
 import type { ExporterCatalogue } from "./types";
 
 export const redis: ExporterCatalogue = {
@@ -31,5 +31,5 @@ export const redis: ExporterCatalogue = {
         "redis_master_last_io_seconds_ago",
         "redis_slave_repl_offset",
     ],
-    scrapedIn: (resources) => hasPodMonitor(resources, { label: "app", value: REDIS_HA_APP, port: REDIS_EXPORTER_PORT.name }),
+    scrapedIn: (resources) => scrapedByPodMonitor(resources, { app: REDIS_HA_APP }, REDIS_EXPORTER_PORT.name),
 };

@@ -5,30 +5,14 @@
  * read the per-service series: every web app seen from the edge.
  */
 import { TRAEFIK_METRICS_PORT_NAME, TRAEFIK_POD_LABELS } from "../../k8s/chart-values";
+import { releaseValues, scrapedByPodMonitor } from "./planned";
 import type { ExporterCatalogue, PlannedResource } from "./types";
 
-const PODMONITOR = "kubernetes:monitoring.coreos.com/v1:PodMonitor";
-const RELEASE = "kubernetes:helm.sh/v3:Release";
-
-/** A PodMonitor selecting Traefik's pods on their metrics port. */
-function scrapesTraefik(resource: PlannedResource): boolean {
-    if (resource.type !== PODMONITOR) {
-        return false;
-    }
-    const spec = resource.inputs.spec as { selector?: { matchLabels?: Record<string, string> }; podMetricsEndpoints?: { port?: string }[] } | undefined;
-    const labels = spec?.selector?.matchLabels ?? {};
-    const selects = Object.entries(TRAEFIK_POD_LABELS).every(([k, v]) => labels[k] === v);
-    return selects && (spec?.podMetricsEndpoints ?? []).some((e) => e.port === TRAEFIK_METRICS_PORT_NAME);
-}
-
 /** The Traefik release keeps Prometheus on, with per-service labels (the chart's default, stated by the estate). */
-function servesServiceMetrics(resource: PlannedResource): boolean {
-    if (resource.type !== RELEASE || resource.inputs.chart !== "traefik") {
-        return false;
-    }
-    const values = resource.inputs.values as { metrics?: { prometheus?: { entryPoint?: string; addServicesLabels?: boolean } | null } } | undefined;
+function servesServiceMetrics(resources: readonly PlannedResource[]): boolean {
+    const values = releaseValues(resources, "traefik") as { metrics?: { prometheus?: { entryPoint?: string; addServicesLabels?: boolean } | null } } | undefined;
     const prometheus = values?.metrics?.prometheus;
-    return prometheus !== null && prometheus?.entryPoint === TRAEFIK_METRICS_PORT_NAME && prometheus.addServicesLabels === true;
+    return prometheus !== undefined && prometheus !== null && prometheus.entryPoint === TRAEFIK_METRICS_PORT_NAME && prometheus.addServicesLabels === true;
 }
 
 export const traefik: ExporterCatalogue = {
@@ -63,6 +47,6 @@ export const traefik: ExporterCatalogue = {
         "traefik_tls_certs_not_after",
     ],
     scrapedIn(resources) {
-        return resources.some(scrapesTraefik) && resources.some(servesServiceMetrics);
+        return scrapedByPodMonitor(resources, TRAEFIK_POD_LABELS, TRAEFIK_METRICS_PORT_NAME) && servesServiceMetrics(resources);
     },
 };
